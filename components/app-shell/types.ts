@@ -1,0 +1,15 @@
+export type OrganizationRole = "owner" | "admin" | "member" | "viewer";
+
+/** What the shell needs to know about one of the user's organizations. */
+export type ShellOrganization = {
+  slug: string;
+  name: string;
+  role: OrganizationRole;
+};
+
+export type ShellUser = {
+  email: string;
+};
+
+/** The sign-out server action from lib/actions/auth.ts, handed down as a prop. */
+export type SignOutAction = () => Promise<void>;

@@ -1,0 +1,101 @@
+// The one server-action wrapper: parse input with the shared zod schema, establish who is
+// calling (and their organization role), then run. Thrown errors become a generic message.
+import "server-only";
+import { z } from "zod";
+import { hasRole, type OrgRole } from "@/lib/auth/roles";
+import { getUser, type SessionUser } from "@/lib/auth/require-user";
+import { getMyOrganization, type OrganizationSummary } from "@/lib/db/queries/organizations";
+
+export type FieldErrors = Record<string, string[]>;
+export type ActionResult<T = undefined> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
+
+/** An error whose message is safe to show the user, optionally tied to a field. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly fieldErrors?: FieldErrors,
+  ) {
+    super(message);
+  }
+}
+
+export function formToObject(input: unknown): Record<string, unknown> {
+  if (!(input instanceof FormData)) return (input ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of input.entries()) {
+    if (key.startsWith("$ACTION")) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Non-secret string fields echoed back so a failed form keeps what the user typed. */
+function echo(raw: Record<string, unknown>, keep: readonly string[]) {
+  const values: Record<string, string> = {};
+  for (const key of keep) if (typeof raw[key] === "string") values[key] = raw[key] as string;
+  return values;
+}
+
+type Context = { user: SessionUser };
+type OrgContext = Context & { organization: OrganizationSummary };
+
+type Options = { echo?: readonly string[]; name: string };
+
+async function run<T>(name: string, raw: Record<string, unknown>, keep: readonly string[], body: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await body() };
+  } catch (error) {
+    if (error instanceof ActionError) return { ok: false, error: error.message, fieldErrors: error.fieldErrors, values: echo(raw, keep) };
+    // Next.js control flow (redirect, notFound) must propagate.
+    if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;
+    console.error(`action ${name} failed:`, (error as Error)?.message ?? error);
+    return { ok: false, error: "Something went wrong on our side. Please try again.", values: echo(raw, keep) };
+  }
+}
+
+function invalid(error: z.ZodError, raw: Record<string, unknown>, keep: readonly string[]): ActionResult<never> {
+  const fieldErrors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_form";
+    (fieldErrors[key] ??= []).push(issue.message);
+  }
+  return { ok: false, error: "Check the highlighted fields.", fieldErrors, values: echo(raw, keep) };
+}
+
+/** An action for any signed-in user. */
+export function userAction<S extends z.ZodType, T>(schema: S, options: Options, handler: (input: z.infer<S>, ctx: Context) => Promise<T>) {
+  return async (input: unknown): Promise<ActionResult<T>> => {
+    const raw = formToObject(input);
+    const keep = options.echo ?? [];
+    const user = await getUser();
+    if (!user) return { ok: false, error: "Your session has ended. Sign in again." };
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error, raw, keep);
+    return run(options.name, raw, keep, () => handler(parsed.data, { user }));
+  };
+}
+
+/** An action inside an organization; `orgSlug` comes with the input, the role is checked here and again by RLS. */
+export function orgAction<S extends z.ZodType, T>(
+  schema: S,
+  options: Options & { role: OrgRole },
+  handler: (input: z.infer<S>, ctx: OrgContext) => Promise<T>,
+) {
+  return async (input: unknown): Promise<ActionResult<T>> => {
+    const raw = formToObject(input);
+    const keep = options.echo ?? [];
+    const user = await getUser();
+    if (!user) return { ok: false, error: "Your session has ended. Sign in again." };
+    const slug = typeof raw.orgSlug === "string" ? raw.orgSlug : "";
+    const organization = slug ? await getMyOrganization(user, slug) : null;
+    if (!organization) return { ok: false, error: "Organization not found." };
+    if (!hasRole(organization.role, options.role)) {
+      return { ok: false, error: `This needs the ${options.role} role or above; you are ${organization.role}.` };
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error, raw, keep);
+    return run(options.name, raw, keep, () => handler(parsed.data, { user, organization }));
+  };
+}

@@ -1,0 +1,3 @@
+import { handle } from "./handler.ts";
+
+export default { fetch: handle } satisfies Deno.ServeDefaultExport;

@@ -1,0 +1,209 @@
+// Who can do what with organizations and memberships, per persona and operation.
+import type postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withRls } from "../../supabase/functions/_shared/db.ts";
+import { affected, attempt, connect, createUser, type TestUser } from "../support/db.ts";
+
+let sql: postgres.Sql;
+let owner: TestUser, admin: TestUser, member: TestUser, viewer: TestUser, outsider: TestUser, newcomer: TestUser;
+let orgId: string;
+let outsiderOrgId: string;
+
+const RLS_VIOLATION = /row-level security/;
+
+async function createOrg(user: TestUser, name: string, slug: string) {
+  const [row] = await withRls(sql, user.claims, (tx) => tx<{ id: string }[]>`select id from public.create_organization(${name}, ${slug})`);
+  return row.id;
+}
+
+beforeAll(async () => {
+  sql = connect();
+  [owner, admin, member, viewer, outsider, newcomer] = await Promise.all(
+    ["owner", "admin", "member", "viewer", "outsider", "newcomer"].map((label) => createUser(sql, label)),
+  );
+  const suffix = owner.id.slice(0, 6);
+  orgId = await createOrg(owner, "Acme Platform", `acme-${suffix}`);
+  outsiderOrgId = await createOrg(outsider, "Other Co", `other-${suffix}`);
+  await sql`insert into public.organization_members (organization_id, user_id, role) values
+    (${orgId}, ${admin.id}, 'admin'), (${orgId}, ${member.id}, 'member'), (${orgId}, ${viewer.id}, 'viewer')`;
+});
+
+afterAll(() => sql.end());
+
+describe("organizations", () => {
+  it("shows an organization to each of its members and to nobody else", async () => {
+    const visible = async (claims: TestUser["claims"] | null) => {
+      const r = await attempt(sql, claims, (tx) => tx`select id from public.organizations where id = ${orgId}`);
+      return r.ok ? r.value.length : r.code;
+    };
+    expect(await visible(null)).toBe("42501"); // anon has no table rights at all
+    expect(await visible(outsider.claims)).toBe(0);
+    for (const persona of [viewer, member, admin, owner]) expect(await visible(persona.claims)).toBe(1);
+  });
+
+  it("refuses direct inserts from every client role; only create_organization creates", async () => {
+    for (const claims of [null, outsider.claims, owner.claims]) {
+      const r = await attempt(sql, claims, (tx) => tx`insert into public.organizations (name, slug) values ('Sneaky', ${`sneaky-${Math.random().toString(36).slice(2, 8)}`})`);
+      expect(r).toMatchObject({ ok: false, code: "42501" });
+    }
+  });
+
+  it("lets admins and owners rename the organization, and nobody else", async () => {
+    const rename = (claims: TestUser["claims"] | null) => affected(sql, claims, (tx) => tx`update public.organizations set name = 'Renamed' where id = ${orgId}`);
+    expect(await rename(null)).toMatchObject({ ok: false, code: "42501" });
+    for (const persona of [outsider, viewer, member]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 0 });
+    for (const persona of [admin, owner]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 1 });
+  });
+
+  it("refuses changing the slug or creator through an update", async () => {
+    const slug = await attempt(sql, owner.claims, (tx) => tx`update public.organizations set slug = 'stolen-slug' where id = ${orgId}`);
+    expect(slug).toMatchObject({ ok: false, code: "42501" });
+    const creator = await attempt(sql, owner.claims, (tx) => tx`update public.organizations set created_by = ${outsider.id} where id = ${orgId}`);
+    expect(creator).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("lets only owners delete the organization", async () => {
+    const remove = (claims: TestUser["claims"] | null) => affected(sql, claims, (tx) => tx`delete from public.organizations where id = ${orgId}`);
+    expect(await remove(null)).toMatchObject({ ok: false, code: "42501" });
+    for (const persona of [outsider, viewer, member, admin]) expect(await remove(persona.claims)).toEqual({ ok: true, count: 0 });
+    expect(await remove(owner.claims)).toEqual({ ok: true, count: 1 });
+  });
+});
+
+describe("create_organization", () => {
+  it("makes the caller the owner of the new organization", async () => {
+    const r = await attempt(sql, newcomer.claims, async (tx) => {
+      const [org] = await tx`select id, slug from public.create_organization('Newco', ${`newco-${newcomer.id.slice(0, 6)}`})`;
+      return tx`select role from public.organization_members where organization_id = ${org.id} and user_id = ${newcomer.id}`;
+    });
+    expect(r).toEqual({ ok: true, value: [{ role: "owner" }] });
+  });
+
+  it("refuses anon callers", async () => {
+    const r = await attempt(sql, null, (tx) => tx`select public.create_organization('Anon', 'anon-org')`);
+    expect(r).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("refuses a slug that breaks the rules, naming the rule", async () => {
+    for (const slug of ["ab", "Has Spaces", "-leading", "trailing-", "x".repeat(49)]) {
+      const r = await attempt(sql, newcomer.claims, (tx) => tx`select public.create_organization('Bad', ${slug})`);
+      expect(r).toMatchObject({ ok: false, code: "22023", message: expect.stringContaining("3–48 lowercase letters") });
+    }
+  });
+
+  it("refuses a slug that is taken with a clear message", async () => {
+    const [{ slug }] = await sql`select slug from public.organizations where id = ${outsiderOrgId}`;
+    const r = await attempt(sql, newcomer.claims, (tx) => tx`select public.create_organization('Clash', ${slug})`);
+    expect(r).toEqual({ ok: false, code: "23505", message: `The slug "${slug}" is already taken` });
+  });
+});
+
+describe("organization_members", () => {
+  const addOutsider = (claims: TestUser["claims"] | null, role = "member") =>
+    attempt(sql, claims, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, ${role})`);
+
+  it("shows the member list to members only", async () => {
+    const count = async (claims: TestUser["claims"] | null) => {
+      const r = await attempt(sql, claims, (tx) => tx`select user_id from public.organization_members where organization_id = ${orgId}`);
+      return r.ok ? r.value.length : r.code;
+    };
+    expect(await count(null)).toBe("42501");
+    expect(await count(outsider.claims)).toBe(0);
+    for (const persona of [viewer, member, admin, owner]) expect(await count(persona.claims)).toBe(4);
+  });
+
+  it("refuses anyone joining an organization by inserting themselves", async () => {
+    const r = await attempt(sql, newcomer.claims, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, 'owner')`);
+    expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
+  });
+
+  it("lets admins add members but not owners; owners may add owners", async () => {
+    expect(await addOutsider(null)).toMatchObject({ ok: false, code: "42501" });
+    for (const persona of [outsider, viewer, member]) {
+      expect(await addOutsider(persona.claims)).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
+    }
+    expect(await addOutsider(admin.claims)).toMatchObject({ ok: true });
+    expect(await addOutsider(admin.claims, "owner")).toMatchObject({ ok: false, message: expect.stringMatching(RLS_VIOLATION) });
+    expect(await addOutsider(owner.claims, "owner")).toMatchObject({ ok: true });
+  });
+
+  it("refuses raising your own role", async () => {
+    for (const persona of [viewer, member]) {
+      const r = await affected(sql, persona.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${persona.id}`);
+      expect(r).toEqual({ ok: true, count: 0 });
+    }
+    const r = await attempt(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'owner' where organization_id = ${orgId} and user_id = ${admin.id}`);
+    expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
+  });
+
+  it("lets admins change roles below owner but never touch an owner", async () => {
+    const promote = await affected(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${member.id}`);
+    expect(promote).toEqual({ ok: true, count: 1 });
+    const demoteOwner = await affected(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'viewer' where organization_id = ${orgId} and user_id = ${owner.id}`);
+    expect(demoteOwner).toEqual({ ok: true, count: 0 });
+  });
+
+  it("refuses moving a membership to another organization or user", async () => {
+    const r = await attempt(sql, owner.claims, (tx) => tx`update public.organization_members set user_id = ${newcomer.id} where organization_id = ${orgId} and user_id = ${viewer.id}`);
+    expect(r).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("never lets the last owner be demoted or leave", async () => {
+    const demote = await attempt(sql, owner.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${owner.id}`);
+    expect(demote).toMatchObject({ ok: false, message: "An organization must keep at least one owner" });
+    const leave = await attempt(sql, owner.claims, (tx) => tx`delete from public.organization_members where organization_id = ${orgId} and user_id = ${owner.id}`);
+    expect(leave).toMatchObject({ ok: false, message: "An organization must keep at least one owner" });
+  });
+
+  it("lets an owner step down once another owner exists", async () => {
+    const r = await attempt(sql, owner.claims, async (tx) => {
+      await tx`update public.organization_members set role = 'owner' where organization_id = ${orgId} and user_id = ${admin.id}`;
+      return tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${owner.id}`;
+    });
+    expect(r).toMatchObject({ ok: true, value: { count: 1 } });
+  });
+
+  it("lets admins remove members below owner, lets anyone leave, and refuses the rest", async () => {
+    const remove = (claims: TestUser["claims"] | null, userId: string) =>
+      affected(sql, claims, (tx) => tx`delete from public.organization_members where organization_id = ${orgId} and user_id = ${userId}`);
+    expect(await remove(null, viewer.id)).toMatchObject({ ok: false, code: "42501" });
+    expect(await remove(outsider.claims, viewer.id)).toEqual({ ok: true, count: 0 });
+    expect(await remove(member.claims, viewer.id)).toEqual({ ok: true, count: 0 });
+    expect(await remove(admin.claims, viewer.id)).toEqual({ ok: true, count: 1 });
+    expect(await remove(admin.claims, owner.id)).toEqual({ ok: true, count: 0 });
+    expect(await remove(viewer.claims, viewer.id)).toEqual({ ok: true, count: 1 });
+  });
+
+  it("lets nobody see another organization's members", async () => {
+    const r = await attempt(sql, owner.claims, (tx) => tx`select user_id from public.organization_members where organization_id = ${outsiderOrgId}`);
+    expect(r).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe("schema hygiene", () => {
+  it("has row-level security on every table in public and private", async () => {
+    const missing = await sql`
+      select n.nspname || '.' || c.relname as name
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and n.nspname in ('public', 'private') and not c.relrowsecurity`;
+    expect(missing.map((r) => r.name)).toEqual([]);
+  });
+
+  it("indexes organization_id on every table that has one", async () => {
+    const unindexed = await sql`
+      select c.relname as name
+      from pg_attribute a
+      join pg_class c on c.oid = a.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r' and a.attname = 'organization_id' and not a.attisdropped
+        and not exists (
+          select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum
+        )`;
+    expect(unindexed.map((r) => r.name)).toEqual([]);
+  });
+
+  it("keeps helper functions out of the anon role's reach", async () => {
+    const r = await attempt(sql, null, (tx) => tx`select private.org_ids_with_role('viewer')`);
+    expect(r).toMatchObject({ ok: false, code: "42501" });
+  });
+});
