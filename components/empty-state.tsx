@@ -16,10 +16,7 @@ export function EmptyState({ icon, title, description, action, className }: Empt
   return (
     <div
       data-slot="empty-state"
-      className={cn(
-        "flex flex-col items-center justify-center rounded-xl border border-dashed px-6 py-12 text-center",
-        className,
-      )}
+      className={cn("flex flex-col items-center justify-center rounded-xl border border-dashed px-6 py-12 text-center", className)}
     >
       {icon && (
         <div

@@ -43,10 +43,7 @@ export function ThemeToggle() {
         <Button variant="ghost" size="icon" aria-label="Change theme">
           {/* The icon follows the class on <html>, so it is right before hydration too. */}
           <SunIcon aria-hidden="true" className="scale-100 rotate-0 transition-all dark:scale-0 dark:-rotate-90" />
-          <MoonIcon
-            aria-hidden="true"
-            className="absolute scale-0 rotate-90 transition-all dark:scale-100 dark:rotate-0"
-          />
+          <MoonIcon aria-hidden="true" className="absolute scale-0 rotate-90 transition-all dark:scale-100 dark:rotate-0" />
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-40">

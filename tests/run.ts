@@ -12,7 +12,7 @@ let passed = 0;
 let failed = 0;
 const failures: string[] = [];
 
-function step(title: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+function step(title: string, cmd: string, args: string[], env: Record<string, string> = {}) {
   console.log(`\n\x1b[1m▶ ${title}\x1b[0m`);
   const started = Date.now();
   const run = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { Logo } from "@/components/brand/logo";
 import { CreateOrganizationForm } from "@/components/organizations/create-organization-form";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { signOutAction } from "@/lib/actions/auth";
 import { createOrganizationAction } from "@/lib/actions/organizations";
 import { requireUser } from "@/lib/auth/require-user";
 import { listMyOrganizations } from "@/lib/db/queries/organizations";
@@ -31,7 +33,12 @@ export default async function OnboardingPage() {
           Back to {organizations[0].name}
         </Link>
       )}
-      <p className="text-muted-foreground text-xs">Signed in as {user.email}</p>
+      <form action={signOutAction} className="text-muted-foreground flex items-center gap-2 text-xs">
+        Signed in as {user.email}
+        <Button type="submit" variant="link" size="sm" className="h-auto p-0 text-xs">
+          Sign out
+        </Button>
+      </form>
     </main>
   );
 }

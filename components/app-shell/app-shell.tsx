@@ -35,10 +35,7 @@ export function AppShell({ organizations, currentOrg, user, signOutAction, child
 
       <aside className="fixed inset-y-0 left-0 z-30 hidden w-64 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground md:flex">
         <div className="flex h-14 shrink-0 items-center px-5">
-          <Link
-            href={homeHref}
-            className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-sidebar-ring/50"
-          >
+          <Link href={homeHref} className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-sidebar-ring/50">
             <Logo />
           </Link>
         </div>
@@ -67,11 +64,7 @@ export function AppShell({ organizations, currentOrg, user, signOutAction, child
           </div>
         </header>
 
-        <main
-          id="main"
-          tabIndex={-1}
-          className="mx-auto w-full max-w-6xl flex-1 space-y-6 px-4 py-6 outline-none sm:px-6 md:py-8 lg:px-10"
-        >
+        <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 space-y-6 px-4 py-6 outline-none sm:px-6 md:py-8 lg:px-10">
           {children}
         </main>
       </div>

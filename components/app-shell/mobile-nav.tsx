@@ -31,10 +31,7 @@ export function MobileNav({ organizations, currentOrg }: MobileNavProps) {
           <MenuIcon aria-hidden="true" className="size-5" />
         </Button>
       </SheetTrigger>
-      <SheetContent
-        side="left"
-        className="w-72 max-w-[85vw] gap-0 border-sidebar-border bg-sidebar p-0 text-sidebar-foreground"
-      >
+      <SheetContent side="left" className="w-72 max-w-[85vw] gap-0 border-sidebar-border bg-sidebar p-0 text-sidebar-foreground">
         <SheetHeader className="h-14 justify-center border-b border-sidebar-border px-5 py-0">
           <SheetTitle>
             <Logo />
@@ -44,11 +41,7 @@ export function MobileNav({ organizations, currentOrg }: MobileNavProps) {
         <div className="p-3">
           <OrgSwitcher organizations={organizations} currentOrg={currentOrg} />
         </div>
-        <SidebarNav
-          orgSlug={currentOrg.slug}
-          onNavigate={() => setOpenedOnPath(null)}
-          className="flex-1 overflow-y-auto px-3 pb-4"
-        />
+        <SidebarNav orgSlug={currentOrg.slug} onNavigate={() => setOpenedOnPath(null)} className="flex-1 overflow-y-auto px-3 pb-4" />
       </SheetContent>
     </Sheet>
   );

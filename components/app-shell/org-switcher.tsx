@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { CheckIcon, ChevronsUpDownIcon, PlusIcon } from "lucide-react";
 
+import { ROLE_LABELS } from "@/lib/auth/roles";
 import { cn } from "@/lib/utils";
 import {
   DropdownMenu,
@@ -12,14 +13,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
-import type { OrganizationRole, ShellOrganization } from "@/components/app-shell/types";
-
-const roleLabels: Record<OrganizationRole, string> = {
-  owner: "Owner",
-  admin: "Admin",
-  member: "Member",
-  viewer: "Viewer",
-};
+import type { ShellOrganization } from "@/components/app-shell/types";
 
 function OrganizationInitial({ name, className }: { name: string; className?: string }) {
   return (
@@ -50,7 +44,7 @@ export function OrgSwitcher({ organizations, currentOrg }: OrgSwitcherProps) {
         <OrganizationInitial name={currentOrg.name} className="size-8 text-sm" />
         <span className="grid min-w-0 flex-1 leading-tight">
           <span className="truncate text-sm font-medium">{currentOrg.name}</span>
-          <span className="truncate text-xs text-muted-foreground">{roleLabels[currentOrg.role]}</span>
+          <span className="truncate text-xs text-muted-foreground">{ROLE_LABELS[currentOrg.role]}</span>
         </span>
         <ChevronsUpDownIcon aria-hidden="true" className="size-4 shrink-0 text-muted-foreground" />
       </DropdownMenuTrigger>
@@ -65,7 +59,7 @@ export function OrgSwitcher({ organizations, currentOrg }: OrgSwitcherProps) {
                 <OrganizationInitial name={organization.name} className="size-6 text-xs" />
                 <span className="grid min-w-0 flex-1 leading-tight">
                   <span className="truncate">{organization.name}</span>
-                  <span className="truncate text-xs text-muted-foreground">{roleLabels[organization.role]}</span>
+                  <span className="truncate text-xs text-muted-foreground">{ROLE_LABELS[organization.role]}</span>
                 </span>
                 {current && (
                   <>
@@ -80,10 +74,7 @@ export function OrgSwitcher({ organizations, currentOrg }: OrgSwitcherProps) {
         <DropdownMenuSeparator />
         <DropdownMenuItem asChild>
           <Link href="/onboarding">
-            <span
-              aria-hidden="true"
-              className="flex size-6 shrink-0 items-center justify-center rounded-md border border-dashed"
-            >
+            <span aria-hidden="true" className="flex size-6 shrink-0 items-center justify-center rounded-md border border-dashed">
               <PlusIcon className="size-3.5" />
             </span>
             Create organization

@@ -42,10 +42,7 @@ export function SidebarNav({ orgSlug, onNavigate, className }: SidebarNavProps) 
                   active && "bg-sidebar-accent text-sidebar-accent-foreground",
                 )}
               >
-                <Icon
-                  aria-hidden="true"
-                  className={cn("size-4 shrink-0", active ? "text-sidebar-primary" : "text-muted-foreground")}
-                />
+                <Icon aria-hidden="true" className={cn("size-4 shrink-0", active ? "text-sidebar-primary" : "text-muted-foreground")} />
                 {label}
               </Link>
             </li>

@@ -1,10 +1,10 @@
-export type OrganizationRole = "owner" | "admin" | "member" | "viewer";
+import type { OrgRole } from "@/lib/auth/roles";
 
 /** What the shell needs to know about one of the user's organizations. */
 export type ShellOrganization = {
   slug: string;
   name: string;
-  role: OrganizationRole;
+  role: OrgRole;
 };
 
 export type ShellUser = {

@@ -30,32 +30,12 @@ export function AuthForm({ mode, action, next }: Props) {
       )}
       {next && <input type="hidden" name="next" value={next} />}
       <FormField id="email" label="Email" error={errors.email}>
-        <Input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={failed?.values?.email}
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? "email-error" : undefined}
-        />
+        {(control) => <Input {...control} name="email" type="email" autoComplete="email" required defaultValue={failed?.values?.email} />}
       </FormField>
-      <FormField
-        id="password"
-        label="Password"
-        error={errors.password}
-        description={signIn ? undefined : "At least 8 characters."}
-      >
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete={signIn ? "current-password" : "new-password"}
-          required
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby={errors.password ? "password-error" : undefined}
-        />
+      <FormField id="password" label="Password" error={errors.password} description={signIn ? undefined : "At least 8 characters."}>
+        {(control) => (
+          <Input {...control} name="password" type="password" autoComplete={signIn ? "current-password" : "new-password"} required />
+        )}
       </FormField>
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? (signIn ? "Signing in…" : "Creating account…") : signIn ? "Sign in" : "Create account"}

@@ -26,36 +26,36 @@ export function CreateOrganizationForm({ action }: Props) {
         </Alert>
       )}
       <FormField id="name" label="Organization name" error={errors.name}>
-        <Input
-          id="name"
-          name="name"
-          required
-          maxLength={80}
-          placeholder="Acme Platform Team"
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            if (!slugEdited) setSlug(slugify(e.target.value));
-          }}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={errors.name ? "name-error" : undefined}
-        />
+        {(control) => (
+          <Input
+            {...control}
+            name="name"
+            required
+            maxLength={80}
+            placeholder="Acme Platform Team"
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              if (!slugEdited) setSlug(slugify(e.target.value));
+            }}
+          />
+        )}
       </FormField>
       <FormField id="slug" label="URL name" error={errors.slug} description={`cloudkeep/orgs/${slug || "your-team"}`}>
-        <Input
-          id="slug"
-          name="slug"
-          required
-          maxLength={48}
-          placeholder="acme-platform"
-          value={slug}
-          onChange={(e) => {
-            setSlugEdited(true);
-            setSlug(e.target.value.toLowerCase());
-          }}
-          aria-invalid={errors.slug ? true : undefined}
-          aria-describedby={errors.slug ? "slug-error" : "slug-description"}
-        />
+        {(control) => (
+          <Input
+            {...control}
+            name="slug"
+            required
+            maxLength={48}
+            placeholder="acme-platform"
+            value={slug}
+            onChange={(e) => {
+              setSlugEdited(true);
+              setSlug(e.target.value.toLowerCase());
+            }}
+          />
+        )}
       </FormField>
       <Button type="submit" disabled={pending}>
         {pending ? "Creating…" : "Create organization"}

@@ -11,10 +11,8 @@ const alertVariants = cva(
         default: "bg-card text-card-foreground",
         destructive:
           "border-destructive/30 bg-destructive/5 text-destructive *:data-[slot=alert-description]:text-destructive/90 dark:bg-destructive/10",
-        success:
-          "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-foreground/80 dark:bg-success/10",
-        warning:
-          "border-warning/35 bg-warning/5 text-warning *:data-[slot=alert-description]:text-foreground/80 dark:bg-warning/10",
+        success: "border-success/30 bg-success/5 text-success *:data-[slot=alert-description]:text-foreground/80 dark:bg-success/10",
+        warning: "border-warning/35 bg-warning/5 text-warning *:data-[slot=alert-description]:text-foreground/80 dark:bg-warning/10",
       },
     },
     defaultVariants: {
@@ -27,12 +25,7 @@ const alertVariants = cva(
  * A static callout. It carries role="alert" only for the destructive variant by default,
  * because screen readers interrupt the user for every alert role that appears.
  */
-function Alert({
-  className,
-  variant,
-  role,
-  ...props
-}: React.ComponentProps<"div"> & VariantProps<typeof alertVariants>) {
+function Alert({ className, variant, role, ...props }: React.ComponentProps<"div"> & VariantProps<typeof alertVariants>) {
   return (
     <div
       data-slot="alert"
@@ -45,13 +38,7 @@ function Alert({
 }
 
 function AlertTitle({ className, ...props }: React.ComponentProps<"div">) {
-  return (
-    <div
-      data-slot="alert-title"
-      className={cn("col-start-2 min-h-4 font-medium tracking-tight", className)}
-      {...props}
-    />
-  );
+  return <div data-slot="alert-title" className={cn("col-start-2 min-h-4 font-medium tracking-tight", className)} {...props} />;
 }
 
 function AlertDescription({ className, ...props }: React.ComponentProps<"div">) {

@@ -16,10 +16,8 @@ const badgeVariants = cva(
         destructive:
           "border-destructive/25 bg-destructive/10 text-destructive focus-visible:ring-destructive/20 dark:border-destructive/30 dark:bg-destructive/15 dark:focus-visible:ring-destructive/40 [a&]:hover:bg-destructive/15",
         outline: "text-foreground [a&]:hover:bg-accent [a&]:hover:text-accent-foreground",
-        success:
-          "border-success/25 bg-success/10 text-success dark:border-success/30 dark:bg-success/15 [a&]:hover:bg-success/15",
-        warning:
-          "border-warning/30 bg-warning/10 text-warning dark:border-warning/30 dark:bg-warning/15 [a&]:hover:bg-warning/15",
+        success: "border-success/25 bg-success/10 text-success dark:border-success/30 dark:bg-success/15 [a&]:hover:bg-success/15",
+        warning: "border-warning/30 bg-warning/10 text-warning dark:border-warning/30 dark:bg-warning/15 [a&]:hover:bg-warning/15",
       },
     },
     defaultVariants: {
@@ -36,14 +34,7 @@ function Badge({
 }: React.ComponentProps<"span"> & VariantProps<typeof badgeVariants> & { asChild?: boolean }) {
   const Comp = asChild ? Slot.Root : "span";
 
-  return (
-    <Comp
-      data-slot="badge"
-      data-variant={variant}
-      className={cn(badgeVariants({ variant }), className)}
-      {...props}
-    />
-  );
+  return <Comp data-slot="badge" data-variant={variant} className={cn(badgeVariants({ variant }), className)} {...props} />;
 }
 
 export { Badge, badgeVariants };

@@ -45,9 +45,7 @@ function FormField({ id, label, error, description, className, children }: FormF
       <Label htmlFor={id} className={cn(invalid && "text-destructive")}>
         {label}
       </Label>
-      {typeof children === "function"
-        ? children({ id, "aria-invalid": invalid || undefined, "aria-describedby": describedBy })
-        : children}
+      {typeof children === "function" ? children({ id, "aria-invalid": invalid || undefined, "aria-describedby": describedBy }) : children}
       {description && (
         <p id={descriptionId} data-slot="form-field-description" className="text-sm text-muted-foreground">
           {description}
@@ -55,8 +53,8 @@ function FormField({ id, label, error, description, className, children }: FormF
       )}
       {invalid && (
         <p id={errorId} role="alert" data-slot="form-field-error" className="text-sm text-destructive">
-          {errors.map((message) => (
-            <span key={message} className="block">
+          {errors.map((message, index) => (
+            <span key={index} className="block">
               {message}
             </span>
           ))}
