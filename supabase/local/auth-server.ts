@@ -6,10 +6,16 @@
 //
 // Kong's part of the hosted stack is emulated too: every route except the JWKS needs an
 // `apikey` (the publishable or the secret key), and a secret key stands in for service_role.
+//
+// Not emulated, on purpose: phone, OTP, magic links, OAuth/SSO, MFA, anonymous sign-in, email
+// confirmation and mail (sign-ups are confirmed at once, email changes apply at once), admin
+// list/update, soft deletion, ban_duration and password_hash on admin create, GoTrue's per-IP
+// rate limits (there is one per-email limit on failed sign-ins instead), and auth.identities /
+// auth.audit_log_entries rows (identities are synthesised in responses).
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { JWTPayload } from "jose";
-import type { Sql } from "postgres";
+import type { JSONValue, Sql } from "postgres";
 import {
   API_VERSION,
   API_VERSION_HEADER,
@@ -83,7 +89,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
 }
 
 /** One request, with the clock read once so every timestamp it writes agrees. */
-type Call = { request: Request; url: URL; path: string; now: Date };
+type Call = { request: Request; url: URL; now: Date };
 
 type AccessClaims = JWTPayload & { role?: unknown; session_id?: unknown };
 
@@ -129,8 +135,8 @@ class LocalAuthServer {
 
   private async route(request: Request, url: URL): Promise<Response> {
     const path = this.routePath(url.pathname);
-    const call: Call = { request, url, path: path ?? url.pathname, now: new Date(this.clock()) };
     if (path === null) throw notFound("not_found", `No route for ${url.pathname}`);
+    const call: Call = { request, url, now: new Date(this.clock()) };
 
     // Public, as on hosted Supabase: verifiers fetch it without a key.
     if (request.method === "GET" && path === "/.well-known/jwks.json") {
@@ -318,7 +324,7 @@ class LocalAuthServer {
         ) values (
           ${NIL_UUID}, ${userId}, ${AUDIENCE}, ${AUDIENCE}, ${address}, extensions.crypt(${password}, extensions.gen_salt('bf')), ${now},
           '', '', '', '',
-          ${now}, ${JSON.stringify(appMetadata)}::jsonb, ${JSON.stringify(data)}::jsonb, ${now}, ${now}, false, false
+          ${now}, ${this.sql.json(appMetadata)}, ${this.sql.json(data as JSONValue)}, ${now}, ${now}, false, false
         )
         on conflict (lower(email)) where is_sso_user = false do nothing
         returning ${this.sql(USER_COLUMNS)}
@@ -496,7 +502,7 @@ class LocalAuthServer {
       if (current.same_password) throw unprocessable("same_password", "New password should be different from the old password.");
       if (current.email_taken) throw unprocessable("email_exists", "A user with this email address has already been registered");
 
-      const metadata = data ? JSON.stringify(mergeMetadata(current.raw_user_meta_data, data)) : null;
+      const metadata = data ? tx.json(mergeMetadata(current.raw_user_meta_data, data) as JSONValue) : null;
       // No mailer here: an email change takes effect at once, as if its confirmation link was followed.
       const [row] = await tx<UserRow[]>`
         update auth.users set
@@ -577,7 +583,7 @@ class LocalAuthServer {
           ${NIL_UUID}, ${id ?? randomUUID()}, ${AUDIENCE}, ${role}, ${address},
           extensions.crypt(${effectivePassword}, extensions.gen_salt('bf')), ${emailConfirm ? now : null},
           '', '', '', '',
-          ${JSON.stringify(app)}::jsonb, ${JSON.stringify(userMetadata)}::jsonb, ${now}, ${now}, false, false
+          ${this.sql.json(app as JSONValue)}, ${this.sql.json(userMetadata as JSONValue)}, ${now}, ${now}, false, false
         )
         on conflict (lower(email)) where is_sso_user = false do nothing
         returning ${this.sql(USER_COLUMNS)}`;
@@ -687,7 +693,7 @@ function userAgent(request: Request): string | null {
 /** The client address a gateway forwarded, if it is one. */
 function clientIp(request: Request): string | null {
   const first = request.headers.get("X-Forwarded-For")?.split(",")[0]?.trim();
-  return first && isIP(first) ? first : null;
+  return first && isIP(first) && !first.includes("%") ? first : null;
 }
 
 function validateEmail(email: string): string {

