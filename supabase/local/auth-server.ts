@@ -322,7 +322,7 @@ class LocalAuthServer {
           confirmation_token, recovery_token, email_change_token_new, email_change,
           last_sign_in_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_sso_user, is_anonymous
         ) values (
-          ${NIL_UUID}, ${userId}, ${AUDIENCE}, ${AUDIENCE}, ${address}, extensions.crypt(${password}, extensions.gen_salt('bf')), ${now},
+          ${NIL_UUID}, ${userId}, ${AUDIENCE}, ${AUDIENCE}, ${address}, extensions.crypt(${password}, extensions.gen_salt('bf', 10)), ${now},
           '', '', '', '',
           ${now}, ${this.sql.json(appMetadata)}, ${this.sql.json(data as JSONValue)}, ${now}, ${now}, false, false
         )
@@ -507,7 +507,7 @@ class LocalAuthServer {
       const [row] = await tx<UserRow[]>`
         update auth.users set
           encrypted_password = case when ${newPassword}::text is null then encrypted_password
-                                    else extensions.crypt(${newPassword}, extensions.gen_salt('bf')) end,
+                                    else extensions.crypt(${newPassword}, extensions.gen_salt('bf', 10)) end,
           email = coalesce(${newEmail}::text, email),
           email_confirmed_at = case when ${newEmail}::text is null then email_confirmed_at else ${now} end,
           raw_user_meta_data = coalesce(${metadata}::jsonb, raw_user_meta_data),
@@ -581,7 +581,7 @@ class LocalAuthServer {
           raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_sso_user, is_anonymous
         ) values (
           ${NIL_UUID}, ${id ?? randomUUID()}, ${AUDIENCE}, ${role}, ${address},
-          extensions.crypt(${effectivePassword}, extensions.gen_salt('bf')), ${emailConfirm ? now : null},
+          extensions.crypt(${effectivePassword}, extensions.gen_salt('bf', 10)), ${emailConfirm ? now : null},
           '', '', '', '',
           ${this.sql.json(app as JSONValue)}, ${this.sql.json(userMetadata as JSONValue)}, ${now}, ${now}, false, false
         )

@@ -125,7 +125,7 @@ create table public.audit_events (
   created_at timestamptz not null default now()
 );
 comment on table public.audit_events is 'Append-only record of who did what. Written only by triggers and security-definer functions; metadata never holds a secret.';
-create index audit_events_org_created_idx on public.audit_events (organization_id, created_at desc, id desc);
+create index audit_events_org_id_idx on public.audit_events (organization_id, id desc);
 create index audit_events_org_target_idx on public.audit_events (organization_id, target_id, created_at desc);
 create index audit_events_org_action_idx on public.audit_events (organization_id, action, created_at desc);
 

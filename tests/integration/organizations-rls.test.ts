@@ -1,8 +1,8 @@
 // Who can do what with organizations and memberships, per persona and operation.
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { affected, attempt, connect, createUser, type TestUser } from "../support/db.ts";
+import { createPersonas } from "../support/personas.ts";
 
 let sql: postgres.Sql;
 let owner: TestUser, admin: TestUser, member: TestUser, viewer: TestUser, outsider: TestUser, newcomer: TestUser;
@@ -11,21 +11,10 @@ let outsiderOrgId: string;
 
 const RLS_VIOLATION = /row-level security/;
 
-async function createOrg(user: TestUser, name: string, slug: string) {
-  const [row] = await withRls(sql, user.claims, (tx) => tx<{ id: string }[]>`select id from public.create_organization(${name}, ${slug})`);
-  return row.id;
-}
-
 beforeAll(async () => {
   sql = connect();
-  [owner, admin, member, viewer, outsider, newcomer] = await Promise.all(
-    ["owner", "admin", "member", "viewer", "outsider", "newcomer"].map((label) => createUser(sql, label)),
-  );
-  const suffix = owner.id.slice(0, 6);
-  orgId = await createOrg(owner, "Acme Platform", `acme-${suffix}`);
-  outsiderOrgId = await createOrg(outsider, "Other Co", `other-${suffix}`);
-  await sql`insert into public.organization_members (organization_id, user_id, role) values
-    (${orgId}, ${admin.id}, 'admin'), (${orgId}, ${member.id}, 'member'), (${orgId}, ${viewer.id}, 'viewer')`;
+  ({ owner, admin, member, viewer, outsider, orgId, outsiderOrgId } = await createPersonas(sql, "orgs"));
+  newcomer = await createUser(sql, "newcomer");
 });
 
 afterAll(() => sql.end());

@@ -1,0 +1,18 @@
+// The server's view of the credential vault: the key ring from the environment and a
+// context for the shared domain functions, bound to the signed-in user.
+import "server-only";
+import { parseKeyRing, type KeyRing } from "@/supabase/functions/_shared/crypto/index.ts";
+import type { VaultContext } from "@/supabase/functions/_shared/domain/providers.ts";
+import type { SessionUser } from "@/lib/auth/require-user";
+import { sql } from "@/lib/db/client";
+
+let ring: KeyRing | undefined;
+
+/** Parsed once; a missing or malformed CLOUDKEEP_ENCRYPTION_KEYS throws, naming the variable. */
+export function keyRing(): KeyRing {
+  return (ring ??= parseKeyRing(process.env.CLOUDKEEP_ENCRYPTION_KEYS));
+}
+
+export function vaultFor(user: SessionUser): VaultContext {
+  return { sql, ring: keyRing(), claims: user.claims };
+}

@@ -1,0 +1,239 @@
+// Provider writes — create, update metadata, rotate credentials, suspend/resume, delete —
+// shared by the portal's server actions and the HTTP API. Each runs as the caller under
+// RLS, checks the caller's role first, and is audited by the database's triggers.
+import type { Sql } from "postgres";
+import { credentialFingerprints, encryptCredential, type KeyRing } from "../crypto/index.ts";
+import { withRls, type Claims, type Tx } from "../db.ts";
+import {
+  apiEndpointSchema,
+  describeCredential,
+  parseCredentials,
+  parseProviderInput,
+  providerUpdateSchema,
+  type ProviderType,
+} from "../schemas/providers.ts";
+import { DomainError, fromPostgres, validationError } from "./errors.ts";
+
+export type VaultContext = { sql: Sql; ring: KeyRing; claims: Claims };
+
+type Role = "viewer" | "member" | "admin" | "owner";
+const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+/** Every column a client may see; `credentials` is deliberately absent. */
+export const PROVIDER_COLUMNS = [
+  "id",
+  "organization_id",
+  "name",
+  "provider_type",
+  "api_endpoint",
+  "auth_method",
+  "credential_hint",
+  "credential_fingerprint",
+  "account_identifier",
+  "environment",
+  "regions",
+  "status",
+  "last_checked_at",
+  "last_error_code",
+  "last_error_message",
+  "credentials_rotated_at",
+  "credentials_expires_at",
+  "created_by",
+  "created_at",
+  "updated_at",
+] as const;
+
+export type ProviderRecord = {
+  id: string;
+  organization_id: string;
+  name: string;
+  provider_type: ProviderType;
+  api_endpoint: string | null;
+  auth_method: string;
+  credential_hint: string | null;
+  credential_fingerprint: string;
+  account_identifier: string | null;
+  environment: "production" | "staging" | "development" | "other";
+  regions: string[];
+  status: "pending" | "healthy" | "failed" | "suspended";
+  last_checked_at: Date | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  credentials_rotated_at: Date | null;
+  credentials_expires_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+async function requireRole(tx: Tx, organizationId: string, atLeast: Role, doing: string) {
+  const [membership] = await tx<{ role: Role; allow_http_endpoints: boolean }[]>`
+    select m.role, o.allow_http_endpoints
+    from public.organization_members m
+    join public.organizations o on o.id = m.organization_id
+    where m.organization_id = ${organizationId} and m.user_id = (select auth.uid())`;
+  if (!membership) throw new DomainError("not_found", "Organization not found.");
+  if (RANK[membership.role] < RANK[atLeast]) {
+    throw new DomainError("forbidden", `Only an ${atLeast} or owner can ${doing}; your role is ${membership.role}.`);
+  }
+  return membership;
+}
+
+async function loadProvider(tx: Tx, providerId: string) {
+  const [row] = await tx<ProviderRecord[]>`select ${tx(PROVIDER_COLUMNS)} from public.cloud_providers where id = ${providerId}`;
+  if (!row) throw new DomainError("not_found", "Provider not found.");
+  return row;
+}
+
+/** The same account or the same credential already connected in this organization. */
+async function refuseDuplicate(
+  tx: Tx,
+  organizationId: string,
+  kind: ProviderType,
+  accountIdentifier: string | null,
+  fingerprints: string[],
+  exceptId: string | null = null,
+) {
+  const [existing] = await tx<{ name: string; same_account: boolean }[]>`
+    select name, (provider_type = ${kind} and account_identifier is not distinct from ${accountIdentifier} and ${accountIdentifier}::text is not null) as same_account
+    from public.cloud_providers
+    where organization_id = ${organizationId}
+      and (id <> ${exceptId ?? "00000000-0000-0000-0000-000000000000"})
+      and ((provider_type = ${kind} and account_identifier = ${accountIdentifier}) or credential_fingerprint = any (${fingerprints}))
+    limit 1`;
+  if (existing) {
+    throw new DomainError(
+      "duplicate",
+      existing.same_account
+        ? `This account is already connected as "${existing.name}".`
+        : `This credential is already stored as "${existing.name}".`,
+      { credentials: [`Already connected as "${existing.name}".`] },
+    );
+  }
+}
+
+function isUniqueViolation(error: unknown) {
+  return (error as { code?: string })?.code === "23505";
+}
+
+export async function createProvider(ctx: VaultContext, organizationId: string, body: unknown): Promise<ProviderRecord> {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const org = await requireRole(tx, organizationId, "admin", "add providers");
+    const parsed = parseProviderInput(body, { allowHttp: org.allow_http_endpoints });
+    if (!parsed.success) throw validationError(parsed.error);
+    const input = parsed.data;
+    const described = describeCredential(input.provider_type, input.credentials, input.api_endpoint ?? null);
+    const fingerprints = await credentialFingerprints(ctx.ring, input.provider_type, input.credentials);
+    await refuseDuplicate(tx, organizationId, input.provider_type, described.accountIdentifier, fingerprints);
+
+    const id = crypto.randomUUID();
+    const envelope = await encryptCredential(ctx.ring, { organizationId, providerId: id }, input.credentials);
+    try {
+      const [row] = await tx<ProviderRecord[]>`
+        insert into public.cloud_providers ${tx({
+          id,
+          organization_id: organizationId,
+          name: input.name,
+          provider_type: input.provider_type,
+          api_endpoint: input.api_endpoint ?? null,
+          auth_method: described.authMethod,
+          credentials: envelope as unknown as Record<string, unknown>,
+          credential_hint: described.credentialHint,
+          credential_fingerprint: fingerprints[0],
+          account_identifier: described.accountIdentifier,
+          environment: input.environment,
+          regions: input.regions,
+          credentials_expires_at: described.expiresAt ?? null,
+        })}
+        returning ${tx(PROVIDER_COLUMNS)}`;
+      return row;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError("duplicate", "This account or credential was just connected by someone else.");
+      fromPostgres(error, "add providers");
+    }
+  });
+}
+
+export async function updateProvider(ctx: VaultContext, providerId: string, body: unknown): Promise<ProviderRecord> {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const current = await loadProvider(tx, providerId);
+    const org = await requireRole(tx, current.organization_id, "admin", "edit providers");
+    const parsed = providerUpdateSchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const changes: Record<string, unknown> = { ...parsed.data };
+    if ("api_endpoint" in changes) {
+      const endpoint = apiEndpointSchema(current.provider_type, { allowHttp: org.allow_http_endpoints }).safeParse(changes.api_endpoint ?? undefined);
+      if (!endpoint.success) throw validationError(endpoint.error);
+      changes.api_endpoint = endpoint.data ?? null;
+    }
+    if (Object.keys(changes).length === 0) return current;
+    try {
+      const [row] = await tx<ProviderRecord[]>`
+        update public.cloud_providers set ${tx(changes, Object.keys(changes))}
+        where id = ${providerId}
+        returning ${tx(PROVIDER_COLUMNS)}`;
+      return row;
+    } catch (error) {
+      fromPostgres(error, "edit providers");
+    }
+  });
+}
+
+export async function rotateProviderCredentials(ctx: VaultContext, providerId: string, credentials: unknown): Promise<ProviderRecord> {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const current = await loadProvider(tx, providerId);
+    await requireRole(tx, current.organization_id, "admin", "rotate credentials");
+    const parsed = parseCredentials(current.provider_type, credentials);
+    if (!parsed.success) throw validationError(parsed.error);
+    const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
+    const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data);
+    await refuseDuplicate(tx, current.organization_id, current.provider_type, described.accountIdentifier, fingerprints, providerId);
+    // A fresh data key: the old ciphertext is overwritten, not kept.
+    const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, parsed.data);
+    try {
+      const [row] = await tx<ProviderRecord[]>`
+        update public.cloud_providers set
+          credentials = ${tx.json(envelope as never)},
+          auth_method = ${described.authMethod},
+          credential_hint = ${described.credentialHint},
+          credential_fingerprint = ${fingerprints[0]},
+          account_identifier = ${described.accountIdentifier},
+          credentials_expires_at = ${described.expiresAt ?? null},
+          credentials_rotated_at = now(),
+          status = case when status = 'suspended' then status else 'pending'::public.provider_status end
+        where id = ${providerId}
+        returning ${tx(PROVIDER_COLUMNS)}`;
+      return row;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError("duplicate", "This credential is already stored for another provider.");
+      fromPostgres(error, "rotate credentials");
+    }
+  });
+}
+
+export async function setProviderSuspended(ctx: VaultContext, providerId: string, suspended: boolean): Promise<ProviderRecord> {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const current = await loadProvider(tx, providerId);
+    await requireRole(tx, current.organization_id, "admin", suspended ? "suspend providers" : "resume providers");
+    if ((current.status === "suspended") === suspended) return current;
+    const [row] = await tx<ProviderRecord[]>`
+      update public.cloud_providers set status = ${suspended ? "suspended" : "pending"}
+      where id = ${providerId}
+      returning ${tx(PROVIDER_COLUMNS)}`;
+    return row;
+  });
+}
+
+/** `confirmName`, when given, must equal the provider's name (the portal's typed confirmation). */
+export async function deleteProvider(ctx: VaultContext, providerId: string, options: { confirmName?: string } = {}): Promise<{ id: string; name: string }> {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const current = await loadProvider(tx, providerId);
+    await requireRole(tx, current.organization_id, "admin", "delete providers");
+    if (options.confirmName !== undefined && options.confirmName.trim() !== current.name) {
+      throw new DomainError("validation_failed", "Type the provider's name exactly to confirm.", { confirmName: [`Type "${current.name}" to confirm.`] });
+    }
+    const [row] = await tx<{ id: string; name: string }[]>`delete from public.cloud_providers where id = ${providerId} returning id, name`;
+    if (!row) throw new DomainError("not_found", "Provider not found.");
+    return row;
+  });
+}
