@@ -11,10 +11,20 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Strict decoder for values Cloudkeep wrote itself: standard alphabet, padded.
+ * Strict decoder for values Cloudkeep wrote itself: standard alphabet, padded, canonical (unused trailing
+ * bits zero, so one byte string has exactly one encoding and an edited character always changes the bytes).
  * Returns null rather than throwing, so callers choose an error that names the field, not the value.
  */
 export function base64ToBytes(value: string): Uint8Array<ArrayBuffer> | null {
+  const bytes = decode(value);
+  if (bytes && bytesToBase64(bytes) !== value) {
+    bytes.fill(0);
+    return null;
+  }
+  return bytes;
+}
+
+function decode(value: string): Uint8Array<ArrayBuffer> | null {
   if (!STANDARD.test(value)) return null;
   const binary = atob(value);
   const bytes = new Uint8Array(binary.length);
@@ -27,7 +37,7 @@ export function looseBase64ToBytes(value: string): Uint8Array<ArrayBuffer> | nul
   let normalized = value.replace(/-/g, "+").replace(/_/g, "/");
   if (normalized.length % 4 === 1) return null;
   while (normalized.length % 4 !== 0) normalized += "=";
-  return base64ToBytes(normalized);
+  return decode(normalized);
 }
 
 export function bytesToHex(bytes: Uint8Array): string {

@@ -23,7 +23,7 @@ const DATA_KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface CredentialEnvelope {
+export type CredentialEnvelope = {
   v: typeof ENVELOPE_VERSION;
   alg: typeof ENVELOPE_ALGORITHM;
   kid: string;
@@ -31,7 +31,7 @@ export interface CredentialEnvelope {
   wiv: string;
   iv: string;
   ct: string;
-}
+};
 
 /** Which row a ciphertext belongs to; both ids are part of the authenticated data. */
 export interface CredentialBinding {
@@ -169,8 +169,8 @@ export async function rewrapEnvelope(
       kid,
       wk: bytesToBase64(new Uint8Array(wk)),
       wiv: bytesToBase64(wiv),
-      iv: envelope.iv,
-      ct: envelope.ct,
+      iv: parsed.encoded.iv,
+      ct: parsed.encoded.ct,
     };
   } finally {
     dataKeyBytes.fill(0);
@@ -192,6 +192,8 @@ interface ParsedEnvelope {
   wiv: Uint8Array<ArrayBuffer>;
   iv: Uint8Array<ArrayBuffer>;
   ct: Uint8Array<ArrayBuffer>;
+  /** The credential layer exactly as stored, so a re-wrap copies it character for character. */
+  encoded: { iv: string; ct: string };
 }
 
 function readEnvelope(envelope: unknown, providerId: string): ParsedEnvelope {
@@ -217,6 +219,7 @@ function readEnvelope(envelope: unknown, providerId: string): ParsedEnvelope {
     wiv: binaryField(record, "wiv", providerId, (n) => n === IV_BYTES),
     iv: binaryField(record, "iv", providerId, (n) => n === IV_BYTES),
     ct: binaryField(record, "ct", providerId, (n) => n >= TAG_BYTES),
+    encoded: { iv: record.iv as string, ct: record.ct as string },
   };
 }
 

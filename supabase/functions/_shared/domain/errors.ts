@@ -1,6 +1,7 @@
 // Errors domain functions raise; the portal turns them into form errors, the API into
 // { error: { code, message } } with the status below.
 import type { z } from "zod";
+import { fieldErrors } from "../schemas/providers.ts";
 
 export type DomainErrorCode = "validation_failed" | "duplicate" | "not_found" | "forbidden" | "conflict";
 
@@ -22,15 +23,10 @@ export class DomainError extends Error {
   }
 }
 
-/** Field path → messages, e.g. { "credentials.secret_key": ["must be 40 characters"] }. */
-export function zodFieldErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) (out[issue.path.join(".") || "_form"] ??= []).push(issue.message);
-  return out;
-}
-
-export function validationError(error: z.ZodError) {
-  const fields = zodFieldErrors(error);
+/** A zod failure as a domain error; `prefix` names the field when the schema checked a bare value. */
+export function validationError(error: z.ZodError, prefix?: string) {
+  const raw = fieldErrors(error);
+  const fields = prefix ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k === "body" ? prefix : `${prefix}.${k}`, v])) : raw;
   const first = Object.entries(fields)[0];
   const summary = first ? `${first[0]}: ${first[1][0]}` : "The input is not valid.";
   return new DomainError("validation_failed", summary, fields);

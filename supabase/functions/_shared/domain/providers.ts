@@ -123,28 +123,20 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
     if (!parsed.success) throw validationError(parsed.error);
     const input = parsed.data;
     const described = describeCredential(input.provider_type, input.credentials, input.api_endpoint ?? null);
-    const fingerprints = await credentialFingerprints(ctx.ring, input.provider_type, input.credentials);
+    const fingerprints = await credentialFingerprints(ctx.ring, input.provider_type, input.credentials, input.api_endpoint);
     await refuseDuplicate(tx, organizationId, input.provider_type, described.accountIdentifier, fingerprints);
 
     const id = crypto.randomUUID();
     const envelope = await encryptCredential(ctx.ring, { organizationId, providerId: id }, input.credentials);
     try {
       const [row] = await tx<ProviderRecord[]>`
-        insert into public.cloud_providers ${tx({
-          id,
-          organization_id: organizationId,
-          name: input.name,
-          provider_type: input.provider_type,
-          api_endpoint: input.api_endpoint ?? null,
-          auth_method: described.authMethod,
-          credentials: envelope as unknown as Record<string, unknown>,
-          credential_hint: described.credentialHint,
-          credential_fingerprint: fingerprints[0],
-          account_identifier: described.accountIdentifier,
-          environment: input.environment,
-          regions: input.regions,
-          credentials_expires_at: described.expiresAt ?? null,
-        })}
+        insert into public.cloud_providers
+          (id, organization_id, name, provider_type, api_endpoint, auth_method, credentials, credential_hint,
+           credential_fingerprint, account_identifier, environment, regions, credentials_expires_at)
+        values
+          (${id}, ${organizationId}, ${input.name}, ${input.provider_type}, ${input.api_endpoint ?? null}, ${described.authMethod},
+           ${tx.json(envelope as never)}, ${described.credentialHint}, ${fingerprints[0]}, ${described.accountIdentifier},
+           ${input.environment}, ${input.regions}, ${described.expiresAt ?? null})
         returning ${tx(PROVIDER_COLUMNS)}`;
       return row;
     } catch (error) {
@@ -160,16 +152,20 @@ export async function updateProvider(ctx: VaultContext, providerId: string, body
     const org = await requireRole(tx, current.organization_id, "admin", "edit providers");
     const parsed = providerUpdateSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
-    const changes: Record<string, unknown> = { ...parsed.data };
-    if ("api_endpoint" in changes) {
-      const endpoint = apiEndpointSchema(current.provider_type, { allowHttp: org.allow_http_endpoints }).safeParse(changes.api_endpoint ?? undefined);
-      if (!endpoint.success) throw validationError(endpoint.error);
-      changes.api_endpoint = endpoint.data ?? null;
+    const changes = parsed.data;
+    let endpoint = current.api_endpoint;
+    if (changes.api_endpoint !== undefined) {
+      const checked = apiEndpointSchema(current.provider_type, { allowHttp: org.allow_http_endpoints }).safeParse(changes.api_endpoint ?? undefined);
+      if (!checked.success) throw validationError(checked.error, "api_endpoint");
+      endpoint = checked.data ?? null;
     }
-    if (Object.keys(changes).length === 0) return current;
     try {
       const [row] = await tx<ProviderRecord[]>`
-        update public.cloud_providers set ${tx(changes, Object.keys(changes))}
+        update public.cloud_providers set
+          name = ${changes.name ?? current.name},
+          environment = ${changes.environment ?? current.environment},
+          regions = ${changes.regions ?? current.regions},
+          api_endpoint = ${endpoint}
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
       return row;
@@ -182,11 +178,11 @@ export async function updateProvider(ctx: VaultContext, providerId: string, body
 export async function rotateProviderCredentials(ctx: VaultContext, providerId: string, credentials: unknown): Promise<ProviderRecord> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const current = await loadProvider(tx, providerId);
-    await requireRole(tx, current.organization_id, "admin", "rotate credentials");
-    const parsed = parseCredentials(current.provider_type, credentials);
+    const org = await requireRole(tx, current.organization_id, "admin", "rotate credentials");
+    const parsed = parseCredentials(current.provider_type, credentials, { allowHttp: org.allow_http_endpoints });
     if (!parsed.success) throw validationError(parsed.error);
     const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
-    const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data);
+    const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data, current.api_endpoint);
     await refuseDuplicate(tx, current.organization_id, current.provider_type, described.accountIdentifier, fingerprints, providerId);
     // A fresh data key: the old ciphertext is overwritten, not kept.
     const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, parsed.data);

@@ -1,0 +1,70 @@
+"use server";
+// Provider writes from the portal. Each goes through orgAction (signed in, member of the
+// organization, admin or above) and then the shared domain function, which checks the role
+// again and runs under RLS — the UI hiding a button is never the check.
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { vaultFor } from "@/lib/vault";
+import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
+import {
+  createProvider,
+  deleteProvider,
+  rotateProviderCredentials,
+  setProviderSuspended,
+  updateProvider,
+} from "@/supabase/functions/_shared/domain/providers.ts";
+
+const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
+const providerInput = z.looseObject({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
+
+/** Domain refusals become messages next to fields; anything else stays generic. */
+async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    revalidatePath(`/orgs/${slug}/providers`, "layout");
+    return result;
+  } catch (error) {
+    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
+    throw error;
+  }
+}
+
+export const createProviderAction = orgAction(orgInput, { name: "createProvider", role: "admin" }, async (input, { user, organization }) => {
+  const { orgSlug: _slug, ...body } = input;
+  const created = await domain(organization.slug, () => createProvider(vaultFor(user), organization.id, body));
+  return { id: created.id, name: created.name };
+});
+
+export const updateProviderAction = orgAction(providerInput, { name: "updateProvider", role: "admin" }, async (input, { user, organization }) => {
+  const { orgSlug: _slug, providerId, ...changes } = input;
+  const updated = await domain(organization.slug, () => updateProvider(vaultFor(user), providerId, changes));
+  return { id: updated.id, name: updated.name };
+});
+
+export const rotateProviderCredentialsAction = orgAction(
+  providerInput,
+  { name: "rotateProviderCredentials", role: "admin" },
+  async (input, { user, organization }) => {
+    const rotated = await domain(organization.slug, () => rotateProviderCredentials(vaultFor(user), input.providerId, input.credentials));
+    return { id: rotated.id, name: rotated.name, credentialHint: rotated.credential_hint };
+  },
+);
+
+export const setProviderSuspendedAction = orgAction(
+  providerInput.extend({ suspended: z.boolean() }),
+  { name: "setProviderSuspended", role: "admin" },
+  async (input, { user, organization }) => {
+    const provider = await domain(organization.slug, () => setProviderSuspended(vaultFor(user), input.providerId, input.suspended));
+    return { id: provider.id, status: provider.status };
+  },
+);
+
+export const deleteProviderAction = orgAction(
+  providerInput.extend({ confirmName: z.string() }),
+  { name: "deleteProvider", role: "admin" },
+  async (input, { user, organization }) => {
+    const removed = await domain(organization.slug, () => deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName }));
+    return removed;
+  },
+);

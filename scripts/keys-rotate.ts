@@ -1,0 +1,105 @@
+// `npm run keys:rotate`: re-wraps every credential's data key under the active key of
+// CLOUDKEEP_ENCRYPTION_KEYS (the first entry) and re-keys its fingerprint. The credential
+// ciphertext itself is untouched. Works in batches, each its own transaction; safe to stop
+// and run again (rows already under the active key are skipped). Prints counts and, for a
+// row that cannot be read, its provider id and why — never key material or plaintext.
+//
+//   CLOUDKEEP_ENCRYPTION_KEYS="new:…,old:…" DATABASE_URL=… npm run keys:rotate [-- --batch 500]
+import { join, resolve } from "node:path";
+import postgres from "postgres";
+import {
+  CredentialDecryptError,
+  credentialFingerprint,
+  decryptCredential,
+  parseKeyRing,
+  rewrapEnvelope,
+  type CredentialEnvelope,
+  type KeyRing,
+} from "../supabase/functions/_shared/crypto/index.ts";
+import type { CredentialsOf, ProviderType } from "../supabase/functions/_shared/schemas/providers.ts";
+import { readEnvFile } from "../supabase/local/env-file.ts";
+
+export type RotationReport = { rewrapped: number; alreadyCurrent: number; failed: { providerId: string; reason: string }[] };
+
+type Row = { id: string; organization_id: string; provider_type: ProviderType; api_endpoint: string | null; credentials: CredentialEnvelope };
+
+/** Rotates every provider not yet under the active key. Exported for tests and the benchmark. */
+export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { batchSize?: number; onBatch?: (r: RotationReport) => void } = {}) {
+  const batchSize = options.batchSize ?? 500;
+  const report: RotationReport = { rewrapped: 0, alreadyCurrent: 0, failed: [] };
+  const [{ current }] = await sql<{ current: number }[]>`select count(*)::int as current from public.cloud_providers where credentials ->> 'kid' = ${ring.activeKeyId}`;
+  report.alreadyCurrent = current;
+
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const done = await sql.begin(async (tx) => {
+      // SKIP LOCKED lets two runs share the work instead of waiting on each other.
+      const rows = await tx<Row[]>`
+        select id, organization_id, provider_type, api_endpoint, credentials
+        from public.cloud_providers
+        where id > ${after} and credentials ->> 'kid' is distinct from ${ring.activeKeyId}
+        order by id
+        limit ${batchSize}
+        for update skip locked`;
+      if (rows.length === 0) return true;
+      after = rows[rows.length - 1].id;
+      const updates: { id: string; credentials: CredentialEnvelope; fingerprint: string }[] = [];
+      for (const row of rows) {
+        const binding = { organizationId: row.organization_id, providerId: row.id };
+        try {
+          const credentials = await rewrapEnvelope(ring, binding, row.credentials);
+          const plaintext = await decryptCredential(ring, binding, credentials);
+          const fingerprint = await credentialFingerprint(ring, row.provider_type, plaintext as CredentialsOf<ProviderType>, row.api_endpoint);
+          updates.push({ id: row.id, credentials, fingerprint });
+        } catch (error) {
+          const reason = error instanceof CredentialDecryptError ? error.message : `could not be re-wrapped (${(error as Error).name})`;
+          report.failed.push({ providerId: row.id, reason });
+        }
+      }
+      if (updates.length) {
+        await tx`
+          update public.cloud_providers p
+          set credentials = u.credentials::jsonb, credential_fingerprint = u.fingerprint
+          from jsonb_to_recordset(${tx.json(updates as never)}) as u(id uuid, credentials jsonb, fingerprint text)
+          where p.id = u.id`;
+      }
+      report.rewrapped += updates.length;
+      return false;
+    });
+    options.onBatch?.(report);
+    if (done) return report;
+  }
+}
+
+async function main() {
+  const root = resolve(import.meta.dirname, "..");
+  const env = { ...readEnvFile(join(root, ".env.local")), ...process.env } as Record<string, string | undefined>;
+  const batchFlag = process.argv.indexOf("--batch");
+  const batchSize = batchFlag > 0 ? Number(process.argv[batchFlag + 1]) : 500;
+  if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (run `npm run dev` once locally, or export it).");
+  const ring = parseKeyRing(env.CLOUDKEEP_ENCRYPTION_KEYS);
+  const sql = postgres(env.DATABASE_URL, { max: 2, onnotice: () => {} });
+  const started = Date.now();
+  try {
+    console.log(`Re-wrapping credentials under key "${ring.activeKeyId}" (${ring.keyIds.length} key(s) in the ring)…`);
+    const report = await rotateKeys(sql, ring, {
+      batchSize,
+      onBatch: (r) => process.stdout.write(`\r  re-wrapped ${r.rewrapped}, failed ${r.failed.length}`),
+    });
+    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${report.rewrapped} re-wrapped, ${report.alreadyCurrent} already current, ${report.failed.length} failed.`);
+    for (const failure of report.failed) console.log(`  ${failure.providerId}: ${failure.reason}`);
+    if (report.failed.length === 0 && ring.keyIds.length > 1) {
+      console.log(`Every credential is under "${ring.activeKeyId}". You can now remove the other keys from CLOUDKEEP_ENCRYPTION_KEYS.`);
+    }
+    process.exitCode = report.failed.length ? 1 : 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
