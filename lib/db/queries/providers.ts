@@ -4,41 +4,12 @@ import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser } from "@/lib/db/rls";
 import { PROVIDER_COLUMNS, type ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
-import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { selectProviderPage, type ProviderFilters } from "@/lib/db/queries/provider-page";
 
-export type ProviderFilters = {
-  q?: string;
-  kind?: ProviderType;
-  status?: ProviderRecord["status"];
-  environment?: ProviderRecord["environment"];
-  page?: number;
-};
+export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/lib/db/queries/provider-page";
 
-export const PROVIDERS_PAGE_SIZE = 24;
-
-export async function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
-  const page = Math.max(1, Math.floor(filters.page ?? 1));
-  const q = filters.q?.trim() ?? "";
-  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return asUser(user, async (tx) => {
-    const rows = await tx<(ProviderRecord & { total: number })[]>`
-      select ${tx(PROVIDER_COLUMNS)}, count(*) over ()::int as total
-      from public.cloud_providers
-      where organization_id = ${organizationId}
-        ${q ? tx`and (name ilike ${like} or account_identifier ilike ${like} or credential_hint ilike ${like})` : tx``}
-        ${filters.kind ? tx`and provider_type = ${filters.kind}` : tx``}
-        ${filters.status ? tx`and status = ${filters.status}` : tx``}
-        ${filters.environment ? tx`and environment = ${filters.environment}` : tx``}
-      order by name, id
-      limit ${PROVIDERS_PAGE_SIZE} offset ${(page - 1) * PROVIDERS_PAGE_SIZE}`;
-    const total = rows[0]?.total ?? (page > 1 ? await countProviders(tx, organizationId) : 0);
-    return { providers: rows.map(({ total: _total, ...p }) => p as ProviderRecord), total, page, pageSize: PROVIDERS_PAGE_SIZE };
-  });
-}
-
-async function countProviders(tx: Parameters<Parameters<typeof asUser>[1]>[0], organizationId: string) {
-  const [{ n }] = await tx<{ n: number }[]>`select count(*)::int as n from public.cloud_providers where organization_id = ${organizationId}`;
-  return n;
+export function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
+  return asUser(user, (tx) => selectProviderPage(tx, organizationId, filters));
 }
 
 export async function getProvider(user: SessionUser, organizationId: string, providerId: string) {
