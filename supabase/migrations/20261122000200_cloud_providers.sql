@@ -187,6 +187,13 @@ begin
   if cardinality(changed) = 0 then
     return new;
   end if;
+  -- A key-ring rotation re-wraps the data key (and re-keys the fingerprint) without touching
+  -- the credential ciphertext: the credential did not change, so there is nothing to record.
+  if changed <@ array['credentials', 'credential_fingerprint']
+     and new.credentials ->> 'ct' = old.credentials ->> 'ct'
+     and new.credentials ->> 'iv' = old.credentials ->> 'iv' then
+    return new;
+  end if;
 
   action := case
     when 'credentials' = any (changed) then 'provider.credentials_rotated'

@@ -184,8 +184,11 @@ describe("keys:rotate", () => {
 
     const newKey = "k-new:" + Buffer.alloc(32, 9).toString("base64");
     const bothKeys = parseKeyRing(`${newKey},k-old:${Buffer.alloc(32, 7).toString("base64")}`);
+    const auditCount = async () => (await sql`select count(*)::int as n from public.audit_events where target_id = ${created.id}`)[0].n;
+    const eventsBefore = await auditCount();
     const report = await rotateKeys(sql, bothKeys, { batchSize: 3 });
     expect(report.failed).toEqual([]);
+    expect(await auditCount()).toBe(eventsBefore); // a re-wrap is not a credential change
     expect(report.rewrapped).toBeGreaterThan(0);
 
     const [after] = await sql`select credentials, credential_fingerprint from public.cloud_providers where id = ${created.id}`;
