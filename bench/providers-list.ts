@@ -9,7 +9,7 @@ import { createWriteStream } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import postgres from "postgres";
-import { selectProviderPage } from "@/lib/db/queries/provider-page";
+import { selectProviderPage } from "../supabase/functions/_shared/domain/provider-queries.ts";
 import { decryptCredential, encryptCredential, parseKeyRing } from "../supabase/functions/_shared/crypto/index.ts";
 import { asService, withRls, type Claims } from "../supabase/functions/_shared/db.ts";
 import { rotateKeys } from "../scripts/keys-rotate.ts";

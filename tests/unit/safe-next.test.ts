@@ -14,7 +14,7 @@ describe("safeNextPath", () => {
     ["/ok\n/evil", "a control character"],
     ["", "an empty value"],
     [undefined, "nothing"],
-  ])("falls back instead of following %s (%s)", (value) => {
+  ])("falls back instead of following %s (%s)", (value, _what) => {
     expect(safeNextPath(value, "/home")).toBe("/home");
   });
 });

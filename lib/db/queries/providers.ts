@@ -3,21 +3,16 @@
 import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser } from "@/lib/db/rls";
-import { PROVIDER_COLUMNS, type ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
-import { selectProviderPage, type ProviderFilters } from "@/lib/db/queries/provider-page";
+import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
-export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/lib/db/queries/provider-page";
+export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
 export function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
   return asUser(user, (tx) => selectProviderPage(tx, organizationId, filters));
 }
 
-export async function getProvider(user: SessionUser, organizationId: string, providerId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(providerId)) return null;
-  const rows = await asUser(user, (tx) => tx<ProviderRecord[]>`
-    select ${tx(PROVIDER_COLUMNS)} from public.cloud_providers
-    where organization_id = ${organizationId} and id = ${providerId}`);
-  return rows[0] ?? null;
+export function getProvider(user: SessionUser, organizationId: string, providerId: string) {
+  return asUser(user, (tx) => selectProvider(tx, providerId, organizationId));
 }
 
 export type AuditEvent = {

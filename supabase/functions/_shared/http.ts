@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "conflict"
+  | "duplicate"
   | "payload_too_large"
   | "validation_failed"
   | "rate_limited"

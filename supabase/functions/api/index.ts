@@ -1,3 +1,22 @@
-import { handle } from "./handler.ts";
+// Entry point of the `api` edge function. Configuration is read here, once, and passed in;
+// a missing CLOUDKEEP_ENCRYPTION_KEYS stops the function at start-up, naming the variable.
+import postgres from "postgres";
+import { supabaseTokenVerifier } from "../_shared/auth/verify-token.ts";
+import { parseKeyRing } from "../_shared/crypto/index.ts";
+import { createApi } from "./handler.ts";
+
+function required(name: string) {
+  const value = Deno.env.get(name);
+  if (!value) throw new Error(`The api function needs ${name}; set it with \`supabase secrets set ${name}=…\`.`);
+  return value;
+}
+
+const databaseUrl = required("SUPABASE_DB_URL");
+const pooled = new URL(databaseUrl).port === "6543";
+const handle = createApi({
+  sql: postgres(databaseUrl, { max: 4, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
+  ring: parseKeyRing(Deno.env.get("CLOUDKEEP_ENCRYPTION_KEYS")),
+  verifyToken: supabaseTokenVerifier(required("SUPABASE_URL")),
+});
 
 export default { fetch: handle } satisfies Deno.ServeDefaultExport;

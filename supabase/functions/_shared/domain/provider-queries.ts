@@ -1,8 +1,8 @@
-// The provider list query itself, free of request context so the benchmark runs the very
-// same SQL the page does. Runs inside whatever transaction (RLS or service) it is given.
-import { PROVIDER_COLUMNS, type ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
-import type { Tx } from "@/supabase/functions/_shared/db.ts";
-import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+// Provider reads shared by the portal, the API and the benchmark: the same SQL everywhere.
+// Runs inside whatever transaction (RLS as a user, or service) it is given.
+import type { Tx } from "../db.ts";
+import type { ProviderType } from "../schemas/providers.ts";
+import { PROVIDER_COLUMNS, type ProviderRecord } from "./providers.ts";
 
 export type ProviderFilters = {
   q?: string;
@@ -33,4 +33,12 @@ export async function selectProviderPage(tx: Tx, organizationId: string, filters
     [{ total }] = await tx<{ total: number }[]>`select count(*)::int as total from public.cloud_providers where organization_id = ${organizationId}`;
   }
   return { providers: rows.map(({ total: _total, ...provider }) => provider as ProviderRecord), total, page, pageSize: PROVIDERS_PAGE_SIZE };
+}
+
+export async function selectProvider(tx: Tx, providerId: string, organizationId?: string) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(providerId)) return null;
+  const [row] = await tx<ProviderRecord[]>`
+    select ${tx(PROVIDER_COLUMNS)} from public.cloud_providers
+    where id = ${providerId} ${organizationId ? tx`and organization_id = ${organizationId}` : tx``}`;
+  return row ?? null;
 }

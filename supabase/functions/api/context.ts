@@ -1,0 +1,85 @@
+// What a route handler gets, and the helpers every route shares: body reading with the
+// 64 KiB limit, organization resolution, and domain-error mapping.
+import type { Sql } from "postgres";
+import type { TokenVerifier } from "../_shared/auth/verify-token.ts";
+import type { KeyRing } from "../_shared/crypto/index.ts";
+import { withRls, type Claims } from "../_shared/db.ts";
+import { DOMAIN_ERROR_STATUS, DomainError } from "../_shared/domain/errors.ts";
+import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
+
+export type ApiDeps = { sql: Sql; ring: KeyRing; verifyToken: TokenVerifier };
+
+export type RequestContext = {
+  request: Request;
+  url: URL;
+  deps: ApiDeps;
+  /** The verified caller; null only on public routes. */
+  claims: Claims;
+};
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Reads a JSON body: 413 over 64 KiB (even without Content-Length), 400 when it does not parse. */
+export async function readJson(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel();
+        throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = new TextDecoder().decode(concat(chunks, size));
+  if (!text.trim()) throw new ApiError(400, "bad_request", "The request needs a JSON body.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the input, which may hold a secret.
+    throw new ApiError(400, "bad_request", "The body is not valid JSON.");
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number) {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The organization named by ?org=<slug>, with the caller's role; 404 when they are not a member. */
+export async function resolveOrganization(ctx: RequestContext) {
+  const slug = ctx.url.searchParams.get("org");
+  if (!slug) throw new ApiError(400, "bad_request", "Name the organization with ?org=<slug>.");
+  const [org] = await withRls(ctx.deps.sql, ctx.claims, (tx) => tx<{ id: string; slug: string; role: string }[]>`
+    select o.id, o.slug, m.role
+    from public.organizations o
+    join public.organization_members m on m.organization_id = o.id and m.user_id = (select auth.uid())
+    where o.slug = ${slug}`);
+  if (!org) throw new ApiError(404, "not_found", `Organization "${slug}" not found.`);
+  return org;
+}
+
+/** Runs a domain call, turning its refusals into API errors with field details. */
+export async function domainCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DomainError) {
+      throw new ApiError(DOMAIN_ERROR_STATUS[error.code], error.code as ApiErrorCode, error.message, error.fieldErrors ? { fields: error.fieldErrors } : undefined);
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,36 @@
+// A small method + path router: "/providers/:id" patterns, 404 and 405 in the API's shape.
+import { ApiError } from "../_shared/http.ts";
+
+export type Params = Record<string, string>;
+type Route<C> = { method: string; pattern: RegExp; keys: string[]; run: (ctx: C, params: Params) => Promise<Response> };
+
+export class Router<C> {
+  private routes: Route<C>[] = [];
+
+  on(method: string, path: string, run: Route<C>["run"]) {
+    const keys: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, key) => (keys.push(key), "([^/]+)"))}/?$`);
+    this.routes.push({ method, pattern, keys, run });
+    return this;
+  }
+
+  async dispatch(method: string, path: string, ctx: C): Promise<Response> {
+    let allowed: string[] = [];
+    for (const route of this.routes) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      if (route.method !== method) {
+        allowed.push(route.method);
+        continue;
+      }
+      const params: Params = {};
+      route.keys.forEach((key, i) => (params[key] = decodeURIComponent(match[i + 1])));
+      return route.run(ctx, params);
+    }
+    if (allowed.length) {
+      allowed = [...new Set(allowed)];
+      throw new ApiError(405, "method_not_allowed", `${method} is not allowed here; use ${allowed.join(" or ")}.`);
+    }
+    throw new ApiError(404, "not_found", `No route for ${method} ${path}.`);
+  }
+}

@@ -1,0 +1,95 @@
+// /providers routes: list, create, read, update or rotate, delete. Writes go through the
+// shared domain functions (the same ones the portal's server actions use).
+import { withRls } from "../../_shared/db.ts";
+import { selectProvider, selectProviderPage } from "../../_shared/domain/provider-queries.ts";
+import {
+  createProvider,
+  deleteProvider,
+  rotateProviderCredentials,
+  setProviderSuspended,
+  updateProvider,
+  type ProviderRecord,
+  type VaultContext,
+} from "../../_shared/domain/providers.ts";
+import { ApiError, json } from "../../_shared/http.ts";
+import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
+import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
+import type { Router } from "../router.ts";
+
+const STATUSES = ["pending", "healthy", "failed", "suspended"] as const;
+
+/** What the API shows of a provider: everything but the ciphertext. */
+function present(p: ProviderRecord) {
+  return { ...p, regions: p.regions ?? [] };
+}
+
+function vault(ctx: RequestContext): VaultContext {
+  return { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims };
+}
+
+function oneOf<T extends readonly string[]>(value: string | null, allowed: T, name: string): T[number] | undefined {
+  if (value === null || value === "") return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ApiError(422, "validation_failed", `${name} must be one of ${allowed.join(", ")}.`, { fields: { [name]: [`must be one of ${allowed.join(", ")}`] } });
+  }
+  return value as T[number];
+}
+
+async function visibleProvider(ctx: RequestContext, id: string) {
+  const provider = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectProvider(tx, id));
+  if (!provider) throw new ApiError(404, "not_found", "Provider not found.");
+  return provider;
+}
+
+export function providerRoutes(router: Router<RequestContext>) {
+  router.on("GET", "/providers", async (ctx) => {
+    const org = await resolveOrganization(ctx);
+    const q = ctx.url.searchParams;
+    const page = Number(q.get("page") ?? "1");
+    if (!Number.isInteger(page) || page < 1) throw new ApiError(422, "validation_failed", "page must be a positive integer.");
+    const result = await withRls(ctx.deps.sql, ctx.claims, (tx) =>
+      selectProviderPage(tx, org.id, {
+        q: q.get("q") ?? undefined,
+        kind: oneOf(q.get("provider_type"), PROVIDER_TYPES, "provider_type"),
+        status: oneOf(q.get("status"), STATUSES, "status"),
+        environment: oneOf(q.get("environment"), ENVIRONMENTS, "environment"),
+        page,
+      }),
+    );
+    return json({ data: result.providers.map(present), page: result.page, page_size: result.pageSize, total: result.total });
+  });
+
+  router.on("POST", "/providers", async (ctx) => {
+    const org = await resolveOrganization(ctx);
+    const body = await readJson(ctx.request);
+    const created = await domainCall(() => createProvider(vault(ctx), org.id, body));
+    return json({ data: present(created) }, 201, { location: `/api/providers/${created.id}` });
+  });
+
+  router.on("GET", "/providers/:id", async (ctx, { id }) => json({ data: present(await visibleProvider(ctx, id)) }));
+
+  router.on("PATCH", "/providers/:id", async (ctx, { id }) => {
+    const body = await readJson(ctx.request);
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new ApiError(422, "validation_failed", "The body must be a JSON object.");
+    const { credentials, suspended, ...metadata } = body as Record<string, unknown>;
+    const kinds = [credentials !== undefined, suspended !== undefined, Object.keys(metadata).length > 0].filter(Boolean).length;
+    // One kind of change per request, so a request either applies whole or not at all.
+    if (kinds > 1) {
+      throw new ApiError(422, "validation_failed", "Send credentials, suspended, or metadata fields (name, environment, regions, api_endpoint) in separate requests.");
+    }
+    await visibleProvider(ctx, id);
+    let updated: ProviderRecord;
+    if (credentials !== undefined) updated = await domainCall(() => rotateProviderCredentials(vault(ctx), id, credentials));
+    else if (suspended !== undefined) {
+      if (typeof suspended !== "boolean") throw new ApiError(422, "validation_failed", "suspended must be true or false.", { fields: { suspended: ["must be true or false"] } });
+      updated = await domainCall(() => setProviderSuspended(vault(ctx), id, suspended));
+    } else updated = await domainCall(() => updateProvider(vault(ctx), id, metadata));
+    return json({ data: present(updated) });
+  });
+
+  router.on("DELETE", "/providers/:id", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
+    await domainCall(() => deleteProvider(vault(ctx), id));
+    return new Response(null, { status: 204 });
+  });
+}
