@@ -52,8 +52,9 @@ alter table public.cloud_providers enable row level security;
 create trigger cloud_providers_immutable before update on public.cloud_providers
   for each row execute function private.guard_immutable_columns('id', 'organization_id', 'provider_type', 'created_by', 'created_at');
 
--- Keeps updated_at honest and stops clients from writing health results: only the service
--- (health checks) sets healthy/failed and the last_* columns.
+-- Keeps updated_at honest and stops clients from writing health results: healthy/failed
+-- are set only by the service role or by private.record_health_check() (a security definer
+-- function, so current_user is its owner there, not `authenticated`).
 create function private.cloud_providers_before_write()
 returns trigger
 language plpgsql
@@ -62,11 +63,11 @@ as $$
 begin
   if tg_op = 'INSERT' then
     new.created_by := coalesce((select auth.uid()), new.created_by);
-    new.created_at := now();
-    if (select auth.role()) is distinct from 'service_role' then
+    if current_user in ('authenticated', 'anon') then
+      new.created_at := now();
       new.status := 'pending';
     end if;
-  elsif (select auth.role()) is distinct from 'service_role'
+  elsif current_user in ('authenticated', 'anon')
         and new.status is distinct from old.status
         and new.status not in ('suspended', 'pending') then
     raise exception 'Only a health check can mark a provider %', new.status using errcode = '42501';
@@ -199,7 +200,8 @@ begin
     when 'credentials' = any (changed) then 'provider.credentials_rotated'
     when new.status = 'suspended' and old.status <> 'suspended' then 'provider.suspended'
     when old.status = 'suspended' and new.status <> 'suspended' and (select auth.role()) is distinct from 'service_role' then 'provider.resumed'
-    when (select auth.role()) = 'service_role' and changed <@ array['status', 'last_checked_at', 'last_error_code', 'last_error_message', 'account_identifier'] then
+    -- Only health results touch these columns (clients have no grant on last_*).
+    when changed <@ array['status', 'last_checked_at', 'last_error_code', 'last_error_message', 'account_identifier'] then
       case when new.status is distinct from old.status then 'provider.status_changed' else null end
     else 'provider.updated'
   end;

@@ -12,7 +12,7 @@ test("a new user signs up, creates an organization and lands on its providers", 
   const slug = `acme-${Date.now().toString(36)}`;
   await new OnboardingPage(page).createOrganization("Acme Platform", slug);
   await expect(page).toHaveURL(new RegExp(`/orgs/${slug}/providers$`));
-  await expect(page.getByRole("heading", { name: "Providers" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Providers", exact: true })).toBeVisible();
   await expect(page.getByText("No providers yet")).toBeVisible();
   await expect(page.getByRole("button", { name: "Switch organization" })).toContainText("Acme Platform");
 });

@@ -13,7 +13,13 @@ export default async function globalSetup() {
   const log = createWriteStream(serverLog);
 
   const stack = await startTestStack((line) => log.write(`${line}\n`));
-  const portal = await startPortal({ stack: stack.info, distDir: ".next-test", log, logPath: serverLog, build: !process.env.E2E_SKIP_BUILD });
+  const portal = await startPortal({
+    stack: stack.info,
+    distDir: ".next-test",
+    log,
+    logPath: serverLog,
+    build: !process.env.E2E_SKIP_BUILD,
+  });
 
   // Workers inherit these; tests read the server log and the database to look for leaks.
   process.env.E2E_BASE_URL = portal.url;

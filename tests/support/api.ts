@@ -15,7 +15,7 @@ export async function accessToken(user: TestUser, password = "password-123") {
 
 export type ApiAnswer = { status: number; body: any; text: string };
 
-export async function api(path: string, init: { token?: string | null; method?: string; body?: unknown; rawBody?: string | Uint8Array } = {}): Promise<ApiAnswer> {
+export async function api(path: string, init: { token?: string | null; method?: string; body?: unknown; rawBody?: string } = {}): Promise<ApiAnswer> {
   const { supabaseUrl } = inject("stack");
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;

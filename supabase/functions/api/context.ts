@@ -7,7 +7,11 @@ import { withRls, type Claims } from "../_shared/db.ts";
 import { DOMAIN_ERROR_STATUS, DomainError } from "../_shared/domain/errors.ts";
 import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
 
-export type ApiDeps = { sql: Sql; ring: KeyRing; verifyToken: TokenVerifier };
+export type ApiDeps = {
+  sql: Sql;
+  ring: KeyRing;
+  verifyToken: TokenVerifier;
+};
 
 export type RequestContext = {
   request: Request;

@@ -6,7 +6,7 @@ import { ApiError, corsHeaders, errorResponse, json } from "../_shared/http.ts";
 import type { ApiDeps, RequestContext } from "./context.ts";
 import { openApiDocument } from "./openapi.ts";
 import { Router } from "./router.ts";
-import { providerRoutes } from "./routes/providers.ts";
+import { connectivityRoutes, providerRoutes } from "./routes/providers.ts";
 
 function bearer(request: Request) {
   const header = request.headers.get("authorization") ?? "";
@@ -18,6 +18,8 @@ export type { ApiDeps } from "./context.ts";
 
 export function createApi(deps: ApiDeps) {
   const router = new Router<RequestContext>();
+  // Before providerRoutes: /providers/test must not be taken for /providers/:id.
+  connectivityRoutes(router);
   providerRoutes(router);
 
   return async function handle(request: Request): Promise<Response> {

@@ -38,7 +38,10 @@ export class OnboardingPage {
 export class AppShellPage {
   constructor(readonly page: Page) {}
   async signOut() {
-    await this.page.getByRole("button", { name: /account menu|user menu|open user menu/i }).first().click();
+    await this.page
+      .getByRole("button", { name: /account menu|user menu|open user menu/i })
+      .first()
+      .click();
     await this.page.getByRole("menuitem", { name: "Sign out" }).click();
   }
 }

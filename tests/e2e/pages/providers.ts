@@ -63,8 +63,11 @@ export const CANARY = {
   duplicate: "CANARY11duplicateSECRET",
 } as const;
 
+/** A 40-character AWS secret access key carrying the canary. */
 export function awsSecret(canary: string) {
-  return pad(`wJalrXUtnFEMI/K7MDENG/${canary}`, 40, "abcdefghij");
+  const prefix = `wJalr/${canary}/`;
+  if (prefix.length > 40) throw new Error(`AWS canary too long: ${canary}`);
+  return pad(prefix, 40, "abcdefghij");
 }
 
 export function gcpKeyJson(canary: string, project = "cloudkeep-e2e-4242") {
@@ -170,7 +173,9 @@ export class AddProviderDialog {
   }
   fieldError(label: string) {
     // FormField ties each error to its input with aria-describedby; the error element is `${id}-error`.
-    return this.field(label).evaluate((input) => input.id).then((id) => this.root.locator(`[id="${id}-error"]`));
+    return this.field(label)
+      .evaluate((input) => input.id)
+      .then((id) => this.root.locator(`[id="${id}-error"]`));
   }
   async chooseKind(kind: ProviderKind) {
     await this.root.getByRole("radio", { name: KIND_LABELS[kind] }).check();
@@ -254,7 +259,9 @@ export class ProvidersPage {
     await expect(this.card(sample.name)).toBeVisible();
   }
   async cardAction(name: string, action: "Edit" | "Rotate credentials" | "Suspend" | "Resume" | "Delete") {
-    await this.card(name).getByRole("button", { name: `Actions for ${name}` }).click();
+    await this.card(name)
+      .getByRole("button", { name: `Actions for ${name}` })
+      .click();
     await this.page.getByRole("menuitem", { name: action }).click();
   }
   async rotate(name: string, fields: Record<string, string>) {

@@ -1,22 +1,134 @@
 import type { Metadata } from "next";
-import { Cloud } from "lucide-react";
+import Link from "next/link";
+import { Cloud, SearchX } from "lucide-react";
+
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
+import { AddProviderDialog } from "@/components/providers/add-provider-dialog";
+import { ProviderCard } from "@/components/providers/provider-card";
+import { ProviderFilters } from "@/components/providers/provider-filters";
+import { STATUSES } from "@/components/providers/provider-meta";
+import { ProviderPagination } from "@/components/providers/provider-pagination";
+import { Button } from "@/components/ui/button";
 import { requireOrg } from "@/lib/auth/require-org";
+import { hasRole } from "@/lib/auth/roles";
+import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
+import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
 
 export const metadata: Metadata = { title: "Providers" };
 
-export default async function ProvidersPage({ params }: { params: Promise<{ slug: string }> }) {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function one(value: string | string[] | undefined) {
+  return (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[]): T | undefined {
+  return (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** Only known values reach the query; anything else in the URL is ignored. */
+function parseFilters(params: Record<string, string | string[] | undefined>) {
+  const page = Number.parseInt(one(params.page), 10);
+  return {
+    q: one(params.q).slice(0, 100),
+    kind: oneOf(one(params.kind), PROVIDER_TYPES),
+    status: oneOf(one(params.status), STATUSES),
+    environment: oneOf(one(params.environment), ENVIRONMENTS),
+    page: Number.isFinite(page) && page > 1 ? Math.min(page, 100_000) : 1,
+  } satisfies Filters;
+}
+
+export default async function ProvidersPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await params;
-  const { organization } = await requireOrg(slug);
+  const { user, organization } = await requireOrg(slug);
+  const filters = parseFilters(await searchParams);
+  const { providers, total, page, pageSize } = await listProviders(user, organization.id, filters);
+  const canManage = hasRole(organization.role, "admin");
+  const filtered = Boolean(filters.q || filters.kind || filters.status || filters.environment);
+  const base = `/orgs/${encodeURIComponent(organization.slug)}/providers`;
+  const now = new Date();
+
+  function hrefFor(target: number) {
+    const query = new URLSearchParams();
+    if (filters.q) query.set("q", filters.q);
+    if (filters.kind) query.set("kind", filters.kind);
+    if (filters.status) query.set("status", filters.status);
+    if (filters.environment) query.set("environment", filters.environment);
+    if (target > 1) query.set("page", String(target));
+    const text = query.toString();
+    return text ? `${base}?${text}` : base;
+  }
+
+  const header = (
+    <PageHeader
+      title="Providers"
+      description={`Cloud accounts connected to ${organization.name}. Credentials are encrypted before they are stored and never shown again.`}
+      actions={canManage ? <AddProviderDialog orgSlug={organization.slug} /> : undefined}
+    />
+  );
+
+  if (total === 0 && !filtered && page === 1) {
+    return (
+      <>
+        {header}
+        <EmptyState
+          icon={<Cloud />}
+          title="No providers yet"
+          description={
+            canManage
+              ? "Connect AWS, Azure, Google Cloud, DigitalOcean, Linode, Vultr, OpenStack or any S3-compatible endpoint. Credentials are encrypted before they are stored."
+              : "An admin of this organization can connect cloud accounts. They will appear here."
+          }
+          action={canManage ? <AddProviderDialog orgSlug={organization.slug} triggerLabel="Add your first provider" /> : undefined}
+        />
+      </>
+    );
+  }
+
   return (
     <>
-      <PageHeader title="Providers" description={`Cloud accounts connected to ${organization.name}.`} />
-      <EmptyState
-        icon={<Cloud />}
-        title="No providers yet"
-        description="Connect AWS, Azure, Google Cloud, DigitalOcean, Linode, Vultr, OpenStack or any S3-compatible endpoint. Credentials are encrypted before they are stored."
+      {header}
+      <ProviderFilters
+        values={{ q: filters.q, kind: filters.kind ?? "", status: filters.status ?? "", environment: filters.environment ?? "" }}
       />
+      {providers.length === 0 ? (
+        page > 1 && total > 0 ? (
+          <EmptyState
+            icon={<SearchX />}
+            title="Nothing on this page"
+            description="The list is shorter than this page number."
+            action={
+              <Button variant="outline" asChild>
+                <Link href={hrefFor(1)}>Go to the first page</Link>
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState
+            icon={<SearchX />}
+            title="No providers match"
+            description="Try another search, or clear the filters to see every provider."
+            action={
+              <Button variant="outline" asChild>
+                <Link href={base}>Clear filters</Link>
+              </Button>
+            }
+          />
+        )
+      ) : (
+        <>
+          <h2 className="sr-only">Provider list</h2>
+          <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-test="provider-grid">
+            {providers.map((provider) => (
+              <li key={provider.id} className="grid">
+                <ProviderCard orgSlug={organization.slug} provider={provider} canManage={canManage} now={now} />
+              </li>
+            ))}
+          </ul>
+          <ProviderPagination page={page} pageSize={pageSize} total={total} hrefFor={hrefFor} />
+        </>
+      )}
     </>
   );
 }

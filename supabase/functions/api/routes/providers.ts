@@ -11,6 +11,8 @@ import {
   type ProviderRecord,
   type VaultContext,
 } from "../../_shared/domain/providers.ts";
+import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
+import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
 import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
@@ -91,5 +93,55 @@ export function providerRoutes(router: Router<RequestContext>) {
     await visibleProvider(ctx, id);
     await domainCall(() => deleteProvider(vault(ctx), id));
     return new Response(null, { status: 204 });
+  });
+}
+
+/** Live-call routes: health now and history, resources (stored, or live with refresh=true), test. */
+export function connectivityRoutes(router: Router<RequestContext>) {
+  const live = (ctx: RequestContext): ConnectivityContext => vault(ctx);
+
+  router.on("POST", "/providers/test", async (ctx) => {
+    const org = await resolveOrganization(ctx);
+    const body = await readJson(ctx.request);
+    const result = await domainCall(() => testCredentials(live(ctx), org.id, body));
+    return json({ data: result });
+  });
+
+  router.on("POST", "/providers/:id/health", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
+    const { check, result } = await domainCall(() => checkProviderHealth(live(ctx), id, "api"));
+    return json({ data: { ...check, identity: result.ok ? result.identity : null } }, 201);
+  });
+
+  router.on("GET", "/providers/:id/health", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
+    const limit = Number(ctx.url.searchParams.get("limit") ?? "30");
+    const history = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectHealthHistory(tx, id, Number.isFinite(limit) ? limit : 30));
+    return json({ data: history });
+  });
+
+  router.on("GET", "/providers/:id/resources", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
+    const q = ctx.url.searchParams;
+    const type = q.get("type") ?? undefined;
+    let partialFailures: unknown[] | undefined;
+    if (q.get("refresh") === "true") {
+      const listing = await domainCall(() => refreshResources(live(ctx), id, type));
+      partialFailures = listing.partialFailures;
+    }
+    const limit = Number(q.get("limit") ?? "50");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ApiError(422, "validation_failed", "limit must be an integer from 1 to 200.");
+    const cursor = q.get("cursor");
+    if (cursor && !decodeCursor(cursor)) throw new ApiError(422, "validation_failed", "cursor is not one this API gave out.");
+    const { page, inventory } = await withRls(ctx.deps.sql, ctx.claims, async (tx) => ({
+      page: await selectResources(tx, id, { type, region: q.get("region") ?? undefined, q: q.get("q") ?? undefined, cursor, limit }),
+      inventory: await selectInventory(tx, id),
+    }));
+    return json({
+      data: page.resources,
+      next_cursor: page.nextCursor,
+      refreshed_at: inventory?.refreshed_at ?? null,
+      partial_failures: partialFailures ?? inventory?.partial_failures ?? [],
+    });
   });
 }

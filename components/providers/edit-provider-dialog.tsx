@@ -1,0 +1,159 @@
+"use client";
+// Editing a provider's metadata: name, environment, regions and endpoint. Credentials are rotated elsewhere.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormField } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { updateProviderAction } from "@/lib/actions/providers";
+import { API_ENDPOINT_FIELDS, ENVIRONMENTS, type Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { ENVIRONMENT_LABELS, type ProviderSummary } from "./provider-meta";
+import { parseRegionList, type FieldErrors } from "./provider-form";
+
+type DialogProps = {
+  orgSlug: string;
+  provider: ProviderSummary;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+};
+
+export function EditProviderDialog({ orgSlug, provider, open, onOpenChange }: DialogProps) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="sm:max-w-lg" data-test="edit-provider-dialog">
+        <DialogHeader>
+          <DialogTitle>Edit {provider.name}</DialogTitle>
+          <DialogDescription>
+            Change how this provider is named and where it points. To replace its credentials, rotate them.
+          </DialogDescription>
+        </DialogHeader>
+        {/* Mounted only while open, so every opening starts from the saved values. */}
+        {open && <EditForm orgSlug={orgSlug} provider={provider} onDone={() => onOpenChange(false)} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: ProviderSummary; onDone: () => void }) {
+  const router = useRouter();
+  const [name, setName] = useState(provider.name);
+  const [environment, setEnvironment] = useState<Environment>(provider.environment);
+  const [regions, setRegions] = useState(provider.regions.join(", "));
+  const [endpoint, setEndpoint] = useState(provider.api_endpoint ?? "");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [pending, startTransition] = useTransition();
+  const endpointField = API_ENDPOINT_FIELDS[provider.provider_type];
+
+  function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const changes: Record<string, unknown> = {};
+    if (name.trim() !== provider.name) changes.name = name;
+    if (environment !== provider.environment) changes.environment = environment;
+    const regionList = parseRegionList(regions);
+    if (regionList.join(",") !== provider.regions.join(",")) changes.regions = regionList;
+    if (endpoint.trim() !== (provider.api_endpoint ?? "")) changes.api_endpoint = endpoint.trim() || null;
+    if (Object.keys(changes).length === 0) {
+      onDone();
+      return;
+    }
+    startTransition(async () => {
+      const result = await updateProviderAction({ orgSlug, providerId: provider.id, ...changes });
+      if (result.ok) {
+        toast.success(`${result.data.name} saved`);
+        onDone();
+        router.refresh();
+        return;
+      }
+      const fieldErrors: FieldErrors = {};
+      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) (fieldErrors[path.split(".")[0]] ??= []).push(...messages);
+      const known = ["name", "environment", "regions", "api_endpoint"].filter((key) => fieldErrors[key]);
+      setErrors(fieldErrors);
+      if (known.length === 0) toast.error(result.error);
+      else document.getElementById(`edit-${known[0].replace("_", "-")}`)?.focus();
+    });
+  }
+
+  return (
+    <form noValidate onSubmit={submit} className="grid gap-4">
+      <FormField id="edit-name" label="Name" error={errors.name}>
+        {(control) => (
+          <Input {...control} name="name" maxLength={80} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
+        )}
+      </FormField>
+      <FormField id="edit-environment" label="Environment" error={errors.environment}>
+        {(control) => (
+          <Select value={environment} onValueChange={(value) => setEnvironment(value as Environment)}>
+            <SelectTrigger {...control} className="w-full">
+              <SelectValue>{ENVIRONMENT_LABELS[environment]}</SelectValue>
+            </SelectTrigger>
+            <SelectContent>
+              {ENVIRONMENTS.map((value) => (
+                <SelectItem key={value} value={value}>
+                  {ENVIRONMENT_LABELS[value]}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        )}
+      </FormField>
+      <FormField
+        id="edit-regions"
+        label={
+          <>
+            Regions <span className="font-normal text-muted-foreground">(optional)</span>
+          </>
+        }
+        error={errors.regions}
+        description="Comma-separated. Empty means all regions."
+      >
+        {(control) => (
+          <Input
+            {...control}
+            name="regions"
+            autoComplete="off"
+            spellCheck={false}
+            value={regions}
+            onChange={(e) => setRegions(e.target.value)}
+          />
+        )}
+      </FormField>
+      <FormField
+        id="edit-api-endpoint"
+        label={
+          <>
+            {endpointField.label}
+            {!endpointField.required && <span className="font-normal text-muted-foreground">(optional)</span>}
+          </>
+        }
+        error={errors.api_endpoint}
+        description={endpointField.help}
+      >
+        {(control) => (
+          <Input
+            {...control}
+            name="api_endpoint"
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={endpointField.placeholder}
+            value={endpoint}
+            onChange={(e) => setEndpoint(e.target.value)}
+          />
+        )}
+      </FormField>
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onDone} disabled={pending}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save changes"}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

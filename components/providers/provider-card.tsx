@@ -1,0 +1,78 @@
+import Link from "next/link";
+import { AlertTriangle, Clock } from "lucide-react";
+
+import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
+import { ProviderActions } from "./provider-actions";
+import { ProviderLogo } from "./provider-logo";
+import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
+import { ENVIRONMENT_LABELS, formatDateTime, formatRelative, PROVIDER_SHORT_LABELS, toSummary } from "./provider-meta";
+
+type ProviderCardProps = {
+  orgSlug: string;
+  provider: ProviderRecord;
+  /** Admins and owners get the actions menu; nobody else sees a write control. */
+  canManage: boolean;
+  now: Date;
+};
+
+export function ProviderCard({ orgSlug, provider, canManage, now }: ProviderCardProps) {
+  const href = `/orgs/${encodeURIComponent(orgSlug)}/providers/${provider.id}`;
+  return (
+    <article
+      data-test="provider-card"
+      aria-labelledby={`provider-${provider.id}-name`}
+      className="group relative flex flex-col gap-4 rounded-xl border bg-card p-4 text-card-foreground shadow-xs transition-colors focus-within:border-ring/60 hover:border-foreground/20"
+    >
+      <div className="flex items-start gap-3">
+        <ProviderLogo kind={provider.provider_type} size={40} />
+        <div className="min-w-0 flex-1">
+          <h3 id={`provider-${provider.id}-name`} className="truncate text-sm leading-5 font-semibold">
+            {/* The link's ::after covers the card, so the whole card is clickable while the menu stays on top. */}
+            <Link href={href} className="rounded-sm outline-none after:absolute after:inset-0 after:rounded-xl focus-visible:underline">
+              {provider.name}
+            </Link>
+          </h3>
+          <p className="truncate text-sm text-muted-foreground">
+            {PROVIDER_SHORT_LABELS[provider.provider_type]} · {ENVIRONMENT_LABELS[provider.environment]}
+          </p>
+        </div>
+        {canManage && (
+          <div className="relative z-10 -mt-1 -mr-2">
+            <ProviderActions orgSlug={orgSlug} provider={toSummary(provider)} />
+          </div>
+        )}
+      </div>
+
+      <div className="flex flex-wrap items-center gap-1.5">
+        <ProviderStatusBadge status={provider.status} />
+        <CredentialAgeBadge provider={provider} now={now} />
+      </div>
+
+      <dl className="mt-auto grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
+        <dt className="text-muted-foreground">Credential</dt>
+        <dd className="truncate text-right font-mono" title={provider.credential_hint ?? undefined}>
+          {provider.credential_hint ?? "—"}
+        </dd>
+        <dt className="text-muted-foreground">Last checked</dt>
+        <dd className="truncate text-right">
+          {provider.last_checked_at ? (
+            <time dateTime={new Date(provider.last_checked_at).toISOString()} title={formatDateTime(provider.last_checked_at)}>
+              {formatRelative(provider.last_checked_at, now)}
+            </time>
+          ) : (
+            <span className="inline-flex items-center gap-1 text-muted-foreground">
+              <Clock aria-hidden="true" className="size-3" />
+              Not yet
+            </span>
+          )}
+        </dd>
+      </dl>
+      {provider.status === "failed" && provider.last_error_message && (
+        <p className="flex items-start gap-1.5 text-xs text-destructive">
+          <AlertTriangle aria-hidden="true" className="mt-px size-3.5 shrink-0" />
+          <span className="line-clamp-2">{provider.last_error_message}</span>
+        </p>
+      )}
+    </article>
+  );
+}

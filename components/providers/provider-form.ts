@@ -1,0 +1,73 @@
+// Helpers shared by the add, edit and rotate dialogs: which credential inputs are secret, how the
+// credentials object is assembled, and where an action's field errors belong.
+import {
+  CREDENTIAL_FIELDS,
+  SECRET_FIELDS,
+  type CredentialField,
+  type ProviderType,
+} from "@/supabase/functions/_shared/schemas/providers.ts";
+
+export type FieldErrors = Record<string, string[]>;
+/** Non-secret credential inputs by field name (checkboxes are booleans). */
+export type CredentialValues = Record<string, string | boolean>;
+/** Secret inputs by field name; held only in memory, never in storage. */
+export type SecretValues = Record<string, string>;
+
+export function credentialFields(kind: ProviderType): CredentialField[] {
+  return CREDENTIAL_FIELDS[kind] ?? [];
+}
+
+/** A secret input renders as a password (or the key-file box), is never prefilled and never persisted. */
+export function isSecretField(kind: ProviderType, field: CredentialField) {
+  return field.secret || field.type === "password" || field.type === "file-json" || (SECRET_FIELDS[kind] ?? []).includes(field.name);
+}
+
+/** The credentials object an action expects: this kind's fields only, blanks left out. */
+export function buildCredentials(kind: ProviderType, values: CredentialValues, secrets: SecretValues) {
+  const credentials: Record<string, string | boolean> = {};
+  for (const field of credentialFields(kind)) {
+    const value = isSecretField(kind, field) ? secrets[field.name] : values[field.name];
+    if (field.type === "checkbox") credentials[field.name] = value === true;
+    else if (typeof value === "string" && value.trim() !== "") credentials[field.name] = value;
+  }
+  return credentials;
+}
+
+/** Only the non-secret values of this kind's fields: what a draft may keep. */
+export function nonSecretValues(kind: ProviderType, values: CredentialValues): CredentialValues {
+  const kept: CredentialValues = {};
+  for (const field of credentialFields(kind)) {
+    if (!isSecretField(kind, field) && values[field.name] !== undefined) kept[field.name] = values[field.name];
+  }
+  return kept;
+}
+
+/**
+ * Splits action or schema errors by where they are shown. `credentials.x` (and nested paths such as
+ * `credentials.service_account_json.private_key`) go to input x; `credentials` itself, or a path naming
+ * no input, goes to the credentials step as a whole; `regions.3` goes to regions.
+ */
+export function splitFieldErrors(kind: ProviderType | null, errors: FieldErrors | undefined) {
+  const top: FieldErrors = {};
+  const credentials: FieldErrors = {};
+  const credentialsForm: string[] = [];
+  const names = new Set(kind ? credentialFields(kind).map((field) => field.name) : []);
+  for (const [path, messages] of Object.entries(errors ?? {})) {
+    const [head, second] = path.split(".");
+    if (head === "credentials") {
+      if (second && names.has(second)) (credentials[second] ??= []).push(...messages);
+      else credentialsForm.push(...messages);
+    } else {
+      (top[head] ??= []).push(...messages);
+    }
+  }
+  return { top, credentials, credentialsForm };
+}
+
+/** "us-east-1, eu-west-1" → ["us-east-1", "eu-west-1"]. */
+export function parseRegionList(text: string) {
+  return text
+    .split(",")
+    .map((region) => region.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,28 @@
+import Image from "next/image";
+
+import { cn } from "@/lib/utils";
+import { PROVIDER_LABELS, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+
+type ProviderLogoProps = {
+  kind: ProviderType;
+  /** Rendered size in pixels (square). */
+  size?: number;
+  /** Decorative by default: the kind is usually written next to it. */
+  labelled?: boolean;
+  className?: string;
+};
+
+/** The mark drawn for each kind (public/providers/<kind>.svg). */
+export function ProviderLogo({ kind, size = 40, labelled = false, className }: ProviderLogoProps) {
+  return (
+    <Image
+      src={`/providers/${kind}.svg`}
+      alt={labelled ? PROVIDER_LABELS[kind] : ""}
+      width={size}
+      height={size}
+      unoptimized
+      className={cn("shrink-0 rounded-[22%] ring-1 ring-border", className)}
+      style={{ width: size, height: size }}
+    />
+  );
+}

@@ -1,0 +1,97 @@
+// Reads of stored health history and inventory, shared by the portal and the API.
+import type { Tx } from "../db.ts";
+
+export type StoredResource = {
+  resource_id: string;
+  name: string;
+  type: string;
+  region: string | null;
+  zone: string | null;
+  status: string;
+  raw_status: string | null;
+  size: string | null;
+  public_ips: string[];
+  private_ips: string[];
+  tags: Record<string, string>;
+  launched_at: Date | null;
+  console_url: string | null;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  vanished_at: Date | null;
+};
+
+export type ResourceFilters = {
+  type?: string;
+  region?: string;
+  status?: string;
+  q?: string;
+  includeVanished?: boolean;
+  cursor?: string | null;
+  limit?: number;
+};
+
+/** Opaque keyset cursor over (name, resource_id). */
+export function encodeCursor(name: string, id: string) {
+  return btoa(unescape(encodeURIComponent(JSON.stringify([name, id])))).replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string | null | undefined): [string, string] | null {
+  if (!cursor) return null;
+  try {
+    const value = JSON.parse(decodeURIComponent(escape(atob(cursor))));
+    return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string") ? (value as [string, string]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function selectResources(tx: Tx, providerId: string, filters: ResourceFilters) {
+  const limit = Math.min(Math.max(Math.floor(filters.limit ?? 50), 1), 200);
+  const after = decodeCursor(filters.cursor);
+  const like = filters.q ? `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const rows = await tx<StoredResource[]>`
+    select resource_id, name, type, region, zone, status, raw_status, size, public_ips, private_ips, tags, launched_at, console_url,
+           first_seen_at, last_seen_at, vanished_at
+    from public.provider_resources
+    where provider_id = ${providerId}
+      ${filters.includeVanished ? tx`` : tx`and vanished_at is null`}
+      ${filters.type ? tx`and type = ${filters.type}` : tx``}
+      ${filters.region ? tx`and region = ${filters.region}` : tx``}
+      ${filters.status ? tx`and status = ${filters.status}` : tx``}
+      ${like ? tx`and (name ilike ${like} or resource_id ilike ${like} or ${filters.q ?? ""} = any (public_ips) or ${filters.q ?? ""} = any (private_ips))` : tx``}
+      ${after ? tx`and (name, resource_id) > (${after[0]}, ${after[1]})` : tx``}
+    order by name, resource_id
+    limit ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { resources: page, nextCursor: rows.length > limit && last ? encodeCursor(last.name, last.resource_id) : null };
+}
+
+export type InventoryState = { refreshed_at: Date; resource_count: number; partial_failures: { scope: string; code: string; message: string }[] };
+
+export async function selectInventory(tx: Tx, providerId: string) {
+  const [row] = await tx<InventoryState[]>`
+    select refreshed_at, resource_count, partial_failures from public.provider_inventory where provider_id = ${providerId}`;
+  return row ?? null;
+}
+
+export async function selectHealthHistory(tx: Tx, providerId: string, limit = 30) {
+  return tx<
+    {
+      id: string;
+      checked_at: Date;
+      ok: boolean;
+      latency_ms: number | null;
+      identity: Record<string, unknown> | null;
+      error_code: string | null;
+      error_message: string | null;
+      error_hint: string | null;
+      trigger: string;
+    }[]
+  >`
+    select id::text, checked_at, ok, latency_ms, identity, error_code, error_message, error_hint, trigger
+    from public.provider_health_checks
+    where provider_id = ${providerId}
+    order by checked_at desc, id desc
+    limit ${Math.min(Math.max(Math.floor(limit), 1), 200)}`;
+}

@@ -1,0 +1,314 @@
+// What went wrong in an AWS SDK call (STS, EC2, S3 and S3-compatible servers), as a stable code, a
+// message and a hint a person can act on. Messages are built here or copied from AWS after redaction:
+// they never carry a secret key, a session token or signature material.
+import type { ProviderFailure } from "./types.ts";
+
+export type AwsCallDescription = {
+  /** "sts", "ec2" or "s3". */
+  service: "sts" | "ec2" | "s3";
+  /** The IAM action the call needs, e.g. "sts:GetCallerIdentity". */
+  action: string;
+  /** The endpoint's host, named in connection errors. */
+  host: string;
+  /** The call ran out of its time budget (our deadline aborted it). */
+  timedOut: boolean;
+  /** The caller cancelled. */
+  cancelled?: boolean;
+  timeoutMs: number;
+  /** Every secret that must never appear in a message (secret key, session token). */
+  secrets: string[];
+  /** The SDK client's region, named when a server expects another one. */
+  region: string;
+  /** Whether the credential is a temporary (session-token) one. */
+  temporary?: boolean;
+};
+
+type SdkError = Error & {
+  code?: string;
+  Code?: string;
+  Region?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $response?: { statusCode?: number };
+  cause?: unknown;
+};
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EPROTO",
+]);
+const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_)/;
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "SlowDown",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "EC2ThrottledException",
+]);
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "Forbidden"]);
+
+/** Removes secrets and anything signature-shaped from text that came from a server. */
+export function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out
+    .replace(/Signature=[0-9a-f]{16,}/gi, "Signature=[redacted]")
+    .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
+    .replace(/AWS4-HMAC-SHA256[\s\S]*/g, "[redacted]")
+    .slice(0, 400);
+}
+
+/** The chain of errors and causes, outermost first (SDKs wrap socket errors). */
+function chain(error: unknown): SdkError[] {
+  const out: SdkError[] = [];
+  let current: unknown = error;
+  while (current && typeof current === "object" && out.length < 6) {
+    out.push(current as SdkError);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return out;
+}
+
+/** "ec2:DescribeInstances" from "…is not authorized to perform: ec2:DescribeInstances because…". */
+function actionFrom(message: string): string | null {
+  return /perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(message)?.[1] ?? null;
+}
+
+const READ_ONLY_POLICY: Record<AwsCallDescription["service"], string> = {
+  sts: "every IAM identity may call it unless a policy explicitly denies it",
+  ec2: "the AWS-managed ReadOnlyAccess or AmazonEC2ReadOnlyAccess policy includes it",
+  s3: "the AWS-managed AmazonS3ReadOnlyAccess policy includes it; on MinIO the readonly policy",
+};
+
+/** Maps any error from an AWS SDK call to a ProviderFailure. */
+export function describeAwsError(error: unknown, call: AwsCallDescription): ProviderFailure {
+  const clean = (text: string) => redact(text, call.secrets);
+  const links = chain(error);
+  const top = links[0] ?? ({} as SdkError);
+  const status = top.$metadata?.httpStatusCode ?? top.$response?.statusCode;
+  const name = String(top.name ?? "Error");
+  const awsMessage = /Deserialization error|XML parse error/i.test(String(top.message ?? "")) ? "" : clean(String(top.message ?? ""));
+  const said = awsMessage ? ` AWS said: "${awsMessage}"` : "";
+
+  if (call.timedOut) {
+    return {
+      code: "timeout",
+      message: `${call.host} did not answer ${call.action} within ${Math.round(call.timeoutMs / 100) / 10} s.`,
+      hint: "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep and not behind a slow proxy.",
+      status: 504,
+      retryable: true,
+    };
+  }
+  if (call.cancelled) {
+    return {
+      code: "aborted",
+      message: `The ${call.action} call was cancelled.`,
+      hint: "The request was cancelled; try again.",
+      status: 499,
+      retryable: true,
+    };
+  }
+
+  for (const link of links) {
+    if (link.name === "OutboundRefusedError") {
+      return {
+        code: "refused_endpoint",
+        message: clean(link.message),
+        hint: "Change the API endpoint, or ask an admin to allow-list its network.",
+        status: 422,
+        retryable: false,
+      };
+    }
+    if (link.name === "ResolveError") {
+      return {
+        code: "unreachable",
+        message: clean(link.message),
+        hint: "Check the host name in the API endpoint; it must resolve in public DNS.",
+        status: 502,
+        retryable: true,
+      };
+    }
+    const code = link.code ?? "";
+    if (TLS_CODE.test(code)) {
+      return {
+        code: "tls_error",
+        message: `The TLS certificate of ${call.host} was not accepted (${code}).`,
+        hint: "Use an endpoint with a certificate from a public CA, or check the host name matches the certificate.",
+        status: 502,
+        retryable: false,
+      };
+    }
+    if (NETWORK_CODES.has(code)) {
+      return {
+        code: "unreachable",
+        message: `Could not connect to ${call.host} (${code}).`,
+        hint: "Check the API endpoint (scheme, host and port) and that the service is reachable from Cloudkeep.",
+        status: 502,
+        retryable: true,
+      };
+    }
+  }
+  if (name === "TimeoutError" || name === "RequestTimeout") {
+    return {
+      code: "timeout",
+      message: `${call.host} did not answer ${call.action} in time.`,
+      hint: "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep.",
+      status: 504,
+      retryable: true,
+    };
+  }
+  const unparsable = /Deserialization error|XML parse error|not well-formed|Unexpected (token|end)|char .* is not expected/i.test(
+    String(top.message ?? ""),
+  );
+  // A gateway's non-XML 429 or 5xx page is still a throttle or an outage, not a wrong endpoint.
+  if (unparsable && status !== 429 && !(status !== undefined && status >= 500)) {
+    return {
+      code: "malformed_response",
+      message: `${call.host} answered ${call.action} with something that is not AWS XML${status ? ` (HTTP ${status})` : ""}.`,
+      hint:
+        call.service === "s3"
+          ? "Check the endpoint is the S3 API of your storage service (not its web console or a proxy's error page)."
+          : "Check the API endpoint is an AWS-compatible STS/EC2 endpoint (not a web page or a proxy's error page).",
+      status: 502,
+      retryable: false,
+    };
+  }
+
+  const temporary = call.temporary ? " (or its session token)" : "";
+  switch (true) {
+    case name === "InvalidClientTokenId" || name === "InvalidAccessKeyId" || name === "UnrecognizedClientException":
+      return {
+        code: name,
+        message: `AWS does not recognise this access key${temporary}.`,
+        hint: "The access key does not exist — check it was copied whole and is active (IAM → Users → Security credentials).",
+        status: 401,
+        retryable: false,
+      };
+    case name === "AuthFailure":
+      return {
+        code: name,
+        message: "AWS was not able to validate the access key and secret.",
+        hint: "Check the access key exists and is active, and copy the secret access key again; in an opt-in region, enable the region first.",
+        status: 401,
+        retryable: false,
+      };
+    case name === "SignatureDoesNotMatch":
+      return {
+        code: name,
+        message: "The request signature does not match: the secret does not belong to this access key.",
+        hint:
+          call.service === "s3"
+            ? "The secret key does not match this access key — copy the secret again; if it is right, check the Region field is the one the server expects."
+            : "The secret access key does not match this access key — copy the secret again (it is shown only once; create a new key if it is lost).",
+        status: 401,
+        retryable: false,
+      };
+    case name === "ExpiredToken" || name === "ExpiredTokenException" || name === "TokenRefreshRequired":
+      return {
+        code: "ExpiredToken",
+        message: "The session token has expired.",
+        hint: "Temporary credentials expire (after 1–36 hours): request new ones (aws sts get-session-token or assume-role) and rotate them here, or use a long-term access key.",
+        status: 401,
+        retryable: false,
+      };
+    case name === "InvalidToken" || name === "IncompleteSignature" || name === "MissingAuthenticationToken":
+      return {
+        code: name,
+        message: `AWS rejected the request's credentials (${name}).`,
+        hint: call.temporary
+          ? "Paste the session token again, whole, with the access key and secret it was issued with."
+          : "Check the access key and secret were copied whole.",
+        status: 401,
+        retryable: false,
+      };
+    case ACCESS_DENIED.has(name): {
+      const action = actionFrom(String(top.message ?? "")) ?? call.action;
+      return {
+        code: name,
+        message: `The credential works but may not call ${action}.${said}`,
+        hint: `Allow ${action} for this identity (${READ_ONLY_POLICY[action.split(":")[0] as AwsCallDescription["service"]] ?? READ_ONLY_POLICY[call.service]}), and check no service control policy denies it.`,
+        status: 403,
+        retryable: false,
+      };
+    }
+    case name === "OptInRequired":
+      return {
+        code: name,
+        message: `This account is not subscribed to the service in this region.${said}`,
+        hint: "Enable the region (Account → AWS Regions) or remove it from the provider's regions.",
+        status: 403,
+        retryable: false,
+      };
+    case name === "AuthorizationHeaderMalformed" || name === "PermanentRedirect" || name === "IllegalLocationConstraintException": {
+      const expected = top.Region ?? /expecting '([^']+)'/.exec(String(top.message ?? ""))?.[1] ?? null;
+      return {
+        code: name,
+        message: expected
+          ? `The server expects region ${expected}, not ${call.region}.`
+          : `The server rejected region ${call.region}.${said}`,
+        hint: expected ? `Set the Region field to ${expected}.` : "Set the Region field to the region the server is configured with.",
+        status: 422,
+        retryable: false,
+      };
+    }
+    case name === "RequestExpired" || name === "RequestTimeTooSkewed":
+      return {
+        code: name,
+        message: "AWS refused the request's timestamp.",
+        hint: "The clock of the Cloudkeep server or of the endpoint is wrong; try again later.",
+        status: 502,
+        retryable: true,
+      };
+    case THROTTLING.has(name) || status === 429:
+      return {
+        code: THROTTLING.has(name) ? name : "rate_limited",
+        message: `${call.host} is throttling ${call.action} and still did after ${top.$metadata?.attempts ?? 1} attempts.`,
+        hint: "Wait a minute and try again; other tools using this key may be exhausting its request rate.",
+        status: 429,
+        retryable: true,
+      };
+  }
+  if (status !== undefined && status >= 500) {
+    return {
+      code: name && name !== "Error" && !name.startsWith("Unknown") ? name : "upstream_error",
+      message: `${call.host} failed ${call.action} with HTTP ${status}.${said}`,
+      hint: "The service had a problem; try again in a few minutes.",
+      status: 502,
+      retryable: true,
+    };
+  }
+  if (
+    status !== undefined &&
+    (name === "Error" || name.startsWith("Unknown") || name === "NotFound" || name === "NoSuchKey" || status === 404 || status === 405)
+  ) {
+    return {
+      code: "unexpected_response",
+      message: `${call.host} answered ${call.action} with HTTP ${status}, not an AWS answer.`,
+      hint:
+        call.service === "s3"
+          ? "Check the endpoint is the S3 API URL of your storage service."
+          : "Check the API endpoint is an AWS-compatible endpoint.",
+      status: 502,
+      retryable: false,
+    };
+  }
+  return {
+    code: name && name !== "Error" ? name : "upstream_error",
+    message: `${call.action} failed${status ? ` with HTTP ${status}` : ""}.${said}`,
+    hint: "Check the credential and the API endpoint, then try again.",
+    status: 502,
+    retryable: status === undefined,
+  };
+}

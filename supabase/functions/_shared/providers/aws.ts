@@ -1,0 +1,376 @@
+// The AWS adapter: STS GetCallerIdentity proves the key, EC2 DescribeRegions + DescribeInstances
+// (every enabled region in parallel, every page) lists the instances. The official SDK v3 does the
+// signing and retries; its sockets go through the outbound policy's agents.
+//
+// The SDK modules load on first use (dynamic import): a health check never pays for EC2's client.
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
+import { toProviderFailure, UpstreamError } from "../net/http.ts";
+import { nodeAgents, type NodeAgentOptions } from "../net/outbound.ts";
+import type { AwsCredentials } from "../schemas/providers.ts";
+import { describeAwsError, type AwsCallDescription } from "./aws-errors.ts";
+import type {
+  AdapterContext,
+  HealthResult,
+  ListResult,
+  NormalizedResource,
+  ProviderAdapter,
+  ProviderFailure,
+  ResourceStatus,
+} from "./types.ts";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_AWS_REGION = "us-east-1";
+/** SDK attempts per call (1 + 2 retries with the SDK's standard backoff, honouring Retry-After). */
+export const AWS_MAX_ATTEMPTS = 3;
+/**
+ * Regions listed at once. Each region is its own host on AWS, and an account has 17 regions enabled by
+ * default, so every default region runs at once and a listing takes as long as its slowest region.
+ */
+export const REGION_CONCURRENCY = 20;
+/** DescribeInstances page size (the API's maximum). */
+const PAGE_SIZE = 1000;
+/** A guard against an endpoint that never stops handing out tokens. */
+const MAX_PAGES_PER_REGION = 1000;
+
+// ---------------------------------------------------------------------------------------------------
+// SDK plumbing shared with the S3-compatible adapter
+
+type KeyPair = { access_key: string; secret_key: string; session_token?: string };
+
+/** One adapter call's SDK runtime: a request handler on policy-checked agents, the time budget and the secrets to keep out of messages. */
+export type AwsSession = {
+  requestHandler: NodeHttpHandler;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  apiEndpoint: string | null;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  secrets: string[];
+  temporary: boolean;
+  /** Frees the sockets of this call. */
+  close(): void;
+};
+
+export function openAwsSession(keys: KeyPair, context: AdapterContext, agentOptions: NodeAgentOptions = {}): AwsSession {
+  const timeoutMs = context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { httpAgent, httpsAgent } = nodeAgents(context.outbound, agentOptions);
+  const requestHandler = new NodeHttpHandler({
+    httpAgent,
+    httpsAgent,
+    connectionTimeout: Math.min(timeoutMs, 5_000),
+    requestTimeout: timeoutMs,
+  });
+  return {
+    requestHandler,
+    // Passed explicitly: these clients never read the environment's or the machine's credentials.
+    credentials: {
+      accessKeyId: keys.access_key,
+      secretAccessKey: keys.secret_key,
+      ...(keys.session_token ? { sessionToken: keys.session_token } : {}),
+    },
+    apiEndpoint: context.apiEndpoint,
+    timeoutMs,
+    signal: context.signal,
+    secrets: [keys.secret_key, keys.session_token ?? ""].filter(Boolean),
+    temporary: Boolean(keys.session_token),
+    close: () => requestHandler.destroy(),
+  };
+}
+
+/** The options every SDK client of a session gets. */
+export function sdkClientConfig(session: AwsSession, region: string) {
+  return {
+    region,
+    credentials: session.credentials,
+    ...(session.apiEndpoint ? { endpoint: session.apiEndpoint } : {}),
+    requestHandler: session.requestHandler,
+    maxAttempts: AWS_MAX_ATTEMPTS,
+    retryMode: "standard",
+    // The endpoint is the provider's api_endpoint or AWS's; never AWS_ENDPOINT_URL or ~/.aws/config.
+    ignoreConfiguredEndpointUrls: true,
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+  } as const;
+}
+
+/**
+ * Drops the SDK's logger middleware. It never logs here (no logger is configured), but it still builds
+ * a redacted copy of every response for the no-op logger: about a tenth of the CPU of a big listing.
+ */
+export function withoutSdkLogging<T extends { middlewareStack: { remove(name: string): boolean } }>(client: T): T {
+  client.middlewareStack.remove("loggerMiddleware");
+  return client;
+}
+
+/** The host named in messages: the override's, or the AWS endpoint the SDK will use. */
+export function endpointHost(session: AwsSession, service: string, region: string): string {
+  if (session.apiEndpoint) {
+    try {
+      return new URL(session.apiEndpoint).host;
+    } catch {
+      return session.apiEndpoint;
+    }
+  }
+  return `${service}.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+}
+
+/**
+ * Runs one SDK call (with its retries) inside the time budget and turns any failure into an
+ * UpstreamError (no cause attached: SDK errors carry the raw response). The budget covers every
+ * attempt and every backoff, so a call never outlives it.
+ */
+export async function awsCall<T>(
+  session: AwsSession,
+  call: Pick<AwsCallDescription, "service" | "action" | "region">,
+  send: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = AbortSignal.timeout(session.timeoutMs);
+  const abortSignal = session.signal ? AbortSignal.any([deadline, session.signal]) : deadline;
+  try {
+    return await send(abortSignal);
+  } catch (error) {
+    const failure = describeAwsError(error, {
+      ...call,
+      host: endpointHost(session, call.service, call.region),
+      timedOut: deadline.aborted,
+      cancelled: !deadline.aborted && Boolean(session.signal?.aborted),
+      timeoutMs: session.timeoutMs,
+      secrets: session.secrets,
+      temporary: session.temporary,
+    });
+    const upstreamStatus = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    throw new UpstreamError({ ...failure, ...(upstreamStatus ? { upstreamStatus } : {}) });
+  }
+}
+
+/** The failure to report for anything an adapter call threw. */
+export function failureOf(error: unknown): ProviderFailure {
+  return toProviderFailure(error);
+}
+
+/** Runs `worker` over `items` with at most `limit` running at once; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Normalization and console links
+
+const EC2_STATUS: Record<string, ResourceStatus> = {
+  pending: "pending",
+  running: "running",
+  stopping: "stopped",
+  stopped: "stopped",
+  "shutting-down": "terminated",
+  terminated: "terminated",
+};
+
+/** The EC2 console page of one instance, in its partition's console. */
+export function ec2ConsoleUrl(region: string, instanceId: string): string | null {
+  const fragment = `ec2/home?region=${encodeURIComponent(region)}#InstanceDetails:instanceId=${encodeURIComponent(instanceId)}`;
+  if (region.startsWith("us-gov-")) return `https://console.amazonaws-us-gov.com/${fragment}`;
+  if (region.startsWith("cn-")) return `https://console.amazonaws.cn/${fragment}`;
+  if (/^[a-z]{2}-iso/.test(region)) return null;
+  return `https://${region}.console.aws.amazon.com/${fragment}`;
+}
+
+const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
+
+export function normalizeInstance(instance: Instance, region: string): NormalizedResource {
+  const id = instance.InstanceId ?? "";
+  const tags: Record<string, string> = {};
+  for (const tag of instance.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? "";
+  const publicIps = new Set<string>();
+  const privateIps = new Set<string>();
+  if (instance.PublicIpAddress) publicIps.add(instance.PublicIpAddress);
+  if (instance.PrivateIpAddress) privateIps.add(instance.PrivateIpAddress);
+  if (instance.Ipv6Address) publicIps.add(instance.Ipv6Address);
+  for (const nic of instance.NetworkInterfaces ?? []) {
+    if (nic.Association?.PublicIp) publicIps.add(nic.Association.PublicIp);
+    for (const address of nic.PrivateIpAddresses ?? []) {
+      if (address.PrivateIpAddress) privateIps.add(address.PrivateIpAddress);
+      if (address.Association?.PublicIp) publicIps.add(address.Association.PublicIp);
+    }
+    for (const address of nic.Ipv6Addresses ?? []) if (address.Ipv6Address) publicIps.add(address.Ipv6Address);
+  }
+  // LaunchTime moves on every start; the primary interface is attached once, when the instance is created.
+  const primary = instance.NetworkInterfaces?.find((nic) => nic.Attachment?.DeviceIndex === 0);
+  const rawStatus = instance.State?.Name ?? null;
+  return {
+    id,
+    name: tags.Name || id,
+    type: "instance",
+    region,
+    zone: instance.Placement?.AvailabilityZone ?? null,
+    status: (rawStatus && EC2_STATUS[rawStatus]) || "unknown",
+    raw_status: rawStatus,
+    size: instance.InstanceType ?? null,
+    public_ips: [...publicIps],
+    private_ips: [...privateIps],
+    tags,
+    created_at: iso(primary?.Attachment?.AttachTime) ?? iso(instance.LaunchTime),
+    console_url: id ? ec2ConsoleUrl(region, id) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The adapter
+
+const homeRegion = (credentials: AwsCredentials) => credentials.region ?? DEFAULT_AWS_REGION;
+
+async function checkHealth(credentials: AwsCredentials, context: AdapterContext): Promise<HealthResult> {
+  const checkedAt = new Date().toISOString();
+  const region = homeRegion(credentials);
+  const session = openAwsSession(credentials, context);
+  let started = performance.now();
+  try {
+    const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const sts = withoutSdkLogging(new STSClient(sdkClientConfig(session, region)));
+    started = performance.now();
+    const identity = await awsCall(session, { service: "sts", action: "sts:GetCallerIdentity", region }, (abortSignal) =>
+      sts.send(new GetCallerIdentityCommand({}), { abortSignal }),
+    );
+    const latencyMs = Math.round(performance.now() - started);
+    if (!identity.Account) {
+      return {
+        ok: false,
+        error: {
+          code: "malformed_response",
+          message: "GetCallerIdentity answered without an account id.",
+          hint: "Check the API endpoint is an AWS-compatible STS endpoint.",
+          status: 502,
+          retryable: false,
+        },
+        latencyMs,
+        checkedAt,
+      };
+    }
+    return {
+      ok: true,
+      identity: { account: identity.Account, label: identity.Arn, details: { arn: identity.Arn ?? "", userId: identity.UserId ?? "" } },
+      latencyMs,
+      checkedAt,
+    };
+  } catch (error) {
+    return { ok: false, error: failureOf(error), latencyMs: Math.round(performance.now() - started), checkedAt };
+  } finally {
+    session.close();
+  }
+}
+
+async function listRegion(
+  session: AwsSession,
+  client: EC2Client,
+  region: string,
+  DescribeInstancesCommand: typeof import("@aws-sdk/client-ec2").DescribeInstancesCommand,
+) {
+  const resources: NormalizedResource[] = [];
+  let token: string | undefined;
+  const seen = new Set<string>();
+  for (let page = 0; page < MAX_PAGES_PER_REGION; page++) {
+    const output = await awsCall(session, { service: "ec2", action: "ec2:DescribeInstances", region }, (abortSignal) =>
+      client.send(new DescribeInstancesCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+    );
+    for (const reservation of output.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) resources.push(normalizeInstance(instance, region));
+    }
+    token = output.NextToken || undefined;
+    if (!token) return resources;
+    if (seen.has(token)) {
+      throw new UpstreamError({
+        code: "malformed_response",
+        message: `DescribeInstances in ${region} handed out the same page token twice.`,
+        hint: "The endpoint's pagination is broken; report it to its operator.",
+        status: 502,
+        retryable: false,
+      });
+    }
+    seen.add(token);
+  }
+  throw new UpstreamError({
+    code: "too_many_pages",
+    message: `DescribeInstances in ${region} returned more than ${MAX_PAGES_PER_REGION} pages.`,
+    hint: "Limit the provider to fewer regions.",
+    status: 502,
+    retryable: false,
+  });
+}
+
+async function listResources(credentials: AwsCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+  if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+  const session = openAwsSession(credentials, context);
+  try {
+    const { EC2Client, DescribeRegionsCommand, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
+    const clients = new Map<string, EC2Client>();
+    const clientFor = (region: string) => {
+      let client = clients.get(region);
+      if (!client) clients.set(region, (client = withoutSdkLogging(new EC2Client(sdkClientConfig(session, region)))));
+      return client;
+    };
+    const home = homeRegion(credentials);
+    const partialFailures: ListResult["partialFailures"] = [];
+
+    let regions: string[];
+    try {
+      const output = await awsCall(session, { service: "ec2", action: "ec2:DescribeRegions", region: home }, (abortSignal) =>
+        clientFor(home).send(new DescribeRegionsCommand({}), { abortSignal }),
+      );
+      const enabled = (output.Regions ?? []).map((r) => r.RegionName).filter((name): name is string => Boolean(name));
+      if (context.regions.length > 0) {
+        regions = context.regions.filter((region) => enabled.includes(region));
+        for (const region of context.regions.filter((r) => !enabled.includes(r))) {
+          partialFailures.push({
+            scope: region,
+            code: "region_not_enabled",
+            message: `${region} is not enabled for this account. Enable it (Account → AWS Regions) or remove it from the provider's regions.`,
+          });
+        }
+      } else {
+        regions = enabled;
+      }
+    } catch (error) {
+      // Without ec2:DescribeRegions a provider limited to named regions can still be listed.
+      if (context.regions.length > 0 && error instanceof UpstreamError && error.status === 403) regions = [...context.regions];
+      else throw error;
+    }
+
+    const results = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
+      try {
+        return { region, resources: await listRegion(session, clientFor(region), region, DescribeInstancesCommand) };
+      } catch (error) {
+        return { region, failure: failureOf(error) };
+      }
+    });
+
+    const resources: NormalizedResource[] = [];
+    const failed: ProviderFailure[] = [];
+    for (const result of results) {
+      if ("failure" in result && result.failure) {
+        failed.push(result.failure);
+        partialFailures.push({
+          scope: result.region,
+          code: result.failure.code,
+          message: `${result.failure.message} ${result.failure.hint}`,
+        });
+      } else if ("resources" in result && result.resources) {
+        resources.push(...result.resources);
+      }
+    }
+    // Every region failing is not partial: the key, its permissions or the endpoint are wrong.
+    if (regions.length > 0 && failed.length === regions.length) throw new UpstreamError(failed[0]);
+    return { resources, partialFailures };
+  } finally {
+    session.close();
+  }
+}
+
+export const awsAdapter: ProviderAdapter<"aws"> = { kind: "aws", checkHealth, listResources };

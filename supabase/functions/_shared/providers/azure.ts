@@ -1,0 +1,528 @@
+// Microsoft Azure: a service principal (client secret) proves itself by getting a Resource Manager
+// token from Entra ID and reading its subscription, which must be Enabled; resources are the
+// subscription's virtual machines with their power state. Official SDKs throughout:
+// @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x.
+//
+// Every connection goes through the outbound policy's agents (nodeAgents), every attempt has a
+// timeout, and the SDK pipelines retry 429/5xx with backoff, honouring Retry-After up to a cap.
+import { ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
+import { ComputeManagementClient, type VirtualMachine } from "@azure/arm-compute";
+import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import { nodeAgents, OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
+import { toProviderFailure, UpstreamError } from "../net/http.ts";
+import { TokenCache } from "../net/token-cache.ts";
+import type { AzureCredentials } from "../schemas/providers.ts";
+import { AzureCloudDiscoveryError, azurePortalUrl, resolveAzureCloud, type AzureCloud } from "./azure-cloud.ts";
+import { aadFailure, aadstsCode, authenticationFailed, permissionDenied, scrub, subscriptionFailure } from "./azure-errors.ts";
+import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderFailure, ResourceStatus } from "./types.ts";
+
+export { NO_ENABLED_SUBSCRIPTION } from "./azure-errors.ts";
+export { azurePortalUrl, resolveAzureCloud, type AzureCloud } from "./azure-cloud.ts";
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** The longest Retry-After we wait for; a longer one fails at once as rate_limited. */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+export type AzureAdapterOptions = {
+  /** Extra trusted CA certificates (PEM) for every call: test fakes, a TLS-intercepting proxy. */
+  ca?: string | string[];
+  /** Retries after the first attempt on 429/5xx/network errors; default 3. */
+  retries?: number;
+  /** First backoff step in ms (exponential with jitter, capped at 5 s); default 500. */
+  backoffBaseMs?: number;
+};
+
+type PipelinePolicy = NonNullable<TokenCredentialOptions["additionalPolicies"]>[number]["policy"];
+
+/**
+ * What one adapter call saw on the wire, for mapping errors the SDKs wrap beyond recognition (MSAL
+ * turns a refused OpenID-configuration request or a TLS failure into a bare "endpoints_resolution_error").
+ */
+type CallState = {
+  timedOut: boolean;
+  retryAfterMs: number | null;
+  timeoutMs: number;
+  /** The last failed exchange: an error status with its body, or a connection error. */
+  lastFailure: { host: string; status?: number; body?: string; error?: SdkError } | null;
+};
+
+class AttemptTimeoutError extends Error {
+  override readonly name = "TimeoutError";
+}
+
+/** Per attempt: a timeout covering the whole exchange, and a cap on how long Retry-After may make us wait. */
+function callPolicy(state: CallState, signal: AbortSignal | undefined): PipelinePolicy {
+  return {
+    name: "cloudkeepAttempt",
+    async sendRequest(request, next) {
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), state.timeoutMs);
+      const original = request.abortSignal;
+      // The SDK passes the caller's AbortSignal through; anything else is not combinable and the context signal covers it.
+      const outer = [original, signal].filter((s): s is AbortSignal => s instanceof AbortSignal);
+      request.abortSignal = AbortSignal.any([timer.signal, ...outer]);
+      const host = hostOf(request.url);
+      try {
+        const response = await next(request);
+        if (response.status >= 400) state.lastFailure = { host, status: response.status, body: response.bodyAsText?.slice(0, 4096) ?? "" };
+        if (response.status === 429 || response.status === 503) {
+          const header = response.headers.get("retry-after-ms") ?? response.headers.get("x-ms-retry-after-ms");
+          const seconds = response.headers.get("retry-after");
+          const waitMs = header !== undefined && /^\d+$/.test(header) ? Number(header) : seconds !== undefined ? parseRetryAfter(seconds) : null;
+          if (waitMs !== null) {
+            state.retryAfterMs = waitMs;
+            if (waitMs > MAX_RETRY_AFTER_MS) {
+              // The SDK would sleep as long as asked; fail now instead and say how long to wait.
+              for (const name of ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"]) response.headers.delete(name);
+            }
+          }
+        }
+        return response;
+      } catch (error) {
+        if (timer.signal.aborted && !original?.aborted && !signal?.aborted) {
+          state.timedOut = true;
+          throw new AttemptTimeoutError(`No answer within ${state.timeoutMs} ms.`);
+        }
+        state.lastFailure = { host, error: error as SdkError };
+        throw error;
+      } finally {
+        clearTimeout(timeout);
+        request.abortSignal = original;
+      }
+    },
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "Azure";
+  }
+}
+
+function parseRetryAfter(value: string): number | null {
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tokens: one in-memory cache for every call, keyed by a hash of the whole credential and the cloud
+
+const tokens = new TokenCache<AccessToken>();
+
+function cachedCredential(inner: TokenCredential, credentials: AzureCredentials, cloud: AzureCloud): TokenCredential {
+  return {
+    getToken(scopes, options) {
+      const scopeList = Array.isArray(scopes) ? scopes : [scopes];
+      const identity = ["azure", cloud.authorityHost, credentials.tenant_id, credentials.client_id, credentials.client_secret, scopeList];
+      return tokens.get(identity, async () => {
+        const token = await inner.getToken(scopes, options);
+        if (!token) throw new Error("Azure AD returned no token.");
+        return { value: token, expiresAt: token.expiresOnTimestamp };
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One call: the cloud, agents, a credential and clients that share them
+
+type Call = {
+  credentials: AzureCredentials;
+  cloud: AzureCloud;
+  state: CallState;
+  secrets: string[];
+  credential: TokenCredential;
+  subscriptions: () => SubscriptionClient;
+  compute: () => ComputeManagementClient;
+  close: () => void;
+};
+
+async function startCall(credentials: AzureCredentials, context: AdapterContext, options: AzureAdapterOptions): Promise<Call> {
+  const state: CallState = { timedOut: false, retryAfterMs: null, timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS, lastFailure: null };
+  const cloud = await resolveAzureCloud(context.apiEndpoint, {
+    policy: context.outbound,
+    timeoutMs: state.timeoutMs,
+    ca: options.ca,
+    signal: context.signal,
+  });
+  const { httpAgent, httpsAgent } = nodeAgents(context.outbound, { ca: options.ca });
+  const pipeline = {
+    agent: httpsAgent,
+    retryOptions: { maxRetries: options.retries ?? 3, retryDelayInMs: options.backoffBaseMs ?? 500, maxRetryDelayInMs: 5_000 },
+    additionalPolicies: [{ policy: callPolicy(state, context.signal), position: "perRetry" as const }],
+    userAgentOptions: { userAgentPrefix: "cloudkeep" },
+  };
+  const inner = new ClientSecretCredential(credentials.tenant_id, credentials.client_id, credentials.client_secret, {
+    ...pipeline,
+    authorityHost: cloud.authorityHost,
+    // Instance discovery asks login.microsoftonline.com about the authority: wrong for other clouds and fakes.
+    disableInstanceDiscovery: true,
+    // Tokens only for the tenant the user named; never persisted (the in-memory cache above is all).
+    additionallyAllowedTenants: [],
+  });
+  const credential = cachedCredential(inner, credentials, cloud);
+  let subscriptionClient: SubscriptionClient | undefined;
+  let computeClient: ComputeManagementClient | undefined;
+  return {
+    credentials,
+    cloud,
+    state,
+    secrets: [credentials.client_secret, encodeURIComponent(credentials.client_secret)],
+    credential,
+    subscriptions: () =>
+      (subscriptionClient ??= new SubscriptionClient(credential, {
+        ...pipeline,
+        endpoint: cloud.armEndpoint,
+        credentialScopes: [cloud.scope],
+      })),
+    compute: () =>
+      (computeClient ??= new ComputeManagementClient(credential, credentials.subscription_id, {
+        ...pipeline,
+        endpoint: cloud.armEndpoint,
+        credentials: { scopes: [cloud.scope] },
+      })),
+    close: () => {
+      httpsAgent.destroy();
+      httpAgent.destroy();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+type SdkError = Error & {
+  code?: string;
+  statusCode?: number;
+  errorResponse?: { error?: string; errorDescription?: string };
+  cause?: unknown;
+};
+
+function causes(error: unknown): SdkError[] {
+  const chain: SdkError[] = [];
+  let current = error as SdkError | undefined;
+  for (let i = 0; current && typeof current === "object" && i < 6; i++) {
+    chain.push(current);
+    current = current.cause as SdkError | undefined;
+  }
+  return chain;
+}
+
+function isIdentityError(error: SdkError): boolean {
+  return ["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"].includes(error.name);
+}
+
+const CONNECT_CODES = ["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "ENODATA"];
+
+/** Connection-level failures: refused by the outbound policy, DNS, TLS, a dead host. */
+function networkFailure(chain: SdkError[], where: string): ProviderFailure | null {
+  for (const e of chain) {
+    if (e instanceof OutboundRefusedError || e instanceof RedirectLimitError || e instanceof ResolveError) return toProviderFailure(e);
+    const code = e.code ?? "";
+    // The SDK's HTTP client rethrows a socket error as a RestError that keeps its code and message.
+    if (code === "refused_endpoint") {
+      return { code, message: e.message, hint: toProviderFailure(new OutboundRefusedError("private", where, null)).hint, status: 422, retryable: false };
+    }
+    if (/CERT|SSL|TLS/.test(code) || /certificate|self[- ]signed/i.test(e.message ?? "")) {
+      return {
+        code: "unreachable",
+        message: `${where}: the TLS certificate was not accepted${code ? ` (${code})` : ""}.`,
+        hint: "The endpoint's certificate is not trusted or does not match its host name. Use a certificate from a public CA, or the exact host name it was issued for.",
+        status: 502,
+        retryable: false,
+      };
+    }
+    if (CONNECT_CODES.includes(code)) {
+      return toProviderFailure(new UpstreamError({ code: "unreachable", message: `${where}: could not connect (${code}).`, retryable: code !== "ENOTFOUND" }));
+    }
+  }
+  return null;
+}
+
+const MALFORMED_HINT = "Check that the API endpoint points at Azure Resource Manager, not a web page or proxy.";
+
+function rateLimited(where: string, waitMs: number | null | undefined): ProviderFailure {
+  return {
+    code: "rate_limited",
+    message: `${where} is rate-limiting this service principal (429)${typeof waitMs === "number" ? `; it asks to wait ${Math.ceil(waitMs / 1000)} s` : ""}.`,
+    hint: "Wait a little and try again.",
+    status: 429,
+    retryable: true,
+  };
+}
+
+/** The `error` field of an Entra ID error body, when the body is one. */
+function aadErrorName(body: string | undefined): string | null {
+  if (!body) return null;
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    return typeof parsed.error === "string" && /^[a-z_]{3,40}$/.test(parsed.error) ? parsed.error : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Maps whatever an SDK threw to a failure with a stable code, never quoting a secret. */
+function describeFailure(error: unknown, call: Call | null, credentials: AzureCredentials, stage: "token" | "subscription" | "list"): ProviderFailure {
+  const secrets = call?.secrets ?? [credentials.client_secret];
+  const armHost = call ? new URL(call.cloud.armEndpoint).host : "Azure Resource Manager";
+  const loginHost = call ? new URL(call.cloud.authorityHost).host : "Entra ID";
+  if (error instanceof UpstreamError) return { ...error.toFailure(), message: scrub(error.message, secrets) };
+  if (error instanceof AzureCloudDiscoveryError) {
+    return {
+      code: error.reason === "timeout" ? "timeout" : "unknown_cloud",
+      message: scrub(error.message, secrets),
+      hint: "Leave the API endpoint empty for public Azure, or set it to an Azure Resource Manager endpoint (https://management.azure.com, Azure China, Azure US Government or an Azure Stack Hub ARM endpoint).",
+      status: error.reason === "timeout" ? 504 : 422,
+      retryable: error.reason === "timeout",
+    };
+  }
+  const chain = causes(error);
+  const wire = call?.state.lastFailure ?? null;
+  if (call?.state.timedOut || chain.some((e) => e instanceof AttemptTimeoutError)) {
+    const host = wire?.host ?? (stage === "token" ? loginHost : armHost);
+    return {
+      code: "timeout",
+      message: `${host} did not answer within ${call?.state.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms.`,
+      hint: "Azure did not answer in time. Try again; if it keeps happening, check the endpoint and Azure's status page.",
+      status: 504,
+      retryable: true,
+    };
+  }
+
+  // Resource Manager answered with an error status (a RestError carrying statusCode and ARM's error code).
+  const rest = chain.find((e) => e.name === "RestError" && typeof e.statusCode === "number");
+  if (rest && !chain.some(isIdentityError)) {
+    const status = rest.statusCode as number;
+    const armCode = typeof rest.code === "string" ? rest.code : null;
+    if (armCode === "PARSE_ERROR" || (status < 400 && chain.some((e) => e instanceof SyntaxError || e instanceof TypeError))) {
+      return { code: "malformed_response", message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`, hint: MALFORMED_HINT, status: 502, retryable: false };
+    }
+    if (status === 429) return rateLimited(armHost, call?.state.retryAfterMs);
+    if (status === 401) {
+      return {
+        code: "unauthorized",
+        message: `${armHost} refused the access token (${armCode ?? "401"}).`,
+        hint: "The token was issued for another audience or tenant. Check the tenant ID, and that the API endpoint is the subscription's cloud.",
+        status: 401,
+        retryable: false,
+      };
+    }
+    if (status === 403) return stage === "subscription" ? subscriptionFailure({ kind: "forbidden" }, credentials) : permissionDenied(credentials, "list virtual machines");
+    if (status === 404 && stage === "subscription") return subscriptionFailure({ kind: "not_found" }, credentials);
+    return {
+      code: status >= 500 ? "upstream_error" : (armCode ?? "upstream_error"),
+      message: scrub(`${armHost} answered ${status}${armCode ? ` ${armCode}` : ""}.`, secrets),
+      hint: "Azure answered with an error. Try again later; if it persists, check Azure's status page.",
+      status: 502,
+      retryable: status >= 500,
+    };
+  }
+
+  const network = networkFailure(chain, stage === "token" ? loginHost : armHost);
+  if (network) return network;
+
+  if (stage === "token" || chain.some(isIdentityError)) {
+    // MSAL keeps little of what went wrong: read the last failed exchange the pipeline saw.
+    if (wire?.error) {
+      const fromWire = networkFailure(causes(wire.error), wire.host);
+      if (fromWire) return fromWire;
+    }
+    const texts = [...chain.map((e) => `${e.errorResponse?.errorDescription ?? ""} ${e.message ?? ""}`), wire?.body ?? ""].join(" ");
+    if (wire?.status === 429) return rateLimited(wire.host, call?.state.retryAfterMs);
+    const known = aadFailure(aadstsCode(texts), credentials);
+    if (known) return known;
+    if (wire?.status && wire.status >= 500) {
+      return { code: "upstream_error", message: `${wire.host} answered ${wire.status} to the token request.`, hint: "Entra ID answered with an error. Try again later.", status: 502, retryable: true };
+    }
+    const aad = chain.find((e) => e.errorResponse?.error)?.errorResponse?.error ?? aadErrorName(wire?.body);
+    // No failed exchange on the wire, yet MSAL saw a "network" or discovery error: the answers were 2xx but unreadable.
+    const unreadable = !wire && /network_error|endpoints_resolution_error|invalid_authority/i.test(texts);
+    if (!aad && (unreadable || chain.some((e) => e instanceof SyntaxError) || /json|parse|unexpected token/i.test(texts))) {
+      return {
+        code: "malformed_response",
+        message: `${wire?.host ?? loginHost} did not answer the sign-in requests the way Entra ID does.`,
+        hint: MALFORMED_HINT,
+        status: 502,
+        retryable: false,
+      };
+    }
+    return authenticationFailed(credentials, aad ? scrub(aad, secrets) : null);
+  }
+  if (chain.some((e) => e instanceof SyntaxError || e instanceof TypeError)) {
+    return { code: "malformed_response", message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`, hint: MALFORMED_HINT, status: 502, retryable: false };
+  }
+  const fallback = toProviderFailure(error);
+  return { ...fallback, message: scrub(fallback.message, secrets) };
+}
+
+class StageError extends Error {
+  constructor(readonly stage: "token" | "subscription" | "list", override readonly cause: unknown) {
+    super("azure call failed");
+  }
+}
+
+async function stage<T>(name: StageError["stage"], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof StageError ? error : new StageError(name, error);
+  }
+}
+
+function toFailure(error: unknown, call: Call | null, credentials: AzureCredentials): ProviderFailure {
+  return error instanceof StageError ? describeFailure(error.cause, call, credentials, error.stage) : describeFailure(error, call, credentials, "subscription");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Normalization
+
+const POWER_STATES: Record<string, ResourceStatus> = {
+  running: "running",
+  starting: "pending",
+  stopping: "pending",
+  deallocating: "pending",
+  stopped: "stopped",
+  deallocated: "stopped",
+};
+
+/** The SDK flattens ARM's `properties` onto the model. */
+type StatusCarrier = { instanceView?: { statuses?: { code?: string }[] } };
+
+/** "PowerState/running" from a VM's (or a statusOnly listing's) instance view, if present. */
+export function powerState(vm: StatusCarrier | undefined): string | null {
+  const statuses = vm?.instanceView?.statuses;
+  if (!Array.isArray(statuses)) return null;
+  return statuses.map((s) => s?.code).find((code): code is string => typeof code === "string" && code.startsWith("PowerState/")) ?? null;
+}
+
+export function normalizeAzureVm(vm: VirtualMachine, cloud: AzureCloud, tenantId: string, power: string | null): NormalizedResource | null {
+  if (typeof vm?.id !== "string" || typeof vm.name !== "string") return null;
+  const provisioning = typeof vm.provisioningState === "string" ? vm.provisioningState : null;
+  const status: ResourceStatus = power
+    ? (POWER_STATES[power.slice("PowerState/".length)] ?? "unknown")
+    : provisioning === "Failed"
+      ? "error"
+      : "unknown";
+  const created: unknown = vm.timeCreated;
+  const createdMs = created instanceof Date ? created.getTime() : typeof created === "string" ? Date.parse(created) : NaN;
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(vm.tags ?? {})) if (typeof value === "string") tags[key] = value;
+  return {
+    id: vm.id,
+    name: vm.name,
+    type: "instance",
+    region: typeof vm.location === "string" ? vm.location : null,
+    zone: Array.isArray(vm.zones) && typeof vm.zones[0] === "string" ? vm.zones[0] : null,
+    status,
+    raw_status: power ?? (provisioning ? `ProvisioningState/${provisioning}` : null),
+    size: typeof vm.hardwareProfile?.vmSize === "string" ? vm.hardwareProfile.vmSize : null,
+    // IP addresses live on network interfaces and public IP resources (Microsoft.Network), not on the VM.
+    public_ips: [],
+    private_ips: [],
+    tags,
+    created_at: Number.isNaN(createdMs) ? null : new Date(createdMs).toISOString(),
+    console_url: azurePortalUrl(cloud, tenantId, vm.id),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The adapter
+
+export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderAdapter<"azure"> {
+  return {
+    kind: "azure",
+
+    async checkHealth(credentials, context): Promise<HealthResult> {
+      const started = performance.now();
+      const checkedAt = new Date().toISOString();
+      let call: Call | null = null;
+      try {
+        call = await startCall(credentials, context, options);
+        const active = call;
+        await stage("token", () => active.credential.getToken(active.cloud.scope, { abortSignal: context.signal }));
+        const subscription = await stage("subscription", () =>
+          active.subscriptions().subscriptions.get(credentials.subscription_id, { abortSignal: context.signal }),
+        );
+        if (!subscription || typeof subscription !== "object" || typeof subscription.subscriptionId !== "string") {
+          throw new StageError("subscription", new SyntaxError("The subscription answer has no subscriptionId."));
+        }
+        if (subscription.state !== "Enabled") {
+          return {
+            ok: false,
+            error: subscriptionFailure({ kind: "state", state: String(subscription.state ?? "in an unknown state") }, credentials),
+            latencyMs: Math.round(performance.now() - started),
+            checkedAt,
+          };
+        }
+        return {
+          ok: true,
+          identity: {
+            account: credentials.subscription_id,
+            label: subscription.displayName ?? credentials.subscription_name ?? credentials.subscription_id,
+            details: { tenant: credentials.tenant_id },
+          },
+          latencyMs: Math.round(performance.now() - started),
+          checkedAt,
+        };
+      } catch (error) {
+        return { ok: false, error: toFailure(error, call, credentials), latencyMs: Math.round(performance.now() - started), checkedAt };
+      } finally {
+        call?.close();
+      }
+    },
+
+    async listResources(credentials, context): Promise<ListResult> {
+      if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+      let call: Call | null = null;
+      try {
+        call = await startCall(credentials, context, options);
+        const active = call;
+        const compute = active.compute();
+        // Two listings side by side: the VMs themselves, and (statusOnly) their power states, which the
+        // full listing leaves out. Both follow nextLink to the end.
+        const [vms, statuses] = await Promise.all([
+          stage("list", async () => {
+            const all: VirtualMachine[] = [];
+            for await (const vm of compute.virtualMachines.listAll({ abortSignal: context.signal })) all.push(vm);
+            return all;
+          }),
+          stage("list", async () => {
+            const power = new Map<string, string>();
+            for await (const vm of compute.virtualMachines.listAll({ statusOnly: "true", abortSignal: context.signal })) {
+              const state = powerState(vm as StatusCarrier);
+              if (typeof vm?.id === "string" && state) power.set(vm.id.toLowerCase(), state);
+            }
+            return power;
+          }).then(
+            (power) => ({ power, error: null as ProviderFailure | null }),
+            (error) => ({ power: new Map<string, string>(), error: toFailure(error, active, credentials) }),
+          ),
+        ]);
+        const regions = new Set(context.regions.map((r) => r.toLowerCase()));
+        const resources: NormalizedResource[] = [];
+        for (const vm of vms) {
+          const resource = normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(String(vm?.id).toLowerCase()) ?? powerState(vm as StatusCarrier));
+          if (!resource) continue;
+          if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
+          resources.push(resource);
+        }
+        const partialFailures = statuses.error
+          ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
+          : [];
+        return { resources, partialFailures };
+      } catch (error) {
+        const f = toFailure(error, call, credentials);
+        throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });
+      } finally {
+        call?.close();
+      }
+    },
+  };
+}
+
+/** The adapter with default options (the cloud's public endpoints, the system's trusted CAs). */
+export const azureAdapter: ProviderAdapter<"azure"> = createAzureAdapter();

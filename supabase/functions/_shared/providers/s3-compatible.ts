@@ -1,0 +1,157 @@
+// The S3-compatible adapter (MinIO, Ceph RGW, Wasabi, R2, AWS S3 itself): ListBuckets against the
+// provider's endpoint proves the key, and the buckets are its resources. Official @aws-sdk/client-s3,
+// path-style addressing as the credential says, sockets through the outbound policy's agents.
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { NodeAgentOptions } from "../net/outbound.ts";
+import { headTailHint } from "../schemas/providers/common.ts";
+import type { S3CompatibleCredentials } from "../schemas/providers.ts";
+import { awsCall, failureOf, openAwsSession, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
+import { UpstreamError } from "../net/http.ts";
+import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter } from "./types.ts";
+
+const MAX_PAGES = 1000;
+
+/**
+ * An S3 client for this credential and endpoint, on the session's policy-checked sockets. Exported so
+ * tests can prove the addressing style reaches the wire (`agentOptions.resolve` stubs DNS there).
+ */
+export async function openS3Client(
+  credentials: S3CompatibleCredentials,
+  context: AdapterContext,
+  agentOptions: NodeAgentOptions = {},
+): Promise<{ client: S3Client; session: AwsSession }> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  const session = openAwsSession(credentials, context, agentOptions);
+  const client = withoutSdkLogging(
+    new S3Client({
+      ...sdkClientConfig(session, credentials.region),
+      // MinIO and most self-hosted servers have no per-bucket DNS names: https://host/bucket.
+      forcePathStyle: credentials.force_path_style,
+      followRegionRedirects: false,
+      // Only the checksums a request requires: several S3-compatible servers reject the newer ones.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      disableS3ExpressSessionAuth: true,
+    }),
+  );
+  return { client, session };
+}
+
+/** `https://s3.console.aws.amazon.com/…` for buckets on AWS S3 itself; null for other servers (MinIO's console runs on another port and path we cannot know). */
+export function s3ConsoleUrl(apiEndpoint: string | null, bucket: string, region: string): string | null {
+  let host: string;
+  try {
+    host = apiEndpoint ? new URL(apiEndpoint).hostname : "s3.amazonaws.com";
+  } catch {
+    return null;
+  }
+  if (!/(^|\.)s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(host)) return null;
+  const path = `s3/buckets/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}`;
+  return region.startsWith("us-gov-") ? `https://console.amazonaws-us-gov.com/${path}` : `https://s3.console.aws.amazon.com/${path}`;
+}
+
+type Bucket = { Name?: string; CreationDate?: Date; BucketRegion?: string };
+
+/** Every bucket, following ContinuationToken when the server paginates (AWS does on request; most servers answer in one page). */
+async function listAllBuckets(credentials: S3CompatibleCredentials, client: S3Client, session: AwsSession) {
+  const { ListBucketsCommand } = await import("@aws-sdk/client-s3");
+  const buckets: Bucket[] = [];
+  let owner: string | undefined;
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const output = await awsCall(session, { service: "s3", action: "s3:ListAllMyBuckets", region: credentials.region }, (abortSignal) =>
+      client.send(new ListBucketsCommand(token ? { ContinuationToken: token } : {}), { abortSignal }),
+    );
+    owner ??= output.Owner?.DisplayName || undefined;
+    buckets.push(...(output.Buckets ?? []));
+    const next = output.ContinuationToken || undefined;
+    if (!next) return { buckets, owner };
+    if (next === token) {
+      throw new UpstreamError({
+        code: "malformed_response",
+        message: "ListBuckets handed out the same continuation token twice.",
+        hint: "The server's pagination is broken; report it to its operator.",
+        status: 502,
+        retryable: false,
+      });
+    }
+    token = next;
+  }
+  throw new UpstreamError({
+    code: "too_many_pages",
+    message: `ListBuckets returned more than ${MAX_PAGES} pages.`,
+    hint: "Report this to the server's operator.",
+    status: 502,
+    retryable: false,
+  });
+}
+
+function endpointHostOf(apiEndpoint: string | null): string {
+  if (!apiEndpoint) return "s3.amazonaws.com";
+  try {
+    return new URL(apiEndpoint).host;
+  } catch {
+    return apiEndpoint;
+  }
+}
+
+async function checkHealth(credentials: S3CompatibleCredentials, context: AdapterContext): Promise<HealthResult> {
+  const checkedAt = new Date().toISOString();
+  let started = performance.now();
+  let session: AwsSession | undefined;
+  try {
+    const opened = await openS3Client(credentials, context);
+    session = opened.session;
+    started = performance.now();
+    const { buckets, owner } = await listAllBuckets(credentials, opened.client, session);
+    return {
+      ok: true,
+      identity: {
+        account: endpointHostOf(context.apiEndpoint),
+        label: owner ?? headTailHint(credentials.access_key),
+        details: { buckets: String(buckets.length) },
+      },
+      latencyMs: Math.round(performance.now() - started),
+      checkedAt,
+    };
+  } catch (error) {
+    return { ok: false, error: failureOf(error), latencyMs: Math.round(performance.now() - started), checkedAt };
+  } finally {
+    session?.close();
+  }
+}
+
+async function listResources(credentials: S3CompatibleCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+  if (context.type && context.type !== "bucket") return { resources: [], partialFailures: [] };
+  const { client, session } = await openS3Client(credentials, context);
+  try {
+    const { buckets } = await listAllBuckets(credentials, client, session);
+    const resources = buckets
+      .filter((bucket): bucket is Bucket & { Name: string } => Boolean(bucket.Name))
+      .map((bucket): NormalizedResource => {
+        const region = bucket.BucketRegion || credentials.region;
+        return {
+          id: bucket.Name,
+          name: bucket.Name,
+          type: "bucket",
+          region,
+          zone: null,
+          // A listed bucket exists and serves requests; S3 has no other state to report.
+          status: "running",
+          raw_status: null,
+          size: null,
+          public_ips: [],
+          private_ips: [],
+          tags: {},
+          created_at: bucket.CreationDate ? new Date(bucket.CreationDate).toISOString() : null,
+          console_url: s3ConsoleUrl(context.apiEndpoint, bucket.Name, region),
+        };
+      });
+    const wanted = context.regions.length > 0 ? resources.filter((r) => context.regions.includes(r.region ?? "")) : resources;
+    return { resources: wanted, partialFailures: [] };
+  } finally {
+    session.close();
+  }
+}
+
+export const s3CompatibleAdapter: ProviderAdapter<"s3_compatible"> = { kind: "s3_compatible", checkHealth, listResources };

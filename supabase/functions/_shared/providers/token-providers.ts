@@ -1,0 +1,186 @@
+// What DigitalOcean, Linode and Vultr adapters share: one bearer token, an identity call, one paginated
+// instance list. Each kind supplies only its paths, its pagination step, its shapes and its hints.
+import { classifyAddress, safeFetch } from "../net/outbound.ts";
+import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
+import type { TokenCredentials } from "../schemas/providers.ts";
+import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderIdentity, ResourceStatus } from "./types.ts";
+
+export type TokenCloudKind = "digitalocean" | "linode" | "vultr";
+
+/** One page of a listing: the items on it and the URL of the next page (null at the end). */
+export type TokenCloudPage = { items: unknown[]; next: URL | null };
+
+export type TokenCloudSpec<K extends TokenCloudKind> = {
+  kind: K;
+  /** The provider's public API origin, used when the provider has no api_endpoint. */
+  defaultEndpoint: string;
+  identityPath: string;
+  /** Builds the identity from the body; throws MalformedShape when the body is not what the API returns. */
+  toIdentity(body: Record<string, unknown>): ProviderIdentity;
+  /** The first page of the instance list. */
+  firstPage(base: URL): URL;
+  /** The items of a page and where the next one is; `base` is the API root the adapter calls. */
+  readPage(body: Record<string, unknown>, url: URL, base: URL): TokenCloudPage;
+  toResource(item: Record<string, unknown>): NormalizedResource;
+  /** For a 401: what happened and what to do. */
+  unauthorized: { message: string; hint: string };
+  /** For a 403: what scope the token lacks. */
+  forbiddenHint: string;
+};
+
+/** A body that is JSON but not the shape the API documents. */
+export class MalformedShape extends Error {}
+
+// A runaway guard: an endpoint that always answers "there is another page" must not loop forever.
+const MAX_PAGES = 2_000;
+
+export function apiBase(context: AdapterContext, defaultEndpoint: string): URL {
+  const base = new URL(context.apiEndpoint ?? defaultEndpoint);
+  if (!base.pathname.endsWith("/")) base.pathname = `${base.pathname}/`;
+  return base;
+}
+
+/** `path` ("v2/account" or "/v2/account") under the API root, keeping a path prefix the root may have. */
+export function apiUrl(base: URL, path: string): URL {
+  return new URL(path.replace(/^\/+/, ""), base);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function str(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
+}
+
+/** "env:prod" → { env: "prod" }, "web" → { web: "" }: the key:value convention these clouds' tags follow. */
+export function tagsFromList(tags: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(tags)) return out;
+  for (const tag of tags) {
+    if (typeof tag !== "string" || tag === "") continue;
+    const colon = tag.indexOf(":");
+    if (colon > 0) out[tag.slice(0, colon)] = tag.slice(colon + 1);
+    else out[tag] = "";
+  }
+  return out;
+}
+
+/** Splits addresses into public and private by range (private, shared, link-local, unique-local → private). */
+export function splitAddresses(addresses: (string | null | undefined)[]): { public_ips: string[]; private_ips: string[] } {
+  const public_ips: string[] = [];
+  const private_ips: string[] = [];
+  for (const raw of addresses) {
+    if (!raw) continue;
+    const address = raw.replace(/\/\d+$/, "");
+    if (classifyAddress(address) === null) public_ips.push(address);
+    else private_ips.push(address);
+  }
+  return { public_ips, private_ips };
+}
+
+export function mapStatus(raw: string | null, table: Record<string, ResourceStatus>): ResourceStatus {
+  return (raw && table[raw.toLowerCase()]) || "unknown";
+}
+
+function malformed(where: string, detail: string): UpstreamError {
+  return new UpstreamError({ code: "malformed_response", message: `${where} answered with JSON that is not the provider's API shape: ${detail}.` });
+}
+
+function mapError<K extends TokenCloudKind>(spec: TokenCloudSpec<K>, error: unknown): unknown {
+  if (error instanceof UpstreamError && error.upstreamStatus === 401) {
+    return new UpstreamError({ code: "unauthorized", status: 401, upstreamStatus: 401, message: spec.unauthorized.message, hint: spec.unauthorized.hint });
+  }
+  if (error instanceof UpstreamError && error.upstreamStatus === 403) {
+    return new UpstreamError({ code: "forbidden", status: 403, upstreamStatus: 403, message: `${error.message} The token lacks a permission.`, hint: spec.forbiddenHint });
+  }
+  return error;
+}
+
+type Session = { fetch: FetchLike & { close(): void }; base: URL; init: RequestInit; context: AdapterContext };
+
+function openSession(spec: TokenCloudSpec<TokenCloudKind>, credentials: TokenCredentials, context: AdapterContext): Session {
+  return {
+    fetch: safeFetch(context.outbound),
+    base: apiBase(context, spec.defaultEndpoint),
+    init: { headers: { authorization: `Bearer ${credentials.access_key}`, "user-agent": "Cloudkeep" } },
+    context,
+  };
+}
+
+async function getObject(session: Session, url: URL): Promise<Record<string, unknown>> {
+  const { body } = await requestJson(session.fetch, url, session.init, { timeoutMs: session.context.timeoutMs, signal: session.context.signal });
+  if (!isRecord(body)) throw malformed(`GET ${url.host}${url.pathname}`, "expected an object");
+  return body;
+}
+
+/** Builds the ProviderAdapter for one token cloud from its spec. */
+export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec<K>): ProviderAdapter<K> {
+  const generic = spec as unknown as TokenCloudSpec<TokenCloudKind>;
+  return {
+    kind: spec.kind,
+
+    async checkHealth(credentials, context): Promise<HealthResult> {
+      const started = performance.now();
+      const session = openSession(generic, credentials as TokenCredentials, context);
+      try {
+        const url = apiUrl(session.base, spec.identityPath);
+        const body = await getObject(session, url);
+        let identity: ProviderIdentity;
+        try {
+          identity = spec.toIdentity(body);
+        } catch (error) {
+          if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
+          throw error;
+        }
+        return { ok: true, identity, latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
+      } catch (error) {
+        return { ok: false, error: toProviderFailure(mapError(spec, error)), latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
+      } finally {
+        session.fetch.close();
+      }
+    },
+
+    async listResources(credentials, context): Promise<ListResult> {
+      if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+      const session = openSession(generic, credentials as TokenCredentials, context);
+      const regions = new Set(context.regions);
+      const resources: NormalizedResource[] = [];
+      const seen = new Set<string>();
+      try {
+        let url: URL | null = spec.firstPage(session.base);
+        for (let pages = 0; url; pages++) {
+          if (pages >= MAX_PAGES) throw malformed(`GET ${url.host}${url.pathname}`, `pagination did not end after ${MAX_PAGES} pages`);
+          if (seen.has(url.href)) throw malformed(`GET ${url.host}${url.pathname}`, "pagination points back at a page already read");
+          seen.add(url.href);
+          const body = await getObject(session, url);
+          let page: TokenCloudPage;
+          try {
+            page = spec.readPage(body, url, session.base);
+            for (const item of page.items) {
+              if (!isRecord(item)) throw new MalformedShape("a listed item is not an object");
+              const resource = spec.toResource(item);
+              if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
+            }
+          } catch (error) {
+            if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
+            throw error;
+          }
+          url = page.next;
+        }
+        return { resources, partialFailures: [] };
+      } catch (error) {
+        throw mapError(spec, error);
+      } finally {
+        session.fetch.close();
+      }
+    },
+  };
+}
+
+/** A required field of an API object, or MalformedShape naming it. */
+export function required(object: Record<string, unknown>, field: string, what: string): unknown {
+  const value = object[field];
+  if (value === undefined || value === null) throw new MalformedShape(`${what} has no "${field}"`);
+  return value;
+}

@@ -1,0 +1,514 @@
+// A wire-level fake of AWS STS and EC2 (Query protocol, XML answers) that verifies every
+// SigV4 signature against the secret it knows, so a passing test proves the official SDK
+// really signed with the right key. One server answers both services: with an endpoint
+// override the SDK sends every region to the same host, so the service and the region are
+// read from the credential scope (`…/<region>/<service>/aws4_request`).
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
+
+// ---------------------------------------------------------------------------------------------
+// SigV4 verification (shared with the S3 fake)
+
+/** What SigV4 covers: the method, the path and query as sent, the headers and the body. */
+export type SignedRequest = { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer | string };
+
+/** The signed parts of a request the shared fake server received. */
+export function signedRequest(request: FakeRequest): SignedRequest {
+  return { method: request.method, url: request.url.pathname + request.url.search, headers: request.headers, body: request.body };
+}
+
+export type SigV4Result =
+  | { ok: true; accessKeyId: string; region: string; service: string; amzDate: string; sessionToken: string | null }
+  | { ok: false; code: string; message: string; status: number; stringToSign?: string; signatureProvided?: string };
+
+const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
+
+/** RFC 3986 encoding as SigV4 wants it: everything but A–Z a–z 0–9 - _ . ~ is %XX. */
+export function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
+
+function header(headers: SignedRequest["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return "";
+  return rawQuery
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf("=");
+      const key = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+      const value = at < 0 ? "" : decodeURIComponent(pair.slice(at + 1));
+      return [uriEncode(key), uriEncode(value)] as const;
+    })
+    .filter(([key]) => key !== "X-Amz-Signature")
+    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join("&");
+}
+
+/**
+ * Rebuilds the canonical request from what actually arrived and compares signatures.
+ * `lookup` returns the secret (and session token, when the key is temporary) for a key id.
+ * S3 signs the path as sent; other services sign it encoded once more.
+ */
+export function verifySigV4(
+  req: SignedRequest,
+  lookup: (accessKeyId: string) => { secretAccessKey: string } | undefined,
+  options: { s3?: boolean; now?: Date; maxSkewMs?: number } = {},
+): SigV4Result {
+  const authorization = header(req.headers, "authorization");
+  if (!authorization) {
+    return { ok: false, status: 403, code: "MissingAuthenticationToken", message: "Request is missing Authentication Token" };
+  }
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      authorization.trim(),
+    );
+  if (!match) {
+    return {
+      ok: false,
+      status: 400,
+      code: "IncompleteSignature",
+      message: "Authorization header requires Credential, SignedHeaders and Signature.",
+    };
+  }
+  const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = match;
+  const key = lookup(accessKeyId);
+  if (!key) {
+    return options.s3
+      ? { ok: false, status: 403, code: "InvalidAccessKeyId", message: "The AWS Access Key Id you provided does not exist in our records." }
+      : { ok: false, status: 403, code: "InvalidClientTokenId", message: "The security token included in the request is invalid." };
+  }
+  const amzDate = header(req.headers, "x-amz-date") ?? "";
+  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== scopeDate) {
+    return {
+      ok: false,
+      status: 400,
+      code: "IncompleteSignature",
+      message: "Date in Credential scope does not match YYYYMMDD from X-Amz-Date.",
+    };
+  }
+  const signedAt = Date.parse(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  const now = (options.now ?? new Date()).getTime();
+  if (Math.abs(now - signedAt) > (options.maxSkewMs ?? 15 * 60_000)) {
+    return options.s3
+      ? {
+          ok: false,
+          status: 403,
+          code: "RequestTimeTooSkewed",
+          message: "The difference between the request time and the current time is too large.",
+        }
+      : { ok: false, status: 400, code: "RequestExpired", message: `Request has expired. Timestamp date is ${amzDate}.` };
+  }
+
+  const signedHeaders = signedHeaderList.split(";");
+  if (!signedHeaders.includes("host")) {
+    return { ok: false, status: 400, code: "IncompleteSignature", message: "The host header must be signed." };
+  }
+  const canonicalHeaders = signedHeaders
+    .map((name) => `${name}:${(header(req.headers, name) ?? "").trim().replace(/\s+/g, " ")}\n`)
+    .join("");
+
+  const bodyHash = sha256(req.body);
+  const declared = header(req.headers, "x-amz-content-sha256");
+  if (declared && declared !== "UNSIGNED-PAYLOAD" && !declared.startsWith("STREAMING-") && declared !== bodyHash) {
+    return {
+      ok: false,
+      status: 400,
+      code: "XAmzContentSHA256Mismatch",
+      message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    };
+  }
+  const payloadHash = declared ?? (req.body.length ? bodyHash : EMPTY_SHA256);
+
+  const queryAt = req.url.indexOf("?");
+  const rawPath = queryAt < 0 ? req.url : req.url.slice(0, queryAt);
+  const rawQuery = queryAt < 0 ? "" : req.url.slice(queryAt + 1);
+  const canonicalPath = options.s3 ? rawPath || "/" : rawPath.split("/").map(uriEncode).join("/") || "/";
+
+  const canonicalRequest = [req.method, canonicalPath, canonicalQuery(rawQuery), canonicalHeaders, signedHeaderList, payloadHash].join(
+    "\n",
+  );
+  const scope = `${scopeDate}/${region}/${service}/aws4_request`;
+  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secretAccessKey}`, scopeDate), region), service), "aws4_request");
+  const expected = createHmac("sha256", signingKey).update(stringToSign).digest();
+  if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) {
+    return {
+      ok: false,
+      status: 403,
+      code: "SignatureDoesNotMatch",
+      message: options.s3
+        ? "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+        : "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      stringToSign,
+      signatureProvided: signature,
+    };
+  }
+  return { ok: true, accessKeyId, region, service, amzDate, sessionToken: header(req.headers, "x-amz-security-token") ?? null };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function xmlEscape(value: string): string {
+  return value.replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c]!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The AWS fake
+
+/** The 17 regions enabled by default in every AWS account. */
+export const DEFAULT_AWS_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ap-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-north-1",
+  "sa-east-1",
+];
+
+export type AwsFakeKey = {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Temporary (ASIA…) keys must send this token. */
+  sessionToken?: string;
+  account?: string;
+  arn?: string;
+  userId?: string;
+  /** The session token has expired: every call answers ExpiredToken. */
+  expired?: boolean;
+  /** IAM actions this key may not call, e.g. ["ec2:DescribeRegions"]. */
+  denied?: string[];
+};
+
+/**
+ * AWS-specific switches. The shared ones live in `fake.switches` (tests/fakes/server.ts): badCredentials,
+ * delayMs, rateLimit (429 + Retry-After), serverErrors, malformedBody, resourceCount (instances per
+ * region) and maxPageSize (the largest DescribeInstances page, whatever MaxResults asks).
+ */
+export type AwsSwitches = {
+  /** Enabled regions, the answer of DescribeRegions. */
+  regions: string[];
+  /** Instances per region where it differs from `switches.resourceCount` (listed regions only). */
+  instancesByRegion: Record<string, number> | null;
+  /** Delay before every DescribeInstances page (the benchmark's "100 ms per page"). */
+  pageDelayMs: number;
+  /** Extra delay for every call signed for these regions. */
+  slowRegions: Record<string, number>;
+  /** Regions whose EC2 calls fail: a 500 InternalError, or 403 UnauthorizedOperation (an SCP denying the region). */
+  failingRegions: Record<string, "server_error" | "unauthorized">;
+  /**
+   * Throttle the next `times` matching requests with AWS's own error XML: 503 RequestLimitExceeded
+   * (EC2's real answer), 400 Throttling (STS's), or 429 (a proxy or compatible endpoint), with an
+   * optional Retry-After.
+   */
+  throttle: { times: number; status: 429 | 503 | 400; retryAfter?: string; actions?: string[] } | null;
+  /** Answer these actions (all when no list) with broken XML (truncated) or an HTML page. */
+  malformed: false | { kind: "truncated" | "html"; actions?: string[] };
+};
+
+/** One call as the fake understood it. */
+export type AwsCall = {
+  action: string | null;
+  service: string | null;
+  region: string | null;
+  accessKeyId: string | null;
+  status: number;
+  code: string | null;
+};
+
+export type AwsFake = Fake & {
+  /** The key the fake knows by default (AKIA…, account 123456789012). */
+  key: typeof AWS_FAKE_KEY;
+  keys: AwsFakeKey[];
+  aws: AwsSwitches;
+  /** Every call answered by the AWS handler, in order (switch-answered 429/5xx are in `requests` only). */
+  calls: AwsCall[];
+  /** Calls of one action, optionally in one region. */
+  callsOf(action: string, region?: string): AwsCall[];
+};
+
+export const AWS_FAKE_KEY = {
+  accessKeyId: "AKIAFAKEEXAMPLE00001",
+  secretAccessKey: "fAkEsEcReT/K7MDENG/bPxRfiCYEXAMPLEKEY001",
+  account: "123456789012",
+  arn: "arn:aws:iam::123456789012:user/cloudkeep-reader",
+  userId: "AIDAFAKEEXAMPLEUSER01",
+};
+
+function defaultAwsSwitches(): AwsSwitches {
+  return {
+    regions: [...DEFAULT_AWS_REGIONS],
+    instancesByRegion: null,
+    pageDelayMs: 0,
+    slowRegions: {},
+    failingRegions: {},
+    throttle: null,
+    malformed: false,
+  };
+}
+
+const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
+const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+const STATES: [number, string][] = [
+  [16, "running"],
+  [16, "running"],
+  [80, "stopped"],
+  [16, "running"],
+  [0, "pending"],
+  [64, "stopping"],
+  [16, "running"],
+  [48, "terminated"],
+];
+const TYPES = ["t3.micro", "t3.small", "m5.large", "c6g.xlarge", "r6i.2xlarge"];
+
+/** The instance the fake lists at `index` in `region`: deterministic, so tests can assert on it. */
+export function fakeInstance(region: string, index: number) {
+  const regionIndex = Math.max(0, DEFAULT_AWS_REGIONS.indexOf(region));
+  const id = `i-${regionIndex.toString(16).padStart(2, "0")}${index.toString(16).padStart(15, "0")}`;
+  const [code, state] = STATES[index % STATES.length];
+  const running = state === "running";
+  return {
+    id,
+    name: index % 5 === 4 ? null : `${region}-web-${index}`,
+    state,
+    code,
+    type: TYPES[index % TYPES.length],
+    zone: `${region}${"abc"[index % 3]}`,
+    privateIp: `10.${regionIndex}.${Math.floor(index / 250)}.${(index % 250) + 1}`,
+    secondaryPrivateIp: index % 7 === 0 ? `10.${regionIndex}.200.${(index % 250) + 1}` : null,
+    publicIp: running ? `203.0.${regionIndex}.${(index % 250) + 1}` : null,
+    launchTime: new Date(Date.UTC(2025, 0, 1 + (index % 28), 12, 0, 0)).toISOString(),
+    createdTime: new Date(Date.UTC(2024, 5, 1 + (index % 28), 8, 30, 0)).toISOString(),
+    tags: { ...(index % 5 === 4 ? {} : { Name: `${region}-web-${index}` }), env: index % 2 ? "staging" : "production" },
+  };
+}
+
+function instanceXml(region: string, index: number, owner: string) {
+  const i = fakeInstance(region, index);
+  const tags = Object.entries(i.tags)
+    .map(([k, v]) => `<item><key>${xmlEscape(k)}</key><value>${xmlEscape(v)}</value></item>`)
+    .join("");
+  const privateIps = [
+    `<item><privateIpAddress>${i.privateIp}</privateIpAddress><primary>true</primary>${i.publicIp ? `<association><publicIp>${i.publicIp}</publicIp><ipOwnerId>amazon</ipOwnerId></association>` : ""}</item>`,
+  ];
+  if (i.secondaryPrivateIp)
+    privateIps.push(`<item><privateIpAddress>${i.secondaryPrivateIp}</privateIpAddress><primary>false</primary></item>`);
+  return `<item><reservationId>r-${i.id.slice(2)}</reservationId><ownerId>${owner}</ownerId><groupSet/><instancesSet><item>
+<instanceId>${i.id}</instanceId><imageId>ami-0abcdef1234567890</imageId>
+<instanceState><code>${i.code}</code><name>${i.state}</name></instanceState>
+<privateDnsName>ip-${i.privateIp.replace(/\./g, "-")}.${region}.compute.internal</privateDnsName><dnsName/>
+<amiLaunchIndex>0</amiLaunchIndex><instanceType>${i.type}</instanceType><launchTime>${i.launchTime}</launchTime>
+<placement><availabilityZone>${i.zone}</availabilityZone><groupName/><tenancy>default</tenancy></placement>
+<monitoring><state>disabled</state></monitoring><subnetId>subnet-0123456789abcdef0</subnetId><vpcId>vpc-0123456789abcdef0</vpcId>
+<privateIpAddress>${i.privateIp}</privateIpAddress>${i.publicIp ? `<ipAddress>${i.publicIp}</ipAddress>` : ""}
+<architecture>x86_64</architecture><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName>
+<networkInterfaceSet><item><networkInterfaceId>eni-${i.id.slice(2)}</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId>
+<attachment><attachmentId>eni-attach-${i.id.slice(2)}</attachmentId><deviceIndex>0</deviceIndex><status>attached</status><attachTime>${i.createdTime}</attachTime><deleteOnTermination>true</deleteOnTermination></attachment>
+<privateIpAddress>${i.privateIp}</privateIpAddress><privateIpAddressesSet>${privateIps.join("")}</privateIpAddressesSet></item></networkInterfaceSet>
+<tagSet>${tags}</tagSet></item></instancesSet></item>`;
+}
+
+function stsError(status: number, code: string, message: string, type = "Sender"): FakeResponse {
+  return {
+    status,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": randomUUID() },
+    body: `<ErrorResponse xmlns="${STS_NS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  };
+}
+
+function ec2Error(status: number, code: string, message: string): FakeResponse {
+  return {
+    status,
+    headers: { "content-type": "text/xml;charset=UTF-8" },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
+  };
+}
+
+const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body });
+
+/**
+ * Starts the fake on a free 127.0.0.1 port (https with `options.https`). The benchmark's shape:
+ * `startAwsFake({ switches: { resourceCount: 500, maxPageSize: 100 }, aws: { pageDelayMs: 100 } })`.
+ */
+export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial<AwsSwitches> } & StartFakeOptions = {}): Promise<AwsFake> {
+  const keys: AwsFakeKey[] = [AWS_FAKE_KEY, ...(options.keys ?? [])];
+  const calls: AwsCall[] = [];
+  const initialAws = () => ({ ...defaultAwsSwitches(), ...options.aws });
+  async function handle(request: FakeRequest, base: Fake): Promise<FakeResponse> {
+    const form = new URLSearchParams(request.method === "POST" ? request.body : request.url.search);
+    const action = form.get("Action");
+    const call: AwsCall = { action, service: null, region: null, accessKeyId: null, status: 0, code: null };
+    calls.push(call);
+    const response = await answer(request, form, action, call, base);
+    call.status = response.status ?? 200;
+    if (call.status >= 400) call.code = /<Code>([^<]+)<\/Code>/.exec(String(response.body ?? ""))?.[1] ?? null;
+    return response;
+  }
+
+  async function answer(
+    request: FakeRequest,
+    form: URLSearchParams,
+    action: string | null,
+    call: AwsCall,
+    base: Fake,
+  ): Promise<FakeResponse> {
+    // startFake hands the handler the object this function returns, AWS switches included.
+    const aws = (base as AwsFake).aws;
+    const credentialScope = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(request.headers.authorization ?? "");
+    call.accessKeyId = credentialScope?.[1] ?? null;
+    call.region = credentialScope?.[2] ?? null;
+    call.service = credentialScope?.[3] ?? null;
+    const ec2 = call.service === "ec2";
+    const fail = ec2 ? ec2Error : stsError;
+
+    const slow = call.region ? aws.slowRegions[call.region] : undefined;
+    if (slow) await sleep(slow);
+
+    const key = base.switches.badCredentials ? undefined : keys.find((k) => k.accessKeyId === call.accessKeyId);
+    const verified = verifySigV4(signedRequest(request), () => key);
+    if (!verified.ok) {
+      // EC2 answers an unknown key or a wrong secret with AuthFailure; STS names the cause.
+      if (ec2 && (verified.code === "InvalidClientTokenId" || verified.code === "SignatureDoesNotMatch")) {
+        return ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
+      }
+      return fail(verified.status, verified.code, verified.message);
+    }
+    if (key!.sessionToken !== undefined || verified.sessionToken !== null) {
+      if (key!.sessionToken !== verified.sessionToken) {
+        return ec2
+          ? ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+          : fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+      }
+      if (key!.expired) {
+        return ec2
+          ? ec2Error(400, "RequestExpired", "Request has expired.")
+          : fail(400, "ExpiredToken", "The security token included in the request is expired");
+      }
+    }
+
+    const throttle = aws.throttle;
+    if (throttle && throttle.times > 0 && (!throttle.actions || (action && throttle.actions.includes(action)))) {
+      throttle.times -= 1;
+      const response =
+        throttle.status === 503
+          ? ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.")
+          : throttle.status === 400
+            ? stsError(400, "Throttling", "Rate exceeded")
+            : fail(429, ec2 ? "RequestLimitExceeded" : "Throttling", "Rate exceeded");
+      if (throttle.retryAfter) response.headers = { ...response.headers, "retry-after": throttle.retryAfter };
+      return response;
+    }
+
+    if (aws.malformed && (!aws.malformed.actions || (action && aws.malformed.actions.includes(action)))) {
+      return aws.malformed.kind === "html"
+        ? {
+            status: 200,
+            headers: { "content-type": "text/html" },
+            body: "<!doctype html><html><head><title>Welcome to nginx!</title></head><body><h1>It works",
+          }
+        : xml(`<${action}Response xmlns="${ec2 ? EC2_NS : STS_NS}"><${action}Result><Arn>arn:aws:iam::`);
+    }
+
+    const owner = key!.account ?? AWS_FAKE_KEY.account;
+    const deny = (iamAction: string) => key!.denied?.includes(iamAction);
+
+    if (call.service === "sts") {
+      if (action !== "GetCallerIdentity")
+        return stsError(400, "InvalidAction", `Could not find operation ${action} for version ${form.get("Version")}`);
+      if (form.get("Version") !== "2011-06-15") return stsError(400, "InvalidAction", "Unsupported version.");
+      const arn = key!.arn ?? `arn:aws:iam::${owner}:user/fake`;
+      return xml(
+        `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult><Arn>${xmlEscape(arn)}</Arn><UserId>${xmlEscape(key!.userId ?? "AIDAFAKE")}</UserId><Account>${owner}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      );
+    }
+
+    if (ec2) {
+      if (form.get("Version") !== "2016-11-15") return ec2Error(400, "InvalidParameterValue", "Unsupported API version.");
+      const region = call.region!;
+      const notAuthorized = (iamAction: string) =>
+        ec2Error(
+          403,
+          "UnauthorizedOperation",
+          `You are not authorized to perform this operation. User: ${key!.arn ?? owner} is not authorized to perform: ${iamAction} because no identity-based policy allows the ${iamAction} action`,
+        );
+      if (action === "DescribeRegions") {
+        if (deny("ec2:DescribeRegions")) return notAuthorized("ec2:DescribeRegions");
+        const items = aws.regions
+          .map(
+            (name) =>
+              `<item><regionName>${name}</regionName><regionEndpoint>ec2.${name}.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>`,
+          )
+          .join("");
+        return xml(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="${EC2_NS}"><requestId>${randomUUID()}</requestId><regionInfo>${items}</regionInfo></DescribeRegionsResponse>`,
+        );
+      }
+      if (action === "DescribeInstances") {
+        // A region the account has not enabled answers like a bad key, as AWS does.
+        if (!aws.regions.includes(region))
+          return ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
+        const failing = aws.failingRegions[region];
+        if (failing === "server_error") return ec2Error(500, "InternalError", "An internal error has occurred");
+        if (failing === "unauthorized" || deny("ec2:DescribeInstances")) return notAuthorized("ec2:DescribeInstances");
+        if (aws.pageDelayMs) await sleep(aws.pageDelayMs);
+        const total = aws.instancesByRegion?.[region] ?? base.switches.resourceCount;
+        const maxResults = form.has("MaxResults") ? Number(form.get("MaxResults")) : Math.max(total, 5);
+        if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 1000) {
+          return ec2Error(400, "InvalidParameterValue", "Value for parameter maxResults is invalid. Expecting a value between 5 and 1000.");
+        }
+        const token = form.get("NextToken");
+        let start = 0;
+        if (token) {
+          const decoded = /^page:([a-z0-9-]+):(\d+)$/.exec(Buffer.from(token, "base64").toString("utf8"));
+          if (!decoded || decoded[1] !== region) return ec2Error(400, "InvalidParameterValue", "The token is invalid.");
+          start = Number(decoded[2]);
+        }
+        const end = Math.min(total, start + Math.min(maxResults, base.switches.maxPageSize));
+        const items = Array.from({ length: end - start }, (_, n) => instanceXml(region, start + n, owner)).join("");
+        const next = end < total ? `<nextToken>${Buffer.from(`page:${region}:${end}`).toString("base64")}</nextToken>` : "";
+        return xml(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="${EC2_NS}"><requestId>${randomUUID()}</requestId><reservationSet>${items}</reservationSet>${next}</DescribeInstancesResponse>`,
+        );
+      }
+      return ec2Error(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
+    }
+    return stsError(400, "InvalidAction", "This fake speaks STS and EC2 only.");
+  }
+
+  const base = await startFake(handle, options);
+  const baseReset = base.reset.bind(base);
+  const fake: AwsFake = Object.assign(base, {
+    key: AWS_FAKE_KEY,
+    keys,
+    aws: initialAws(),
+    calls,
+    callsOf: (action: string, region?: string) => calls.filter((c) => c.action === action && (!region || c.region === region)),
+  });
+  fake.reset = () => {
+    baseReset();
+    fake.aws = initialAws();
+    calls.length = 0;
+  };
+  return fake;
+}

@@ -1,0 +1,291 @@
+// A wire-level fake of Azure for the official SDKs: Entra ID (AAD v2 client-credentials grant, with its
+// OpenID configuration and AADSTS errors) and Resource Manager (cloud metadata, subscriptions, virtual
+// machines with nextLink pages and statusOnly power states), all on one HTTPS origin signed by the test
+// CA in tests/fakes/certs — @azure/identity and the ARM clients refuse plain http.
+//
+// Point an adapter at it with apiEndpoint = fake.url: the fake's /metadata/endpoints names itself as
+// the login endpoint and token audience, exactly as Azure Stack Hub does.
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
+
+const certs = new URL("./certs/", import.meta.url);
+/** The test CA that signed the fake's certificate: hand it to the adapter (createAzureAdapter({ ca })). */
+export const TEST_CA = readFileSync(new URL("ca.pem", certs), "utf8");
+export const TEST_TLS = { key: readFileSync(new URL("server-key.pem", certs), "utf8"), cert: readFileSync(new URL("server.pem", certs), "utf8") };
+
+export type AzureFakeState = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+  subscriptionName: string;
+  /** Enabled, Warned, PastDue, Disabled or Deleted. */
+  subscriptionState: string;
+  /** The service principal has no role on the subscription: ARM answers 403 AuthorizationFailed. */
+  noRole: boolean;
+  /** The client secret expired: AADSTS7000222. */
+  secretExpired: boolean;
+  /** Power-state listing (statusOnly=true) fails with 500 while the VM listing works. */
+  statusOnlyBroken: boolean;
+  /** A hostile endpoint: error descriptions echo the request body and Authorization header back. */
+  echoSecrets: boolean;
+  /** Tokens issued with this lifetime in seconds. */
+  tokenLifetime: number;
+};
+
+export type AzureFake = Fake & {
+  state: AzureFakeState;
+  /** Canonical credentials that the fake accepts. */
+  credentials: () => { tenant_id: string; client_id: string; client_secret: string; subscription_id: string };
+  /** Token requests the fake answered (each a POST to /<tenant>/oauth2/v2.0/token). */
+  tokenRequests: () => FakeRequest[];
+};
+
+const LOCATIONS = ["westeurope", "eastus", "northeurope", "eastus2"];
+const SIZES = ["Standard_B2s", "Standard_D2s_v5", "Standard_E4s_v5"];
+const POWER = ["PowerState/running", "PowerState/deallocated", "PowerState/stopped", "PowerState/starting"];
+
+function vmModel(state: AzureFakeState, index: number) {
+  const name = `vm-${String(index + 1).padStart(4, "0")}`;
+  const rg = index % 2 === 0 ? "rg-web" : "rg-Batch";
+  const id = `/subscriptions/${state.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
+  return {
+    id,
+    name,
+    type: "Microsoft.Compute/virtualMachines",
+    location: LOCATIONS[index % LOCATIONS.length],
+    ...(index % 3 === 0 ? { zones: [String((index % 3) + 1)] } : {}),
+    tags: { env: index % 2 === 0 ? "production" : "staging", owner: "team-a" },
+    properties: {
+      vmId: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      hardwareProfile: { vmSize: SIZES[index % SIZES.length] },
+      storageProfile: { osDisk: { osType: "Linux", name: `${name}-osdisk`, createOption: "FromImage" } },
+      osProfile: { computerName: name, adminUsername: "azureuser" },
+      networkProfile: { networkInterfaces: [{ id: `/subscriptions/${state.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${name}-nic` }] },
+      provisioningState: "Succeeded",
+      timeCreated: new Date(Date.UTC(2025, 0, 1 + (index % 28), 12, 0, 0)).toISOString(),
+    },
+  };
+}
+
+function statusModel(state: AzureFakeState, index: number) {
+  const vm = vmModel(state, index);
+  return {
+    id: vm.id,
+    name: vm.name,
+    type: vm.type,
+    location: vm.location,
+    properties: {
+      instanceView: {
+        computerName: vm.name,
+        statuses: [
+          { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded" },
+          { code: POWER[index % POWER.length], level: "Info", displayStatus: "VM state" },
+        ],
+      },
+    },
+  };
+}
+
+function aadError(status: number, error: string, aadsts: number, text: string): FakeResponse {
+  const now = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return {
+    status,
+    body: {
+      error,
+      error_description: `AADSTS${aadsts}: ${text} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${now}`,
+      error_codes: [aadsts],
+      timestamp: now,
+      trace_id: randomUUID(),
+      correlation_id: randomUUID(),
+    },
+  };
+}
+
+function armError(status: number, code: string, message: string): FakeResponse {
+  return { status, headers: { "x-ms-failure-cause": "gateway" }, body: { error: { code, message } } };
+}
+
+export async function startAzureFake(initial: Partial<AzureFakeState> = {}): Promise<AzureFake> {
+  const state: AzureFakeState = {
+    tenantId: "11111111-2222-3333-4444-555555555555",
+    clientId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+    clientSecret: "Xy8Q~fake.secret_value-0123456789abcdefABCD",
+    subscriptionId: "99999999-8888-4777-8666-555555555555",
+    subscriptionName: "Contoso Production",
+    subscriptionState: "Enabled",
+    noRole: false,
+    secretExpired: false,
+    statusOnlyBroken: false,
+    echoSecrets: false,
+    tokenLifetime: 3599,
+    ...initial,
+  };
+  /** Issued tokens: opaque strings, like AAD's from a client's point of view. */
+  const issued = new Map<string, { audience: string; tenant: string; expires: number }>();
+
+  const handler = (request: FakeRequest, fake: Fake): FakeResponse => {
+    const base = fake.url;
+    const path = request.path;
+    const echo = (what: string) => (state.echoSecrets ? ` Received: ${what}` : "");
+
+    // --- Resource Manager's cloud metadata (unauthenticated, as on real ARM and Azure Stack Hub)
+    if (request.method === "GET" && path === "/metadata/endpoints") {
+      return {
+        body: [
+          {
+            name: "CloudkeepFake",
+            portal: "https://portal.azure.com",
+            resourceManager: `${base}/`,
+            authentication: { loginEndpoint: `${base}/`, audiences: [`${base}/`], tenant: "common", identityProvider: "AAD" },
+            suffixes: {},
+          },
+        ],
+      };
+    }
+
+    // --- Entra ID
+    const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path);
+    if (request.method === "GET" && openid) {
+      const tenant = decodeURIComponent(openid[1]);
+      if (tenant !== state.tenantId) return aadError(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return {
+        body: {
+          token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
+          token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+          jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+          response_modes_supported: ["query", "fragment", "form_post"],
+          subject_types_supported: ["pairwise"],
+          id_token_signing_alg_values_supported: ["RS256"],
+          response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+          scopes_supported: ["openid", "profile", "email", "offline_access"],
+          issuer: `${base}/${tenant}/v2.0`,
+          request_uri_parameter_supported: false,
+          authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/authorize`,
+          device_authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/devicecode`,
+          http_logout_supported: true,
+          frontchannel_logout_supported: true,
+          end_session_endpoint: `${base}/${tenant}/oauth2/v2.0/logout`,
+          claims_supported: ["sub", "iss", "aud", "exp", "iat", "tid"],
+          tenant_region_scope: "EU",
+          cloud_instance_name: "cloudkeep.fake",
+          cloud_graph_host_name: "graph.fake",
+          msgraph_host: "graph.fake",
+        },
+      };
+    }
+    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
+    if (token) {
+      if (request.method !== "POST") return { status: 405, body: { error: "invalid_request" } };
+      const tenant = decodeURIComponent(token[1]);
+      const form = new URLSearchParams(request.body);
+      if (tenant !== state.tenantId) return aadError(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found.${echo(request.body)}`);
+      if (form.get("grant_type") !== "client_credentials") return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
+      if (form.get("client_id") !== state.clientId) {
+        return aadError(
+          400,
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${form.get("client_id")}' was not found in the directory '${tenant}'.${echo(request.body)}`,
+        );
+      }
+      if (state.secretExpired) {
+        return aadError(401, "invalid_client", 7000222, `The provided client secret keys for app '${state.clientId}' are expired.${echo(request.body)}`);
+      }
+      if (fake.switches.badCredentials || form.get("client_secret") !== state.clientSecret) {
+        return aadError(
+          401,
+          "invalid_client",
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${state.clientId}'.${echo(request.body)}`,
+        );
+      }
+      const scope = form.get("scope") ?? "";
+      const audience = scope.endsWith("/.default") ? scope.slice(0, -"/.default".length).replace(/\/+$/, "") : null;
+      if (!audience) return aadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+      if (audience !== base) {
+        return aadError(500, "invalid_resource", 500011, `The resource principal named ${audience} was not found in the tenant named ${tenant}.`);
+      }
+      const accessToken = `fake-aad.${randomUUID()}`;
+      issued.set(accessToken, { audience, tenant, expires: Date.now() + state.tokenLifetime * 1000 });
+      return { body: { token_type: "Bearer", expires_in: state.tokenLifetime, ext_expires_in: state.tokenLifetime, access_token: accessToken } };
+    }
+
+    // --- Resource Manager
+    if (path.startsWith("/subscriptions")) {
+      const presented = bearerToken(request);
+      const grant = presented ? issued.get(presented) : undefined;
+      if (!grant || grant.expires < Date.now() || grant.audience !== base) {
+        return armError(
+          401,
+          "InvalidAuthenticationToken",
+          `The access token is invalid.${echo(request.headers.authorization ?? "")}`,
+        );
+      }
+      const apiVersion = request.url.searchParams.get("api-version");
+      if (!apiVersion) return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+
+      const subscription = /^\/subscriptions\/([^/]+)$/.exec(path);
+      if (request.method === "GET" && subscription) {
+        const id = decodeURIComponent(subscription[1]);
+        if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
+        if (state.noRole) {
+          return armError(
+            403,
+            "AuthorizationFailed",
+            `The client '${state.clientId}' with object id '${state.clientId}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '/subscriptions/${id}' or the scope is invalid.`,
+          );
+        }
+        return {
+          body: {
+            id: `/subscriptions/${id}`,
+            authorizationSource: "RoleBased",
+            managedByTenants: [],
+            subscriptionId: id,
+            tenantId: state.tenantId,
+            displayName: state.subscriptionName,
+            state: state.subscriptionState,
+            subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+          },
+        };
+      }
+
+      const vms = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines$/i.exec(path);
+      if (request.method === "GET" && vms) {
+        const id = decodeURIComponent(vms[1]);
+        if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
+        if (state.noRole) {
+          return armError(403, "AuthorizationFailed", `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/${id}'.`);
+        }
+        const statusOnly = request.url.searchParams.get("statusOnly") === "true";
+        if (statusOnly && state.statusOnlyBroken) return armError(500, "InternalServerError", "Encountered internal server error.");
+        const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
+        const start = Number.isInteger(skip) && skip >= 0 ? skip : 0;
+        const size = fake.switches.maxPageSize;
+        const end = Math.min(start + size, fake.switches.resourceCount);
+        const value = [];
+        for (let i = start; i < end; i++) value.push(statusOnly ? statusModel(state, i) : vmModel(state, i));
+        const next = new URL(`${base}${path}`);
+        next.searchParams.set("api-version", apiVersion);
+        if (statusOnly) next.searchParams.set("statusOnly", "true");
+        next.searchParams.set("$skiptoken", String(end));
+        return { body: end < fake.switches.resourceCount ? { value, nextLink: next.href } : { value } };
+      }
+      return armError(404, "InvalidResourceType", `The resource type could not be found in the namespace for api version '${apiVersion}'.`);
+    }
+
+    return { status: 404, body: { error: { code: "NotFound", message: `No route for ${request.method} ${path}` } } };
+  };
+
+  const fake = (await startFake(handler, { https: TEST_TLS })) as AzureFake;
+  fake.state = state;
+  fake.credentials = () => ({
+    tenant_id: state.tenantId,
+    client_id: state.clientId,
+    client_secret: state.clientSecret,
+    subscription_id: state.subscriptionId,
+  });
+  fake.tokenRequests = () => fake.hits(/\/oauth2\/v2\.0\/token$/);
+  return fake;
+}

@@ -1,0 +1,272 @@
+// A wire-level fake of Google Cloud for a service-account key: the OAuth 2.0 token endpoint
+// (JWT-bearer grant) that VERIFIES each assertion's RS256 signature against the service account's
+// public key and checks iss, aud, scope, iat and exp the way Google does; and Compute Engine REST
+// (projects.get, aggregated instances with pageToken pages, unreachable zones, Google's error shapes).
+//
+// Served over HTTPS with the test CA by default (token_uri = <fake>/token, apiEndpoint = fake.url).
+import { createPublicKey, createVerify, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
+
+const certs = new URL("./certs/", import.meta.url);
+/** The test CA that signed the fake's certificate (tests/fakes/certs): hand it to createGcpAdapter({ ca }). */
+export const TEST_CA = readFileSync(new URL("ca.pem", certs), "utf8");
+const TEST_TLS = { key: readFileSync(new URL("server-key.pem", certs), "utf8"), cert: readFileSync(new URL("server.pem", certs), "utf8") };
+
+/** The throwaway RSA key of the test service account (tests/unit/fixtures). */
+export const GCP_TEST_PRIVATE_KEY = readFileSync(new URL("../unit/fixtures/gcp-test-service-account.pem", import.meta.url), "utf8");
+
+export type GcpServiceAccount = {
+  clientEmail: string;
+  privateKeyId: string;
+  /** PEM (SPKI) public key the fake verifies assertions against; it never sees the private key. */
+  publicKey: string;
+  /** A deleted key or disabled account: Google answers invalid_grant. */
+  disabled?: boolean;
+};
+
+export type GcpFakeState = {
+  projectId: string;
+  projectNumber: string;
+  accounts: GcpServiceAccount[];
+  /** The Compute Engine API is not enabled in the project: 403 accessNotConfigured. */
+  apiDisabled: boolean;
+  /** The service account has no role on the project: 403 PERMISSION_DENIED. */
+  noRole: boolean;
+  /** Zones whose listing fails (returned in `unreachables`). */
+  unreachableZones: string[];
+  /** A hostile endpoint: error messages echo the request body and Authorization header back. */
+  echoSecrets: boolean;
+  tokenLifetime: number;
+};
+
+export type GcpFake = Fake & {
+  state: GcpFakeState;
+  tokenUri: string;
+  /** A key file for the test service account that this fake accepts. */
+  keyFile: (overrides?: Record<string, string>) => {
+    type: "service_account";
+    project_id: string;
+    private_key_id: string;
+    private_key: string;
+    client_email: string;
+    client_id: string;
+    auth_uri: string;
+    token_uri: string;
+  };
+  tokenRequests: () => FakeRequest[];
+  /** The decoded claims of every assertion the fake verified. */
+  assertions: Record<string, unknown>[];
+  /** Forgets every issued access token (as if revoked): Compute answers 401 to them. */
+  revokeTokens: () => void;
+};
+
+export const ZONES = ["us-central1-a", "us-central1-b", "europe-west1-b", "asia-east1-a"];
+const MACHINE_TYPES = ["e2-medium", "n2-standard-4", "e2-small"];
+const STATUSES = ["RUNNING", "TERMINATED", "STAGING", "RUNNING", "SUSPENDED"];
+
+export function publicKeyOf(privateKeyPem: string): string {
+  return createPublicKey(privateKeyPem).export({ type: "spki", format: "pem" }).toString();
+}
+
+function b64urlJson(part: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function oauthError(status: number, error: string, description: string): FakeResponse {
+  return { status, body: { error, error_description: description } };
+}
+
+function googleError(status: number, message: string, reason: string, statusText: string, extra: Record<string, unknown> = {}): FakeResponse {
+  return { status, body: { error: { code: status, message, errors: [{ message, domain: reason === "accessNotConfigured" ? "usageLimits" : "global", reason }], status: statusText, ...extra } } };
+}
+
+function instance(state: GcpFakeState, index: number, base: string) {
+  const zone = ZONES[index % ZONES.length];
+  const name = `instance-${String(index + 1).padStart(4, "0")}`;
+  const hasExternal = index % 2 === 0;
+  return {
+    kind: "compute#instance",
+    id: String(7_000_000_000_000_000_000n + BigInt(index)),
+    creationTimestamp: `2025-02-${String(1 + (index % 28)).padStart(2, "0")}T08:30:00.000-08:00`,
+    name,
+    tags: { fingerprint: "42WmSpB8rSM=" },
+    machineType: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}/machineTypes/${MACHINE_TYPES[index % MACHINE_TYPES.length]}`,
+    status: STATUSES[index % STATUSES.length],
+    zone: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}`,
+    networkInterfaces: [
+      {
+        kind: "compute#networkInterface",
+        network: `${base}/compute/v1/projects/${state.projectId}/global/networks/default`,
+        networkIP: `10.128.0.${(index % 250) + 2}`,
+        name: "nic0",
+        ...(hasExternal ? { accessConfigs: [{ kind: "compute#accessConfig", type: "ONE_TO_ONE_NAT", name: "External NAT", natIP: `34.72.0.${(index % 250) + 2}`, networkTier: "PREMIUM" }] } : {}),
+      },
+    ],
+    labels: { env: index % 2 === 0 ? "prod" : "dev", team: "platform" },
+    selfLink: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}/instances/${name}`,
+  };
+}
+
+export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options: { http?: boolean } = {}): Promise<GcpFake> {
+  const state: GcpFakeState = {
+    projectId: "cloudkeep-test-123456",
+    projectNumber: "123456789012",
+    accounts: [
+      {
+        clientEmail: "cloudkeep-reader@cloudkeep-test-123456.iam.gserviceaccount.com",
+        privateKeyId: "0123456789abcdef0123456789abcdef01234567",
+        publicKey: publicKeyOf(GCP_TEST_PRIVATE_KEY),
+      },
+    ],
+    apiDisabled: false,
+    noRole: false,
+    unreachableZones: [],
+    echoSecrets: false,
+    tokenLifetime: 3599,
+    ...initial,
+  };
+  const issued = new Map<string, { email: string; scope: string; expires: number }>();
+  const assertions: Record<string, unknown>[] = [];
+
+  const handler = (request: FakeRequest, fake: Fake): FakeResponse => {
+    const base = fake.url;
+    const echo = (what: string) => (state.echoSecrets ? ` Received: ${what}` : "");
+
+    // --- OAuth 2.0 token endpoint (JWT-bearer grant, RFC 7523)
+    if (request.path === "/token") {
+      if (request.method !== "POST") return oauthError(405, "invalid_request", "Only POST is supported.");
+      const form = new URLSearchParams(request.body);
+      if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer") {
+        return oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${form.get("grant_type") ?? ""}`);
+      }
+      const assertion = form.get("assertion") ?? "";
+      const parts = assertion.split(".");
+      const header = parts.length === 3 ? b64urlJson(parts[0]) : null;
+      const claims = parts.length === 3 ? b64urlJson(parts[1]) : null;
+      if (!header || !claims) return oauthError(400, "invalid_grant", `Invalid JWT: could not parse the assertion.${echo(request.body)}`);
+      if (header.alg !== "RS256") return oauthError(400, "invalid_grant", "Invalid JWT: only RS256 is accepted.");
+      const account = state.accounts.find((a) => a.clientEmail === claims.iss);
+      if (!account) return oauthError(400, "invalid_grant", `Invalid grant: account not found${echo(request.body)}`);
+      const signatureOk = createVerify("RSA-SHA256").update(`${parts[0]}.${parts[1]}`).verify(account.publicKey, Buffer.from(parts[2], "base64url"));
+      if (!signatureOk || account.disabled || fake.switches.badCredentials) {
+        return oauthError(400, "invalid_grant", `Invalid JWT Signature.${echo(request.body)}`);
+      }
+      if (claims.aud !== `${base}/token`) return oauthError(400, "invalid_grant", `Invalid JWT: Failed audience check. The right audience is ${base}/token`);
+      const now = Math.floor(Date.now() / 1000);
+      const iat = Number(claims.iat);
+      const exp = Number(claims.exp);
+      if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp - iat > 3600 || exp <= now || iat > now + 300) {
+        return oauthError(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.");
+      }
+      const scopes = String(claims.scope ?? "").split(" ").filter(Boolean);
+      if (scopes.length === 0) return oauthError(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.");
+      assertions.push({ header, ...claims });
+      const accessToken = `ya29.fake-${randomUUID()}`;
+      issued.set(accessToken, { email: account.clientEmail, scope: scopes.join(" "), expires: Date.now() + state.tokenLifetime * 1000 });
+      return { body: { access_token: accessToken, expires_in: state.tokenLifetime, token_type: "Bearer" } };
+    }
+
+    // --- Compute Engine
+    if (request.path.startsWith("/compute/v1/")) {
+      const presented = bearerToken(request);
+      const grant = presented ? issued.get(presented) : undefined;
+      if (!grant || grant.expires < Date.now()) {
+        return googleError(
+          401,
+          `Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.${echo(request.headers.authorization ?? "")}`,
+          "authError",
+          "UNAUTHENTICATED",
+        );
+      }
+      if (!/(^| )https:\/\/www\.googleapis\.com\/auth\/(compute\.readonly|compute|cloud-platform(\.read-only)?)( |$)/.test(grant.scope)) {
+        return googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions", "PERMISSION_DENIED");
+      }
+      const project = /^\/compute\/v1\/projects\/([^/]+)(\/aggregated\/instances)?$/.exec(request.path);
+      if (!project || request.method !== "GET") return googleError(404, `The requested URL ${request.path} was not found on this server.`, "notFound", "NOT_FOUND");
+      const projectId = decodeURIComponent(project[1]);
+      if (projectId !== state.projectId) return googleError(404, `The resource 'projects/${projectId}' was not found`, "notFound", "NOT_FOUND");
+      if (state.apiDisabled) {
+        return googleError(
+          403,
+          `Compute Engine API has not been used in project ${state.projectNumber} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber} then retry.`,
+          "accessNotConfigured",
+          "PERMISSION_DENIED",
+          { details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "SERVICE_DISABLED", domain: "googleapis.com" }] },
+        );
+      }
+      if (state.noRole) {
+        return googleError(403, `Required 'compute.${project[2] ? "instances.list" : "projects.get"}' permission for 'projects/${projectId}'`, "forbidden", "PERMISSION_DENIED");
+      }
+
+      if (!project[2]) {
+        return {
+          body: {
+            kind: "compute#project",
+            id: state.projectNumber,
+            creationTimestamp: "2024-06-01T10:00:00.000-07:00",
+            name: state.projectId,
+            commonInstanceMetadata: { kind: "compute#metadata", fingerprint: "abc=" },
+            defaultServiceAccount: `${state.projectNumber}-compute@developer.gserviceaccount.com`,
+            selfLink: `${base}/compute/v1/projects/${state.projectId}`,
+            xpnProjectStatus: "UNSPECIFIED_XPN_PROJECT_STATUS",
+            defaultNetworkTier: "PREMIUM",
+          },
+        };
+      }
+
+      // aggregated/instances: pageToken is an opaque offset, maxResults clamped to the fake's page size.
+      const asked = Number(request.url.searchParams.get("maxResults") ?? "500");
+      const size = Math.max(1, Math.min(Number.isFinite(asked) && asked > 0 ? asked : 500, 500, fake.switches.maxPageSize));
+      const token = request.url.searchParams.get("pageToken");
+      const offset = token ? Number(Buffer.from(token, "base64url").toString("utf8").replace(/^offset:/, "")) : 0;
+      if (!Number.isInteger(offset) || offset < 0) return googleError(400, "Invalid value for field 'pageToken'.", "invalid", "INVALID_ARGUMENT");
+      const end = Math.min(offset + size, fake.switches.resourceCount);
+      const items: Record<string, unknown> = {};
+      for (const zone of ZONES) {
+        const scope = `zones/${zone}`;
+        if (state.unreachableZones.includes(zone)) continue;
+        const here = [];
+        for (let i = offset; i < end; i++) if (ZONES[i % ZONES.length] === zone) here.push(instance(state, i, base));
+        items[scope] = here.length
+          ? { instances: here }
+          : { warning: { code: "NO_RESULTS_ON_PAGE", message: `There are no results for scope '${scope}' on this page.`, data: [{ key: "scope", value: scope }] } };
+      }
+      return {
+        body: {
+          kind: "compute#instanceAggregatedList",
+          id: `projects/${state.projectId}/aggregated/instances`,
+          items,
+          ...(end < fake.switches.resourceCount ? { nextPageToken: Buffer.from(`offset:${end}`).toString("base64url") } : {}),
+          selfLink: `${base}/compute/v1/projects/${state.projectId}/aggregated/instances`,
+          ...(state.unreachableZones.length ? { unreachables: state.unreachableZones.map((z) => `zones/${z}`) } : {}),
+        },
+      };
+    }
+    return { status: 404, body: { error: { code: 404, message: `No route for ${request.method} ${request.path}` } } };
+  };
+
+  const fake = (await startFake(handler, options.http ? {} : { https: TEST_TLS })) as GcpFake;
+  fake.state = state;
+  fake.tokenUri = `${fake.url}/token`;
+  fake.assertions = assertions;
+  fake.tokenRequests = () => fake.hits("/token");
+  fake.revokeTokens = () => issued.clear();
+  fake.keyFile = (overrides = {}) => ({
+    type: "service_account",
+    project_id: state.projectId,
+    private_key_id: state.accounts[0].privateKeyId,
+    private_key: GCP_TEST_PRIVATE_KEY,
+    client_email: state.accounts[0].clientEmail,
+    client_id: "112233445566778899001",
+    auth_uri: "https://accounts.google.com/o/oauth2/auth",
+    token_uri: fake.tokenUri,
+    ...overrides,
+  });
+  return fake;
+}
