@@ -13,6 +13,7 @@ export async function accessToken(user: TestUser, password = "password-123") {
   return (await res.json()).access_token as string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON the API answered
 export type ApiAnswer = { status: number; body: any; text: string };
 
 export async function api(path: string, init: { token?: string | null; method?: string; body?: unknown; rawBody?: string } = {}): Promise<ApiAnswer> {
