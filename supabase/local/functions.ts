@@ -77,7 +77,13 @@ export async function startFunctions(options: { env: Record<string, string>; log
           ({ child }) =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
-              child.once("exit", () => done());
+              // `deno serve` stops listening on SIGTERM but lives on while the function's
+              // database pool holds connections open; give it a moment, then make sure.
+              const force = setTimeout(() => child.kill("SIGKILL"), 2000);
+              child.once("exit", () => {
+                clearTimeout(force);
+                done();
+              });
               child.kill("SIGTERM");
             }),
         ),

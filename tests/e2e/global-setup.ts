@@ -15,7 +15,8 @@ export default async function globalSetup() {
   const stack = await startTestStack((line) => log.write(`${line}\n`));
   const portal = await startPortal({
     stack: stack.info,
-    distDir: ".next-test",
+    // E2E_DIST_DIR lets two builds (say, two people on one machine) not overwrite each other.
+    distDir: process.env.E2E_DIST_DIR || ".next-test",
     log,
     logPath: serverLog,
     build: !process.env.E2E_SKIP_BUILD,

@@ -119,6 +119,22 @@ describe("providers", () => {
     expect(audit.action).toBe("provider.deleted");
   });
 
+  it("moves an endpoint only together with new credentials", async () => {
+    const s3 = sampleProvider("s3_compatible", "apimove");
+    const { canary: _s3c, ...s3Body } = s3;
+    const created = await call(`/providers?org=${p.orgSlug}`, { token: tokens.admin, method: "POST", body: s3Body });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    const alone = await call(`/providers/${id}`, { token: tokens.admin, method: "PATCH", body: { api_endpoint: "https://collector.example.org" } });
+    expect(alone.status).toBe(422);
+    expect(alone.body.error.message).toMatch(/credentials entered again/);
+    const next = sampleProvider("s3_compatible", "apimove2");
+    const moved = await call(`/providers/${id}`, { token: tokens.admin, method: "PATCH", body: { credentials: next.credentials, api_endpoint: "https://s3.example.org" } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.data.api_endpoint).toBe("https://s3.example.org");
+    expect(moved.text).not.toContain(next.canary);
+  });
+
   it("answers an unknown route with 404 and a wrong method with 405", async () => {
     expect(await call("/nothing-here", { token: tokens.member })).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
     expect(await call("/providers", { token: tokens.member, method: "PUT" })).toMatchObject({ status: 405, body: { error: { code: "method_not_allowed" } } });

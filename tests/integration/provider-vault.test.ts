@@ -14,7 +14,7 @@ import {
 } from "../../supabase/functions/_shared/domain/providers.ts";
 import { PROVIDER_TYPES } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { rotateKeys } from "../../scripts/keys-rotate.ts";
-import { connect, type TestUser } from "../support/db.ts";
+import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { awsSecret, sampleProvider } from "../support/samples.ts";
 
@@ -151,6 +151,29 @@ describe("rotate, update, suspend, delete", () => {
     expect(updated).toMatchObject({ name: "Azure Staging", environment: "staging", regions: ["westeurope", "eastus"] });
     const [audit] = await sql`select action, metadata from public.audit_events where target_id = ${created.id} order by id desc limit 1`;
     expect(audit).toMatchObject({ action: "provider.updated", metadata: { changed: ["environment", "name", "regions"] } });
+  });
+
+  it("refuses a new endpoint without new credentials, so the stored secret never goes to an address nobody entered it for", async () => {
+    const created = await createProvider(ctx(p.admin), p.orgId, body("s3_compatible", "endpoint"));
+    const moved = "https://attacker.example.net";
+    const r = await refusal(updateProvider(ctx(p.admin), created.id, { api_endpoint: moved }));
+    expect(r.code).toBe("validation_failed");
+    expect(r.fieldErrors?.api_endpoint?.[0]).toMatch(/credentials entered again/);
+    // The same endpoint is not a change; it is accepted alongside other edits.
+    const renamed = await updateProvider(ctx(p.admin), created.id, { name: "MinIO renamed", api_endpoint: created.api_endpoint });
+    expect(renamed).toMatchObject({ name: "MinIO renamed", api_endpoint: created.api_endpoint });
+
+    // With the credentials typed again the endpoint moves, and the envelope is fresh.
+    const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, sampleProvider("s3_compatible", "endpoint2").credentials, { apiEndpoint: moved });
+    expect(rotated.api_endpoint).toBe(moved);
+  });
+
+  it("refuses, in the database itself, an endpoint change that keeps the old ciphertext", async () => {
+    const created = await createProvider(ctx(p.admin), p.orgId, body("openstack", "dbguard"));
+    const outcome = await attempt(sql, p.admin.claims, (tx) => tx`update public.cloud_providers set api_endpoint = 'https://elsewhere.example.net/v3' where id = ${created.id}`);
+    expect(outcome).toMatchObject({ ok: false, code: "22023" });
+    const [row] = await sql`select api_endpoint from public.cloud_providers where id = ${created.id}`;
+    expect(row.api_endpoint).toBe(created.api_endpoint);
   });
 
   it("suspends and resumes, auditing both", async () => {

@@ -14,7 +14,7 @@ function required(name: string) {
 const databaseUrl = required("SUPABASE_DB_URL");
 const pooled = new URL(databaseUrl).port === "6543";
 const handle = createApi({
-  sql: postgres(databaseUrl, { max: 4, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
+  sql: postgres(databaseUrl, { max: 4, idle_timeout: 20, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
   ring: parseKeyRing(Deno.env.get("CLOUDKEEP_ENCRYPTION_KEYS")),
   verifyToken: supabaseTokenVerifier(required("SUPABASE_URL")),
 });

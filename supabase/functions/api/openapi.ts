@@ -88,8 +88,13 @@ export function openApiDocument(url: URL) {
               "application/json": {
                 schema: {
                   oneOf: [
-                    { type: "object", properties: { name: { type: "string" }, environment: { enum: ENVIRONMENTS }, regions: { type: "array", items: { type: "string" } }, api_endpoint: { type: ["string", "null"] } } },
-                    { type: "object", required: ["credentials"], properties: { credentials: { type: "object" } } },
+                    { type: "object", properties: { name: { type: "string" }, environment: { enum: ENVIRONMENTS }, regions: { type: "array", items: { type: "string" } } } },
+                    {
+                      type: "object",
+                      required: ["credentials"],
+                      description: "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
+                      properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
+                    },
                     { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
                   ],
                 },

@@ -153,19 +153,20 @@ export async function updateProvider(ctx: VaultContext, providerId: string, body
     const parsed = providerUpdateSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const changes = parsed.data;
-    let endpoint = current.api_endpoint;
     if (changes.api_endpoint !== undefined) {
-      const checked = apiEndpointSchema(current.provider_type, { allowHttp: org.allow_http_endpoints }).safeParse(changes.api_endpoint ?? undefined);
-      if (!checked.success) throw validationError(checked.error, "api_endpoint");
-      endpoint = checked.data ?? null;
+      const endpoint = checkedEndpoint(current.provider_type, changes.api_endpoint, org.allow_http_endpoints);
+      // The stored secret must never be sent to an address nobody entered it for: a new
+      // endpoint comes with the credentials typed again (rotateProviderCredentials).
+      if (endpoint !== current.api_endpoint) {
+        throw new DomainError("validation_failed", ENDPOINT_NEEDS_CREDENTIALS, { api_endpoint: [ENDPOINT_NEEDS_CREDENTIALS] });
+      }
     }
     try {
       const [row] = await tx<ProviderRecord[]>`
         update public.cloud_providers set
           name = ${changes.name ?? current.name},
           environment = ${changes.environment ?? current.environment},
-          regions = ${changes.regions ?? current.regions},
-          api_endpoint = ${endpoint}
+          regions = ${changes.regions ?? current.regions}
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
       return row;
@@ -175,14 +176,33 @@ export async function updateProvider(ctx: VaultContext, providerId: string, body
   });
 }
 
-export async function rotateProviderCredentials(ctx: VaultContext, providerId: string, credentials: unknown): Promise<ProviderRecord> {
+export const ENDPOINT_NEEDS_CREDENTIALS =
+  "Changing the endpoint needs the credentials entered again, so the stored secret is never sent to a new address. Use Rotate credentials and give the new endpoint there.";
+
+function checkedEndpoint(kind: ProviderType, value: unknown, allowHttp: boolean): string | null {
+  const checked = apiEndpointSchema(kind, { allowHttp }).safeParse(value ?? undefined);
+  if (!checked.success) throw validationError(checked.error, "api_endpoint");
+  return checked.data ?? null;
+}
+
+/**
+ * New credentials, and with them (optionally) a new endpoint: the only way an endpoint
+ * changes, since the secret then goes to the address it was entered for.
+ */
+export async function rotateProviderCredentials(
+  ctx: VaultContext,
+  providerId: string,
+  credentials: unknown,
+  options: { apiEndpoint?: string | null } = {},
+): Promise<ProviderRecord> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const current = await loadProvider(tx, providerId);
     const org = await requireRole(tx, current.organization_id, "admin", "rotate credentials");
+    const endpoint = options.apiEndpoint === undefined ? current.api_endpoint : checkedEndpoint(current.provider_type, options.apiEndpoint, org.allow_http_endpoints);
     const parsed = parseCredentials(current.provider_type, credentials, { allowHttp: org.allow_http_endpoints });
     if (!parsed.success) throw validationError(parsed.error);
-    const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
-    const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data, current.api_endpoint);
+    const described = describeCredential(current.provider_type, parsed.data, endpoint);
+    const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data, endpoint);
     await refuseDuplicate(tx, current.organization_id, current.provider_type, described.accountIdentifier, fingerprints, providerId);
     // A fresh data key: the old ciphertext is overwritten, not kept.
     const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, parsed.data);
@@ -190,6 +210,7 @@ export async function rotateProviderCredentials(ctx: VaultContext, providerId: s
       const [row] = await tx<ProviderRecord[]>`
         update public.cloud_providers set
           credentials = ${tx.json(envelope as never)},
+          api_endpoint = ${endpoint},
           auth_method = ${described.authMethod},
           credential_hint = ${described.credentialHint},
           credential_fingerprint = ${fingerprints[0]},
