@@ -26,7 +26,10 @@ import {
   type Environment,
   type ProviderType,
 } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { DefinitionList } from "@/components/definition-list";
 import { CredentialFields } from "./credential-fields";
+import { EndpointField } from "./endpoint-field";
+import { TestConnection } from "./test-connection";
 import { ProviderLogo } from "./provider-logo";
 import { ENVIRONMENT_LABELS } from "./provider-meta";
 import {
@@ -233,19 +236,34 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
     else goTo(STEPS[stepIndex + 1].id);
   }
 
+  /** What both "Test connection" and "Add provider" send. */
+  function providerBody(kind: ProviderType) {
+    return {
+      name: draft.name.trim(),
+      provider_type: kind,
+      api_endpoint: draft.api_endpoint.trim() || undefined,
+      environment: draft.environment,
+      regions: parseRegionList(draft.regions),
+      credentials: buildCredentials(kind, draft.values, secrets),
+    };
+  }
+
+  /** The test checks the fields first, as "Next" would, and shows their errors instead of calling out. */
+  function testBody() {
+    if (!kind) return null;
+    const found = validate("credentials");
+    if (Object.keys(found).length > 0) {
+      setErrors(found);
+      setFocusRequest((n) => n + 1);
+      return null;
+    }
+    return providerBody(kind);
+  }
+
   function save() {
     if (!kind) return;
-    const name = draft.name.trim();
     startTransition(async () => {
-      const result = await createProviderAction({
-        orgSlug,
-        name,
-        provider_type: kind,
-        api_endpoint: draft.api_endpoint.trim() || undefined,
-        environment: draft.environment,
-        regions: parseRegionList(draft.regions),
-        credentials: buildCredentials(kind, draft.values, secrets),
-      });
+      const result = await createProviderAction({ orgSlug, ...providerBody(kind) });
       if (result.ok) {
         toast.success(`${result.data.name} added`, { description: "Its credentials are encrypted. Cloudkeep will check them shortly." });
         clearDraft(orgSlug);
@@ -452,34 +470,16 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
                 )}
               </FormField>
               {kind && (
-                <FormField
+                <EndpointField
+                  kind={kind}
                   id="add-api-endpoint"
-                  label={
-                    <>
-                      {API_ENDPOINT_FIELDS[kind].label}
-                      {!API_ENDPOINT_FIELDS[kind].required && <span className="font-normal text-muted-foreground">(optional)</span>}
-                    </>
-                  }
+                  value={draft.api_endpoint}
                   error={split.top.api_endpoint}
-                  description={API_ENDPOINT_FIELDS[kind].help}
-                >
-                  {(control) => (
-                    <Input
-                      {...control}
-                      name="api_endpoint"
-                      type="url"
-                      inputMode="url"
-                      autoComplete="off"
-                      spellCheck={false}
-                      placeholder={API_ENDPOINT_FIELDS[kind].placeholder}
-                      value={draft.api_endpoint}
-                      onChange={(event) => {
-                        update({ api_endpoint: event.target.value });
-                        clearErrors("api_endpoint");
-                      }}
-                    />
-                  )}
-                </FormField>
+                  onChange={(value) => {
+                    update({ api_endpoint: value });
+                    clearErrors("api_endpoint");
+                  }}
+                />
               )}
             </div>
 
@@ -510,6 +510,7 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
                     errors={split.credentials}
                     formErrors={split.credentialsForm}
                   />
+                  <TestConnection key={`test-${kind}`} orgSlug={orgSlug} body={testBody} />
                 </>
               )}
             </div>
@@ -617,14 +618,7 @@ function Review({ draft, kind, secrets }: { draft: Draft; kind: ProviderType; se
           <p className="text-sm text-muted-foreground">{PROVIDER_LABELS[kind]}</p>
         </div>
       </div>
-      <dl className="grid gap-x-4 gap-y-2 rounded-lg border p-4 text-sm sm:grid-cols-[10rem_1fr]" data-test="review-summary">
-        {rows.map(([label, value]) => (
-          <div key={label} className="contents">
-            <dt className="text-muted-foreground">{label}</dt>
-            <dd className="min-w-0 break-words">{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <DefinitionList rows={rows} className="gap-x-4 gap-y-2 rounded-lg border p-4 sm:grid-cols-[10rem_1fr]" data-test="review-summary" />
     </div>
   );
 }

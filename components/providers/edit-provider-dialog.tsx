@@ -1,5 +1,6 @@
 "use client";
-// Editing a provider's metadata: name, environment, regions and endpoint. Credentials are rotated elsewhere.
+// Editing a provider's metadata: name, environment, regions. Credentials — and the endpoint
+// they are sent to — change together in the rotate dialog.
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
@@ -10,7 +11,8 @@ import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { updateProviderAction } from "@/lib/actions/providers";
-import { API_ENDPOINT_FIELDS, ENVIRONMENTS, type Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { ENVIRONMENTS, type Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { EndpointField } from "./endpoint-field";
 import { ENVIRONMENT_LABELS, type ProviderSummary } from "./provider-meta";
 import { parseRegionList, type FieldErrors } from "./provider-form";
 
@@ -28,7 +30,7 @@ export function EditProviderDialog({ orgSlug, provider, open, onOpenChange }: Di
         <DialogHeader>
           <DialogTitle>Edit {provider.name}</DialogTitle>
           <DialogDescription>
-            Change how this provider is named and where it points. To replace its credentials, rotate them.
+            Change how this provider is named and labelled. To replace its credentials or move its endpoint, rotate the credentials.
           </DialogDescription>
         </DialogHeader>
         {/* Mounted only while open, so every opening starts from the saved values. */}
@@ -43,10 +45,8 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
   const [name, setName] = useState(provider.name);
   const [environment, setEnvironment] = useState<Environment>(provider.environment);
   const [regions, setRegions] = useState(provider.regions.join(", "));
-  const [endpoint, setEndpoint] = useState(provider.api_endpoint ?? "");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [pending, startTransition] = useTransition();
-  const endpointField = API_ENDPOINT_FIELDS[provider.provider_type];
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -55,7 +55,6 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
     if (environment !== provider.environment) changes.environment = environment;
     const regionList = parseRegionList(regions);
     if (regionList.join(",") !== provider.regions.join(",")) changes.regions = regionList;
-    if (endpoint.trim() !== (provider.api_endpoint ?? "")) changes.api_endpoint = endpoint.trim() || null;
     if (Object.keys(changes).length === 0) {
       onDone();
       return;
@@ -121,31 +120,13 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
           />
         )}
       </FormField>
-      <FormField
+      <EndpointField
+        kind={provider.provider_type}
         id="edit-api-endpoint"
-        label={
-          <>
-            {endpointField.label}
-            {!endpointField.required && <span className="font-normal text-muted-foreground">(optional)</span>}
-          </>
-        }
+        value={provider.api_endpoint ?? ""}
         error={errors.api_endpoint}
-        description={endpointField.help}
-      >
-        {(control) => (
-          <Input
-            {...control}
-            name="api_endpoint"
-            type="url"
-            inputMode="url"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder={endpointField.placeholder}
-            value={endpoint}
-            onChange={(e) => setEndpoint(e.target.value)}
-          />
-        )}
-      </FormField>
+        readOnlyReason="Changes only with new credentials, so the stored secret is never sent to a new address: use Rotate credentials."
+      />
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={pending}>
           Cancel

@@ -2,6 +2,8 @@ import Link from "next/link";
 import { AlertTriangle, Clock } from "lucide-react";
 
 import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
+import { cn } from "@/lib/utils";
+import { CheckNowButton } from "./check-now-button";
 import { ProviderActions } from "./provider-actions";
 import { ProviderLogo } from "./provider-logo";
 import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
@@ -12,10 +14,12 @@ type ProviderCardProps = {
   provider: ProviderRecord;
   /** Admins and owners get the actions menu; nobody else sees a write control. */
   canManage: boolean;
+  /** Members and above may run a live check; viewers see stored results. */
+  canCheck: boolean;
   now: Date;
 };
 
-export function ProviderCard({ orgSlug, provider, canManage, now }: ProviderCardProps) {
+export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: ProviderCardProps) {
   const href = `/orgs/${encodeURIComponent(orgSlug)}/providers/${provider.id}`;
   return (
     <article
@@ -67,11 +71,26 @@ export function ProviderCard({ orgSlug, provider, canManage, now }: ProviderCard
           )}
         </dd>
       </dl>
-      {provider.status === "failed" && provider.last_error_message && (
-        <p className="flex items-start gap-1.5 text-xs text-destructive">
+      {provider.last_error_message && provider.status !== "suspended" && (
+        <p className={cn("flex items-start gap-1.5 text-xs", provider.status === "failed" ? "text-destructive" : "text-amber-700 dark:text-amber-400")} data-test="provider-card-error">
           <AlertTriangle aria-hidden="true" className="mt-px size-3.5 shrink-0" />
-          <span className="line-clamp-2">{provider.last_error_message}</span>
+          <span className="line-clamp-2">
+            {provider.status === "failed" ? "" : "Last check failed: "}
+            {provider.last_error_message}
+          </span>
         </p>
+      )}
+      {canCheck && (
+        <div className="relative z-10 -mb-1 flex justify-end">
+          <CheckNowButton
+            orgSlug={orgSlug}
+            providerId={provider.id}
+            providerName={provider.name}
+            suspended={provider.status === "suspended"}
+            size="sm"
+            variant="ghost"
+          />
+        </div>
       )}
     </article>
   );

@@ -7,9 +7,11 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { rotateProviderCredentialsAction } from "@/lib/actions/providers";
-import { parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { apiEndpointSchema, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { CredentialFields } from "./credential-fields";
+import { EndpointField } from "./endpoint-field";
 import type { ProviderSummary } from "./provider-meta";
+import { TestConnection } from "./test-connection";
 import { buildCredentials, splitFieldErrors, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
 
 type DialogProps = {
@@ -41,6 +43,7 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
   const kind = provider.provider_type;
   const [values, setValues] = useState<CredentialValues>({});
   const [secrets, setSecrets] = useState<SecretValues>({});
+  const [endpoint, setEndpoint] = useState(provider.api_endpoint ?? "");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [focusRequest, setFocusRequest] = useState(0);
   const [pending, startTransition] = useTransition();
@@ -61,18 +64,40 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
     setFocusRequest((n) => n + 1);
   }
 
+  /** Credentials (and a moved endpoint) checked here first; null, with the errors shown, when they are not valid. */
+  function checkedInput() {
+    const credentials = buildCredentials(kind, values, secrets);
+    const found: FieldErrors = {};
+    const checked = parseCredentials(kind, credentials, { allowHttp: true });
+    if (!checked.success) for (const issue of checked.error.issues) (found[issue.path.map(String).join(".") || "credentials"] ??= []).push(issue.message);
+    const endpointCheck = apiEndpointSchema(kind, { allowHttp: true }).safeParse(endpoint.trim() || undefined);
+    if (!endpointCheck.success) found.api_endpoint = endpointCheck.error.issues.map((issue) => issue.message);
+    if (Object.keys(found).length > 0) {
+      fail(found);
+      return null;
+    }
+    setErrors({});
+    const moved = (endpoint.trim() || null) !== (provider.api_endpoint ?? null);
+    return { credentials, ...(moved ? { apiEndpoint: endpoint.trim() || null } : {}) };
+  }
+
+  function testBody() {
+    const input = checkedInput();
+    if (!input) return null;
+    return {
+      provider_type: kind,
+      api_endpoint: (input.apiEndpoint === undefined ? provider.api_endpoint : input.apiEndpoint) ?? undefined,
+      regions: provider.regions,
+      credentials: input.credentials,
+    };
+  }
+
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    const credentials = buildCredentials(kind, values, secrets);
-    const checked = parseCredentials(kind, credentials, { allowHttp: true });
-    if (!checked.success) {
-      const found: FieldErrors = {};
-      for (const issue of checked.error.issues) (found[issue.path.map(String).join(".") || "credentials"] ??= []).push(issue.message);
-      fail(found);
-      return;
-    }
+    const input = checkedInput();
+    if (!input) return;
     startTransition(async () => {
-      const result = await rotateProviderCredentialsAction({ orgSlug, providerId: provider.id, credentials });
+      const result = await rotateProviderCredentialsAction({ orgSlug, providerId: provider.id, ...input });
       if (result.ok) {
         toast.success(`Credentials of ${result.data.name} rotated`, {
           description: result.data.credentialHint ? `Now using ${result.data.credentialHint}.` : undefined,
@@ -82,7 +107,7 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
         return;
       }
       const fieldErrors = result.fieldErrors ?? {};
-      if (Object.keys(fieldErrors).some((path) => path.startsWith("credentials"))) fail(fieldErrors);
+      if (Object.keys(fieldErrors).some((path) => path.startsWith("credentials") || path === "api_endpoint")) fail(fieldErrors);
       else toast.error(result.error);
     });
   }
@@ -101,6 +126,8 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
         errors={split.credentials}
         formErrors={split.credentialsForm}
       />
+      <EndpointField kind={kind} id="rotate-api-endpoint" value={endpoint} onChange={setEndpoint} error={errors.api_endpoint} />
+      <TestConnection orgSlug={orgSlug} body={testBody} />
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={pending}>
           Cancel

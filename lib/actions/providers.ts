@@ -46,7 +46,8 @@ export const rotateProviderCredentialsAction = orgAction(
   providerInput,
   { name: "rotateProviderCredentials", role: "admin" },
   async (input, { user, organization }) => {
-    const rotated = await domain(organization.slug, () => rotateProviderCredentials(vaultFor(user), input.providerId, input.credentials));
+    const apiEndpoint = typeof input.apiEndpoint === "string" || input.apiEndpoint === null ? input.apiEndpoint : undefined;
+    const rotated = await domain(organization.slug, () => rotateProviderCredentials(vaultFor(user), input.providerId, input.credentials, { apiEndpoint }));
     return { id: rotated.id, name: rotated.name, credentialHint: rotated.credential_hint };
   },
 );

@@ -1,16 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import postgres from "postgres";
 import { OnboardingPage, SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { awsSecret, CANARY, ProvidersPage, samplesOfEveryKind, type ProviderSample } from "./pages/providers.ts";
-
-const PASSWORD = "correct-horse-battery";
-
-function database() {
-  const url = process.env.E2E_DATABASE_URL;
-  if (!url) throw new Error("E2E_DATABASE_URL is not set; run through playwright.config.ts (global setup).");
-  return postgres(url, { max: 2, onnotice: () => {} });
-}
+import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -19,18 +11,6 @@ test.beforeAll(() => {
 test.afterAll(async () => {
   await sql?.end();
 });
-
-/** Signs a new user up and creates an organization; returns its slug and the user's email. */
-async function adminWithOrganization(page: Page, label: string) {
-  const email = uniqueEmail(label);
-  await new SignUpPage(page).goto();
-  await new SignUpPage(page).submit(email, PASSWORD);
-  await expect(page).toHaveURL(/\/onboarding$/);
-  const slug = `${label}-${Date.now().toString(36)}`;
-  await new OnboardingPage(page).createOrganization(`${label} org`, slug);
-  await expect(page).toHaveURL(new RegExp(`/orgs/${slug}/providers$`));
-  return { slug, email };
-}
 
 type Recorded = { url: string; text: string };
 

@@ -104,6 +104,20 @@ describe("resources", () => {
     expect(gone).toBe(10);
   });
 
+  it("answers a listing the cloud refused with 502 and the provider's actionable error, keeping the stored inventory", async () => {
+    const [{ before }] = await sql`select count(*)::int as before from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    fake.switches.badCredentials = true;
+    try {
+      const refused = await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.member });
+      expect(refused.status).toBe(502);
+      expect(refused.body.error).toMatchObject({ code: "upstream_failed", details: { provider_error: { code: expect.any(String), hint: expect.stringMatching(/token/i) } } });
+    } finally {
+      fake.switches.badCredentials = false;
+    }
+    const [{ after }] = await sql`select count(*)::int as after from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    expect(after).toBe(before);
+  });
+
   it("keeps viewers to the stored inventory", async () => {
     expect(await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.viewer })).toMatchObject({ status: 403 });
     expect((await call(`/providers/${providerId}/resources`, { token: tokens.viewer })).status).toBe(200);

@@ -45,6 +45,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
   const filters = parseFilters(await searchParams);
   const { providers, total, page, pageSize } = await listProviders(user, organization.id, filters);
   const canManage = hasRole(organization.role, "admin");
+  const canCheck = hasRole(organization.role, "member");
   const filtered = Boolean(filters.q || filters.kind || filters.status || filters.environment);
   const base = `/orgs/${encodeURIComponent(organization.slug)}/providers`;
   const now = new Date();
@@ -122,7 +123,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
           <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-test="provider-grid">
             {providers.map((provider) => (
               <li key={provider.id} className="grid">
-                <ProviderCard orgSlug={organization.slug} provider={provider} canManage={canManage} now={now} />
+                <ProviderCard orgSlug={organization.slug} provider={provider} canManage={canManage} canCheck={canCheck} now={now} />
               </li>
             ))}
           </ul>

@@ -8,7 +8,8 @@ import type { OutboundPolicy } from "../net/outbound.ts";
 import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
 import type { AdapterContext, HealthResult, ListResult } from "../providers/types.ts";
 import { parseProviderInput, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
-import { DomainError, validationError } from "./errors.ts";
+import { toProviderFailure } from "../net/http.ts";
+import { DomainError, ProviderCallError, validationError } from "./errors.ts";
 import type { ProviderRecord, VaultContext } from "./providers.ts";
 
 export type ConnectivityContext = VaultContext & { adapters?: AdapterLoader; timeoutMs?: number };
@@ -96,7 +97,13 @@ export async function testCredentials(ctx: ConnectivityContext, organizationId: 
 export async function refreshResources(ctx: ConnectivityContext, providerId: string, type?: string): Promise<ListResult> {
   const { provider, org, credentials } = await openProvider(ctx, providerId, "list_resources", "listing resources live");
   const adapter = await (ctx.adapters ?? loadAdapter)(provider.provider_type);
-  const listing = await adapter.listResources(credentials as never, { ...adapterContext(ctx, org, provider.api_endpoint, provider.regions), type });
+  let listing: ListResult;
+  try {
+    listing = await adapter.listResources(credentials as never, { ...adapterContext(ctx, org, provider.api_endpoint, provider.regions), type });
+  } catch (error) {
+    // The stored inventory stays as it was; the caller learns what failed and what to do.
+    throw new ProviderCallError(toProviderFailure(error));
+  }
   await withRls(ctx.sql, ctx.claims, (tx) => tx`
     select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)})`);
   return listing;

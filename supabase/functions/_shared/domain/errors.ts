@@ -1,6 +1,7 @@
 // Errors domain functions raise; the portal turns them into form errors, the API into
 // { error: { code, message } } with the status below.
 import type { z } from "zod";
+import type { ProviderFailure } from "../providers/types.ts";
 import { fieldErrors } from "../schemas/providers.ts";
 
 export type DomainErrorCode = "validation_failed" | "duplicate" | "not_found" | "forbidden" | "conflict";
@@ -38,4 +39,15 @@ export function fromPostgres(error: unknown, what: string): never {
   if (pg?.code === "42501") throw new DomainError("forbidden", `You do not have permission to ${what}.`);
   if (pg?.code === "P0002") throw new DomainError("not_found", "Provider not found.");
   throw error;
+}
+
+/**
+ * A live call to a cloud that failed as a whole (a listing, not a health check, which records
+ * failures as results). Carries the adapter's secret-free failure: code, message, hint.
+ */
+export class ProviderCallError extends Error {
+  override readonly name = "ProviderCallError";
+  constructor(readonly failure: ProviderFailure) {
+    super(failure.message);
+  }
 }

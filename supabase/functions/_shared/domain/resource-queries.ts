@@ -95,3 +95,51 @@ export async function selectHealthHistory(tx: Tx, providerId: string, limit = 30
     order by checked_at desc, id desc
     limit ${Math.min(Math.max(Math.floor(limit), 1), 200)}`;
 }
+
+export const RESOURCE_SORTS = ["name", "region", "status", "type", "launched_at", "last_seen_at"] as const;
+export type ResourceSort = (typeof RESOURCE_SORTS)[number];
+
+export type ResourcePageFilters = Omit<ResourceFilters, "cursor" | "limit"> & {
+  sort?: ResourceSort;
+  direction?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+};
+
+/** The portal's view: numbered pages, any sort column, the total, and the values to filter by. */
+export async function selectResourcePage(tx: Tx, providerId: string, filters: ResourcePageFilters) {
+  const pageSize = Math.min(Math.max(Math.floor(filters.pageSize ?? 25), 1), 200);
+  const page = Math.max(Math.floor(filters.page ?? 1), 1);
+  const sort = RESOURCE_SORTS.includes(filters.sort as ResourceSort) ? (filters.sort as ResourceSort) : "name";
+  const direction = filters.direction === "desc" ? tx`desc` : tx`asc`;
+  const like = filters.q ? `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const where = tx`
+    where provider_id = ${providerId}
+      ${filters.includeVanished ? tx`` : tx`and vanished_at is null`}
+      ${filters.type ? tx`and type = ${filters.type}` : tx``}
+      ${filters.region ? tx`and region = ${filters.region}` : tx``}
+      ${filters.status ? tx`and status = ${filters.status}` : tx``}
+      ${like ? tx`and (name ilike ${like} or resource_id ilike ${like} or ${filters.q ?? ""} = any (public_ips) or ${filters.q ?? ""} = any (private_ips))` : tx``}`;
+  const [resources, [{ total }], facets] = await Promise.all([
+    tx<StoredResource[]>`
+      select resource_id, name, type, region, zone, status, raw_status, size, public_ips, private_ips, tags, launched_at, console_url,
+             first_seen_at, last_seen_at, vanished_at
+      from public.provider_resources ${where}
+      order by ${tx(sort)} ${direction} nulls last, name, resource_id
+      limit ${pageSize} offset ${(page - 1) * pageSize}`,
+    tx<{ total: number }[]>`select count(*)::int as total from public.provider_resources ${where}`,
+    tx<{ regions: string[] | null; statuses: string[] | null; types: string[] | null }[]>`
+      select array_agg(distinct region order by region) filter (where region is not null) as regions,
+             array_agg(distinct status order by status) as statuses,
+             array_agg(distinct type order by type) as types
+      from public.provider_resources where provider_id = ${providerId} and vanished_at is null`,
+  ]);
+  const facet = facets[0];
+  return {
+    resources,
+    total,
+    page,
+    pageSize,
+    facets: { regions: facet?.regions ?? [], statuses: facet?.statuses ?? [], types: facet?.types ?? [] },
+  };
+}

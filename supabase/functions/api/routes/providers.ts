@@ -11,6 +11,7 @@ import {
   type ProviderRecord,
   type VaultContext,
 } from "../../_shared/domain/providers.ts";
+import { ProviderCallError } from "../../_shared/domain/errors.ts";
 import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
 import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
@@ -100,6 +101,14 @@ export function providerRoutes(router: Router<RequestContext>) {
   });
 }
 
+/** A cloud call that failed as a whole: 504 on a timeout, 422 for a refused endpoint, else 502; the provider's code and hint ride along. */
+function upstreamFailure(error: unknown): never {
+  if (!(error instanceof ProviderCallError)) throw error;
+  const { code, message, hint } = error.failure;
+  const [status, apiCode] = code === "timeout" ? [504, "upstream_timeout" as const] : code === "refused_endpoint" ? [422, "validation_failed" as const] : [502, "upstream_failed" as const];
+  throw new ApiError(status, apiCode, `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
+}
+
 /** Live-call routes: health now and history, resources (stored, or live with refresh=true), test. */
 export function connectivityRoutes(router: Router<RequestContext>) {
   const live = (ctx: RequestContext): ConnectivityContext => vault(ctx);
@@ -130,7 +139,7 @@ export function connectivityRoutes(router: Router<RequestContext>) {
     const type = q.get("type") ?? undefined;
     let partialFailures: unknown[] | undefined;
     if (q.get("refresh") === "true") {
-      const listing = await domainCall(() => refreshResources(live(ctx), id, type));
+      const listing = await domainCall(() => refreshResources(live(ctx), id, type).catch(upstreamFailure));
       partialFailures = listing.partialFailures;
     }
     const limit = Number(q.get("limit") ?? "50");

@@ -2,34 +2,35 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { ArrowLeft, Info, ScrollText } from "lucide-react";
+import { ArrowLeft, ScrollText } from "lucide-react";
 
-import { CredentialAgeBadge, ProviderStatusBadge } from "@/components/providers/provider-badges";
+import { TabLinks } from "@/components/tab-links";
+import { CheckNowButton } from "@/components/providers/check-now-button";
+import { HealthHistory } from "@/components/providers/health-history";
 import { ProviderActions } from "@/components/providers/provider-actions";
 import { ProviderLogo } from "@/components/providers/provider-logo";
-import {
-  AUTH_METHOD_LABELS,
-  ENVIRONMENT_LABELS,
-  formatDateTime,
-  formatRelative,
-  providerLabel,
-  toSummary,
-} from "@/components/providers/provider-meta";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Badge } from "@/components/ui/badge";
+import { ENVIRONMENT_LABELS, providerLabel, toSummary } from "@/components/providers/provider-meta";
+import { ProviderDetailsCard, ProviderHealthCard } from "@/components/providers/provider-overview";
+import { ProviderStatusBadge } from "@/components/providers/provider-badges";
+import { ResourcesPanel, parseResourceParams } from "@/components/providers/resources-panel";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
+import { getHealthHistory, getInventory, listResources } from "@/lib/db/queries/connectivity";
 import { getProvider } from "@/lib/db/queries/providers";
 
 type Params = Promise<{ slug: string; id: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const TABS = ["overview", "resources", "history"] as const;
+type Tab = (typeof TABS)[number];
+const HISTORY_LIMIT = 100;
 
 /** One read per request, shared by the metadata and the page. */
 const loadProvider = cache(async (slug: string, id: string) => {
   const { user, organization } = await requireOrg(slug);
   // RLS scopes the read to this organization: an id from another one is simply not found.
-  return { organization, provider: await getProvider(user, organization.id, id) };
+  return { user, organization, provider: await getProvider(user, organization.id, id) };
 });
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
@@ -38,98 +39,40 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: provider ? provider.name : "Provider not found" };
 }
 
-const EXPIRY_WARNING_DAYS = 30;
-
-export default async function ProviderPage({ params }: { params: Params }) {
+export default async function ProviderPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { slug, id } = await params;
-  const { organization, provider } = await loadProvider(slug, id);
+  const query = await searchParams;
+  const { user, organization, provider } = await loadProvider(slug, id);
   if (!provider) notFound();
 
+  const tab: Tab = (TABS as readonly string[]).includes(String(query.tab)) ? (query.tab as Tab) : "overview";
   const canManage = hasRole(organization.role, "admin");
+  const canCheck = hasRole(organization.role, "member");
+  const suspended = provider.status === "suspended";
   const listHref = `/orgs/${encodeURIComponent(organization.slug)}/providers`;
+  const base = `${listHref}/${provider.id}`;
   const now = new Date();
-  const expiresAt = provider.credentials_expires_at ? new Date(provider.credentials_expires_at) : null;
-  const expiryDays = expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / 86_400_000) : null;
 
-  const when = (date: Date | string | null, empty = "Never") =>
-    date ? (
-      <time dateTime={new Date(date).toISOString()} title={formatDateTime(date)}>
-        {formatRelative(date, now)} <span className="text-muted-foreground">· {formatDateTime(date)}</span>
-      </time>
-    ) : (
-      <span className="text-muted-foreground">{empty}</span>
-    );
+  const resourceParams = parseResourceParams(query);
+  const [checks, inventory, resources] = await Promise.all([
+    getHealthHistory(user, provider.id, tab === "history" ? HISTORY_LIMIT : 30),
+    getInventory(user, provider.id),
+    tab === "resources" ? listResources(user, provider.id, resourceParams) : null,
+  ]);
 
-  const rows: [string, React.ReactNode][] = [
-    ["Kind", providerLabel(provider.provider_type)],
-    ["Environment", ENVIRONMENT_LABELS[provider.environment]],
-    [
-      "Regions",
-      provider.regions.length ? (
-        <span className="flex flex-wrap gap-1">
-          {provider.regions.map((region) => (
-            <Badge key={region} variant="secondary" className="font-mono">
-              {region}
-            </Badge>
-          ))}
-        </span>
-      ) : (
-        <span className="text-muted-foreground">All regions</span>
+  const tabs = [
+    { id: "overview", label: "Overview", href: base },
+    {
+      id: "resources",
+      label: (
+        <>
+          Resources
+          {inventory && <span className="rounded-full bg-muted-foreground/15 px-1.5 text-xs tabular-nums">{inventory.resource_count.toLocaleString("en")}</span>}
+        </>
       ),
-    ],
-    [
-      "Endpoint",
-      provider.api_endpoint ? (
-        <span className="font-mono break-all">{provider.api_endpoint}</span>
-      ) : (
-        <span className="text-muted-foreground">Provider default</span>
-      ),
-    ],
-    ["Auth method", AUTH_METHOD_LABELS[provider.auth_method] ?? provider.auth_method],
-    [
-      "Account",
-      provider.account_identifier ? (
-        <span className="font-mono break-all">{provider.account_identifier}</span>
-      ) : (
-        <span className="text-muted-foreground">Known after the first check</span>
-      ),
-    ],
-    [
-      "Credential hint",
-      <span key="hint" className="font-mono">
-        {provider.credential_hint ?? "—"}
-      </span>,
-    ],
-    ["Credential age", <CredentialAgeBadge key="age" provider={provider} now={now} />],
-    ["Rotated", when(provider.credentials_rotated_at, "Not rotated since it was added")],
-    [
-      "Expires",
-      expiresAt ? (
-        <span className="flex flex-wrap items-center gap-2">
-          {when(expiresAt)}
-          {expiryDays !== null && expiryDays < 0 ? (
-            <Badge variant="destructive">Expired</Badge>
-          ) : expiryDays !== null && expiryDays <= EXPIRY_WARNING_DAYS ? (
-            <Badge variant="warning">Expires soon</Badge>
-          ) : null}
-        </span>
-      ) : (
-        <span className="text-muted-foreground">No expiry recorded</span>
-      ),
-    ],
-    ["Added", when(provider.created_at)],
-    ["Last checked", when(provider.last_checked_at, "Not checked yet")],
-    [
-      "Last error",
-      provider.last_error_code || provider.last_error_message ? (
-        <span className="grid gap-0.5 text-destructive">
-          {provider.last_error_code && <span className="font-mono text-xs">{provider.last_error_code}</span>}
-          {provider.last_error_message && <span>{provider.last_error_message}</span>}
-        </span>
-      ) : (
-        <span className="text-muted-foreground">None</span>
-      ),
-    ],
+      href: `${base}?tab=resources`,
+    },
+    { id: "history", label: "Health history", href: `${base}?tab=history` },
   ];
 
   return (
@@ -155,44 +98,53 @@ export default async function ProviderPage({ params }: { params: Params }) {
             </div>
           </div>
         </div>
-        {canManage && (
-          <div className="shrink-0" data-test="provider-detail-actions">
-            <ProviderActions orgSlug={organization.slug} provider={toSummary(provider)} layout="toolbar" afterDeleteHref={listHref} />
+        {(canCheck || canManage) && (
+          <div className="flex shrink-0 flex-wrap items-center gap-2" data-test="provider-detail-actions">
+            {canCheck && (
+              <CheckNowButton orgSlug={organization.slug} providerId={provider.id} providerName={provider.name} suspended={suspended} />
+            )}
+            {canManage && <ProviderActions orgSlug={organization.slug} provider={toSummary(provider)} layout="toolbar" afterDeleteHref={listHref} />}
           </div>
         )}
       </div>
 
-      <Card className="gap-4">
-        <CardHeader className="flex flex-row items-center justify-between gap-2">
-          <CardTitle as="h2">Overview</CardTitle>
-          {canManage && (
-            <Button variant="ghost" size="sm" asChild>
-              <Link href={`/orgs/${encodeURIComponent(organization.slug)}/audit?provider=${provider.id}`}>
-                <ScrollText aria-hidden="true" />
-                View audit log
-              </Link>
-            </Button>
-          )}
-        </CardHeader>
-        <CardContent>
-          <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[11rem_1fr]" data-test="provider-overview">
-            {rows.map(([label, value]) => (
-              <div key={label} className="contents">
-                <dt className="text-muted-foreground">{label}</dt>
-                <dd className="min-w-0 break-words">{value}</dd>
-              </div>
-            ))}
-          </dl>
-        </CardContent>
-      </Card>
+      <TabLinks tabs={tabs} current={tab} label="Provider sections" />
 
-      <Alert>
-        <Info aria-hidden="true" />
-        <AlertTitle>Health, resources and history are coming</AlertTitle>
-        <AlertDescription>
-          Once Cloudkeep can reach this provider, its health checks, the resources it runs and their history appear here.
-        </AlertDescription>
-      </Alert>
+      {tab === "overview" && (
+        <>
+          <ProviderHealthCard provider={provider} checks={checks} now={now} />
+          <ProviderDetailsCard
+            provider={provider}
+            now={now}
+            action={
+              canManage && (
+                <Button variant="ghost" size="sm" asChild>
+                  <Link href={`/orgs/${encodeURIComponent(organization.slug)}/audit?provider=${provider.id}`}>
+                    <ScrollText aria-hidden="true" />
+                    View audit log
+                  </Link>
+                </Button>
+              )
+            }
+          />
+        </>
+      )}
+
+      {tab === "resources" && resources && (
+        <ResourcesPanel
+          orgSlug={organization.slug}
+          providerId={provider.id}
+          base={base}
+          params={resourceParams}
+          page={resources}
+          inventory={inventory}
+          canRefresh={canCheck}
+          suspended={suspended}
+          now={now}
+        />
+      )}
+
+      {tab === "history" && <HealthHistory checks={checks} now={now} />}
     </>
   );
 }

@@ -1,0 +1,138 @@
+// The Overview tab: how the provider is doing (identity, latency, uptime over the last
+// checks) and what is stored about it (never a secret: hints and dates only).
+import { DefinitionList } from "@/components/definition-list";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import type { HealthCheck } from "@/lib/db/queries/connectivity";
+import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
+import { identityText } from "./health-history";
+import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
+import { AUTH_METHOD_LABELS, ENVIRONMENT_LABELS, formatDateTime, formatRelative, providerLabel } from "./provider-meta";
+import { UptimeChart, uptimePercent } from "./uptime-chart";
+
+const EXPIRY_WARNING_DAYS = 30;
+
+export function ProviderHealthCard({ provider, checks, now }: { provider: ProviderRecord; checks: HealthCheck[]; now: Date }) {
+  const last = checks[0];
+  const lastGood = checks.find((check) => check.ok);
+  const uptime = uptimePercent(checks.slice(0, 30));
+  const facts: [string, React.ReactNode][] = [
+    ["Status", <ProviderStatusBadge key="status" status={provider.status} />],
+    ["Reaches", <span key="identity" className="font-mono break-all">{lastGood ? identityText(lastGood.identity) : "Known after the first successful check"}</span>],
+    ["Latency", last?.latency_ms != null ? `${last.latency_ms} ms (last check)` : "—"],
+    ["Uptime", uptime === null ? "—" : `${uptime.toFixed(uptime % 1 ? 1 : 0)}% of the last ${Math.min(checks.length, 30)} checks`],
+  ];
+  return (
+    <Card className="gap-4" data-test="provider-health">
+      <CardHeader>
+        <CardTitle as="h2">Health</CardTitle>
+        <CardDescription>
+          {last ? (
+            <>
+              Last checked <time dateTime={new Date(last.checked_at).toISOString()} title={formatDateTime(last.checked_at)}>{formatRelative(last.checked_at, now)}</time>.
+            </>
+          ) : (
+            "Not checked yet."
+          )}
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+        <DefinitionList rows={facts} />
+        <UptimeChart checks={checks} />
+        {last && !last.ok && (
+          <div className="rounded-md border border-destructive/30 bg-destructive/10 px-3 py-2 text-sm lg:col-span-2" data-test="provider-last-error">
+            <p className="font-medium text-destructive">{last.error_message}</p>
+            {last.error_hint && <p className="text-muted-foreground">{last.error_hint}</p>}
+            {last.error_code && <p className="font-mono text-xs text-muted-foreground">{last.error_code}</p>}
+          </div>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+export function ProviderDetailsCard({ provider, now, action }: { provider: ProviderRecord; now: Date; action?: React.ReactNode }) {
+  const expiresAt = provider.credentials_expires_at ? new Date(provider.credentials_expires_at) : null;
+  const expiryDays = expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / 86_400_000) : null;
+
+  const when = (date: Date | string | null, empty = "Never") =>
+    date ? (
+      <time dateTime={new Date(date).toISOString()} title={formatDateTime(date)}>
+        {formatRelative(date, now)} <span className="text-muted-foreground">· {formatDateTime(date)}</span>
+      </time>
+    ) : (
+      <span className="text-muted-foreground">{empty}</span>
+    );
+
+  const rows: [string, React.ReactNode][] = [
+    ["Kind", providerLabel(provider.provider_type)],
+    ["Environment", ENVIRONMENT_LABELS[provider.environment]],
+    [
+      "Regions",
+      provider.regions.length ? (
+        <span className="flex flex-wrap gap-1">
+          {provider.regions.map((region) => (
+            <Badge key={region} variant="secondary" className="font-mono">
+              {region}
+            </Badge>
+          ))}
+        </span>
+      ) : (
+        <span className="text-muted-foreground">All regions</span>
+      ),
+    ],
+    [
+      "Endpoint",
+      provider.api_endpoint ? (
+        <span className="font-mono break-all">{provider.api_endpoint}</span>
+      ) : (
+        <span className="text-muted-foreground">Provider default</span>
+      ),
+    ],
+    ["Auth method", AUTH_METHOD_LABELS[provider.auth_method] ?? provider.auth_method],
+    [
+      "Account",
+      provider.account_identifier ? (
+        <span className="font-mono break-all">{provider.account_identifier}</span>
+      ) : (
+        <span className="text-muted-foreground">Known after the first check</span>
+      ),
+    ],
+    [
+      "Credential hint",
+      <span key="hint" className="font-mono">
+        {provider.credential_hint ?? "—"}
+      </span>,
+    ],
+    ["Credential age", <CredentialAgeBadge key="age" provider={provider} now={now} />],
+    ["Rotated", when(provider.credentials_rotated_at, "Not rotated since it was added")],
+    [
+      "Expires",
+      expiresAt ? (
+        <span className="flex flex-wrap items-center gap-2">
+          {when(expiresAt)}
+          {expiryDays !== null && expiryDays < 0 ? (
+            <Badge variant="destructive">Expired</Badge>
+          ) : expiryDays !== null && expiryDays <= EXPIRY_WARNING_DAYS ? (
+            <Badge variant="warning">Expires soon</Badge>
+          ) : null}
+        </span>
+      ) : (
+        <span className="text-muted-foreground">No expiry recorded</span>
+      ),
+    ],
+    ["Added", when(provider.created_at)],
+  ];
+
+  return (
+    <Card className="gap-4">
+      <CardHeader className="flex flex-row items-center justify-between gap-2">
+        <CardTitle as="h2">Details</CardTitle>
+        {action}
+      </CardHeader>
+      <CardContent>
+        <DefinitionList rows={rows} data-test="provider-overview" />
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,163 @@
+"use client";
+// Search and filters that live in the URL (?q=&<select>=…): the server does the filtering, and
+// without JavaScript the form still submits as a plain GET. Used by the providers list and a
+// provider's resources.
+import { useEffect, useRef, useState, useTransition } from "react";
+import { usePathname, useRouter } from "next/navigation";
+import { Loader2, Search, X } from "lucide-react";
+
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+
+export type FilterSelectSpec = { name: string; label: string; allLabel: string; options: [string, string][] };
+
+type UrlFiltersProps = {
+  /** Names the search landmark, e.g. "Filter providers". */
+  label: string;
+  idPrefix: string;
+  searchLabel: string;
+  searchPlaceholder: string;
+  /** Current values from the URL: `q` and one per select. */
+  values: Record<string, string>;
+  selects: FilterSelectSpec[];
+  /** Parameters carried along unchanged (a tab, a sort order). */
+  keep?: Record<string, string>;
+  "data-test"?: string;
+};
+
+const ALL = "all";
+const SEARCH_DELAY_MS = 300;
+
+export function UrlFilters({ label, idPrefix, searchLabel, searchPlaceholder, values, selects, keep = {}, "data-test": dataTest }: UrlFiltersProps) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [pending, startTransition] = useTransition();
+  const current = values.q ?? "";
+  const [q, setQ] = useState(current);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const names = ["q", ...selects.map((select) => select.name)];
+  const active = names.some((name) => values[name]);
+
+  // Follow the URL when it changes from outside (back button, a "Clear filters" link), but not when
+  // it is catching up with what was typed: that would undo keystrokes made since.
+  const [seenQ, setSeenQ] = useState(current);
+  const [sentQ, setSentQ] = useState(current);
+  if (current !== seenQ) {
+    setSeenQ(current);
+    if (current !== sentQ.trim()) setQ(current);
+  }
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  function navigate(next: Record<string, string>) {
+    clearTimeout(timer.current);
+    const merged: Record<string, string> = { ...values, q, ...next };
+    setSentQ(merged.q ?? "");
+    const params = new URLSearchParams(keep);
+    for (const key of names) {
+      const value = (merged[key] ?? "").trim();
+      if (value && value !== ALL) params.set(key, value);
+    }
+    // A new filter starts again at page 1.
+    const query = params.toString();
+    startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+  }
+
+  return (
+    <form
+      role="search"
+      aria-label={label}
+      method="get"
+      action={pathname}
+      onSubmit={(event) => {
+        event.preventDefault();
+        navigate({});
+      }}
+      className="grid grid-cols-2 gap-3 lg:grid-cols-[minmax(0,1fr)_auto_auto_auto_auto] lg:items-end"
+      data-test={dataTest}
+    >
+      {Object.entries(keep).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <div className="col-span-2 grid gap-1.5 lg:col-span-1">
+        <Label htmlFor={`${idPrefix}-search`} className="sr-only">
+          {searchLabel}
+        </Label>
+        <div className="relative">
+          <Search
+            aria-hidden="true"
+            className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground"
+          />
+          <Input
+            id={`${idPrefix}-search`}
+            type="search"
+            name="q"
+            placeholder={searchPlaceholder}
+            autoComplete="off"
+            maxLength={100}
+            value={q}
+            onChange={(event) => {
+              const value = event.target.value;
+              setQ(value);
+              clearTimeout(timer.current);
+              timer.current = setTimeout(() => navigate({ q: value }), SEARCH_DELAY_MS);
+            }}
+            className="pl-9"
+          />
+          {pending && (
+            <Loader2 aria-hidden="true" className="absolute top-1/2 right-3 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />
+          )}
+        </div>
+      </div>
+      {selects.map((select) => (
+        <FilterSelect
+          key={select.name}
+          id={`filter-${select.name}`}
+          spec={select}
+          value={values[select.name] ?? ""}
+          onChange={(value) => navigate({ [select.name]: value })}
+        />
+      ))}
+      {active ? (
+        <Button
+          type="button"
+          variant="ghost"
+          onClick={() => {
+            setQ("");
+            navigate(Object.fromEntries(names.map((name) => [name, ""])));
+          }}
+        >
+          <X aria-hidden="true" />
+          Clear
+        </Button>
+      ) : (
+        <span className="hidden lg:block" />
+      )}
+    </form>
+  );
+}
+
+function FilterSelect({ id, spec, value, onChange }: { id: string; spec: FilterSelectSpec; value: string; onChange: (value: string) => void }) {
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor={id} className="sr-only">
+        {spec.label}
+      </Label>
+      <Select name={spec.name} value={value || ALL} onValueChange={onChange}>
+        <SelectTrigger id={id} className="w-full lg:w-40">
+          {/* The label is given, not looked up, so the server-rendered HTML shows it before hydration. */}
+          <SelectValue>{spec.options.find(([optionValue]) => optionValue === value)?.[1] ?? spec.allLabel}</SelectValue>
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value={ALL}>{spec.allLabel}</SelectItem>
+          {spec.options.map(([optionValue, optionLabel]) => (
+            <SelectItem key={optionValue} value={optionValue}>
+              {optionLabel}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+"use server";
+// Live calls from the portal: test unsaved credentials, check a provider now, refresh its
+// inventory. Members and above (viewers see stored results only); the shared domain
+// functions check the role again, decrypt in memory for the one call, and record results.
+// What comes back to the browser is the adapter's secret-free outcome, never a credential.
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { vaultFor } from "@/lib/vault";
+import { checkProviderHealth, refreshResources, testCredentials } from "@/supabase/functions/_shared/domain/connectivity.ts";
+import { DomainError, ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
+import type { HealthResult, ProviderFailure } from "@/supabase/functions/_shared/providers/types.ts";
+
+/** What a person sees of a check: the identity, or the failure with what to do about it. */
+export type CheckOutcome =
+  | { ok: true; latencyMs: number; account: string; label: string | null }
+  | { ok: false; latencyMs: number; code: string; message: string; hint: string };
+
+function outcome(result: HealthResult): CheckOutcome {
+  if (result.ok) return { ok: true, latencyMs: result.latencyMs, account: result.identity.account, label: result.identity.label ?? null };
+  return { ok: false, latencyMs: result.latencyMs, ...failure(result.error) };
+}
+
+function failure({ code, message, hint }: ProviderFailure) {
+  return { code, message, hint };
+}
+
+async function domain<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
+    throw error;
+  }
+}
+
+const providerInput = z.object({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
+
+/** The add and rotate dialogs' "Test connection": the same body as a save, nothing stored. */
+export const testConnectionAction = orgAction(
+  z.looseObject({ orgSlug: z.string().min(1) }),
+  { name: "testConnection", role: "member" },
+  async (input, { user, organization }) => {
+    const { orgSlug: _slug, ...body } = input;
+    return outcome(await domain(() => testCredentials(vaultFor(user), organization.id, { name: "Connection test", ...body })));
+  },
+);
+
+export const checkProviderNowAction = orgAction(providerInput, { name: "checkProviderNow", role: "member" }, async (input, { user, organization }) => {
+  const { result } = await domain(() => checkProviderHealth(vaultFor(user), input.providerId, "manual"));
+  revalidatePath(`/orgs/${organization.slug}/providers`, "layout");
+  return outcome(result);
+});
+
+export type RefreshOutcome =
+  | { ok: true; count: number; partialFailures: { scope: string; code: string; message: string }[] }
+  | { ok: false; code: string; message: string; hint: string };
+
+export const refreshResourcesAction = orgAction(providerInput, { name: "refreshResources", role: "member" }, async (input, { user, organization }) => {
+  try {
+    const listing = await domain(() => refreshResources(vaultFor(user), input.providerId));
+    return { ok: true, count: listing.resources.length, partialFailures: listing.partialFailures } satisfies RefreshOutcome;
+  } catch (error) {
+    if (error instanceof ProviderCallError) return { ok: false, ...failure(error.failure) } satisfies RefreshOutcome;
+    throw error;
+  } finally {
+    revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
+  }
+});
