@@ -1,4 +1,4 @@
-// `npm run keys:rotate`: re-wraps every credential's data key under the active key of
+// `npm run keys:rotate`: re-wraps every credential's (and webhook secret's) data key under the active key of
 // CLOUDKEEP_ENCRYPTION_KEYS (the first entry) and re-keys its fingerprint. The credential
 // ciphertext itself is untouched. Works in batches, each its own transaction; safe to stop
 // and run again (rows already under the active key are skipped). Prints counts and, for a
@@ -67,8 +67,31 @@ export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { ba
       return false;
     });
     options.onBatch?.(report);
-    if (done) return report;
+    if (done) {
+      await rotateWebhookSecrets(sql, ring, report);
+      return report;
+    }
   }
+}
+
+/** Organization webhook signing secrets are envelopes too (one per organization, so one batch). */
+async function rotateWebhookSecrets(sql: postgres.Sql, ring: KeyRing, report: RotationReport) {
+  await sql.begin(async (tx) => {
+    const rows = await tx<{ organization_id: string; secret: CredentialEnvelope }[]>`
+      select organization_id, secret from public.organization_webhooks
+      where secret ->> 'kid' is distinct from ${ring.activeKeyId}
+      for update skip locked`;
+    for (const row of rows) {
+      try {
+        const secret = await rewrapEnvelope(ring, { organizationId: row.organization_id, providerId: "webhook" }, row.secret);
+        await tx`update public.organization_webhooks set secret = ${tx.json(secret as never)} where organization_id = ${row.organization_id}`;
+        report.rewrapped += 1;
+      } catch (error) {
+        const reason = error instanceof CredentialDecryptError ? error.message : `could not be re-wrapped (${(error as Error).name})`;
+        report.failed.push({ providerId: `webhook of organization ${row.organization_id}`, reason });
+      }
+    }
+  });
 }
 
 async function main() {

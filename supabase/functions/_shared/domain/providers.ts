@@ -66,7 +66,7 @@ export type ProviderRecord = {
   updated_at: Date;
 };
 
-async function requireRole(tx: Tx, organizationId: string, atLeast: Role, doing: string) {
+export async function requireRole(tx: Tx, organizationId: string, atLeast: Role, doing: string) {
   const [membership] = await tx<{ role: Role; allow_http_endpoints: boolean }[]>`
     select m.role, o.allow_http_endpoints
     from public.organization_members m

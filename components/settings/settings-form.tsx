@@ -1,0 +1,106 @@
+"use client";
+// Network access and credential ages. Admins edit; everyone else sees the values, disabled.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
+import { FormField } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
+import { updateSettingsAction } from "@/lib/actions/settings";
+import type { OrganizationSettings } from "@/supabase/functions/_shared/domain/organization-settings.ts";
+
+type Errors = Record<string, string[]>;
+
+export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; settings: OrganizationSettings; canEdit: boolean }) {
+  const router = useRouter();
+  const [allowHttp, setAllowHttp] = useState(settings.allow_http_endpoints);
+  const [cidrs, setCidrs] = useState(settings.allowed_private_cidrs.join("\n"));
+  const [horizon, setHorizon] = useState(settings.horizon_url ?? "");
+  const [warning, setWarning] = useState(String(settings.credential_warning_days));
+  const [critical, setCritical] = useState(String(settings.credential_critical_days));
+  const [errors, setErrors] = useState<Errors>({});
+  const [pending, startTransition] = useTransition();
+
+  function submit(event: React.FormEvent) {
+    event.preventDefault();
+    startTransition(async () => {
+      const result = await updateSettingsAction({
+        orgSlug,
+        allow_http_endpoints: allowHttp,
+        allowed_private_cidrs: cidrs,
+        horizon_url: horizon,
+        credential_warning_days: warning,
+        credential_critical_days: critical,
+      });
+      if (result.ok) {
+        setErrors({});
+        toast.success("Settings saved");
+        router.refresh();
+        return;
+      }
+      // "allowed_private_cidrs.1" and the like belong to the list's field.
+      const found: Errors = {};
+      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) (found[path.split(".")[0]] ??= []).push(...messages);
+      setErrors(found);
+      if (Object.keys(found).length === 0) toast.error(result.error);
+      else document.querySelector<HTMLElement>("[data-test=settings-form] [aria-invalid=true]")?.focus();
+    });
+  }
+
+  return (
+    <form noValidate onSubmit={submit} className="grid gap-6" data-test="settings-form">
+      <fieldset disabled={!canEdit || pending} className="grid gap-5">
+        <legend className="mb-3 text-base font-semibold">Network access</legend>
+        <div className="flex items-start gap-3">
+          <Checkbox id="settings-allow-http" checked={allowHttp} onCheckedChange={(value) => setAllowHttp(value === true)} className="mt-0.5" />
+          <div className="grid gap-1">
+            <Label htmlFor="settings-allow-http">Allow plain-http endpoints</Label>
+            <p className="text-sm text-muted-foreground">
+              For private OpenStack or MinIO without TLS. Credentials then travel unencrypted on that network; leave off unless you must.
+            </p>
+          </div>
+        </div>
+        <FormField
+          id="settings-cidrs"
+          label="Allowed private networks"
+          error={errors.allowed_private_cidrs}
+          description="One CIDR per line, e.g. 10.20.0.0/16. Cloudkeep refuses loopback, link-local, metadata and private addresses unless listed here."
+        >
+          {(control) => (
+            <Textarea {...control} rows={3} className="font-mono" spellCheck={false} value={cidrs} onChange={(e) => setCidrs(e.target.value)} />
+          )}
+        </FormField>
+        <FormField id="settings-horizon" label="OpenStack Horizon URL" error={errors.horizon_url} description="For links from OpenStack servers into your Horizon dashboard.">
+          {(control) => (
+            <Input {...control} type="url" placeholder="https://horizon.example.com" spellCheck={false} value={horizon} onChange={(e) => setHorizon(e.target.value)} />
+          )}
+        </FormField>
+      </fieldset>
+
+      <fieldset disabled={!canEdit || pending} className="grid gap-5">
+        <legend className="mb-3 text-base font-semibold">Credential age</legend>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <FormField id="settings-warning" label="Warn after (days)" error={errors.credential_warning_days}>
+            {(control) => <Input {...control} type="number" min={1} max={3650} inputMode="numeric" value={warning} onChange={(e) => setWarning(e.target.value)} />}
+          </FormField>
+          <FormField id="settings-critical" label="Critical after (days)" error={errors.credential_critical_days}>
+            {(control) => <Input {...control} type="number" min={2} max={3650} inputMode="numeric" value={critical} onChange={(e) => setCritical(e.target.value)} />}
+          </FormField>
+        </div>
+        <p className="-mt-2 text-sm text-muted-foreground">Counted from when a credential was added or last rotated. Old credentials appear under Needs attention.</p>
+      </fieldset>
+
+      {canEdit && (
+        <div>
+          <Button type="submit" disabled={pending}>
+            {pending ? "Saving…" : "Save settings"}
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}

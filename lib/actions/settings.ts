@@ -1,0 +1,45 @@
+"use server";
+// Organization settings and the webhook, from the settings page. Admins and owners only;
+// the shared domain functions check the role again and run under RLS.
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { vaultFor } from "@/lib/vault";
+import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
+import { updateOrganizationSettings } from "@/supabase/functions/_shared/domain/organization-settings.ts";
+import { removeWebhook, rotateWebhookSecret, saveWebhook } from "@/supabase/functions/_shared/domain/webhooks.ts";
+
+const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
+
+async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    revalidatePath(`/orgs/${slug}`, "layout");
+    return result;
+  } catch (error) {
+    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
+    throw error;
+  }
+}
+
+export const updateSettingsAction = orgAction(orgInput, { name: "updateSettings", role: "admin" }, async (input, { user, organization }) => {
+  const { orgSlug: _slug, ...body } = input;
+  return domain(organization.slug, () => updateOrganizationSettings(vaultFor(user), organization.id, body));
+});
+
+/** The first save returns the signing secret — the only time it is shown. */
+export const saveWebhookAction = orgAction(orgInput, { name: "saveWebhook", role: "admin", echo: ["url"] }, async (input, { user, organization }) => {
+  const { orgSlug: _slug, ...body } = input;
+  const { secret } = await domain(organization.slug, () => saveWebhook(vaultFor(user), organization.id, body));
+  return { secret };
+});
+
+export const rotateWebhookSecretAction = orgAction(orgInput, { name: "rotateWebhookSecret", role: "admin" }, async (_input, { user, organization }) => {
+  const { secret } = await domain(organization.slug, () => rotateWebhookSecret(vaultFor(user), organization.id));
+  return { secret };
+});
+
+export const removeWebhookAction = orgAction(orgInput, { name: "removeWebhook", role: "admin" }, async (_input, { user, organization }) => {
+  await domain(organization.slug, () => removeWebhook(vaultFor(user), organization.id));
+  return null;
+});

@@ -1,0 +1,131 @@
+// What needs a person: failing providers, credentials that expire or have grown old, and
+// the notifications Cloudkeep raised about them. Reads run under RLS as the caller.
+import type { Tx } from "../db.ts";
+import type { ProviderRecord } from "./providers.ts";
+
+export const EXPIRY_NOTICE_DAYS = 30;
+
+export type AttentionReason = {
+  kind: "failing" | "last_check_failed" | "expired" | "expiring" | "old";
+  severity: "critical" | "warning";
+  message: string;
+  /** What to do about it, in a sentence. */
+  action: string;
+};
+
+export type AttentionItem = {
+  provider: Pick<ProviderRecord, "id" | "name" | "provider_type" | "status" | "credential_hint" | "last_error_code" | "last_error_message" | "last_checked_at">;
+  reasons: AttentionReason[];
+};
+
+type Row = AttentionItem["provider"] & {
+  credentials_expires_at: Date | null;
+  credential_since: Date;
+  warning_days: number;
+  critical_days: number;
+};
+
+const DAY = 86_400_000;
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+/** Why a provider needs attention (empty: it does not). Worst first. */
+export function attentionReasons(row: Row, now = new Date()): AttentionReason[] {
+  const reasons: AttentionReason[] = [];
+  if (row.status === "failed") {
+    reasons.push({
+      kind: "failing",
+      severity: "critical",
+      message: row.last_error_message ?? "Its health checks fail.",
+      action: "Open it to read the provider's error and what to do, fix the credential or its permissions, then Check now.",
+    });
+  } else if (row.last_error_code) {
+    reasons.push({
+      kind: "last_check_failed",
+      severity: "warning",
+      message: row.last_error_message ?? "The last health check failed.",
+      action: "It has not failed often enough to count as down yet; check it now to see whether the problem is still there.",
+    });
+  }
+  if (row.credentials_expires_at) {
+    const expires = new Date(row.credentials_expires_at);
+    const days = Math.ceil((expires.getTime() - now.getTime()) / DAY);
+    if (days <= 0) {
+      reasons.push({ kind: "expired", severity: "critical", message: `The credential expired on ${isoDate(expires)}.`, action: "Create a new secret at the provider and rotate the credentials." });
+    } else if (days <= EXPIRY_NOTICE_DAYS) {
+      reasons.push({
+        kind: "expiring",
+        severity: "warning",
+        message: `The credential expires in ${days} day${days === 1 ? "" : "s"} (${isoDate(expires)}).`,
+        action: "Create a new secret before then and rotate the credentials.",
+      });
+    }
+  }
+  const age = Math.floor((now.getTime() - new Date(row.credential_since).getTime()) / DAY);
+  if (age >= row.critical_days) {
+    reasons.push({ kind: "old", severity: "critical", message: `The credential is ${age} days old, past the ${row.critical_days}-day limit.`, action: "Rotate it: create a new key, rotate here, then delete the old key at the provider." });
+  } else if (age >= row.warning_days) {
+    reasons.push({ kind: "old", severity: "warning", message: `The credential is ${age} days old.`, action: `Plan a rotation before it reaches ${row.critical_days} days.` });
+  }
+  return reasons.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1));
+}
+
+export async function selectNeedsAttention(tx: Tx, organizationId: string, now = new Date()): Promise<AttentionItem[]> {
+  // The database narrows to candidates; attentionReasons() says why, the same way for every caller.
+  const rows = await tx<Row[]>`
+    select p.id, p.name, p.provider_type, p.status, p.credential_hint, p.last_error_code, p.last_error_message, p.last_checked_at,
+           p.credentials_expires_at, coalesce(p.credentials_rotated_at, p.created_at) as credential_since,
+           o.credential_warning_days as warning_days, o.credential_critical_days as critical_days
+    from public.cloud_providers p
+    join public.organizations o on o.id = p.organization_id
+    where p.organization_id = ${organizationId}
+      and p.status <> 'suspended'
+      and (p.status = 'failed'
+        or p.last_error_code is not null
+        or p.credentials_expires_at <= ${now} + make_interval(days => ${EXPIRY_NOTICE_DAYS})
+        or coalesce(p.credentials_rotated_at, p.created_at) <= ${now} - make_interval(days => o.credential_warning_days))
+    order by p.name`;
+  return rows
+    .map((row) => {
+      const { credentials_expires_at: _e, credential_since: _s, warning_days: _w, critical_days: _c, ...provider } = row;
+      return { provider, reasons: attentionReasons(row, now) };
+    })
+    .filter((item) => item.reasons.length > 0)
+    .sort((a, b) => Number(b.reasons[0].severity === "critical") - Number(a.reasons[0].severity === "critical"));
+}
+
+export type Notification = {
+  id: string;
+  provider_id: string | null;
+  kind: string;
+  severity: "info" | "warning" | "critical";
+  title: string;
+  body: string;
+  created_at: Date;
+};
+
+export function selectNotifications(tx: Tx, organizationId: string, limit = 50) {
+  return tx<Notification[]>`
+    select id::text, provider_id, kind, severity, title, body, created_at
+    from public.notifications where organization_id = ${organizationId}
+    order by created_at desc, id desc limit ${Math.min(Math.max(limit, 1), 200)}`;
+}
+
+export type WebhookDelivery = {
+  id: string;
+  event: string;
+  url: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: Date;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+};
+
+export function selectWebhookDeliveries(tx: Tx, organizationId: string, limit = 25) {
+  return tx<WebhookDelivery[]>`
+    select id::text, event, url, status, attempts, next_attempt_at, last_status_code, last_error, delivered_at, created_at
+    from public.webhook_deliveries where organization_id = ${organizationId}
+    order by created_at desc, id desc limit ${Math.min(Math.max(limit, 1), 200)}`;
+}
