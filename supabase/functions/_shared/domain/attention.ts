@@ -28,6 +28,10 @@ type Row = AttentionItem["provider"] & {
 const DAY = 86_400_000;
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
+// Most urgent first: broken now, then broken by date, then getting old.
+const KIND_ORDER: AttentionReason["kind"][] = ["failing", "expired", "old", "expiring", "last_check_failed"];
+const urgency = (reason: AttentionReason) => (reason.severity === "critical" ? 0 : 10) + KIND_ORDER.indexOf(reason.kind);
+
 /** Why a provider needs attention (empty: it does not). Worst first. */
 export function attentionReasons(row: Row, now = new Date()): AttentionReason[] {
   const reasons: AttentionReason[] = [];
@@ -66,7 +70,7 @@ export function attentionReasons(row: Row, now = new Date()): AttentionReason[] 
   } else if (age >= row.warning_days) {
     reasons.push({ kind: "old", severity: "warning", message: `The credential is ${age} days old.`, action: `Plan a rotation before it reaches ${row.critical_days} days.` });
   }
-  return reasons.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1));
+  return reasons.sort((a, b) => urgency(a) - urgency(b));
 }
 
 export async function selectNeedsAttention(tx: Tx, organizationId: string, now = new Date()): Promise<AttentionItem[]> {
@@ -90,7 +94,7 @@ export async function selectNeedsAttention(tx: Tx, organizationId: string, now =
       return { provider, reasons: attentionReasons(row, now) };
     })
     .filter((item) => item.reasons.length > 0)
-    .sort((a, b) => Number(b.reasons[0].severity === "critical") - Number(a.reasons[0].severity === "critical"));
+    .sort((a, b) => urgency(a.reasons[0]) - urgency(b.reasons[0]));
 }
 
 export type Notification = {
