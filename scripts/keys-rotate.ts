@@ -68,9 +68,38 @@ export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { ba
     });
     options.onBatch?.(report);
     if (done) {
+      await rotateReadOnlyCredentials(sql, ring, report, batchSize);
       await rotateWebhookSecrets(sql, ring, report);
       return report;
     }
+  }
+}
+
+/** Read-only credentials (bound to `<provider id>_ro`): re-wrapped the same way, in batches. */
+async function rotateReadOnlyCredentials(sql: postgres.Sql, ring: KeyRing, report: RotationReport, batchSize: number) {
+  let after = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const done = await sql.begin(async (tx) => {
+      const rows = await tx<{ id: string; organization_id: string; read_only_credentials: CredentialEnvelope }[]>`
+        select id, organization_id, read_only_credentials from public.cloud_providers
+        where id > ${after} and read_only_credentials is not null and read_only_credentials ->> 'kid' is distinct from ${ring.activeKeyId}
+        order by id limit ${batchSize}
+        for update skip locked`;
+      if (rows.length === 0) return true;
+      after = rows[rows.length - 1].id;
+      for (const row of rows) {
+        try {
+          const envelope = await rewrapEnvelope(ring, { organizationId: row.organization_id, providerId: `${row.id}_ro` }, row.read_only_credentials);
+          await tx`update public.cloud_providers set read_only_credentials = ${tx.json(envelope as never)} where id = ${row.id}`;
+          report.rewrapped += 1;
+        } catch (error) {
+          const reason = error instanceof CredentialDecryptError ? error.message : `could not be re-wrapped (${(error as Error).name})`;
+          report.failed.push({ providerId: `${row.id} (read-only credential)`, reason });
+        }
+      }
+      return false;
+    });
+    if (done) return;
   }
 }
 

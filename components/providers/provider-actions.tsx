@@ -2,7 +2,7 @@
 // An admin's actions on one provider: edit, rotate credentials, suspend or resume, delete. Pages render
 // this only for admins and owners; the server actions refuse everyone else regardless.
 import { useState } from "react";
-import { MoreHorizontal, Pause, Pencil, Play, RefreshCcw, Trash2 } from "lucide-react";
+import { MoreHorizontal, Pause, Pencil, Play, RefreshCcw, ShieldCheck, Trash2 } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import {
@@ -18,7 +18,7 @@ import type { ProviderSummary } from "./provider-meta";
 import { RotateCredentialsDialog } from "./rotate-credentials-dialog";
 import { SuspendProviderDialog } from "./suspend-provider-dialog";
 
-type Open = "edit" | "rotate" | "suspend" | "delete" | null;
+type Open = "edit" | "rotate" | "read_only" | "suspend" | "delete" | null;
 
 type ProviderActionsProps = {
   orgSlug: string;
@@ -53,6 +53,10 @@ export function ProviderActions({ orgSlug, provider, layout = "menu", afterDelet
           </DropdownMenuItem>
         </>
       )}
+      <DropdownMenuItem onSelect={() => setOpen("read_only")}>
+        <ShieldCheck aria-hidden="true" />
+        Read-only credential
+      </DropdownMenuItem>
       <DropdownMenuItem onSelect={() => setOpen("suspend")}>
         {suspended ? <Play aria-hidden="true" /> : <Pause aria-hidden="true" />}
         {suspended ? "Resume" : "Suspend"}
@@ -99,6 +103,7 @@ export function ProviderActions({ orgSlug, provider, layout = "menu", afterDelet
 
       <EditProviderDialog {...dialogProps("edit")} />
       <RotateCredentialsDialog {...dialogProps("rotate")} />
+      <RotateCredentialsDialog {...dialogProps("read_only")} mode="read_only" />
       <SuspendProviderDialog {...dialogProps("suspend")} />
       <DeleteProviderDialog {...dialogProps("delete")} redirectTo={afterDeleteHref} />
     </>

@@ -104,6 +104,16 @@ export function ProviderDetailsCard({ provider, now, action }: { provider: Provi
         {provider.credential_hint ?? "—"}
       </span>,
     ],
+    [
+      "Read-only credential",
+      provider.read_only_credential_hint ? (
+        <span key="ro" className="font-mono">
+          {provider.read_only_credential_hint} <span className="font-sans text-muted-foreground">· used for checks and listings</span>
+        </span>
+      ) : (
+        <span key="ro" className="text-muted-foreground">None — checks use the full credential</span>
+      ),
+    ],
     ["Credential age", <CredentialAgeBadge key="age" provider={provider} now={now} />],
     ["Rotated", when(provider.credentials_rotated_at, "Not rotated since it was added")],
     [

@@ -1,12 +1,13 @@
 "use client";
-// Replacing a provider's credentials. The old secret is never shown or prefilled: only its hint.
+// Replacing a provider's credentials (and, with them, its endpoint), or setting its read-only
+// credential. The old secret is never shown or prefilled: only its hint.
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { rotateProviderCredentialsAction } from "@/lib/actions/providers";
+import { rotateProviderCredentialsAction, setReadOnlyCredentialsAction } from "@/lib/actions/providers";
 import { apiEndpointSchema, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
@@ -14,31 +15,37 @@ import type { ProviderSummary } from "./provider-meta";
 import { TestConnection } from "./test-connection";
 import { buildCredentials, splitFieldErrors, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
 
+type Mode = "rotate" | "read_only";
+
 type DialogProps = {
   orgSlug: string;
   provider: ProviderSummary;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** "read_only": the optional second credential that checks and listings use instead. */
+  mode?: Mode;
 };
 
-export function RotateCredentialsDialog({ orgSlug, provider, open, onOpenChange }: DialogProps) {
+export function RotateCredentialsDialog({ orgSlug, provider, open, onOpenChange, mode = "rotate" }: DialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="sm:max-w-lg" data-test="rotate-credentials-dialog">
+      <DialogContent className="sm:max-w-lg" data-test={mode === "rotate" ? "rotate-credentials-dialog" : "read-only-credentials-dialog"}>
         <DialogHeader>
-          <DialogTitle>Rotate credentials</DialogTitle>
+          <DialogTitle>{mode === "rotate" ? "Rotate credentials" : "Read-only credential"}</DialogTitle>
           <DialogDescription>
-            Replace the credentials of {provider.name}. The current ones are overwritten and cannot be recovered.
+            {mode === "rotate"
+              ? `Replace the credentials of ${provider.name}. The current ones are overwritten and cannot be recovered.`
+              : `A second credential for ${provider.name} that can only read. Health checks and listings use it instead of the full one.`}
           </DialogDescription>
         </DialogHeader>
         {/* Unmounted on close, which drops every secret typed into it. */}
-        {open && <RotateForm orgSlug={orgSlug} provider={provider} onDone={() => onOpenChange(false)} />}
+        {open && <RotateForm orgSlug={orgSlug} provider={provider} mode={mode} onDone={() => onOpenChange(false)} />}
       </DialogContent>
     </Dialog>
   );
 }
 
-function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: ProviderSummary; onDone: () => void }) {
+function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; provider: ProviderSummary; mode: Mode; onDone: () => void }) {
   const router = useRouter();
   const kind = provider.provider_type;
   const [values, setValues] = useState<CredentialValues>({});
@@ -92,14 +99,27 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
     };
   }
 
+  function removeReadOnly() {
+    startTransition(async () => {
+      const result = await setReadOnlyCredentialsAction({ orgSlug, providerId: provider.id, credentials: null });
+      if (!result.ok) return void toast.error(result.error);
+      toast.success(`Read-only credential of ${result.data.name} removed`, { description: "Checks use the full credential again, unless the organization requires read-only access." });
+      onDone();
+      router.refresh();
+    });
+  }
+
   function submit(event: React.FormEvent) {
     event.preventDefault();
     const input = checkedInput();
     if (!input) return;
     startTransition(async () => {
-      const result = await rotateProviderCredentialsAction({ orgSlug, providerId: provider.id, ...input });
+      const result =
+        mode === "rotate"
+          ? await rotateProviderCredentialsAction({ orgSlug, providerId: provider.id, ...input })
+          : await setReadOnlyCredentialsAction({ orgSlug, providerId: provider.id, credentials: input.credentials });
       if (result.ok) {
-        toast.success(`Credentials of ${result.data.name} rotated`, {
+        toast.success(mode === "rotate" ? `Credentials of ${result.data.name} rotated` : `Read-only credential of ${result.data.name} saved`, {
           description: result.data.credentialHint ? `Now using ${result.data.credentialHint}.` : undefined,
         });
         onDone();
@@ -115,7 +135,8 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
   return (
     <form ref={form} noValidate onSubmit={submit} className="grid gap-4">
       <p className="rounded-md bg-muted px-3 py-2 text-sm text-muted-foreground">
-        Current credential: <span className="font-mono text-foreground">{provider.credential_hint ?? "—"}</span>
+        {mode === "rotate" ? "Current credential" : "Current read-only credential"}:{" "}
+        <span className="font-mono text-foreground">{(mode === "rotate" ? provider.credential_hint : provider.read_only_credential_hint) ?? "none"}</span>
       </p>
       <CredentialFields
         kind={kind}
@@ -126,14 +147,19 @@ function RotateForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: 
         errors={split.credentials}
         formErrors={split.credentialsForm}
       />
-      <EndpointField kind={kind} id="rotate-api-endpoint" value={endpoint} onChange={setEndpoint} error={errors.api_endpoint} />
+      {mode === "rotate" && <EndpointField kind={kind} id="rotate-api-endpoint" value={endpoint} onChange={setEndpoint} error={errors.api_endpoint} />}
       <TestConnection orgSlug={orgSlug} body={testBody} />
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={pending}>
           Cancel
         </Button>
+        {mode === "read_only" && provider.read_only_credential_hint && (
+          <Button type="button" variant="ghost" className="sm:mr-auto" onClick={removeReadOnly} disabled={pending}>
+            Remove read-only credential
+          </Button>
+        )}
         <Button type="submit" disabled={pending}>
-          {pending ? "Rotating…" : "Rotate credentials"}
+          {mode === "rotate" ? (pending ? "Rotating…" : "Rotate credentials") : pending ? "Saving…" : "Save read-only credential"}
         </Button>
       </DialogFooter>
     </form>

@@ -18,6 +18,7 @@ type Errors = Record<string, string[]>;
 export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; settings: OrganizationSettings; canEdit: boolean }) {
   const router = useRouter();
   const [allowHttp, setAllowHttp] = useState(settings.allow_http_endpoints);
+  const [readOnlyOnly, setReadOnlyOnly] = useState(settings.read_only_access_only);
   const [cidrs, setCidrs] = useState(settings.allowed_private_cidrs.join("\n"));
   const [horizon, setHorizon] = useState(settings.horizon_url ?? "");
   const [warning, setWarning] = useState(String(settings.credential_warning_days));
@@ -31,6 +32,7 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       const result = await updateSettingsAction({
         orgSlug,
         allow_http_endpoints: allowHttp,
+        read_only_access_only: readOnlyOnly,
         allowed_private_cidrs: cidrs,
         horizon_url: horizon,
         credential_warning_days: warning,
@@ -79,6 +81,20 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
             <Input {...control} type="url" placeholder="https://horizon.example.com" spellCheck={false} value={horizon} onChange={(e) => setHorizon(e.target.value)} />
           )}
         </FormField>
+      </fieldset>
+
+      <fieldset disabled={!canEdit || pending} className="grid gap-5">
+        <legend className="mb-3 text-base font-semibold">Access</legend>
+        <div className="flex items-start gap-3">
+          <Checkbox id="settings-read-only" checked={readOnlyOnly} onCheckedChange={(value) => setReadOnlyOnly(value === true)} className="mt-0.5" />
+          <div className="grid gap-1">
+            <Label htmlFor="settings-read-only">Read-only access only</Label>
+            <p className="text-sm text-muted-foreground">
+              Health checks and listings use only a provider&apos;s read-only credential. A provider without one is not checked — Cloudkeep never falls back
+              to the full credential.
+            </p>
+          </div>
+        </div>
       </fieldset>
 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">

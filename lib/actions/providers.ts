@@ -14,6 +14,7 @@ import {
   setProviderSuspended,
   updateProvider,
 } from "@/supabase/functions/_shared/domain/providers.ts";
+import { setReadOnlyCredentials } from "@/supabase/functions/_shared/domain/read-only.ts";
 
 const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
 const providerInput = z.looseObject({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
@@ -67,5 +68,14 @@ export const deleteProviderAction = orgAction(
   async (input, { user, organization }) => {
     const removed = await domain(organization.slug, () => deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName }));
     return removed;
+  },
+);
+
+export const setReadOnlyCredentialsAction = orgAction(
+  providerInput,
+  { name: "setReadOnlyCredentials", role: "admin" },
+  async (input, { user, organization }) => {
+    const updated = await domain(organization.slug, () => setReadOnlyCredentials(vaultFor(user), input.providerId, input.credentials ?? null));
+    return { id: updated.id, name: updated.name, credentialHint: updated.read_only_credential_hint };
   },
 );

@@ -107,6 +107,32 @@ test("an admin tests a connection, sees the provider healthy, pages through its 
   await expect(providers.card("Droplets").locator("[data-test=provider-card-error]")).toBeVisible();
 });
 
+test("an admin adds a read-only credential, and checks use it instead of the full one", async ({ page }) => {
+  fake.switches.badCredentials = false;
+  const { slug } = await adminWithOrganization(page, "readonly");
+  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where slug = ${slug}`;
+  const providers = new ProvidersPage(page, slug);
+  // The full token is one the fake refuses: a check with it fails.
+  await providers.add({ kind: "digitalocean", name: "Paired droplets", endpoint: fake.url, fields: { "Personal access token": `dop_v1_${"e".repeat(64)}` }, canaries: [] });
+  const card = providers.card("Paired droplets");
+  await card.getByRole("button", { name: "Check now" }).click();
+  await expect(card.locator("[data-test=provider-card-error]")).toBeVisible();
+
+  await providers.cardAction("Paired droplets", "Read-only credential");
+  const dialog = page.getByRole("dialog", { name: "Read-only credential" });
+  await expect(dialog).toContainText("Current read-only credential: none");
+  await dialog.getByLabel(/^Personal access token/).fill(fake.token);
+  await dialog.getByRole("button", { name: "Test connection" }).click();
+  await expect(dialog.locator("[data-test=test-connection-result] [data-ok=true]")).toBeVisible();
+  await dialog.getByRole("button", { name: "Save read-only credential" }).click();
+  await expect(dialog).toBeHidden();
+
+  await card.getByRole("button", { name: "Check now" }).click();
+  await expect(card.locator("[data-test=provider-status]")).toHaveText("Healthy");
+  await card.getByRole("link", { name: "Paired droplets" }).click();
+  await expect(page.locator("[data-test=provider-overview]")).toContainText(`…${fake.token.slice(-4)} · used for checks and listings`);
+});
+
 test("a viewer sees stored health and resources but cannot run live calls", async ({ browser }) => {
   // Set up as the admin above would, then look as a viewer of the same organization.
   const adminPage = await browser.newPage();

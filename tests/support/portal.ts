@@ -13,6 +13,7 @@ export function portalEnv(stack: TestStackInfo, distDir: string): NodeJS.Process
     ...process.env,
     NODE_ENV: "production",
     NEXT_DIST_DIR: distDir,
+    CLOUDKEEP_TEST_BUILD: "1",
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_PUBLIC_SUPABASE_URL: stack.supabaseUrl,
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: stack.publishableKey,

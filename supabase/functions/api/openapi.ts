@@ -96,6 +96,12 @@ export function openApiDocument(url: URL) {
                       properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
                     },
                     { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
+                    {
+                      type: "object",
+                      required: ["read_only_credentials"],
+                      description: "A read-only credential (same fields as credentials) that checks and listings use instead; null removes it.",
+                      properties: { read_only_credentials: { type: ["object", "null"] } },
+                    },
                   ],
                 },
               },

@@ -258,7 +258,7 @@ export class ProvidersPage {
     await expect(this.dialog.root).toBeHidden();
     await expect(this.card(sample.name)).toBeVisible();
   }
-  async cardAction(name: string, action: "Edit" | "Rotate credentials" | "Suspend" | "Resume" | "Delete") {
+  async cardAction(name: string, action: "Edit" | "Rotate credentials" | "Read-only credential" | "Suspend" | "Resume" | "Delete") {
     await this.card(name)
       .getByRole("button", { name: `Actions for ${name}` })
       .click();

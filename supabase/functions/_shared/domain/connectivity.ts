@@ -2,7 +2,7 @@
 // inventory. The credential is decrypted only here, for one call, after the database has
 // checked the caller's role and recorded the read; the adapter call itself runs outside any
 // transaction so a slow cloud never holds a database connection.
-import { decryptCredential } from "../crypto/index.ts";
+import { decryptCredential, type KeyRing } from "../crypto/index.ts";
 import { withRls, type Tx } from "../db.ts";
 import type { OutboundPolicy } from "../net/outbound.ts";
 import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
@@ -16,7 +16,13 @@ export type ConnectivityContext = VaultContext & { adapters?: AdapterLoader; tim
 
 export type HealthTrigger = "manual" | "save" | "api" | "scheduled";
 
-type OrgSettings = { role: string; allow_http_endpoints: boolean; allowed_private_cidrs: string[]; horizon_url: string | null };
+/** What an organization's settings say about outbound calls: which endpoints may be reached, and its console links. */
+export type OutboundSettings = { allow_http_endpoints: boolean; allowed_private_cidrs: string[]; horizon_url: string | null };
+
+type OrgSettings = OutboundSettings & { role: string };
+
+/** What a live call needs besides credentials, and which provider they belong to. */
+export type LiveTarget = Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions">;
 
 const RANK: Record<string, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
@@ -36,7 +42,7 @@ function requireMember(org: OrgSettings, doing: string) {
   }
 }
 
-function adapterContext(ctx: ConnectivityContext, org: OrgSettings, apiEndpoint: string | null, regions: string[]): AdapterContext {
+function adapterContext(ctx: { timeoutMs?: number }, org: OutboundSettings, apiEndpoint: string | null, regions: string[]): AdapterContext {
   const outbound: OutboundPolicy = { allowHttp: org.allow_http_endpoints, allowedCidrs: org.allowed_private_cidrs };
   return { apiEndpoint, regions, outbound, timeoutMs: ctx.timeoutMs, consoleUrls: { horizon: org.horizon_url } };
 }
@@ -50,11 +56,44 @@ async function openProvider(ctx: ConnectivityContext, providerId: string, purpos
     const org = await orgSettings(tx, provider.organization_id);
     requireMember(org, doing);
     if (provider.status === "suspended") throw new DomainError("conflict", `"${provider.name}" is suspended. Resume it before ${doing}.`);
-    const [{ credentials }] = await tx<{ credentials: unknown }[]>`select credentials from private.read_provider_credentials(${providerId}, ${purpose})`;
-    return { provider, org, envelope: credentials };
+    const [usable] = await tx<{ credentials: unknown; read_only: boolean }[]>`
+      select credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) => refuseWithoutReadOnly(error, provider.name));
+    return { provider, org, envelope: usable.credentials, readOnly: usable.read_only };
   });
-  const credentials = await decryptCredential(ctx.ring, { organizationId: loaded.provider.organization_id, providerId }, loaded.envelope);
-  return { ...loaded, credentials: credentials as CredentialsOf<ProviderType> };
+  return { ...loaded, credentials: await openEnvelope(ctx.ring, loaded.provider, loaded.envelope, loaded.readOnly) };
+}
+
+/** The database refused the full credential because the organization allows read-only access only. */
+export function refuseWithoutReadOnly(error: unknown, name: string): never {
+  if ((error as { code?: string })?.code === "CKR01") {
+    throw new DomainError(
+      "conflict",
+      `This organization allows read-only access only, and "${name}" has no read-only credential. Add one (Read-only credential, in the provider's actions) to check it.`,
+    );
+  }
+  throw error;
+}
+
+/** Decrypts a provider's credential; the envelope is bound to its organization and row, so a moved one fails. */
+export async function openEnvelope(ring: KeyRing, provider: Pick<LiveTarget, "id" | "organization_id">, envelope: unknown, readOnly = false) {
+  const credentials = await decryptCredential(ring, credentialBinding(provider, readOnly), envelope);
+  return credentials as CredentialsOf<ProviderType>;
+}
+
+/** The associated data of a provider's full credential, or of its read-only one (`<id>_ro`): never interchangeable. */
+export function credentialBinding(provider: Pick<LiveTarget, "id" | "organization_id">, readOnly = false) {
+  return { organizationId: provider.organization_id, providerId: readOnly ? `${provider.id}_ro` : provider.id };
+}
+
+/** Asks the provider's cloud whether the credential works. Records nothing. */
+export async function runHealthCheck(
+  ctx: { adapters?: AdapterLoader; timeoutMs?: number },
+  target: Omit<LiveTarget, "id" | "organization_id">,
+  org: OutboundSettings,
+  credentials: CredentialsOf<ProviderType>,
+): Promise<HealthResult> {
+  const adapter = await (ctx.adapters ?? loadAdapter)(target.provider_type);
+  return adapter.checkHealth(credentials as never, adapterContext(ctx, org, target.api_endpoint, target.regions));
 }
 
 export type RecordedCheck = {
@@ -69,16 +108,21 @@ export type RecordedCheck = {
   trigger: HealthTrigger;
 };
 
+/** Appends a result to the history and moves the provider's status (the database applies the failure threshold). */
+export async function recordHealthCheck(tx: Tx, providerId: string, result: HealthResult, trigger: HealthTrigger): Promise<RecordedCheck> {
+  const failure = result.ok ? null : result.error;
+  const [check] = await tx<RecordedCheck[]>`
+    select id::text, checked_at, ok, latency_ms, identity, error_code, error_message, error_hint, trigger
+    from private.record_health_check(${providerId}, ${result.ok}, ${Math.round(result.latencyMs)},
+      ${result.ok ? tx.json(result.identity as never) : null}, ${failure?.code ?? null}, ${failure?.message ?? null}, ${failure?.hint ?? null}, ${trigger})`;
+  return check;
+}
+
 /** Runs a health check now, records it in the history, and moves the provider's status. */
 export async function checkProviderHealth(ctx: ConnectivityContext, providerId: string, trigger: HealthTrigger = "manual") {
   const { provider, org, credentials } = await openProvider(ctx, providerId, "health_check", "running a health check");
-  const adapter = await (ctx.adapters ?? loadAdapter)(provider.provider_type);
-  const result = await adapter.checkHealth(credentials as never, adapterContext(ctx, org, provider.api_endpoint, provider.regions));
-  const failure = result.ok ? null : result.error;
-  const [check] = await withRls(ctx.sql, ctx.claims, (tx) => tx<RecordedCheck[]>`
-    select id::text, checked_at, ok, latency_ms, identity, error_code, error_message, error_hint, trigger
-    from private.record_health_check(${providerId}, ${result.ok}, ${Math.round(result.latencyMs)},
-      ${result.ok ? tx.json(result.identity as never) : null}, ${failure?.code ?? null}, ${failure?.message ?? null}, ${failure?.hint ?? null}, ${trigger})`);
+  const result = await runHealthCheck(ctx, provider, org, credentials);
+  const check = await withRls(ctx.sql, ctx.claims, (tx) => recordHealthCheck(tx, providerId, result, trigger));
   return { check, result };
 }
 
@@ -89,8 +133,7 @@ export async function testCredentials(ctx: ConnectivityContext, organizationId: 
   const parsed = parseProviderInput(body, { allowHttp: org.allow_http_endpoints });
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
-  const adapter = await (ctx.adapters ?? loadAdapter)(input.provider_type);
-  return adapter.checkHealth(input.credentials as never, adapterContext(ctx, org, input.api_endpoint ?? null, input.regions));
+  return runHealthCheck(ctx, { provider_type: input.provider_type, api_endpoint: input.api_endpoint ?? null, regions: input.regions }, org, input.credentials);
 }
 
 /** Lists resources live and replaces the stored inventory (vanished ones are marked, not dropped). */

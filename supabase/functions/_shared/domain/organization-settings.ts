@@ -8,6 +8,7 @@ import { requireRole, type VaultContext } from "./providers.ts";
 
 export type OrganizationSettings = {
   allow_http_endpoints: boolean;
+  read_only_access_only: boolean;
   allowed_private_cidrs: string[];
   horizon_url: string | null;
   credential_warning_days: number;
@@ -38,6 +39,7 @@ const cidrList = z.preprocess(
 export const organizationSettingsSchema = z
   .object({
     allow_http_endpoints: z.boolean(),
+    read_only_access_only: z.boolean(),
     allowed_private_cidrs: cidrList,
     horizon_url: z.preprocess(
       (value) => (typeof value === "string" && value.trim() === "" ? null : value),
@@ -51,7 +53,7 @@ export const organizationSettingsSchema = z
 
 export async function selectOrganizationSettings(tx: Tx, organizationId: string) {
   const [row] = await tx<OrganizationSettings[]>`
-    select allow_http_endpoints, allowed_private_cidrs::text[] as allowed_private_cidrs, horizon_url, credential_warning_days, credential_critical_days
+    select allow_http_endpoints, read_only_access_only, allowed_private_cidrs::text[] as allowed_private_cidrs, horizon_url, credential_warning_days, credential_critical_days
     from public.organizations where id = ${organizationId}`;
   if (!row) throw new DomainError("not_found", "Organization not found.");
   return row;
@@ -72,6 +74,7 @@ export async function updateOrganizationSettings(ctx: VaultContext, organization
       await tx`
         update public.organizations set
           allow_http_endpoints = ${next.allow_http_endpoints},
+          read_only_access_only = ${next.read_only_access_only},
           allowed_private_cidrs = ${next.allowed_private_cidrs}::cidr[],
           horizon_url = ${next.horizon_url},
           credential_warning_days = ${next.credential_warning_days},

@@ -28,6 +28,8 @@ export const PROVIDER_COLUMNS = [
   "api_endpoint",
   "auth_method",
   "credential_hint",
+  "read_only_credential_hint",
+  "read_only_auth_method",
   "credential_fingerprint",
   "account_identifier",
   "environment",
@@ -51,6 +53,9 @@ export type ProviderRecord = {
   api_endpoint: string | null;
   auth_method: string;
   credential_hint: string | null;
+  /** Set when a read-only credential is stored; checks and listings then use it. */
+  read_only_credential_hint: string | null;
+  read_only_auth_method: string | null;
   credential_fingerprint: string;
   account_identifier: string | null;
   environment: "production" | "staging" | "development" | "other";

@@ -12,6 +12,7 @@ import {
   type VaultContext,
 } from "../../_shared/domain/providers.ts";
 import { ProviderCallError } from "../../_shared/domain/errors.ts";
+import { setReadOnlyCredentials } from "../../_shared/domain/read-only.ts";
 import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
 import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
@@ -74,19 +75,24 @@ export function providerRoutes(router: Router<RequestContext>) {
   router.on("PATCH", "/providers/:id", async (ctx, { id }) => {
     const body = await readJson(ctx.request);
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new ApiError(422, "validation_failed", "The body must be a JSON object.");
-    const { credentials, suspended, ...rest } = body as Record<string, unknown>;
+    const { credentials, suspended, read_only_credentials: readOnly, ...rest } = body as Record<string, unknown>;
     // A new endpoint travels with new credentials (the stored secret never goes to an
     // address it was not entered for); on its own it is metadata, which refuses a change.
     const { api_endpoint: endpointWithCredentials, ...others } = rest;
     const metadata = credentials !== undefined ? others : rest;
-    const kinds = [credentials !== undefined, suspended !== undefined, Object.keys(metadata).length > 0].filter(Boolean).length;
+    const kinds = [credentials !== undefined, suspended !== undefined, readOnly !== undefined, Object.keys(metadata).length > 0].filter(Boolean).length;
     // One kind of change per request, so a request either applies whole or not at all.
     if (kinds > 1) {
-      throw new ApiError(422, "validation_failed", "Send credentials (with api_endpoint when it changes), suspended, or metadata fields (name, environment, regions) in separate requests.");
+      throw new ApiError(
+        422,
+        "validation_failed",
+        "Send credentials (with api_endpoint when it changes), read_only_credentials, suspended, or metadata fields (name, environment, regions) in separate requests.",
+      );
     }
     await visibleProvider(ctx, id);
     let updated: ProviderRecord;
     if (credentials !== undefined) updated = await domainCall(() => rotateProviderCredentials(vault(ctx), id, credentials, { apiEndpoint: endpointWithCredentials as string | null | undefined }));
+    else if (readOnly !== undefined) updated = await domainCall(() => setReadOnlyCredentials(vault(ctx), id, readOnly));
     else if (suspended !== undefined) {
       if (typeof suspended !== "boolean") throw new ApiError(422, "validation_failed", "suspended must be true or false.", { fields: { suspended: ["must be true or false"] } });
       updated = await domainCall(() => setProviderSuspended(vault(ctx), id, suspended));
