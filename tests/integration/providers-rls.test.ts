@@ -103,7 +103,7 @@ describe("read_provider_credentials", () => {
     const [{ count }] = await sql`select count(*)::int from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
     expect(count).toBe(0); // every attempt above rolled back, its audit row with it
     const r = await read(p.owner.claims);
-    expect(r.ok && r.value.audit).toEqual([{ action: "provider.credentials_read", metadata: { purpose: "test" } }]);
+    expect(r.ok && r.value.audit).toEqual([{ action: "provider.credentials_read", metadata: { purpose: "test", read_only: false } }]);
   });
 
   it("refuses viewers, outsiders and anon as if the provider did not exist", async () => {

@@ -115,7 +115,8 @@ describe("read-only credential pairs", () => {
     const next = parseKeyRing(`k-ro2:${Buffer.alloc(32, 12).toString("base64")},k-ro:${Buffer.alloc(32, 11).toString("base64")}`);
     const [{ before }] = await sql`select count(*)::int as before from public.audit_events where target_id = ${providerId}`;
     const report = await rotateKeys(sql, next);
-    expect(report.failed).toEqual([]);
+    // Other tests' providers live under other rings in this shared database; this one must not fail.
+    expect(report.failed.filter((failure) => failure.providerId.startsWith(providerId))).toEqual([]);
     const [row] = await sql`select credentials ->> 'kid' as kid, read_only_credentials ->> 'kid' as ro_kid from public.cloud_providers where id = ${providerId}`;
     expect(row).toEqual({ kid: "k-ro2", ro_kid: "k-ro2" });
     const [{ after }] = await sql`select count(*)::int as after from public.audit_events where target_id = ${providerId}`;
