@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
+import { InviteMemberDialog } from "@/components/members/invite-member-dialog";
+import { LeaveOrganizationButton } from "@/components/members/leave-organization-button";
+import { MembersTable } from "@/components/members/members-table";
+import { PendingInvitations } from "@/components/members/pending-invitations";
 import { PageHeader } from "@/components/page-header";
-import { Badge } from "@/components/ui/badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requireOrg } from "@/lib/auth/require-org";
-import { ROLE_LABELS } from "@/lib/auth/roles";
+import { hasRole } from "@/lib/auth/roles";
+import { listOpenInvitations } from "@/lib/db/queries/members";
 import { listMembers } from "@/lib/db/queries/organizations";
 
 export const metadata: Metadata = { title: "Members" };
@@ -11,35 +14,36 @@ export const metadata: Metadata = { title: "Members" };
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { user, organization } = await requireOrg(slug);
-  const members = await listMembers(user, organization.id);
+  const isAdmin = hasRole(organization.role, "admin");
+  const [members, invitations] = await Promise.all([
+    listMembers(user, organization.id),
+    isAdmin ? listOpenInvitations(user, organization.id) : Promise.resolve([]),
+  ]);
   return (
     <>
-      <PageHeader title="Members" description={`People who can see ${organization.name}. Invitations arrive in a later release.`} />
-      <div className="rounded-lg border">
-        <Table>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Email</TableHead>
-              <TableHead>Role</TableHead>
-              <TableHead className="hidden sm:table-cell">Joined</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {members.map((m) => (
-              <TableRow key={m.userId}>
-                <TableCell className="font-medium">
-                  {m.email}
-                  {m.userId === user.id && <span className="text-muted-foreground ml-2 text-xs">(you)</span>}
-                </TableCell>
-                <TableCell>
-                  <Badge variant={m.role === "owner" || m.role === "admin" ? "default" : "secondary"}>{ROLE_LABELS[m.role]}</Badge>
-                </TableCell>
-                <TableCell className="text-muted-foreground hidden sm:table-cell">{m.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <PageHeader
+        title="Members"
+        description={
+          isAdmin
+            ? `People who can see ${organization.name}. Invite by email; only owners grant or take away ownership.`
+            : `People who can see ${organization.name}. Admins and owners invite people and change roles.`
+        }
+        actions={
+          <>
+            {isAdmin && <InviteMemberDialog orgSlug={organization.slug} canInviteOwner={organization.role === "owner"} />}
+            <LeaveOrganizationButton orgSlug={organization.slug} organizationName={organization.name} />
+          </>
+        }
+      />
+      <MembersTable orgSlug={organization.slug} organizationName={organization.name} me={{ id: user.id, role: organization.role }} members={members} />
+      {isAdmin && invitations.length > 0 && (
+        <section className="grid gap-3" aria-labelledby="pending-invitations-heading">
+          <h2 id="pending-invitations-heading" className="text-base font-semibold">
+            Pending invitations
+          </h2>
+          <PendingInvitations orgSlug={organization.slug} myRole={organization.role} invitations={invitations} now={new Date()} />
+        </section>
+      )}
     </>
   );
 }

@@ -1,0 +1,153 @@
+"use client";
+// Everyone in the organization. Admins change roles and remove members below owner; owners
+// also manage owners. The database refuses the same things, whatever this table shows.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { UserMinus } from "lucide-react";
+import { toast } from "sonner";
+
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { changeMemberRoleAction, removeMemberAction } from "@/lib/actions/members";
+import { hasRole, ROLE_LABELS, type OrgRole } from "@/lib/auth/roles";
+import type { OrganizationMember } from "@/lib/db/queries/organizations";
+import { RoleBadge } from "./role-badge";
+import { RoleSelect } from "./role-select";
+
+type Props = { orgSlug: string; organizationName: string; me: { id: string; role: OrgRole }; members: OrganizationMember[] };
+
+export function MembersTable({ orgSlug, organizationName, me, members }: Props) {
+  const isAdmin = hasRole(me.role, "admin");
+  return (
+    <div className="rounded-lg border" data-test="members-table">
+      <Table>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Email</TableHead>
+            <TableHead>Role</TableHead>
+            <TableHead className="hidden sm:table-cell">Joined</TableHead>
+            {isAdmin && (
+              <TableHead className="text-right">
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            )}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {members.map((member) => {
+            // Owners are managed by owners only; a member's own removal is "Leave organization".
+            const manageable = isAdmin && (member.role !== "owner" || me.role === "owner");
+            return (
+              <TableRow key={member.userId} data-test="member-row">
+                <TableCell className="font-medium break-all">
+                  {member.email}
+                  {member.userId === me.id && <span className="ml-2 text-xs text-muted-foreground">(you)</span>}
+                </TableCell>
+                <TableCell>
+                  {manageable ? (
+                    <MemberRole key={member.role} orgSlug={orgSlug} member={member} canGrantOwner={me.role === "owner"} />
+                  ) : (
+                    <RoleBadge role={member.role} />
+                  )}
+                </TableCell>
+                <TableCell className="hidden text-muted-foreground sm:table-cell">{member.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}</TableCell>
+                {isAdmin && (
+                  <TableCell className="text-right">
+                    {manageable && member.userId !== me.id && <RemoveMember orgSlug={orgSlug} organizationName={organizationName} member={member} />}
+                  </TableCell>
+                )}
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
+
+function MemberRole({ orgSlug, member, canGrantOwner }: { orgSlug: string; member: OrganizationMember; canGrantOwner: boolean }) {
+  const router = useRouter();
+  const [role, setRole] = useState<OrgRole>(member.role);
+  const [pending, startTransition] = useTransition();
+
+  function change(next: OrgRole) {
+    const previous = role;
+    setRole(next);
+    startTransition(async () => {
+      const result = await changeMemberRoleAction({ orgSlug, userId: member.userId, role: next });
+      if (!result.ok) {
+        setRole(previous);
+        toast.error(result.error);
+        return;
+      }
+      toast.success(`${member.email} is now ${ROLE_LABELS[next].toLowerCase()}`);
+      router.refresh();
+    });
+  }
+
+  return (
+    <RoleSelect
+      value={role}
+      onValueChange={change}
+      canGrantOwner={canGrantOwner}
+      disabled={pending}
+      size="sm"
+      className="w-28"
+      trigger={{ "aria-label": `Role of ${member.email}` }}
+    />
+  );
+}
+
+function RemoveMember({ orgSlug, organizationName, member }: { orgSlug: string; organizationName: string; member: OrganizationMember }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [pending, startTransition] = useTransition();
+
+  function remove(event: React.MouseEvent) {
+    // Stay open until the server has answered.
+    event.preventDefault();
+    startTransition(async () => {
+      const result = await removeMemberAction({ orgSlug, userId: member.userId });
+      if (!result.ok) return void toast.error(result.error);
+      toast.success(`${member.email} removed`);
+      setOpen(false);
+      router.refresh();
+    });
+  }
+
+  return (
+    <AlertDialog open={open} onOpenChange={(next) => !pending && setOpen(next)}>
+      <AlertDialogTrigger asChild>
+        <Button type="button" variant="ghost" size="sm" aria-label={`Remove ${member.email}`}>
+          <UserMinus aria-hidden="true" />
+          Remove
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Remove {member.email}?</AlertDialogTitle>
+          <AlertDialogDescription>
+            They lose access to {organizationName} at once. To come back they need a new invitation.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel disabled={pending}>Cancel</AlertDialogCancel>
+          <AlertDialogAction variant="destructive" onClick={remove} disabled={pending}>
+            {pending ? "Removing…" : "Remove member"}
+          </AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}

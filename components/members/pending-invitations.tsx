@@ -1,0 +1,151 @@
+"use client";
+// Open invitations (admins and owners see them): make a new link to copy, or revoke.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { Link2, X } from "lucide-react";
+import { toast } from "sonner";
+
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { inviteMemberAction, revokeInvitationAction } from "@/lib/actions/members";
+import type { OrgRole } from "@/lib/auth/roles";
+import type { OpenInvitation } from "@/lib/db/queries/members";
+import { InvitationLink, type IssuedInvitation } from "./invitation-link";
+import { RoleBadge } from "./role-badge";
+
+type Props = { orgSlug: string; myRole: OrgRole; invitations: OpenInvitation[]; now: Date };
+
+export function PendingInvitations({ orgSlug, myRole, invitations, now }: Props) {
+  const [issued, setIssued] = useState<IssuedInvitation | null>(null);
+  return (
+    <>
+      <div className="rounded-lg border" data-test="pending-invitations">
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Email</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead className="hidden md:table-cell">Invited by</TableHead>
+              <TableHead className="hidden sm:table-cell">Expires</TableHead>
+              <TableHead className="text-right">
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {invitations.map((invitation) => (
+              <InvitationRow
+                key={invitation.id}
+                orgSlug={orgSlug}
+                invitation={invitation}
+                expired={invitation.expiresAt <= now}
+                canManage={invitation.role !== "owner" || myRole === "owner"}
+                onIssued={setIssued}
+              />
+            ))}
+          </TableBody>
+        </Table>
+      </div>
+      <Dialog open={issued !== null} onOpenChange={(open) => !open && setIssued(null)}>
+        <DialogContent className="sm:max-w-lg">
+          <DialogHeader>
+            <DialogTitle>New invitation link</DialogTitle>
+            <DialogDescription>The previous link for this address no longer works.</DialogDescription>
+          </DialogHeader>
+          {issued && <InvitationLink invitation={issued} />}
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}
+
+type RowProps = {
+  orgSlug: string;
+  invitation: OpenInvitation;
+  expired: boolean;
+  canManage: boolean;
+  onIssued: (issued: IssuedInvitation) => void;
+};
+
+function InvitationRow({ orgSlug, invitation, expired, canManage, onIssued }: RowProps) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+
+  function newLink() {
+    startTransition(async () => {
+      const result = await inviteMemberAction({ orgSlug, email: invitation.email, role: invitation.role });
+      if (!result.ok) return void toast.error(result.fieldErrors?.email?.[0] ?? result.error);
+      onIssued(result.data);
+      router.refresh();
+    });
+  }
+
+  function revoke() {
+    startTransition(async () => {
+      const result = await revokeInvitationAction({ orgSlug, invitationId: invitation.id });
+      if (!result.ok) return void toast.error(result.error);
+      toast.success(`Invitation to ${invitation.email} revoked`);
+      router.refresh();
+    });
+  }
+
+  return (
+    <TableRow data-test="invitation-row">
+      <TableCell className="font-medium break-all">{invitation.email}</TableCell>
+      <TableCell>
+        <RoleBadge role={invitation.role} />
+      </TableCell>
+      <TableCell className="hidden text-muted-foreground md:table-cell">{invitation.invitedByEmail ?? "A former member"}</TableCell>
+      <TableCell className="hidden sm:table-cell">
+        {expired ? (
+          <Badge variant="warning">Expired</Badge>
+        ) : (
+          <span className="text-muted-foreground">{invitation.expiresAt.toLocaleDateString("en", { dateStyle: "medium" })}</span>
+        )}
+      </TableCell>
+      <TableCell className="text-right">
+        {canManage && (
+          <div className="flex justify-end gap-1">
+            <Button type="button" variant="ghost" size="sm" onClick={newLink} disabled={pending}>
+              <Link2 aria-hidden="true" />
+              New link
+            </Button>
+            <AlertDialog>
+              <AlertDialogTrigger asChild>
+                <Button type="button" variant="ghost" size="sm" disabled={pending}>
+                  <X aria-hidden="true" />
+                  Revoke
+                </Button>
+              </AlertDialogTrigger>
+              <AlertDialogContent>
+                <AlertDialogHeader>
+                  <AlertDialogTitle>Revoke the invitation to {invitation.email}?</AlertDialogTitle>
+                  <AlertDialogDescription>The link stops working at once. You can invite them again later.</AlertDialogDescription>
+                </AlertDialogHeader>
+                <AlertDialogFooter>
+                  <AlertDialogCancel>Cancel</AlertDialogCancel>
+                  <AlertDialogAction variant="destructive" onClick={revoke}>
+                    Revoke invitation
+                  </AlertDialogAction>
+                </AlertDialogFooter>
+              </AlertDialogContent>
+            </AlertDialog>
+          </div>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}

@@ -1,0 +1,20 @@
+// Member and invitation fields, shared by the invite dialog, the server actions and the domain.
+import { z } from "zod";
+
+export const ORG_ROLE_VALUES = ["viewer", "member", "admin", "owner"] as const;
+export type MemberRole = (typeof ORG_ROLE_VALUES)[number];
+
+export const memberRole = z.enum(ORG_ROLE_VALUES, { message: "Choose a role: viewer, member, admin or owner." });
+
+export const inviteeEmail = z
+  .string({ message: "Enter the email address to invite." })
+  .trim()
+  .toLowerCase()
+  .min(1, { message: "Enter the email address to invite." })
+  .max(254, { message: "Email must be at most 254 characters." })
+  .pipe(z.email({ message: "Enter a valid email address, like teammate@example.com." }));
+
+export const inviteMemberSchema = z.object({ email: inviteeEmail, role: memberRole });
+
+/** Invitation tokens are 32 random bytes, base64url without padding (43 characters). */
+export const INVITATION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
