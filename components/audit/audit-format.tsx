@@ -13,6 +13,23 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "provider.deleted": "deleted provider",
   "provider.status_changed": "status changed",
   "provider.credentials_read": "read credentials",
+  "provider.read_only_credentials_set": "set the read-only credential",
+  "provider.read_only_credentials_removed": "removed the read-only credential",
+  "organization.settings_updated": "changed settings",
+  "webhook.created": "added the webhook",
+  "webhook.updated": "changed the webhook",
+  "webhook.secret_rotated": "rotated the webhook secret",
+  "webhook.removed": "removed the webhook",
+  "member.invited": "invited a member",
+  "invitation.accepted": "accepted an invitation",
+  "invitation.revoked": "revoked an invitation",
+  "member.added": "added a member",
+  "member.role_changed": "changed a role",
+  "member.removed": "removed a member",
+  "member.left": "left the organization",
+  "api_token.created": "created an API token",
+  "api_token.revoked": "revoked an API token",
+  "api_token.used": "used an API token",
 };
 
 export function describeAction(action: string) {
