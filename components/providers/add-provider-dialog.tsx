@@ -558,7 +558,7 @@ const STEP_DESCRIPTIONS: Record<Step, string> = {
 };
 
 function Review({ draft, kind, secrets }: { draft: Draft; kind: ProviderType; secrets: SecretValues }) {
-  const fields = credentialFields(kind);
+  const fields = credentialFields(kind, draft.values);
   const regions = parseRegionList(draft.regions);
   // The parsed key file names its project and service account, which are not secret.
   const parsed = parseCredentials(kind, buildCredentials(kind, draft.values, secrets), { allowHttp: true });

@@ -15,8 +15,8 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
-import type { CredentialField, ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
-import { credentialFields, isSecretField, type CredentialValues, type FieldErrors } from "./provider-form";
+import { CREDENTIAL_VARIANTS, type CredentialField, type CredentialVariant, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { chosenVariant, credentialFields, isSecretField, VARIANT_FIELD, type CredentialValues, type FieldErrors } from "./provider-form";
 
 type CredentialFieldsProps = {
   kind: ProviderType;
@@ -44,7 +44,9 @@ export function CredentialFields({
   errors,
   formErrors = [],
 }: CredentialFieldsProps) {
-  const fields = credentialFields(kind);
+  const fields = credentialFields(kind, values);
+  const variants = CREDENTIAL_VARIANTS[kind];
+  const variant = chosenVariant(kind, values);
   // Kinds whose fields are all optional take one of several sets (OpenStack); "(optional)" would mislead there.
   const markOptional = fields.some((field) => field.required);
 
@@ -60,6 +62,15 @@ export function CredentialFields({
             ))}
           </AlertDescription>
         </Alert>
+      )}
+      {variants && variant && (
+        <VariantChoice
+          id={credentialInputId(idPrefix, VARIANT_FIELD)}
+          variants={variants}
+          value={variant.value}
+          error={errors[VARIANT_FIELD]}
+          onChange={(value) => onValueChange(VARIANT_FIELD, value)}
+        />
       )}
       {fields.map((field) => {
         const id = credentialInputId(idPrefix, field.name);
@@ -137,6 +148,58 @@ export function CredentialFields({
         );
       })}
     </div>
+  );
+}
+
+/** How to authenticate, for kinds with more than one way (AWS: access keys or a role). Native radios: arrow keys move between them. */
+function VariantChoice({
+  id,
+  variants,
+  value,
+  error,
+  onChange,
+}: {
+  id: string;
+  variants: readonly CredentialVariant[];
+  value: string;
+  error?: string[];
+  onChange: (value: string) => void;
+}) {
+  const errorId = error?.length ? `${id}-error` : undefined;
+  return (
+    <fieldset className="grid gap-2" aria-describedby={errorId} data-test="auth-method">
+      <legend className="mb-2 text-sm font-medium">Authentication</legend>
+      <div className="grid gap-2 sm:grid-cols-2">
+        {variants.map((variant) => (
+          <label
+            key={variant.value}
+            className={cn(
+              "flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm transition-colors hover:bg-accent/60",
+              "has-[:focus-visible]:border-ring has-[:focus-visible]:ring-[3px] has-[:focus-visible]:ring-ring/50",
+              value === variant.value && "border-primary bg-accent/60",
+            )}
+          >
+            <input
+              type="radio"
+              name={`${id}-choice`}
+              value={variant.value}
+              checked={value === variant.value}
+              onChange={() => onChange(variant.value)}
+              className="mt-0.5 accent-primary"
+            />
+            <span className="grid gap-0.5">
+              <span className="font-medium">{variant.label}</span>
+              <span className="text-muted-foreground">{variant.description}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {errorId && (
+        <p id={errorId} role="alert" className="text-sm text-destructive">
+          {error!.join(" ")}
+        </p>
+      )}
+    </fieldset>
   );
 }
 

@@ -2,8 +2,10 @@
 // credentials object is assembled, and where an action's field errors belong.
 import {
   CREDENTIAL_FIELDS,
+  CREDENTIAL_VARIANTS,
   SECRET_FIELDS,
   type CredentialField,
+  type CredentialVariant,
   type ProviderType,
 } from "@/supabase/functions/_shared/schemas/providers.ts";
 
@@ -13,8 +15,19 @@ export type CredentialValues = Record<string, string | boolean>;
 /** Secret inputs by field name; held only in memory, never in storage. */
 export type SecretValues = Record<string, string>;
 
-export function credentialFields(kind: ProviderType): CredentialField[] {
-  return CREDENTIAL_FIELDS[kind] ?? [];
+/** The value that picks a variant (AWS: access keys or a role); it travels in the credentials. */
+export const VARIANT_FIELD = "auth_method";
+
+/** The way in chosen in `values`, else the kind's first; null for kinds with only one. */
+export function chosenVariant(kind: ProviderType, values?: CredentialValues): CredentialVariant | null {
+  const variants = CREDENTIAL_VARIANTS[kind];
+  if (!variants?.length) return null;
+  return variants.find((variant) => variant.value === values?.[VARIANT_FIELD]) ?? variants[0];
+}
+
+/** The inputs to show: the chosen variant's, or the kind's only set. */
+export function credentialFields(kind: ProviderType, values?: CredentialValues): CredentialField[] {
+  return chosenVariant(kind, values)?.fields ?? CREDENTIAL_FIELDS[kind] ?? [];
 }
 
 /** A secret input renders as a password (or the key-file box), is never prefilled and never persisted. */
@@ -25,20 +38,24 @@ export function isSecretField(kind: ProviderType, field: CredentialField) {
 /** The credentials object an action expects: this kind's fields only, blanks left out. */
 export function buildCredentials(kind: ProviderType, values: CredentialValues, secrets: SecretValues) {
   const credentials: Record<string, string | boolean> = {};
-  for (const field of credentialFields(kind)) {
+  for (const field of credentialFields(kind, values)) {
     const value = isSecretField(kind, field) ? secrets[field.name] : values[field.name];
     if (field.type === "checkbox") credentials[field.name] = value === true;
     else if (typeof value === "string" && value.trim() !== "") credentials[field.name] = value;
   }
+  // The default way in is implied; another is named, so the server parses the right shape.
+  const variant = chosenVariant(kind, values);
+  if (variant && variant !== CREDENTIAL_VARIANTS[kind]?.[0]) credentials[VARIANT_FIELD] = variant.value;
   return credentials;
 }
 
 /** Only the non-secret values of this kind's fields: what a draft may keep. */
 export function nonSecretValues(kind: ProviderType, values: CredentialValues): CredentialValues {
   const kept: CredentialValues = {};
-  for (const field of credentialFields(kind)) {
+  for (const field of credentialFields(kind, values)) {
     if (!isSecretField(kind, field) && values[field.name] !== undefined) kept[field.name] = values[field.name];
   }
+  if (chosenVariant(kind, values) && typeof values[VARIANT_FIELD] === "string") kept[VARIANT_FIELD] = values[VARIANT_FIELD];
   return kept;
 }
 
@@ -51,7 +68,8 @@ export function splitFieldErrors(kind: ProviderType | null, errors: FieldErrors 
   const top: FieldErrors = {};
   const credentials: FieldErrors = {};
   const credentialsForm: string[] = [];
-  const names = new Set(kind ? credentialFields(kind).map((field) => field.name) : []);
+  const every = kind ? [CREDENTIAL_FIELDS[kind] ?? [], ...(CREDENTIAL_VARIANTS[kind] ?? []).map((variant) => variant.fields)].flat() : [];
+  const names = new Set([...every.map((field) => field.name), ...(kind && CREDENTIAL_VARIANTS[kind] ? [VARIANT_FIELD] : [])]);
   for (const [path, messages] of Object.entries(errors ?? {})) {
     const [head, second] = path.split(".");
     if (head === "credentials") {

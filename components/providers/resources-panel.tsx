@@ -1,13 +1,13 @@
 // The Resources tab: when the inventory was last refreshed (and a live refresh for members),
 // search and filters, the sortable table and its pages. Reads come from the stored inventory.
 import Link from "next/link";
-import { AlertTriangle, Boxes } from "lucide-react";
+import { Boxes } from "lucide-react";
 
 import { EmptyState } from "@/components/empty-state";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { UrlFilters } from "@/components/url-filters";
 import { RESOURCE_SORTS, type ResourceSort } from "@/lib/db/queries/connectivity";
 import type { InventoryState, selectResourcePage } from "@/supabase/functions/_shared/domain/resource-queries.ts";
+import { PartialFailuresAlert } from "./partial-failures-alert";
 import { formatDateTime, formatRelative } from "./provider-meta";
 import { ProviderPagination } from "./provider-pagination";
 import { RefreshResourcesButton } from "./refresh-resources-button";
@@ -98,20 +98,8 @@ export function ResourcesPanel({ orgSlug, providerId, base, params, page, invent
         {canRefresh && <RefreshResourcesButton orgSlug={orgSlug} providerId={providerId} suspended={suspended} />}
       </div>
 
-      {inventory && inventory.partial_failures.length > 0 && (
-        <Alert variant="warning" data-test="partial-failures">
-          <AlertTriangle aria-hidden="true" />
-          <AlertTitle>Some regions could not be listed last time</AlertTitle>
-          <AlertDescription>
-            <ul className="list-disc pl-4">
-              {inventory.partial_failures.map((failure) => (
-                <li key={failure.scope}>
-                  <span className="font-mono">{failure.scope}</span>: {failure.message}
-                </li>
-              ))}
-            </ul>
-          </AlertDescription>
-        </Alert>
+      {inventory && (
+        <PartialFailuresAlert title="Some regions could not be listed last time" failures={inventory.partial_failures} data-test="partial-failures" />
       )}
 
       {!inventory ? (

@@ -1,12 +1,13 @@
 // One page of a provider's stored inventory: sortable columns (links, so the server sorts),
 // status, addresses, and a link into the cloud's own console for each resource.
 import Link from "next/link";
-import { ArrowDown, ArrowUp, ArrowUpDown, ExternalLink } from "lucide-react";
+import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ResourceSort } from "@/lib/db/queries/connectivity";
 import type { StoredResource } from "@/supabase/functions/_shared/domain/resource-queries.ts";
+import { ConsoleLink } from "./console-link";
 import { formatDateTime, formatRelative } from "./provider-meta";
 
 const STATUS_VARIANT: Record<string, "success" | "warning" | "destructive" | "secondary"> = {
@@ -103,20 +104,7 @@ export function ResourcesTable({ resources, sort, direction, sortHref, now }: Re
                 )}
               </TableCell>
               <TableCell className="text-right">
-                {resource.console_url ? (
-                  <a
-                    href={resource.console_url}
-                    target="_blank"
-                    rel="noopener noreferrer"
-                    className="inline-flex items-center gap-1 rounded-sm text-sm text-primary underline-offset-4 outline-none hover:underline focus-visible:underline"
-                  >
-                    Open
-                    <ExternalLink aria-hidden="true" className="size-3.5" />
-                    <span className="sr-only"> {resource.name} in the console (new tab)</span>
-                  </a>
-                ) : (
-                  <span className="text-muted-foreground">—</span>
-                )}
+                <ConsoleLink href={resource.console_url} label={resource.name} />
               </TableCell>
             </TableRow>
           ))}

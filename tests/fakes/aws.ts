@@ -3,7 +3,14 @@
 // really signed with the right key. One server answers both services: with an endpoint
 // override the SDK sends every region to the same host, so the service and the region are
 // read from the credential scope (`…/<region>/<service>/aws4_request`).
-import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+//
+// Roles: STS AssumeRole checks the caller against each role's trust (its principal, and its external
+// ID when the trust policy enforces one) and mints temporary keys that the fake then accepts, with
+// the role's account, ARN and denied actions. Like AWS, it answers AccessDenied alike for a role that
+// does not exist, one that does not trust the caller, and a wrong external ID. CloudTrail
+// LookupEvents (JSON 1.1) lives in ./aws-cloudtrail.ts.
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
 import { startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -199,6 +206,23 @@ export type AwsFakeKey = {
   expired?: boolean;
   /** IAM actions this key may not call, e.g. ["ec2:DescribeRegions"]. */
   denied?: string[];
+  /** Keys minted by AssumeRole: the role whose permissions (denied actions, read live) they carry. */
+  role?: AwsFakeRole;
+  /** Keys minted by AssumeRole stop working at this epoch ms. */
+  expiresAt?: number;
+};
+
+/** A role in some account that callers may assume. */
+export type AwsFakeRole = {
+  arn: string;
+  /** The principal ARN its trust policy allows (the caller key's `arn`). */
+  trusts: string;
+  /** The sts:ExternalId its trust policy's condition names. */
+  externalId: string;
+  /** The switch: whether the trust policy has the sts:ExternalId condition at all. */
+  enforceExternalId: boolean;
+  /** Actions its permissions policy lacks, e.g. ["ec2:DescribeInstances"] (changes apply to sessions already issued). */
+  denied?: string[];
 };
 
 /**
@@ -225,6 +249,8 @@ export type AwsSwitches = {
   throttle: { times: number; status: 429 | 503 | 400; retryAfter?: string; actions?: string[] } | null;
   /** Answer these actions (all when no list) with broken XML (truncated) or an HTML page. */
   malformed: false | { kind: "truncated" | "html"; actions?: string[] };
+  /** CloudTrail's management events per region (see fakeTrailEvents), any order. */
+  trail: Record<string, FakeTrailEvent[]>;
 };
 
 /** One call as the fake understood it. */
@@ -235,6 +261,8 @@ export type AwsCall = {
   accessKeyId: string | null;
   status: number;
   code: string | null;
+  /** AssumeRole: the ExternalId sent, or null without one. */
+  externalId?: string | null;
 };
 
 export type AwsFake = Fake & {
@@ -242,6 +270,8 @@ export type AwsFake = Fake & {
   key: typeof AWS_FAKE_KEY;
   keys: AwsFakeKey[];
   aws: AwsSwitches;
+  /** Roles AssumeRole knows; reset() restores the ones given at start. */
+  roles: AwsFakeRole[];
   /** Every call answered by the AWS handler, in order (switch-answered 429/5xx are in `requests` only). */
   calls: AwsCall[];
   /** Calls of one action, optionally in one region. */
@@ -256,6 +286,15 @@ export const AWS_FAKE_KEY = {
   userId: "AIDAFAKEEXAMPLEUSER01",
 };
 
+/** Cloudkeep's own identity in tests: the environment's key, allowed to assume customers' roles. */
+export const CLOUDKEEP_KEY = {
+  accessKeyId: "AKIACLOUDKEEP0000001",
+  secretAccessKey: "cloudkeepOwnSecret/K7MDENG/bPxRfiCY00001",
+  arn: "arn:aws:iam::111122223333:role/cloudkeep-production",
+  account: "111122223333",
+  userId: "AROACLOUDKEEP",
+};
+
 function defaultAwsSwitches(): AwsSwitches {
   return {
     regions: [...DEFAULT_AWS_REGIONS],
@@ -265,6 +304,7 @@ function defaultAwsSwitches(): AwsSwitches {
     failingRegions: {},
     throttle: null,
     malformed: false,
+    trail: {},
   };
 }
 
@@ -351,18 +391,26 @@ const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-
  * Starts the fake on a free 127.0.0.1 port (https with `options.https`). The benchmark's shape:
  * `startAwsFake({ switches: { resourceCount: 500, maxPageSize: 100 }, aws: { pageDelayMs: 100 } })`.
  */
-export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial<AwsSwitches> } & StartFakeOptions = {}): Promise<AwsFake> {
+export async function startAwsFake(
+  options: { keys?: AwsFakeKey[]; aws?: Partial<AwsSwitches>; roles?: AwsFakeRole[] } & StartFakeOptions = {},
+): Promise<AwsFake> {
   const keys: AwsFakeKey[] = [AWS_FAKE_KEY, ...(options.keys ?? [])];
   const calls: AwsCall[] = [];
   const initialAws = () => ({ ...defaultAwsSwitches(), ...options.aws });
+  const initialRoles = () => (options.roles ?? []).map((role) => ({ ...role, denied: role.denied ? [...role.denied] : undefined }));
   async function handle(request: FakeRequest, base: Fake): Promise<FakeResponse> {
-    const form = new URLSearchParams(request.method === "POST" ? request.body : request.url.search);
-    const action = form.get("Action");
+    const target = request.headers["x-amz-target"];
+    const form = new URLSearchParams(request.method === "POST" && !target ? request.body : request.url.search);
+    // JSON 1.1 names the operation in X-Amz-Target; a target of another service stays unknown.
+    const action = target ? (cloudtrailOperation(target) ?? target) : form.get("Action");
     const call: AwsCall = { action, service: null, region: null, accessKeyId: null, status: 0, code: null };
     calls.push(call);
     const response = await answer(request, form, action, call, base);
     call.status = response.status ?? 200;
-    if (call.status >= 400) call.code = /<Code>([^<]+)<\/Code>/.exec(String(response.body ?? ""))?.[1] ?? null;
+    if (call.status >= 400) {
+      const text = String(response.body ?? "");
+      call.code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? /"__type":"([^"]+)"/.exec(text)?.[1] ?? null;
+    }
     return response;
   }
 
@@ -380,7 +428,8 @@ export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial
     call.region = credentialScope?.[2] ?? null;
     call.service = credentialScope?.[3] ?? null;
     const ec2 = call.service === "ec2";
-    const fail = ec2 ? ec2Error : stsError;
+    const trail = call.service === "cloudtrail";
+    const fail = ec2 ? ec2Error : trail ? cloudtrailError : stsError;
 
     const slow = call.region ? aws.slowRegions[call.region] : undefined;
     if (slow) await sleep(slow);
@@ -392,26 +441,36 @@ export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial
       if (ec2 && (verified.code === "InvalidClientTokenId" || verified.code === "SignatureDoesNotMatch")) {
         return ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
       }
+      if (trail) {
+        return verified.code === "SignatureDoesNotMatch"
+          ? cloudtrailError(403, "InvalidSignatureException", verified.message)
+          : cloudtrailError(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      }
       return fail(verified.status, verified.code, verified.message);
     }
     if (key!.sessionToken !== undefined || verified.sessionToken !== null) {
       if (key!.sessionToken !== verified.sessionToken) {
         return ec2
           ? ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
-          : fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+          : trail
+            ? cloudtrailError(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+            : fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
       }
-      if (key!.expired) {
+      if (key!.expired || (key!.expiresAt !== undefined && Date.now() > key!.expiresAt)) {
         return ec2
           ? ec2Error(400, "RequestExpired", "Request has expired.")
-          : fail(400, "ExpiredToken", "The security token included in the request is expired");
+          : trail
+            ? cloudtrailError(400, "ExpiredTokenException", "The security token included in the request is expired")
+            : fail(400, "ExpiredToken", "The security token included in the request is expired");
       }
     }
 
     const throttle = aws.throttle;
     if (throttle && throttle.times > 0 && (!throttle.actions || (action && throttle.actions.includes(action)))) {
       throttle.times -= 1;
-      const response =
-        throttle.status === 503
+      const response = trail
+        ? cloudtrailError(400, "ThrottlingException", "Rate exceeded")
+        : throttle.status === 503
           ? ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.")
           : throttle.status === 400
             ? stsError(400, "Throttling", "Rate exceeded")
@@ -431,7 +490,21 @@ export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial
     }
 
     const owner = key!.account ?? AWS_FAKE_KEY.account;
-    const deny = (iamAction: string) => key!.denied?.includes(iamAction);
+    const deny = (iamAction: string) => Boolean(key!.denied?.includes(iamAction) || key!.role?.denied?.includes(iamAction));
+
+    if (trail) {
+      if (action !== "LookupEvents") return cloudtrailError(400, "UnknownOperationException", `Unknown operation ${action}.`);
+      if (deny("cloudtrail:LookupEvents")) {
+        return cloudtrailError(
+          400,
+          "AccessDeniedException",
+          `User: ${key!.arn ?? owner} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
+        );
+      }
+      return answerLookupEvents(request.body, aws.trail[call.region!] ?? [], call.region!, call.accessKeyId!, base.switches.maxPageSize);
+    }
+
+    if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);
 
     if (call.service === "sts") {
       if (action !== "GetCallerIdentity")
@@ -496,19 +569,58 @@ export async function startAwsFake(options: { keys?: AwsFakeKey[]; aws?: Partial
     return stsError(400, "InvalidAction", "This fake speaks STS and EC2 only.");
   }
 
+  /** sts:AssumeRole: the caller must be trusted and, when the role enforces it, send the right ExternalId. */
+  function assumeRole(form: URLSearchParams, caller: AwsFakeKey, call: AwsCall, roles: AwsFakeRole[]): FakeResponse {
+    if (form.get("Version") !== "2011-06-15") return stsError(400, "InvalidAction", "Unsupported version.");
+    const roleArn = form.get("RoleArn") ?? "";
+    const sessionName = form.get("RoleSessionName") ?? "";
+    const duration = Number(form.get("DurationSeconds") ?? "3600");
+    call.externalId = form.get("ExternalId");
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(400, "ValidationError", "Invalid RoleSessionName.");
+    if (!Number.isInteger(duration) || duration < 900 || duration > 3600) {
+      return stsError(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+    }
+    const role = roles.find((r) => r.arn === roleArn);
+    const allowed =
+      role && caller.arn === role.trusts && !caller.denied?.includes("sts:AssumeRole") && (!role.enforceExternalId || call.externalId === role.externalId);
+    if (!role || !allowed) {
+      return stsError(403, "AccessDenied", `User: ${caller.arn ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    }
+    const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role.arn) ?? [];
+    const minted: AwsFakeKey = {
+      accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString("base64"),
+      sessionToken: randomBytes(48).toString("base64"),
+      account,
+      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+      userId: `AROA${account}:${sessionName}`,
+      role,
+      expiresAt: Date.now() + duration * 1000,
+    };
+    keys.push(minted);
+    return xml(
+      `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>${xmlEscape(minted.userId!)}</AssumedRoleId><Arn>${xmlEscape(minted.arn!)}</Arn></AssumedRoleUser><Credentials><AccessKeyId>${minted.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(minted.secretAccessKey)}</SecretAccessKey><SessionToken>${xmlEscape(minted.sessionToken!)}</SessionToken><Expiration>${new Date(minted.expiresAt!).toISOString()}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    );
+  }
+
   const base = await startFake(handle, options);
   const baseReset = base.reset.bind(base);
   const fake: AwsFake = Object.assign(base, {
     key: AWS_FAKE_KEY,
     keys,
     aws: initialAws(),
+    roles: initialRoles(),
     calls,
     callsOf: (action: string, region?: string) => calls.filter((c) => c.action === action && (!region || c.region === region)),
   });
+  const givenKeys = keys.length;
   fake.reset = () => {
     baseReset();
     fake.aws = initialAws();
+    fake.roles = initialRoles();
     calls.length = 0;
+    // Sessions AssumeRole issued are forgotten, so no test sees another's.
+    keys.length = givenKeys;
   };
   return fake;
 }

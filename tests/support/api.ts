@@ -16,12 +16,15 @@ export async function accessToken(user: TestUser, password = "password-123") {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON the API answered
 export type ApiAnswer = { status: number; body: any; text: string };
 
-export async function api(path: string, init: { token?: string | null; method?: string; body?: unknown; rawBody?: string } = {}): Promise<ApiAnswer> {
+export async function api(
+  path: string,
+  init: { token?: string | null; method?: string; body?: unknown; rawBody?: string; /** Another server of the api function (default: the stack's gateway). */ base?: string } = {},
+): Promise<ApiAnswer> {
   const { supabaseUrl } = inject("stack");
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined || init.rawBody !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${supabaseUrl}/functions/v1/api${path}`, {
+  const res = await fetch(`${init.base ?? `${supabaseUrl}/functions/v1`}/api${path}`, {
     method: init.method ?? "GET",
     headers,
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),

@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "rate_limited"
   | "upstream_failed"
   | "upstream_timeout"
+  | "not_configured"
   | "internal_error";
 
 export class ApiError extends Error {

@@ -1,9 +1,10 @@
 // What a route handler gets, and the helpers every route shares: body reading with the
-// 64 KiB limit, organization resolution, and domain-error mapping.
+// 64 KiB limit, organization resolution (an API token implies its own), and domain-error mapping.
 import type { Sql } from "postgres";
 import type { TokenVerifier } from "../_shared/auth/verify-token.ts";
 import type { KeyRing } from "../_shared/crypto/index.ts";
 import { withRls, type Claims } from "../_shared/db.ts";
+import type { ApiTokenIdentity } from "../_shared/domain/api-tokens.ts";
 import { DOMAIN_ERROR_STATUS, DomainError } from "../_shared/domain/errors.ts";
 import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
 
@@ -17,8 +18,10 @@ export type RequestContext = {
   request: Request;
   url: URL;
   deps: ApiDeps;
-  /** The verified caller; null only on public routes. */
+  /** The verified caller: a user's JWT claims, or the claims an API token runs under. */
   claims: Claims;
+  /** Set when the caller authenticated with an API token (`ck_…`); null for a user's token. */
+  apiToken: ApiTokenIdentity | null;
 };
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -62,15 +65,31 @@ function concat(chunks: Uint8Array[], size: number) {
   return out;
 }
 
-/** The organization named by ?org=<slug>, with the caller's role; 404 when they are not a member. */
+/**
+ * The organization named by ?org=<slug>, with the caller's role; 404 when they are not a member.
+ * An API token implies its organization: ?org= may be left out, and naming another is 403.
+ * (For a token, `role` is its creator's; the database narrows it further by scope.)
+ */
 export async function resolveOrganization(ctx: RequestContext) {
-  const slug = ctx.url.searchParams.get("org");
+  const token = ctx.apiToken;
+  const slug = ctx.url.searchParams.get("org") || token?.organizationSlug;
   if (!slug) throw new ApiError(400, "bad_request", "Name the organization with ?org=<slug>.");
-  const [org] = await withRls(ctx.deps.sql, ctx.claims, (tx) => tx<{ id: string; slug: string; role: string }[]>`
+  if (token && slug !== token.organizationSlug) {
+    throw new ApiError(
+      403,
+      "forbidden",
+      `This API token belongs to the organization "${token.organizationSlug}" and cannot reach another.`,
+    );
+  }
+  const [org] = await withRls(
+    ctx.deps.sql,
+    ctx.claims,
+    (tx) => tx<{ id: string; slug: string; role: string }[]>`
     select o.id, o.slug, m.role
     from public.organizations o
     join public.organization_members m on m.organization_id = o.id and m.user_id = (select auth.uid())
-    where o.slug = ${slug}`);
+    where o.slug = ${slug}`,
+  );
   if (!org) throw new ApiError(404, "not_found", `Organization "${slug}" not found.`);
   return org;
 }
@@ -81,9 +100,13 @@ export async function domainCall<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof DomainError) {
-      throw new ApiError(DOMAIN_ERROR_STATUS[error.code], error.code as ApiErrorCode, error.message, error.fieldErrors ? { fields: error.fieldErrors } : undefined);
+      throw new ApiError(
+        DOMAIN_ERROR_STATUS[error.code],
+        error.code as ApiErrorCode,
+        error.message,
+        error.fieldErrors ? { fields: error.fieldErrors } : undefined,
+      );
     }
     throw error;
   }
 }
-

@@ -1,5 +1,9 @@
-// The API contract, served at GET /api/openapi.json. Kept next to the routes it describes.
+// The API contract, served at GET /api/openapi.json. Kept next to the routes it describes; the
+// scopes an API token needs per route come from the table the router enforces (./scopes.ts).
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
+import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, MAX_EXPIRY_DAYS } from "../_shared/schemas/tokens.ts";
+import { awsOpenApiPaths } from "./routes/aws.ts";
+import { ROUTE_SCOPES } from "./scopes.ts";
 
 const error = {
   type: "object",
@@ -11,44 +15,113 @@ const error = {
       properties: {
         code: { type: "string", examples: ["validation_failed"] },
         message: { type: "string" },
-        details: { type: "object", properties: { fields: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } } },
+        details: {
+          type: "object",
+          properties: { fields: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } },
+        },
       },
     },
   },
 };
 
 const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [String(code), { description: STATUS_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]));
+  Object.fromEntries(
+    codes.map((code) => [
+      String(code),
+      { description: STATUS_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+    ]),
+  );
 
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad request (missing ?org=, body is not JSON)",
-  401: "Missing, invalid or expired access token",
-  403: "Your role does not allow this",
+  401: "Missing, invalid or expired access token; or an API token that is revoked or expired",
+  403: "Your role does not allow this, the API token lacks a scope (the message names it), or it names another organization",
   404: "Not found, or not visible to you",
   409: "Duplicate: the account or credential is already connected",
   413: "Body larger than 64 KiB",
   422: "Validation failed; details.fields names each field",
 };
 
-const orgParam = { name: "org", in: "query", required: true, description: "The organization's slug.", schema: { type: "string" } };
+const orgParam = {
+  name: "org",
+  in: "query",
+  required: false,
+  description:
+    "The organization's slug. Required with a user's access token; an API token implies its own organization (naming another is 403).",
+  schema: { type: "string" },
+};
+const userOrgParam = { ...orgParam, required: true, description: "The organization's slug." };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const dataOf = (schema: object) => ({ type: "object", properties: { data: schema } });
+const jsonContent = (schema: object) => ({ "application/json": { schema } });
+
+/**
+ * Who may call a route: security requirements, the scopes an API token needs (also as
+ * `x-api-token-scopes`), and a curl example, all added to the operation's description.
+ */
+function operation(route: string, curl: string | null, spec: { description?: string } & Record<string, unknown>) {
+  const rule = ROUTE_SCOPES[route];
+  const code = (scope: string) => `\`${scope}\``;
+  const access = rule
+    ? `**API token scope:** ${rule.scopes.map(code).join(" + ")}` +
+      (rule.when ? `; with \`${rule.when.param}=${rule.when.value}\` also ${rule.when.scopes.map(code).join(" + ")}.` : ".")
+    : "**User access token only:** API tokens cannot call this route.";
+  return {
+    ...spec,
+    description: [spec.description, access, curl && "```sh\n" + curl + "\n```"].filter(Boolean).join("\n\n"),
+    security: rule ? [{ userToken: [] }, { apiToken: [...rule.scopes, ...(rule.when?.scopes ?? [])] }] : [{ userToken: [] }],
+    "x-api-token-scopes": rule
+      ? { required: rule.scopes, ...(rule.when ? { [`when ${rule.when.param}=${rule.when.value}`]: rule.when.scopes } : {}) }
+      : null,
+  };
+}
+
+type Operations = Record<string, Record<string, { description?: string } & Record<string, unknown>>>;
+
+/** Adds who may call them to operations documented next to their routes (e.g. routes/aws.ts). */
+function withAccess(paths: Operations): Operations {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, spec]) => [
+          method,
+          operation(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`, null, spec),
+        ]),
+      ),
+    ]),
+  );
+}
 
 export function openApiDocument(url: URL) {
   const server = `${url.origin}${url.pathname.replace(/\/openapi\.json$/, "")}`;
+  const auth = `-H "Authorization: Bearer $CLOUDKEEP_TOKEN"`;
+  const jsonBody = (body: object) => `-H "Content-Type: application/json" -d '${JSON.stringify(body)}'`;
   return {
     openapi: "3.1.0",
     info: {
       title: "Cloudkeep API",
       version: "1.0.0",
-      description:
-        "Cloud providers per organization, with credentials kept encrypted. Authenticate with `Authorization: Bearer <Supabase access token>`. " +
-        "Responses never contain a secret: providers carry `credential_hint` and `credential_fingerprint` instead.",
+      description: [
+        "Cloud providers per organization, with credentials kept encrypted. " +
+          "Responses never contain a secret: providers carry `credential_hint` and `credential_fingerprint` instead.",
+        "**Authentication** — `Authorization: Bearer <token>` with either kind of token:\n" +
+          "- a **Supabase access token** of a signed-in person: acts with that person's role; name the organization with `?org=<slug>`;\n" +
+          "- an **organization API token** (`ck_…`, made by an admin under *API tokens* in the portal or with `POST /tokens`): " +
+          "acts only in its own organization (so `?org=` may be left out), only within its scopes, and never with more rights than its creator has now. " +
+          "A route outside its scopes answers 403 naming the missing scope; a revoked or expired token answers 401.",
+        "**Scopes** — " + API_TOKEN_SCOPES.map((scope) => `\`${scope}\`: ${API_TOKEN_SCOPE_DESCRIPTIONS[scope]}`).join(" "),
+        "```sh\nexport CLOUDKEEP_API=" +
+          server +
+          '\nexport CLOUDKEEP_TOKEN=ck_…   # shown once when the token is made\ncurl -H "Authorization: Bearer $CLOUDKEEP_TOKEN" "$CLOUDKEEP_API/providers"\n```',
+      ].join("\n\n"),
     },
     servers: [{ url: server }],
-    security: [{ bearer: [] }],
+    security: [{ userToken: [] }, { apiToken: [] }],
     paths: {
+      ...withAccess(awsOpenApiPaths),
       "/providers": {
-        get: {
+        get: operation("GET /providers", `curl ${auth} "${server}/providers?status=failed"`, {
           summary: "List providers",
           parameters: [
             orgParam,
@@ -59,62 +132,223 @@ export function openApiDocument(url: URL) {
             { name: "page", in: "query", schema: { type: "integer", minimum: 1 } },
           ],
           responses: {
-            "200": { description: "A page of providers", content: { "application/json": { schema: { $ref: "#/components/schemas/ProviderPage" } } } },
-            ...errors(400, 401, 404, 422),
+            "200": { description: "A page of providers", content: jsonContent({ $ref: "#/components/schemas/ProviderPage" }) },
+            ...errors(400, 401, 403, 404, 422),
           },
-        },
-        post: {
-          summary: "Connect a provider: validate, encrypt, store",
-          parameters: [orgParam],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ProviderCreate" } } } },
-          responses: {
-            "201": { description: "Created", content: { "application/json": { schema: { type: "object", properties: { data: { $ref: "#/components/schemas/Provider" } } } } } },
-            ...errors(400, 401, 403, 404, 409, 413, 422),
-          },
-        },
-      },
-      "/providers/{id}": {
-        get: {
-          summary: "Read a provider",
-          parameters: [idParam],
-          responses: { "200": { description: "The provider", content: { "application/json": { schema: { type: "object", properties: { data: { $ref: "#/components/schemas/Provider" } } } } } }, ...errors(401, 404) },
-        },
-        patch: {
-          summary: "Update metadata, rotate credentials, or suspend/resume — one kind of change per request",
-          parameters: [idParam],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": {
-                schema: {
-                  oneOf: [
-                    { type: "object", properties: { name: { type: "string" }, environment: { enum: ENVIRONMENTS }, regions: { type: "array", items: { type: "string" } } } },
-                    {
-                      type: "object",
-                      required: ["credentials"],
-                      description: "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
-                      properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
-                    },
-                    { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
-                    {
-                      type: "object",
-                      required: ["read_only_credentials"],
-                      description: "A read-only credential (same fields as credentials) that checks and listings use instead; null removes it.",
-                      properties: { read_only_credentials: { type: ["object", "null"] } },
-                    },
-                  ],
-                },
-              },
+        }),
+        post: operation(
+          "POST /providers",
+          `curl ${auth} ${jsonBody({ name: "Production AWS", provider_type: "aws", credentials: { access_key: "AKIA…", secret_key: "…" } })} "${server}/providers"`,
+          {
+            summary: "Connect a provider: validate, encrypt, store",
+            parameters: [orgParam],
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }) },
+            responses: {
+              "201": { description: "Created", content: jsonContent(dataOf({ $ref: "#/components/schemas/Provider" })) },
+              ...errors(400, 401, 403, 404, 409, 413, 422),
             },
           },
-          responses: { "200": { description: "The updated provider" }, ...errors(400, 401, 403, 404, 409, 413, 422) },
-        },
-        delete: { summary: "Delete a provider and its ciphertext", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404) } },
+        ),
+      },
+      "/providers/test": {
+        post: operation(
+          "POST /providers/test",
+          `curl ${auth} ${jsonBody({ provider_type: "digitalocean", name: "probe", credentials: { access_key: "dop_v1_…" } })} "${server}/providers/test"`,
+          {
+            summary: "Check unsaved credentials against the cloud; nothing is stored",
+            parameters: [orgParam],
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }) },
+            responses: {
+              "200": { description: "The cloud's answer: ok, latency, identity or error with a hint" },
+              ...errors(400, 401, 403, 404, 413, 422),
+            },
+          },
+        ),
+      },
+      "/providers/{id}": {
+        get: operation("GET /providers/:id", `curl ${auth} "${server}/providers/$PROVIDER_ID"`, {
+          summary: "Read a provider",
+          parameters: [idParam],
+          responses: {
+            "200": { description: "The provider", content: jsonContent(dataOf({ $ref: "#/components/schemas/Provider" })) },
+            ...errors(401, 403, 404),
+          },
+        }),
+        patch: operation(
+          "PATCH /providers/:id",
+          `curl -X PATCH ${auth} ${jsonBody({ suspended: true })} "${server}/providers/$PROVIDER_ID"`,
+          {
+            summary: "Update metadata, rotate credentials, or suspend/resume — one kind of change per request",
+            parameters: [idParam],
+            requestBody: {
+              required: true,
+              content: jsonContent({
+                oneOf: [
+                  {
+                    type: "object",
+                    properties: {
+                      name: { type: "string" },
+                      environment: { enum: ENVIRONMENTS },
+                      regions: { type: "array", items: { type: "string" } },
+                    },
+                  },
+                  {
+                    type: "object",
+                    required: ["credentials"],
+                    description:
+                      "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
+                    properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
+                  },
+                  { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
+                ],
+              }),
+            },
+            responses: { "200": { description: "The updated provider" }, ...errors(400, 401, 403, 404, 409, 413, 422) },
+          },
+        ),
+        delete: operation("DELETE /providers/:id", `curl -X DELETE ${auth} "${server}/providers/$PROVIDER_ID"`, {
+          summary: "Delete a provider and its ciphertext",
+          parameters: [idParam],
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404) },
+        }),
+      },
+      "/providers/{id}/health": {
+        post: operation("POST /providers/:id/health", `curl -X POST ${auth} "${server}/providers/$PROVIDER_ID/health"`, {
+          summary: "Check the provider's credentials now and record the result",
+          parameters: [idParam],
+          responses: {
+            "201": { description: "The recorded check (ok, latency_ms, identity or error_code, error_message, error_hint)" },
+            ...errors(401, 403, 404, 409),
+          },
+        }),
+        get: operation("GET /providers/:id/health", `curl ${auth} "${server}/providers/$PROVIDER_ID/health?limit=10"`, {
+          summary: "Health check history, newest first",
+          parameters: [idParam, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, default: 30 } }],
+          responses: { "200": { description: "Recorded checks" }, ...errors(401, 403, 404) },
+        }),
+      },
+      "/providers/{id}/resources": {
+        get: operation("GET /providers/:id/resources", `curl ${auth} "${server}/providers/$PROVIDER_ID/resources?type=instance&limit=50"`, {
+          summary: "Resources behind the provider: the stored inventory, or listed live first with refresh=true",
+          parameters: [
+            idParam,
+            { name: "type", in: "query", schema: { type: "string" } },
+            { name: "region", in: "query", schema: { type: "string" } },
+            { name: "q", in: "query", schema: { type: "string" } },
+            { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page." },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+            {
+              name: "refresh",
+              in: "query",
+              schema: { type: "boolean" },
+              description: "List live from the cloud before answering (decrypts the credential).",
+            },
+          ],
+          responses: {
+            "200": { description: "A page of resources with next_cursor, refreshed_at and partial_failures" },
+            ...errors(401, 403, 404, 409, 422, 502, 504),
+          },
+        }),
+      },
+      "/tokens": {
+        get: operation("GET /tokens", `curl -H "Authorization: Bearer $USER_ACCESS_TOKEN" "${server}/tokens?org=acme"`, {
+          summary: "List the organization's API tokens (admins and owners); never the token or its hash",
+          parameters: [userOrgParam],
+          responses: {
+            "200": {
+              description: "Tokens",
+              content: jsonContent(dataOf({ type: "array", items: { $ref: "#/components/schemas/ApiToken" } })),
+            },
+            ...errors(400, 401, 403, 404),
+          },
+        }),
+        post: operation(
+          "POST /tokens",
+          `curl -H "Authorization: Bearer $USER_ACCESS_TOKEN" ${jsonBody({ name: "deploy-bot", scopes: ["providers:read", "health:run"], expires_in_days: 90 })} "${server}/tokens?org=acme"`,
+          {
+            summary: "Make an API token (admins and owners). The response is the only time the token is shown.",
+            parameters: [userOrgParam],
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ApiTokenCreate" }) },
+            responses: {
+              "201": {
+                description: "Created; data.token is the secret",
+                content: jsonContent(dataOf({ $ref: "#/components/schemas/ApiTokenCreated" })),
+              },
+              ...errors(400, 401, 403, 404, 413, 422),
+            },
+          },
+        ),
+      },
+      "/tokens/{id}": {
+        delete: operation(
+          "DELETE /tokens/:id",
+          `curl -X DELETE -H "Authorization: Bearer $USER_ACCESS_TOKEN" "${server}/tokens/$TOKEN_ID"`,
+          {
+            summary: "Revoke an API token at once (admins and owners); revoking twice is not an error",
+            parameters: [idParam],
+            responses: { "204": { description: "Revoked" }, ...errors(401, 403, 404) },
+          },
+        ),
       },
     },
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Supabase Auth access token." } },
+      securitySchemes: {
+        userToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "A Supabase Auth access token of a signed-in person.",
+        },
+        apiToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "ck_ + 43 base62 characters",
+          description: `An organization API token. The scopes listed per operation are those the token must have: ${API_TOKEN_SCOPES.join(", ")}.`,
+        },
+      },
       schemas: {
+        ApiToken: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            organization_id: { type: "string", format: "uuid" },
+            name: { type: "string" },
+            scopes: { type: "array", items: { enum: API_TOKEN_SCOPES } },
+            token_prefix: {
+              type: "string",
+              examples: ["ck_4fT9xQ2a"],
+              description: "The first characters, to recognise the token; not enough to use it.",
+            },
+            expires_at: { type: ["string", "null"], format: "date-time" },
+            last_used_at: { type: ["string", "null"], format: "date-time" },
+            revoked_at: { type: ["string", "null"], format: "date-time" },
+            created_by: { type: ["string", "null"], format: "uuid" },
+            created_by_email: { type: ["string", "null"] },
+            created_at: { type: "string", format: "date-time" },
+            status: { enum: ["active", "expired", "revoked"] },
+          },
+        },
+        ApiTokenCreated: {
+          allOf: [
+            { $ref: "#/components/schemas/ApiToken" },
+            { type: "object", required: ["token"], properties: { token: { type: "string", examples: ["ck_…"] } } },
+          ],
+        },
+        ApiTokenCreate: {
+          type: "object",
+          required: ["name", "scopes"],
+          additionalProperties: false,
+          properties: {
+            name: { type: "string", maxLength: 80 },
+            scopes: { type: "array", minItems: 1, items: { enum: API_TOKEN_SCOPES } },
+            expires_at: {
+              type: ["string", "null"],
+              format: "date-time",
+              description: "When it stops working; omit (or null) for never. Not with expires_in_days.",
+            },
+            expires_in_days: { type: "integer", minimum: 1, maximum: MAX_EXPIRY_DAYS },
+          },
+        },
         Error: error,
         Provider: {
           type: "object",
@@ -142,7 +376,12 @@ export function openApiDocument(url: URL) {
         },
         ProviderPage: {
           type: "object",
-          properties: { data: { type: "array", items: { $ref: "#/components/schemas/Provider" } }, page: { type: "integer" }, page_size: { type: "integer" }, total: { type: "integer" } },
+          properties: {
+            data: { type: "array", items: { $ref: "#/components/schemas/Provider" } },
+            page: { type: "integer" },
+            page_size: { type: "integer" },
+            total: { type: "integer" },
+          },
         },
         ProviderCreate: {
           type: "object",

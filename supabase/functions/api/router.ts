@@ -1,17 +1,29 @@
-// A small method + path router: "/providers/:id" patterns, 404 and 405 in the API's shape.
+// A small method + path router: "/providers/:id" patterns, 404 and 405 in the API's shape, and
+// one guard that sees every matched route before it runs (the API checks token scopes there).
 import { ApiError } from "../_shared/http.ts";
 
 export type Params = Record<string, string>;
-type Route<C> = { method: string; pattern: RegExp; keys: string[]; run: (ctx: C, params: Params) => Promise<Response> };
+/** A route as registered: method and pattern, e.g. { method: "GET", path: "/providers/:id" }. */
+export type RouteKey = { method: string; path: string };
+/** Runs after a route matched and before it runs; throws to refuse. */
+export type RouteGuard<C> = (ctx: C, route: RouteKey) => void;
+type Route<C> = RouteKey & { pattern: RegExp; keys: string[]; run: (ctx: C, params: Params) => Promise<Response> };
 
 export class Router<C> {
   private routes: Route<C>[] = [];
 
+  constructor(private readonly guard?: RouteGuard<C>) {}
+
   on(method: string, path: string, run: Route<C>["run"]) {
     const keys: string[] = [];
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, key) => (keys.push(key), "([^/]+)"))}/?$`);
-    this.routes.push({ method, pattern, keys, run });
+    this.routes.push({ method, path, pattern, keys, run });
     return this;
+  }
+
+  /** Every registered route, in registration order. */
+  list(): RouteKey[] {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   async dispatch(method: string, path: string, ctx: C): Promise<Response> {
@@ -25,6 +37,7 @@ export class Router<C> {
       }
       const params: Params = {};
       route.keys.forEach((key, i) => (params[key] = decodeURIComponent(match[i + 1])));
+      this.guard?.(ctx, { method: route.method, path: route.path });
       return route.run(ctx, params);
     }
     if (allowed.length) {

@@ -13,6 +13,7 @@ import {
   type ProviderType,
 } from "../schemas/providers.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
+import { issueExternalId, withExternalId } from "./external-id.ts";
 
 export type VaultContext = { sql: Sql; ring: KeyRing; claims: Claims };
 
@@ -30,6 +31,7 @@ export const PROVIDER_COLUMNS = [
   "credential_hint",
   "read_only_credential_hint",
   "read_only_auth_method",
+  "external_id",
   "credential_fingerprint",
   "account_identifier",
   "environment",
@@ -56,6 +58,8 @@ export type ProviderRecord = {
   /** Set when a read-only credential is stored; checks and listings then use it. */
   read_only_credential_hint: string | null;
   read_only_auth_method: string | null;
+  /** AWS only: the sts:ExternalId its role must require; issued by the database, not a secret. */
+  external_id: string | null;
   credential_fingerprint: string;
   account_identifier: string | null;
   environment: "production" | "staging" | "development" | "other";
@@ -132,7 +136,8 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
     await refuseDuplicate(tx, organizationId, input.provider_type, described.accountIdentifier, fingerprints);
 
     const id = crypto.randomUUID();
-    const envelope = await encryptCredential(ctx.ring, { organizationId, providerId: id }, input.credentials);
+    const externalId = await issueExternalId(tx, input.provider_type);
+    const envelope = await encryptCredential(ctx.ring, { organizationId, providerId: id }, withExternalId(input.provider_type, input.credentials, externalId));
     try {
       const [row] = await tx<ProviderRecord[]>`
         insert into public.cloud_providers
@@ -210,7 +215,8 @@ export async function rotateProviderCredentials(
     const fingerprints = await credentialFingerprints(ctx.ring, current.provider_type, parsed.data, endpoint);
     await refuseDuplicate(tx, current.organization_id, current.provider_type, described.accountIdentifier, fingerprints, providerId);
     // A fresh data key: the old ciphertext is overwritten, not kept.
-    const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, parsed.data);
+    const sealed = withExternalId(current.provider_type, parsed.data, current.external_id);
+    const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, sealed);
     try {
       const [row] = await tx<ProviderRecord[]>`
         update public.cloud_providers set

@@ -4,8 +4,8 @@
 import type { ProviderFailure } from "./types.ts";
 
 export type AwsCallDescription = {
-  /** "sts", "ec2" or "s3". */
-  service: "sts" | "ec2" | "s3";
+  /** "sts", "ec2", "s3" or "cloudtrail". */
+  service: "sts" | "ec2" | "s3" | "cloudtrail";
   /** The IAM action the call needs, e.g. "sts:GetCallerIdentity". */
   action: string;
   /** The endpoint's host, named in connection errors. */
@@ -90,6 +90,7 @@ const READ_ONLY_POLICY: Record<AwsCallDescription["service"], string> = {
   sts: "every IAM identity may call it unless a policy explicitly denies it",
   ec2: "the AWS-managed ReadOnlyAccess or AmazonEC2ReadOnlyAccess policy includes it",
   s3: "the AWS-managed AmazonS3ReadOnlyAccess policy includes it; on MinIO the readonly policy",
+  cloudtrail: "the AWS-managed ReadOnlyAccess or AWSCloudTrail_ReadOnlyAccess policy includes it",
 };
 
 /** Maps any error from an AWS SDK call to a ProviderFailure. */
@@ -310,5 +311,94 @@ export function describeAwsError(error: unknown, call: AwsCallDescription): Prov
     hint: "Check the credential and the API endpoint, then try again.",
     status: 502,
     retryable: status === undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Roles Cloudkeep assumes (providers with auth_method assume_role)
+
+/** What a person needs to fix a role: which role, the external ID it must require, and whom it must trust. */
+export type RoleFacts = { roleArn: string; externalId: string; principalArn: string | null };
+
+/** Failures of Cloudkeep's own credentials (the environment's), not of the customer's role. */
+const OWN_IDENTITY_CODES = new Set([
+  "CredentialsProviderError",
+  "InvalidClientTokenId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "InvalidToken",
+  "UnrecognizedClientException",
+]);
+
+const trustee = (facts: RoleFacts) => facts.principalArn ?? "Cloudkeep's AWS principal";
+
+/** The trust-policy condition that makes a role refuse anyone without this provider's external ID. */
+export function externalIdCondition(externalId: string): string {
+  return JSON.stringify({ StringEquals: { "sts:ExternalId": externalId } });
+}
+
+/**
+ * What a failed sts:AssumeRole by Cloudkeep means. AWS answers AccessDenied alike when the role does
+ * not exist, does not trust Cloudkeep, or requires another external ID (so that nobody can probe other
+ * accounts' roles): the message says so and the hint checks all three with this provider's values.
+ */
+export function assumeRoleFailure(failure: ProviderFailure, facts: RoleFacts): ProviderFailure {
+  if (ACCESS_DENIED.has(failure.code)) {
+    const account = /^arn:aws:iam::(\d{12}):/.exec(facts.roleArn)?.[1] ?? "the role's account";
+    return {
+      code: "assume_role_denied",
+      message: `AWS did not let Cloudkeep assume ${facts.roleArn}: the role does not exist, does not trust Cloudkeep, or expects another external ID (AWS gives the same answer for all three).`,
+      hint:
+        `Check, in account ${account}: (1) role not found — a role with exactly this name and path exists (IAM → Roles); ` +
+        `(2) not trusted by Cloudkeep — its trust policy allows ${trustee(facts)} to call sts:AssumeRole; ` +
+        `(3) external ID mismatch — its condition requires sts:ExternalId ${facts.externalId}. The CloudFormation template on the provider's page sets up all three.`,
+      status: 403,
+      retryable: false,
+    };
+  }
+  if (OWN_IDENTITY_CODES.has(failure.code)) {
+    return {
+      code: "cloudkeep_identity_unavailable",
+      message: "Cloudkeep's own AWS identity, which assumes customers' roles, is missing or not accepted by AWS.",
+      hint: "This is Cloudkeep's configuration, not your role: the operator must give Cloudkeep's server and functions AWS credentials (the standard AWS_* environment or an attached role) and set CLOUDKEEP_AWS_PRINCIPAL_ARN.",
+      status: 503,
+      retryable: true,
+    };
+  }
+  return failure;
+}
+
+/** The confused-deputy check found that the role can be assumed without the external ID. */
+export function externalIdNotRequired(facts: RoleFacts): ProviderFailure {
+  return {
+    code: "external_id_not_required",
+    message: `The role's trust policy does not require the external ID: anyone who learns ${facts.roleArn} could make Cloudkeep use it. Cloudkeep will not use the role until it does.`,
+    hint: `Add this condition to the statement of the trust policy that allows ${trustee(facts)}: "Condition": ${externalIdCondition(facts.externalId)}`,
+    status: 403,
+    retryable: false,
+  };
+}
+
+/** The role can be assumed but lacks a permission Cloudkeep needs. */
+export function missingPermission(action: string, roleArn: string): ProviderFailure {
+  return {
+    code: "missing_permission",
+    message: `Cloudkeep can assume ${roleArn} but may not call ${action}.`,
+    hint: `Allow ${action} in the role's permissions policy (the CloudkeepReadOnly policy of the template lists every action Cloudkeep calls), and check that no service control policy denies it.`,
+    status: 403,
+    retryable: false,
+  };
+}
+
+/** Credentials checked before the provider exists (Test connection) have no external ID yet. */
+export function externalIdNotAssigned(): ProviderFailure {
+  return {
+    code: "external_id_not_assigned",
+    message: "Cloudkeep issues this provider's external ID when it is saved, so the role cannot be tried yet.",
+    hint: "Save the provider, create the role with the CloudFormation template or Terraform on its page, then check it.",
+    status: 409,
+    retryable: false,
   };
 }

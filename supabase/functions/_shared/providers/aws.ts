@@ -7,7 +7,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { nodeAgents, type NodeAgentOptions } from "../net/outbound.ts";
-import type { AwsCredentials } from "../schemas/providers.ts";
+import { isAwsRoleCredentials, type AwsCredentials, type AwsKeyCredentials } from "../schemas/providers.ts";
 import { describeAwsError, type AwsCallDescription } from "./aws-errors.ts";
 import type {
   AdapterContext,
@@ -103,7 +103,7 @@ export function withoutSdkLogging<T extends { middlewareStack: { remove(name: st
 }
 
 /** The host named in messages: the override's, or the AWS endpoint the SDK will use. */
-export function endpointHost(session: AwsSession, service: string, region: string): string {
+export function endpointHost(session: Pick<AwsSession, "apiEndpoint">, service: string, region: string): string {
   if (session.apiEndpoint) {
     try {
       return new URL(session.apiEndpoint).host;
@@ -120,7 +120,7 @@ export function endpointHost(session: AwsSession, service: string, region: strin
  * attempt and every backoff, so a call never outlives it.
  */
 export async function awsCall<T>(
-  session: AwsSession,
+  session: Pick<AwsSession, "apiEndpoint" | "timeoutMs" | "signal" | "secrets" | "temporary">,
   call: Pick<AwsCallDescription, "service" | "action" | "region">,
   send: (abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
@@ -174,13 +174,17 @@ const EC2_STATUS: Record<string, ResourceStatus> = {
   terminated: "terminated",
 };
 
+/** A page of the AWS console in the region's partition (`ec2/home?region=…#…`); null in isolated regions, which have no public console. */
+export function awsConsoleUrl(region: string, page: string): string | null {
+  if (region.startsWith("us-gov-")) return `https://console.amazonaws-us-gov.com/${page}`;
+  if (region.startsWith("cn-")) return `https://console.amazonaws.cn/${page}`;
+  if (/^[a-z]{2}-iso/.test(region)) return null;
+  return `https://${region}.console.aws.amazon.com/${page}`;
+}
+
 /** The EC2 console page of one instance, in its partition's console. */
 export function ec2ConsoleUrl(region: string, instanceId: string): string | null {
-  const fragment = `ec2/home?region=${encodeURIComponent(region)}#InstanceDetails:instanceId=${encodeURIComponent(instanceId)}`;
-  if (region.startsWith("us-gov-")) return `https://console.amazonaws-us-gov.com/${fragment}`;
-  if (region.startsWith("cn-")) return `https://console.amazonaws.cn/${fragment}`;
-  if (/^[a-z]{2}-iso/.test(region)) return null;
-  return `https://${region}.console.aws.amazon.com/${fragment}`;
+  return awsConsoleUrl(region, `ec2/home?region=${encodeURIComponent(region)}#InstanceDetails:instanceId=${encodeURIComponent(instanceId)}`);
 }
 
 const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
@@ -225,9 +229,27 @@ export function normalizeInstance(instance: Instance, region: string): Normalize
 // ---------------------------------------------------------------------------------------------------
 // The adapter
 
-const homeRegion = (credentials: AwsCredentials) => credentials.region ?? DEFAULT_AWS_REGION;
+export const homeRegion = (credentials: AwsCredentials) => credentials.region ?? DEFAULT_AWS_REGION;
 
+/** A role is assumed first (aws-assume-role.ts, loaded only for roles); keys are used as they are. */
 async function checkHealth(credentials: AwsCredentials, context: AdapterContext): Promise<HealthResult> {
+  if (isAwsRoleCredentials(credentials)) return (await import("./aws-assume-role.ts")).checkRoleHealth(credentials, context);
+  return checkKeyHealth(credentials, context);
+}
+
+/** Runs `work` with access keys: the credential's own, or a role's session keys (assumed, or cached). */
+export async function withAwsKeys<T>(credentials: AwsCredentials, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
+  if (!isAwsRoleCredentials(credentials)) return work(credentials);
+  const { withRoleSession } = await import("./aws-assume-role.ts");
+  return withRoleSession(credentials, context, work);
+}
+
+function listResources(credentials: AwsCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+  return withAwsKeys(credentials, context, (keys) => listWithKeys(keys, context));
+}
+
+/** sts:GetCallerIdentity with an access key: proves the key and names its account. */
+export async function checkKeyHealth(credentials: AwsKeyCredentials, context: AdapterContext): Promise<HealthResult> {
   const checkedAt = new Date().toISOString();
   const region = homeRegion(credentials);
   const session = openAwsSession(credentials, context);
@@ -305,7 +327,7 @@ async function listRegion(
   });
 }
 
-async function listResources(credentials: AwsCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
   if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
   const session = openAwsSession(credentials, context);
   try {

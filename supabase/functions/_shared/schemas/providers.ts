@@ -2,7 +2,16 @@
 // server action and the HTTP API. Parsed credentials come out CANONICAL (snake_case names from the
 // brief's table) whatever aliases came in; messages name the field and never repeat a value.
 import { z } from "zod";
-import { AWS_FIELDS, AWS_REGION_MESSAGE, AWS_REGION_PATTERN, AWS_SECRET_FIELDS, awsCredentialsSchema, awsIdentity, describeAws } from "./providers/aws.ts";
+import {
+  AWS_AUTH_VARIANTS,
+  AWS_FIELDS,
+  AWS_REGION_MESSAGE,
+  AWS_REGION_PATTERN,
+  AWS_SECRET_FIELDS,
+  awsCredentialsSchema,
+  awsIdentity,
+  describeAws,
+} from "./providers/aws.ts";
 import { AZURE_FIELDS, AZURE_SECRET_FIELDS, azureCredentialsSchema, azureIdentity, describeAzure } from "./providers/azure.ts";
 import {
   checkUrl,
@@ -11,6 +20,7 @@ import {
   snakeToCamel,
   type CredentialDescription,
   type CredentialField,
+  type CredentialVariant,
   type SchemaOptions,
 } from "./providers/common.ts";
 import { describeGcp, GCP_FIELDS, GCP_SECRET_FIELDS, gcpCredentialsSchema, gcpIdentity } from "./providers/gcp.ts";
@@ -24,15 +34,16 @@ import {
 import { describeS3, S3_FIELDS, S3_SECRET_FIELDS, s3CredentialsSchema, s3Identity } from "./providers/s3.ts";
 import { describeToken, TOKEN_SECRET_FIELDS, tokenCredentialsSchema, tokenFields, tokenIdentity } from "./providers/tokens.ts";
 
-import type { AwsCredentials } from "./providers/aws.ts";
+import type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials } from "./providers/aws.ts";
 import type { AzureCredentials } from "./providers/azure.ts";
 import type { GcpCredentials } from "./providers/gcp.ts";
 import type { OpenStackCredentials } from "./providers/openstack.ts";
 import type { S3CompatibleCredentials } from "./providers/s3.ts";
 import type { TokenCredentials } from "./providers/tokens.ts";
 
-export type { AwsCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
-export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, SchemaOptions } from "./providers/common.ts";
+export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
+export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, CredentialVariant, SchemaOptions } from "./providers/common.ts";
+export { assumedRoleArn, isAwsRoleCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
 export { AUTH_METHODS } from "./providers/common.ts";
 export { GCP_KEY_FIELD } from "./providers/gcp.ts";
 export { DEFAULT_OPENSTACK_DOMAIN } from "./providers/openstack.ts";
@@ -112,6 +123,14 @@ export const CREDENTIAL_FIELDS: Record<ProviderType, CredentialField[]> = {
   vultr: tokenFields("vultr"),
   openstack: OPENSTACK_FIELDS,
   s3_compatible: S3_FIELDS,
+};
+
+/**
+ * Kinds that authenticate in more than one way (AWS: access keys or a role). The form offers a choice and
+ * shows only the chosen variant's fields; CREDENTIAL_FIELDS holds the default variant's.
+ */
+export const CREDENTIAL_VARIANTS: Partial<Record<ProviderType, readonly CredentialVariant[]>> = {
+  aws: AWS_AUTH_VARIANTS,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -265,6 +284,12 @@ function normalizeBody(body: unknown): unknown {
   }
   if (typeof normalized.provider_type === "string") {
     normalized.provider_type = normalized.provider_type.trim().toLowerCase().replace(/-/g, "_");
+  }
+  // `{ "auth_method": "assume_role", "credentials": { "role_arn": … } }`: the method travels with the credentials it describes.
+  const method = normalized.auth_method ?? normalized.authMethod;
+  const credentials = normalized.credentials;
+  if (method !== undefined && credentials !== null && typeof credentials === "object" && !Array.isArray(credentials) && !("auth_method" in credentials)) {
+    normalized.credentials = { ...credentials, auth_method: method };
   }
   return normalized;
 }

@@ -20,6 +20,17 @@ export interface CredentialField {
   help?: string;
 }
 
+/**
+ * One way of authenticating for kinds that offer several (AWS: access keys or a role). The form shows
+ * a choice and only the chosen variant's fields; the credentials then carry `auth_method: value`.
+ */
+export interface CredentialVariant {
+  value: string;
+  label: string;
+  description: string;
+  fields: CredentialField[];
+}
+
 export const AUTH_METHODS = [
   "access_key",
   "session_token",
@@ -28,6 +39,7 @@ export const AUTH_METHODS = [
   "api_token",
   "password",
   "application_credential",
+  "assume_role",
 ] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 

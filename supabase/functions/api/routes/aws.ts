@@ -1,0 +1,134 @@
+// AWS-only routes of a provider: the role a customer deploys so Cloudkeep can assume it
+// (CloudFormation, quick-create link, Terraform, policies, external ID), and the account's change
+// timeline from CloudTrail (stored; refresh=true imports live first).
+import { withRls } from "../../_shared/db.ts";
+import { decodeEventCursor, requireActivityReader, selectEventImport, selectEvents, type StoredEventFilters } from "../../_shared/domain/event-queries.ts";
+import { ProviderCallError } from "../../_shared/domain/errors.ts";
+import { importProviderEvents, type EventImport } from "../../_shared/domain/provider-events.ts";
+import { selectProvider } from "../../_shared/domain/provider-queries.ts";
+import { ApiError, json } from "../../_shared/http.ts";
+import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-templates.ts";
+import { regionsSchema } from "../../_shared/schemas/providers.ts";
+import { domainCall, type RequestContext } from "../context.ts";
+import type { Router } from "../router.ts";
+
+const MAX_FILTER_LENGTH = 200;
+
+/** The provider, visible to the caller and of kind AWS; anything else is not found here. */
+async function awsProvider(ctx: RequestContext, id: string) {
+  const provider = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectProvider(tx, id));
+  if (!provider) throw new ApiError(404, "not_found", "Provider not found.");
+  if (provider.provider_type !== "aws") throw new ApiError(404, "not_found", `"${provider.name}" is not an AWS provider; this exists for AWS providers only.`);
+  return provider;
+}
+
+function invalid(field: string, message: string): never {
+  throw new ApiError(422, "validation_failed", `${field}: ${message}`, { fields: { [field]: [message] } });
+}
+
+function eventFilters(query: URLSearchParams): StoredEventFilters {
+  const text = (name: string) => {
+    const value = query.get(name)?.trim() ?? "";
+    if (value.length > MAX_FILTER_LENGTH) invalid(name, `must be at most ${MAX_FILTER_LENGTH} characters.`);
+    return value || undefined;
+  };
+  const region = text("region");
+  const regions = region ? regionsSchema("aws").safeParse(region) : null;
+  if (regions && (!regions.success || regions.data.length !== 1)) invalid("region", "must be one AWS region code like us-east-1.");
+  const limit = Number(query.get("limit") ?? "50");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) invalid("limit", "must be an integer from 1 to 200.");
+  const cursor = query.get("cursor");
+  if (cursor && !decodeEventCursor(cursor)) invalid("cursor", "is not one this API gave out.");
+  return { region, user: text("user"), eventName: text("event_name"), resource: text("resource"), cursor, limit };
+}
+
+/** A live import that failed in every region: the provider's own code and hint, 504 on a timeout, else 502. */
+function importFailed(error: unknown): never {
+  if (!(error instanceof ProviderCallError)) throw error;
+  const { code, message, hint } = error.failure;
+  const timeout = code === "timeout";
+  throw new ApiError(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_failed", `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
+}
+
+export function awsRoutes(router: Router<RequestContext>) {
+  router.on("GET", "/providers/:id/aws/cloudformation", async (ctx, { id }) => {
+    const provider = await awsProvider(ctx, id);
+    const settings = awsRoleSettings();
+    if (!settings.principalArn) throw new ApiError(503, "not_configured", settings.principalProblem ?? "Cloudkeep's AWS principal is not configured.");
+    if (!provider.external_id) throw new ApiError(409, "conflict", `"${provider.name}" has no external ID.`);
+    return json({ data: awsRoleSetup({ ...provider, external_id: provider.external_id }, { ...settings, principalArn: settings.principalArn }) });
+  });
+
+  router.on("GET", "/providers/:id/events", async (ctx, { id }) => {
+    await awsProvider(ctx, id);
+    const query = ctx.url.searchParams;
+    const filters = eventFilters(query);
+    let imported: EventImport | undefined;
+    if (query.get("refresh") === "true") {
+      const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims };
+      imported = await domainCall(() => importProviderEvents(live, id).catch(importFailed));
+    }
+    const { page, state } = await domainCall(() =>
+      withRls(ctx.deps.sql, ctx.claims, async (tx) => {
+        await requireActivityReader(tx, id);
+        return { page: await selectEvents(tx, id, filters), state: await selectEventImport(tx, id) };
+      }),
+    );
+    return json({
+      data: page.events,
+      next_cursor: page.nextCursor,
+      imported_at: state?.imported_at ?? null,
+      partial_failures: imported?.partialFailures ?? state?.partial_failures ?? [],
+      ...(imported ? { import: { added: imported.added, fetched: imported.fetched, regions: imported.regions, truncated: imported.truncated } } : {}),
+    });
+  });
+}
+
+/** These routes in the OpenAPI document (spread into its `paths`). */
+export const awsOpenApiPaths = {
+  "/providers/{id}/aws/cloudformation": {
+    get: {
+      summary: "What to deploy so Cloudkeep can assume a role in the AWS account: CloudFormation, quick-create link, Terraform, policies",
+      description:
+        "The template creates the role named by the provider's role ARN (CloudkeepReadOnly when it has none yet), trusting only Cloudkeep's principal and only with the provider's external_id, " +
+        "with read-only permissions for exactly the actions Cloudkeep calls. quick_create_url is null unless the operator published the generic template (CLOUDKEEP_AWS_TEMPLATE_URL); " +
+        "then upload cloudformation.template_json on create_stack_url. 503 not_configured when CLOUDKEEP_AWS_PRINCIPAL_ARN is not set.",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      responses: {
+        "200": { description: "external_id, principal_arn, role_name, role_path, role_arn, cloudformation {template, template_json, stack_name, quick_create_url, create_stack_url}, terraform, policies {trust, permissions}, actions" },
+        "401": { description: "Missing, invalid or expired access token" },
+        "404": { description: "Not found, not visible to you, or not an AWS provider" },
+        "503": { description: "Cloudkeep's AWS principal is not configured" },
+      },
+    },
+  },
+  "/providers/{id}/events": {
+    get: {
+      summary: "The AWS account's changes (CloudTrail management events that are not reads), newest first; members and above",
+      description:
+        "Stored events, imported on a schedule; refresh=true imports from CloudTrail first (members and above). CloudTrail shows an event about ten minutes after it happens. " +
+        "user, event_name and resource match case-insensitively anywhere in the value; region matches exactly.",
+      parameters: [
+        { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+        { name: "region", in: "query", schema: { type: "string" } },
+        { name: "user", in: "query", schema: { type: "string" } },
+        { name: "event_name", in: "query", schema: { type: "string" } },
+        { name: "resource", in: "query", schema: { type: "string" }, description: "A resource name or id, e.g. i-0abc… or a bucket name." },
+        { name: "cursor", in: "query", schema: { type: "string" } },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        { name: "refresh", in: "query", schema: { type: "boolean" } },
+      ],
+      responses: {
+        "200": {
+          description:
+            "data: [{event_id, event_name, event_source, username, event_time, region, read_only, resources [{type, name}], console_url}], next_cursor, imported_at, partial_failures, import (with refresh)",
+        },
+        "401": { description: "Missing, invalid or expired access token" },
+        "403": { description: "Viewers cannot see account activity" },
+        "404": { description: "Not found, not visible to you, or not an AWS provider" },
+        "422": { description: "A filter, cursor or limit is not valid" },
+        "502": { description: "refresh=true and CloudTrail failed in every region; details.provider_error says why" },
+      },
+    },
+  },
+};
