@@ -4,6 +4,8 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startPortal } from "../support/portal.ts";
 import { startTestStack } from "../support/stack.ts";
+import { freePort } from "../../supabase/local/ports.ts";
+import { CLOUDKEEP_KEY } from "../fakes/aws.ts";
 
 const root = resolve(import.meta.dirname, "..", "..");
 
@@ -13,6 +15,17 @@ export default async function globalSetup() {
   const log = createWriteStream(serverLog);
 
   const stack = await startTestStack((line) => log.write(`${line}\n`));
+  // Cloudkeep's own AWS identity (for providers connected by role), answered by the AWS fake
+  // that tests/e2e/aws-role.spec.ts starts on this port.
+  const awsFakePort = await freePort();
+  Object.assign(process.env, {
+    E2E_AWS_FAKE_PORT: String(awsFakePort),
+    AWS_ACCESS_KEY_ID: CLOUDKEEP_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CLOUDKEEP_KEY.secretAccessKey,
+    AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${awsFakePort}`,
+    AWS_EC2_METADATA_DISABLED: "true",
+    CLOUDKEEP_AWS_PRINCIPAL_ARN: CLOUDKEEP_KEY.arn,
+  });
   const portal = await startPortal({
     stack: stack.info,
     // E2E_DIST_DIR lets two builds (say, two people on one machine) not overwrite each other.

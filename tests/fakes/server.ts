@@ -61,6 +61,8 @@ export type StartFakeOptions = {
   https?: { key: string | Buffer; cert: string | Buffer };
   switches?: Partial<FakeSwitches>;
   host?: string;
+  /** A fixed port (the demo's stable endpoints); default: any free one. */
+  port?: number;
 };
 
 export function defaultSwitches(): FakeSwitches {
@@ -144,7 +146,7 @@ export async function startFake(handler: FakeHandler, options: StartFakeOptions 
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 

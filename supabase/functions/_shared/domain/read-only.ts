@@ -6,6 +6,7 @@ import { withRls } from "../db.ts";
 import { describeCredential, parseCredentials } from "../schemas/providers.ts";
 import { credentialBinding } from "./connectivity.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
+import { withExternalId } from "./external-id.ts";
 import { PROVIDER_COLUMNS, requireRole, type ProviderRecord, type VaultContext } from "./providers.ts";
 
 /** Sets (or, with null, removes) the read-only credential. Admins and owners only. */
@@ -21,7 +22,8 @@ export async function setReadOnlyCredentials(ctx: VaultContext, providerId: stri
       const parsed = parseCredentials(current.provider_type, credentials, { allowHttp: org.allow_http_endpoints });
       if (!parsed.success) throw validationError(parsed.error);
       const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
-      envelope = await encryptCredential(ctx.ring, credentialBinding(current, true), parsed.data);
+      // A read-only role is assumed with the provider's own external ID, sealed in like the full credential's.
+      envelope = await encryptCredential(ctx.ring, credentialBinding(current, true), withExternalId(current.provider_type, parsed.data, current.external_id));
       hint = described.credentialHint;
       method = described.authMethod;
     }

@@ -5,6 +5,8 @@ import { cache } from "react";
 import { ArrowLeft, ScrollText } from "lucide-react";
 
 import { TabLinks } from "@/components/tab-links";
+import { ActivityTimeline } from "@/components/providers/activity-timeline";
+import { AwsRoleSetup } from "@/components/providers/aws-role-setup";
 import { CheckNowButton } from "@/components/providers/check-now-button";
 import { HealthHistory } from "@/components/providers/health-history";
 import { ProviderActions } from "@/components/providers/provider-actions";
@@ -18,11 +20,12 @@ import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
 import { getHealthHistory, getInventory, listResources } from "@/lib/db/queries/connectivity";
 import { getProvider } from "@/lib/db/queries/providers";
+import { getAwsRoleSetup } from "@/lib/aws-role-setup";
 
 type Params = Promise<{ slug: string; id: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const TABS = ["overview", "resources", "history"] as const;
+const TABS = ["overview", "resources", "activity", "history"] as const;
 type Tab = (typeof TABS)[number];
 const HISTORY_LIMIT = 100;
 
@@ -45,9 +48,13 @@ export default async function ProviderPage({ params, searchParams }: { params: P
   const { user, organization, provider } = await loadProvider(slug, id);
   if (!provider) notFound();
 
-  const tab: Tab = (TABS as readonly string[]).includes(String(query.tab)) ? (query.tab as Tab) : "overview";
   const canManage = hasRole(organization.role, "admin");
   const canCheck = hasRole(organization.role, "member");
+  // CloudTrail activity is for AWS providers, and for members and above (it names people).
+  const hasActivity = provider.provider_type === "aws" && canCheck;
+  const requested = (TABS as readonly string[]).includes(String(query.tab)) ? (query.tab as Tab) : "overview";
+  const tab: Tab = requested === "activity" && !hasActivity ? "overview" : requested;
+  const roleSetup = getAwsRoleSetup(provider);
   const suspended = provider.status === "suspended";
   const listHref = `/orgs/${encodeURIComponent(organization.slug)}/providers`;
   const base = `${listHref}/${provider.id}`;
@@ -72,6 +79,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
       ),
       href: `${base}?tab=resources`,
     },
+    ...(hasActivity ? [{ id: "activity", label: "Activity", href: `${base}?tab=activity` }] : []),
     { id: "history", label: "Health history", href: `${base}?tab=history` },
   ];
 
@@ -113,6 +121,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
       {tab === "overview" && (
         <>
           <ProviderHealthCard provider={provider} checks={checks} now={now} />
+          {roleSetup && <AwsRoleSetup state={roleSetup} />}
           <ProviderDetailsCard
             provider={provider}
             now={now}
@@ -142,6 +151,10 @@ export default async function ProviderPage({ params, searchParams }: { params: P
           suspended={suspended}
           now={now}
         />
+      )}
+
+      {tab === "activity" && (
+        <ActivityTimeline user={user} orgSlug={organization.slug} providerId={provider.id} base={base} query={query} canImport={canCheck} suspended={suspended} now={now} />
       )}
 
       {tab === "history" && <HealthHistory checks={checks} now={now} />}
