@@ -23,6 +23,8 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
   const [horizon, setHorizon] = useState(settings.horizon_url ?? "");
   const [warning, setWarning] = useState(String(settings.credential_warning_days));
   const [critical, setCritical] = useState(String(settings.credential_critical_days));
+  const [checkInterval, setCheckInterval] = useState(String(settings.health_check_interval_minutes));
+  const [threshold, setThreshold] = useState(String(settings.health_failure_threshold));
   const [errors, setErrors] = useState<Errors>({});
   const [pending, startTransition] = useTransition();
 
@@ -37,6 +39,8 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
         horizon_url: horizon,
         credential_warning_days: warning,
         credential_critical_days: critical,
+        health_check_interval_minutes: checkInterval,
+        health_failure_threshold: threshold,
       });
       if (result.ok) {
         setErrors({});
@@ -94,6 +98,23 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
               to the full credential.
             </p>
           </div>
+        </div>
+      </fieldset>
+
+      <fieldset disabled={!canEdit || pending} className="grid gap-5">
+        <legend className="mb-3 text-base font-semibold">Scheduled health checks</legend>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <FormField id="settings-interval" label="Check every (minutes)" error={errors.health_check_interval_minutes} description="5 minutes to 1,440 (a day).">
+            {(control) => <Input {...control} type="number" min={5} max={1440} inputMode="numeric" value={checkInterval} onChange={(e) => setCheckInterval(e.target.value)} />}
+          </FormField>
+          <FormField
+            id="settings-threshold"
+            label="Failed after (checks in a row)"
+            error={errors.health_failure_threshold}
+            description="Scheduled failures in a row before a provider is marked failed; one success marks it healthy."
+          >
+            {(control) => <Input {...control} type="number" min={1} max={10} inputMode="numeric" value={threshold} onChange={(e) => setThreshold(e.target.value)} />}
+          </FormField>
         </div>
       </fieldset>
 

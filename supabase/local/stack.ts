@@ -7,6 +7,7 @@ import { startFunctions, type FunctionsRunner } from "./functions.ts";
 import { startGateway, type Gateway } from "./gateway.ts";
 import { migrate, type MigrateResult } from "./migrate.ts";
 import { startPostgres, type LocalPostgres } from "./postgres.ts";
+import { startSweeper, SWEEP_EVERY_MS } from "./sweeper.ts";
 
 export type StackOptions = {
   /** Holds `db/` (the cluster) and `auth/` (the JWT signing key). */
@@ -19,6 +20,8 @@ export type StackOptions = {
   functionEnv?: Record<string, string>;
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /** Run the health sweep this often, as pg_cron does on hosted Supabase (default every minute); null: never (tests start sweeps themselves). */
+  sweepEveryMs?: number | null;
 };
 
 export type Stack = {
@@ -64,6 +67,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const gateway: Gateway = await startGateway({ port: options.gatewayPort, auth, functions, log: options.log });
     stops.push(gateway.close);
+
+    if (options.sweepEveryMs !== null) {
+      const sweeper = startSweeper({ supabaseUrl, secretKey: options.secretKey, everyMs: options.sweepEveryMs ?? SWEEP_EVERY_MS, log: options.log });
+      stops.push(sweeper.stop);
+    }
 
     return { supabaseUrl, databaseUrl: db.url, migrations, stop };
   } catch (error) {

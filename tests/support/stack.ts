@@ -28,6 +28,8 @@ export async function startTestStack(log?: (line: string) => void) {
     functionEnv: { CLOUDKEEP_ENCRYPTION_KEYS: encryptionKeys },
     ephemeral: true,
     log,
+    // Tests start sweeps themselves; a timer would check their providers behind their back.
+    sweepEveryMs: null,
   });
   const info: TestStackInfo = { supabaseUrl: stack.supabaseUrl, databaseUrl: stack.databaseUrl, ...keys, encryptionKeys };
   return {

@@ -4,11 +4,17 @@ import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser } from "@/lib/db/rls";
 import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
+import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queries.ts";
 
 export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
 export function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
   return asUser(user, (tx) => selectProviderPage(tx, organizationId, filters));
+}
+
+/** The organization's last scheduled sweep, for the status strip. */
+export function getSweepStatus(user: SessionUser, organizationId: string) {
+  return asUser(user, (tx) => selectLastSweep(tx, organizationId));
 }
 
 export function getProvider(user: SessionUser, organizationId: string, providerId: string) {

@@ -9,10 +9,11 @@ import { ProviderCard } from "@/components/providers/provider-card";
 import { ProviderFilters } from "@/components/providers/provider-filters";
 import { STATUSES } from "@/components/providers/provider-meta";
 import { ProviderPagination } from "@/components/providers/provider-pagination";
+import { SweepStatus } from "@/components/providers/sweep-status";
 import { Button } from "@/components/ui/button";
 import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
-import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
+import { getSweepStatus, listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
 
 export const metadata: Metadata = { title: "Providers" };
@@ -43,7 +44,10 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
   const { slug } = await params;
   const { user, organization } = await requireOrg(slug);
   const filters = parseFilters(await searchParams);
-  const { providers, total, page, pageSize } = await listProviders(user, organization.id, filters);
+  const [{ providers, total, page, pageSize }, sweep] = await Promise.all([
+    listProviders(user, organization.id, filters),
+    getSweepStatus(user, organization.id),
+  ]);
   const canManage = hasRole(organization.role, "admin");
   const canCheck = hasRole(organization.role, "member");
   const filtered = Boolean(filters.q || filters.kind || filters.status || filters.environment);
@@ -90,6 +94,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
   return (
     <>
       {header}
+      <SweepStatus status={sweep} now={now} />
       <ProviderFilters
         values={{ q: filters.q, kind: filters.kind ?? "", status: filters.status ?? "", environment: filters.environment ?? "" }}
       />

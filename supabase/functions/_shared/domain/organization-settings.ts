@@ -13,6 +13,8 @@ export type OrganizationSettings = {
   horizon_url: string | null;
   credential_warning_days: number;
   credential_critical_days: number;
+  health_check_interval_minutes: number;
+  health_failure_threshold: number;
 };
 
 const days = (what: string) =>
@@ -47,13 +49,24 @@ export const organizationSettingsSchema = z
     ),
     credential_warning_days: days("The warning age"),
     credential_critical_days: days("The critical age"),
+    health_check_interval_minutes: z.coerce
+      .number({ error: () => "The check interval must be a number of minutes." })
+      .int("The check interval must be a whole number of minutes.")
+      .min(5, "Check at most every 5 minutes.")
+      .max(1440, "Check at least once a day (1,440 minutes)."),
+    health_failure_threshold: z.coerce
+      .number({ error: () => "The failure threshold must be a number." })
+      .int("The failure threshold must be a whole number.")
+      .min(1, "The failure threshold is at least 1.")
+      .max(10, "The failure threshold is at most 10."),
   })
   .partial()
   .strict();
 
 export async function selectOrganizationSettings(tx: Tx, organizationId: string) {
   const [row] = await tx<OrganizationSettings[]>`
-    select allow_http_endpoints, read_only_access_only, allowed_private_cidrs::text[] as allowed_private_cidrs, horizon_url, credential_warning_days, credential_critical_days
+    select allow_http_endpoints, read_only_access_only, allowed_private_cidrs::text[] as allowed_private_cidrs, horizon_url, credential_warning_days, credential_critical_days,
+           health_check_interval_minutes, health_failure_threshold
     from public.organizations where id = ${organizationId}`;
   if (!row) throw new DomainError("not_found", "Organization not found.");
   return row;
@@ -78,7 +91,9 @@ export async function updateOrganizationSettings(ctx: VaultContext, organization
           allowed_private_cidrs = ${next.allowed_private_cidrs}::cidr[],
           horizon_url = ${next.horizon_url},
           credential_warning_days = ${next.credential_warning_days},
-          credential_critical_days = ${next.credential_critical_days}
+          credential_critical_days = ${next.credential_critical_days},
+          health_check_interval_minutes = ${next.health_check_interval_minutes},
+          health_failure_threshold = ${next.health_failure_threshold}
         where id = ${organizationId}`;
     } catch (error) {
       fromPostgres(error, "change the organization's settings");

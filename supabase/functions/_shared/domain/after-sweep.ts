@@ -1,0 +1,46 @@
+// What the scheduled sweep does once its checks are recorded: announce expiring and old
+// credentials, deliver pending webhooks, and import recent AWS activity. Each part runs on
+// its own, so one failing never stops the others (or the sweep's answer); the next run
+// picks up what is left.
+import type { Sql } from "postgres";
+import type { KeyRing } from "../crypto/index.ts";
+import { asService } from "../db.ts";
+import { importEventsOnSchedule } from "./provider-events.ts";
+import { deliverWebhooks, type DeliveryReport } from "./webhooks.ts";
+
+export type AfterSweepReport = {
+  alerts: number | null;
+  webhooks: DeliveryReport | null;
+  events: { imported: number; added: number; failed: number } | null;
+};
+
+export type AfterSweepOptions = {
+  sql: Sql;
+  ring: KeyRing;
+  /** Limit event imports to these organizations (a sweep started for some organizations only). */
+  organizationIds?: string[];
+  log?: (line: string) => void;
+};
+
+async function part<T>(name: string, log: AfterSweepOptions["log"], run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (error) {
+    // The kind of failure only: its text may quote a value.
+    log?.(`after-sweep: ${name} failed (${(error as { code?: string; name?: string })?.code ?? (error as Error)?.name ?? "error"})`);
+    return null;
+  }
+}
+
+export async function afterSweep({ sql, ring, organizationIds, log }: AfterSweepOptions): Promise<AfterSweepReport> {
+  const alerts = await part("credential alerts", log, async () => {
+    const [{ sent }] = await asService(sql, (tx) => tx<{ sent: number }[]>`select private.scan_credential_alerts() as sent`);
+    return sent;
+  });
+  const webhooks = await part("webhook deliveries", log, () => deliverWebhooks({ sql, ring }));
+  const events = await part("AWS activity import", log, async () => {
+    const result = await importEventsOnSchedule({ sql, ring, organizationIds, log });
+    return { imported: result.imported, added: result.added, failed: result.failures.length };
+  });
+  return { alerts, webhooks, events };
+}
