@@ -8,12 +8,12 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { rotateProviderCredentialsAction, setReadOnlyCredentialsAction } from "@/lib/actions/providers";
-import { apiEndpointSchema, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { apiEndpointSchema, CREDENTIAL_VARIANTS, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
 import type { ProviderSummary } from "./provider-meta";
 import { TestConnection } from "./test-connection";
-import { buildCredentials, splitFieldErrors, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
+import { buildCredentials, splitFieldErrors, VARIANT_FIELD, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
 
 type Mode = "rotate" | "read_only";
 
@@ -48,7 +48,12 @@ export function RotateCredentialsDialog({ orgSlug, provider, open, onOpenChange,
 function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; provider: ProviderSummary; mode: Mode; onDone: () => void }) {
   const router = useRouter();
   const kind = provider.provider_type;
-  const [values, setValues] = useState<CredentialValues>({});
+  // Start on the way this provider authenticates now (an AWS role stays a role unless changed).
+  const [values, setValues] = useState<CredentialValues>(() => {
+    const current: CredentialValues = {};
+    if (CREDENTIAL_VARIANTS[kind]?.some((v) => v.value === provider.auth_method)) current[VARIANT_FIELD] = provider.auth_method;
+    return current;
+  });
   const [secrets, setSecrets] = useState<SecretValues>({});
   const [endpoint, setEndpoint] = useState(provider.api_endpoint ?? "");
   const [errors, setErrors] = useState<FieldErrors>({});
