@@ -7,7 +7,6 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { selectNeedsAttention, selectNotifications } from "../../supabase/functions/_shared/domain/attention.ts";
-import { DomainError } from "../../supabase/functions/_shared/domain/errors.ts";
 import { updateOrganizationSettings } from "../../supabase/functions/_shared/domain/organization-settings.ts";
 import type { VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
 import { deliverWebhooks, rotateWebhookSecret, saveWebhook, verifyWebhookSignature } from "../../supabase/functions/_shared/domain/webhooks.ts";
@@ -15,6 +14,7 @@ import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { refusal } from "../support/refusal.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -38,16 +38,6 @@ async function provider(name: string, values: { status?: string; expires?: Date 
     returning id`;
   if (values.status) await sql`update public.cloud_providers set status = ${values.status}, last_error_message = 'Vultr refused the API key.' where id = ${id}`;
   return id;
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, message: error.message, fieldErrors: error.fieldErrors };
-    throw error;
-  }
-  throw new Error("expected a refusal");
 }
 
 const days = (n: number) => new Date(Date.now() + n * 86_400_000);

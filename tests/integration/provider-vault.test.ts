@@ -3,7 +3,6 @@
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
-import { DomainError } from "../../supabase/functions/_shared/domain/errors.ts";
 import {
   createProvider,
   deleteProvider,
@@ -16,6 +15,7 @@ import { PROVIDER_TYPES } from "../../supabase/functions/_shared/schemas/provide
 import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { refusal } from "../support/refusal.ts";
 import { awsSecret, sampleProvider } from "../support/samples.ts";
 
 let sql: postgres.Sql;
@@ -26,16 +26,6 @@ const body = (kind: Parameters<typeof sampleProvider>[0], tag: string) => {
   const { canary: _canary, ...rest } = sampleProvider(kind, tag);
   return rest;
 };
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, message: error.message, fieldErrors: error.fieldErrors };
-    throw error;
-  }
-  throw new Error("expected a refusal");
-}
 
 beforeAll(async () => {
   sql = connect();

@@ -6,7 +6,6 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialDecryptError, decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { checkProviderHealth, refreshResources } from "../../supabase/functions/_shared/domain/connectivity.ts";
-import { DomainError } from "../../supabase/functions/_shared/domain/errors.ts";
 import { createProvider, type VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
 import { setReadOnlyCredentials } from "../../supabase/functions/_shared/domain/read-only.ts";
 import { updateOrganizationSettings } from "../../supabase/functions/_shared/domain/organization-settings.ts";
@@ -14,6 +13,7 @@ import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { refusal } from "../support/refusal.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -23,16 +23,6 @@ let providerId: string;
 const READ_ONLY_TOKEN = `dop_v1_${"0ead0017".repeat(8)}`;
 const FULL_TOKEN = `dop_v1_${"f0110017".repeat(8)}`;
 const ctx = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims });
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, message: error.message, fieldErrors: error.fieldErrors };
-    throw error;
-  }
-  throw new Error("expected a refusal");
-}
 
 beforeAll(async () => {
   sql = connect();
