@@ -117,6 +117,7 @@ async function timeQuery(run: () => Promise<unknown>, iterations: number) {
 async function loadTest(url: string, cookie: string) {
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | null = null;
   const deadline = Date.now() + LOAD_SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -125,15 +126,19 @@ async function loadTest(url: string, cookie: string) {
         try {
           const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
           const body = await res.text();
-          if (res.status !== 200 || !body.includes("aws-000000")) errors++;
-        } catch {
+          if (res.status !== 200 || !body.includes("aws-000000")) {
+            errors++;
+            firstError ??= `${res.status} ${res.headers.get("location") ?? ""}`.trim();
+          }
+        } catch (error) {
           errors++;
+          firstError ??= (error as Error).message;
         }
         latencies.push(performance.now() - t);
       }
     }),
   );
-  return { requests: latencies.length, errors, p50: percentile(latencies, 50), p95: percentile(latencies, 95), rps: latencies.length / LOAD_SECONDS };
+  return { requests: latencies.length, errors, firstError, p50: percentile(latencies, 50), p95: percentile(latencies, 95), rps: latencies.length / LOAD_SECONDS };
 }
 
 async function main() {
@@ -178,11 +183,12 @@ async function main() {
     await page.getByLabel("Email").fill("member@bench.test");
     await page.getByLabel("Password").fill("bench-password-1");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/orgs\/bench-1\/providers/);
+    // The pathname, not a pattern: the sign-in URL itself carries ?next=/orgs/bench-1/providers.
+    await page.waitForURL((url) => url.pathname === "/orgs/bench-1/providers");
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     await browser.close();
     const load = await loadTest(`${portal.url}/orgs/bench-1/providers`, cookie);
-    log(`   ${load.requests.toLocaleString()} requests, ${load.rps.toFixed(1)} req/s, ${load.errors} errors`);
+    log(`   ${load.requests.toLocaleString()} requests, ${load.rps.toFixed(1)} req/s, ${load.errors} errors${load.firstError ? ` (first: ${load.firstError})` : ""}`);
     log(`   p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  (target p95 ≤ 150 ms)`);
 
     log("\n4. keys:rotate over every provider");

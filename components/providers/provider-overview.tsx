@@ -21,6 +21,7 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
     ["Reaches", <span key="identity" className="font-mono break-all">{lastGood ? identityText(lastGood.identity) : "Known after the first successful check"}</span>],
     ["Latency", last?.latency_ms != null ? `${last.latency_ms} ms (last check)` : "—"],
     ["Uptime", uptime === null ? "—" : `${uptime.toFixed(uptime % 1 ? 1 : 0)}% of the last ${Math.min(checks.length, 30)} checks`],
+    ...keyUsageRows(lastGood?.identity ?? null, now),
   ];
   return (
     <Card className="gap-4" data-test="provider-health">
@@ -49,6 +50,36 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
       </CardContent>
     </Card>
   );
+}
+
+/** The real key's age and last use, where the provider's API told the last good check (AWS IAM). */
+function keyUsageRows(identity: Record<string, unknown> | null, now: Date): [string, React.ReactNode][] {
+  const details = (identity?.details ?? {}) as Record<string, string | undefined>;
+  const rows: [string, React.ReactNode][] = [];
+  if (details.key_created_at) {
+    const days = Math.floor((now.getTime() - new Date(details.key_created_at).getTime()) / 86_400_000);
+    rows.push([
+      "Key created",
+      <time key="key-created" dateTime={details.key_created_at} title={formatDateTime(details.key_created_at)} data-test="provider-key-created">
+        {formatDateTime(details.key_created_at)} <span className="text-muted-foreground">· {days} day{days === 1 ? "" : "s"} old</span>
+      </time>,
+    ]);
+  }
+  if (details.key_last_used_at) {
+    const where = [details.key_last_used_service, details.key_last_used_region].filter(Boolean).join(" in ");
+    rows.push([
+      "Key last used",
+      <span key="key-last-used" data-test="provider-key-last-used">
+        <time dateTime={details.key_last_used_at}>{formatDateTime(details.key_last_used_at)}</time>
+        <span className="text-muted-foreground">
+          {" "}
+          · {formatRelative(details.key_last_used_at, now)}
+          {where && ` · ${where}`}
+        </span>
+      </span>,
+    ]);
+  }
+  return rows;
 }
 
 export function ProviderDetailsCard({ provider, now, action }: { provider: ProviderRecord; now: Date; action?: React.ReactNode }) {

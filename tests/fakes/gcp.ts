@@ -113,7 +113,7 @@ function instance(state: GcpFakeState, index: number, base: string) {
   };
 }
 
-export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options: { http?: boolean } = {}): Promise<GcpFake> {
+export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options: { http?: boolean; port?: number } = {}): Promise<GcpFake> {
   const state: GcpFakeState = {
     projectId: "cloudkeep-test-123456",
     projectNumber: "123456789012",
@@ -251,7 +251,7 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
     return { status: 404, body: { error: { code: 404, message: `No route for ${request.method} ${request.path}` } } };
   };
 
-  const fake = (await startFake(handler, options.http ? {} : { https: TEST_TLS })) as GcpFake;
+  const fake = (await startFake(handler, { ...(options.http ? {} : { https: TEST_TLS }), port: options.port })) as GcpFake;
   fake.state = state;
   fake.tokenUri = `${fake.url}/token`;
   fake.assertions = assertions;

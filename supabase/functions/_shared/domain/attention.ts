@@ -21,6 +21,8 @@ export type AttentionItem = {
 type Row = AttentionItem["provider"] & {
   credentials_expires_at: Date | null;
   credential_since: Date;
+  /** When the key itself was created, where the provider's API told the last good check since (AWS IAM). */
+  key_created_at: Date | null;
   warning_days: number;
   critical_days: number;
 };
@@ -64,33 +66,46 @@ export function attentionReasons(row: Row, now = new Date()): AttentionReason[] 
       });
     }
   }
-  const age = Math.floor((now.getTime() - new Date(row.credential_since).getTime()) / DAY);
+  // A key created at the provider long before it was added here is as old as the provider says.
+  const keyIsOlder = row.key_created_at !== null && new Date(row.key_created_at) < new Date(row.credential_since);
+  const since = keyIsOlder ? new Date(row.key_created_at!) : new Date(row.credential_since);
+  const age = Math.floor((now.getTime() - since.getTime()) / DAY);
+  const what = keyIsOlder ? `The access key (created ${isoDate(since)})` : "The credential";
   if (age >= row.critical_days) {
-    reasons.push({ kind: "old", severity: "critical", message: `The credential is ${age} days old, past the ${row.critical_days}-day limit.`, action: "Rotate it: create a new key, rotate here, then delete the old key at the provider." });
+    reasons.push({ kind: "old", severity: "critical", message: `${what} is ${age} days old, past the ${row.critical_days}-day limit.`, action: "Rotate it: create a new key, rotate here, then delete the old key at the provider." });
   } else if (age >= row.warning_days) {
-    reasons.push({ kind: "old", severity: "warning", message: `The credential is ${age} days old.`, action: `Plan a rotation before it reaches ${row.critical_days} days.` });
+    reasons.push({ kind: "old", severity: "warning", message: `${what} is ${age} days old.`, action: `Plan a rotation before it reaches ${row.critical_days} days.` });
   }
   return reasons.sort((a, b) => urgency(a) - urgency(b));
 }
 
 export async function selectNeedsAttention(tx: Tx, organizationId: string, now = new Date()): Promise<AttentionItem[]> {
   // The database narrows to candidates; attentionReasons() says why, the same way for every caller.
+  // key_created_at: from the latest good check since the last rotation (an older one saw the old key).
   const rows = await tx<Row[]>`
     select p.id, p.name, p.provider_type, p.status, p.credential_hint, p.last_error_code, p.last_error_message, p.last_checked_at,
-           p.credentials_expires_at, coalesce(p.credentials_rotated_at, p.created_at) as credential_since,
+           p.credentials_expires_at, coalesce(p.credentials_rotated_at, p.created_at) as credential_since, k.key_created_at,
            o.credential_warning_days as warning_days, o.credential_critical_days as critical_days
     from public.cloud_providers p
     join public.organizations o on o.id = p.organization_id
+    left join lateral (
+      select case when c.identity #>> '{details,key_created_at}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$'
+                  then (c.identity #>> '{details,key_created_at}')::timestamptz end as key_created_at
+      from public.provider_health_checks c
+      where c.provider_id = p.id and c.ok and c.checked_at >= coalesce(p.credentials_rotated_at, p.created_at)
+      order by c.checked_at desc, c.id desc
+      limit 1
+    ) k on true
     where p.organization_id = ${organizationId}
       and p.status <> 'suspended'
       and (p.status = 'failed'
         or p.last_error_code is not null
         or p.credentials_expires_at <= ${now} + make_interval(days => ${EXPIRY_NOTICE_DAYS})
-        or coalesce(p.credentials_rotated_at, p.created_at) <= ${now} - make_interval(days => o.credential_warning_days))
+        or least(coalesce(p.credentials_rotated_at, p.created_at), k.key_created_at) <= ${now} - make_interval(days => o.credential_warning_days))
     order by p.name`;
   return rows
     .map((row) => {
-      const { credentials_expires_at: _e, credential_since: _s, warning_days: _w, critical_days: _c, ...provider } = row;
+      const { credentials_expires_at: _e, credential_since: _s, key_created_at: _k, warning_days: _w, critical_days: _c, ...provider } = row;
       return { provider, reasons: attentionReasons(row, now) };
     })
     .filter((item) => item.reasons.length > 0)
