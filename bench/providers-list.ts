@@ -103,15 +103,25 @@ async function seed(sql: postgres.Sql, keys: string) {
   return { big, member: { id: member.id, claims: { sub: member.id, role: "authenticated", email: "member@bench.test" } as Claims } };
 }
 
-async function timeQuery(run: () => Promise<unknown>, iterations: number) {
-  for (let i = 0; i < 20; i++) await run(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await run();
-    times.push(performance.now() - t);
+/**
+ * Times two queries taking turns (a, b, a, b…) after a warm-up of both, so drift in the
+ * machine's load (it is shared) falls on both sides alike instead of on whichever ran second.
+ */
+async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>, iterations: number) {
+  for (let i = 0; i < 50; i++) {
+    await a();
+    await b();
   }
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < iterations; i++) {
+    for (const [side, run] of [a, b].entries()) {
+      const t = performance.now();
+      await run();
+      times[side].push(performance.now() - t);
+    }
+  }
+  const stats = (list: number[]) => ({ p50: percentile(list, 50), p95: percentile(list, 95) });
+  return [stats(times[0]), stats(times[1])] as const;
 }
 
 async function loadTest(url: string, cookie: string) {
@@ -154,10 +164,17 @@ async function main() {
     const { big, member } = await seed(sql, stack.info.encryptionKeys);
 
     log("\n1. List query (first page of the 1,000-provider organization, 300 runs each)");
-    const rls = await timeQuery(() => withRls(sql, member.claims, (tx) => selectProviderPage(tx, big.id, {})), 300);
-    const service = await timeQuery(() => asService(sql, (tx) => selectProviderPage(tx, big.id, {})), 300);
-    const rlsFiltered = await timeQuery(() => withRls(sql, member.claims, (tx) => selectProviderPage(tx, big.id, { q: "aws", status: "healthy", page: 2 })), 300);
-    const serviceFiltered = await timeQuery(() => asService(sql, (tx) => selectProviderPage(tx, big.id, { q: "aws", status: "healthy", page: 2 })), 300);
+    const filtered = { q: "aws", status: "healthy", page: 2 } as const;
+    const [rls, service] = await timePair(
+      () => withRls(sql, member.claims, (tx) => selectProviderPage(tx, big.id, {})),
+      () => asService(sql, (tx) => selectProviderPage(tx, big.id, {})),
+      300,
+    );
+    const [rlsFiltered, serviceFiltered] = await timePair(
+      () => withRls(sql, member.claims, (tx) => selectProviderPage(tx, big.id, filtered)),
+      () => asService(sql, (tx) => selectProviderPage(tx, big.id, filtered)),
+      300,
+    );
     log(`   member under RLS   p50 ${ms(rls.p50)}  p95 ${ms(rls.p95)}`);
     log(`   service role       p50 ${ms(service.p50)}  p95 ${ms(service.p95)}`);
     log(`   ratio (p50)        ${(rls.p50 / service.p50).toFixed(2)}  (target ≤ 1.3)`);
