@@ -30,7 +30,14 @@ type ProviderActionsProps = {
 };
 
 export function ProviderActions({ orgSlug, provider, layout = "menu", afterDeleteHref }: ProviderActionsProps) {
-  const [open, setOpen] = useState<Open>(null);
+  const [open, setOpenState] = useState<Open>(null);
+  // A dialog mounts the first time it opens and stays (so it can animate closed): a page of 24
+  // cards then renders no closed dialogs at all.
+  const [used, setUsed] = useState<ReadonlySet<Open>>(() => new Set());
+  const setOpen = (which: Open) => {
+    if (which && !used.has(which)) setUsed(new Set(used).add(which));
+    setOpenState(which);
+  };
   const suspended = provider.status === "suspended";
   const dialogProps = (which: Exclude<Open, null>) => ({
     orgSlug,
@@ -101,11 +108,11 @@ export function ProviderActions({ orgSlug, provider, layout = "menu", afterDelet
         </DropdownMenu>
       )}
 
-      <EditProviderDialog {...dialogProps("edit")} />
-      <RotateCredentialsDialog {...dialogProps("rotate")} />
-      <RotateCredentialsDialog {...dialogProps("read_only")} mode="read_only" />
-      <SuspendProviderDialog {...dialogProps("suspend")} />
-      <DeleteProviderDialog {...dialogProps("delete")} redirectTo={afterDeleteHref} />
+      {used.has("edit") && <EditProviderDialog {...dialogProps("edit")} />}
+      {used.has("rotate") && <RotateCredentialsDialog {...dialogProps("rotate")} />}
+      {used.has("read_only") && <RotateCredentialsDialog {...dialogProps("read_only")} mode="read_only" />}
+      {used.has("suspend") && <SuspendProviderDialog {...dialogProps("suspend")} />}
+      {used.has("delete") && <DeleteProviderDialog {...dialogProps("delete")} redirectTo={afterDeleteHref} />}
     </>
   );
 }
