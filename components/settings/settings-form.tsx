@@ -104,11 +104,12 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Scheduled health checks</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField id="settings-interval" label="Check every (minutes)" error={errors.health_check_interval_minutes} description="5 minutes to 1,440 (a day).">
+          <FormField id="settings-interval" className="content-start" label="Check every (minutes)" error={errors.health_check_interval_minutes} description="5 minutes to 1,440 (a day).">
             {(control) => <Input {...control} type="number" min={5} max={1440} inputMode="numeric" value={checkInterval} onChange={(e) => setCheckInterval(e.target.value)} />}
           </FormField>
           <FormField
             id="settings-threshold"
+            className="content-start"
             label="Failed after (checks in a row)"
             error={errors.health_failure_threshold}
             description="Scheduled failures in a row before a provider is marked failed; one success marks it healthy."
