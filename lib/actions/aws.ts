@@ -4,9 +4,9 @@
 // (or assumes the role) in memory for this one import, and the database keeps each event once.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
-import { DomainError, ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
+import { ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
 import { importProviderEvents } from "@/supabase/functions/_shared/domain/provider-events.ts";
 
 export type ImportOutcome =
@@ -24,7 +24,6 @@ export const importEventsAction = orgAction(providerInput, { name: "importEvents
       const { code, message, hint } = error.failure;
       return { ok: false, code, message, hint } satisfies ImportOutcome;
     }
-    if (error instanceof DomainError) throw new ActionError(error.message);
     throw error;
   } finally {
     revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);

@@ -5,10 +5,10 @@
 // What comes back to the browser is the adapter's secret-free outcome, never a credential.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
 import { checkProviderHealth, refreshResources, testCredentials } from "@/supabase/functions/_shared/domain/connectivity.ts";
-import { DomainError, ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
+import { ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
 import type { HealthResult, ProviderFailure } from "@/supabase/functions/_shared/providers/types.ts";
 
 /** What a person sees of a check: the identity, or the failure with what to do about it. */
@@ -25,15 +25,6 @@ function failure({ code, message, hint }: ProviderFailure) {
   return { code, message, hint };
 }
 
-async function domain<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
-    throw error;
-  }
-}
-
 const providerInput = z.object({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
 
 /** The add and rotate dialogs' "Test connection": the same body as a save, nothing stored. */
@@ -42,12 +33,12 @@ export const testConnectionAction = orgAction(
   { name: "testConnection", role: "member" },
   async (input, { user, organization }) => {
     const { orgSlug: _slug, ...body } = input;
-    return outcome(await domain(() => testCredentials(vaultFor(user), organization.id, { name: "Connection test", ...body })));
+    return outcome(await testCredentials(vaultFor(user), organization.id, { name: "Connection test", ...body }));
   },
 );
 
 export const checkProviderNowAction = orgAction(providerInput, { name: "checkProviderNow", role: "member" }, async (input, { user, organization }) => {
-  const { result } = await domain(() => checkProviderHealth(vaultFor(user), input.providerId, "manual"));
+  const { result } = await checkProviderHealth(vaultFor(user), input.providerId, "manual");
   revalidatePath(`/orgs/${organization.slug}/providers`, "layout");
   return outcome(result);
 });
@@ -58,7 +49,7 @@ export type RefreshOutcome =
 
 export const refreshResourcesAction = orgAction(providerInput, { name: "refreshResources", role: "member" }, async (input, { user, organization }) => {
   try {
-    const listing = await domain(() => refreshResources(vaultFor(user), input.providerId));
+    const listing = await refreshResources(vaultFor(user), input.providerId);
     return { ok: true, count: listing.resources.length, partialFailures: listing.partialFailures } satisfies RefreshOutcome;
   } catch (error) {
     if (error instanceof ProviderCallError) return { ok: false, ...failure(error.failure) } satisfies RefreshOutcome;

@@ -13,7 +13,6 @@ import { sql } from "@/lib/db/client";
 import { sendInvitationEmail } from "@/lib/mail/invitation-email";
 import { smtpConfigFromEnv } from "@/lib/mail/smtp";
 import { createClient } from "@/lib/supabase/server";
-import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
 import {
   acceptInvitation,
   changeMemberRole,
@@ -31,16 +30,11 @@ const tokenInput = z.object({ token: z.string().regex(INVITATION_TOKEN_PATTERN, 
 
 const as = (user: SessionUser) => ({ sql, claims: user.claims });
 
-/** Runs a domain call; its refusals become messages the user sees, and the members page is refreshed. */
+/** Runs a domain call, then refreshes the members page (orgAction turns refusals into messages). */
 async function members<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    revalidatePath(`/orgs/${slug}/members`);
-    return result;
-  } catch (error) {
-    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
-    throw error;
-  }
+  const result = await run();
+  revalidatePath(`/orgs/${slug}/members`);
+  return result;
 }
 
 /** The absolute link for a token, on the origin the admin is using (browsers send Origin with every action). */

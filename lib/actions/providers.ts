@@ -4,9 +4,8 @@
 // again and runs under RLS — the UI hiding a button is never the check.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
-import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
 import {
   createProvider,
   deleteProvider,
@@ -19,16 +18,11 @@ import { setReadOnlyCredentials } from "@/supabase/functions/_shared/domain/read
 const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
 const providerInput = z.looseObject({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
 
-/** Domain refusals become messages next to fields; anything else stays generic. */
+/** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
 async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    revalidatePath(`/orgs/${slug}/providers`, "layout");
-    return result;
-  } catch (error) {
-    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
-    throw error;
-  }
+  const result = await run();
+  revalidatePath(`/orgs/${slug}/providers`, "layout");
+  return result;
 }
 
 export const createProviderAction = orgAction(orgInput, { name: "createProvider", role: "admin" }, async (input, { user, organization }) => {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { hasRole, type OrgRole } from "@/lib/auth/roles";
 import { getUser, type SessionUser } from "@/lib/auth/require-user";
 import { getMyOrganization, type OrganizationSummary } from "@/lib/db/queries/organizations";
+import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
 
 export type FieldErrors = Record<string, string[]>;
 export type ActionResult<T = undefined> =
@@ -48,6 +49,8 @@ async function run<T>(name: string, raw: Record<string, unknown>, keep: readonly
     return { ok: true, data: await body() };
   } catch (error) {
     if (error instanceof ActionError) return { ok: false, error: error.message, fieldErrors: error.fieldErrors, values: echo(raw, keep) };
+    // The shared domain functions refuse with messages written for people (and field paths).
+    if (error instanceof DomainError) return { ok: false, error: error.message, fieldErrors: error.fieldErrors, values: echo(raw, keep) };
     // Next.js control flow (redirect, notFound) must propagate.
     if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;
     console.error(`action ${name} failed:`, (error as Error)?.message ?? error);

@@ -3,23 +3,18 @@
 // the shared domain functions check the role again and run under RLS.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
-import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
 import { updateOrganizationSettings } from "@/supabase/functions/_shared/domain/organization-settings.ts";
 import { removeWebhook, rotateWebhookSecret, saveWebhook } from "@/supabase/functions/_shared/domain/webhooks.ts";
 
 const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
 
+/** Runs a domain call, then refreshes the organization's pages (orgAction turns refusals into messages). */
 async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    revalidatePath(`/orgs/${slug}`, "layout");
-    return result;
-  } catch (error) {
-    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
-    throw error;
-  }
+  const result = await run();
+  revalidatePath(`/orgs/${slug}`, "layout");
+  return result;
 }
 
 export const updateSettingsAction = orgAction(orgInput, { name: "updateSettings", role: "admin" }, async (input, { user, organization }) => {

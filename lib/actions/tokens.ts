@@ -3,24 +3,18 @@
 // shared domain function checks it again under RLS, and the database refuses everyone else.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ActionError, orgAction } from "@/lib/actions/safe-action";
+import { orgAction } from "@/lib/actions/safe-action";
 import { sql } from "@/lib/db/client";
 import { createApiToken, revokeApiToken } from "@/supabase/functions/_shared/domain/api-tokens.ts";
-import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
 import { apiTokenFormSchema } from "@/supabase/functions/_shared/schemas/tokens.ts";
 
 const tokenInput = z.object({ orgSlug: z.string().min(1), tokenId: z.uuid({ message: "Unknown token." }) });
 
-/** Domain refusals become messages next to fields; anything else stays generic. */
+/** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
 async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    revalidatePath(`/orgs/${slug}/tokens`);
-    return result;
-  } catch (error) {
-    if (error instanceof DomainError) throw new ActionError(error.message, error.fieldErrors);
-    throw error;
-  }
+  const result = await run();
+  revalidatePath(`/orgs/${slug}/tokens`);
+  return result;
 }
 
 /** Returns the token itself: the dialog shows it once, and nothing stores it. */
