@@ -1,5 +1,6 @@
 // Reads of stored health history and inventory, shared by the portal and the API.
 import type { Tx } from "../db.ts";
+import type { RecordedCheck } from "./connectivity.ts";
 
 export type StoredResource = {
   resource_id: string;
@@ -76,19 +77,7 @@ export async function selectInventory(tx: Tx, providerId: string) {
 }
 
 export async function selectHealthHistory(tx: Tx, providerId: string, limit = 30) {
-  return tx<
-    {
-      id: string;
-      checked_at: Date;
-      ok: boolean;
-      latency_ms: number | null;
-      identity: Record<string, unknown> | null;
-      error_code: string | null;
-      error_message: string | null;
-      error_hint: string | null;
-      trigger: string;
-    }[]
-  >`
+  return tx<RecordedCheck[]>`
     select id::text, checked_at, ok, latency_ms, identity, error_code, error_message, error_hint, trigger
     from public.provider_health_checks
     where provider_id = ${providerId}
