@@ -215,6 +215,9 @@ begin
     from public.cloud_providers c
     join public.organizations o on o.id = c.organization_id
     where c.status <> 'suspended'
+      -- Only providers that can have something to announce: the sweep runs this every minute.
+      and (c.credentials_expires_at <= now() + expiring_within
+        or coalesce(c.credentials_rotated_at, c.created_at) <= now() - make_interval(days => o.credential_warning_days))
   loop
     if p.credentials_expires_at is not null and p.credentials_expires_at <= now() then
       sent := sent + (private.notify(p.organization_id, p.id, 'credential.expired', 'critical',
