@@ -11,7 +11,6 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { createProviderAction } from "@/lib/actions/providers";
 import { cn } from "@/lib/utils";
 import {
@@ -29,6 +28,7 @@ import {
 import { DefinitionList } from "@/components/definition-list";
 import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
+import { EnvironmentField } from "./environment-field";
 import { TestConnection } from "./test-connection";
 import { ProviderLogo } from "./provider-logo";
 import { ENVIRONMENT_LABELS } from "./provider-meta";
@@ -429,22 +429,7 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
                   />
                 )}
               </FormField>
-              <FormField id="add-environment" label="Environment" error={split.top.environment}>
-                {(control) => (
-                  <Select value={draft.environment} onValueChange={(value) => update({ environment: value as Environment })}>
-                    <SelectTrigger {...control} className="w-full">
-                      <SelectValue>{ENVIRONMENT_LABELS[draft.environment]}</SelectValue>
-                    </SelectTrigger>
-                    <SelectContent>
-                      {ENVIRONMENTS.map((environment) => (
-                        <SelectItem key={environment} value={environment}>
-                          {ENVIRONMENT_LABELS[environment]}
-                        </SelectItem>
-                      ))}
-                    </SelectContent>
-                  </Select>
-                )}
-              </FormField>
+              <EnvironmentField id="add-environment" value={draft.environment} onChange={(environment) => update({ environment })} error={split.top.environment} />
               <FormField
                 id="add-regions"
                 label={

@@ -9,11 +9,11 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { updateProviderAction } from "@/lib/actions/providers";
-import { ENVIRONMENTS, type Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
+import type { Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { EndpointField } from "./endpoint-field";
-import { ENVIRONMENT_LABELS, type ProviderSummary } from "./provider-meta";
+import { EnvironmentField } from "./environment-field";
+import type { ProviderSummary } from "./provider-meta";
 import { parseRegionList, type FieldErrors } from "./provider-form";
 
 type DialogProps = {
@@ -83,22 +83,7 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
           <Input {...control} name="name" maxLength={80} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
         )}
       </FormField>
-      <FormField id="edit-environment" label="Environment" error={errors.environment}>
-        {(control) => (
-          <Select value={environment} onValueChange={(value) => setEnvironment(value as Environment)}>
-            <SelectTrigger {...control} className="w-full">
-              <SelectValue>{ENVIRONMENT_LABELS[environment]}</SelectValue>
-            </SelectTrigger>
-            <SelectContent>
-              {ENVIRONMENTS.map((value) => (
-                <SelectItem key={value} value={value}>
-                  {ENVIRONMENT_LABELS[value]}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        )}
-      </FormField>
+      <EnvironmentField id="edit-environment" value={environment} onChange={setEnvironment} error={errors.environment} />
       <FormField
         id="edit-regions"
         label={
