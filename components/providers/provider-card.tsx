@@ -1,17 +1,16 @@
 import Link from "next/link";
 import { AlertTriangle, Clock } from "lucide-react";
 
-import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
 import { cn } from "@/lib/utils";
 import { CheckNowButton } from "./check-now-button";
 import { ProviderActions } from "./provider-actions";
 import { ProviderLogo } from "./provider-logo";
 import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
-import { ENVIRONMENT_LABELS, formatDateTime, formatRelative, PROVIDER_SHORT_LABELS, toSummary } from "./provider-meta";
+import { ENVIRONMENT_LABELS, formatDateTime, formatRelative, PROVIDER_SHORT_LABELS, type ProviderCardData } from "./provider-meta";
 
 type ProviderCardProps = {
   orgSlug: string;
-  provider: ProviderRecord;
+  provider: ProviderCardData;
   /** Admins and owners get the actions menu; nobody else sees a write control. */
   canManage: boolean;
   /** Members and above may run a live check; viewers see stored results. */
@@ -42,7 +41,7 @@ export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: Pr
         </div>
         {canManage && (
           <div className="relative z-10 -mt-1 -mr-2">
-            <ProviderActions orgSlug={orgSlug} provider={toSummary(provider)} />
+            <ProviderActions orgSlug={orgSlug} provider={provider} />
           </div>
         )}
       </div>

@@ -16,6 +16,15 @@ export function toSummary(provider: ProviderRecord): ProviderSummary {
   return { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method };
 }
 
+/** What a provider card shows: the summary plus its last check and credential age. */
+export type ProviderCardData = ProviderSummary &
+  Pick<ProviderRecord, "last_checked_at" | "last_error_message" | "credentials_rotated_at" | "created_at">;
+
+export function toCardData(provider: ProviderRecord): ProviderCardData {
+  const { last_checked_at, last_error_message, credentials_rotated_at, created_at } = provider;
+  return { ...toSummary(provider), last_checked_at, last_error_message, credentials_rotated_at, created_at };
+}
+
 /** Short names for cards and filters; PROVIDER_LABELS has the long ones. */
 export const PROVIDER_SHORT_LABELS: Record<ProviderType, string> = {
   aws: "AWS",

@@ -8,13 +8,15 @@ import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queri
 
 export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
+/**
+ * The providers page: one page of providers and the organization's last scheduled sweep,
+ * read in one transaction whose queries travel together (one round trip, not two).
+ */
 export function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
-  return asUser(user, (tx) => selectProviderPage(tx, organizationId, filters));
-}
-
-/** The organization's last scheduled sweep, for the status strip. */
-export function getSweepStatus(user: SessionUser, organizationId: string) {
-  return asUser(user, (tx) => selectLastSweep(tx, organizationId));
+  return asUser(user, async (tx) => {
+    const [page, sweep] = await Promise.all([selectProviderPage(tx, organizationId, filters), selectLastSweep(tx, organizationId)]);
+    return { ...page, sweep };
+  });
 }
 
 export function getProvider(user: SessionUser, organizationId: string, providerId: string) {

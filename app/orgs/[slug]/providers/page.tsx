@@ -5,15 +5,15 @@ import { Cloud, SearchX } from "lucide-react";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { AddProviderDialog } from "@/components/providers/add-provider-dialog";
-import { ProviderCard } from "@/components/providers/provider-card";
 import { ProviderFilters } from "@/components/providers/provider-filters";
-import { STATUSES } from "@/components/providers/provider-meta";
+import { ProviderGrid } from "@/components/providers/provider-grid";
+import { STATUSES, toCardData } from "@/components/providers/provider-meta";
 import { ProviderPagination } from "@/components/providers/provider-pagination";
 import { SweepStatus } from "@/components/providers/sweep-status";
 import { Button } from "@/components/ui/button";
 import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
-import { getSweepStatus, listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
+import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
 
 export const metadata: Metadata = { title: "Providers" };
@@ -44,10 +44,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
   const { slug } = await params;
   const { user, organization } = await requireOrg(slug);
   const filters = parseFilters(await searchParams);
-  const [{ providers, total, page, pageSize }, sweep] = await Promise.all([
-    listProviders(user, organization.id, filters),
-    getSweepStatus(user, organization.id),
-  ]);
+  const { providers, total, page, pageSize, sweep } = await listProviders(user, organization.id, filters);
   const canManage = hasRole(organization.role, "admin");
   const canCheck = hasRole(organization.role, "member");
   const filtered = Boolean(filters.q || filters.kind || filters.status || filters.environment);
@@ -125,13 +122,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
       ) : (
         <>
           <h2 className="sr-only">Provider list</h2>
-          <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-test="provider-grid">
-            {providers.map((provider) => (
-              <li key={provider.id} className="grid">
-                <ProviderCard orgSlug={organization.slug} provider={provider} canManage={canManage} canCheck={canCheck} now={now} />
-              </li>
-            ))}
-          </ul>
+          <ProviderGrid orgSlug={organization.slug} providers={providers.map(toCardData)} canManage={canManage} canCheck={canCheck} now={now} />
           <ProviderPagination page={page} pageSize={pageSize} total={total} hrefFor={hrefFor} />
         </>
       )}
