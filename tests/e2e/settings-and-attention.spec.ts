@@ -84,6 +84,20 @@ test("Needs attention lists a failing provider and an old credential with what t
     select ${org.id}, m.user_id, 'viewer' from public.organization_members m join public.organizations o on o.id = m.organization_id where o.slug = ${own}`;
   await viewerPage.goto(`/orgs/${slug}/attention`);
   await expect(viewerPage.locator("[data-test=attention-item]")).toHaveCount(2);
+
+  // A long list comes in pages of 25, most urgent first, with the whole count above it.
+  await sql`
+    insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint, credential_hint, created_at)
+    select ${org.id}, 'Stale ' || lpad(g::text, 2, '0'), 'vultr', 'api_token', ${sql.json(ENVELOPE)}, 'fp-stale-' || g, '…s' || lpad(g::text, 3, '0'), now() - interval '70 days'
+    from generate_series(1, 26) g`;
+  await viewerPage.reload();
+  await expect(viewerPage.locator("[data-test=attention-summary]")).toContainText("28 providers need attention: 2 critical, 26 to plan for");
+  await expect(viewerPage.locator("[data-test=attention-item]")).toHaveCount(25);
+  await expect(viewerPage.locator("[data-test=attention-item]").nth(1)).toHaveAttribute("data-severity", "critical");
+  await viewerPage.getByRole("link", { name: "Next" }).click();
+  await expect(viewerPage).toHaveURL(/\/attention\?page=2$/);
+  await expect(viewerPage.locator("[data-test=attention-item]")).toHaveCount(3);
+  await expect(viewerPage.getByText("Page 2 of 2")).toBeVisible();
   await viewerPage.goto(`/orgs/${slug}/settings`);
   await expect(viewerPage.getByLabel("Allowed private networks")).toBeDisabled();
   await expect(viewerPage.getByRole("button", { name: "Save settings" })).toHaveCount(0);
