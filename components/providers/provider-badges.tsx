@@ -26,8 +26,8 @@ export function CredentialAgeBadge({
   const title = `Credentials ${provider.credentials_rotated_at ? "rotated" : "added"} ${formatDate(age.since)}`;
   if (age.level === "ok") {
     return (
+      // No key icon while the age is fine: it would only repeat the text, on every card of a page.
       <Badge variant="outline" className="text-muted-foreground" title={title} data-test="credential-age">
-        <KeyRound aria-hidden="true" />
         {text}
       </Badge>
     );

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { AlertTriangle, Clock } from "lucide-react";
+import { AlertTriangle } from "lucide-react";
 
 import { cn } from "@/lib/utils";
 import { CheckNowButton } from "./check-now-button";
@@ -63,15 +63,18 @@ export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: Pr
               {formatRelative(provider.last_checked_at, now)}
             </time>
           ) : (
-            <span className="inline-flex items-center gap-1 text-muted-foreground">
-              <Clock aria-hidden="true" className="size-3" />
-              Not yet
-            </span>
+            <span className="text-muted-foreground">Not yet</span>
           )}
         </dd>
       </dl>
       {provider.last_error_message && provider.status !== "suspended" && (
-        <p className={cn("flex items-start gap-1.5 text-xs", provider.status === "failed" ? "text-destructive" : "text-amber-700 dark:text-amber-400")} data-test="provider-card-error">
+        <p
+          className={cn(
+            "flex items-start gap-1.5 text-xs",
+            provider.status === "failed" ? "text-destructive" : "text-amber-700 dark:text-amber-400",
+          )}
+          data-test="provider-card-error"
+        >
           <AlertTriangle aria-hidden="true" className="mt-px size-3.5 shrink-0" />
           <span className="line-clamp-2">
             {provider.status === "failed" ? "" : "Last check failed: "}

@@ -1,17 +1,18 @@
 // The one way server code learns who is calling: verified JWT claims (getClaims checks
-// the signature against the project's JWKS), cached for the rest of the request.
+// the signature against the project's JWKS; see verified-claims.ts), cached for the rest of
+// the request.
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Claims } from "@/supabase/functions/_shared/db.ts";
+import { getVerifiedClaims } from "@/lib/auth/verified-claims";
 import { createClient } from "@/lib/supabase/server";
 
 export type SessionUser = { id: string; email: string; claims: Claims };
 
 export const getUser = cache(async (): Promise<SessionUser | null> => {
   const supabase = await createClient();
-  const { data } = await supabase.auth.getClaims();
-  const claims = data?.claims as Claims | undefined;
+  const claims = await getVerifiedClaims(supabase.auth);
   if (!claims?.sub || claims.role !== "authenticated") return null;
   return { id: claims.sub, email: String(claims.email ?? ""), claims };
 });

@@ -2,6 +2,7 @@
 import { createServerClient } from "@supabase/ssr";
 import { NextResponse, type NextRequest } from "next/server";
 import WebSocket from "ws";
+import { getVerifiedClaims } from "@/lib/auth/verified-claims";
 import { clientEnv } from "@/lib/env/client";
 
 const PUBLIC_PATHS = ["/sign-in", "/sign-up", "/invite"];
@@ -25,9 +26,10 @@ export async function updateSession(request: NextRequest) {
   });
 
   // DO NOT RUN CODE BETWEEN createServerClient AND getClaims(): a stale session would be
-  // used and users could be signed out at random.
-  const { data } = await supabase.auth.getClaims();
-  const signedIn = Boolean(data?.claims?.sub);
+  // used and users could be signed out at random. (getVerifiedClaims reads and refreshes the
+  // session exactly as getClaims() does, and calls it for any token it has not verified.)
+  const claims = await getVerifiedClaims(supabase.auth);
+  const signedIn = Boolean(claims?.sub);
 
   if (!signedIn && !isPublicPath(request.nextUrl.pathname)) {
     const url = request.nextUrl.clone();
