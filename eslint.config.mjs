@@ -14,7 +14,7 @@ const config = [
     },
   },
   {
-    ignores: [".next/**", ".next-test*/**", ".next-bench/**", ".local/**", "node_modules/**", "test-results/**", "playwright-report/**", "scratch/**", "next-env.d.ts"],
+    ignores: [".next*/**", ".local/**", "node_modules/**", "test-results/**", "playwright-report/**", "scratch/**", "next-env.d.ts"],
   },
 ];
 

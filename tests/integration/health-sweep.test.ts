@@ -58,14 +58,14 @@ async function newOrganization(label: string) {
  * gets its own account id up front: the fake answers one account for every token, and an
  * organization may hold an account only once.
  */
-async function seedProvider(orgId: string, name: string, status: "pending" | "healthy" | "suspended" = "pending") {
+async function seedProvider(orgId: string, name: string, status: "pending" | "healthy" | "suspended" = "pending", options: { accountKnown?: boolean } = {}) {
   const id = randomUUID();
   const envelope = await encryptCredential(ring(), { organizationId: orgId, providerId: id }, { access_key: fake.token });
   await sql`
     insert into public.cloud_providers (id, organization_id, name, provider_type, api_endpoint, auth_method, credentials, credential_hint,
                                         credential_fingerprint, account_identifier, status)
     values (${id}, ${orgId}, ${name}, 'digitalocean', ${fake.url}, 'api_token', ${sql.json(envelope as never)}, '…test',
-            ${`test:${id}`}, ${`account-${id}`}, ${status})`;
+            ${`test:${id}`}, ${options.accountKnown === false ? null : `account-${id}`}, ${status})`;
   return id;
 }
 
@@ -264,6 +264,28 @@ describe("failure threshold", () => {
       const r = await attempt(sql, persona.claims, (tx) => tx`select private.record_health_check(${id}, false, 1, null, 'x', 'x', 'x', 'scheduled')`);
       expect(r).toMatchObject({ ok: false, code: "42501", message: "Only the scheduled sweep records scheduled checks" });
     }
+  });
+});
+
+describe("accounts learned from a check", () => {
+  it("records a second provider of an already connected account as failed, naming the first", async () => {
+    const orgId = await newOrganization("dupe");
+    // The fake answers the same account for every token, as two tokens of one account would.
+    const first = await seedProvider(orgId, "Droplets", "pending", { accountKnown: false });
+    expect((await sweep([orgId])).checked).toBe(1);
+    const [{ account }] = await sql<{ account: string | null }[]>`select account_identifier as account from public.cloud_providers where id = ${first}`;
+    expect(account).toBeTruthy();
+
+    const second = await seedProvider(orgId, "Droplets again", "pending", { accountKnown: false });
+    const run = await sweep([orgId]);
+    expect(run).toMatchObject({ checked: 1, errors: 0 });
+    const [row] = await sql<{ status: string; account_identifier: string | null; last_error_code: string; last_error_message: string }[]>`
+      select status, account_identifier, last_error_code, last_error_message from public.cloud_providers where id = ${second}`;
+    expect(row).toMatchObject({ account_identifier: null, last_error_code: "duplicate_account" });
+    expect(row.last_error_message).toBe('These credentials reach the same account as "Droplets", which is already connected.');
+    const [check] = await sql`select ok, error_code, error_hint from public.provider_health_checks where provider_id = ${second}`;
+    expect(check).toMatchObject({ ok: false, error_code: "duplicate_account", error_hint: expect.stringContaining("delete this provider") });
+    expect(await state(first)).toMatchObject({ status: "healthy", last_error_code: null });
   });
 });
 

@@ -121,9 +121,23 @@ export async function recordHealthCheck(tx: Tx, providerId: string, result: Heal
 /** Runs a health check now, records it in the history, and moves the provider's status. */
 export async function checkProviderHealth(ctx: ConnectivityContext, providerId: string, trigger: HealthTrigger = "manual") {
   const { provider, org, credentials } = await openProvider(ctx, providerId, "health_check", "running a health check");
-  const result = await runHealthCheck(ctx, provider, org, credentials);
-  const check = await withRls(ctx.sql, ctx.claims, (tx) => recordHealthCheck(tx, providerId, result, trigger));
-  return { check, result };
+  const answer = await runHealthCheck(ctx, provider, org, credentials);
+  const check = await withRls(ctx.sql, ctx.claims, (tx) => recordHealthCheck(tx, providerId, answer, trigger));
+  return { check, result: asRecorded(answer, check) };
+}
+
+/**
+ * The result as the history recorded it. The database can turn a good answer into a failure
+ * (the account is already connected as another provider); the caller is told what was stored.
+ */
+function asRecorded(answer: HealthResult, check: RecordedCheck): HealthResult {
+  if (!answer.ok || check.ok) return answer;
+  return {
+    ok: false,
+    latencyMs: answer.latencyMs,
+    checkedAt: answer.checkedAt,
+    error: { code: check.error_code ?? "refused", message: check.error_message ?? "The check was not accepted.", hint: check.error_hint ?? "", status: 409 },
+  };
 }
 
 /** Checks credentials that are not saved yet. Nothing is stored, not even in the history. */
