@@ -289,6 +289,56 @@ describe("accounts learned from a check", () => {
   });
 });
 
+describe("retention", () => {
+  it("prunes what the sweep piles up, and keeps what people did and each provider's last good check", async () => {
+    const orgId = await newOrganization("retention");
+    const id = await seedProvider(orgId, "long-lived", "suspended");
+    const checks = await sql<{ id: string; label: string }[]>`
+      insert into public.provider_health_checks (organization_id, provider_id, ok, latency_ms, error_code, trigger, checked_at)
+      values (${orgId}, ${id}, true, 10, null, 'scheduled', now() - interval '200 days'),
+             (${orgId}, ${id}, true, 10, null, 'scheduled', now() - interval '120 days'),
+             (${orgId}, ${id}, false, 10, 'timeout', 'scheduled', now() - interval '100 days'),
+             (${orgId}, ${id}, false, 10, 'timeout', 'scheduled', now() - interval '10 days')
+      returning id::text, error_code as label`;
+    const event = (actor: string | null, purpose: string, age: string) => sql`
+      insert into public.audit_events (organization_id, actor_id, action, target_type, target_id, target_name, metadata, created_at)
+      values (${orgId}, ${actor}, 'provider.credentials_read', 'provider', ${id}, 'long-lived', ${sql.json({ purpose })}, now() - ${age}::interval)
+      returning id::text`;
+    const [[sweeperOld], [sweeperRecent], [personOld], [otherOld]] = await Promise.all([
+      event(null, "scheduled_health_check", "100 days"),
+      event(null, "scheduled_health_check", "10 days"),
+      event(p.owner.id, "health_check", "100 days"),
+      event(null, "list_resources", "100 days"),
+    ]);
+    await sql`insert into public.health_sweeps (run_id, organization_id, sweeper_id, started_at, finished_at)
+              values (gen_random_uuid(), ${orgId}, 'old', now() - interval '40 days', now() - interval '40 days'),
+                     (gen_random_uuid(), ${orgId}, 'new', now() - interval '1 day', now() - interval '1 day')`;
+
+    for (const persona of [p.member, p.owner]) {
+      expect(await attempt(sql, persona.claims, (tx) => tx`select * from private.prune_history()`)).toMatchObject({ ok: false, code: "42501" });
+    }
+    // Batches of one, until nothing is left: each call does a bounded amount of work.
+    let rounds = 0;
+    for (;;) {
+      const [pruned] = await asService(sql, (tx) => tx<{ total: number }[]>`
+        select (health_checks + credential_reads + sweep_runs + webhook_deliveries)::int as total from private.prune_history(1)`);
+      if (pruned.total === 0) break;
+      expect(pruned.total).toBeLessThanOrEqual(4);
+      rounds++;
+    }
+    expect(rounds).toBeGreaterThan(0);
+
+    const kept = await sql<{ id: string }[]>`select id::text from public.provider_health_checks where provider_id = ${id} order by checked_at`;
+    // The 200-day check went; the 120-day one stays as the last good check; the old failure went.
+    expect(kept.map((row) => row.id)).toEqual([checks[1].id, checks[3].id]);
+    const events = await sql<{ id: string }[]>`select id::text from public.audit_events where target_id = ${id} and action = 'provider.credentials_read' order by id`;
+    expect(events.map((row) => row.id).sort()).toEqual([sweeperRecent.id, personOld.id, otherOld.id].sort());
+    expect(events.map((row) => row.id)).not.toContain(sweeperOld.id);
+    const sweeps = await sql`select sweeper_id from public.health_sweeps where organization_id = ${orgId}`;
+    expect(sweeps).toEqual([{ sweeper_id: "new" }]);
+  });
+});
+
 describe("read-only credentials", () => {
   /** A provider whose full credential the fake refuses and whose read-only one (bound to `<id>_ro`) it accepts. */
   async function withReadOnlyCredential(org: string, name: string) {
@@ -507,7 +557,12 @@ describe("the health-sweep edge function", () => {
     const { secretKey } = inject("stack");
     const res = await post({ authorization: `Bearer ${secretKey}` }, JSON.stringify({ organization_ids: [org] }));
     const { after } = (await res.json()).data;
-    expect(after).toMatchObject({ alerts: expect.any(Number), webhooks: { delivered: expect.any(Number) }, events: { imported: 0 } });
+    expect(after).toMatchObject({
+      alerts: expect.any(Number),
+      webhooks: { delivered: expect.any(Number) },
+      events: { imported: 0 },
+      pruned: { health_checks: expect.any(Number), credential_reads: expect.any(Number), sweep_runs: expect.any(Number) },
+    });
     const [notice] = await sql`select kind, severity from public.notifications where provider_id = ${id}`;
     expect(notice).toEqual({ kind: "credential.old", severity: "critical" });
   });

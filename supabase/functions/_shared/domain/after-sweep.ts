@@ -1,5 +1,6 @@
 // What the scheduled sweep does once its checks are recorded: announce expiring and old
-// credentials, deliver pending webhooks, and import recent AWS activity. Each part runs on
+// credentials, deliver pending webhooks, import recent AWS activity, and prune the history
+// the sweep itself keeps adding (private.prune_history: what is kept how long). Each part runs on
 // its own, so one failing never stops the others (or the sweep's answer); the next run
 // picks up what is left.
 import type { Sql } from "postgres";
@@ -12,7 +13,10 @@ export type AfterSweepReport = {
   alerts: number | null;
   webhooks: DeliveryReport | null;
   events: { imported: number; added: number; failed: number } | null;
+  pruned: PruneReport | null;
 };
+
+export type PruneReport = { health_checks: number; credential_reads: number; sweep_runs: number; webhook_deliveries: number };
 
 export type AfterSweepOptions = {
   sql: Sql;
@@ -42,5 +46,10 @@ export async function afterSweep({ sql, ring, organizationIds, log }: AfterSweep
     const result = await importEventsOnSchedule({ sql, ring, organizationIds, log });
     return { imported: result.imported, added: result.added, failed: result.failures.length };
   });
-  return { alerts, webhooks, events };
+  const pruned = await part("retention", log, async () => {
+    const [counts] = await asService(sql, (tx) => tx<PruneReport[]>`
+      select health_checks::int, credential_reads::int, sweep_runs::int, webhook_deliveries::int from private.prune_history()`);
+    return counts;
+  });
+  return { alerts, webhooks, events, pruned };
 }
