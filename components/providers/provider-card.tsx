@@ -30,8 +30,13 @@ export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: Pr
         <ProviderLogo kind={provider.provider_type} size={40} />
         <div className="min-w-0 flex-1">
           <h3 id={`provider-${provider.id}-name`} className="truncate text-sm leading-5 font-semibold">
-            {/* The link's ::after covers the card, so the whole card is clickable while the menu stays on top. */}
-            <Link href={href} className="rounded-sm outline-none after:absolute after:inset-0 after:rounded-xl focus-visible:underline">
+            {/* The link's ::after covers the card, so the whole card is clickable while the menu stays on top.
+                No prefetch: a page of cards would ask the server for two dozen provider pages per view. */}
+            <Link
+              href={href}
+              prefetch={false}
+              className="rounded-sm outline-none after:absolute after:inset-0 after:rounded-xl focus-visible:underline"
+            >
               {provider.name}
             </Link>
           </h3>

@@ -35,7 +35,12 @@ export function ResourcesTable({ resources, sort, direction, sortHref, now }: Re
     const Icon = !active ? ArrowUpDown : direction === "asc" ? ArrowUp : ArrowDown;
     return (
       <TableHead className={className} aria-sort={active ? (direction === "asc" ? "ascending" : "descending") : undefined}>
-        <Link href={sortHref(column, next)} scroll={false} className="inline-flex items-center gap-1 rounded-sm outline-none hover:text-foreground focus-visible:underline">
+        <Link
+          href={sortHref(column, next)}
+          prefetch={false}
+          scroll={false}
+          className="inline-flex items-center gap-1 rounded-sm outline-none hover:text-foreground focus-visible:underline"
+        >
           {label}
           <Icon aria-hidden="true" className={active ? "size-3.5" : "size-3.5 opacity-40"} />
           <span className="sr-only">{active ? `, sorted ${direction === "asc" ? "ascending" : "descending"}` : ", sort"}</span>

@@ -73,7 +73,7 @@ export default async function AttentionPage({
                   <CardHeader className="flex flex-row items-center gap-3 px-4">
                     <ProviderLogo kind={provider.provider_type} size={32} />
                     <CardTitle as="h2" className="min-w-0 flex-1 truncate text-base">
-                      <Link href={`${base}/providers/${provider.id}`} className="hover:underline">
+                      <Link href={`${base}/providers/${provider.id}`} prefetch={false} className="hover:underline">
                         {provider.name}
                       </Link>
                     </CardTitle>
@@ -127,7 +127,7 @@ export default async function AttentionPage({
                   <div className="grid min-w-0 flex-1 gap-0.5">
                     <p className="font-medium">
                       {notification.provider_id ? (
-                        <Link href={`${base}/providers/${notification.provider_id}`} className="hover:underline">
+                        <Link href={`${base}/providers/${notification.provider_id}`} prefetch={false} className="hover:underline">
                           {notification.title}
                         </Link>
                       ) : (

@@ -147,7 +147,11 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
                     </TableCell>
                     <TableCell className="max-w-40 truncate sm:max-w-56">
                       {linkable ? (
-                        <Link href={`${providerBase}/${event.target_id}`} className="font-medium underline-offset-4 hover:underline">
+                        <Link
+                          href={`${providerBase}/${event.target_id}`}
+                          prefetch={false}
+                          className="font-medium underline-offset-4 hover:underline"
+                        >
                           {event.target_name ?? "Provider"}
                         </Link>
                       ) : (
