@@ -28,6 +28,8 @@ export type AzureFakeState = {
   secretExpired: boolean;
   /** Power-state listing (statusOnly=true) fails with 500 while the VM listing works. */
   statusOnlyBroken: boolean;
+  /** Microsoft.Network listings (network interfaces, public IPs) answer 403 while the VM listing works. */
+  networkForbidden: boolean;
   /** A hostile endpoint: error descriptions echo the request body and Authorization header back. */
   echoSecrets: boolean;
   /** Tokens issued with this lifetime in seconds. */
@@ -66,6 +68,39 @@ function vmModel(state: AzureFakeState, index: number) {
       provisioningState: "Succeeded",
       timeCreated: new Date(Date.UTC(2025, 0, 1 + (index % 28), 12, 0, 0)).toISOString(),
     },
+  };
+}
+
+/** VM n's network interface: private address 10.0.<n / 250>.<n % 250 + 4>; every other VM also has a public IP. */
+function nicModel(state: AzureFakeState, index: number) {
+  const vm = vmModel(state, index);
+  const rg = vm.id.split("/")[4];
+  const publicIp = index % 2 === 0 ? { publicIPAddress: { id: publicIpModel(state, index).id } } : {};
+  return {
+    id: vm.properties.networkProfile.networkInterfaces[0].id,
+    name: `${vm.name}-nic`,
+    type: "Microsoft.Network/networkInterfaces",
+    location: vm.location,
+    properties: {
+      provisioningState: "Succeeded",
+      // ARM spells resource-group names in ids as they were created; the VM's id may differ in case.
+      virtualMachine: { id: index % 4 === 1 ? vm.id.toUpperCase() : vm.id },
+      ipConfigurations: [
+        { name: "ipconfig1", properties: { privateIPAddress: `10.0.${Math.floor(index / 250)}.${(index % 250) + 4}`, privateIPAllocationMethod: "Dynamic", ...publicIp } },
+      ],
+    },
+    resourceGroup: rg,
+  };
+}
+
+function publicIpModel(state: AzureFakeState, index: number) {
+  const name = `vm-${String(index + 1).padStart(4, "0")}-ip`;
+  const rg = index % 2 === 0 ? "rg-web" : "rg-Batch";
+  return {
+    id: `/subscriptions/${state.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/publicIPAddresses/${name}`,
+    name,
+    type: "Microsoft.Network/publicIPAddresses",
+    properties: { ipAddress: `20.${Math.floor(index / 250)}.${index % 250}.${(index % 7) + 1}`, publicIPAllocationMethod: "Static" },
   };
 }
 
@@ -118,6 +153,7 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     noRole: false,
     secretExpired: false,
     statusOnlyBroken: false,
+    networkForbidden: false,
     echoSecrets: false,
     tokenLifetime: 3599,
     ...initial,
@@ -271,6 +307,24 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
         if (statusOnly) next.searchParams.set("statusOnly", "true");
         next.searchParams.set("$skiptoken", String(end));
         return { body: end < fake.switches.resourceCount ? { value, nextLink: next.href } : { value } };
+      }
+      const network = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Network\/(networkInterfaces|publicIPAddresses)$/i.exec(path);
+      if (request.method === "GET" && network) {
+        const id = decodeURIComponent(network[1]);
+        if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
+        if (state.networkForbidden) {
+          return armError(403, "AuthorizationFailed", `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Network/${network[2]}/read'.`);
+        }
+        const nics = network[2].toLowerCase() === "networkinterfaces";
+        const indexes = Array.from({ length: fake.switches.resourceCount }, (_, i) => i).filter((i) => nics || i % 2 === 0);
+        const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
+        const start = Number.isInteger(skip) && skip >= 0 ? skip : 0;
+        const end = Math.min(start + fake.switches.maxPageSize, indexes.length);
+        const value = indexes.slice(start, end).map((i) => (nics ? nicModel(state, i) : publicIpModel(state, i)));
+        const next = new URL(`${base}${path}`);
+        next.searchParams.set("api-version", apiVersion);
+        next.searchParams.set("$skiptoken", String(end));
+        return { body: end < indexes.length ? { value, nextLink: next.href } : { value } };
       }
       return armError(404, "InvalidResourceType", `The resource type could not be found in the namespace for api version '${apiVersion}'.`);
     }

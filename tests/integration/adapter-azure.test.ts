@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   fake.reset();
-  Object.assign(fake.state, { subscriptionState: "Enabled", noRole: false, secretExpired: false, statusOnlyBroken: false, echoSecrets: false });
+  Object.assign(fake.state, { subscriptionState: "Enabled", noRole: false, secretExpired: false, statusOnlyBroken: false, networkForbidden: false, echoSecrets: false });
   // A fresh secret per test: the adapter's in-memory token cache never carries a token from one test into the next.
   fake.state.clientSecret = `Xy8Q~${randomUUID()}`;
 });
@@ -198,13 +198,43 @@ describe("azure listResources", () => {
       status: "running",
       raw_status: "PowerState/running",
       size: "Standard_B2s",
-      public_ips: [],
-      private_ips: [],
+      public_ips: ["20.0.0.1"],
+      private_ips: ["10.0.0.4"],
       tags: { env: "production", owner: "team-a" },
       created_at: "2025-01-01T12:00:00.000Z",
       console_url: `https://portal.azure.com/#@${fake.state.tenantId}/resource${armId}/overview`,
     });
     expect(resources.map((r) => r.status)).toEqual(["running", "stopped", "stopped", "pending", "running", "stopped", "stopped"]);
+    // Addresses from the network interfaces (every VM) and public IPs (every other VM), also across pages;
+    // vm-0002's interface names its VM in other letter case, as ARM may.
+    expect(resources.map((r) => [r.private_ips, r.public_ips])).toEqual([
+      [["10.0.0.4"], ["20.0.0.1"]],
+      [["10.0.0.5"], []],
+      [["10.0.0.6"], ["20.0.2.3"]],
+      [["10.0.0.7"], []],
+      [["10.0.0.8"], ["20.0.4.5"]],
+      [["10.0.0.9"], []],
+      [["10.0.0.10"], ["20.0.6.7"]],
+    ]);
+    expect(fake.hits(/networkInterfaces$/)).toHaveLength(3);
+    expect(fake.hits(/publicIPAddresses$/)).toHaveLength(2);
+  });
+
+  it("still lists the machines when their addresses cannot be read, and says so", async () => {
+    fake.switches.resourceCount = 2;
+    fake.state.networkForbidden = true;
+    const { resources, partialFailures } = await adapter.listResources(credentials(), context());
+    expect(resources.map((r) => [r.name, r.status, r.private_ips])).toEqual([
+      ["vm-0001", "running", []],
+      ["vm-0002", "stopped", []],
+    ]);
+    expect(partialFailures).toEqual([
+      {
+        scope: "ip-addresses",
+        code: "network_read_failed",
+        message: "IP addresses could not be read from Microsoft.Network (AuthorizationFailed), so they show empty. The service principal needs Reader on the subscription.",
+      },
+    ]);
   });
 
   it("keeps only the regions the provider is limited to", async () => {

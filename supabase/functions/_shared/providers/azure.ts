@@ -1,12 +1,15 @@
 // Microsoft Azure: a service principal (client secret) proves itself by getting a Resource Manager
 // token from Entra ID and reading its subscription, which must be Enabled; resources are the
-// subscription's virtual machines with their power state. Official SDKs throughout:
-// @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x.
+// subscription's virtual machines with their power state and IP addresses. Official SDKs throughout:
+// @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x; the addresses (on
+// Microsoft.Network network interfaces and public IPs) are read through the compute client's own
+// pipeline (same credential, retries and outbound policy) rather than a second large SDK.
 //
 // Every connection goes through the outbound policy's agents (nodeAgents), every attempt has a
 // timeout, and the SDK pipelines retry 429/5xx with backoff, honouring Retry-After up to a cap.
 import { ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
 import { ComputeManagementClient, type VirtualMachine } from "@azure/arm-compute";
+import { createDefaultHttpClient, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { nodeAgents, OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
@@ -399,7 +402,15 @@ export function powerState(vm: StatusCarrier | undefined): string | null {
   return statuses.map((s) => s?.code).find((code): code is string => typeof code === "string" && code.startsWith("PowerState/")) ?? null;
 }
 
-export function normalizeAzureVm(vm: VirtualMachine, cloud: AzureCloud, tenantId: string, power: string | null): NormalizedResource | null {
+export type VmAddresses = { public_ips: string[]; private_ips: string[] };
+
+export function normalizeAzureVm(
+  vm: VirtualMachine,
+  cloud: AzureCloud,
+  tenantId: string,
+  power: string | null,
+  addresses: VmAddresses = { public_ips: [], private_ips: [] },
+): NormalizedResource | null {
   if (typeof vm?.id !== "string" || typeof vm.name !== "string") return null;
   const provisioning = typeof vm.provisioningState === "string" ? vm.provisioningState : null;
   const status: ResourceStatus = power
@@ -421,12 +432,82 @@ export function normalizeAzureVm(vm: VirtualMachine, cloud: AzureCloud, tenantId
     raw_status: power ?? (provisioning ? `ProvisioningState/${provisioning}` : null),
     size: typeof vm.hardwareProfile?.vmSize === "string" ? vm.hardwareProfile.vmSize : null,
     // IP addresses live on network interfaces and public IP resources (Microsoft.Network), not on the VM.
-    public_ips: [],
-    private_ips: [],
+    public_ips: addresses.public_ips,
+    private_ips: addresses.private_ips,
     tags,
     created_at: Number.isNaN(createdMs) ? null : new Date(createdMs).toISOString(),
     console_url: azurePortalUrl(cloud, tenantId, vm.id),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// IP addresses: network interfaces name their VM and carry private addresses and links to public IP
+// resources, which carry the public addresses. Two subscription-wide listings, joined here.
+
+const NETWORK_API_VERSION = "2024-05-01";
+
+type ArmList = { value?: unknown[]; nextLink?: string; error?: { code?: unknown } };
+type Nic = { properties?: { virtualMachine?: { id?: unknown }; ipConfigurations?: { properties?: { privateIPAddress?: unknown; publicIPAddress?: { id?: unknown } } }[] } };
+type PublicIp = { id?: unknown; properties?: { ipAddress?: unknown } };
+
+class NetworkListError extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+/** Every item of an ARM list, following nextLink only within Resource Manager's own origin (the bearer token goes along). */
+async function armList(client: ComputeManagementClient, cloud: AzureCloud, path: string, signal?: AbortSignal): Promise<unknown[]> {
+  const origin = new URL(cloud.armEndpoint).origin;
+  // The client's pipeline: its credential, retries, agents (outbound policy) and call policy.
+  const http = createDefaultHttpClient();
+  const items: unknown[] = [];
+  let next: string | undefined = `${origin}${path}?api-version=${NETWORK_API_VERSION}`;
+  for (let page = 0; next && page < 1000; page++) {
+    const response = await client.pipeline.sendRequest(http, createPipelineRequest({ url: next, method: "GET", abortSignal: signal }));
+    let body: ArmList;
+    try {
+      body = JSON.parse(response.bodyAsText ?? "") as ArmList;
+    } catch {
+      throw new NetworkListError(`an unreadable answer (HTTP ${response.status})`);
+    }
+    if (response.status >= 400) {
+      // The code only: an error message may quote the request.
+      const code = typeof body?.error?.code === "string" && /^[A-Za-z]{1,64}$/.test(body.error.code) ? body.error.code : `HTTP ${response.status}`;
+      throw new NetworkListError(code);
+    }
+    if (Array.isArray(body.value)) items.push(...body.value);
+    next = typeof body.nextLink === "string" && body.nextLink.startsWith(`${origin}/`) ? body.nextLink : undefined;
+  }
+  return items;
+}
+
+const isAddress = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 64;
+
+/** Addresses per VM id (lower-cased), from the subscription's network interfaces and public IPs. */
+export async function vmAddresses(client: ComputeManagementClient, cloud: AzureCloud, subscriptionId: string, signal?: AbortSignal) {
+  const base = `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
+  const [nics, publicIps] = await Promise.all([
+    armList(client, cloud, `${base}/networkInterfaces`, signal) as Promise<Nic[]>,
+    armList(client, cloud, `${base}/publicIPAddresses`, signal) as Promise<PublicIp[]>,
+  ]);
+  const publicById = new Map<string, string>();
+  for (const ip of publicIps) if (typeof ip?.id === "string" && isAddress(ip.properties?.ipAddress)) publicById.set(ip.id.toLowerCase(), ip.properties.ipAddress);
+  const byVm = new Map<string, VmAddresses>();
+  for (const nic of nics) {
+    const vmId = nic?.properties?.virtualMachine?.id;
+    if (typeof vmId !== "string") continue;
+    const entry = byVm.get(vmId.toLowerCase()) ?? { public_ips: [], private_ips: [] };
+    for (const config of nic.properties?.ipConfigurations ?? []) {
+      const privateIp = config?.properties?.privateIPAddress;
+      if (isAddress(privateIp)) entry.private_ips.push(privateIp);
+      const publicId = config?.properties?.publicIPAddress?.id;
+      const publicIp = typeof publicId === "string" ? publicById.get(publicId.toLowerCase()) : undefined;
+      if (publicIp) entry.public_ips.push(publicIp);
+    }
+    byVm.set(vmId.toLowerCase(), entry);
+  }
+  return byVm;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -484,7 +565,7 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
         const compute = active.compute();
         // Two listings side by side: the VMs themselves, and (statusOnly) their power states, which the
         // full listing leaves out. Both follow nextLink to the end.
-        const [vms, statuses] = await Promise.all([
+        const [vms, statuses, network] = await Promise.all([
           stage("list", async () => {
             const all: VirtualMachine[] = [];
             for await (const vm of compute.virtualMachines.listAll({ abortSignal: context.signal })) all.push(vm);
@@ -501,18 +582,32 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
             (power) => ({ power, error: null as ProviderFailure | null }),
             (error) => ({ power: new Map<string, string>(), error: toFailure(error, active, credentials) }),
           ),
+          // Addresses are a bonus: without them the listing still stands, with a note.
+          vmAddresses(compute, active.cloud, credentials.subscription_id, context.signal).then(
+            (addresses) => ({ addresses, error: null as string | null }),
+            (error) => ({
+              addresses: new Map<string, VmAddresses>(),
+              error: error instanceof NetworkListError ? error.detail : toFailure(error, active, credentials).message,
+            }),
+          ),
         ]);
         const regions = new Set(context.regions.map((r) => r.toLowerCase()));
         const resources: NormalizedResource[] = [];
         for (const vm of vms) {
-          const resource = normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(String(vm?.id).toLowerCase()) ?? powerState(vm as StatusCarrier));
+          const key = String(vm?.id).toLowerCase();
+          const resource = normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(key) ?? powerState(vm as StatusCarrier), network.addresses.get(key));
           if (!resource) continue;
           if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
           resources.push(resource);
         }
-        const partialFailures = statuses.error
-          ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
-          : [];
+        const partialFailures = [
+          ...(statuses.error
+            ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
+            : []),
+          ...(network.error
+            ? [{ scope: "ip-addresses", code: "network_read_failed", message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.` }]
+            : []),
+        ];
         return { resources, partialFailures };
       } catch (error) {
         const f = toFailure(error, call, credentials);
