@@ -1,11 +1,15 @@
 // Benchmark for the provider list (issue 3). Seeds 10,000 organizations with 100,000
 // providers (one organization with 1,000), then prints:
 //   1. the list query as a member under RLS vs the same query as service role (target ratio ≤ 1.3)
-//   2. p50/p95 of /orgs/[slug]/providers under `next start`, 10 concurrent clients, 30 s (target p95 ≤ 150 ms, 0 errors)
+//   2. p50/p95 of /orgs/[slug]/providers under `next start`, 10 concurrent clients, 30 s (target p95 ≤ 150 ms, 0 errors),
+//      and, where `perf` can count them, the server's CPU instructions per request: a figure that
+//      stays put when the shared machine's load makes wall-clock times drift
 //   3. envelope encrypt+decrypt operations per second
 //   4. the time `keys:rotate` takes over all 100,000 providers
 // Run: npx tsx bench/providers-list.ts [--seconds 30] [--warmup 10] [--skip-build]
-import { createWriteStream } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -155,6 +159,27 @@ async function loadTest(url: string, cookie: string, seconds = LOAD_SECONDS) {
   return { requests: latencies.length, errors, firstError, p50: percentile(latencies, 50), p95: percentile(latencies, 95), rps: latencies.length / seconds };
 }
 
+const INSTRUCTION_REQUESTS = 500;
+
+/** CPU instructions the server process spends per request, counted by `perf stat` over a fixed number of requests. */
+async function instructionsPerRequest(pid: number, url: string, cookie: string): Promise<number | null> {
+  if (spawnSync("perf", ["--version"]).status !== 0) return null;
+  const out = join(root, "test-results", "bench-providers-list-perf.txt");
+  const perf = spawn("perf", ["stat", "-e", "instructions", "-x", ",", "-o", out, "-p", String(pid)], { stdio: "ignore" });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let it attach
+  let left = INSTRUCTION_REQUESTS;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) await (await fetch(url, { headers: { cookie } })).text();
+    }),
+  );
+  perf.kill("SIGINT");
+  await once(perf, "exit");
+  const line = readFileSync(out, "utf8").split("\n").find((l) => l.includes("instructions"));
+  const count = Number(line?.split(",")[0]);
+  return Number.isFinite(count) && count > 0 ? count / INSTRUCTION_REQUESTS : null;
+}
+
 async function main() {
   log("Starting a private stack…");
   const logPath = join(root, "test-results", "bench-providers-list.log");
@@ -215,6 +240,8 @@ async function main() {
     const load = await loadTest(`${portal.url}/orgs/bench-1/providers`, cookie);
     log(`   ${load.requests.toLocaleString()} requests, ${load.rps.toFixed(1)} req/s, ${load.errors} errors${load.firstError ? ` (first: ${load.firstError})` : ""}`);
     log(`   p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  (target p95 ≤ 150 ms)`);
+    const instructions = portal.pid ? await instructionsPerRequest(portal.pid, `${portal.url}/orgs/bench-1/providers`, cookie) : null;
+    log(`   server work        ${instructions ? `${(instructions / 1e6).toFixed(1)} M instructions per request (perf stat, ${INSTRUCTION_REQUESTS} requests)` : "not counted (needs Linux perf with hardware counters)"}`);
 
     log("\n4. keys:rotate over every provider");
     const newRing = parseKeyRing(`bench-new:${Buffer.alloc(32, 5).toString("base64")},${stack.info.encryptionKeys}`);

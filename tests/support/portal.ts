@@ -51,6 +51,8 @@ export async function startPortal(options: { stack: TestStackInfo; distDir: stri
   if (server.exitCode !== null) throw new Error(`next start exited early${options.logPath ? `; see ${options.logPath}` : ""}`);
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The `next start` process itself (benchmarks count its CPU work). */
+    pid: server.pid,
     async stop() {
       if (server.exitCode !== null) return;
       const exited = new Promise((done) => server.once("exit", done));
