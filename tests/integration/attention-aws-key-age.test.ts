@@ -5,12 +5,11 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectNeedsAttention } from "../../supabase/functions/_shared/domain/attention.ts";
 import { withRls } from "../../supabase/functions/_shared/db.ts";
-import { connect } from "../support/db.ts";
+import { FAKE_ENVELOPE, connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
-const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv: "aXY=", ct: "Y3Q=" };
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 
 /** An AWS provider added today, with one health check that says when its key was created. */

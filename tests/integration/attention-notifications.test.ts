@@ -12,7 +12,7 @@ import type { VaultContext } from "../../supabase/functions/_shared/domain/provi
 import { deliverWebhooks, rotateWebhookSecret, saveWebhook, verifyWebhookSignature } from "../../supabase/functions/_shared/domain/webhooks.ts";
 import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { rotateKeys } from "../../scripts/keys-rotate.ts";
-import { affected, attempt, connect, type TestUser } from "../support/db.ts";
+import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
 
@@ -20,7 +20,6 @@ let sql: postgres.Sql;
 let p: Personas;
 let ring: KeyRing;
 const ctx = (user: TestUser, keyRing = ring): VaultContext => ({ sql, ring: keyRing, claims: user.claims });
-const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv: "aXY=", ct: "Y3Q=" };
 type Claims = TestUser["claims"] | null;
 
 type Received = { headers: IncomingMessage["headers"]; body: string };

@@ -5,12 +5,11 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { PROVIDERS_PAGE_SIZE, providerPageQuery, selectProviderPage } from "../../supabase/functions/_shared/domain/provider-queries.ts";
-import { connect } from "../support/db.ts";
+import { FAKE_ENVELOPE, connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
-const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv: "aXY=", ct: "Y3Q=" };
 const PROVIDERS = 300;
 const FILLER_ORGS = 2_000;
 let fillerOrgs: string[] = [];

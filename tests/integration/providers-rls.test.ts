@@ -1,13 +1,12 @@
 // cloud_providers and audit_events: who may read and write what, per persona and operation.
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { affected, attempt, connect, type TestUser } from "../support/db.ts";
+import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
 let providerId: string;
-const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv: "aXY=", ct: "Y3Q=" };
 
 const RLS_VIOLATION = /row-level security/;
 type Claims = TestUser["claims"] | null;

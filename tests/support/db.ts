@@ -7,6 +7,9 @@ import { withRls, type Claims } from "../../supabase/functions/_shared/db.ts";
 
 export type TestUser = { id: string; email: string; claims: Claims };
 
+/** A well-formed envelope that decrypts to nothing: for rows whose credential a test never reads. */
+export const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv: "aXY=", ct: "Y3Q=" };
+
 export function connect() {
   return postgres(inject("stack").databaseUrl, { max: 5, onnotice: () => {} });
 }

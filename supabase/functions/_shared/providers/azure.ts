@@ -485,7 +485,7 @@ async function armList(client: ComputeManagementClient, cloud: AzureCloud, path:
 const isAddress = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 64;
 
 /** Addresses per VM id (lower-cased), from the subscription's network interfaces and public IPs. */
-export async function vmAddresses(client: ComputeManagementClient, cloud: AzureCloud, subscriptionId: string, signal?: AbortSignal) {
+async function vmAddresses(client: ComputeManagementClient, cloud: AzureCloud, subscriptionId: string, signal?: AbortSignal) {
   const base = `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
   const [nics, publicIps] = await Promise.all([
     armList(client, cloud, `${base}/networkInterfaces`, signal) as Promise<Nic[]>,
