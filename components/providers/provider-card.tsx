@@ -2,7 +2,8 @@ import Link from "next/link";
 import { AlertTriangle } from "lucide-react";
 
 import { cn } from "@/lib/utils";
-import { CheckNowButton } from "./check-now-button";
+import { buttonVariants } from "@/components/ui/button";
+import { CheckNowLabel, SUSPENDED_CHECK_TITLE } from "./check-now-button";
 import { ProviderActions } from "./provider-actions";
 import { ProviderLogo } from "./provider-logo";
 import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
@@ -13,12 +14,18 @@ type ProviderCardProps = {
   provider: ProviderCardData;
   /** Admins and owners get the actions menu; nobody else sees a write control. */
   canManage: boolean;
-  /** Members and above may run a live check; viewers see stored results. */
-  canCheck: boolean;
+  /** Members and above may run a live check (this starts one); viewers see stored results. */
+  onCheck: ((provider: ProviderCardData) => void) | null;
+  /** A check of this provider is running. */
+  checking: boolean;
   now: Date;
 };
 
-export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: ProviderCardProps) {
+// A plain button with the classes computed once: a Button component per card costs the
+// server more than the rest of the card's controls together (measured: bench/providers-list.ts).
+const checkButtonClassName = buttonVariants({ variant: "ghost", size: "sm" });
+
+export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, now }: ProviderCardProps) {
   const href = `/orgs/${encodeURIComponent(orgSlug)}/providers/${provider.id}`;
   return (
     <article
@@ -87,16 +94,18 @@ export function ProviderCard({ orgSlug, provider, canManage, canCheck, now }: Pr
           </span>
         </p>
       )}
-      {canCheck && (
+      {onCheck && (
         <div className="relative z-10 -mb-1 flex justify-end">
-          <CheckNowButton
-            orgSlug={orgSlug}
-            providerId={provider.id}
-            providerName={provider.name}
-            suspended={provider.status === "suspended"}
-            size="sm"
-            variant="ghost"
-          />
+          <button
+            type="button"
+            className={checkButtonClassName}
+            onClick={() => onCheck(provider)}
+            disabled={checking || provider.status === "suspended"}
+            title={provider.status === "suspended" ? SUSPENDED_CHECK_TITLE : undefined}
+            data-test="check-now"
+          >
+            <CheckNowLabel checking={checking} />
+          </button>
         </div>
       )}
     </article>

@@ -4,6 +4,7 @@
 // small records instead of two dozen rendered card trees (with every class name and icon
 // path spelled out in the RSC payload), which halves the page's weight and the server's
 // work per request. The HTML is still rendered on the server.
+import { useHealthChecks } from "./check-now-button";
 import { ProviderCard } from "./provider-card";
 import type { ProviderCardData } from "./provider-meta";
 
@@ -17,11 +18,19 @@ type ProviderGridProps = {
 };
 
 export function ProviderGrid({ orgSlug, providers, canManage, canCheck, now }: ProviderGridProps) {
+  const { checking, check } = useHealthChecks(orgSlug);
   return (
     <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-test="provider-grid">
       {providers.map((provider) => (
         <li key={provider.id} className="grid">
-          <ProviderCard orgSlug={orgSlug} provider={provider} canManage={canManage} canCheck={canCheck} now={now} />
+          <ProviderCard
+            orgSlug={orgSlug}
+            provider={provider}
+            canManage={canManage}
+            onCheck={canCheck ? check : null}
+            checking={checking.has(provider.id)}
+            now={now}
+          />
         </li>
       ))}
     </ul>
