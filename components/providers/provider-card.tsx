@@ -48,7 +48,7 @@ export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, 
             </Link>
           </h3>
           <p className="truncate text-sm text-muted-foreground">
-            {PROVIDER_SHORT_LABELS[provider.provider_type]} · {ENVIRONMENT_LABELS[provider.environment]}
+            {`${PROVIDER_SHORT_LABELS[provider.provider_type]} · ${ENVIRONMENT_LABELS[provider.environment]}`}
           </p>
         </div>
         {canManage && (

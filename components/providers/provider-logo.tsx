@@ -24,9 +24,7 @@ export function ProviderLogo({ kind, size = 40, labelled = false, className }: P
       width={size}
       height={size}
       loading="lazy"
-      decoding="async"
       className={cn("shrink-0 rounded-[22%] ring-1 ring-border", className)}
-      style={{ width: size, height: size }}
     />
   );
 }

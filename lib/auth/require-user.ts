@@ -5,14 +5,15 @@ import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Claims } from "@/supabase/functions/_shared/db.ts";
-import { getVerifiedClaims } from "@/lib/auth/verified-claims";
+import { cookies } from "next/headers";
+import { getVerifiedClaimsForCookies } from "@/lib/auth/verified-claims";
 import { createClient } from "@/lib/supabase/server";
 
 export type SessionUser = { id: string; email: string; claims: Claims };
 
 export const getUser = cache(async (): Promise<SessionUser | null> => {
-  const supabase = await createClient();
-  const claims = await getVerifiedClaims(supabase.auth);
+  const cookieStore = await cookies();
+  const claims = await getVerifiedClaimsForCookies(cookieStore.getAll(), async () => (await createClient()).auth);
   if (!claims?.sub || claims.role !== "authenticated") return null;
   return { id: claims.sub, email: String(claims.email ?? ""), claims };
 });

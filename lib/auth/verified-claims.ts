@@ -3,7 +3,8 @@
 // signature, about 0.2 ms of CPU — and the proxy and the page each call it on every request.
 // A token's signature never changes, so once a token has been verified its claims are kept
 // until the token expires. getClaims() checks no revocation either, so nothing is lost.
-// The session itself is still read (and refreshed when due) from the cookies every time.
+// On top of that, a request whose Supabase cookies were seen before skips the Supabase client
+// and the session read altogether (getVerifiedClaimsForCookies), until the token nears expiry.
 // No "server-only" import: the proxy uses this too.
 import { createHash } from "node:crypto";
 import type { Claims } from "@/supabase/functions/_shared/db.ts";
@@ -17,12 +18,27 @@ export type SessionAuth = {
 const MAX_ENTRIES = 10_000;
 // Keyed by a hash of the token, so the process does not keep bearer tokens around.
 const verified = new Map<string, { claims: Claims; expiresAt: number }>();
+// Keyed by a hash of a request's Supabase cookies, for the same reason.
+const sessions = new Map<string, Claims>();
+
+/**
+ * How long before its token expires a remembered session is read again. Reading it then
+ * refreshes it (auth-js refreshes within 90 s of expiry), so the proxy sets new cookies in time.
+ */
+export const SESSION_REREAD_MARGIN_MS = 5 * 60_000;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url");
+
+function remember<V>(map: Map<string, V>, key: string, value: V) {
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 export async function getVerifiedClaims(auth: SessionAuth, now = Date.now()): Promise<Claims | null> {
   const { data } = await auth.getSession();
   const token = data.session?.access_token;
   if (!token) return null;
-  const key = createHash("sha256").update(token).digest("base64url");
+  const key = sha256(token);
   const known = verified.get(key);
   if (known && known.expiresAt > now) return known.claims;
   verified.delete(key);
@@ -30,7 +46,37 @@ export async function getVerifiedClaims(auth: SessionAuth, now = Date.now()): Pr
   const result = await auth.getClaims(token);
   const claims = result.data?.claims as Claims | undefined;
   if (!claims?.sub || typeof claims.exp !== "number") return null;
-  if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value!);
-  verified.set(key, { claims, expiresAt: claims.exp * 1000 });
+  remember(verified, key, { claims, expiresAt: claims.exp * 1000 });
+  return claims;
+}
+
+type Cookie = { name: string; value: string };
+
+/**
+ * Claims for a request, from its cookies. The same Supabase cookies always hold the same
+ * session, so once they have been read and verified their claims are reused, and the
+ * per-request Supabase client (`auth` is only called when needed), the cookie decoding and
+ * the session read are skipped — until SESSION_REREAD_MARGIN_MS before the token expires,
+ * from when on every request reads (and so refreshes) the session again.
+ * Without any Supabase cookie there is no session to read: null, without a client.
+ */
+export async function getVerifiedClaimsForCookies(
+  cookies: Cookie[],
+  auth: () => SessionAuth | Promise<SessionAuth>,
+  now = Date.now(),
+): Promise<Claims | null> {
+  const session = cookies
+    .filter((cookie) => cookie.name.startsWith("sb-"))
+    .map((cookie) => `${cookie.name}=${cookie.value}`)
+    .sort()
+    .join("; ");
+  if (!session) return null;
+  const key = sha256(session);
+  const known = sessions.get(key);
+  if (known && (known.exp as number) * 1000 - now > SESSION_REREAD_MARGIN_MS) return known;
+  sessions.delete(key);
+
+  const claims = await getVerifiedClaims(await auth(), now);
+  if (claims) remember(sessions, key, claims);
   return claims;
 }

@@ -2,7 +2,7 @@
 import { createServerClient } from "@supabase/ssr";
 import { NextResponse, type NextRequest } from "next/server";
 import WebSocket from "ws";
-import { getVerifiedClaims } from "@/lib/auth/verified-claims";
+import { getVerifiedClaimsForCookies } from "@/lib/auth/verified-claims";
 import { clientEnv } from "@/lib/env/client";
 
 const PUBLIC_PATHS = ["/sign-in", "/sign-up", "/invite"];
@@ -13,22 +13,23 @@ export function isPublicPath(pathname: string) {
 
 export async function updateSession(request: NextRequest) {
   let response = NextResponse.next({ request });
-  const supabase = createServerClient(clientEnv.NEXT_PUBLIC_SUPABASE_URL, clientEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
-    cookies: {
-      getAll: () => request.cookies.getAll(),
-      setAll(toSet) {
-        for (const { name, value } of toSet) request.cookies.set(name, value);
-        response = NextResponse.next({ request });
-        for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
+  // The Supabase client is only built when the session must be read (see verified-claims.ts).
+  const auth = () =>
+    createServerClient(clientEnv.NEXT_PUBLIC_SUPABASE_URL, clientEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
+      cookies: {
+        getAll: () => request.cookies.getAll(),
+        setAll(toSet) {
+          for (const { name, value } of toSet) request.cookies.set(name, value);
+          response = NextResponse.next({ request });
+          for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
+        },
       },
-    },
-    realtime: { transport: WebSocket as never },
-  });
+      realtime: { transport: WebSocket as never },
+    }).auth;
 
-  // DO NOT RUN CODE BETWEEN createServerClient AND getClaims(): a stale session would be
-  // used and users could be signed out at random. (getVerifiedClaims reads and refreshes the
-  // session exactly as getClaims() does, and calls it for any token it has not verified.)
-  const claims = await getVerifiedClaims(supabase.auth);
+  // Reading the session through the client refreshes it when due and verifies the token
+  // (getClaims); a session already read and verified is remembered until near its expiry.
+  const claims = await getVerifiedClaimsForCookies(request.cookies.getAll(), auth);
   const signedIn = Boolean(claims?.sub);
 
   if (!signedIn && !isPublicPath(request.nextUrl.pathname)) {

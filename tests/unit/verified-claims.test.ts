@@ -1,7 +1,7 @@
 // The proxy and every page verify the caller's access token; a token verified once is
 // remembered until it expires, and nothing unverified or expired is ever returned.
 import { describe, expect, it } from "vitest";
-import { getVerifiedClaims, type SessionAuth } from "../../lib/auth/verified-claims.ts";
+import { getVerifiedClaims, getVerifiedClaimsForCookies, SESSION_REREAD_MARGIN_MS, type SessionAuth } from "../../lib/auth/verified-claims.ts";
 
 const NOW = Date.parse("2026-11-22T10:00:00Z");
 
@@ -51,5 +51,49 @@ describe("getVerifiedClaims", () => {
     const { auth, calls } = fakeAuth(null, claimsFor("nobody", NOW / 1000 + 600));
     expect(await getVerifiedClaims(auth, NOW)).toBeNull();
     expect(calls).toEqual([]);
+  });
+});
+
+describe("getVerifiedClaimsForCookies", () => {
+  const cookiesFor = (value: string) => [
+    { name: "theme", value: "dark" },
+    { name: "sb-127-auth-token", value },
+  ];
+
+  it("reads the session once for the same cookies, and again when the token nears expiry", async () => {
+    const value = `base64-${crypto.randomUUID()}`;
+    const { auth, calls } = fakeAuth(`token-${value}`, claimsFor("user-c", NOW / 1000 + 3600));
+    let built = 0;
+    const factory = () => (built++, auth);
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), factory, NOW)).toMatchObject({ sub: "user-c" });
+    // Other cookies do not matter; the Supabase ones are the session.
+    expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "light" }, ...cookiesFor(value).slice(1)], factory, NOW + 60_000)).toMatchObject({ sub: "user-c" });
+    expect(built).toBe(1);
+    // Inside the re-read margin the session is read again (that is when auth-js refreshes it).
+    const nearExpiry = NOW + 3_600_000 - SESSION_REREAD_MARGIN_MS + 1;
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), factory, nearExpiry)).toMatchObject({ sub: "user-c" });
+    expect(built).toBe(2);
+    expect(calls).toHaveLength(1); // the token itself was verified once
+  });
+
+  it("never remembers cookies whose session failed verification", async () => {
+    const value = `base64-${crypto.randomUUID()}`;
+    const { auth, calls } = fakeAuth(`forged-${value}`, null);
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), () => auth, NOW)).toBeNull();
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), () => auth, NOW)).toBeNull();
+    expect(calls).toHaveLength(2);
+  });
+
+  it("keeps sessions apart: other cookies are read on their own", async () => {
+    const a = fakeAuth(`a-${crypto.randomUUID()}`, claimsFor("user-a2", NOW / 1000 + 600));
+    const b = fakeAuth(`b-${crypto.randomUUID()}`, claimsFor("user-b2", NOW / 1000 + 600));
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`a-${crypto.randomUUID()}`), () => a.auth, NOW)).toMatchObject({ sub: "user-a2" });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`b-${crypto.randomUUID()}`), () => b.auth, NOW)).toMatchObject({ sub: "user-b2" });
+  });
+
+  it("answers null without Supabase cookies, without building a client", async () => {
+    let built = 0;
+    expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "dark" }], () => (built++, fakeAuth("t", null).auth), NOW)).toBeNull();
+    expect(built).toBe(0);
   });
 });
