@@ -1,15 +1,17 @@
 "use client";
 // Search and filters that live in the URL (?q=&<select>=…): the server does the filtering, and
-// without JavaScript the form still submits as a plain GET. Used by the providers list and a
+// without JavaScript the form still submits as a plain GET, native selects included. Used by the providers list and a
 // provider's resources.
 import { useEffect, useRef, useState, useTransition } from "react";
 import { usePathname, useRouter } from "next/navigation";
-import { Loader2, Search, X } from "lucide-react";
+import { ChevronDownIcon, Loader2, Search, X } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue, selectTriggerClassName } from "@/components/ui/select";
+import { AfterHydration } from "@/components/after-hydration";
+import { cn } from "@/lib/utils";
 
 export type FilterSelectSpec = { name: string; label: string; allLabel: string; options: [string, string][] };
 
@@ -139,25 +141,44 @@ export function UrlFilters({ label, idPrefix, searchLabel, searchPlaceholder, va
 }
 
 function FilterSelect({ id, spec, value, onChange }: { id: string; spec: FilterSelectSpec; value: string; onChange: (value: string) => void }) {
+  const selected = value || ALL;
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={id} className="sr-only">
         {spec.label}
       </Label>
-      <Select name={spec.name} value={value || ALL} onValueChange={onChange}>
-        <SelectTrigger id={id} className="w-full lg:w-40">
-          {/* The label is given, not looked up, so the server-rendered HTML shows it before hydration. */}
-          <SelectValue>{spec.options.find(([optionValue]) => optionValue === value)?.[1] ?? spec.allLabel}</SelectValue>
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>{spec.allLabel}</SelectItem>
-          {spec.options.map(([optionValue, optionLabel]) => (
-            <SelectItem key={optionValue} value={optionValue}>
-              {optionLabel}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
+      <AfterHydration
+        placeholder={
+          // Until hydration, and for good without JavaScript, a native select in the trigger's
+          // look: the form then filters as a plain GET.
+          <div className="relative">
+            <select id={id} name={spec.name} defaultValue={selected} className={cn(selectTriggerClassName, "h-9 w-full appearance-none pr-9 lg:w-40")}>
+              <option value={ALL}>{spec.allLabel}</option>
+              {spec.options.map(([optionValue, optionLabel]) => (
+                <option key={optionValue} value={optionValue}>
+                  {optionLabel}
+                </option>
+              ))}
+            </select>
+            <ChevronDownIcon aria-hidden="true" className="pointer-events-none absolute top-1/2 right-3 size-4 -translate-y-1/2 opacity-50" />
+          </div>
+        }
+      >
+        <Select name={spec.name} value={selected} onValueChange={onChange}>
+          <SelectTrigger id={id} className="w-full lg:w-40">
+            {/* The label is given, not looked up, so it shows before the content has mounted. */}
+            <SelectValue>{spec.options.find(([optionValue]) => optionValue === value)?.[1] ?? spec.allLabel}</SelectValue>
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ALL}>{spec.allLabel}</SelectItem>
+            {spec.options.map(([optionValue, optionLabel]) => (
+              <SelectItem key={optionValue} value={optionValue}>
+                {optionLabel}
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
+      </AfterHydration>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { MenuIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 import { Logo } from "@/components/brand/logo";
-import { AfterHydration } from "@/components/app-shell/after-hydration";
+import { AfterHydration } from "@/components/after-hydration";
 import { OrgSwitcher } from "@/components/app-shell/org-switcher";
 import { SidebarNav } from "@/components/app-shell/sidebar-nav";
 import type { ShellOrganization } from "@/components/app-shell/types";

@@ -13,7 +13,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
-import { AfterHydration } from "@/components/app-shell/after-hydration";
+import { AfterHydration } from "@/components/after-hydration";
 import type { ShellOrganization } from "@/components/app-shell/types";
 
 function OrganizationInitial({ name, className }: { name: string; className?: string }) {

@@ -13,7 +13,7 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { ThemeMenuRadioGroup } from "@/components/theme-toggle";
-import { AfterHydration } from "@/components/app-shell/after-hydration";
+import { AfterHydration } from "@/components/after-hydration";
 import type { ShellUser, SignOutAction } from "@/components/app-shell/types";
 
 /** "ada.lovelace@example.com" → "AL", "root@example.com" → "RO". */
