@@ -1,14 +1,14 @@
 // Reads about organizations and membership, always as the signed-in user (RLS applies).
 import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
-import { asUser } from "@/lib/db/rls";
+import { asUser, readAsUser } from "@/lib/db/rls";
 import type { OrgRole } from "@/lib/auth/roles";
 
 export type OrganizationSummary = { id: string; slug: string; name: string; role: OrgRole };
 export type OrganizationMember = { userId: string; email: string; role: OrgRole; joinedAt: Date };
 
 export function listMyOrganizations(user: SessionUser) {
-  return asUser(user, (tx) => tx<OrganizationSummary[]>`
+  return readAsUser(user, (tx) => tx<OrganizationSummary[]>`
     select o.id, o.slug, o.name, m.role
     from public.organizations o
     join public.organization_members m on m.organization_id = o.id and m.user_id = ${user.id}

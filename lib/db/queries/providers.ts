@@ -2,7 +2,7 @@
 // credentials column — the database would refuse anyway.
 import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
-import { asUser } from "@/lib/db/rls";
+import { asUser, readAsUser } from "@/lib/db/rls";
 import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queries.ts";
 
@@ -13,7 +13,7 @@ export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/
  * read in one transaction whose queries travel together (one round trip, not two).
  */
 export function listProviders(user: SessionUser, organizationId: string, filters: ProviderFilters) {
-  return asUser(user, async (tx) => {
+  return readAsUser(user, async (tx) => {
     const [page, sweep] = await Promise.all([selectProviderPage(tx, organizationId, filters), selectLastSweep(tx, organizationId)]);
     return { ...page, sweep };
   });

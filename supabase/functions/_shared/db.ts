@@ -1,7 +1,7 @@
 // Row-level security the way PostgREST applies it: inside one transaction, switch to the
 // caller's database role and expose the verified JWT claims to auth.uid() / auth.jwt().
 // Runtime-neutral: the caller passes its postgres.js client.
-import type { Sql, TransactionSql } from "postgres";
+import type { PendingQuery, Row, Sql, TransactionSql } from "postgres";
 
 export type Claims = {
   sub: string;
@@ -24,16 +24,59 @@ const JWT_ROLES = new Set(["authenticated", "anon"]);
  * failed, Postgres aborts the transaction, every later query in it fails, and
  * postgres.js rolls back and rethrows that first error.
  */
-function setContext(query: ReturnType<Tx>) {
+function setContext(query: PendingQuery<Row[]>) {
   query.execute();
 }
 
-export function withRls<T>(sql: Sql, claims: Claims | null, run: (tx: Tx) => Promise<T>): Promise<T> {
+function contextQuery(tx: Tx, claims: Claims | null): PendingQuery<Row[]> {
   const role = claims && JWT_ROLES.has(claims.role) ? claims.role : "anon";
+  return tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims ?? { role: "anon" })}, true)`;
+}
+
+export function withRls<T>(sql: Sql, claims: Claims | null, run: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin((tx) => {
-    setContext(tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims ?? { role: "anon" })}, true)`);
+    setContext(contextQuery(tx, claims));
     return run(tx);
   }) as Promise<T>;
+}
+
+/**
+ * withRls for reads, one round trip shorter: BEGIN travels in the same network write as the
+ * role, the claims and `run`'s first queries instead of being awaited on its own. (On this
+ * machine a write to Postgres costs the portal ~0.1 ms of CPU, and a page view opens two
+ * transactions.)
+ *
+ * Safe although Postgres runs each pipelined statement even when an earlier one failed:
+ * nothing `run` read is returned unless BEGIN and the context succeeded first (their answers
+ * arrive before any of `run`'s, in order, on this one connection). Had BEGIN failed, `run`'s
+ * queries would have run outside the transaction as the login role, and their rows are
+ * thrown away with the error. The transaction is READ ONLY, so code that writes through this
+ * fails on every call, in tests first, and so never reaches that window.
+ */
+export async function readWithRls<T>(sql: Sql, claims: Claims | null, run: (tx: Tx) => Promise<T>): Promise<T> {
+  const connection = await sql.reserve();
+  // A reserved connection queries like a transaction's (postgres.js) once BEGIN has run.
+  const tx = connection as unknown as Tx;
+  const begin = tx`begin read only`.execute();
+  const context = contextQuery(tx, claims).execute();
+  // Awaited below, in order; until then a failure must not surface as an unhandled rejection.
+  begin.catch(() => {});
+  context.catch(() => {});
+  let result: Promise<T> | undefined;
+  try {
+    result = run(tx);
+    result.catch(() => {});
+    await begin;
+    await context;
+    const value = await result;
+    await tx`commit`;
+    return value;
+  } catch (error) {
+    await tx`rollback`.catch(() => {});
+    throw error;
+  } finally {
+    connection.release();
+  }
 }
 
 /** Service access: bypasses RLS. Only for work whose permission was already established. */
