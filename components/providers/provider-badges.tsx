@@ -6,8 +6,8 @@ import { credentialAge, formatDate, formatDays, STATUS_BADGE, STATUS_LABELS, typ
 
 export function ProviderStatusBadge({ status }: { status: ProviderStatus }) {
   return (
-    <Badge variant={STATUS_BADGE[status]} data-test="provider-status">
-      <span aria-hidden="true" className="size-1.5 rounded-full bg-current" />
+    // The dot is a ::before, not an element: this badge is on every card of a page.
+    <Badge variant={STATUS_BADGE[status]} className="before:size-1.5 before:rounded-full before:bg-current" data-test="provider-status">
       {STATUS_LABELS[status]}
     </Badge>
   );

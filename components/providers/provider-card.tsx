@@ -23,7 +23,8 @@ type ProviderCardProps = {
 
 // A plain button with the classes computed once: a Button component per card costs the
 // server more than the rest of the card's controls together (measured: bench/providers-list.ts).
-const checkButtonClassName = buttonVariants({ variant: "ghost", size: "sm" });
+// It sits above the card link's overlay (z-10), at the card's bottom right.
+const checkButtonClassName = cn(buttonVariants({ variant: "ghost", size: "sm" }), "relative z-10 -mb-1 self-end");
 
 export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, now }: ProviderCardProps) {
   const href = `/orgs/${encodeURIComponent(orgSlug)}/providers/${provider.id}`;
@@ -65,17 +66,17 @@ export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, 
 
       <dl className="mt-auto grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
         <dt className="text-muted-foreground">Credential</dt>
-        <dd className="truncate text-right font-mono" title={provider.credential_hint ?? undefined}>
+        <dd className="truncate text-right font-mono">
           {provider.credential_hint ?? "—"}
         </dd>
         <dt className="text-muted-foreground">Last checked</dt>
-        <dd className="truncate text-right">
+        <dd className={cn("truncate text-right", !provider.last_checked_at && "text-muted-foreground")}>
           {provider.last_checked_at ? (
             <time dateTime={new Date(provider.last_checked_at).toISOString()} title={formatDateTime(provider.last_checked_at)}>
               {formatRelative(provider.last_checked_at, now)}
             </time>
           ) : (
-            <span className="text-muted-foreground">Not yet</span>
+            "Not yet"
           )}
         </dd>
       </dl>
@@ -95,18 +96,16 @@ export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, 
         </p>
       )}
       {onCheck && (
-        <div className="relative z-10 -mb-1 flex justify-end">
-          <button
-            type="button"
-            className={checkButtonClassName}
-            onClick={() => onCheck(provider)}
-            disabled={checking || provider.status === "suspended"}
-            title={provider.status === "suspended" ? SUSPENDED_CHECK_TITLE : undefined}
-            data-test="check-now"
-          >
-            <CheckNowLabel checking={checking} />
-          </button>
-        </div>
+        <button
+          type="button"
+          className={checkButtonClassName}
+          onClick={() => onCheck(provider)}
+          disabled={checking || provider.status === "suspended"}
+          title={provider.status === "suspended" ? SUSPENDED_CHECK_TITLE : undefined}
+          data-test="check-now"
+        >
+          <CheckNowLabel checking={checking} />
+        </button>
       )}
     </article>
   );
