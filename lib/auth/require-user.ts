@@ -13,7 +13,11 @@ export type SessionUser = { id: string; email: string; claims: Claims };
 
 export const getUser = cache(async (): Promise<SessionUser | null> => {
   const cookieStore = await cookies();
-  const claims = await getVerifiedClaimsForCookies(cookieStore.getAll(), async () => (await createClient()).auth);
+  let cookiesWritten = false;
+  const claims = await getVerifiedClaimsForCookies(cookieStore.getAll(), async () => ({
+    auth: (await createClient({ onCookiesWritten: () => (cookiesWritten = true) })).auth,
+    cookiesWritten: () => cookiesWritten,
+  }));
   if (!claims?.sub || claims.role !== "authenticated") return null;
   return { id: claims.sub, email: String(claims.email ?? ""), claims };
 });

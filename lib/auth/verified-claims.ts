@@ -52,17 +52,22 @@ export async function getVerifiedClaims(auth: SessionAuth, now = Date.now()): Pr
 
 type Cookie = { name: string; value: string };
 
+/** A Supabase client's auth for one request, and whether reading the session rewrote its cookies. */
+export type SessionReader = { auth: SessionAuth; cookiesWritten: () => boolean };
+
 /**
  * Claims for a request, from its cookies. The same Supabase cookies always hold the same
  * session, so once they have been read and verified their claims are reused, and the
- * per-request Supabase client (`auth` is only called when needed), the cookie decoding and
+ * per-request Supabase client (`reader` is only called when needed), the cookie decoding and
  * the session read are skipped — until SESSION_REREAD_MARGIN_MS before the token expires,
  * from when on every request reads (and so refreshes) the session again.
- * Without any Supabase cookie there is no session to read: null, without a client.
+ * A read that rewrote the cookies (a refresh) is not remembered: those cookies are spent, and
+ * their claims are the new session's. Without any Supabase cookie there is no session: null,
+ * without a client.
  */
 export async function getVerifiedClaimsForCookies(
   cookies: Cookie[],
-  auth: () => SessionAuth | Promise<SessionAuth>,
+  reader: () => SessionReader | Promise<SessionReader>,
   now = Date.now(),
 ): Promise<Claims | null> {
   const session = cookies
@@ -76,7 +81,8 @@ export async function getVerifiedClaimsForCookies(
   if (known && (known.exp as number) * 1000 - now > SESSION_REREAD_MARGIN_MS) return known;
   sessions.delete(key);
 
-  const claims = await getVerifiedClaims(await auth(), now);
-  if (claims) remember(sessions, key, claims);
+  const { auth, cookiesWritten } = await reader();
+  const claims = await getVerifiedClaims(auth, now);
+  if (claims && !cookiesWritten()) remember(sessions, key, claims);
   return claims;
 }

@@ -13,23 +13,27 @@ export function isPublicPath(pathname: string) {
 
 export async function updateSession(request: NextRequest) {
   let response = NextResponse.next({ request });
+  let cookiesWritten = false;
   // The Supabase client is only built when the session must be read (see verified-claims.ts).
-  const auth = () =>
-    createServerClient(clientEnv.NEXT_PUBLIC_SUPABASE_URL, clientEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
+  const reader = () => ({
+    auth: createServerClient(clientEnv.NEXT_PUBLIC_SUPABASE_URL, clientEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
       cookies: {
         getAll: () => request.cookies.getAll(),
         setAll(toSet) {
+          cookiesWritten = true;
           for (const { name, value } of toSet) request.cookies.set(name, value);
           response = NextResponse.next({ request });
           for (const { name, value, options } of toSet) response.cookies.set(name, value, options);
         },
       },
       realtime: { transport: WebSocket as never },
-    }).auth;
+    }).auth,
+    cookiesWritten: () => cookiesWritten,
+  });
 
   // Reading the session through the client refreshes it when due and verifies the token
   // (getClaims); a session already read and verified is remembered until near its expiry.
-  const claims = await getVerifiedClaimsForCookies(request.cookies.getAll(), auth);
+  const claims = await getVerifiedClaimsForCookies(request.cookies.getAll(), reader);
   const signedIn = Boolean(claims?.sub);
 
   if (!signedIn && !isPublicPath(request.nextUrl.pathname)) {

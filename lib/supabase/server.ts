@@ -6,12 +6,13 @@ import { cookies } from "next/headers";
 import WebSocket from "ws";
 import { clientEnv } from "@/lib/env/client";
 
-export async function createClient() {
+export async function createClient({ onCookiesWritten }: { onCookiesWritten?: () => void } = {}) {
   const cookieStore = await cookies();
   return createServerClient(clientEnv.NEXT_PUBLIC_SUPABASE_URL, clientEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
     cookies: {
       getAll: () => cookieStore.getAll(),
       setAll(toSet) {
+        onCookiesWritten?.();
         try {
           for (const { name, value, options } of toSet) cookieStore.set(name, value, options);
         } catch {

@@ -64,7 +64,7 @@ describe("getVerifiedClaimsForCookies", () => {
     const value = `base64-${crypto.randomUUID()}`;
     const { auth, calls } = fakeAuth(`token-${value}`, claimsFor("user-c", NOW / 1000 + 3600));
     let built = 0;
-    const factory = () => (built++, auth);
+    const factory = () => (built++, { auth, cookiesWritten: () => false });
     expect(await getVerifiedClaimsForCookies(cookiesFor(value), factory, NOW)).toMatchObject({ sub: "user-c" });
     // Other cookies do not matter; the Supabase ones are the session.
     expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "light" }, ...cookiesFor(value).slice(1)], factory, NOW + 60_000)).toMatchObject({ sub: "user-c" });
@@ -79,21 +79,34 @@ describe("getVerifiedClaimsForCookies", () => {
   it("never remembers cookies whose session failed verification", async () => {
     const value = `base64-${crypto.randomUUID()}`;
     const { auth, calls } = fakeAuth(`forged-${value}`, null);
-    expect(await getVerifiedClaimsForCookies(cookiesFor(value), () => auth, NOW)).toBeNull();
-    expect(await getVerifiedClaimsForCookies(cookiesFor(value), () => auth, NOW)).toBeNull();
+    const reader = () => ({ auth, cookiesWritten: () => false });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), reader, NOW)).toBeNull();
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), reader, NOW)).toBeNull();
     expect(calls).toHaveLength(2);
+  });
+
+  it("never remembers cookies whose read rewrote them (a refresh spends them)", async () => {
+    const value = `base64-${crypto.randomUUID()}`;
+    const { auth } = fakeAuth(`refreshed-${value}`, claimsFor("user-r", NOW / 1000 + 3600));
+    let built = 0;
+    const reader = () => (built++, { auth, cookiesWritten: () => true });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), reader, NOW)).toMatchObject({ sub: "user-r" });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(value), reader, NOW)).toMatchObject({ sub: "user-r" });
+    expect(built).toBe(2);
   });
 
   it("keeps sessions apart: other cookies are read on their own", async () => {
     const a = fakeAuth(`a-${crypto.randomUUID()}`, claimsFor("user-a2", NOW / 1000 + 600));
     const b = fakeAuth(`b-${crypto.randomUUID()}`, claimsFor("user-b2", NOW / 1000 + 600));
-    expect(await getVerifiedClaimsForCookies(cookiesFor(`a-${crypto.randomUUID()}`), () => a.auth, NOW)).toMatchObject({ sub: "user-a2" });
-    expect(await getVerifiedClaimsForCookies(cookiesFor(`b-${crypto.randomUUID()}`), () => b.auth, NOW)).toMatchObject({ sub: "user-b2" });
+    const reader = (auth: SessionAuth) => () => ({ auth, cookiesWritten: () => false });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`a-${crypto.randomUUID()}`), reader(a.auth), NOW)).toMatchObject({ sub: "user-a2" });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`b-${crypto.randomUUID()}`), reader(b.auth), NOW)).toMatchObject({ sub: "user-b2" });
   });
 
   it("answers null without Supabase cookies, without building a client", async () => {
     let built = 0;
-    expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "dark" }], () => (built++, fakeAuth("t", null).auth), NOW)).toBeNull();
+    const reader = () => (built++, { auth: fakeAuth("t", null).auth, cookiesWritten: () => false });
+    expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "dark" }], reader, NOW)).toBeNull();
     expect(built).toBe(0);
   });
 });
