@@ -142,6 +142,7 @@ export function UrlFilters({ label, idPrefix, searchLabel, searchPlaceholder, va
 
 function FilterSelect({ id, spec, value, onChange }: { id: string; spec: FilterSelectSpec; value: string; onChange: (value: string) => void }) {
   const selected = value || ALL;
+  const options: [string, string][] = [[ALL, spec.allLabel], ...spec.options];
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={id} className="sr-only">
@@ -153,8 +154,7 @@ function FilterSelect({ id, spec, value, onChange }: { id: string; spec: FilterS
           // look: the form then filters as a plain GET.
           <div className="relative">
             <select id={id} name={spec.name} defaultValue={selected} className={cn(selectTriggerClassName, "h-9 w-full appearance-none pr-9 lg:w-40")}>
-              <option value={ALL}>{spec.allLabel}</option>
-              {spec.options.map(([optionValue, optionLabel]) => (
+              {options.map(([optionValue, optionLabel]) => (
                 <option key={optionValue} value={optionValue}>
                   {optionLabel}
                 </option>
@@ -167,11 +167,10 @@ function FilterSelect({ id, spec, value, onChange }: { id: string; spec: FilterS
         <Select name={spec.name} value={selected} onValueChange={onChange}>
           <SelectTrigger id={id} className="w-full lg:w-40">
             {/* The label is given, not looked up, so it shows before the content has mounted. */}
-            <SelectValue>{spec.options.find(([optionValue]) => optionValue === value)?.[1] ?? spec.allLabel}</SelectValue>
+            <SelectValue>{options.find(([optionValue]) => optionValue === selected)?.[1] ?? spec.allLabel}</SelectValue>
           </SelectTrigger>
           <SelectContent>
-            <SelectItem value={ALL}>{spec.allLabel}</SelectItem>
-            {spec.options.map(([optionValue, optionLabel]) => (
+            {options.map(([optionValue, optionLabel]) => (
               <SelectItem key={optionValue} value={optionValue}>
                 {optionLabel}
               </SelectItem>
