@@ -14,7 +14,7 @@ const CONCURRENCIES = numbers("concurrency", [10, 25, 50]);
 log(`Health sweep: ${PROVIDERS.toLocaleString()} providers in ${ORGANIZATIONS} organizations, fakes answering in ${DELAY_MS} ms (load average ${load()})`);
 runSweepBench({ organizations: ORGANIZATIONS, providers: PROVIDERS, delayMs: DELAY_MS }, async ({ sql, ring, fleet }) => {
   // Warm-up, not measured: one full round loads the adapter, primes connections and lets the JIT settle.
-  await runSweep({ sql, ring, sweeperId: "warm-up", concurrency: Math.max(...CONCURRENCIES) });
+  await runSweep({ sql, ring, trustedCidrs: ["127.0.0.1/32"], sweeperId: "warm-up", concurrency: Math.max(...CONCURRENCIES) });
 
   log("\n  concurrency   wall      ideal     ratio   checked  failed  errors  duplicates  mean check  node CPU (sweeper + fakes)  load");
   for (const concurrency of CONCURRENCIES) {
@@ -23,7 +23,7 @@ runSweepBench({ organizations: ORGANIZATIONS, providers: PROVIDERS, delayMs: DEL
     const before = fleet.requests();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const result = await runSweep({ sql, ring, sweeperId: `bench-${concurrency}`, concurrency });
+    const result = await runSweep({ sql, ring, trustedCidrs: ["127.0.0.1/32"], sweeperId: `bench-${concurrency}`, concurrency });
     const wall = performance.now() - started;
     const { user, system } = process.cpuUsage(cpu);
     const ideal = (PROVIDERS * DELAY_MS) / concurrency;

@@ -10,7 +10,7 @@ const input = JSON.parse(process.argv[2]);
 
 async function awsListings() {
   const credentials = { access_key: input.accessKey, secret_key: input.secretKey };
-  const context = { apiEndpoint: input.url, regions: [], outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] } };
+  const context = { apiEndpoint: input.url, regions: [], outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
   const timed = async () => {
     const [started, cpu] = [performance.now(), cpuMs()];
     const listing = await awsAdapter.listResources(credentials, context);

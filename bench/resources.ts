@@ -12,7 +12,7 @@
 // Run: npx tsx bench/resources.ts [--runs 5]
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { withRls } from "../supabase/functions/_shared/db.ts";
+import { asService } from "../supabase/functions/_shared/db.ts";
 import { awsAdapter } from "../supabase/functions/_shared/providers/aws.ts";
 import type { AdapterContext, ListResult } from "../supabase/functions/_shared/providers/types.ts";
 import { AWS_FAKE_KEY, DEFAULT_AWS_REGIONS, startAwsFake } from "../tests/fakes/aws.ts";
@@ -90,7 +90,7 @@ async function main() {
   log(`   (${load()})`);
   const fake = await startFakeProcess();
   const credentials = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
-  const context: AdapterContext = { apiEndpoint: fake.url, regions: [], outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] } };
+  const context: AdapterContext = { apiEndpoint: fake.url, regions: [], outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
   let stack: Awaited<ReturnType<typeof startBenchStack>> | null = null;
   try {
     log("\n1. The adapter in Node");
@@ -133,7 +133,7 @@ async function main() {
     const writes: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
-      await withRls(stack.sql, claims, (tx) => tx`select private.record_inventory(${provider.id}, ${tx.json(node.listing.resources as never)}, '[]'::jsonb)`);
+      await asService(stack.sql, (tx) => tx`select private.record_inventory(${provider.id}, ${tx.json(node.listing.resources as never)}, '[]'::jsonb)`, claims);
       writes.push(performance.now() - started);
     }
     log(`   inventory write alone (8,500 rows)   median ${ms(median(writes)).padStart(7)}  → request minus write ≈ ${ms(median(apiRuns) - median(writes))} (${((median(apiRuns) - median(writes)) / CHAIN_MS).toFixed(2)}×)`);

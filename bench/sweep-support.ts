@@ -42,8 +42,8 @@ export async function startFleet(count: number, delayMs: number): Promise<Fleet>
  */
 export async function seedFleet(sql: postgres.Sql, ring: KeyRing, fleet: Fleet, organizations: number, providers: number) {
   const orgs = await sql<{ id: string }[]>`
-    insert into public.organizations (slug, name, allow_http_endpoints, allowed_private_cidrs)
-    select 'sweep-bench-' || i, 'Sweep bench ' || i, true, '{127.0.0.1/32}'
+    insert into public.organizations (slug, name, allow_http_endpoints)
+    select 'sweep-bench-' || i, 'Sweep bench ' || i, true
     from generate_series(1, ${organizations}) i
     returning id`;
   const CHUNK = 2_000;

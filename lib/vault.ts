@@ -3,10 +3,12 @@
 import "server-only";
 import { parseKeyRing, type KeyRing } from "@/supabase/functions/_shared/crypto/index.ts";
 import type { VaultContext } from "@/supabase/functions/_shared/domain/providers.ts";
+import { parseTrustedCidrs } from "@/supabase/functions/_shared/net/outbound.ts";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { sql } from "@/lib/db/client";
 
 let ring: KeyRing | undefined;
+let trustedCidrs: string[] | undefined;
 
 /** Parsed once; a missing or malformed CLOUDKEEP_ENCRYPTION_KEYS throws, naming the variable. */
 export function keyRing(): KeyRing {
@@ -14,5 +16,6 @@ export function keyRing(): KeyRing {
 }
 
 export function vaultFor(user: SessionUser): VaultContext {
-  return { sql, ring: keyRing(), claims: user.claims };
+  trustedCidrs ??= parseTrustedCidrs(process.env.CLOUDKEEP_TRUSTED_CIDRS);
+  return { sql, ring: keyRing(), claims: user.claims, trustedCidrs };
 }

@@ -35,9 +35,11 @@ export const DEMO_CA_PATH = resolve(import.meta.dirname, "..", "..", "tests", "f
  * What makes the portal and the edge functions trust the demo CA; only ever set in demo mode.
  * Deno's fetch reads DENO_CERT, its node:https (the Azure and Google clients) reads NODE_EXTRA_CA_CERTS.
  */
+// The fakes listen on 127.0.0.1, which no organization may allow-list: the operator (this demo)
+// trusts it for the portal and the functions, through CLOUDKEEP_TRUSTED_CIDRS.
 export const DEMO_TRUST = {
-  node: { NODE_EXTRA_CA_CERTS: DEMO_CA_PATH },
-  deno: { DENO_CERT: DEMO_CA_PATH, NODE_EXTRA_CA_CERTS: DEMO_CA_PATH },
+  node: { NODE_EXTRA_CA_CERTS: DEMO_CA_PATH, CLOUDKEEP_TRUSTED_CIDRS: "127.0.0.1/32" },
+  deno: { DENO_CERT: DEMO_CA_PATH, NODE_EXTRA_CA_CERTS: DEMO_CA_PATH, CLOUDKEEP_TRUSTED_CIDRS: "127.0.0.1/32" },
 } as const;
 
 /**
@@ -182,8 +184,8 @@ async function ensureDemoOrganization(sql: Sql, claims: Claims): Promise<string>
       }
       [{ id }] = await tx<{ id: string }[]>`select id from public.create_organization(${DEMO_ORG.name}, ${DEMO_ORG.slug})`;
     }
-    // The fakes listen on 127.0.0.1, which the outbound policy refuses unless allow-listed.
-    await tx`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${id}`;
+    // The fakes speak plain http on 127.0.0.1 (trusted by the operator, see DEMO_TRUST).
+    await tx`update public.organizations set allow_http_endpoints = true where id = ${id}`;
     return id;
   });
 }
@@ -224,7 +226,8 @@ async function checkAndList(ctx: ConnectivityContext, id: string) {
 export async function seedDemo(options: SeedOptions): Promise<SeedReport> {
   const claims = await ensureDemoUser(options);
   const organizationId = await ensureDemoOrganization(options.sql, claims);
-  const ctx: ConnectivityContext = { sql: options.sql, ring: options.ring, claims, adapters: demoAdapters };
+  const trustedCidrs = [DEMO_TRUST.node.CLOUDKEEP_TRUSTED_CIDRS];
+  const ctx: ConnectivityContext = { sql: options.sql, ring: options.ring, claims, adapters: demoAdapters, trustedCidrs };
   const providers: SeededProvider[] = [];
   for (const spec of options.fakes.providers) {
     let ensured: { id: string; created: boolean };

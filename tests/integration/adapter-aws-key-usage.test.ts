@@ -19,7 +19,7 @@ const SIBLING = { accessKeyId: "AKIAFAKEEXAMPLE00002", secretAccessKey: "sibling
 const KEY_USAGE_FIELDS = ["key_created_at", "key_last_used_at", "key_last_used_service", "key_last_used_region"];
 
 let fake: AwsFake;
-const outbound = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
 beforeAll(async () => {
   fake = await startAwsFake({ keys: [SIBLING, TEMPORARY] });

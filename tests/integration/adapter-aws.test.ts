@@ -12,7 +12,7 @@ const CANARY_SECRET = "CANARYawsSecretKey0000000000000000000000";
 const CANARY_TOKEN = "CANARYsessionToken" + "Q".repeat(60);
 
 let fake: AwsFake;
-const outbound = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
 beforeAll(async () => {
   fake = await startAwsFake({

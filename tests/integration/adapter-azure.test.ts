@@ -9,7 +9,7 @@ import type { AzureCredentials } from "../../supabase/functions/_shared/schemas/
 import { startAzureFake, TEST_CA, type AzureFake } from "../fakes/azure.ts";
 
 const adapter = createAzureAdapter({ ca: TEST_CA, backoffBaseMs: 20 });
-const outbound = { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 let fake: AzureFake;
 
 beforeAll(async () => {

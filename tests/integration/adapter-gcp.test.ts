@@ -10,7 +10,7 @@ import { credentialsSchema, type GcpCredentials } from "../../supabase/functions
 import { GCP_TEST_PRIVATE_KEY, publicKeyOf, startGcpFake, TEST_CA, type GcpFake } from "../fakes/gcp.ts";
 
 const adapter = createGcpAdapter({ ca: TEST_CA, backoffBaseMs: 20 });
-const outbound = { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 let fake: GcpFake;
 
 // A second key pair: registered with the fake as its own service account, so each test can get a fresh

@@ -16,7 +16,7 @@ describe("the openstack adapter", () => {
 
   beforeAll(async () => {
     fake = await startOpenStackFake();
-    context = { apiEndpoint: fake.keystoneUrl, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] } };
+    context = { apiEndpoint: fake.keystoneUrl, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
   });
   afterAll(async () => {
     await fake.close();

@@ -12,7 +12,7 @@ import { S3_FAKE_KEY, startS3Fake, type S3Fake } from "../fakes/s3.ts";
 const CANARY_SECRET = "CANARY-s3-secret-never-shown";
 
 let fake: S3Fake;
-const outbound = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
 beforeAll(async () => {
   fake = await startS3Fake();

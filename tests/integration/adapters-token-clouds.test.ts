@@ -101,7 +101,7 @@ describe.each(cases)("the $kind adapter", (c) => {
 
   beforeAll(async () => {
     fake = await c.start();
-    context = { apiEndpoint: fake.url, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] } };
+    context = { apiEndpoint: fake.url, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
   });
   afterAll(async () => {
     await fake.close();

@@ -13,6 +13,7 @@ import { accessToken, api } from "../support/api.ts";
 import { connect } from "../support/db.ts";
 import { startDenoFunction } from "../support/deno-function.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 const ROLE = "arn:aws:iam::444455556666:role/CloudkeepReadOnly";
 const TEMPLATE_URL = "https://cloudkeep-templates.s3.amazonaws.com/cloudkeep-role.json";
@@ -44,7 +45,7 @@ beforeAll(async () => {
     CLOUDKEEP_AWS_TEMPLATE_URL: TEMPLATE_URL,
   });
   p = await createPersonas(sql, "apiaws");
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
   for (const role of ["admin", "member", "viewer", "outsider"] as const) tokens[role] = await accessToken(p[role]);
   const created = await call(`/providers?org=${p.orgSlug}`, {
     token: tokens.admin,
@@ -210,7 +211,7 @@ describe("without Cloudkeep's AWS principal", () => {
     const previous = process.env.CLOUDKEEP_AWS_PRINCIPAL_ARN;
     delete process.env.CLOUDKEEP_AWS_PRINCIPAL_ARN;
     try {
-      const handle = createApi({ sql, ring: parseKeyRing(inject("stack").encryptionKeys), verifyToken: async () => p.admin.claims });
+      const handle = createApi({ sql, trustedCidrs, ring: parseKeyRing(inject("stack").encryptionKeys), verifyToken: async () => p.admin.claims });
       const response = await handle(new Request(`http://local/api/providers/${providerId}/aws/cloudformation`, { headers: { authorization: "Bearer user" } }));
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ error: { code: "not_configured", message: expect.stringContaining("CLOUDKEEP_AWS_PRINCIPAL_ARN is not set") } });

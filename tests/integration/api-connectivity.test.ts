@@ -26,7 +26,7 @@ beforeAll(async () => {
   p = await createPersonas(sql, "conn");
   fake = await startDigitalOceanFake();
   fake.switches.resourceCount = 450;
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
   for (const role of ["admin", "member", "viewer", "outsider"] as const) tokens[role] = await accessToken(p[role]);
   const created = await call(`/providers?org=${p.orgSlug}`, {
     token: tokens.admin,

@@ -72,7 +72,7 @@ beforeAll(async () => {
   [{ slug: outsiderSlug }] = await sql`select slug from public.organizations where id = ${p.outsiderOrgId}`;
   fake = await startDigitalOceanFake();
   fake.switches.resourceCount = 12;
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
   // The owner also belongs to the outsider's organization: their tokens must still stay in one.
   await sql`insert into public.organization_members (organization_id, user_id, role) values (${p.outsiderOrgId}, ${p.owner.id}, 'admin')`;
   for (const role of ["owner", "admin", "member", "viewer", "outsider"] as const) users[role] = await accessToken(p[role]);
@@ -336,15 +336,18 @@ describe("one organization per token", () => {
     expect(name).toBe("DO fake");
   });
 
-  it("stops working when its creator leaves the organization", async () => {
+  it("dies for good when its creator leaves the organization, even if they rejoin", async () => {
     const creator = await extraAdmin("tok-leaver");
-    const { token } = await mint(["providers:read"], { as: creator.access });
+    const { token, id } = await mint(["providers:read"], { as: creator.access });
     expect((await call("/providers", { token })).status).toBe(200);
     await sql`delete from public.organization_members where organization_id = ${p.orgId} and user_id = ${creator.user.id}`;
-    expect(await call("/providers", { token })).toMatchObject({
-      status: 401,
-      body: { error: { code: "unauthorized", message: expect.stringMatching(/no longer in the organization/) } },
-    });
+    const refused = { status: 401, body: { error: { code: "unauthorized", message: expect.stringMatching(/revoked/) } } };
+    expect(await call("/providers", { token })).toMatchObject(refused);
+    const [row] = await sql`select revoked_at from public.api_tokens where id = ${id}`;
+    expect(row.revoked_at).toBeInstanceOf(Date);
+    // Rejoining (an admin adds them back) does not revive the token.
+    await sql`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${creator.user.id}, 'admin')`;
+    expect(await call("/providers", { token })).toMatchObject(refused);
   });
 });
 

@@ -15,11 +15,12 @@ import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
 let ring: KeyRing;
-const ctx = (user: TestUser, keyRing = ring): VaultContext => ({ sql, ring: keyRing, claims: user.claims });
+const ctx = (user: TestUser, keyRing = ring): VaultContext => ({ sql, ring: keyRing, claims: user.claims, trustedCidrs });
 type Claims = TestUser["claims"] | null;
 
 type Received = { headers: IncomingMessage["headers"]; body: string };
@@ -55,7 +56,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/cloudkeep`;
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
 });
 
 afterAll(async () => {
@@ -148,9 +149,9 @@ describe("the webhook", () => {
     const id = await provider("Webhook Vultr");
     await sql`update public.cloud_providers set status = 'failed', last_error_message = 'Vultr refused the API key.' where id = ${id}`;
 
-    const first = await deliverWebhooks({ sql, ring, baseBackoffMs: 0 });
+    const first = await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0 });
     expect(first).toEqual({ delivered: 0, retrying: 1, failed: 0 });
-    const second = await deliverWebhooks({ sql, ring, baseBackoffMs: 0 });
+    const second = await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0 });
     expect(second).toEqual({ delivered: 1, retrying: 0, failed: 0 });
 
     expect(received).toHaveLength(2);
@@ -169,7 +170,7 @@ describe("the webhook", () => {
     answers = [503, 503, 503];
     const id = await provider("Doomed Vultr");
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
-    for (let i = 0; i < 3; i++) await deliverWebhooks({ sql, ring, baseBackoffMs: 0, maxAttempts: 3 });
+    for (let i = 0; i < 3; i++) await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0, maxAttempts: 3 });
     const [log] = await sql`select status, attempts, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
     expect(log).toMatchObject({ status: "failed", attempts: 3, last_error: "The receiver answered 503." });
   });
@@ -179,7 +180,7 @@ describe("the webhook", () => {
     received.length = 0;
     const id = await provider("Refused Vultr");
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
-    await deliverWebhooks({ sql, ring, baseBackoffMs: 0 });
+    await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0 });
     expect(received).toHaveLength(0);
     const [log] = await sql`select status, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
     expect(log.last_error).toMatch(/loopback|private|not allowed/i);
@@ -200,7 +201,7 @@ describe("the webhook", () => {
     received.length = 0;
     const id = await provider("After rotation");
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
-    await deliverWebhooks({ sql, ring: parseKeyRing(`k-b:${Buffer.alloc(32, 10).toString("base64")}`), baseBackoffMs: 0 });
+    await deliverWebhooks({ sql, trustedCidrs, ring: parseKeyRing(`k-b:${Buffer.alloc(32, 10).toString("base64")}`), baseBackoffMs: 0 });
     expect(await verifyWebhookSignature(rotated.secret, received[0].headers["cloudkeep-signature"] as string, received[0].body)).toBe(true);
     ring = next;
   });
@@ -242,12 +243,12 @@ describe("settings and needs attention", () => {
     expect((await refusal(updateOrganizationSettings(ctx(p.member), p.orgId, { allow_http_endpoints: true }))).code).toBe("forbidden");
 
     const saved = await updateOrganizationSettings(ctx(p.admin), p.orgId, {
-      allowed_private_cidrs: "127.0.0.1/32\n10.20.0.0/16",
+      allowed_private_cidrs: "192.168.10.0/24\n10.20.0.0/16",
       horizon_url: "https://horizon.example.com",
       credential_warning_days: 45,
       credential_critical_days: 80,
     });
-    expect(saved).toMatchObject({ allowed_private_cidrs: ["127.0.0.1/32", "10.20.0.0/16"], horizon_url: "https://horizon.example.com", credential_warning_days: 45 });
+    expect(saved).toMatchObject({ allowed_private_cidrs: ["192.168.10.0/24", "10.20.0.0/16"], horizon_url: "https://horizon.example.com", credential_warning_days: 45 });
     const [audit] = await sql`select metadata from public.audit_events where organization_id = ${p.orgId} and action = 'organization.settings_updated' order by id desc limit 1`;
     expect(audit.metadata.changed).toMatchObject({ credential_warning_days: { from: 60, to: 45 } });
     await updateOrganizationSettings(ctx(p.admin), p.orgId, { credential_warning_days: 60, credential_critical_days: 90 });

@@ -23,6 +23,7 @@ import { fakeTrailEvents } from "../fakes/aws-cloudtrail.ts";
 import { CLOUDKEEP_KEY, startAwsFake, type AwsFake, type AwsFakeRole } from "../fakes/aws.ts";
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 const ROLE = "arn:aws:iam::444455556666:role/ops/CloudkeepReadOnly";
 const EXTERNAL_ID = `ck${"7".repeat(64)}`;
@@ -30,7 +31,7 @@ const AWS_ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKE
 
 let fake: AwsFake;
 const savedEnv: Record<string, string | undefined> = {};
-const outbound = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
 const role = (overrides: Partial<AwsFakeRole> = {}): AwsFakeRole => ({ arn: ROLE, trusts: CLOUDKEEP_KEY.arn, externalId: EXTERNAL_ID, enforceExternalId: true, ...overrides });
 const credentials = (overrides: Partial<AwsRoleCredentials> = {}): AwsRoleCredentials => ({ role_arn: ROLE, external_id: EXTERNAL_ID, ...overrides });
@@ -264,14 +265,14 @@ describe("role providers in the database", () => {
   let ring: KeyRing;
   let providerId: string;
   let externalId: string;
-  const vault = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims });
+  const vault = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims, trustedCidrs });
   const DB_ROLE = "arn:aws:iam::777788889999:role/CloudkeepReadOnly";
 
   beforeAll(async () => {
     sql = connect();
     ring = parseKeyRing(inject("stack").encryptionKeys);
     p = await createPersonas(sql, "awsrole");
-    await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+    await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
     const created = await createProvider(vault(p.admin), p.orgId, {
       name: "Prod by role",
       provider_type: "aws",
@@ -407,8 +408,9 @@ describe("role providers in the database", () => {
       expect(await attempt(sql, claims, (tx) => tx`delete from public.provider_events where provider_id = ${providerId}`)).toMatchObject({ ok: false, code: "42501" });
     }
     const forged = [{ event_id: "forged", event_name: "DeleteTrail", event_time: new Date().toISOString(), region: "us-east-1" }];
-    for (const persona of ["viewer", "outsider"] as const) {
-      expect(await attempt(sql, p[persona].claims, (tx) => tx`select private.record_provider_events(${providerId}, ${tx.json(forged)}, '{us-east-1}', '[]')`)).toMatchObject({ ok: false, code: "P0002" });
+    // Only the server path that made the call records it (the service role): every persona is refused.
+    for (const persona of ["owner", "admin", "member", "viewer", "outsider"] as const) {
+      expect(await attempt(sql, p[persona].claims, (tx) => tx`select private.record_provider_events(${providerId}, ${tx.json(forged)}, '{us-east-1}', '[]')`)).toMatchObject({ ok: false, code: "42501" });
     }
   });
 
@@ -421,10 +423,10 @@ describe("role providers in the database", () => {
   it("imports on a schedule as the service role, only healthy AWS providers that are due", async () => {
     fake.aws.trail["us-east-1"] = fakeTrailEvents("us-east-1", 4, Date.now() + 120_000, 2000);
     await sql`update public.provider_event_imports set imported_at = now() - interval '1 hour' where provider_id = ${providerId}`;
-    const run = await importEventsOnSchedule({ sql, ring, organizationIds: [p.orgId], timeoutMs: 8_000 });
+    const run = await importEventsOnSchedule({ sql, ring, trustedCidrs, organizationIds: [p.orgId], timeoutMs: 8_000 });
     expect(run).toMatchObject({ due: 1, imported: 1, failures: [] });
     expect(run.added).toBe(2);
     // Just imported: not due again.
-    expect(await importEventsOnSchedule({ sql, ring, organizationIds: [p.orgId] })).toMatchObject({ due: 0, imported: 0 });
+    expect(await importEventsOnSchedule({ sql, ring, trustedCidrs, organizationIds: [p.orgId] })).toMatchObject({ due: 0, imported: 0 });
   });
 });

@@ -14,6 +14,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { accessToken } from "../support/api.ts";
 import { affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createOrganizationAs, createPersonas, type Personas } from "../support/personas.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 async function allowFake(orgId: string) {
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${orgId}`;
 }
 
 async function newOrganization(label: string) {
@@ -72,7 +73,7 @@ async function seedProvider(orgId: string, name: string, status: "pending" | "he
 const readersOf = (personas: Personas) => [personas.viewer, personas.member, personas.admin, personas.owner];
 
 const sweep = (organizationIds: string[], options: Partial<SweepOptions> = {}) =>
-  runSweep({ sql, ring: ring(), sweeperId: "test-sweeper", concurrency: 4, organizationIds, ...options });
+  runSweep({ sql, ring: ring(), trustedCidrs, sweeperId: "test-sweeper", concurrency: 4, organizationIds, ...options });
 
 /** Moves a provider's last check an hour back, so it is due again. */
 const makeDue = (providerId: string) => sql`update public.cloud_providers set last_checked_at = now() - interval '1 hour' where id = ${providerId}`;
@@ -262,7 +263,7 @@ describe("failure threshold", () => {
     const id = await seedProvider(p.orgId, "not-yours-to-schedule", "suspended");
     for (const persona of [p.member, p.admin, p.owner]) {
       const r = await attempt(sql, persona.claims, (tx) => tx`select private.record_health_check(${id}, false, 1, null, 'x', 'x', 'x', 'scheduled')`);
-      expect(r).toMatchObject({ ok: false, code: "42501", message: "Only the scheduled sweep records scheduled checks" });
+      expect(r).toMatchObject({ ok: false, code: "42501", message: "permission denied for function record_health_check" });
     }
   });
 });

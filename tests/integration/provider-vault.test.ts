@@ -17,11 +17,12 @@ import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
 import { awsSecret, sampleProvider } from "../support/samples.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
 let ring: KeyRing;
-const ctx = (user: TestUser, keyRing = ring): VaultContext => ({ sql, ring: keyRing, claims: user.claims });
+const ctx = (user: TestUser, keyRing = ring): VaultContext => ({ sql, ring: keyRing, claims: user.claims, trustedCidrs });
 const body = (kind: Parameters<typeof sampleProvider>[0], tag: string) => {
   const { canary: _canary, ...rest } = sampleProvider(kind, tag);
   return rest;

@@ -14,6 +14,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -22,7 +23,7 @@ let fake: DigitalOceanFake;
 let providerId: string;
 const READ_ONLY_TOKEN = `dop_v1_${"0ead0017".repeat(8)}`;
 const FULL_TOKEN = `dop_v1_${"f0110017".repeat(8)}`;
-const ctx = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims });
+const ctx = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims, trustedCidrs });
 
 beforeAll(async () => {
   sql = connect();
@@ -30,7 +31,7 @@ beforeAll(async () => {
   ring = parseKeyRing("k-ro:" + Buffer.alloc(32, 11).toString("base64"));
   fake = await startDigitalOceanFake({ token: READ_ONLY_TOKEN });
   fake.switches.resourceCount = 30;
-  await sql`update public.organizations set allow_http_endpoints = true, allowed_private_cidrs = '{127.0.0.1/32}' where id = ${p.orgId}`;
+  await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
   const created = await createProvider(ctx(p.admin), p.orgId, {
     name: "Droplets (paired)",
     provider_type: "digitalocean",

@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inject } from "vitest";
 import { startFunctions } from "../../supabase/local/functions.ts";
+import { TRUSTED_CIDRS } from "./stack.ts";
 
 export async function startDenoFunction(name: string, env: Record<string, string>) {
   const stack = inject("stack");
@@ -15,6 +16,7 @@ export async function startDenoFunction(name: string, env: Record<string, string
       SUPABASE_PUBLISHABLE_KEY: stack.publishableKey,
       SUPABASE_SECRET_KEY: stack.secretKey,
       CLOUDKEEP_ENCRYPTION_KEYS: stack.encryptionKeys,
+      CLOUDKEEP_TRUSTED_CIDRS: TRUSTED_CIDRS,
       ...env,
     },
   });

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { freePort, waitForPort } from "../../supabase/local/ports.ts";
-import type { TestStackInfo } from "./stack.ts";
+import { TRUSTED_CIDRS, type TestStackInfo } from "./stack.ts";
 
 const root = resolve(import.meta.dirname, "..", "..");
 const nextBin = join(root, "node_modules", ".bin", "next");
@@ -24,6 +24,7 @@ export function portalEnv(stack: TestStackInfo, distDir: string): NodeJS.Process
     SUPABASE_SECRET_KEY: stack.secretKey,
     DATABASE_URL: stack.databaseUrl,
     CLOUDKEEP_ENCRYPTION_KEYS: stack.encryptionKeys,
+    CLOUDKEEP_TRUSTED_CIDRS: TRUSTED_CIDRS,
   };
 }
 

@@ -7,6 +7,14 @@ import { generateApiKeys, generateKeyRing } from "../../supabase/local/env-file.
 import { freePort } from "../../supabase/local/ports.ts";
 import { startStack } from "../../supabase/local/stack.ts";
 
+/**
+ * The fakes listen on loopback, which no organization may allow-list; the test deployment's
+ * operator trusts it instead (CLOUDKEEP_TRUSTED_CIDRS), as demo mode does.
+ */
+export const TRUSTED_CIDRS = "127.0.0.1/32";
+/** The same, as an outbound policy field, for tests that call adapters and domain functions in-process. */
+export const trustedCidrs = [TRUSTED_CIDRS];
+
 export type TestStackInfo = {
   supabaseUrl: string;
   databaseUrl: string;
@@ -25,7 +33,7 @@ export async function startTestStack(log?: (line: string) => void) {
     dbPort: await freePort(),
     gatewayPort: await freePort(),
     ...keys,
-    functionEnv: { CLOUDKEEP_ENCRYPTION_KEYS: encryptionKeys },
+    functionEnv: { CLOUDKEEP_ENCRYPTION_KEYS: encryptionKeys, CLOUDKEEP_TRUSTED_CIDRS: TRUSTED_CIDRS },
     ephemeral: true,
     log,
     // Tests start sweeps themselves; a timer would check their providers behind their back.

@@ -6,7 +6,7 @@ import { OutboundRefusedError, safeFetch, type OutboundPolicy } from "../../supa
 import { TokenCache, tokenCacheKey } from "../../supabase/functions/_shared/net/token-cache.ts";
 import { startFake, type Fake } from "../fakes/server.ts";
 
-const policy: OutboundPolicy = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const policy: OutboundPolicy = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 const fetchChecked = safeFetch(policy);
 
 async function failure(promise: Promise<unknown>): Promise<UpstreamError> {

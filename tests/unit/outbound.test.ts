@@ -18,6 +18,7 @@ import {
   RedirectLimitError,
   safeFetch,
   validateCidr,
+  parseTrustedCidrs,
   type OutboundPolicy,
   type Resolver,
 } from "../../supabase/functions/_shared/net/outbound.ts";
@@ -172,6 +173,36 @@ describe("policy options", () => {
     expect(validateCidr("300.0.0.0/8")).toMatch(/not a CIDR/);
   });
 
+  it("never lets an organization allow-list loopback, metadata, link-local, 0.0.0.0/8 or anything wider than /8", () => {
+    for (const cidr of [
+      "169.254.169.254/32", "169.254.0.0/16", "127.0.0.0/8", "127.0.0.1/32", "0.0.0.0/0", "0.0.0.0/8", "8.0.0.0/7", "::/0",
+      "::1/128", "fe80::/10", "fe80::1/128", "fd00:ec2::254/128", "fd00::/8", "::ffff:127.0.0.1/128", "::ffff:169.254.169.254/128",
+      "64:ff9b::7f00:1/128", "2002:7f00:1::/48", "100.100.100.200/32", "192.0.0.192/32",
+    ]) {
+      expect({ cidr, problem: validateCidr(cidr) }).toEqual({ cidr, problem: expect.stringMatching(/can never be allow-listed|wider than \/8/) });
+    }
+    for (const cidr of ["10.0.0.0/8", "10.20.0.0/16", "192.168.1.0/24", "172.16.0.0/12", "fd00:1234::/32", "100.64.0.0/16"]) {
+      expect(validateCidr(cidr)).toBeNull();
+    }
+  });
+
+  it("refuses loopback and metadata addresses even when a policy's allow-list holds them", async () => {
+    const smuggled: OutboundPolicy = { allowHttp: true, allowedCidrs: ["169.254.169.254/32", "127.0.0.0/8", "0.0.0.0/0", "fd00:ec2::254/128"] };
+    expect((await refusal(checkDestination(new URL("http://169.254.169.254/latest/meta-data/"), smuggled))).rule).toBe("metadata");
+    expect((await refusal(checkDestination(new URL("http://127.0.0.1:8080/"), smuggled))).rule).toBe("loopback");
+    expect((await refusal(checkDestination(new URL("http://[fd00:ec2::254]/"), smuggled))).rule).toBe("metadata");
+    // 0.0.0.0/0 is ignored as a whole, so it opens no private address either.
+    expect((await refusal(checkDestination(new URL("http://10.1.2.3/"), smuggled))).rule).toBe("private");
+    // What the operator trusts (CLOUDKEEP_TRUSTED_CIDRS) is another matter: not an organization's to set.
+    await expect(checkDestination(new URL("http://127.0.0.1:8080/"), { ...strict, allowHttp: true, trustedCidrs: ["127.0.0.1/32"] })).resolves.toMatchObject({ address: "127.0.0.1" });
+  });
+
+  it("reads the operator's trusted networks from the environment and names the variable when one is malformed", () => {
+    expect(parseTrustedCidrs(undefined)).toEqual([]);
+    expect(parseTrustedCidrs(" 127.0.0.1/32, ::1/128 ")).toEqual(["127.0.0.1/32", "::1/128"]);
+    expect(() => parseTrustedCidrs("127.0.0.1/33")).toThrow(/^CLOUDKEEP_TRUSTED_CIDRS: /);
+  });
+
   it("answers isAddressAllowed for public, refused and allow-listed addresses", () => {
     expect(isAddressAllowed("8.8.8.8", strict)).toBe(true);
     expect(isAddressAllowed("192.168.0.10", strict)).toBe(false);
@@ -187,7 +218,7 @@ describe("safeFetch", () => {
   let entry: Fake;
   let internal: Fake;
   let other: Fake;
-  const tests: OutboundPolicy = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+  const tests: OutboundPolicy = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
   beforeAll(async () => {
     internal = await startFake(() => ({ body: { secret: "internal" } }), { host: "127.0.0.2" });
@@ -229,7 +260,7 @@ describe("safeFetch", () => {
 
   it("refuses plain http before connecting when the organization does not allow it", async () => {
     entry.reset();
-    const error = await refusal(safeFetch({ allowHttp: false, allowedCidrs: ["127.0.0.1/32"] })(`${entry.url}/hello`));
+    const error = await refusal(safeFetch({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] })(`${entry.url}/hello`));
     expect(error.rule).toBe("scheme");
     expect(entry.requests).toHaveLength(0);
   });
@@ -257,10 +288,10 @@ describe("safeFetch", () => {
     const secure = await startFake((request) => ({ body: { host: request.headers.host } }), { https: tls });
     try {
       const pinned = { resolve: resolveTo("127.0.0.1"), ca };
-      const ok = await safeFetch({ allowHttp: false, allowedCidrs: ["127.0.0.1/32"] }, pinned)(`https://localhost:${secure.port}/`);
+      const ok = await safeFetch({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, pinned)(`https://localhost:${secure.port}/`);
       expect(await ok.json()).toEqual({ host: `localhost:${secure.port}` });
       // The certificate names localhost, not this host: the check still runs against the name in the URL.
-      const wrong = await safeFetch({ allowHttp: false, allowedCidrs: ["127.0.0.1/32"] }, pinned)(`https://wrong-name.test:${secure.port}/`).catch((e: unknown) => e);
+      const wrong = await safeFetch({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, pinned)(`https://wrong-name.test:${secure.port}/`).catch((e: unknown) => e);
       expect((wrong as { code?: string }).code).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
     } finally {
       await secure.close();
@@ -269,7 +300,7 @@ describe("safeFetch", () => {
 
   it("drops the Authorization header when a redirect leaves the origin", async () => {
     other.reset();
-    const both: OutboundPolicy = { allowHttp: true, allowedCidrs: ["127.0.0.1/32", "127.0.0.3/32"] };
+    const both: OutboundPolicy = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32", "127.0.0.3/32"] };
     const response = await safeFetch(both)(`${entry.url}/redirect?to=${encodeURIComponent(`${other.url}/landing`)}`, { headers: { authorization: "Bearer do-not-forward" } });
     expect(response.status).toBe(200);
     expect(response.redirected).toBe(true);
@@ -293,7 +324,7 @@ describe("safeFetch", () => {
       `import http from "node:http";
 import https from "node:https";
 import { nodeAgents, safeFetch } from ${JSON.stringify(outbound)};
-const policy = { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] };
+const policy = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 const resolve = async () => [{ address: "127.0.0.1", family: 4 }];
 const pinned = safeFetch(policy, { resolve });
 const body = await (await pinned("http://api.pinned.test:${entry.port}/hello")).json();
@@ -361,12 +392,12 @@ describe("nodeAgents for SDK clients", () => {
   });
 
   it("refuses every plain-http connection when the organization does not allow http", async () => {
-    const { httpAgent } = nodeAgents({ allowHttp: false, allowedCidrs: ["127.0.0.1/32"] });
+    const { httpAgent } = nodeAgents({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] });
     expect(await get(httpAgent, `${allowed.url}/`).catch((e: unknown) => e)).toMatchObject({ rule: "scheme" });
   });
 
   it("connects to allow-listed addresses through the checked lookup", async () => {
-    const { httpAgent } = nodeAgents({ allowHttp: true, allowedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1") });
+    const { httpAgent } = nodeAgents({ allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1") });
     expect(await get(httpAgent, `http://sdk.example:${allowed.port}/`)).toBe(200);
     expect(allowed.requests.at(-1)?.headers.host).toBe(`sdk.example:${allowed.port}`);
     httpAgent.destroy();
@@ -380,7 +411,7 @@ describe("nodeAgents for SDK clients", () => {
     const ca = readFileSync(path.join(root, "tests/fakes/certs/ca.pem"), "utf8");
     const secure = await startFake(() => ({ body: { ok: true } }), { https: tls });
     try {
-      const { httpsAgent } = nodeAgents({ allowHttp: false, allowedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1"), ca });
+      const { httpsAgent } = nodeAgents({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1"), ca });
       const status = await new Promise<number>((resolve, reject) =>
         https.get(`https://localhost:${secure.port}/`, { agent: httpsAgent }, (r) => (r.resume(), resolve(r.statusCode ?? 0))).on("error", reject),
       );

@@ -79,10 +79,17 @@ export async function readWithRls<T>(sql: Sql, claims: Claims | null, run: (tx: 
   }
 }
 
-/** Service access: bypasses RLS. Only for work whose permission was already established. */
-export function asService<T>(sql: Sql, run: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * Service access: bypasses RLS. Only for work whose permission was already established.
+ * `onBehalfOf` keeps who asked (their user id and API token, for triggered_by and the audit
+ * log) while the role is the service role's: the writers of call results (health checks,
+ * inventory, account activity) are the service role's alone, so only the server path that
+ * made the call can record what it answered.
+ */
+export function asService<T>(sql: Sql, run: (tx: Tx) => Promise<T>, onBehalfOf?: Claims | null): Promise<T> {
+  const claims = onBehalfOf ? { sub: onBehalfOf.sub, role: "service_role", ...(onBehalfOf.ck_token ? { ck_token: onBehalfOf.ck_token } : {}) } : { role: "service_role" };
   return sql.begin((tx) => {
-    setContext(tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${JSON.stringify({ role: "service_role" })}, true)`);
+    setContext(tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`);
     return run(tx);
   }) as Promise<T>;
 }

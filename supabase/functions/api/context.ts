@@ -12,6 +12,8 @@ export type ApiDeps = {
   sql: Sql;
   ring: KeyRing;
   verifyToken: TokenVerifier;
+  /** Networks the operator trusts for live calls (CLOUDKEEP_TRUSTED_CIDRS); never an organization's to set. */
+  trustedCidrs?: string[];
 };
 
 export type RequestContext = {

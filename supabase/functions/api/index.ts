@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import { supabaseTokenVerifier } from "../_shared/auth/verify-token.ts";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
+import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
 import { createApi } from "./handler.ts";
 
 function required(name: string) {
@@ -16,6 +17,7 @@ const pooled = new URL(databaseUrl).port === "6543";
 const handle = createApi({
   sql: postgres(databaseUrl, { max: 4, idle_timeout: 20, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
   ring: parseKeyRing(Deno.env.get("CLOUDKEEP_ENCRYPTION_KEYS")),
+  trustedCidrs: parseTrustedCidrs(Deno.env.get("CLOUDKEEP_TRUSTED_CIDRS")),
   verifyToken: supabaseTokenVerifier(required("SUPABASE_URL")),
 });
 

@@ -102,7 +102,7 @@ export function createSweepHandler(deps: SweepDeps) {
         const ms = result.finishedAt.getTime() - result.startedAt.getTime();
         console.log(`health-sweep: checked ${result.checked} (${result.healthy} healthy, ${result.failed} failed, ${result.errors} errors) in ${ms} ms`);
       }
-      const after = await afterSweep({ sql: sweep.sql, ring: sweep.ring, organizationIds: organization_ids, log });
+      const after = await afterSweep({ sql: sweep.sql, ring: sweep.ring, trustedCidrs: sweep.trustedCidrs, organizationIds: organization_ids, log });
       return json({ data: { ...answer(result), after } });
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);

@@ -2,6 +2,7 @@
 // missing variable stops the function at start-up, naming it.
 import postgres from "postgres";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
+import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
 import { createSweepHandler, secretKeysFrom } from "./handler.ts";
 
 const env = (name: string) => Deno.env.get(name);
@@ -25,6 +26,7 @@ const handle = createSweepHandler({
     connection: { application_name: "cloudkeep-health-sweep" },
   }),
   ring: parseKeyRing(env("CLOUDKEEP_ENCRYPTION_KEYS")),
+  trustedCidrs: parseTrustedCidrs(env("CLOUDKEEP_TRUSTED_CIDRS")),
   secretKeys: secretKeysFrom(env),
   sweeperId: `health-sweep/${env("SB_EXECUTION_ID") ?? crypto.randomUUID()}`,
   concurrency,

@@ -23,6 +23,8 @@ export type AfterSweepOptions = {
   ring: KeyRing;
   /** Limit event imports to these organizations (a sweep started for some organizations only). */
   organizationIds?: string[];
+  /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
+  trustedCidrs?: string[];
   log?: (line: string) => void;
 };
 
@@ -36,14 +38,14 @@ async function part<T>(name: string, log: AfterSweepOptions["log"], run: () => P
   }
 }
 
-export async function afterSweep({ sql, ring, organizationIds, log }: AfterSweepOptions): Promise<AfterSweepReport> {
+export async function afterSweep({ sql, ring, organizationIds, trustedCidrs, log }: AfterSweepOptions): Promise<AfterSweepReport> {
   const alerts = await part("credential alerts", log, async () => {
     const [{ sent }] = await asService(sql, (tx) => tx<{ sent: number }[]>`select private.scan_credential_alerts() as sent`);
     return sent;
   });
-  const webhooks = await part("webhook deliveries", log, () => deliverWebhooks({ sql, ring }));
+  const webhooks = await part("webhook deliveries", log, () => deliverWebhooks({ sql, ring, trustedCidrs }));
   const events = await part("AWS activity import", log, async () => {
-    const result = await importEventsOnSchedule({ sql, ring, organizationIds, log });
+    const result = await importEventsOnSchedule({ sql, ring, organizationIds, trustedCidrs, log });
     return { imported: result.imported, added: result.added, failed: result.failures.length };
   });
   const pruned = await part("retention", log, async () => {

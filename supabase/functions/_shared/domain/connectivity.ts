@@ -3,7 +3,7 @@
 // checked the caller's role and recorded the read; the adapter call itself runs outside any
 // transaction so a slow cloud never holds a database connection.
 import { decryptCredential, type KeyRing } from "../crypto/index.ts";
-import { withRls, type Tx } from "../db.ts";
+import { asService, withRls, type Tx } from "../db.ts";
 import type { OutboundPolicy } from "../net/outbound.ts";
 import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
 import type { AdapterContext, HealthResult, ListResult } from "../providers/types.ts";
@@ -42,8 +42,15 @@ function requireMember(org: OrgSettings, doing: string) {
   }
 }
 
-function adapterContext(ctx: { timeoutMs?: number }, org: OutboundSettings, apiEndpoint: string | null, regions: string[]): AdapterContext {
-  const outbound: OutboundPolicy = { allowHttp: org.allow_http_endpoints, allowedCidrs: org.allowed_private_cidrs };
+/** Where an organization's live calls may go: its own settings, plus the networks the operator trusts. */
+export function outboundPolicy(org: OutboundSettings, trustedCidrs: string[] = []): OutboundPolicy {
+  return { allowHttp: org.allow_http_endpoints, allowedCidrs: org.allowed_private_cidrs, trustedCidrs };
+}
+
+type CallOptions = { timeoutMs?: number; trustedCidrs?: string[] };
+
+function adapterContext(ctx: CallOptions, org: OutboundSettings, apiEndpoint: string | null, regions: string[]): AdapterContext {
+  const outbound = outboundPolicy(org, ctx.trustedCidrs);
   return { apiEndpoint, regions, outbound, timeoutMs: ctx.timeoutMs, consoleUrls: { horizon: org.horizon_url } };
 }
 
@@ -56,9 +63,11 @@ async function openProvider(ctx: ConnectivityContext, providerId: string, purpos
     const org = await orgSettings(tx, provider.organization_id);
     requireMember(org, doing);
     if (provider.status === "suspended") throw new DomainError("conflict", `"${provider.name}" is suspended. Resume it before ${doing}.`);
-    const [usable] = await tx<{ credentials: unknown; read_only: boolean }[]>`
-      select credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) => refuseWithoutReadOnly(error, provider.name));
-    return { provider, org, envelope: usable.credentials, readOnly: usable.read_only };
+    // The endpoint comes from the same statement as the credential: read apart, a rotation
+    // committed between the two reads would send the new credential to the old endpoint.
+    const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+      select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) => refuseWithoutReadOnly(error, provider.name));
+    return { provider: { ...provider, api_endpoint: usable.api_endpoint }, org, envelope: usable.credentials, readOnly: usable.read_only };
   });
   return { ...loaded, credentials: await openEnvelope(ctx.ring, loaded.provider, loaded.envelope, loaded.readOnly) };
 }
@@ -87,7 +96,7 @@ export function credentialBinding(provider: Pick<LiveTarget, "id" | "organizatio
 
 /** Asks the provider's cloud whether the credential works. Records nothing. */
 export async function runHealthCheck(
-  ctx: { adapters?: AdapterLoader; timeoutMs?: number },
+  ctx: CallOptions & { adapters?: AdapterLoader },
   target: Omit<LiveTarget, "id" | "organization_id">,
   org: OutboundSettings,
   credentials: CredentialsOf<ProviderType>,
@@ -108,7 +117,11 @@ export type RecordedCheck = {
   trigger: HealthTrigger;
 };
 
-/** Appends a result to the history and moves the provider's status (the database applies the failure threshold). */
+/**
+ * Appends a result to the history and moves the provider's status (the database applies the
+ * failure threshold). `tx` must run as the service role (asService): only the server path that
+ * made the call may record what it answered.
+ */
 export async function recordHealthCheck(tx: Tx, providerId: string, result: HealthResult, trigger: HealthTrigger): Promise<RecordedCheck> {
   const failure = result.ok ? null : result.error;
   const [check] = await tx<RecordedCheck[]>`
@@ -122,7 +135,7 @@ export async function recordHealthCheck(tx: Tx, providerId: string, result: Heal
 export async function checkProviderHealth(ctx: ConnectivityContext, providerId: string, trigger: HealthTrigger = "manual") {
   const { provider, org, credentials } = await openProvider(ctx, providerId, "health_check", "running a health check");
   const answer = await runHealthCheck(ctx, provider, org, credentials);
-  const check = await withRls(ctx.sql, ctx.claims, (tx) => recordHealthCheck(tx, providerId, answer, trigger));
+  const check = await asService(ctx.sql, (tx) => recordHealthCheck(tx, providerId, answer, trigger), ctx.claims);
   return { check, result: asRecorded(answer, check) };
 }
 
@@ -161,7 +174,10 @@ export async function refreshResources(ctx: ConnectivityContext, providerId: str
     // The stored inventory stays as it was; the caller learns what failed and what to do.
     throw new ProviderCallError(toProviderFailure(error));
   }
-  await withRls(ctx.sql, ctx.claims, (tx) => tx`
-    select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)})`);
+  await asService(
+    ctx.sql,
+    (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)})`,
+    ctx.claims,
+  );
   return listing;
 }

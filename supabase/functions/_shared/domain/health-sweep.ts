@@ -35,6 +35,8 @@ export type SweepOptions = {
   adapters?: AdapterLoader;
   /** Timeout of each call an adapter makes; default 10 s. */
   timeoutMs?: number;
+  /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
+  trustedCidrs?: string[];
   /** How long a claim holds a provider before another sweeper may take it; default 300 s. */
   leaseSeconds?: number;
   /** Only these organizations' providers (one organization swept on demand); default: every organization. */
@@ -183,8 +185,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   return result;
 }
 
+// The endpoint is read with the credential, in one statement: the one claimed with the batch
+// may predate a rotation, and new credentials must never go to the old endpoint.
 const readOne = (tx: Tx, id: string) =>
-  tx<{ credentials: unknown; read_only: boolean }[]>`select credentials, read_only from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`;
+  tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+    select api_endpoint, credentials, read_only from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`;
 
 /**
  * Reads a batch's credentials, each read audited by private.read_provider_credentials: all in
@@ -195,13 +200,13 @@ async function readCredentials(sql: Sql, claimed: Claimed[], lost: (error: unkno
   if (claimed.length === 0) return [];
   try {
     const reads = await asService(sql, (tx) => Promise.all(claimed.map((target) => readOne(tx, target.id))));
-    return claimed.map((target, i) => ({ ...target, envelope: reads[i][0].credentials, readOnly: reads[i][0].read_only }));
+    return claimed.map((target, i) => ({ ...target, api_endpoint: reads[i][0].api_endpoint, envelope: reads[i][0].credentials, readOnly: reads[i][0].read_only }));
   } catch {
     const ready: Ready[] = [];
     for (const target of claimed) {
       try {
         const [usable] = await asService(sql, (tx) => readOne(tx, target.id));
-        ready.push({ ...target, envelope: usable.credentials, readOnly: usable.read_only });
+        ready.push({ ...target, api_endpoint: usable.api_endpoint, envelope: usable.credentials, readOnly: usable.read_only });
       } catch (error) {
         if ((error as { code?: string })?.code === "CKR01") ready.push({ ...target, refused: READ_ONLY_REQUIRED });
         else lost(error);

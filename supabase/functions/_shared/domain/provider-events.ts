@@ -15,7 +15,7 @@ import { homeRegion, mapLimit } from "../providers/aws.ts";
 import type { TrailEvent } from "../providers/aws-cloudtrail.ts";
 import type { AdapterContext, ProviderFailure } from "../providers/types.ts";
 import type { AwsCredentials } from "../schemas/providers.ts";
-import { openEnvelope, refuseWithoutReadOnly, type ConnectivityContext } from "./connectivity.ts";
+import { openEnvelope, outboundPolicy, refuseWithoutReadOnly, type ConnectivityContext } from "./connectivity.ts";
 import { DomainError, ProviderCallError } from "./errors.ts";
 
 /** Each import looks again this far back from the newest stored event. */
@@ -52,6 +52,8 @@ type Target = {
 };
 
 type Runner = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+/** How a run reads (as the caller) and records (always as the service role, for the caller). */
+type Runners = { read: Runner; record: Runner };
 
 /** The provider, its organization's outbound settings and its usable credential envelope. `member`: the caller must be a member or above. */
 async function loadTarget(tx: Tx, providerId: string, member: boolean) {
@@ -67,30 +69,33 @@ async function loadTarget(tx: Tx, providerId: string, member: boolean) {
   }
   if (target.provider_type !== "aws") throw new DomainError("conflict", `Account activity comes from AWS CloudTrail; "${target.name}" is not an AWS provider.`);
   if (target.status === "suspended") throw new DomainError("conflict", `"${target.name}" is suspended. Resume it before importing its activity.`);
-  const [usable] = await tx<{ credentials: unknown; read_only: boolean }[]>`
-    select credentials, read_only from private.read_provider_credentials(${providerId}, 'import_events')`.catch((error) => refuseWithoutReadOnly(error, target.name));
+  // The endpoint comes from the same statement as the credential, so a rotation in between
+  // can never pair new credentials with the old endpoint.
+  const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+    select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, 'import_events')`.catch((error) => refuseWithoutReadOnly(error, target.name));
+  target.api_endpoint = usable.api_endpoint;
   const newest = await tx<{ region: string; newest: Date }[]>`
     select region, max(event_time) as newest from public.provider_events where provider_id = ${providerId} group by region`;
   return { target, envelope: usable.credentials, readOnly: usable.read_only, newest: new Map(newest.map((row) => [row.region, row.newest])) };
 }
 
-function adapterContextOf(target: Target, timeoutMs: number | undefined): AdapterContext {
+function adapterContextOf(target: Target, timeoutMs: number | undefined, trustedCidrs: string[] | undefined): AdapterContext {
   return {
     apiEndpoint: target.api_endpoint,
     regions: target.regions,
-    outbound: { allowHttp: target.allow_http_endpoints, allowedCidrs: target.allowed_private_cidrs },
+    outbound: outboundPolicy(target, trustedCidrs),
     timeoutMs,
     consoleUrls: { horizon: target.horizon_url },
   };
 }
 
 /** Reads, decrypts, looks up every region, and stores what came back; throws when every region failed. */
-async function runImport(run: Runner, ring: KeyRing, providerId: string, options: { timeoutMs?: number; member: boolean }): Promise<EventImport> {
-  const loaded = await run((tx) => loadTarget(tx, providerId, options.member));
+async function runImport(run: Runners, ring: KeyRing, providerId: string, options: { timeoutMs?: number; trustedCidrs?: string[]; member: boolean }): Promise<EventImport> {
+  const loaded = await run.read((tx) => loadTarget(tx, providerId, options.member));
   const { target } = loaded;
   const credentials = (await openEnvelope(ring, target, loaded.envelope, loaded.readOnly)) as AwsCredentials;
   const { listAllEvents } = await import("../providers/aws-cloudtrail.ts");
-  const context = adapterContextOf(target, options.timeoutMs);
+  const context = adapterContextOf(target, options.timeoutMs, options.trustedCidrs);
   const regions = target.regions.length > 0 ? target.regions : [homeRegion(credentials)];
   const now = Date.now();
   const results = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
@@ -117,7 +122,7 @@ async function runImport(run: Runner, ring: KeyRing, providerId: string, options
     }
   }
   if (failed.length === regions.length) throw new ProviderCallError(failed[0]);
-  const added = await run(async (tx) => {
+  const added = await run.record(async (tx) => {
     const [row] = await tx<{ added: number }[]>`
       select private.record_provider_events(${providerId}, ${tx.json(events as never)}, ${regions}, ${tx.json(partialFailures as never)}) as added`;
     return row.added;
@@ -127,8 +132,8 @@ async function runImport(run: Runner, ring: KeyRing, providerId: string, options
 
 /** Imports a provider's recent changes now, as the calling member. */
 export function importProviderEvents(ctx: ConnectivityContext, providerId: string): Promise<EventImport> {
-  const run: Runner = (work) => withRls(ctx.sql, ctx.claims, work);
-  return runImport(run, ctx.ring, providerId, { timeoutMs: ctx.timeoutMs, member: true });
+  const run: Runners = { read: (work) => withRls(ctx.sql, ctx.claims, work), record: (work) => asService(ctx.sql, work, ctx.claims) };
+  return runImport(run, ctx.ring, providerId, { timeoutMs: ctx.timeoutMs, trustedCidrs: ctx.trustedCidrs, member: true });
 }
 
 export type ScheduledImportOptions = {
@@ -141,6 +146,8 @@ export type ScheduledImportOptions = {
   /** Only these organizations' providers; default every organization. */
   organizationIds?: string[];
   timeoutMs?: number;
+  /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
+  trustedCidrs?: string[];
   /** Where to report providers that failed (their id and the failure's code, never its text). */
   log?: (line: string) => void;
 };
@@ -161,13 +168,14 @@ export async function importEventsOnSchedule(options: ScheduledImportOptions) {
       ${options.organizationIds ? tx`and p.organization_id = any (${options.organizationIds})` : tx``}
     order by i.imported_at nulls first, p.id
     limit ${options.limit ?? 50}`);
-  const run: Runner = (work) => asService(options.sql, work);
+  const service: Runner = (work) => asService(options.sql, work);
+  const run: Runners = { read: service, record: service };
   let imported = 0;
   let added = 0;
   const failures: { providerId: string; code: string }[] = [];
   for (const { id } of due) {
     try {
-      const result = await runImport(run, options.ring, id, { timeoutMs: options.timeoutMs, member: false });
+      const result = await runImport(run, options.ring, id, { timeoutMs: options.timeoutMs, trustedCidrs: options.trustedCidrs, member: false });
       imported += 1;
       added += result.added;
     } catch (error) {

@@ -15,7 +15,13 @@ import {
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
 import { issueExternalId, withExternalId } from "./external-id.ts";
 
-export type VaultContext = { sql: Sql; ring: KeyRing; claims: Claims };
+export type VaultContext = {
+  sql: Sql;
+  ring: KeyRing;
+  claims: Claims;
+  /** Networks the operator trusts for live calls (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
+  trustedCidrs?: string[];
+};
 
 type Role = "viewer" | "member" | "admin" | "owner";
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };

@@ -157,6 +157,8 @@ export type DeliveryOptions = {
   maxAttempts?: number;
   /** Extra CA certificates for receivers (tests). */
   ca?: string;
+  /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
+  trustedCidrs?: string[];
 };
 
 export type DeliveryReport = { delivered: number; retrying: number; failed: number };
@@ -174,7 +176,7 @@ export async function deliverWebhooks(options: DeliveryOptions): Promise<Deliver
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0 };
   await Promise.all(
     claimed.map(async (delivery) => {
-      const outcome = await send(delivery, ring, timeoutMs, options.ca);
+      const outcome = await send(delivery, ring, timeoutMs, options.ca, options.trustedCidrs);
       const retryIn = `${retryDelayMs(delivery.attempts + 1, baseBackoffMs)} milliseconds`;
       const [{ status }] = await sql<{ status: string }[]>`
         select private.finish_webhook_delivery(${delivery.id}, ${outcome.ok}, ${outcome.statusCode}, ${outcome.error}, ${retryIn}::interval, ${maxAttempts}) as status`;
@@ -186,9 +188,10 @@ export async function deliverWebhooks(options: DeliveryOptions): Promise<Deliver
   return report;
 }
 
-async function send(delivery: Claimed, ring: KeyRing, timeoutMs: number, ca?: string) {
+async function send(delivery: Claimed, ring: KeyRing, timeoutMs: number, ca?: string, trustedCidrs: string[] = []) {
   if (!delivery.secret) return { ok: false, statusCode: null, error: "The webhook was removed before this delivery." };
-  const fetcher = safeFetch({ allowHttp: delivery.allow_http, allowedCidrs: delivery.allowed_cidrs ?? [] }, { keepAlive: false, maxRedirects: 0, ca });
+  const policy = { allowHttp: delivery.allow_http, allowedCidrs: delivery.allowed_cidrs ?? [], trustedCidrs };
+  const fetcher = safeFetch(policy, { keepAlive: false, maxRedirects: 0, ca });
   try {
     const { secret } = (await decryptCredential(ring, binding(delivery.organization_id), delivery.secret)) as { secret: string };
     const body = JSON.stringify(delivery.payload);

@@ -13,8 +13,16 @@ import type { Duplex } from "node:stream";
 export type OutboundPolicy = {
   /** Accept http:// (the organization allows plain-http private endpoints). */
   allowHttp: boolean;
-  /** Private CIDRs the organization allow-listed (on-premises OpenStack, MinIO); tests list their fakes here. */
+  /**
+   * Private CIDRs the organization allow-listed (on-premises OpenStack, MinIO). Entries an
+   * organization may never allow-list (see allowListProblem) are ignored, whatever a row holds.
+   */
   allowedCidrs: string[];
+  /**
+   * Networks the deployment's operator trusts (CLOUDKEEP_TRUSTED_CIDRS, e.g. 127.0.0.1/32 for the
+   * local fakes in demo mode and tests). Set only from the server's environment, never by an organization.
+   */
+  trustedCidrs?: string[];
 };
 
 /** The rule that refused a destination. */
@@ -169,14 +177,57 @@ export function parseCidr(cidr: string): Cidr {
   return { family: ip.family, bytes: ip.bytes, prefix, text: cidr.trim() };
 }
 
-/** The message for an invalid CIDR, or null when it parses: for settings forms. */
-export function validateCidr(cidr: string): string | null {
+/**
+ * What an organization may never allow-list, whoever asks: loopback, the unspecified network,
+ * link-local and cloud metadata addresses, and their IPv4-in-IPv6 forms (mapped, compatible, NAT64,
+ * 6to4). The database holds the same list (private.cidr_is_allowlistable, migration
+ * 20261205000100) and refuses such rows; this one keeps the guard closed even if a row holds one.
+ */
+const NEVER_ALLOW_LISTED = [
+  "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "100.100.100.200/32", "192.0.0.192/32",
+  "::/96", "::1/128", "fe80::/10", "fd00:ec2::/32", "::ffff:0.0.0.0/104", "::ffff:127.0.0.0/104", "::ffff:169.254.0.0/112",
+  "64:ff9b::/104", "64:ff9b::7f00:0/104", "64:ff9b::a9fe:0/112", "2002::/24", "2002:7f00::/24", "2002:a9fe::/32",
+].map(parseCidr);
+/** The widest network an organization may allow-list. */
+export const MIN_ALLOW_LIST_PREFIX = 8;
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && bytesMatch(a.bytes, b.bytes, Math.min(a.prefix, b.prefix));
+}
+
+/** Why an organization may not allow-list `cidr` (it is not a CIDR, too wide, or reaches a forbidden range), or null. */
+export function allowListProblem(cidr: string): string | null {
+  let network: Cidr;
   try {
-    parseCidr(cidr);
-    return null;
+    network = parseCidr(cidr);
   } catch (error) {
     return (error as Error).message;
   }
+  if (network.prefix < MIN_ALLOW_LIST_PREFIX) return `networks wider than /${MIN_ALLOW_LIST_PREFIX} cannot be allow-listed.`;
+  const forbidden = NEVER_ALLOW_LISTED.find((range) => overlaps(network, range));
+  if (forbidden) {
+    return `${forbidden.text} (loopback, unspecified, link-local or cloud metadata) can never be allow-listed.`;
+  }
+  return null;
+}
+
+/** The message for a CIDR an organization cannot allow-list, or null: for settings forms and the API. */
+export const validateCidr = allowListProblem;
+
+/**
+ * The operator's trusted networks from CLOUDKEEP_TRUSTED_CIDRS (comma-separated; unset or empty: none).
+ * A malformed entry throws at start-up, naming the variable.
+ */
+export function parseTrustedCidrs(value: string | undefined, name = "CLOUDKEEP_TRUSTED_CIDRS"): string[] {
+  const entries = (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    try {
+      parseCidr(entry);
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
+  }
+  return entries;
 }
 
 function bytesMatch(bytes: Uint8Array, network: Uint8Array, prefix: number): boolean {
@@ -292,7 +343,10 @@ export function classifyAddress(address: string): { rule: OutboundRule; note?: s
 }
 
 function allowListed(address: string, policy: OutboundPolicy): boolean {
-  return policy.allowedCidrs.some((cidr) => cidrContains(cidr, address));
+  return (
+    policy.allowedCidrs.some((cidr) => allowListProblem(cidr) === null && cidrContains(cidr, address)) ||
+    (policy.trustedCidrs ?? []).some((cidr) => cidrContains(cidr, address))
+  );
 }
 
 /** True when the policy lets a connection go to `address`: a public address, or one inside an allow-listed CIDR. */
