@@ -22,6 +22,12 @@ test("an admin allow-lists a network, sets credential ages, and adds a webhook w
   await form.getByRole("button", { name: "Save settings" }).click();
   await expect(page.locator("#settings-cidrs-error")).toContainText("10.0.0.300/8");
 
+  // The metadata service and loopback are never allow-listable, whoever asks.
+  await form.getByLabel("Allowed private networks").fill("10.20.0.0/16\n169.254.169.254/32\n127.0.0.0/8");
+  await form.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator("#settings-cidrs-error")).toContainText("169.254.169.254/32");
+  await expect(page.locator("#settings-cidrs-error")).toContainText("can never be allow-listed");
+
   await form.getByLabel("Allowed private networks").fill("10.20.0.0/16");
   await form.getByLabel("Warn after (days)").fill("100");
   await form.getByRole("button", { name: "Save settings" }).click();
