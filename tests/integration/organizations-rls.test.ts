@@ -195,4 +195,24 @@ describe("schema hygiene", () => {
     const r = await attempt(sql, null, (tx) => tx`select private.org_ids_with_role('viewer')`);
     expect(r).toMatchObject({ ok: false, code: "42501" });
   });
+
+  it("pins search_path on every SECURITY DEFINER function", async () => {
+    const unpinned = await sql<{ name: string }[]>`
+      select n.nspname || '.' || p.proname as name
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prosecdef and n.nspname in ('public', 'private')
+        and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')
+      order by 1`;
+    expect(unpinned.map((r) => r.name)).toEqual([]);
+  });
+
+  it("lets anon execute only the functions meant for signed-out visitors", async () => {
+    const executable = await sql<{ name: string }[]>`
+      select distinct n.nspname || '.' || p.proname as name
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname in ('public', 'private') and has_function_privilege('anon', p.oid, 'execute')
+      order by 1`;
+    // The invitation page shows who invited whom before anyone signs in.
+    expect(executable.map((r) => r.name)).toEqual(["public.invitation_preview"]);
+  });
 });
