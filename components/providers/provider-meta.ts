@@ -1,5 +1,6 @@
 // Labels and small formatting rules for providers, shared by server pages and client dialogs.
 import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
+import { PROVIDER_STATUS_VALUES } from "@/supabase/functions/_shared/database.types.ts";
 import { PROVIDER_LABELS, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 
 export type ProviderStatus = ProviderRecord["status"];
@@ -41,7 +42,7 @@ export function providerLabel(kind: ProviderType) {
   return PROVIDER_LABELS[kind] ?? kind;
 }
 
-export const STATUSES = ["pending", "healthy", "failed", "suspended"] as const satisfies readonly ProviderStatus[];
+export const STATUSES = PROVIDER_STATUS_VALUES satisfies readonly ProviderStatus[];
 
 export const STATUS_LABELS: Record<ProviderStatus, string> = {
   pending: "Pending",

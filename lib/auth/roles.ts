@@ -1,9 +1,5 @@
-// Organization roles, lowest to highest (the same order as the org_role enum).
-export const ORG_ROLES = ["viewer", "member", "admin", "owner"] as const;
-export type OrgRole = (typeof ORG_ROLES)[number];
-
-export function hasRole(role: OrgRole, atLeast: OrgRole) {
-  return ORG_ROLES.indexOf(role) >= ORG_ROLES.indexOf(atLeast);
-}
+// Organization roles, lowest to highest: the org_role enum, from the generated schema types.
+export { ORG_ROLE_VALUES as ORG_ROLES, hasRole, type OrgRole } from "@/supabase/functions/_shared/domain/roles.ts";
+import type { OrgRole } from "@/supabase/functions/_shared/domain/roles.ts";
 
 export const ROLE_LABELS: Record<OrgRole, string> = { viewer: "Viewer", member: "Member", admin: "Admin", owner: "Owner" };

@@ -10,6 +10,7 @@ import type { AdapterContext, HealthResult, ListResult } from "../providers/type
 import { parseProviderInput, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
 import { toProviderFailure } from "../net/http.ts";
 import { DomainError, ProviderCallError, validationError } from "./errors.ts";
+import { hasRole } from "./roles.ts";
 import type { ProviderRecord, VaultContext } from "./providers.ts";
 
 export type ConnectivityContext = VaultContext & { adapters?: AdapterLoader; timeoutMs?: number };
@@ -24,7 +25,6 @@ type OrgSettings = OutboundSettings & { role: string };
 /** What a live call needs besides credentials, and which provider they belong to. */
 export type LiveTarget = Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions">;
 
-const RANK: Record<string, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 async function orgSettings(tx: Tx, organizationId: string): Promise<OrgSettings> {
   const [org] = await tx<OrgSettings[]>`
@@ -37,7 +37,7 @@ async function orgSettings(tx: Tx, organizationId: string): Promise<OrgSettings>
 }
 
 function requireMember(org: OrgSettings, doing: string) {
-  if ((RANK[org.role] ?? -1) < RANK.member) {
+  if (!hasRole(org.role, "member")) {
     throw new DomainError("forbidden", `Viewers see stored results only; a member or above can ${doing}.`);
   }
 }

@@ -14,6 +14,7 @@ import {
 } from "../schemas/providers.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
 import { issueExternalId, withExternalId } from "./external-id.ts";
+import { hasRole, type OrgRole } from "./roles.ts";
 
 export type VaultContext = {
   sql: Sql;
@@ -23,8 +24,6 @@ export type VaultContext = {
   trustedCidrs?: string[];
 };
 
-type Role = "viewer" | "member" | "admin" | "owner";
-const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 /** Every column a client may see; `credentials` is deliberately absent. */
 export const PROVIDER_COLUMNS = [
@@ -81,14 +80,14 @@ export type ProviderRecord = {
   updated_at: Date;
 };
 
-export async function requireRole(tx: Tx, organizationId: string, atLeast: Role, doing: string) {
-  const [membership] = await tx<{ role: Role; allow_http_endpoints: boolean }[]>`
+export async function requireRole(tx: Tx, organizationId: string, atLeast: OrgRole, doing: string) {
+  const [membership] = await tx<{ role: OrgRole; allow_http_endpoints: boolean }[]>`
     select m.role, o.allow_http_endpoints
     from public.organization_members m
     join public.organizations o on o.id = m.organization_id
     where m.organization_id = ${organizationId} and m.user_id = (select auth.uid())`;
   if (!membership) throw new DomainError("not_found", "Organization not found.");
-  if (RANK[membership.role] < RANK[atLeast]) {
+  if (!hasRole(membership.role, atLeast)) {
     throw new DomainError("forbidden", `Only an ${atLeast} or owner can ${doing}; your role is ${membership.role}.`);
   }
   return membership;

@@ -1,8 +1,10 @@
 // Member and invitation fields, shared by the invite dialog, the server actions and the domain.
 import { z } from "zod";
 
-export const ORG_ROLE_VALUES = ["viewer", "member", "admin", "owner"] as const;
-export type MemberRole = (typeof ORG_ROLE_VALUES)[number];
+import { ORG_ROLE_VALUES, type OrgRole } from "../database.types.ts";
+
+export { ORG_ROLE_VALUES };
+export type MemberRole = OrgRole;
 
 export const memberRole = z.enum(ORG_ROLE_VALUES, { message: "Choose a role: viewer, member, admin or owner." });
 

@@ -2,6 +2,7 @@
 // server action and the HTTP API. Parsed credentials come out CANONICAL (snake_case names from the
 // brief's table) whatever aliases came in; messages name the field and never repeat a value.
 import { z } from "zod";
+import { PROVIDER_ENVIRONMENT_VALUES, PROVIDER_TYPE_VALUES } from "../database.types.ts";
 import {
   AWS_AUTH_VARIANTS,
   AWS_FIELDS,
@@ -49,7 +50,8 @@ export { GCP_KEY_FIELD } from "./providers/gcp.ts";
 export { DEFAULT_OPENSTACK_DOMAIN } from "./providers/openstack.ts";
 export { DEFAULT_S3_REGION } from "./providers/s3.ts";
 
-export const PROVIDER_TYPES = ["aws", "azure", "gcp", "digitalocean", "linode", "vultr", "openstack", "s3_compatible"] as const;
+/** The provider_type enum, in the database's order (generated: database.types.ts). */
+export const PROVIDER_TYPES = PROVIDER_TYPE_VALUES;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 export const PROVIDER_LABELS: Record<ProviderType, string> = {
@@ -63,7 +65,7 @@ export const PROVIDER_LABELS: Record<ProviderType, string> = {
   s3_compatible: "S3-compatible storage",
 };
 
-export const ENVIRONMENTS = ["production", "staging", "development", "other"] as const;
+export const ENVIRONMENTS = PROVIDER_ENVIRONMENT_VALUES;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 export function isProviderType(value: unknown): value is ProviderType {
