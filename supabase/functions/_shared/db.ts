@@ -1,7 +1,7 @@
 // Row-level security the way PostgREST applies it: inside one transaction, switch to the
 // caller's database role and expose the verified JWT claims to auth.uid() / auth.jwt().
 // Runtime-neutral: the caller passes its postgres.js client.
-import type { PendingQuery, Row, Sql, TransactionSql } from "postgres";
+import postgres, { type PendingQuery, type Row, type Sql, type TransactionSql } from "postgres";
 
 export type Claims = {
   sub: string;
@@ -92,4 +92,21 @@ export function asService<T>(sql: Sql, run: (tx: Tx) => Promise<T>, onBehalfOf?:
     setContext(tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`);
     return run(tx);
   }) as Promise<T>;
+}
+
+/**
+ * The one way a process opens its Postgres pool (portal, `api`, `health-sweep`). Supabase's
+ * transaction pooler (port 6543, or `?pgbouncer=true`) cannot keep prepared statements, so they
+ * are off there; NOTICEs are not printed.
+ */
+export function createPool(url: string, options: { max: number; application: string; idleTimeoutSeconds?: number }): Sql {
+  const parsed = new URL(url);
+  const pooled = parsed.port === "6543" || parsed.searchParams.get("pgbouncer") === "true";
+  return postgres(url, {
+    max: options.max,
+    idle_timeout: options.idleTimeoutSeconds,
+    prepare: !pooled,
+    onnotice: () => {},
+    connection: { application_name: options.application },
+  });
 }

@@ -1,8 +1,8 @@
 // Entry point of the `api` edge function. Configuration is read here, once, and passed in;
 // a missing CLOUDKEEP_ENCRYPTION_KEYS stops the function at start-up, naming the variable.
-import postgres from "postgres";
 import { supabaseTokenVerifier } from "../_shared/auth/verify-token.ts";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
+import { createPool } from "../_shared/db.ts";
 import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
 import { createApi } from "./handler.ts";
 
@@ -13,9 +13,8 @@ function required(name: string) {
 }
 
 const databaseUrl = required("SUPABASE_DB_URL");
-const pooled = new URL(databaseUrl).port === "6543";
 const handle = createApi({
-  sql: postgres(databaseUrl, { max: 4, idle_timeout: 20, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
+  sql: createPool(databaseUrl, { max: 4, idleTimeoutSeconds: 20, application: "cloudkeep-api" }),
   ring: parseKeyRing(Deno.env.get("CLOUDKEEP_ENCRYPTION_KEYS")),
   trustedCidrs: parseTrustedCidrs(Deno.env.get("CLOUDKEEP_TRUSTED_CIDRS")),
   verifyToken: supabaseTokenVerifier(required("SUPABASE_URL")),

@@ -1,7 +1,7 @@
 // Entry point of the `health-sweep` edge function. Configuration is read here, once; a
 // missing variable stops the function at start-up, naming it.
-import postgres from "postgres";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
+import { createPool } from "../_shared/db.ts";
 import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
 import { createSweepHandler, secretKeysFrom } from "./handler.ts";
 
@@ -18,13 +18,7 @@ function setting(name: string, fallback: number, min: number, max: number) {
 const concurrency = setting("CLOUDKEEP_SWEEP_CONCURRENCY", 16, 1, 200);
 const handle = createSweepHandler({
   // Transaction pooler (port 6543) connections cannot keep prepared statements.
-  sql: postgres(databaseUrl, {
-    max: Math.min(10, concurrency),
-    idle_timeout: 20,
-    prepare: new URL(databaseUrl).port !== "6543",
-    onnotice: () => {},
-    connection: { application_name: "cloudkeep-health-sweep" },
-  }),
+  sql: createPool(databaseUrl, { max: Math.min(10, concurrency), idleTimeoutSeconds: 20, application: "cloudkeep-health-sweep" }),
   ring: parseKeyRing(env("CLOUDKEEP_ENCRYPTION_KEYS")),
   trustedCidrs: parseTrustedCidrs(env("CLOUDKEEP_TRUSTED_CIDRS")),
   secretKeys: secretKeysFrom(env),
