@@ -115,7 +115,7 @@ export const awsOpenApiPaths = {
         { name: "event_name", in: "query", schema: { type: "string" } },
         { name: "resource", in: "query", schema: { type: "string" }, description: "A resource name or id, e.g. i-0abc… or a bucket name." },
         { name: "cursor", in: "query", schema: { type: "string" } },
-        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 50 } },
         { name: "refresh", in: "query", schema: { type: "boolean" } },
       ],
       responses: {
