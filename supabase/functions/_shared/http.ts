@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | "conflict"
   | "duplicate"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "validation_failed"
   | "rate_limited"
   | "upstream_failed"

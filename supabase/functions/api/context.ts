@@ -1,5 +1,5 @@
-// What a route handler gets, and the helpers every route shares: body reading with the
-// 64 KiB limit, organization resolution (an API token implies its own), and domain-error mapping.
+// What a route handler gets, and the helpers every route shares: body reading (JSON only,
+// 64 KiB, 32 levels), organization resolution (an API token implies its own), and domain-error mapping.
 import type { Sql } from "postgres";
 import type { TokenVerifier } from "../_shared/auth/verify-token.ts";
 import type { KeyRing } from "../_shared/crypto/index.ts";
@@ -27,9 +27,41 @@ export type RequestContext = {
 };
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Deeper than any body a route takes (a GCP key is two levels); deeper is an attack on whatever walks it. */
+export const MAX_BODY_DEPTH = 32;
 
-/** Reads a JSON body: 413 over 64 KiB (even without Content-Length), 400 when it does not parse. */
+/** JSON is what every body is: `application/json` or a `+json` type, in UTF-8; no Content-Type is taken as JSON. */
+function requireJsonMediaType(request: Request) {
+  const header = request.headers.get("content-type");
+  if (header === null || header.trim() === "") return;
+  const [type, ...params] = header.split(";").map((part) => part.trim().toLowerCase());
+  const json = type === "application/json" || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
+  const charset = params.find((param) => param.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
+  if (!json || (charset !== undefined && charset !== "utf-8" && charset !== "utf8")) {
+    throw new ApiError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json (UTF-8).");
+  }
+}
+
+/** How deep arrays and objects nest, walked without recursion so no body can overflow the stack. */
+function depthOf(value: unknown) {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_BODY_DEPTH) break;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Reads a JSON body: 415 unless it is JSON, 413 over 64 KiB (even without Content-Length),
+ * 400 when it does not parse, nests deeper than 32 levels or holds a NUL (Postgres text cannot).
+ */
 export async function readJson(request: Request): Promise<unknown> {
+  requireJsonMediaType(request);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
   const chunks: Uint8Array[] = [];
@@ -47,14 +79,27 @@ export async function readJson(request: Request): Promise<unknown> {
       chunks.push(value);
     }
   }
-  const text = new TextDecoder().decode(concat(chunks, size));
-  if (!text.trim()) throw new ApiError(400, "bad_request", "The request needs a JSON body.");
+  let text: string;
   try {
-    return JSON.parse(text);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(concat(chunks, size));
+  } catch {
+    throw new ApiError(400, "bad_request", "The body is not valid UTF-8.");
+  }
+  if (!text.trim()) throw new ApiError(400, "bad_request", "The request needs a JSON body.");
+  let nul = false;
+  let body: unknown;
+  try {
+    body = JSON.parse(text, (key, value) => {
+      if (key.includes("\0") || (typeof value === "string" && value.includes("\0"))) nul = true;
+      return value;
+    });
   } catch {
     // JSON.parse's own message quotes the input, which may hold a secret.
     throw new ApiError(400, "bad_request", "The body is not valid JSON.");
   }
+  if (nul) throw new ApiError(400, "bad_request", "The body contains a NUL character (\\u0000), which no field accepts.");
+  if (depthOf(body) > MAX_BODY_DEPTH) throw new ApiError(400, "bad_request", `The body nests deeper than ${MAX_BODY_DEPTH} levels.`);
+  return body;
 }
 
 function concat(chunks: Uint8Array[], size: number) {

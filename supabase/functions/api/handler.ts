@@ -6,6 +6,7 @@ import { authenticateApiToken, isApiToken, type ApiTokenRefusal } from "../_shar
 import { ApiError, corsHeaders, errorResponse, json } from "../_shared/http.ts";
 import type { ApiDeps, RequestContext } from "./context.ts";
 import { openApiDocument } from "./openapi.ts";
+import { refuseNulInQuery } from "./query.ts";
 import { Router } from "./router.ts";
 import { awsRoutes } from "./routes/aws.ts";
 import { connectivityRoutes, providerRoutes } from "./routes/providers.ts";
@@ -42,6 +43,12 @@ async function authenticate(deps: ApiDeps, token: string): Promise<Pick<RequestC
 
 export type { ApiDeps } from "./context.ts";
 
+/** Routes that answer without a token, before the router: liveness and the contract. */
+export const PUBLIC_ROUTES: Readonly<Record<string, (url: URL) => Response>> = {
+  "GET /health": () => json({ status: "ok", service: "cloudkeep-api" }),
+  "GET /openapi.json": (url) => json(openApiDocument(url)),
+};
+
 /** Every route, behind the scope guard. */
 export function createRouter() {
   const router = new Router<RequestContext>(requireTokenScopes);
@@ -62,8 +69,9 @@ export function createApi(deps: ApiDeps) {
       const url = new URL(request.url);
       // Hosted Supabase hands the function "/api/..."; accept a bare "/..." too.
       const path = url.pathname.replace(/^\/api(?=\/|$)/, "") || "/";
-      if (request.method === "GET" && path === "/health") return json({ status: "ok", service: "cloudkeep-api" });
-      if (request.method === "GET" && path === "/openapi.json") return json(openApiDocument(url));
+      const route = `${request.method} ${path}`;
+      if (Object.hasOwn(PUBLIC_ROUTES, route)) return PUBLIC_ROUTES[route](url);
+      refuseNulInQuery(url.searchParams);
 
       const token = bearer(request);
       if (!token) {

@@ -3,6 +3,7 @@
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, MAX_EXPIRY_DAYS } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
+import { MAX_LIMIT, MAX_PAGE } from "./query.ts";
 import { ROUTE_SCOPES } from "./scopes.ts";
 
 const error = {
@@ -24,7 +25,22 @@ const error = {
   },
 };
 
-const errors = (...codes: number[]) =>
+// Every status a route may document, each with its description (an OpenAPI response must
+// have one): typed, so documenting a status without saying what it means does not compile.
+const STATUS_TEXT = {
+  400: "Bad request: missing ?org=, a path or query that is not valid percent-encoded UTF-8 or holds a NUL, or a body that is not JSON, not UTF-8, holds a NUL or nests deeper than 32 levels",
+  401: "Missing, malformed, invalid or expired access token; or an API token that is revoked or expired",
+  403: "Your role does not allow this, the API token lacks a scope (the message names it), or it names another organization",
+  404: "Not found, or not visible to you",
+  409: "Duplicate: the account or credential is already connected",
+  413: "Body larger than 64 KiB",
+  415: "The body is not sent as JSON (Content-Type: application/json, UTF-8)",
+  422: "Validation failed; details.fields names each field",
+  502: "The cloud refused or failed the live call; details.provider_error has its code and hint",
+  504: "The cloud did not answer in time; details.provider_error has its code and hint",
+} as const;
+
+const errors = (...codes: (keyof typeof STATUS_TEXT)[]) =>
   Object.fromEntries(
     codes.map((code) => [
       String(code),
@@ -32,15 +48,8 @@ const errors = (...codes: number[]) =>
     ]),
   );
 
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad request (missing ?org=, body is not JSON)",
-  401: "Missing, invalid or expired access token; or an API token that is revoked or expired",
-  403: "Your role does not allow this, the API token lacks a scope (the message names it), or it names another organization",
-  404: "Not found, or not visible to you",
-  409: "Duplicate: the account or credential is already connected",
-  413: "Body larger than 64 KiB",
-  422: "Validation failed; details.fields names each field",
-};
+/** Bad input any route that reads a body may answer with. */
+const BODY_ERRORS = [400, 413, 415, 422] as const;
 
 const orgParam = {
   name: "org",
@@ -53,7 +62,15 @@ const orgParam = {
 const userOrgParam = { ...orgParam, required: true, description: "The organization's slug." };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 const dataOf = (schema: object) => ({ type: "object", properties: { data: schema } });
-const jsonContent = (schema: object) => ({ "application/json": { schema } });
+const jsonContent = (schema: object, example?: object) => ({ "application/json": { schema, ...(example ? { example } : {}) } });
+
+// Request body examples: shown in the document and in its curl lines alike.
+const EXAMPLES = {
+  createProvider: { name: "Production AWS", provider_type: "aws", credentials: { access_key: "AKIA…", secret_key: "…" } },
+  testProvider: { provider_type: "digitalocean", name: "probe", credentials: { access_key: "dop_v1_…" } },
+  patchProvider: { suspended: true },
+  createToken: { name: "deploy-bot", scopes: ["providers:read", "health:run"], expires_in_days: 90 },
+};
 
 /**
  * Who may call a route: security requirements, the scopes an API token needs (also as
@@ -66,8 +83,11 @@ function operation(route: string, curl: string | null, spec: { description?: str
     ? `**API token scope:** ${rule.scopes.map(code).join(" + ")}` +
       (rule.when ? `; with \`${rule.when.param}=${rule.when.value}\` also ${rule.when.scopes.map(code).join(" + ")}.` : ".")
     : "**User access token only:** API tokens cannot call this route.";
+  // Any route answers 400 to a path or query string that is not valid percent-encoded UTF-8.
+  const responses = spec.responses as Record<string, unknown>;
   return {
     ...spec,
+    responses: "400" in responses ? responses : { ...responses, ...errors(400) },
     description: [spec.description, access, curl && "```sh\n" + curl + "\n```"].filter(Boolean).join("\n\n"),
     security: rule ? [{ userToken: [] }, { apiToken: [...rule.scopes, ...(rule.when?.scopes ?? [])] }] : [{ userToken: [] }],
     "x-api-token-scopes": rule
@@ -119,6 +139,20 @@ export function openApiDocument(url: URL) {
     servers: [{ url: server }],
     security: [{ userToken: [] }, { apiToken: [] }],
     paths: {
+      "/health": {
+        get: {
+          summary: "Liveness: the function answers",
+          security: [],
+          responses: { "200": { description: '{"status": "ok", "service": "cloudkeep-api"}' } },
+        },
+      },
+      "/openapi.json": {
+        get: {
+          summary: "This document",
+          security: [],
+          responses: { "200": { description: "The OpenAPI 3.1 document of the API" } },
+        },
+      },
       ...withAccess(awsOpenApiPaths),
       "/providers": {
         get: operation("GET /providers", `curl ${auth} "${server}/providers?status=failed"`, {
@@ -129,7 +163,7 @@ export function openApiDocument(url: URL) {
             { name: "provider_type", in: "query", schema: { enum: PROVIDER_TYPES } },
             { name: "status", in: "query", schema: { enum: ["pending", "healthy", "failed", "suspended"] } },
             { name: "environment", in: "query", schema: { enum: ENVIRONMENTS } },
-            { name: "page", in: "query", schema: { type: "integer", minimum: 1 } },
+            { name: "page", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: 1 } },
           ],
           responses: {
             "200": { description: "A page of providers", content: jsonContent({ $ref: "#/components/schemas/ProviderPage" }) },
@@ -138,14 +172,14 @@ export function openApiDocument(url: URL) {
         }),
         post: operation(
           "POST /providers",
-          `curl ${auth} ${jsonBody({ name: "Production AWS", provider_type: "aws", credentials: { access_key: "AKIA…", secret_key: "…" } })} "${server}/providers"`,
+          `curl ${auth} ${jsonBody(EXAMPLES.createProvider)} "${server}/providers"`,
           {
             summary: "Connect a provider: validate, encrypt, store",
             parameters: [orgParam],
-            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }) },
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.createProvider) },
             responses: {
               "201": { description: "Created", content: jsonContent(dataOf({ $ref: "#/components/schemas/Provider" })) },
-              ...errors(400, 401, 403, 404, 409, 413, 422),
+              ...errors(401, 403, 404, 409, ...BODY_ERRORS),
             },
           },
         ),
@@ -153,14 +187,14 @@ export function openApiDocument(url: URL) {
       "/providers/test": {
         post: operation(
           "POST /providers/test",
-          `curl ${auth} ${jsonBody({ provider_type: "digitalocean", name: "probe", credentials: { access_key: "dop_v1_…" } })} "${server}/providers/test"`,
+          `curl ${auth} ${jsonBody(EXAMPLES.testProvider)} "${server}/providers/test"`,
           {
             summary: "Check unsaved credentials against the cloud; nothing is stored",
             parameters: [orgParam],
-            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }) },
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.testProvider) },
             responses: {
               "200": { description: "The cloud's answer: ok, latency, identity or error with a hint" },
-              ...errors(400, 401, 403, 404, 413, 422),
+              ...errors(401, 403, 404, ...BODY_ERRORS),
             },
           },
         ),
@@ -176,7 +210,7 @@ export function openApiDocument(url: URL) {
         }),
         patch: operation(
           "PATCH /providers/:id",
-          `curl -X PATCH ${auth} ${jsonBody({ suspended: true })} "${server}/providers/$PROVIDER_ID"`,
+          `curl -X PATCH ${auth} ${jsonBody(EXAMPLES.patchProvider)} "${server}/providers/$PROVIDER_ID"`,
           {
             summary: "Update metadata, rotate credentials, or suspend/resume — one kind of change per request",
             parameters: [idParam],
@@ -199,11 +233,17 @@ export function openApiDocument(url: URL) {
                       "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
                     properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
                   },
+                  {
+                    type: "object",
+                    required: ["read_only_credentials"],
+                    description: "A read-only credential that checks and listings use instead, or null to remove it.",
+                    properties: { read_only_credentials: { type: ["object", "null"] } },
+                  },
                   { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
                 ],
-              }),
+              }, EXAMPLES.patchProvider),
             },
-            responses: { "200": { description: "The updated provider" }, ...errors(400, 401, 403, 404, 409, 413, 422) },
+            responses: { "200": { description: "The updated provider" }, ...errors(401, 403, 404, 409, ...BODY_ERRORS) },
           },
         ),
         delete: operation("DELETE /providers/:id", `curl -X DELETE ${auth} "${server}/providers/$PROVIDER_ID"`, {
@@ -223,8 +263,8 @@ export function openApiDocument(url: URL) {
         }),
         get: operation("GET /providers/:id/health", `curl ${auth} "${server}/providers/$PROVIDER_ID/health?limit=10"`, {
           summary: "Health check history, newest first",
-          parameters: [idParam, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, default: 30 } }],
-          responses: { "200": { description: "Recorded checks" }, ...errors(401, 403, 404) },
+          parameters: [idParam, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 30 } }],
+          responses: { "200": { description: "Recorded checks" }, ...errors(401, 403, 404, 422) },
         }),
       },
       "/providers/{id}/resources": {
@@ -236,7 +276,7 @@ export function openApiDocument(url: URL) {
             { name: "region", in: "query", schema: { type: "string" } },
             { name: "q", in: "query", schema: { type: "string" } },
             { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page." },
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 50 } },
             {
               name: "refresh",
               in: "query",
@@ -264,17 +304,17 @@ export function openApiDocument(url: URL) {
         }),
         post: operation(
           "POST /tokens",
-          `curl -H "Authorization: Bearer $USER_ACCESS_TOKEN" ${jsonBody({ name: "deploy-bot", scopes: ["providers:read", "health:run"], expires_in_days: 90 })} "${server}/tokens?org=acme"`,
+          `curl -H "Authorization: Bearer $USER_ACCESS_TOKEN" ${jsonBody(EXAMPLES.createToken)} "${server}/tokens?org=acme"`,
           {
             summary: "Make an API token (admins and owners). The response is the only time the token is shown.",
             parameters: [userOrgParam],
-            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ApiTokenCreate" }) },
+            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ApiTokenCreate" }, EXAMPLES.createToken) },
             responses: {
               "201": {
                 description: "Created; data.token is the secret",
                 content: jsonContent(dataOf({ $ref: "#/components/schemas/ApiTokenCreated" })),
               },
-              ...errors(400, 401, 403, 404, 413, 422),
+              ...errors(401, 403, 404, ...BODY_ERRORS),
             },
           },
         ),

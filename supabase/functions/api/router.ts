@@ -9,6 +9,21 @@ export type RouteKey = { method: string; path: string };
 export type RouteGuard<C> = (ctx: C, route: RouteKey) => void;
 type Route<C> = RouteKey & { pattern: RegExp; keys: string[]; run: (ctx: C, params: Params) => Promise<Response> };
 
+/**
+ * A path segment as the route sees it. Broken percent-encoding (`%`, `%zz`, invalid UTF-8)
+ * and an encoded NUL, which no id can hold, are the caller's error: 400, not a URIError's 500.
+ */
+function decodeSegment(segment: string) {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, "bad_request", "The path is not valid percent-encoded UTF-8.");
+  }
+  if (decoded.includes("\0")) throw new ApiError(400, "bad_request", "The path contains a NUL character (%00).");
+  return decoded;
+}
+
 export class Router<C> {
   private routes: Route<C>[] = [];
 
@@ -36,7 +51,7 @@ export class Router<C> {
         continue;
       }
       const params: Params = {};
-      route.keys.forEach((key, i) => (params[key] = decodeURIComponent(match[i + 1])));
+      route.keys.forEach((key, i) => (params[key] = decodeSegment(match[i + 1])));
       this.guard?.(ctx, { method: route.method, path: route.path });
       return route.run(ctx, params);
     }

@@ -10,6 +10,7 @@ import { ApiError, json } from "../../_shared/http.ts";
 import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-templates.ts";
 import { regionsSchema } from "../../_shared/schemas/providers.ts";
 import { domainCall, type RequestContext } from "../context.ts";
+import { integerParam, MAX_LIMIT } from "../query.ts";
 import type { Router } from "../router.ts";
 
 const MAX_FILTER_LENGTH = 200;
@@ -35,8 +36,7 @@ function eventFilters(query: URLSearchParams): StoredEventFilters {
   const region = text("region");
   const regions = region ? regionsSchema("aws").safeParse(region) : null;
   if (regions && (!regions.success || regions.data.length !== 1)) invalid("region", "must be one AWS region code like us-east-1.");
-  const limit = Number(query.get("limit") ?? "50");
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) invalid("limit", "must be an integer from 1 to 200.");
+  const limit = integerParam(query, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
   const cursor = query.get("cursor");
   if (cursor && !decodeEventCursor(cursor)) invalid("cursor", "is not one this API gave out.");
   return { region, user: text("user"), eventName: text("event_name"), resource: text("resource"), cursor, limit };
@@ -115,7 +115,7 @@ export const awsOpenApiPaths = {
         { name: "event_name", in: "query", schema: { type: "string" } },
         { name: "resource", in: "query", schema: { type: "string" }, description: "A resource name or id, e.g. i-0abc… or a bucket name." },
         { name: "cursor", in: "query", schema: { type: "string" } },
-        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 50 } },
         { name: "refresh", in: "query", schema: { type: "boolean" } },
       ],
       responses: {

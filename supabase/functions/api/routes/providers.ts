@@ -18,6 +18,7 @@ import { decodeCursor, selectHealthHistory, selectInventory, selectResources } f
 import { ApiError, json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
 import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
+import { integerParam, MAX_LIMIT, MAX_PAGE } from "../query.ts";
 import type { Router } from "../router.ts";
 
 const STATUSES = ["pending", "healthy", "failed", "suspended"] as const;
@@ -49,8 +50,7 @@ export function providerRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers", async (ctx) => {
     const org = await resolveOrganization(ctx);
     const q = ctx.url.searchParams;
-    const page = Number(q.get("page") ?? "1");
-    if (!Number.isInteger(page) || page < 1) throw new ApiError(422, "validation_failed", "page must be a positive integer.");
+    const page = integerParam(q, "page", { min: 1, max: MAX_PAGE, fallback: 1 });
     const result = await withRls(ctx.deps.sql, ctx.claims, (tx) =>
       selectProviderPage(tx, org.id, {
         q: q.get("q") ?? undefined,
@@ -134,8 +134,8 @@ export function connectivityRoutes(router: Router<RequestContext>) {
 
   router.on("GET", "/providers/:id/health", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const limit = Number(ctx.url.searchParams.get("limit") ?? "30");
-    const history = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectHealthHistory(tx, id, Number.isFinite(limit) ? limit : 30));
+    const limit = integerParam(ctx.url.searchParams, "limit", { min: 1, max: MAX_LIMIT, fallback: 30 });
+    const history = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectHealthHistory(tx, id, limit));
     return json({ data: history });
   });
 
@@ -143,15 +143,15 @@ export function connectivityRoutes(router: Router<RequestContext>) {
     await visibleProvider(ctx, id);
     const q = ctx.url.searchParams;
     const type = q.get("type") ?? undefined;
+    // The whole query is checked before a refresh goes to the cloud.
+    const limit = integerParam(q, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
+    const cursor = q.get("cursor");
+    if (cursor && !decodeCursor(cursor)) throw new ApiError(422, "validation_failed", "cursor is not one this API gave out.");
     let partialFailures: unknown[] | undefined;
     if (q.get("refresh") === "true") {
       const listing = await domainCall(() => refreshResources(live(ctx), id, type).catch(upstreamFailure));
       partialFailures = listing.partialFailures;
     }
-    const limit = Number(q.get("limit") ?? "50");
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ApiError(422, "validation_failed", "limit must be an integer from 1 to 200.");
-    const cursor = q.get("cursor");
-    if (cursor && !decodeCursor(cursor)) throw new ApiError(422, "validation_failed", "cursor is not one this API gave out.");
     const { page, inventory } = await withRls(ctx.deps.sql, ctx.claims, async (tx) => ({
       page: await selectResources(tx, id, { type, region: q.get("region") ?? undefined, q: q.get("q") ?? undefined, cursor, limit }),
       inventory: await selectInventory(tx, id),
