@@ -8,6 +8,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { rotateProviderCredentialsAction, setReadOnlyCredentialsAction } from "@/lib/actions/providers";
+import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors.ts";
 import { apiEndpointSchema, CREDENTIAL_VARIANTS, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
@@ -81,7 +82,7 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
     const credentials = buildCredentials(kind, values, secrets);
     const found: FieldErrors = {};
     const checked = parseCredentials(kind, credentials, { allowHttp: true });
-    if (!checked.success) for (const issue of checked.error.issues) (found[issue.path.map(String).join(".") || "credentials"] ??= []).push(issue.message);
+    if (!checked.success) Object.assign(found, toFieldErrors(checked.error.issues, { whole: "credentials" }));
     const endpointCheck = apiEndpointSchema(kind, { allowHttp: true }).safeParse(endpoint.trim() || undefined);
     if (!endpointCheck.success) found.api_endpoint = endpointCheck.error.issues.map((issue) => issue.message);
     if (Object.keys(found).length > 0) {

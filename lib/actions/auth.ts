@@ -5,15 +5,10 @@ import { formToObject, type ActionResult } from "@/lib/actions/safe-action";
 import { safeNextPath } from "@/lib/auth/safe-next";
 import { createClient } from "@/lib/supabase/server";
 import { signInSchema, signUpSchema } from "@/supabase/functions/_shared/schemas/auth.ts";
+import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors.ts";
 import { z } from "zod";
 
 type AuthFields = z.infer<typeof signInSchema>;
-
-function fieldErrors(error: z.ZodError) {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) (out[String(issue.path[0] ?? "_form")] ??= []).push(issue.message);
-  return out;
-}
 
 // Sign-in and sign-up run before there is a user, so they parse input themselves rather
 // than through userAction(); they never echo the password back.
@@ -25,7 +20,7 @@ async function authenticate(
   const raw = formToObject(formData);
   const values = { email: typeof raw.email === "string" ? raw.email : "" };
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrors(parsed.error), values };
+  if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: toFieldErrors(parsed.error.issues, { whole: "_form" }), values };
   const failure = await call(parsed.data);
   if (failure) {
     switch (failure.code) {

@@ -1,11 +1,13 @@
 // The one server-action wrapper: parse input with the shared zod schema, establish who is
 // calling (and their organization role), then run. Thrown errors become a generic message.
 import "server-only";
+import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { hasRole, type OrgRole } from "@/lib/auth/roles";
 import { getUser, type SessionUser } from "@/lib/auth/require-user";
 import { getMyOrganization, type OrganizationSummary } from "@/lib/db/queries/organizations";
 import { DomainError } from "@/supabase/functions/_shared/domain/errors.ts";
+import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors.ts";
 
 export type FieldErrors = Record<string, string[]>;
 export type ActionResult<T = undefined> =
@@ -52,19 +54,14 @@ async function run<T>(name: string, raw: Record<string, unknown>, keep: readonly
     // The shared domain functions refuse with messages written for people (and field paths).
     if (error instanceof DomainError) return { ok: false, error: error.message, fieldErrors: error.fieldErrors, values: echo(raw, keep) };
     // Next.js control flow (redirect, notFound) must propagate.
-    if (error && typeof error === "object" && "digest" in error && String((error as { digest: unknown }).digest).startsWith("NEXT_")) throw error;
+    unstable_rethrow(error);
     console.error(`action ${name} failed:`, (error as Error)?.message ?? error);
     return { ok: false, error: "Something went wrong on our side. Please try again.", values: echo(raw, keep) };
   }
 }
 
 function invalid(error: z.ZodError, raw: Record<string, unknown>, keep: readonly string[]): ActionResult<never> {
-  const fieldErrors: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "_form";
-    (fieldErrors[key] ??= []).push(issue.message);
-  }
-  return { ok: false, error: "Check the highlighted fields.", fieldErrors, values: echo(raw, keep) };
+  return { ok: false, error: "Check the highlighted fields.", fieldErrors: toFieldErrors(error.issues, { whole: "_form" }), values: echo(raw, keep) };
 }
 
 /** An action for any signed-in user. */

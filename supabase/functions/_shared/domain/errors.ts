@@ -2,7 +2,7 @@
 // { error: { code, message } } with the status below.
 import type { z } from "zod";
 import type { ProviderFailure } from "../providers/types.ts";
-import { fieldErrors } from "../schemas/providers.ts";
+import { toFieldErrors } from "../schemas/field-errors.ts";
 
 export type DomainErrorCode = "validation_failed" | "duplicate" | "not_found" | "forbidden" | "conflict";
 
@@ -26,8 +26,7 @@ export class DomainError extends Error {
 
 /** A zod failure as a domain error; `prefix` names the field when the schema checked a bare value. */
 export function validationError(error: z.ZodError, prefix?: string) {
-  const raw = fieldErrors(error);
-  const fields = prefix ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k === "body" ? prefix : `${prefix}.${k}`, v])) : raw;
+  const fields = toFieldErrors(error.issues, { prefix });
   const first = Object.entries(fields)[0];
   const summary = first ? `${first[0]}: ${first[1][0]}` : "The input is not valid.";
   return new DomainError("validation_failed", summary, fields);

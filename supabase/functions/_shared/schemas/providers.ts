@@ -2,6 +2,7 @@
 // server action and the HTTP API. Parsed credentials come out CANONICAL (snake_case names from the
 // brief's table) whatever aliases came in; messages name the field and never repeat a value.
 import { z } from "zod";
+import { toFieldErrors } from "./field-errors.ts";
 import { PROVIDER_ENVIRONMENT_VALUES, PROVIDER_TYPE_VALUES } from "../database.types.ts";
 import {
   AWS_AUTH_VARIANTS,
@@ -345,12 +346,7 @@ export function parseCredentials<K extends ProviderType>(kind: K, credentials: u
 
 /** Error messages keyed by dotted field path (`credentials.access_key`); errors about the whole body under "body". */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const path = issue.path.map(String).join(".") || "body";
-    (errors[path] ??= []).push(issue.message);
-  }
-  return errors;
+  return toFieldErrors(error.issues);
 }
 
 /** One line per problem, "credentials.access_key: Access key ID must be …", for API error messages. */
