@@ -1,20 +1,15 @@
 // Reads of a provider's stored account activity (provider_events), shared by the portal and the API.
 // Members and above see it (RLS); viewers are told so instead of getting an empty timeline.
+import type { Tables } from "../database.types.ts";
 import type { Tx } from "../db.ts";
 import { DomainError } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./resource-queries.ts";
 
-export type StoredEvent = {
-  event_id: string;
-  event_name: string;
-  event_source: string | null;
-  username: string | null;
-  event_time: Date;
-  region: string;
-  read_only: boolean | null;
-  resources: { type: string | null; name: string | null }[];
-  console_url: string | null;
-};
+/** A stored event as pages and the API show it (generated row type; resources as CloudTrail names them). */
+export type StoredEvent = Pick<
+  Tables["provider_events"],
+  "event_id" | "event_name" | "event_source" | "username" | "event_time" | "region" | "read_only" | "console_url"
+> & { resources: { type: string | null; name: string | null }[] };
 
 /** Text filters match case-insensitively anywhere in the value; `region` matches exactly. */
 export type StoredEventFilters = {

@@ -15,6 +15,7 @@ import {
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
 import { issueExternalId, withExternalId } from "./external-id.ts";
 import { hasRole, type OrgRole } from "./roles.ts";
+import type { Tables } from "../database.types.ts";
 
 export type VaultContext = {
   sql: Sql;
@@ -52,33 +53,35 @@ export const PROVIDER_COLUMNS = [
   "updated_at",
 ] as const;
 
-export type ProviderRecord = {
-  id: string;
-  organization_id: string;
-  name: string;
-  provider_type: ProviderType;
-  api_endpoint: string | null;
-  auth_method: string;
-  credential_hint: string | null;
-  /** Set when a read-only credential is stored; checks and listings then use it. */
-  read_only_credential_hint: string | null;
-  read_only_auth_method: string | null;
-  /** AWS only: the sts:ExternalId its role must require; issued by the database, not a secret. */
-  external_id: string | null;
-  credential_fingerprint: string;
-  account_identifier: string | null;
-  environment: "production" | "staging" | "development" | "other";
-  regions: string[];
-  status: "pending" | "healthy" | "failed" | "suspended";
-  last_checked_at: Date | null;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  credentials_rotated_at: Date | null;
-  credentials_expires_at: Date | null;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-};
+/** A provider as clients see it: every column but the credential envelopes (generated row type). */
+export type ProviderRecord = Pick<
+  Tables["cloud_providers"],
+  | "id"
+  | "organization_id"
+  | "name"
+  | "provider_type"
+  | "api_endpoint"
+  | "auth_method"
+  | "credential_hint"
+  // Set when a read-only credential is stored; checks and listings then use it.
+  | "read_only_credential_hint"
+  | "read_only_auth_method"
+  // AWS only: the sts:ExternalId its role must require; issued by the database, not a secret.
+  | "external_id"
+  | "credential_fingerprint"
+  | "account_identifier"
+  | "environment"
+  | "regions"
+  | "status"
+  | "last_checked_at"
+  | "last_error_code"
+  | "last_error_message"
+  | "credentials_rotated_at"
+  | "credentials_expires_at"
+  | "created_by"
+  | "created_at"
+  | "updated_at"
+>;
 
 export async function requireRole(tx: Tx, organizationId: string, atLeast: OrgRole, doing: string) {
   const [membership] = await tx<{ role: OrgRole; allow_http_endpoints: boolean }[]>`

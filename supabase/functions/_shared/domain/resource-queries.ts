@@ -1,25 +1,27 @@
 // Reads of stored health history and inventory, shared by the portal and the API.
+import type { Tables } from "../database.types.ts";
 import type { Tx } from "../db.ts";
 import type { RecordedCheck } from "./connectivity.ts";
 
-export type StoredResource = {
-  resource_id: string;
-  name: string;
-  type: string;
-  region: string | null;
-  zone: string | null;
-  status: string;
-  raw_status: string | null;
-  size: string | null;
-  public_ips: string[];
-  private_ips: string[];
-  tags: Record<string, string>;
-  launched_at: Date | null;
-  console_url: string | null;
-  first_seen_at: Date;
-  last_seen_at: Date;
-  vanished_at: Date | null;
-};
+/** A stored resource as pages and the API show it (generated row type; tags are string pairs). */
+export type StoredResource = Pick<
+  Tables["provider_resources"],
+  | "resource_id"
+  | "name"
+  | "type"
+  | "region"
+  | "zone"
+  | "status"
+  | "raw_status"
+  | "size"
+  | "public_ips"
+  | "private_ips"
+  | "launched_at"
+  | "console_url"
+  | "first_seen_at"
+  | "last_seen_at"
+  | "vanished_at"
+> & { tags: Record<string, string> };
 
 export type ResourceFilters = {
   type?: string;
