@@ -6,17 +6,7 @@ import { useRouter } from "next/navigation";
 import { UserMinus } from "lucide-react";
 import { toast } from "sonner";
 
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { changeMemberRoleAction, removeMemberAction } from "@/lib/actions/members";
@@ -111,43 +101,25 @@ function MemberRole({ orgSlug, member, canGrantOwner }: { orgSlug: string; membe
 
 function RemoveMember({ orgSlug, organizationName, member }: { orgSlug: string; organizationName: string; member: OrganizationMember }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [pending, startTransition] = useTransition();
-
-  function remove(event: React.MouseEvent) {
-    // Stay open until the server has answered.
-    event.preventDefault();
-    startTransition(async () => {
-      const result = await removeMemberAction({ orgSlug, userId: member.userId });
-      if (!result.ok) return void toast.error(result.error);
-      toast.success(`${member.email} removed`);
-      setOpen(false);
-      router.refresh();
-    });
-  }
-
   return (
-    <AlertDialog open={open} onOpenChange={(next) => !pending && setOpen(next)}>
-      <AlertDialogTrigger asChild>
+    <ConfirmDialog
+      trigger={
         <Button type="button" variant="ghost" size="sm" aria-label={`Remove ${member.email}`}>
           <UserMinus aria-hidden="true" />
           Remove
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Remove {member.email}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            They lose access to {organizationName} at once. To come back they need a new invitation.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel disabled={pending}>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={remove} disabled={pending}>
-            {pending ? "Removing…" : "Remove member"}
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Remove ${member.email}?`}
+      description={`They lose access to ${organizationName} at once. To come back they need a new invitation.`}
+      confirmLabel="Remove member"
+      pendingLabel="Removing…"
+      destructive
+      onConfirm={async () => {
+        const result = await removeMemberAction({ orgSlug, userId: member.userId });
+        if (!result.ok) return result.error;
+        toast.success(`${member.email} removed`);
+        router.refresh();
+      }}
+    />
   );
 }

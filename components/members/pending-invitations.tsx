@@ -5,17 +5,7 @@ import { useRouter } from "next/navigation";
 import { Link2, X } from "lucide-react";
 import { toast } from "sonner";
 
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -93,13 +83,11 @@ function InvitationRow({ orgSlug, invitation, expired, canManage, onIssued }: Ro
     });
   }
 
-  function revoke() {
-    startTransition(async () => {
-      const result = await revokeInvitationAction({ orgSlug, invitationId: invitation.id });
-      if (!result.ok) return void toast.error(result.error);
-      toast.success(`Invitation to ${invitation.email} revoked`);
-      router.refresh();
-    });
+  async function revoke() {
+    const result = await revokeInvitationAction({ orgSlug, invitationId: invitation.id });
+    if (!result.ok) return result.error;
+    toast.success(`Invitation to ${invitation.email} revoked`);
+    router.refresh();
   }
 
   return (
@@ -123,26 +111,20 @@ function InvitationRow({ orgSlug, invitation, expired, canManage, onIssued }: Ro
               <Link2 aria-hidden="true" />
               New link
             </Button>
-            <AlertDialog>
-              <AlertDialogTrigger asChild>
+            <ConfirmDialog
+              trigger={
                 <Button type="button" variant="ghost" size="sm" disabled={pending}>
                   <X aria-hidden="true" />
                   Revoke
                 </Button>
-              </AlertDialogTrigger>
-              <AlertDialogContent>
-                <AlertDialogHeader>
-                  <AlertDialogTitle>Revoke the invitation to {invitation.email}?</AlertDialogTitle>
-                  <AlertDialogDescription>The link stops working at once. You can invite them again later.</AlertDialogDescription>
-                </AlertDialogHeader>
-                <AlertDialogFooter>
-                  <AlertDialogCancel>Cancel</AlertDialogCancel>
-                  <AlertDialogAction variant="destructive" onClick={revoke}>
-                    Revoke invitation
-                  </AlertDialogAction>
-                </AlertDialogFooter>
-              </AlertDialogContent>
-            </AlertDialog>
+              }
+              title={`Revoke the invitation to ${invitation.email}?`}
+              description="The link stops working at once. You can invite them again later."
+              confirmLabel="Revoke invitation"
+              pendingLabel="Revoking…"
+              destructive
+              onConfirm={revoke}
+            />
           </div>
         )}
       </TableCell>

@@ -7,17 +7,7 @@ import { KeyRound, Trash2 } from "lucide-react";
 import { toast } from "sonner";
 
 import { CopyButton } from "@/components/copy-button";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { FormField } from "@/components/ui/form-field";
@@ -59,15 +49,13 @@ export function WebhookForm({ orgSlug, webhook }: { orgSlug: string; webhook: We
     });
   }
 
-  function remove() {
-    startTransition(async () => {
-      const result = await removeWebhookAction({ orgSlug });
-      if (!result.ok) return void toast.error(result.error);
-      setUrl("");
-      setSecret(null);
-      toast.success("Webhook removed");
-      router.refresh();
-    });
+  async function remove() {
+    const result = await removeWebhookAction({ orgSlug });
+    if (!result.ok) return result.error;
+    setUrl("");
+    setSecret(null);
+    toast.success("Webhook removed");
+    router.refresh();
   }
 
   return (
@@ -107,24 +95,19 @@ export function WebhookForm({ orgSlug, webhook }: { orgSlug: string; webhook: We
                 <KeyRound aria-hidden="true" />
                 Rotate secret
               </Button>
-              <AlertDialog>
-                <AlertDialogTrigger asChild>
+              <ConfirmDialog
+                trigger={
                   <Button type="button" variant="ghost" disabled={pending}>
                     <Trash2 aria-hidden="true" />
                     Remove
                   </Button>
-                </AlertDialogTrigger>
-                <AlertDialogContent>
-                  <AlertDialogHeader>
-                    <AlertDialogTitle>Remove the webhook?</AlertDialogTitle>
-                    <AlertDialogDescription>Pending deliveries are dropped. In-app notifications continue.</AlertDialogDescription>
-                  </AlertDialogHeader>
-                  <AlertDialogFooter>
-                    <AlertDialogCancel>Cancel</AlertDialogCancel>
-                    <AlertDialogAction onClick={remove}>Remove webhook</AlertDialogAction>
-                  </AlertDialogFooter>
-                </AlertDialogContent>
-              </AlertDialog>
+                }
+                title="Remove the webhook?"
+                description="Pending deliveries are dropped. In-app notifications continue."
+                confirmLabel="Remove webhook"
+                pendingLabel="Removing…"
+                onConfirm={remove}
+              />
             </>
           )}
         </div>

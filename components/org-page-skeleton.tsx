@@ -1,7 +1,9 @@
-// Shown inside the organization's shell while a page of it waits for its data.
+// Shown inside the organization's shell while a page of it waits for its data. Used as the
+// loading state of leaf pages only: a loading boundary streams the page, so a notFound() inside it
+// could no longer answer 404 (the provider page relies on that).
 import { Skeleton } from "@/components/ui/skeleton";
 
-export default function OrganizationPageLoading() {
+export function OrgPageSkeleton() {
   return (
     <div role="status" aria-live="polite" className="flex flex-col gap-6" data-test="page-loading">
       <span className="sr-only">Loading…</span>

@@ -1,0 +1,1 @@
+export { OrgPageSkeleton as default } from "@/components/org-page-skeleton";
