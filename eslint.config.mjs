@@ -13,6 +13,41 @@ const config = [
       ],
     },
   },
+  // Import boundaries (STYLE.md: app → components → lib → _shared, one way).
+  {
+    // Edge functions and their shared code run under Deno too: no Next, no React, no app aliases.
+    files: ["supabase/functions/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*"], message: "supabase/functions runs under Deno: no Next.js imports." },
+            { group: ["react", "react/*", "react-dom", "react-dom/*"], message: "supabase/functions runs under Deno: no React." },
+            { group: ["@/*"], message: "supabase/functions imports by relative path only (it is deployed on its own)." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Components see the domain only as types; domain logic runs on the server (lib/actions, pages).
+    files: ["components/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/supabase/functions/_shared/domain/*"],
+              allowTypeImports: true,
+              message: "Components import the domain only as types; call it through a server action.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     ignores: [".next*/**", ".local/**", "node_modules/**", "test-results/**", "playwright-report/**", "scratch/**", "next-env.d.ts"],
   },
