@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { supabaseTokenVerifier } from "../_shared/auth/verify-token.ts";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
 import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
+import { resolveOidcIssuer } from "../_shared/federation/issuer.ts";
 import { createApi } from "./handler.ts";
 
 function required(name: string) {
@@ -18,6 +19,7 @@ const handle = createApi({
   sql: postgres(databaseUrl, { max: 4, idle_timeout: 20, prepare: !pooled, onnotice: () => {}, connection: { application_name: "cloudkeep-api" } }),
   ring: parseKeyRing(Deno.env.get("CLOUDKEEP_ENCRYPTION_KEYS")),
   trustedCidrs: parseTrustedCidrs(Deno.env.get("CLOUDKEEP_TRUSTED_CIDRS")),
+  oidcIssuer: resolveOidcIssuer(Deno.env.get("CLOUDKEEP_OIDC_ISSUER"), required("SUPABASE_URL")),
   verifyToken: supabaseTokenVerifier(required("SUPABASE_URL")),
 });
 

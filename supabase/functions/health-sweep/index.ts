@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import { parseKeyRing } from "../_shared/crypto/index.ts";
 import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
+import { resolveOidcIssuer } from "../_shared/federation/issuer.ts";
 import { createSweepHandler, secretKeysFrom } from "./handler.ts";
 
 const env = (name: string) => Deno.env.get(name);
@@ -27,6 +28,7 @@ const handle = createSweepHandler({
   }),
   ring: parseKeyRing(env("CLOUDKEEP_ENCRYPTION_KEYS")),
   trustedCidrs: parseTrustedCidrs(env("CLOUDKEEP_TRUSTED_CIDRS")),
+  oidcIssuer: resolveOidcIssuer(env("CLOUDKEEP_OIDC_ISSUER"), env("SUPABASE_URL")),
   secretKeys: secretKeysFrom(env),
   sweeperId: `health-sweep/${env("SB_EXECUTION_ID") ?? crypto.randomUUID()}`,
   concurrency,
