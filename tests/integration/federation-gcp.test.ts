@@ -163,7 +163,7 @@ describe("Google Cloud by workload identity federation", () => {
   it("exchanges the token at STS, impersonates the service account, reads the project and lists instances", async () => {
     const provider = await addProvider("GCP by federation");
     const subject = federationSubject(people.orgId, provider.id);
-    expect(provider).toMatchObject({ auth_method: "workload_identity", account_identifier: fake.state.projectId, credential_hint: federation.config.serviceAccount });
+    expect(provider).toMatchObject({ auth_method: "workload_identity", account_identifier: fake.state.projectId, credential_hint: `${federation.config.serviceAccount} via ${federation.config.projectNumber}/${federation.config.pool}/${federation.config.provider}` });
     federation.config.workloadIdentityUsers = [subject];
     federation.config.computeViewers = [`serviceAccount:${federation.config.serviceAccount}`];
     const { result } = await checkProviderHealth(vault(people.member.claims), provider.id);

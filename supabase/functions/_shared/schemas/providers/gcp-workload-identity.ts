@@ -169,9 +169,17 @@ export function describeGcpWorkloadIdentity(credentials: GcpWorkloadIdentityCred
   return {
     authMethod: "workload_identity",
     accountIdentifier: credentials.project_id,
-    credentialHint: account ?? (pool ? `pool ${pool.pool}/${pool.provider}` : "workload identity"),
+    // Not secret, and what the setup panel needs without decrypting anything (see federation/setup.ts).
+    credentialHint: `${account ?? "direct"} via ${pool ? `${pool.projectNumber}/${pool.pool}/${pool.provider}` : "workload identity"}`,
     expiresAt: null,
   };
+}
+
+/** The pool provider and service account a workload identity hint names (the inverse of the hint above). */
+export function parseWorkloadIdentityHint(hint: string | null): { account: string | null; projectNumber: string; pool: string; provider: string } | null {
+  const match = /^(\S+) via (\d+)\/([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(hint ?? "");
+  if (!match) return null;
+  return { account: match[1] === "direct" ? null : match[1], projectNumber: match[2], pool: match[3], provider: match[4] };
 }
 
 export function gcpWorkloadIdentityIdentity(credentials: GcpWorkloadIdentityCredentials) {
