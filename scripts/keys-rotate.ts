@@ -17,6 +17,7 @@ import {
   type KeyRing,
 } from "../supabase/functions/_shared/crypto/index.ts";
 import type { CredentialsOf, ProviderType } from "../supabase/functions/_shared/schemas/providers.ts";
+import { rewrapSigningKeys } from "../supabase/functions/_shared/federation/keys.ts";
 import { readEnvFile } from "../supabase/local/env-file.ts";
 
 export type RotationReport = { rewrapped: number; alreadyCurrent: number; failed: { providerId: string; reason: string }[] };
@@ -70,6 +71,10 @@ export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { ba
     if (done) {
       await rotateReadOnlyCredentials(sql, ring, report, batchSize);
       await rotateWebhookSecrets(sql, ring, report);
+      // The OIDC issuer's private signing keys are envelopes under the same ring.
+      const signing = await rewrapSigningKeys(sql, ring);
+      report.rewrapped += signing.rewrapped;
+      report.failed.push(...signing.failed.map((f) => ({ providerId: `OIDC signing key ${f.kid}`, reason: f.reason })));
       return report;
     }
   }

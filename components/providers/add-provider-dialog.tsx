@@ -31,6 +31,7 @@ import { EndpointField } from "./endpoint-field";
 import { EnvironmentField } from "./environment-field";
 import { TestConnection } from "./test-connection";
 import { ProviderLogo } from "./provider-logo";
+import { FederationPreview, isFederatedVariant } from "./federation-preview";
 import { ENVIRONMENT_LABELS } from "./provider-meta";
 import {
   buildCredentials,
@@ -136,9 +137,11 @@ type AddProviderDialogProps = {
   /** The trigger's text; the empty state uses a longer one. */
   triggerLabel?: string;
   triggerSize?: "default" | "sm" | "lg";
+  /** Cloudkeep's OIDC issuer URL, shown for "No secret (federation)"; null when not configured. */
+  oidcIssuer?: string | null;
 };
 
-export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", triggerSize = "default" }: AddProviderDialogProps) {
+export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", triggerSize = "default", oidcIssuer = null }: AddProviderDialogProps) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
@@ -151,6 +154,7 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
   const { step, kind } = draft;
   const stepIndex = STEPS.findIndex((s) => s.id === step);
   const split = splitFieldErrors(kind, errors);
+  const federated = kind !== null && isFederatedVariant(kind, draft.values);
 
   // Opening reads the stored draft (another trigger on the page may have changed it).
   function changeOpen(next: boolean) {
@@ -271,7 +275,9 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
         setSecrets({});
         setErrors({});
         setOpen(false);
-        router.refresh();
+        // With no secret, the cloud still has to trust this provider's subject: its page shows how.
+        if (federated) router.push(`/orgs/${encodeURIComponent(orgSlug)}/providers/${result.data.id}`);
+        else router.refresh();
         return;
       }
       const fieldErrors = result.fieldErrors ?? {};
@@ -495,7 +501,11 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
                     errors={split.credentials}
                     formErrors={split.credentialsForm}
                   />
-                  <TestConnection key={`test-${kind}`} orgSlug={orgSlug} body={testBody} />
+                  {federated ? (
+                    <FederationPreview kind={kind} issuer={oidcIssuer} values={draft.values} />
+                  ) : (
+                    <TestConnection key={`test-${kind}`} orgSlug={orgSlug} body={testBody} />
+                  )}
                 </>
               )}
             </div>

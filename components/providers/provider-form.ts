@@ -43,9 +43,9 @@ export function buildCredentials(kind: ProviderType, values: CredentialValues, s
     if (field.type === "checkbox") credentials[field.name] = value === true;
     else if (typeof value === "string" && value.trim() !== "") credentials[field.name] = value;
   }
-  // The default way in is implied; another is named, so the server parses the right shape.
+  // The way in is always named, so the server parses the right shape (the first offered is not the API's default).
   const variant = chosenVariant(kind, values);
-  if (variant && variant !== CREDENTIAL_VARIANTS[kind]?.[0]) credentials[VARIANT_FIELD] = variant.value;
+  if (variant) credentials[VARIANT_FIELD] = variant.value;
   return credentials;
 }
 

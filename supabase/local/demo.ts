@@ -18,6 +18,8 @@ import { AWS_FAKE_KEY, startAwsFake } from "../../tests/fakes/aws.ts";
 import { startAzureFake, TEST_CA } from "../../tests/fakes/azure.ts";
 import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
+import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
+import { federationSubject, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
 import { startLinodeFake } from "../../tests/fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../../tests/fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../../tests/fakes/s3.ts";
@@ -60,8 +62,13 @@ export const DEMO_PORTS: Record<ProviderType, number> = {
 /** A create body for each demo provider, as a person would type it in the add dialog. */
 export type DemoProviderSpec = { name: string; provider_type: ProviderType; environment: string; api_endpoint: string; credentials: Record<string, unknown> };
 
+/** The second Google fake: a project connected by workload identity federation (no key). */
+export const DEMO_FEDERATION_PORTS = { gcp: 54338 } as const;
+
 export type DemoFakes = {
   providers: DemoProviderSpec[];
+  /** Makes the fake cloud behind a federated demo provider trust its subject, as its admin would (by name). */
+  trust?(name: string, subject: string): void;
   /** The provider that fails on purpose, by name. */
   failingName: string;
   stop(): Promise<void>;
@@ -70,12 +77,13 @@ export type DemoFakes = {
 /** A DigitalOcean token the DigitalOcean fake does not know: the demo's failing provider. */
 const REVOKED_DO_TOKEN = `dop_v1_${"0badc0de".repeat(8)}`;
 const FAILING_NAME = "DigitalOcean (revoked token)";
+const FEDERATED_GCP_NAME = "Google Cloud (no secret, demo)";
 
 /**
  * Starts the eight fakes with enough resources for several pages of the Resources tab (25 a page).
  * `ports: "free"` picks free ports instead of DEMO_PORTS (tests, next to a running demo).
  */
-export async function startDemoFakes(options: { ports?: Record<ProviderType, number> | "free" } = {}): Promise<DemoFakes> {
+export async function startDemoFakes(options: { ports?: Record<ProviderType, number> | "free"; issuer?: string } = {}): Promise<DemoFakes> {
   const port = (kind: ProviderType) => (options.ports === "free" ? undefined : (options.ports ?? DEMO_PORTS)[kind]);
   const started: Fake[] = [];
   const start = async <F extends Fake>(fake: Promise<F>) => {
@@ -91,6 +99,11 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     Object.assign(azure.switches, { resourceCount: 60, maxPageSize: 25 });
     const gcp = await start(startGcpFake({ projectId: "cloudkeep-demo" }, { port: port("gcp") }));
     Object.assign(gcp.switches, { resourceCount: 40, maxPageSize: 15 });
+    // The same fake Google, another project, trusting Cloudkeep's issuer instead of holding a key.
+    const federatedGcp = await start(startGcpFake({ projectId: "cloudkeep-demo-federated", projectNumber: "210987654321" }, { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.gcp }));
+    federatedGcp.switches.resourceCount = 12;
+    const gcpFederation = options.issuer ? enableGcpFederation(federatedGcp, { issuer: options.issuer, pool: "cloudkeep-demo", provider: "cloudkeep" }) : null;
+    if (gcpFederation) gcpFederation.config.computeViewers = [`serviceAccount:${gcpFederation.config.serviceAccount}`];
     const digitalocean = await start(startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 } }));
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
@@ -114,8 +127,14 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       spec("OpenStack (demo)", "openstack", openstack.keystoneUrl, { ...OPENSTACK_TEST_USER }, "development"),
       spec("MinIO (demo)", "s3_compatible", s3.url, { access_key: S3_FAKE_KEY.accessKeyId, secret_key: S3_FAKE_KEY.secretAccessKey, force_path_style: true }, "development"),
       spec(FAILING_NAME, "digitalocean", digitalocean.url, { access_key: REVOKED_DO_TOKEN }, "other"),
+      ...(gcpFederation
+        ? [spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, { auth_method: "workload_identity", credential_config: gcpFederation.credentialConfig(), project_id: federatedGcp.state.projectId })]
+        : []),
     ];
-    return { providers, failingName: FAILING_NAME, stop };
+    const trust = (name: string, subject: string) => {
+      if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject)) gcpFederation.config.workloadIdentityUsers.push(subject);
+    };
+    return { providers, failingName: FAILING_NAME, trust, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -227,7 +246,8 @@ export async function seedDemo(options: SeedOptions): Promise<SeedReport> {
   const claims = await ensureDemoUser(options);
   const organizationId = await ensureDemoOrganization(options.sql, claims);
   const trustedCidrs = [DEMO_TRUST.node.CLOUDKEEP_TRUSTED_CIDRS];
-  const ctx: ConnectivityContext = { sql: options.sql, ring: options.ring, claims, adapters: demoAdapters, trustedCidrs };
+  const oidcIssuer = resolveOidcIssuer(undefined, options.supabaseUrl);
+  const ctx: ConnectivityContext = { sql: options.sql, ring: options.ring, claims, adapters: demoAdapters, trustedCidrs, oidcIssuer };
   const providers: SeededProvider[] = [];
   for (const spec of options.fakes.providers) {
     let ensured: { id: string; created: boolean };
@@ -241,6 +261,7 @@ export async function seedDemo(options: SeedOptions): Promise<SeedReport> {
       }
       throw error;
     }
+    options.fakes.trust?.(spec.name, federationSubject(organizationId, ensured.id));
     const failsOnPurpose = spec.name === options.fakes.failingName;
     providers.push({ ...ensured, name: spec.name, provider_type: spec.provider_type, failsOnPurpose, healthy: false, error: null, resources: null });
   }

@@ -95,6 +95,7 @@ async function main() {
       [GATEWAY_PORT, "Supabase gateway"],
       [APP_PORT, "Next.js"],
       ...(demo ? Object.entries(demo.DEMO_PORTS).map(([kind, port]): [number, string] => [port, `the demo's fake ${kind} API`]) : []),
+      ...(demo ? Object.entries(demo.DEMO_FEDERATION_PORTS).map(([kind, port]): [number, string] => [port, `the demo's federated ${kind} fake`]) : []),
     ]);
     say("starting Postgres, auth and edge functions…");
     try {
@@ -117,7 +118,7 @@ async function main() {
     if (demo) {
       try {
         say("demo: fake clouds on 127.0.0.1, seeding the Demo organization…");
-        fakes = await demo.startDemoFakes();
+        fakes = await demo.startDemoFakes({ issuer: `${stack.supabaseUrl}/functions/v1/oidc` });
         const lines = await demo.seedLocalDemo({
           databaseUrl: stack.databaseUrl,
           encryptionKeys: env.CLOUDKEEP_ENCRYPTION_KEYS ?? "",

@@ -59,6 +59,10 @@ export type GcpFake = Fake & {
   assertions: Record<string, unknown>[];
   /** Forgets every issued access token (as if revoked): Compute answers 401 to them. */
   revokeTokens: () => void;
+  /** Mints an access token Compute accepts for `email` (a federated principal, too): for gcp-federation.ts. */
+  grantAccessToken: (email: string, scope: string) => { accessToken: string; expiresIn: number };
+  /** Routes tried before Google's own (workload identity federation: see gcp-federation.ts); null: not theirs. */
+  routes: ((request: FakeRequest, fake: Fake) => Promise<FakeResponse | null>)[];
 };
 
 export const ZONES = ["us-central1-a", "us-central1-b", "europe-west1-b", "asia-east1-a"];
@@ -251,7 +255,21 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
     return { status: 404, body: { error: { code: 404, message: `No route for ${request.method} ${request.path}` } } };
   };
 
-  const fake = (await startFake(handler, { ...(options.http ? {} : { https: TEST_TLS }), port: options.port })) as GcpFake;
+  const routes: GcpFake["routes"] = [];
+  const routed = async (request: FakeRequest, base: Fake) => {
+    for (const route of routes) {
+      const answered = await route(request, base);
+      if (answered) return answered;
+    }
+    return handler(request, base);
+  };
+  const fake = (await startFake(routed, { ...(options.http ? {} : { https: TEST_TLS }), port: options.port })) as GcpFake;
+  fake.routes = routes;
+  fake.grantAccessToken = (email, scope) => {
+    const accessToken = `ya29.fake-${randomUUID()}`;
+    issued.set(accessToken, { email, scope, expires: Date.now() + state.tokenLifetime * 1000 });
+    return { accessToken, expiresIn: state.tokenLifetime };
+  };
   fake.state = state;
   fake.tokenUri = `${fake.url}/token`;
   fake.assertions = assertions;

@@ -36,7 +36,7 @@ beforeEach(() => {
 
 /** The fake's key file, through the product's own schema: what an adapter really receives. */
 function credentials(overrides: Record<string, string> = {}): GcpCredentials {
-  return credentialsSchema("gcp").parse(fake.keyFile({ client_email: email, ...overrides }));
+  return credentialsSchema("gcp").parse(fake.keyFile({ client_email: email, ...overrides })) as GcpCredentials;
 }
 const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 5_000, ...overrides });
 

@@ -168,3 +168,19 @@ describe("the demo seed", () => {
     }
   });
 });
+
+describe("the demo's provider with no secret", () => {
+  it("connects a Google project by workload identity federation against the local issuer, healthy and listed", async () => {
+    const { supabaseUrl } = inject("stack");
+    const federated = await startDemoFakes({ ports: "free", issuer: `${supabaseUrl}/functions/v1/oidc` });
+    try {
+      const report = await seed(federated);
+      const provider = report.providers.find((p) => p.name === "Google Cloud (no secret, demo)");
+      expect(provider).toMatchObject({ provider_type: "gcp", healthy: true, resources: 12, error: null });
+      const [row] = await sql<{ auth_method: string }[]>`select auth_method from public.cloud_providers where id = ${provider!.id}`;
+      expect(row.auth_method).toBe("workload_identity");
+    } finally {
+      await federated.stop();
+    }
+  });
+});

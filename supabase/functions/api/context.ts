@@ -14,6 +14,8 @@ export type ApiDeps = {
   verifyToken: TokenVerifier;
   /** Networks the operator trusts for live calls (CLOUDKEEP_TRUSTED_CIDRS); never an organization's to set. */
   trustedCidrs?: string[];
+  /** Cloudkeep's OIDC issuer URL, for providers connected by federation. */
+  oidcIssuer?: string;
 };
 
 export type RequestContext = {

@@ -231,7 +231,10 @@ export function openApiDocument(url: URL) {
                     required: ["credentials"],
                     description:
                       "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
-                    properties: { credentials: { type: "object" }, api_endpoint: { type: ["string", "null"] } },
+                    properties: {
+                      credentials: { type: "object", description: "As in ProviderCreate, auth_method included (e.g. switch a gcp provider to workload_identity)." },
+                      api_endpoint: { type: ["string", "null"] },
+                    },
                   },
                   {
                     type: "object",
@@ -437,7 +440,15 @@ export function openApiDocument(url: URL) {
               description:
                 "Per provider_type: aws {access_key, secret_key, session_token?, region?}; azure {tenant_id, client_id, client_secret, subscription_id, subscription_name?}; " +
                 "gcp: the service-account key JSON; digitalocean/linode/vultr {access_key}; openstack {username, password, project, domain} or " +
-                "{application_credential_id, application_credential_secret}, region?; s3_compatible {access_key, secret_key, region?, force_path_style?}.",
+                "{application_credential_id, application_credential_secret}, region?; s3_compatible {access_key, secret_key, region?, force_path_style?}. " +
+                "With no stored secret (auth_method, in the credentials or beside them): gcp workload_identity — the external_account JSON that " +
+                "`gcloud iam workload-identity-pools create-cred-config` writes, with project_id added (or {credential_config, project_id}); token_url and " +
+                "service_account_impersonation_url must be Google's (sts.googleapis.com, iamcredentials.googleapis.com) or share the api_endpoint's origin. " +
+                "Cloudkeep's OIDC issuer then vouches for the subject org:<organization id>:provider:<provider id>; GET /providers/{id} returns the id.",
+            },
+            auth_method: {
+              enum: ["access_key", "assume_role", "service_account_key", "workload_identity"],
+              description: "How the provider authenticates, when its kind offers several (aws, gcp); may also travel inside credentials.",
             },
           },
         },

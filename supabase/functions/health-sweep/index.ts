@@ -3,6 +3,7 @@
 import { parseKeyRing } from "../_shared/crypto/index.ts";
 import { createPool } from "../_shared/db.ts";
 import { parseTrustedCidrs } from "../_shared/net/outbound.ts";
+import { resolveOidcIssuer } from "../_shared/federation/issuer.ts";
 import { createSweepHandler, secretKeysFrom } from "./handler.ts";
 
 const env = (name: string) => Deno.env.get(name);
@@ -21,6 +22,7 @@ const handle = createSweepHandler({
   sql: createPool(databaseUrl, { max: Math.min(10, concurrency), idleTimeoutSeconds: 20, application: "cloudkeep-health-sweep" }),
   ring: parseKeyRing(env("CLOUDKEEP_ENCRYPTION_KEYS")),
   trustedCidrs: parseTrustedCidrs(env("CLOUDKEEP_TRUSTED_CIDRS")),
+  oidcIssuer: resolveOidcIssuer(env("CLOUDKEEP_OIDC_ISSUER"), env("SUPABASE_URL")),
   secretKeys: secretKeysFrom(env),
   sweeperId: `health-sweep/${env("SB_EXECUTION_ID") ?? crypto.randomUUID()}`,
   concurrency,

@@ -200,6 +200,8 @@ export class AddProviderDialog {
     for (const [label, value] of Object.entries(sample.fields)) await this.field(label).fill(value);
     for (const label of sample.checks ?? []) await this.root.getByRole("checkbox", { name: label }).check();
     if (sample.keyFile) {
+      // "No secret (federation)" is offered first; a key file is the other way in.
+      await this.root.getByRole("radio", { name: /^Service account key/ }).check();
       await this.root.locator("[data-test=key-file-input]").setInputFiles({
         name: sample.keyFile.name,
         mimeType: "application/json",

@@ -15,6 +15,7 @@ import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
 import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { federationIssuerForDialog } from "@/lib/federation-setup";
 
 export const metadata: Metadata = { title: "Providers" };
 
@@ -66,7 +67,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
     <PageHeader
       title="Providers"
       description={`Cloud accounts connected to ${organization.name}. Credentials are encrypted before they are stored and never shown again.`}
-      actions={canManage ? <AddProviderDialog orgSlug={organization.slug} /> : undefined}
+      actions={canManage ? <AddProviderDialog orgSlug={organization.slug} oidcIssuer={federationIssuerForDialog()} /> : undefined}
     />
   );
 
@@ -82,7 +83,7 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
               ? "Connect AWS, Azure, Google Cloud, DigitalOcean, Linode, Vultr, OpenStack or any S3-compatible endpoint. Credentials are encrypted before they are stored."
               : "An admin of this organization can connect cloud accounts. They will appear here."
           }
-          action={canManage ? <AddProviderDialog orgSlug={organization.slug} triggerLabel="Add your first provider" /> : undefined}
+          action={canManage ? <AddProviderDialog orgSlug={organization.slug} triggerLabel="Add your first provider" oidcIssuer={federationIssuerForDialog()} /> : undefined}
         />
       </>
     );

@@ -9,6 +9,8 @@ import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
 import type { AdapterContext, HealthResult, ListResult } from "../providers/types.ts";
 import { parseProviderInput, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
 import { toProviderFailure } from "../net/http.ts";
+import { federationSupplier } from "../federation/token.ts";
+import type { Sql } from "postgres";
 import { DomainError, ProviderCallError, validationError } from "./errors.ts";
 import { hasRole } from "./roles.ts";
 import type { ProviderRecord, VaultContext } from "./providers.ts";
@@ -47,11 +49,18 @@ export function outboundPolicy(org: OutboundSettings, trustedCidrs: string[] = [
   return { allowHttp: org.allow_http_endpoints, allowedCidrs: org.allowed_private_cidrs, trustedCidrs };
 }
 
-type CallOptions = { timeoutMs?: number; trustedCidrs?: string[] };
+type CallOptions = { timeoutMs?: number; trustedCidrs?: string[]; sql?: Sql; ring?: KeyRing; oidcIssuer?: string };
 
-function adapterContext(ctx: CallOptions, org: OutboundSettings, apiEndpoint: string | null, regions: string[]): AdapterContext {
+/** A saved provider (id and organization known) gets a token supplier, when this deployment has an issuer. */
+type Saved = Partial<Pick<LiveTarget, "id" | "organization_id">>;
+
+export function adapterContext(ctx: CallOptions, org: OutboundSettings, apiEndpoint: string | null, regions: string[], provider: Saved = {}): AdapterContext {
   const outbound = outboundPolicy(org, ctx.trustedCidrs);
-  return { apiEndpoint, regions, outbound, timeoutMs: ctx.timeoutMs, consoleUrls: { horizon: org.horizon_url } };
+  const federation =
+    ctx.sql && ctx.ring && ctx.oidcIssuer && provider.id && provider.organization_id
+      ? federationSupplier({ sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer }, { id: provider.id, organization_id: provider.organization_id })
+      : undefined;
+  return { apiEndpoint, regions, outbound, timeoutMs: ctx.timeoutMs, consoleUrls: { horizon: org.horizon_url }, ...(federation ? { federation } : {}) };
 }
 
 /** Loads what a live call needs: the provider, the org's settings, and the decrypted credential. */
@@ -97,12 +106,12 @@ export function credentialBinding(provider: Pick<LiveTarget, "id" | "organizatio
 /** Asks the provider's cloud whether the credential works. Records nothing. */
 export async function runHealthCheck(
   ctx: CallOptions & { adapters?: AdapterLoader },
-  target: Omit<LiveTarget, "id" | "organization_id">,
+  target: Omit<LiveTarget, "id" | "organization_id"> & Saved,
   org: OutboundSettings,
   credentials: CredentialsOf<ProviderType>,
 ): Promise<HealthResult> {
   const adapter = await (ctx.adapters ?? loadAdapter)(target.provider_type);
-  return adapter.checkHealth(credentials as never, adapterContext(ctx, org, target.api_endpoint, target.regions));
+  return adapter.checkHealth(credentials as never, adapterContext(ctx, org, target.api_endpoint, target.regions, target));
 }
 
 export type RecordedCheck = {
@@ -169,7 +178,7 @@ export async function refreshResources(ctx: ConnectivityContext, providerId: str
   const adapter = await (ctx.adapters ?? loadAdapter)(provider.provider_type);
   let listing: ListResult;
   try {
-    listing = await adapter.listResources(credentials as never, { ...adapterContext(ctx, org, provider.api_endpoint, provider.regions), type });
+    listing = await adapter.listResources(credentials as never, { ...adapterContext(ctx, org, provider.api_endpoint, provider.regions, provider), type });
   } catch (error) {
     // The stored inventory stays as it was; the caller learns what failed and what to do.
     throw new ProviderCallError(toProviderFailure(error));

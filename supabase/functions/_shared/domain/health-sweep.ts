@@ -37,6 +37,8 @@ export type SweepOptions = {
   timeoutMs?: number;
   /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
   trustedCidrs?: string[];
+  /** Cloudkeep's OIDC issuer URL, for providers connected by federation. */
+  oidcIssuer?: string;
   /** How long a claim holds a provider before another sweeper may take it; default 300 s. */
   leaseSeconds?: number;
   /** Only these organizations' providers (one organization swept on demand); default: every organization. */

@@ -23,6 +23,8 @@ export type VaultContext = {
   claims: Claims;
   /** Networks the operator trusts for live calls (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
   trustedCidrs?: string[];
+  /** Cloudkeep's OIDC issuer URL (CLOUDKEEP_OIDC_ISSUER); without it, providers connected by federation cannot be checked. */
+  oidcIssuer?: string;
 };
 
 

@@ -8,7 +8,7 @@
 // This module, google-auth-library included, imports in 0.035–0.04 s warm and 0.10 s cold.
 import { safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions } from "../net/http.ts";
-import type { GcpCredentials } from "../schemas/providers.ts";
+import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
 import { forgetGcpAccessToken, gcpAccessToken, GCP_SCOPE } from "./gcp-token.ts";
 import type {
   AdapterContext,
@@ -308,6 +308,7 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
     kind: "gcp",
 
     async checkHealth(credentials, context): Promise<HealthResult> {
+      if (isGcpWorkloadIdentity(credentials)) return (await import("./gcp-workload-identity.ts")).checkWorkloadIdentityHealth(credentials, context, options);
       const started = performance.now();
       const checkedAt = new Date().toISOString();
       const call = startCall(credentials, context, options);
@@ -333,6 +334,7 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
     },
 
     async listResources(credentials, context): Promise<ListResult> {
+      if (isGcpWorkloadIdentity(credentials)) return (await import("./gcp-workload-identity.ts")).listWorkloadIdentityResources(credentials, context, options);
       const call = startCall(credentials, context, options);
       if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
       const project = credentials.project_id;

@@ -3,6 +3,7 @@
 // disk, or return a credential; errors carry a stable code, a message and an actionable hint.
 import type { CredentialsOf, ProviderType } from "../schemas/providers.ts";
 import type { OutboundPolicy } from "../net/outbound.ts";
+import type { FederationSupplier } from "../federation/token.ts";
 
 export type ProviderIdentity = {
   /** The account the credential reaches: AWS account id, Azure subscription id, GCP project, team or user. */
@@ -66,6 +67,12 @@ export type AdapterContext = {
   /** Console links for self-hosted clouds (OpenStack Horizon). */
   consoleUrls?: { horizon?: string | null };
   signal?: AbortSignal;
+  /**
+   * Cloudkeep's identity for this provider, for credentials with no secret (web_identity,
+   * workload_identity, federated): issues a short-lived token per audience. Absent for credentials
+   * not yet saved (the subject names the provider) and where no issuer is configured.
+   */
+  federation?: FederationSupplier;
 };
 
 export interface ProviderAdapter<K extends ProviderType = ProviderType> {

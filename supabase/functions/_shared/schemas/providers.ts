@@ -27,6 +27,13 @@ import {
 } from "./providers/common.ts";
 import { describeGcp, GCP_FIELDS, GCP_SECRET_FIELDS, gcpCredentialsSchema, gcpIdentity } from "./providers/gcp.ts";
 import {
+  describeGcpWorkloadIdentity,
+  GCP_WORKLOAD_IDENTITY_FIELDS,
+  gcpWorkloadIdentityIdentity,
+  isGcpWorkloadIdentity,
+  type GcpWorkloadIdentityCredentials,
+} from "./providers/gcp-workload-identity.ts";
+import {
   describeOpenStack,
   OPENSTACK_FIELDS,
   OPENSTACK_SECRET_FIELDS,
@@ -43,6 +50,8 @@ import type { OpenStackCredentials } from "./providers/openstack.ts";
 import type { S3CompatibleCredentials } from "./providers/s3.ts";
 import type { TokenCredentials } from "./providers/tokens.ts";
 
+export type { GcpWorkloadIdentityCredentials };
+export { isGcpWorkloadIdentity };
 export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
 export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, CredentialVariant, SchemaOptions } from "./providers/common.ts";
 export { assumedRoleArn, isAwsRoleCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
@@ -77,7 +86,7 @@ export function isProviderType(value: unknown): value is ProviderType {
 export interface CredentialsByType {
   aws: AwsCredentials;
   azure: AzureCredentials;
-  gcp: GcpCredentials;
+  gcp: GcpCredentials | GcpWorkloadIdentityCredentials;
   digitalocean: TokenCredentials;
   linode: TokenCredentials;
   vultr: TokenCredentials;
@@ -134,6 +143,15 @@ export const CREDENTIAL_FIELDS: Record<ProviderType, CredentialField[]> = {
  */
 export const CREDENTIAL_VARIANTS: Partial<Record<ProviderType, readonly CredentialVariant[]>> = {
   aws: AWS_AUTH_VARIANTS,
+  gcp: [
+    {
+      value: "workload_identity",
+      label: "No secret (federation)",
+      description: "Workload identity federation: Google trusts Cloudkeep's OIDC issuer for this provider only. Nothing secret is stored.",
+      fields: GCP_WORKLOAD_IDENTITY_FIELDS,
+    },
+    { value: "service_account_key", label: "Service account key", description: "A JSON key of a service account, stored encrypted.", fields: GCP_FIELDS },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -398,7 +416,7 @@ export function describeCredential<K extends ProviderType>(
     case "azure":
       return describeAzure(credentials as AzureCredentials);
     case "gcp":
-      return describeGcp(credentials as GcpCredentials);
+      return isGcpWorkloadIdentity(credentials) ? describeGcpWorkloadIdentity(credentials) : describeGcp(credentials as GcpCredentials);
     case "digitalocean":
     case "linode":
     case "vultr":
@@ -429,7 +447,7 @@ export function credentialIdentity<K extends ProviderType>(
     case "azure":
       return azureIdentity(credentials as AzureCredentials);
     case "gcp":
-      return gcpIdentity(credentials as GcpCredentials);
+      return isGcpWorkloadIdentity(credentials) ? gcpWorkloadIdentityIdentity(credentials) : gcpIdentity(credentials as GcpCredentials);
     case "digitalocean":
     case "linode":
     case "vultr":

@@ -65,7 +65,7 @@ export function awsRoutes(router: Router<RequestContext>) {
     const filters = eventFilters(query);
     let imported: EventImport | undefined;
     if (query.get("refresh") === "true") {
-      const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs };
+      const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
       imported = await domainCall(() => importProviderEvents(live, id).catch(importFailed));
     }
     const { page, state } = await domainCall(() =>

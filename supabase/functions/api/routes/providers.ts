@@ -29,7 +29,7 @@ function present(p: ProviderRecord) {
 }
 
 function vault(ctx: RequestContext): VaultContext {
-  return { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs };
+  return { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
 }
 
 function oneOf<T extends readonly string[]>(value: string | null, allowed: T, name: string): T[number] | undefined {

@@ -7,6 +7,7 @@ import { ArrowLeft, ScrollText } from "lucide-react";
 import { TabLinks } from "@/components/tab-links";
 import { ActivityTimeline } from "@/components/providers/activity-timeline";
 import { AwsRoleSetup } from "@/components/providers/aws-role-setup";
+import { FederationSetup } from "@/components/providers/federation-setup";
 import { CheckNowButton } from "@/components/providers/check-now-button";
 import { HealthHistory } from "@/components/providers/health-history";
 import { ProviderActions } from "@/components/providers/provider-actions";
@@ -21,6 +22,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { getHealthHistory, getInventory, listResources } from "@/lib/db/queries/connectivity";
 import { getProvider } from "@/lib/db/queries/providers";
 import { getAwsRoleSetup } from "@/lib/aws-role-setup";
+import { getFederationSetup } from "@/lib/federation-setup";
 
 type Params = Promise<{ slug: string; id: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -55,6 +57,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
   const requested = (TABS as readonly string[]).includes(String(query.tab)) ? (query.tab as Tab) : "overview";
   const tab: Tab = requested === "activity" && !hasActivity ? "overview" : requested;
   const roleSetup = getAwsRoleSetup(provider);
+  const federationSetup = getFederationSetup(provider);
   const suspended = provider.status === "suspended";
   const listHref = `/orgs/${encodeURIComponent(organization.slug)}/providers`;
   const base = `${listHref}/${provider.id}`;
@@ -122,6 +125,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
         <>
           <ProviderHealthCard provider={provider} checks={checks} now={now} />
           {roleSetup && <AwsRoleSetup state={roleSetup} />}
+          {federationSetup && <FederationSetup state={federationSetup} />}
           <ProviderDetailsCard
             provider={provider}
             now={now}

@@ -40,6 +40,10 @@ export const AUTH_METHODS = [
   "password",
   "application_credential",
   "assume_role",
+  // No stored secret: Cloudkeep's OIDC issuer vouches for the provider (see _shared/federation).
+  "web_identity",
+  "workload_identity",
+  "federated",
 ] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 

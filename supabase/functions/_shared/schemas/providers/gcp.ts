@@ -2,6 +2,11 @@
 // read from the uploaded file), or from the form as { service_account_json: "<file contents>" }.
 import { z } from "zod";
 import {
+  gcpWorkloadIdentitySchema,
+  wantsWorkloadIdentity,
+  type GcpWorkloadIdentityCredentials,
+} from "./gcp-workload-identity.ts";
+import {
   compact,
   isBlank,
   optionalText,
@@ -133,12 +138,26 @@ function keyObjectSchema(allowHttp: boolean) {
 const NOT_JSON =
   "Service account key is not valid JSON. Paste the whole key file downloaded from the Google Cloud console (it starts with {), or upload the file.";
 
-export function gcpCredentialsSchema({ allowHttp = false }: SchemaOptions = {}): z.ZodType<GcpCredentials, unknown> {
+export function gcpCredentialsSchema({ allowHttp = false }: SchemaOptions = {}): z.ZodType<GcpCredentials | GcpWorkloadIdentityCredentials, unknown> {
   const keyObject = keyObjectSchema(allowHttp);
-  return z.unknown().transform((raw, ctx) => {
+  const workloadIdentity = gcpWorkloadIdentitySchema({ allowHttp });
+  return z.unknown().transform((raw, ctx): GcpCredentials | GcpWorkloadIdentityCredentials => {
     let value = raw;
     let path: string[] = [];
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      // No key at all: the configuration of a workload identity pool provider (see gcp-workload-identity.ts).
+      if (wantsWorkloadIdentity(value as Record<string, unknown>)) {
+        const parsed = workloadIdentity.safeParse(value);
+        if (parsed.success) return parsed.data;
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path.map(String), message: issue.message });
+        return z.NEVER;
+      }
+      const { auth_method: method, ...rest } = value as Record<string, unknown>;
+      if (method !== undefined && method !== "service_account_key") {
+        ctx.addIssue({ code: "custom", path: ["auth_method"], message: "Authentication method must be workload_identity or service_account_key." });
+        return z.NEVER;
+      }
+      value = rest;
       const record = value as Record<string, unknown>;
       const wrapper = WRAPPER_NAMES.find((name) => name in record);
       if (wrapper !== undefined) {

@@ -1,0 +1,86 @@
+// What a person pastes into the cloud to trust one provider: the issuer, the exact subject, the
+// audience, and generated gcloud / Terraform that set it up. Built from the provider's stored,
+// non-secret columns (its id, organization and credential hint) and the issuer URL; nothing here is
+// secret, and nothing needs decrypting.
+import { parseWorkloadIdentityHint } from "../schemas/providers/gcp-workload-identity.ts";
+import { federationSubject, type FederationValues } from "./issuer.ts";
+
+export type FederatedProvider = { id: string; organization_id: string; provider_type: string; auth_method: string; credential_hint: string | null; account_identifier: string | null };
+
+export type FederationSetup = FederationValues & {
+  cloud: "gcp";
+  /** Shell commands, in order. */
+  commands: string;
+  terraform: string;
+  /** The IAM member Google sees for this provider. */
+  principal: string;
+};
+
+export const FEDERATED_METHODS = new Set(["workload_identity", "web_identity", "federated"]);
+
+export function isFederated(provider: Pick<FederatedProvider, "auth_method">): boolean {
+  return FEDERATED_METHODS.has(provider.auth_method);
+}
+
+/** Google Cloud: the pool provider trusting the issuer, the subject binding, and Compute Viewer. */
+export function gcpFederationSetup(provider: FederatedProvider, issuer: string): FederationSetup | null {
+  const parts = parseWorkloadIdentityHint(provider.credential_hint);
+  if (provider.provider_type !== "gcp" || !parts) return null;
+  const project = provider.account_identifier ?? "PROJECT_ID";
+  const subject = federationSubject(provider.organization_id, provider.id);
+  const pool = `projects/${parts.projectNumber}/locations/global/workloadIdentityPools/${parts.pool}`;
+  const audience = `https://iam.googleapis.com/${pool}/providers/${parts.provider}`;
+  const principal = `principal://iam.googleapis.com/${pool}/subject/${subject}`;
+  const account = parts.account;
+  const commands = [
+    `gcloud iam workload-identity-pools create ${parts.pool} --project=${project} --location=global --display-name="Cloudkeep"`,
+    `gcloud iam workload-identity-pools providers create-oidc ${parts.provider} --project=${project} --location=global \\\n  --workload-identity-pool=${parts.pool} --issuer-uri="${issuer}" \\\n  --attribute-mapping="google.subject=assertion.sub"`,
+    ...(account
+      ? [
+          `gcloud iam service-accounts add-iam-policy-binding ${account} --project=${project} \\\n  --role=roles/iam.workloadIdentityUser --member="${principal}"`,
+          `gcloud projects add-iam-policy-binding ${project} --member="serviceAccount:${account}" --role=roles/compute.viewer`,
+        ]
+      : [`gcloud projects add-iam-policy-binding ${project} --member="${principal}" --role=roles/compute.viewer`]),
+    `gcloud iam workload-identity-pools create-cred-config ${pool}/providers/${parts.provider} \\\n  ${account ? `--service-account=${account} ` : ""}--credential-source-file=/dev/null --output-file=cloudkeep-credential-config.json`,
+  ].join("\n\n");
+  const terraform = `resource "google_iam_workload_identity_pool" "cloudkeep" {
+  project                   = "${project}"
+  workload_identity_pool_id = "${parts.pool}"
+  display_name              = "Cloudkeep"
+}
+
+resource "google_iam_workload_identity_pool_provider" "cloudkeep" {
+  project                            = "${project}"
+  workload_identity_pool_id          = google_iam_workload_identity_pool.cloudkeep.workload_identity_pool_id
+  workload_identity_pool_provider_id = "${parts.provider}"
+  attribute_mapping                  = { "google.subject" = "assertion.sub" }
+  oidc {
+    issuer_uri = "${issuer}"
+    # allowed_audiences left empty: Google accepts ${audience}
+  }
+}
+${
+  account
+    ? `
+resource "google_service_account_iam_member" "cloudkeep_federation" {
+  service_account_id = "projects/${project}/serviceAccounts/${account}"
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "${principal}"
+}
+
+resource "google_project_iam_member" "cloudkeep_compute_viewer" {
+  project = "${project}"
+  role    = "roles/compute.viewer"
+  member  = "serviceAccount:${account}"
+}
+`
+    : `
+resource "google_project_iam_member" "cloudkeep_compute_viewer" {
+  project = "${project}"
+  role    = "roles/compute.viewer"
+  member  = "${principal}"
+}
+`
+}`;
+  return { cloud: "gcp", issuer, subject, audience, principal, commands, terraform };
+}

@@ -1,0 +1,70 @@
+// Issuing Cloudkeep's identity tokens: ES256 JWTs that name one provider of one organization
+// (`sub`), for one cloud (`aud`), living TOKEN_LIFETIME_SECONDS. Every token is audited before it
+// is handed out — its jti, audience, key id and expiry, never the token itself.
+import { SignJWT } from "jose";
+import type { Sql } from "postgres";
+import type { KeyRing } from "../crypto/index.ts";
+import { asService } from "../db.ts";
+import { federationSubject, SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
+import { currentSigningKey } from "./keys.ts";
+
+/** What issuing needs: the database (keys, audit), the key ring (private keys) and the issuer URL. */
+export type FederationConfig = { sql: Sql; ring: KeyRing; issuer: string };
+
+export type IssuedToken = { token: string; jti: string; kid: string; audience: string; subject: string; expiresAt: Date };
+
+export type TokenRequest = {
+  organizationId: string;
+  providerId: string;
+  audience: string;
+  /** Shorter lifetimes for tests and the bench; never longer than TOKEN_LIFETIME_SECONDS. */
+  lifetimeSeconds?: number;
+  /** Backdates iat/nbf/exp (tests: an expired token). */
+  now?: Date;
+};
+
+export async function issueFederationToken(config: FederationConfig, request: TokenRequest): Promise<IssuedToken> {
+  const lifetime = Math.min(request.lifetimeSeconds ?? TOKEN_LIFETIME_SECONDS, TOKEN_LIFETIME_SECONDS);
+  if (!(lifetime > 0)) throw new RangeError("A token lifetime must be positive.");
+  const audience = request.audience.trim();
+  if (!audience || audience.length > 512) throw new RangeError("A token needs an audience of at most 512 characters.");
+  const signing = await currentSigningKey(config.sql, config.ring);
+  const subject = federationSubject(request.organizationId, request.providerId);
+  const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
+  const exp = iat + lifetime;
+  const jti = crypto.randomUUID();
+  await asService(config.sql, (tx) =>
+    tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
+      ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString() })})`,
+  );
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: signing.kid, typ: "JWT" })
+    .setIssuer(config.issuer)
+    .setSubject(subject)
+    .setAudience(audience)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(exp)
+    .setJti(jti)
+    .sign(signing.key);
+  return { token, jti, kid: signing.kid, audience, subject, expiresAt: new Date(exp * 1000) };
+}
+
+/**
+ * What an adapter gets in its AdapterContext to connect without a secret: the values the cloud was
+ * told to trust, and a function that issues a fresh token for an audience. Adapters stay pure: they
+ * never see the database, the key ring or a signing key.
+ */
+export type FederationSupplier = {
+  issuer: string;
+  subject: string;
+  token(audience: string): Promise<string>;
+};
+
+export function federationSupplier(config: FederationConfig, provider: { id: string; organization_id: string }): FederationSupplier {
+  return {
+    issuer: config.issuer,
+    subject: federationSubject(provider.organization_id, provider.id),
+    token: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
+  };
+}
