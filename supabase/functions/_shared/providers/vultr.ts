@@ -70,10 +70,10 @@ export const vultrAdapter = tokenCloudAdapter({
     if (Array.isArray(account.acls)) details.acls = account.acls.filter((a) => typeof a === "string").join(", ");
     return { account: email!, label: name ?? undefined, details };
   },
-  firstPage(base) {
+  firstPages(base) {
     const url = apiUrl(base, "v2/instances");
     url.searchParams.set("per_page", String(PER_PAGE));
-    return url;
+    return [url];
   },
   readPage,
   toResource,
