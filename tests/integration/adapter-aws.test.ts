@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { awsAdapter, normalizeInstance } from "../../supabase/functions/_shared/providers/aws.ts";
-import { describeAwsError } from "../../supabase/functions/_shared/providers/aws-errors.ts";
+import { describeAwsError, type AwsCallDescription } from "../../supabase/functions/_shared/providers/aws-errors.ts";
 import type { AdapterContext, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { AwsCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { AWS_FAKE_KEY, DEFAULT_AWS_REGIONS, fakeInstance, startAwsFake, type AwsFake } from "../fakes/aws.ts";
@@ -151,7 +151,7 @@ describe("aws checkHealth", () => {
 
   it("still reads RequestExpired from a long-term key as a clock problem worth retrying", () => {
     const error = Object.assign(new Error("Request has expired."), { name: "RequestExpired", $metadata: { httpStatusCode: 400 } });
-    const call = { service: "ec2", action: "ec2:DescribeInstances", host: "ec2.us-east-1.amazonaws.com", timedOut: false, timeoutMs: 1_000, secrets: [], region: "us-east-1" } as const;
+    const call: AwsCallDescription = { service: "ec2", action: "ec2:DescribeInstances", host: "ec2.us-east-1.amazonaws.com", timedOut: false, timeoutMs: 1_000, secrets: [], region: "us-east-1" };
     expect(describeAwsError(error, { ...call, temporary: false })).toMatchObject({ code: "RequestExpired", status: 502, retryable: true });
     expect(describeAwsError(error, { ...call, temporary: true })).toMatchObject({ code: "ExpiredToken", status: 401, retryable: false });
   });
