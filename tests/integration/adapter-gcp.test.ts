@@ -102,6 +102,16 @@ describe("gcp checkHealth", () => {
     expect(error.hint).toContain("https://console.cloud.google.com/apis/library/compute.googleapis.com?project=cloudkeep-test-123456");
   });
 
+  it("reads a disabled Compute API from the ErrorInfo in details when the legacy errors list is absent", async () => {
+    fake.state.apiDisabled = "details-only";
+    const error = failureOf(await adapter.checkHealth(credentials(), context()));
+    expect(error).toMatchObject({ code: "compute_api_disabled", status: 403 });
+    // The same 403 PERMISSION_DENIED without that ErrorInfo is a missing role, not a disabled API.
+    fake.state.apiDisabled = false;
+    fake.state.noRole = true;
+    expect(failureOf(await adapter.checkHealth(credentials(), context())).code).toBe("permission_denied");
+  });
+
   it("asks for roles/compute.viewer when the account may not read the project", async () => {
     fake.state.noRole = true;
     const error = failureOf(await adapter.checkHealth(credentials(), context()));
