@@ -124,6 +124,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
           {roleSetup && <AwsRoleSetup state={roleSetup} />}
           <ProviderDetailsCard
             provider={provider}
+            checks={checks}
             now={now}
             action={
               canManage && (
