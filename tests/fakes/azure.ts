@@ -81,7 +81,6 @@ function vmModel(state: AzureFakeState, index: number) {
 /** VM n's network interface: private address 10.0.<n / 250>.<n % 250 + 4>; every other VM also has a public IP. */
 function nicModel(state: AzureFakeState, index: number) {
   const vm = vmModel(state, index);
-  const rg = vm.id.split("/")[4];
   const publicIp = index % 2 === 0 ? { publicIPAddress: { id: publicIpModel(state, index).id } } : {};
   return {
     id: vm.properties.networkProfile.networkInterfaces[0].id,
@@ -96,7 +95,6 @@ function nicModel(state: AzureFakeState, index: number) {
         { name: "ipconfig1", properties: { privateIPAddress: `10.0.${Math.floor(index / 250)}.${(index % 250) + 4}`, privateIPAllocationMethod: "Dynamic", ...publicIp } },
       ],
     },
-    resourceGroup: rg,
   };
 }
 
