@@ -121,11 +121,11 @@ describe("azure checkHealth", () => {
     if (result.ok) expect(result.identity.details).not.toHaveProperty("warning");
   });
 
-  it("fails a Deleted subscription like a Disabled one", async () => {
-    fake.state.subscriptionState = "Deleted";
+  it.each(["Deleted", "constructor"])("fails a subscription in state %s, like a Disabled one", async (state) => {
+    fake.state.subscriptionState = state;
     const error = failureOf(await adapter.checkHealth(credentials(), context()));
     expect(error).toMatchObject({ code: "subscription_not_enabled" });
-    expect(error.message).toContain("is Deleted, not Enabled");
+    expect(error.message).toContain(`is ${state}, not Enabled`);
   });
 
   it("answers No enabled subscription found for a subscription the service principal cannot see or that does not exist", async () => {

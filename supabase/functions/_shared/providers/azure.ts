@@ -610,7 +610,7 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
           throw new StageError("subscription", new SyntaxError("The subscription answer has no subscriptionId."));
         }
         const state = String(subscription.state ?? "in an unknown state");
-        const warning = USABLE_STATES[state];
+        const warning = Object.hasOwn(USABLE_STATES, state) ? USABLE_STATES[state] : undefined;
         if (warning === undefined) {
           return {
             ok: false,
