@@ -171,6 +171,20 @@ describe("gcp checkHealth", () => {
 });
 
 describe("gcp listResources", () => {
+  it("follows nextPageToken to the end of a long listing: 1,250 instances, 500 a page", async () => {
+    fake.switches.resourceCount = 1_250;
+    fake.switches.maxPageSize = 500;
+    const { resources, partialFailures } = await adapter.listResources(credentials(), context());
+    expect(partialFailures).toEqual([]);
+    expect(resources).toHaveLength(1_250);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(1_250);
+    const pages = fake.hits("/compute/v1/projects/cloudkeep-test-123456/aggregated/instances");
+    expect(pages).toHaveLength(3);
+    // Each page asks with the token the previous one handed out, and the last one hands out none.
+    expect(pages.map((r) => Boolean(r.url.searchParams.get("pageToken")))).toEqual([false, true, true]);
+    expect(JSON.parse(pages[2].answer!.text)).not.toHaveProperty("nextPageToken");
+  });
+
   it("lists every instance of every zone, following nextPageToken to the end", async () => {
     fake.switches.resourceCount = 7;
     fake.switches.maxPageSize = 3;
