@@ -94,3 +94,24 @@ function memberProblems(element: XmlElement, member: XmlMember, shapes: XmlShape
     item.name === member.item ? memberProblems(item, member.list, shapes, `${path}/${item.name}`) : [`${path}/${item.name}: list items are <${member.item}>`],
   );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Query parameters
+
+export type QueryParameter = { in: string; name: string; schema: object };
+
+/** Every query parameter of `url` that the operation does not define, or whose value its schema refuses. */
+export function queryProblems(parameters: QueryParameter[], url: URL): string[] {
+  const problems: string[] = [];
+  for (const [name, raw] of url.searchParams) {
+    const parameter = parameters.find((p) => p.in === "query" && p.name === name);
+    if (!parameter) {
+      problems.push(`${url.pathname}: no query parameter "${name}" in the definition`);
+      continue;
+    }
+    const type = (parameter.schema as { type?: string }).type;
+    const value = type === "integer" || type === "number" ? Number(raw) : raw;
+    if (!ajv.validate(parameter.schema, value)) problems.push(`${url.pathname}: ${name}=${raw} ${ajv.errorsText()}`);
+  }
+  return problems;
+}
