@@ -22,6 +22,7 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
     ["Latency", last?.latency_ms != null ? `${last.latency_ms} ms (last check)` : "—"],
     ["Uptime", uptime === null ? "—" : `${uptime.toFixed(uptime % 1 ? 1 : 0)}% of the last ${Math.min(checks.length, 30)} checks`],
     ...keyUsageRows(lastGood?.identity ?? null, now),
+    ...warningRows(last?.ok ? last.identity : null),
   ];
   return (
     <Card className="gap-4" data-test="provider-health">
@@ -50,6 +51,13 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
       </CardContent>
     </Card>
   );
+}
+
+/** A passing check's warning (an Azure subscription that is Warned or PastDue still works, for now). */
+function warningRows(identity: Record<string, unknown> | null): [string, React.ReactNode][] {
+  const warning = (identity?.details as Record<string, unknown> | undefined)?.warning;
+  if (typeof warning !== "string" || warning === "") return [];
+  return [["Warning", <span key="warning" className="text-warning" data-test="provider-warning">{warning}</span>]];
 }
 
 /** The real key's age and last use, where the provider's API told the last good check (AWS IAM). */
@@ -82,7 +90,34 @@ function keyUsageRows(identity: Record<string, unknown> | null, now: Date): [str
   return rows;
 }
 
-export function ProviderDetailsCard({ provider, now, action }: { provider: ProviderRecord; now: Date; action?: React.ReactNode }) {
+/**
+ * The account a provider reaches. For AWS access keys the stored account_identifier is the key id (what
+ * makes two providers the same credential; the credential hint shows it), so the account is the one the
+ * last good check learned from sts:GetCallerIdentity. Other kinds store the account itself.
+ */
+export function providerAccount(
+  provider: Pick<ProviderRecord, "provider_type" | "auth_method" | "account_identifier">,
+  identity: Record<string, unknown> | null,
+): string | null {
+  if (provider.provider_type === "aws" && provider.auth_method !== "assume_role") {
+    return typeof identity?.account === "string" && identity.account !== "" ? identity.account : null;
+  }
+  return provider.account_identifier;
+}
+
+export function ProviderDetailsCard({
+  provider,
+  checks,
+  now,
+  action,
+}: {
+  provider: ProviderRecord;
+  /** Health checks, newest first: the account comes from the last good one where the provider stores none. */
+  checks: Pick<HealthCheck, "ok" | "identity">[];
+  now: Date;
+  action?: React.ReactNode;
+}) {
+  const account = providerAccount(provider, checks.find((check) => check.ok)?.identity ?? null);
   const expiresAt = provider.credentials_expires_at ? new Date(provider.credentials_expires_at) : null;
   const expiryDays = expiresAt ? Math.floor((expiresAt.getTime() - now.getTime()) / 86_400_000) : null;
 
@@ -123,10 +158,12 @@ export function ProviderDetailsCard({ provider, now, action }: { provider: Provi
     ["Auth method", AUTH_METHOD_LABELS[provider.auth_method] ?? provider.auth_method],
     [
       "Account",
-      provider.account_identifier ? (
-        <span className="font-mono break-all">{provider.account_identifier}</span>
+      account ? (
+        <span className="font-mono break-all" data-test="provider-account">
+          {account}
+        </span>
       ) : (
-        <span className="text-muted-foreground">Known after the first check</span>
+        <span className="text-muted-foreground">Known after the first successful check</span>
       ),
     ],
     [

@@ -631,7 +631,7 @@ export async function startAwsFake(
             `<member><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>${k.accessKeyId}</AccessKeyId><Status>Active</Status><CreateDate>${record(k).createdAt ?? startedAt}</CreateDate></member>`,
         );
       if (members.length === 0) return stsError(404, "NoSuchEntity", `The user with name ${userName} cannot be found.`, "Sender", IAM_NS);
-      return answer(`<UserName>${xmlEscape(userName)}</UserName><AccessKeyMetadata>${members.join("")}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
+      return answer(`<AccessKeyMetadata>${members.join("")}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
     }
     return stsError(400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`, "Sender", IAM_NS);
   }

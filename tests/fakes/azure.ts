@@ -1,7 +1,8 @@
 // A wire-level fake of Azure for the official SDKs: Entra ID (AAD v2 client-credentials grant, with its
 // OpenID configuration and AADSTS errors) and Resource Manager (cloud metadata, subscriptions, virtual
-// machines with nextLink pages and statusOnly power states), all on one HTTPS origin signed by the test
-// CA in tests/fakes/certs — @azure/identity and the ARM clients refuse plain http.
+// machines with nextLink pages and statusOnly power states, VM scale sets and the instances of Uniform
+// ones), all on one HTTPS origin signed by the test CA in tests/fakes/certs — @azure/identity and the
+// ARM clients refuse plain http.
 //
 // Point an adapter at it with apiEndpoint = fake.url: the fake's /metadata/endpoints names itself as
 // the login endpoint and token audience, exactly as Azure Stack Hub does.
@@ -34,7 +35,13 @@ export type AzureFakeState = {
   echoSecrets: boolean;
   /** Tokens issued with this lifetime in seconds. */
   tokenLifetime: number;
+  /** VM scale sets in the subscription; a Uniform set's instances are listed under it, not among the VMs. */
+  scaleSets: FakeScaleSet[];
+  /** A hostile or broken front: VM listing nextLinks point at this origin instead of the fake's own. */
+  nextLinkOrigin: string | null;
 };
+
+export type FakeScaleSet = { name: string; resourceGroup: string; orchestrationMode: "Uniform" | "Flexible"; capacity: number };
 
 export type AzureFake = Fake & {
   state: AzureFakeState;
@@ -74,7 +81,6 @@ function vmModel(state: AzureFakeState, index: number) {
 /** VM n's network interface: private address 10.0.<n / 250>.<n % 250 + 4>; every other VM also has a public IP. */
 function nicModel(state: AzureFakeState, index: number) {
   const vm = vmModel(state, index);
-  const rg = vm.id.split("/")[4];
   const publicIp = index % 2 === 0 ? { publicIPAddress: { id: publicIpModel(state, index).id } } : {};
   return {
     id: vm.properties.networkProfile.networkInterfaces[0].id,
@@ -89,7 +95,6 @@ function nicModel(state: AzureFakeState, index: number) {
         { name: "ipconfig1", properties: { privateIPAddress: `10.0.${Math.floor(index / 250)}.${(index % 250) + 4}`, privateIPAllocationMethod: "Dynamic", ...publicIp } },
       ],
     },
-    resourceGroup: rg,
   };
 }
 
@@ -119,6 +124,51 @@ function statusModel(state: AzureFakeState, index: number) {
           { code: POWER[index % POWER.length], level: "Info", displayStatus: "VM state" },
         ],
       },
+    },
+  };
+}
+
+function scaleSetModel(state: AzureFakeState, set: FakeScaleSet) {
+  return {
+    id: `/subscriptions/${state.subscriptionId}/resourceGroups/${set.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${set.name}`,
+    name: set.name,
+    type: "Microsoft.Compute/virtualMachineScaleSets",
+    location: "westeurope",
+    sku: { name: "Standard_D2s_v5", tier: "Standard", capacity: set.capacity },
+    properties: {
+      orchestrationMode: set.orchestrationMode,
+      upgradePolicy: { mode: "Manual" },
+      provisioningState: "Succeeded",
+      uniqueId: `5a4e1f2b-0000-4000-8000-${String(set.capacity).padStart(12, "0")}`,
+      timeCreated: "2025-03-01T09:00:00.000Z",
+    },
+  };
+}
+
+/** Instance n of a Uniform scale set, with its instance view as `$expand=instanceView` returns it. */
+function scaleSetVmModel(state: AzureFakeState, set: FakeScaleSet, index: number) {
+  const parent = scaleSetModel(state, set);
+  return {
+    id: `${parent.id}/virtualMachines/${index}`,
+    name: `${set.name}_${index}`,
+    type: "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+    location: parent.location,
+    tags: { pool: set.name },
+    instanceId: String(index),
+    sku: { name: parent.sku.name, tier: "Standard" },
+    ...(index % 2 === 0 ? { zones: ["1"] } : {}),
+    properties: {
+      latestModelApplied: true,
+      vmId: `11111111-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      instanceView: {
+        statuses: [
+          { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded" },
+          { code: POWER[index % POWER.length], level: "Info", displayStatus: "VM state" },
+        ],
+      },
+      hardwareProfile: {},
+      provisioningState: "Succeeded",
+      timeCreated: new Date(Date.UTC(2025, 2, 1 + (index % 28), 9, 0, 0)).toISOString(),
     },
   };
 }
@@ -156,6 +206,8 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     networkForbidden: false,
     echoSecrets: false,
     tokenLifetime: 3599,
+    scaleSets: [],
+    nextLinkOrigin: null,
     ...initial,
   };
   /** Issued tokens: opaque strings, like AAD's from a client's point of view. */
@@ -302,11 +354,39 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
         const end = Math.min(start + size, fake.switches.resourceCount);
         const value = [];
         for (let i = start; i < end; i++) value.push(statusOnly ? statusModel(state, i) : vmModel(state, i));
-        const next = new URL(`${base}${path}`);
+        const next = new URL(`${state.nextLinkOrigin ?? base}${path}`);
         next.searchParams.set("api-version", apiVersion);
         if (statusOnly) next.searchParams.set("statusOnly", "true");
         next.searchParams.set("$skiptoken", String(end));
         return { body: end < fake.switches.resourceCount ? { value, nextLink: next.href } : { value } };
+      }
+      const scaleSets = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets$/i.exec(path);
+      if (request.method === "GET" && scaleSets) {
+        const id = decodeURIComponent(scaleSets[1]);
+        if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
+        return { body: { value: state.scaleSets.map((set) => scaleSetModel(state, set)) } };
+      }
+      const setVms = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines$/i.exec(path);
+      if (request.method === "GET" && setVms) {
+        const set = state.scaleSets.find((s) => s.resourceGroup.toLowerCase() === decodeURIComponent(setVms[2]).toLowerCase() && s.name === decodeURIComponent(setVms[3]));
+        if (decodeURIComponent(setVms[1]) !== state.subscriptionId || !set) {
+          return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${setVms[3]}' under resource group '${setVms[2]}' was not found.`);
+        }
+        const expand = request.url.searchParams.get("$expand") === "instanceView";
+        const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
+        const start = Number.isInteger(skip) && skip >= 0 ? skip : 0;
+        const end = Math.min(start + fake.switches.maxPageSize, set.capacity);
+        const value = [];
+        for (let i = start; i < end; i++) {
+          const vm = scaleSetVmModel(state, set, i);
+          if (!expand) delete (vm.properties as { instanceView?: unknown }).instanceView;
+          value.push(vm);
+        }
+        const next = new URL(`${base}${path}`);
+        next.searchParams.set("api-version", apiVersion);
+        if (expand) next.searchParams.set("$expand", "instanceView");
+        next.searchParams.set("$skiptoken", String(end));
+        return { body: end < set.capacity ? { value, nextLink: next.href } : { value } };
       }
       const network = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Network\/(networkInterfaces|publicIPAddresses)$/i.exec(path);
       if (request.method === "GET" && network) {

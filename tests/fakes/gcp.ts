@@ -29,8 +29,8 @@ export type GcpFakeState = {
   projectId: string;
   projectNumber: string;
   accounts: GcpServiceAccount[];
-  /** The Compute Engine API is not enabled in the project: 403 accessNotConfigured. */
-  apiDisabled: boolean;
+  /** The Compute Engine API is not enabled in the project: 403 with ErrorInfo SERVICE_DISABLED ("details-only": without the legacy `errors` list). */
+  apiDisabled: boolean | "details-only";
   /** The service account has no role on the project: 403 PERMISSION_DENIED. */
   noRole: boolean;
   /** Zones whose listing fails (returned in `unreachables`). */
@@ -196,13 +196,24 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       const projectId = decodeURIComponent(project[1]);
       if (projectId !== state.projectId) return googleError(404, `The resource 'projects/${projectId}' was not found`, "notFound", "NOT_FOUND");
       if (state.apiDisabled) {
-        return googleError(
-          403,
-          `Compute Engine API has not been used in project ${state.projectNumber} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber} then retry.`,
-          "accessNotConfigured",
-          "PERMISSION_DENIED",
-          { details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "SERVICE_DISABLED", domain: "googleapis.com" }] },
-        );
+        // Google's answer for a disabled API: the machine-readable cause is the google.rpc.ErrorInfo in
+        // `details` (reason SERVICE_DISABLED, the service in its metadata); `status` stays PERMISSION_DENIED.
+        const message = `Compute Engine API has not been used in project ${state.projectNumber} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+        const details = [
+          {
+            "@type": "type.googleapis.com/google.rpc.Help",
+            links: [{ description: "Google developers console API activation", url: `https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber}` }],
+          },
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "SERVICE_DISABLED",
+            domain: "googleapis.com",
+            metadata: { service: "compute.googleapis.com", consumer: `projects/${state.projectNumber}` },
+          },
+        ];
+        // Newer front ends leave out the legacy `errors` list: only `details` says why.
+        if (state.apiDisabled === "details-only") return { status: 403, body: { error: { code: 403, message, status: "PERMISSION_DENIED", details } } };
+        return googleError(403, message, "accessNotConfigured", "PERMISSION_DENIED", { details });
       }
       if (state.noRole) {
         return googleError(403, `Required 'compute.${project[2] ? "instances.list" : "projects.get"}' permission for 'projects/${projectId}'`, "forbidden", "PERMISSION_DENIED");

@@ -1,12 +1,25 @@
 // A wire-level Linode API v4: /v4/profile and /v4/linode/instances with Linode's page/pages/results
-// envelope (page_size 25–500) and its { errors: [{ reason }] } bodies.
+// envelope (page_size 25–500) and its { errors: [{ reason }] } bodies. Tokens carry OAuth scopes as
+// Linode's do: /v4/profile answers any valid token, /v4/linode/instances only one with linodes:read_only
+// (or read_write, or *); otherwise 401 "Your OAuth token is not authorized to use this endpoint."
 import { bearerToken, startFake, type Fake, type StartFakeOptions } from "./server.ts";
 
 export const LINODE_TEST_TOKEN = "0123456789abcdef".repeat(4);
 const REGIONS = ["us-east", "eu-west", "ap-south"];
-const STATUSES = ["running", "running", "offline", "provisioning"];
+const STATUSES = ["running", "running", "offline", "provisioning", "busy"];
 
-export type LinodeFake = Fake & { token: string };
+/** Linode-specific switches; the shared ones live in `fake.switches`. */
+export type LinodeSwitches = {
+  /** The token's OAuth scopes, space-separated as Linode writes them ("*" = every scope). */
+  scopes: string;
+};
+
+export type LinodeFake = Fake & { token: string; linode: LinodeSwitches };
+
+/** Whether `scopes` lets a token read `area` (linodes:read_only, linodes:read_write and * all do). */
+export function linodeScopeAllows(scopes: string, area: string): boolean {
+  return scopes.split(/[\s,]+/).some((scope) => scope === "*" || scope === `${area}:read_only` || scope === `${area}:read_write`);
+}
 
 export function fakeLinode(index: number) {
   return {
@@ -32,7 +45,7 @@ function errors(status: number, reason: string) {
   return { status, body: { errors: [{ reason }] } };
 }
 
-export function startLinodeFake(options: StartFakeOptions & { token?: string } = {}): Promise<LinodeFake> {
+export function startLinodeFake(options: StartFakeOptions & { token?: string; linode?: Partial<LinodeSwitches> } = {}): Promise<LinodeFake> {
   const token = options.token ?? LINODE_TEST_TOKEN;
   return startFake(
     (request, fake) => {
@@ -54,6 +67,7 @@ export function startLinodeFake(options: StartFakeOptions & { token?: string } =
         };
       }
       if (request.method === "GET" && request.path === "/v4/linode/instances") {
+        if (!linodeScopeAllows((fake as LinodeFake).linode.scopes, "linodes")) return errors(401, "Your OAuth token is not authorized to use this endpoint.");
         const asked = Number(request.url.searchParams.get("page_size") ?? 100);
         if (!Number.isInteger(asked) || asked < 25 || asked > 500) return errors(400, "page_size must be between 25 and 500");
         const size = Math.min(asked, fake.switches.maxPageSize);
@@ -68,5 +82,14 @@ export function startLinodeFake(options: StartFakeOptions & { token?: string } =
       return errors(404, "Not found");
     },
     { ...options, switches: { maxPageSize: 500, ...options.switches } },
-  ).then((fake) => Object.assign(fake, { token }));
+  ).then((base) => {
+    const initial = (): LinodeSwitches => ({ scopes: "*", ...options.linode });
+    const fake: LinodeFake = Object.assign(base, { token, linode: initial() });
+    const baseReset = base.reset.bind(base);
+    fake.reset = () => {
+      baseReset();
+      fake.linode = initial();
+    };
+    return fake;
+  });
 }

@@ -1,6 +1,6 @@
 // A wire-level fake of an S3-compatible server (the S3 REST XML API, as MinIO and AWS S3 answer it):
-// ListBuckets with continuation tokens, a few bucket-level calls, path-style and virtual-hosted
-// addressing, every SigV4 signature verified against the secret it knows.
+// ListBuckets (paged and with BucketRegion only when asked to page, as AWS does), a few bucket-level
+// calls, path-style and virtual-hosted addressing, every SigV4 signature verified against the secret it knows.
 import { randomUUID } from "node:crypto";
 import { signedRequest, verifySigV4, xmlEscape } from "./aws.ts";
 import { startFake, type Fake, type FakeRequest, type FakeResponse, type FakeSwitches, type StartFakeOptions } from "./server.ts";
@@ -15,7 +15,7 @@ export type S3FakeBucket = { name: string; createdAt: string; region?: string };
  * `buckets` is null) and maxPageSize (buckets per ListBuckets page).
  */
 export type S3Switches = {
-  /** The buckets served; null: `switches.resourceCount` generated ones (bucket-000, bucket-001, …). */
+  /** The buckets served (a region: where the bucket lives when not the server's); null: `switches.resourceCount` generated ones (bucket-000, bucket-001, …). */
   buckets: S3FakeBucket[] | null;
   /** The server's region; with strictRegion a signature for another region is refused (MinIO does this). */
   region: string;
@@ -90,24 +90,30 @@ function s3Error(status: number, code: string, message: string, extra: Record<st
   };
 }
 
-/** Bucket-sized pages of ListBuckets; the token is the index of the next bucket. */
+/**
+ * ListBuckets as AWS answers it: without a paging parameter (max-buckets, continuation-token) every bucket
+ * in one answer with neither BucketRegion nor ContinuationToken; with one, pages of max-buckets (1–10,000,
+ * clamped to switches.maxPageSize), each bucket's BucketRegion, and a ContinuationToken (the index of
+ * the next bucket) while more remain.
+ */
 function listBuckets(s3: S3Switches, switches: FakeSwitches, query: URLSearchParams): FakeResponse {
   const sorted = [...bucketsOf(s3, switches)].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const paged = query.has("max-buckets") || query.has("continuation-token");
   const start = query.get("continuation-token") ? Number(Buffer.from(query.get("continuation-token")!, "base64").toString("utf8")) : 0;
   if (!Number.isInteger(start) || start < 0 || start > sorted.length)
     return s3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
-  const asked = query.get("max-buckets") ? Number(query.get("max-buckets")) : Infinity;
-  const size = Math.min(asked, switches.maxPageSize);
-  const page = sorted.slice(start, start + size);
+  const asked = query.has("max-buckets") ? Number(query.get("max-buckets")) : 10_000;
+  if (!Number.isInteger(asked) || asked < 1 || asked > 10_000) return s3Error(400, "InvalidArgument", "max-buckets must be between 1 and 10000");
+  const page = paged ? sorted.slice(start, start + Math.min(asked, switches.maxPageSize)) : sorted;
   const end = start + page.length;
   const items = page
     .map(
       (b) =>
-        `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.createdAt}</CreationDate>${b.region ? `<BucketRegion>${b.region}</BucketRegion>` : ""}</Bucket>`,
+        `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.createdAt}</CreationDate>${paged ? `<BucketRegion>${b.region ?? s3.region}</BucketRegion>` : ""}</Bucket>`,
     )
     .join("");
   const owner = `<Owner><ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4</ID>${s3.ownerName ? `<DisplayName>${xmlEscape(s3.ownerName)}</DisplayName>` : ""}</Owner>`;
-  const next = end < sorted.length ? `<ContinuationToken>${Buffer.from(String(end)).toString("base64")}</ContinuationToken>` : "";
+  const next = paged && end < sorted.length ? `<ContinuationToken>${Buffer.from(String(end)).toString("base64")}</ContinuationToken>` : "";
   return {
     status: 200,
     headers: { "content-type": "application/xml" },

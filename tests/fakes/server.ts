@@ -13,6 +13,8 @@ export type FakeRequest = {
   headers: Record<string, string>;
   body: string;
   at: number;
+  /** What the fake answered (status, headers, body text): the conformance tests hold it against the cloud's schema. */
+  answer?: { status: number; headers: Record<string, string>; text: string };
 };
 
 export type FakeResponse = {
@@ -80,12 +82,13 @@ export function defaultSwitches(): FakeSwitches {
 
 const MALFORMED = '{"truncated": [{"id": 1, "name": "half a resp';
 
-function sendJson(res: http.ServerResponse, response: FakeResponse) {
+function sendJson(res: http.ServerResponse, response: FakeResponse, request?: FakeRequest) {
   const status = response.status ?? 200;
   const text = typeof response.body === "string" ? response.body : response.body === undefined ? "" : JSON.stringify(response.body);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (text && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  if (request) request.answer = { status, headers, text };
   res.writeHead(status, headers);
   res.end(text);
 }
@@ -126,7 +129,8 @@ export async function startFake(handler: FakeHandler, options: StartFakeOptions 
           if (applies && s.malformedBody && (response.status ?? 200) < 300) {
             return sendJson(res, { ...response, body: MALFORMED, headers: { ...response.headers, "content-type": "application/json" } });
           }
-          sendJson(res, response);
+          // Only the provider fake's own answers are recorded: the switches' 429/5xx/malformed bodies are test devices.
+          sendJson(res, response, request);
         } catch (error) {
           sendJson(res, { status: 500, body: { message: `fake failed: ${(error as Error).message}` } });
         }

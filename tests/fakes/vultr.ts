@@ -29,6 +29,7 @@ export function fakeVultrInstance(index: number) {
     v6_network: "2001:19f0:5:1234::",
     v6_main_ip: `2001:19f0:5:1234:5400:4ff:fe${hex.slice(-2)}:${hex.slice(-4)}`,
     v6_network_size: 64,
+    v6_networks: [{ network: "2001:19f0:5:1234::", main_ip: `2001:19f0:5:1234:5400:4ff:fe${hex.slice(-2)}:${hex.slice(-4)}`, network_size: 64 }],
     label: `vultr-${index}`,
     internal_ip: index % 2 === 0 ? `10.1.96.${index & 255}` : "",
     kvm: "",

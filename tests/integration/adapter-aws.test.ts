@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { awsAdapter, normalizeInstance } from "../../supabase/functions/_shared/providers/aws.ts";
+import { describeAwsError, type AwsCallDescription } from "../../supabase/functions/_shared/providers/aws-errors.ts";
 import type { AdapterContext, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { AwsCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { AWS_FAKE_KEY, DEFAULT_AWS_REGIONS, fakeInstance, startAwsFake, type AwsFake } from "../fakes/aws.ts";
@@ -131,6 +132,28 @@ describe("aws checkHealth", () => {
     );
     expect(result).toMatchObject({ ok: false, error: { code: "ExpiredToken", status: 401 } });
     if (!result.ok) expect(result.error.hint).toMatch(/request new ones/);
+  });
+
+  it("reports EC2's RequestExpired for a temporary key as an expired session token, once, not as clock skew", async () => {
+    const failure = await listFailure(
+      awsAdapter.listResources(
+        credentials({ access_key: "ASIAEXPIRED000000001", secret_key: "tempSecret/K7MDENG/bPxRfiCYEXAMPLEKEY0002", session_token: CANARY_TOKEN }),
+        context(),
+      ),
+    );
+    expect(failure).toMatchObject({ code: "ExpiredToken", status: 401, retryable: false });
+    expect(failure.message).toContain("RequestExpired");
+    expect(failure.hint).toMatch(/request new ones/);
+    expect(failure.hint).not.toMatch(/clock/);
+    // EC2 said RequestExpired once and nobody asked again.
+    expect(calls("DescribeRegions").map((call) => call.code)).toEqual(["RequestExpired"]);
+  });
+
+  it("still reads RequestExpired from a long-term key as a clock problem worth retrying", () => {
+    const error = Object.assign(new Error("Request has expired."), { name: "RequestExpired", $metadata: { httpStatusCode: 400 } });
+    const call: AwsCallDescription = { service: "ec2", action: "ec2:DescribeInstances", host: "ec2.us-east-1.amazonaws.com", timedOut: false, timeoutMs: 1_000, secrets: [], region: "us-east-1" };
+    expect(describeAwsError(error, { ...call, temporary: false })).toMatchObject({ code: "RequestExpired", status: 502, retryable: true });
+    expect(describeAwsError(error, { ...call, temporary: true })).toMatchObject({ code: "ExpiredToken", status: 401, retryable: false });
   });
 
   it("gives up on a slow endpoint when the time budget runs out", async () => {

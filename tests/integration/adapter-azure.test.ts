@@ -6,7 +6,8 @@ import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { createAzureAdapter, NO_ENABLED_SUBSCRIPTION } from "../../supabase/functions/_shared/providers/azure.ts";
 import type { AdapterContext, HealthResult, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { AzureCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
-import { startAzureFake, TEST_CA, type AzureFake } from "../fakes/azure.ts";
+import { startAzureFake, TEST_CA, TEST_TLS, type AzureFake } from "../fakes/azure.ts";
+import { startFake } from "../fakes/server.ts";
 
 const adapter = createAzureAdapter({ ca: TEST_CA, backoffBaseMs: 20 });
 const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
@@ -18,7 +19,16 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   fake.reset();
-  Object.assign(fake.state, { subscriptionState: "Enabled", noRole: false, secretExpired: false, statusOnlyBroken: false, networkForbidden: false, echoSecrets: false });
+  Object.assign(fake.state, {
+    subscriptionState: "Enabled",
+    noRole: false,
+    secretExpired: false,
+    statusOnlyBroken: false,
+    networkForbidden: false,
+    echoSecrets: false,
+    scaleSets: [],
+    nextLinkOrigin: null,
+  });
   // A fresh secret per test: the adapter's in-memory token cache never carries a token from one test into the next.
   fake.state.clientSecret = `Xy8Q~${randomUUID()}`;
 });
@@ -96,6 +106,26 @@ describe("azure checkHealth", () => {
     expect(error.code).toBe("subscription_not_enabled");
     expect(error.message).toBe(`${NO_ENABLED_SUBSCRIPTION}: subscription ${fake.state.subscriptionId} is Disabled, not Enabled.`);
     expect(error.hint).toContain("--role Reader");
+  });
+
+  it.each(["Warned", "PastDue"])("passes a %s subscription, which still serves requests, with a warning", async (state) => {
+    fake.state.subscriptionState = state;
+    const result = await adapter.checkHealth(credentials(), context());
+    expect(result).toMatchObject({ ok: true, identity: { account: fake.state.subscriptionId, details: { subscription_state: state } } });
+    if (result.ok) expect(result.identity.details?.warning).toContain(`The subscription is ${state}`);
+  });
+
+  it("passes an Enabled subscription without a warning", async () => {
+    const result = await adapter.checkHealth(credentials(), context());
+    expect(result).toMatchObject({ ok: true, identity: { details: { subscription_state: "Enabled" } } });
+    if (result.ok) expect(result.identity.details).not.toHaveProperty("warning");
+  });
+
+  it.each(["Deleted", "constructor"])("fails a subscription in state %s, like a Disabled one", async (state) => {
+    fake.state.subscriptionState = state;
+    const error = failureOf(await adapter.checkHealth(credentials(), context()));
+    expect(error).toMatchObject({ code: "subscription_not_enabled" });
+    expect(error.message).toContain(`is ${state}, not Enabled`);
   });
 
   it("answers No enabled subscription found for a subscription the service principal cannot see or that does not exist", async () => {
@@ -218,6 +248,60 @@ describe("azure listResources", () => {
     ]);
     expect(fake.hits(/networkInterfaces$/)).toHaveLength(3);
     expect(fake.hits(/publicIPAddresses$/)).toHaveLength(2);
+  });
+
+  it("follows a chain of 40 nextLink pages to the end: 1,000 machines, 25 a page", async () => {
+    fake.switches.resourceCount = 1_000;
+    fake.switches.maxPageSize = 25;
+    const { resources, partialFailures } = await adapter.listResources(credentials(), context());
+    expect(partialFailures).toEqual([]);
+    expect(resources).toHaveLength(1_000);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(1_000);
+    expect(fake.hits(/virtualMachines$/).filter((r) => r.url.searchParams.get("statusOnly") !== "true")).toHaveLength(40);
+    expect(resources.every((r) => r.status !== "unknown")).toBe(true);
+  });
+
+  it("refuses a nextLink on another host: the token never leaves Resource Manager's origin", async () => {
+    const elsewhere = await startFake(() => ({ body: { value: [] } }), { https: TEST_TLS });
+    try {
+      fake.switches.resourceCount = 5;
+      fake.switches.maxPageSize = 2;
+      fake.state.nextLinkOrigin = elsewhere.url;
+      const error = await listFailure(adapter.listResources(credentials(), context()));
+      expect(error).toMatchObject({ code: "foreign_next_link", status: 502 });
+      expect(error.message).toContain(`127.0.0.1:${elsewhere.port}`);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it("lists the instances of Uniform scale sets, which the VM listing leaves out, with their power state", async () => {
+    fake.switches.resourceCount = 2;
+    fake.switches.maxPageSize = 2;
+    fake.state.scaleSets = [
+      { name: "web-pool", resourceGroup: "rg-web", orchestrationMode: "Uniform", capacity: 3 },
+      { name: "flex-pool", resourceGroup: "rg-web", orchestrationMode: "Flexible", capacity: 4 },
+    ];
+    const { resources, partialFailures } = await adapter.listResources(credentials(), context());
+    expect(partialFailures).toEqual([]);
+    expect(resources.map((r) => r.name)).toEqual(["vm-0001", "vm-0002", "web-pool_0", "web-pool_1", "web-pool_2"]);
+    const setId = `/subscriptions/${fake.state.subscriptionId}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachineScaleSets/web-pool`;
+    expect(resources[2]).toMatchObject({
+      id: `${setId}/virtualMachines/0`,
+      type: "instance",
+      region: "westeurope",
+      zone: "1",
+      status: "running",
+      raw_status: "PowerState/running",
+      size: "Standard_D2s_v5",
+      tags: { pool: "web-pool" },
+    });
+    expect(resources[3]).toMatchObject({ status: "stopped", raw_status: "PowerState/deallocated" });
+    // Asked with the instance view, across the pages of the set, and never for the Flexible set (its VMs are VMs).
+    const setPages = fake.hits(/virtualMachineScaleSets\/[^/]+\/virtualMachines$/);
+    expect(setPages.map((r) => r.path.split("/")[8])).toEqual(["web-pool", "web-pool"]);
+    expect(setPages.every((r) => r.url.searchParams.get("$expand") === "instanceView")).toBe(true);
   });
 
   it("still lists the machines when their addresses cannot be read, and says so", async () => {

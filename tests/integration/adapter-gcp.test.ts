@@ -102,6 +102,16 @@ describe("gcp checkHealth", () => {
     expect(error.hint).toContain("https://console.cloud.google.com/apis/library/compute.googleapis.com?project=cloudkeep-test-123456");
   });
 
+  it("reads a disabled Compute API from the ErrorInfo in details when the legacy errors list is absent", async () => {
+    fake.state.apiDisabled = "details-only";
+    const error = failureOf(await adapter.checkHealth(credentials(), context()));
+    expect(error).toMatchObject({ code: "compute_api_disabled", status: 403 });
+    // The same 403 PERMISSION_DENIED without that ErrorInfo is a missing role, not a disabled API.
+    fake.state.apiDisabled = false;
+    fake.state.noRole = true;
+    expect(failureOf(await adapter.checkHealth(credentials(), context())).code).toBe("permission_denied");
+  });
+
   it("asks for roles/compute.viewer when the account may not read the project", async () => {
     fake.state.noRole = true;
     const error = failureOf(await adapter.checkHealth(credentials(), context()));
@@ -161,6 +171,20 @@ describe("gcp checkHealth", () => {
 });
 
 describe("gcp listResources", () => {
+  it("follows nextPageToken to the end of a long listing: 1,250 instances, 500 a page", async () => {
+    fake.switches.resourceCount = 1_250;
+    fake.switches.maxPageSize = 500;
+    const { resources, partialFailures } = await adapter.listResources(credentials(), context());
+    expect(partialFailures).toEqual([]);
+    expect(resources).toHaveLength(1_250);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(1_250);
+    const pages = fake.hits("/compute/v1/projects/cloudkeep-test-123456/aggregated/instances");
+    expect(pages).toHaveLength(3);
+    // Each page asks with the token the previous one handed out, and the last one hands out none.
+    expect(pages.map((r) => Boolean(r.url.searchParams.get("pageToken")))).toEqual([false, true, true]);
+    expect(JSON.parse(pages[2].answer!.text)).not.toHaveProperty("nextPageToken");
+  });
+
   it("lists every instance of every zone, following nextPageToken to the end", async () => {
     fake.switches.resourceCount = 7;
     fake.switches.maxPageSize = 3;

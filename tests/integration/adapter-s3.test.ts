@@ -4,7 +4,7 @@ import { HeadBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { systemResolver } from "../../supabase/functions/_shared/net/outbound.ts";
-import { openS3Client, s3CompatibleAdapter, s3ConsoleUrl } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
+import { isAwsS3Endpoint, listBucketResources, openS3Client, s3CompatibleAdapter, s3ConsoleUrl } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
 import type { AdapterContext, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { S3CompatibleCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { S3_FAKE_KEY, startS3Fake, type S3Fake } from "../fakes/s3.ts";
@@ -144,23 +144,73 @@ describe("s3_compatible listResources", () => {
         created_at: "2024-03-01T10:00:00.000Z",
         console_url: null,
       },
-      expect.objectContaining({ id: "logs-2025", region: "eu-west-1", created_at: "2025-01-15T08:30:00.000Z" }),
+      // Not AWS: no paging parameters, so no BucketRegion; every bucket is in the credential's region.
+      expect.objectContaining({ id: "logs-2025", region: "us-east-1", created_at: "2025-01-15T08:30:00.000Z" }),
       expect.objectContaining({ id: "media-assets", region: "us-east-1", created_at: "2023-11-20T17:45:12.000Z" }),
     ]);
+    expect(fake.calls.map((c) => c.path)).toEqual(["/?x-id=ListBuckets"]);
   });
 
-  it("follows ContinuationToken to the last page of buckets", async () => {
+  it("sends a server that is not AWS the plain ListBuckets, without paging parameters", async () => {
     fake.s3.buckets = null;
     Object.assign(fake.switches, { resourceCount: 12, maxPageSize: 5 });
     const result = await s3CompatibleAdapter.listResources(credentials(), context());
-    expect(result.resources.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `bucket-${String(i).padStart(3, "0")}`));
-    expect(fake.calls.filter((c) => c.operation === "ListBuckets")).toHaveLength(3);
+    expect(result.resources).toHaveLength(12);
+    const [call] = fake.calls;
+    expect(fake.calls).toHaveLength(1);
+    expect(call.path).not.toMatch(/max-buckets|continuation-token/);
+  });
+});
+
+describe("s3_compatible on AWS S3", () => {
+  // An AWS host name for the fake on loopback: DNS is stubbed the way the outbound policy allows.
+  const awsResolve = async (host: string) =>
+    host.endsWith(".amazonaws.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host);
+  const onAws = (overrides: Partial<AdapterContext> = {}) => context({ apiEndpoint: `http://s3.us-east-1.amazonaws.com:${fake.port}`, ...overrides });
+  const listOnAws = (overrides: Partial<AdapterContext> = {}) =>
+    listBucketResources(credentials({ force_path_style: false }), onAws(overrides), { resolve: awsResolve });
+
+  it("tells AWS S3 endpoints from other servers", () => {
+    expect(isAwsS3Endpoint(null)).toBe(true);
+    expect(isAwsS3Endpoint("https://s3.eu-west-1.amazonaws.com")).toBe(true);
+    expect(isAwsS3Endpoint("https://s3.cn-north-1.amazonaws.com.cn")).toBe(true);
+    expect(isAwsS3Endpoint("https://s3.dualstack.us-east-2.amazonaws.com")).toBe(true);
+    expect(isAwsS3Endpoint("https://minio.example.com:9000")).toBe(false);
+    expect(isAwsS3Endpoint("https://s3.amazonaws.com.evil.example")).toBe(false);
+  });
+
+  it("asks AWS for pages with MaxBuckets and takes each bucket's region from BucketRegion", async () => {
+    const result = await listOnAws();
+    expect(result.resources.map((r) => [r.id, r.region])).toEqual([
+      ["backups", "us-east-1"],
+      ["logs-2025", "eu-west-1"],
+      ["media-assets", "us-east-1"],
+    ]);
+    expect(result.resources[1].console_url).toBe("https://s3.console.aws.amazon.com/s3/buckets/logs-2025?region=eu-west-1");
+    expect(fake.calls.map((c) => [c.operation, c.host, c.path])).toEqual([
+      ["ListBuckets", `s3.us-east-1.amazonaws.com:${fake.port}`, "/?max-buckets=10000&x-id=ListBuckets"],
+    ]);
+  });
+
+  it("follows ContinuationToken to the last page of buckets: 12,345 buckets", async () => {
+    fake.s3.buckets = null;
+    Object.assign(fake.switches, { resourceCount: 12_345, maxPageSize: 5_000 });
+    const result = await listOnAws();
+    expect(result.resources).toHaveLength(12_345);
+    expect(new Set(result.resources.map((r) => r.id)).size).toBe(12_345);
+    const pages = fake.calls.filter((c) => c.operation === "ListBuckets");
+    expect(pages).toHaveLength(3);
+    expect(pages[0].path).not.toContain("continuation-token");
+    expect(pages.slice(1).every((c) => c.path.includes("continuation-token=") && c.path.includes("max-buckets=10000"))).toBe(true);
   });
 
   it("keeps only the buckets in the provider's regions when it has some", async () => {
-    const result = await s3CompatibleAdapter.listResources(credentials(), context({ regions: ["eu-west-1"] }));
+    const result = await listOnAws({ regions: ["eu-west-1"] });
     expect(result.resources.map((r) => r.id)).toEqual(["logs-2025"]);
   });
+});
+
+describe("s3_compatible listing failures", () => {
 
   it("lists nothing for a resource type buckets are not", async () => {
     const result = await s3CompatibleAdapter.listResources(credentials(), { ...context(), type: "instance" });

@@ -5,9 +5,9 @@ import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode
 import { vultrAdapter } from "../../supabase/functions/_shared/providers/vultr.ts";
 import type { AdapterContext, NormalizedResource, ProviderAdapter } from "../../supabase/functions/_shared/providers/types.ts";
 import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
-import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
-import { startLinodeFake } from "../fakes/linode.ts";
-import { startVultrFake } from "../fakes/vultr.ts";
+import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
+import { startLinodeFake, type LinodeFake } from "../fakes/linode.ts";
+import { startVultrFake, type VultrFake } from "../fakes/vultr.ts";
 import type { Fake } from "../fakes/server.ts";
 
 type Case = {
@@ -94,6 +94,11 @@ const cases: Case[] = [
   },
 ];
 
+/** Pages of the main instance listing: not DigitalOcean's GPU listing, not Linode's 25-item health probe. */
+function listPages(fake: Fake, path: string) {
+  return fake.hits(path).filter((r) => r.url.searchParams.get("type") !== "gpus" && r.url.searchParams.get("page_size") !== "25");
+}
+
 describe.each(cases)("the $kind adapter", (c) => {
   let fake: Fake & { token: string };
   let context: AdapterContext;
@@ -130,7 +135,7 @@ describe.each(cases)("the $kind adapter", (c) => {
     expect(partialFailures).toEqual([]);
     expect(resources).toHaveLength(1_234);
     expect(new Set(resources.map((r) => r.id)).size).toBe(1_234);
-    expect(fake.hits(c.listPath)).toHaveLength(Math.ceil(1_234 / c.pageSize));
+    expect(listPages(fake, c.listPath)).toHaveLength(Math.ceil(1_234 / c.pageSize));
     expect(resources[0]).toMatchObject(c.first);
   });
 
@@ -187,14 +192,15 @@ describe.each(cases)("the $kind adapter", (c) => {
     const { resources } = await c.adapter.listResources(credentials(), context);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(resources).toHaveLength(1_234);
-    expect(fake.hits(c.listPath)).toHaveLength(Math.ceil(1_234 / c.pageSize) + 1);
+    expect(listPages(fake, c.listPath)).toHaveLength(Math.ceil(1_234 / c.pageSize) + 1);
   });
 
   it("recovers from a burst of 5xx answers", async () => {
     fake.switches.serverErrors = { count: 2, status: 502 };
     const result = await c.adapter.checkHealth(credentials(), context);
     expect(result.ok).toBe(true);
-    expect(fake.requests).toHaveLength(3);
+    // Two refused attempts, then the identity call (and Linode's scope probe) answered.
+    expect(fake.requests).toHaveLength(c.kind === "linode" ? 4 : 3);
   });
 
   it("reports a malformed body clearly instead of crashing", async () => {
@@ -220,5 +226,122 @@ describe.each(cases)("the $kind adapter", (c) => {
     const result = await c.adapter.checkHealth(credentials(), { ...context, apiEndpoint: `http://127.0.0.2:${fake.port}` });
     expect(result).toMatchObject({ ok: false, error: { code: "refused_endpoint", status: 422 } });
     if (!result.ok) expect(result.error.message).toMatch(/\[rule: loopback\]/);
+  });
+});
+
+const loopback = (url: string): AdapterContext => ({
+  apiEndpoint: url,
+  regions: [],
+  timeoutMs: 5_000,
+  outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] },
+});
+
+describe("DigitalOcean droplets and GPU droplets", () => {
+  let fake: DigitalOceanFake;
+  beforeAll(async () => {
+    fake = await startDigitalOceanFake();
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => fake.reset());
+
+  it("lists GPU droplets only asked for with type=gpus", async () => {
+    fake.digitalocean.gpuDroplets = 3;
+    fake.switches.resourceCount = 5;
+    const { resources } = await digitaloceanAdapter.listResources({ access_key: fake.token }, loopback(fake.url));
+    expect(resources).toHaveLength(8);
+    const gpus = resources.filter((r) => r.size === "gpu-h100x1-80gb");
+    expect(gpus.map((r) => r.name)).toEqual(["gpu-droplet-0", "gpu-droplet-1", "gpu-droplet-2"]);
+    expect(gpus[0]).toMatchObject({ id: "400000000", region: "tor1", status: "running" });
+    // The plain listing never carries them: only the request with type=gpus did.
+    const plain = fake.hits("/v2/droplets").filter((r) => !r.url.searchParams.has("type"));
+    const gpu = fake.hits("/v2/droplets").filter((r) => r.url.searchParams.get("type") === "gpus");
+    expect(plain).toHaveLength(1);
+    expect(gpu).toHaveLength(1);
+  });
+
+  it("follows links.pages.next to the end: 2,000 droplets and 450 GPU droplets, 200 a page", async () => {
+    fake.switches.resourceCount = 2_000;
+    fake.digitalocean.gpuDroplets = 450;
+    const { resources } = await digitaloceanAdapter.listResources({ access_key: fake.token }, loopback(fake.url));
+    expect(resources).toHaveLength(2_450);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(2_450);
+    const pages = fake.hits("/v2/droplets");
+    expect(pages.filter((r) => !r.url.searchParams.has("type"))).toHaveLength(10);
+    // The GPU listing keeps its type on every page it follows.
+    expect(pages.filter((r) => r.url.searchParams.get("type") === "gpus").map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2", "3"]);
+    expect(pages.every((r) => r.url.searchParams.get("per_page") === "200")).toBe(true);
+  });
+});
+
+describe("Linode token scopes", () => {
+  let fake: LinodeFake;
+  beforeAll(async () => {
+    fake = await startLinodeFake();
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => fake.reset());
+
+  it("fails the check of a token without linodes:read_only as a missing scope, naming the scope", async () => {
+    fake.linode.scopes = "account:read_only domains:read_write";
+    const result = await linodeAdapter.checkHealth({ access_key: fake.token }, loopback(fake.url));
+    expect(result).toMatchObject({ ok: false, error: { code: "missing_scope", status: 403, retryable: false } });
+    if (result.ok) return;
+    expect(result.error.hint).toContain("linodes:read_only");
+    expect(result.error.message).not.toMatch(/revoked/);
+    // The profile answered; the instances probe did not.
+    expect(fake.hits("/v4/profile")).toHaveLength(1);
+    expect(fake.hits("/v4/linode/instances")).toHaveLength(1);
+  });
+
+  it("reports the same missing scope when a listing is refused, not a revoked token", async () => {
+    fake.linode.scopes = "account:read_only";
+    await expect(linodeAdapter.listResources({ access_key: fake.token }, loopback(fake.url))).rejects.toMatchObject({ code: "missing_scope", status: 403 });
+  });
+
+  it("passes the check of a token with only linodes:read_only, proving it with one 25-item page", async () => {
+    fake.linode.scopes = "linodes:read_only";
+    const result = await linodeAdapter.checkHealth({ access_key: fake.token }, loopback(fake.url));
+    expect(result.ok).toBe(true);
+    expect(fake.hits("/v4/linode/instances").map((r) => r.url.searchParams.get("page_size"))).toEqual(["25"]);
+  });
+
+  it("still calls a revoked token revoked", async () => {
+    fake.switches.badCredentials = true;
+    const result = await linodeAdapter.checkHealth({ access_key: fake.token }, loopback(fake.url));
+    expect(result).toMatchObject({ ok: false, error: { code: "unauthorized", status: 401 } });
+  });
+
+  it("maps the busy status to pending", async () => {
+    fake.switches.resourceCount = 5;
+    const { resources } = await linodeAdapter.listResources({ access_key: fake.token }, loopback(fake.url));
+    expect(resources[4]).toMatchObject({ raw_status: "busy", status: "pending" });
+  });
+
+  it("follows page and pages to the end: 1,200 Linodes, 500 a page", async () => {
+    fake.switches.resourceCount = 1_200;
+    const { resources } = await linodeAdapter.listResources({ access_key: fake.token }, loopback(fake.url));
+    expect(resources).toHaveLength(1_200);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(1_200);
+    expect(fake.hits("/v4/linode/instances").map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2", "3"]);
+  });
+});
+
+describe("Vultr cursor pagination", () => {
+  let fake: VultrFake;
+  beforeAll(async () => {
+    fake = await startVultrFake();
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => fake.reset());
+
+  it("follows meta.links.next cursors to the end: 1,501 instances, 500 a page", async () => {
+    fake.switches.resourceCount = 1_501;
+    const { resources } = await vultrAdapter.listResources({ access_key: fake.token }, loopback(fake.url));
+    expect(resources).toHaveLength(1_501);
+    expect(new Set(resources.map((r) => r.id)).size).toBe(1_501);
+    const pages = fake.hits("/v2/instances");
+    expect(pages).toHaveLength(4);
+    expect(pages[0].url.searchParams.has("cursor")).toBe(false);
+    expect(pages.slice(1).every((r) => Boolean(r.url.searchParams.get("cursor")))).toBe(true);
   });
 });

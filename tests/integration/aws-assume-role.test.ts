@@ -161,6 +161,17 @@ describe("assuming a customer's role", () => {
     expect(assumeCalls().filter((call) => call.externalId === EXTERNAL_ID)).toHaveLength(2);
   });
 
+  it("drops the role's session when EC2 answers RequestExpired to a listing, and assumes again next time", async () => {
+    expect((await awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).resources.length).toBeGreaterThan(0);
+    const minted = fake.keys.filter((key) => key.role);
+    expect(minted).toHaveLength(1);
+    minted[0].expired = true;
+    await expect(awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).rejects.toMatchObject({ code: "ExpiredToken", status: 401 });
+    expect(fake.callsOf("DescribeRegions").at(-1)?.code).toBe("RequestExpired");
+    expect((await awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).resources.length).toBeGreaterThan(0);
+    expect(assumeCalls().filter((call) => call.externalId === EXTERNAL_ID)).toHaveLength(2);
+  });
+
   it("uses the read-only role for checks when one is given", async () => {
     const readOnly = "arn:aws:iam::444455556666:role/CloudkeepAudit";
     fake.roles = [role({ arn: readOnly })];

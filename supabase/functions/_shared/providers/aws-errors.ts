@@ -93,6 +93,16 @@ const READ_ONLY_POLICY: Record<AwsCallDescription["service"], string> = {
   cloudtrail: "the AWS-managed ReadOnlyAccess or AWSCloudTrail_ReadOnlyAccess policy includes it",
 };
 
+function expiredSessionToken(message: string): ProviderFailure {
+  return {
+    code: "ExpiredToken",
+    message,
+    hint: "Temporary credentials expire (after 1–36 hours): request new ones (aws sts get-session-token or assume-role) and rotate them here, or use a long-term access key.",
+    status: 401,
+    retryable: false,
+  };
+}
+
 /** Maps any error from an AWS SDK call to a ProviderFailure. */
 export function describeAwsError(error: unknown, call: AwsCallDescription): ProviderFailure {
   const clean = (text: string) => redact(text, call.secrets);
@@ -217,13 +227,11 @@ export function describeAwsError(error: unknown, call: AwsCallDescription): Prov
         retryable: false,
       };
     case name === "ExpiredToken" || name === "ExpiredTokenException" || name === "TokenRefreshRequired":
-      return {
-        code: "ExpiredToken",
-        message: "The session token has expired.",
-        hint: "Temporary credentials expire (after 1–36 hours): request new ones (aws sts get-session-token or assume-role) and rotate them here, or use a long-term access key.",
-        status: 401,
-        retryable: false,
-      };
+      return expiredSessionToken("The session token has expired.");
+    // EC2 answers an expired session token with RequestExpired, the code it also uses for a skewed
+    // clock. With a temporary key it is the token: a retry cannot succeed, and a role's session must go.
+    case name === "RequestExpired" && call.temporary === true:
+      return expiredSessionToken(`The session token has expired (${call.action} answered RequestExpired).`);
     case name === "InvalidToken" || name === "IncompleteSignature" || name === "MissingAuthenticationToken":
       return {
         code: name,

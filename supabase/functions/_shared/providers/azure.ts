@@ -1,6 +1,7 @@
 // Microsoft Azure: a service principal (client secret) proves itself by getting a Resource Manager
-// token from Entra ID and reading its subscription, which must be Enabled; resources are the
-// subscription's virtual machines with their power state and IP addresses. Official SDKs throughout:
+// token from Entra ID and reading its subscription, which must be usable (Enabled; Warned and PastDue
+// pass with a warning); resources are the subscription's virtual machines, and the instances of its
+// Uniform scale sets, with their power state and (for VMs) IP addresses. Official SDKs throughout:
 // @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x; the addresses (on
 // Microsoft.Network network interfaces and public IPs) are read through the compute client's own
 // pipeline (same credential, retries and outbound policy) rather than a second large SDK.
@@ -8,7 +9,7 @@
 // Every connection goes through the outbound policy's agents (nodeAgents), every attempt has a
 // timeout, and the SDK pipelines retry 429/5xx with backoff, honouring Retry-After up to a cap.
 import { ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
-import { ComputeManagementClient, type VirtualMachine } from "@azure/arm-compute";
+import { ComputeManagementClient, type VirtualMachine, type VirtualMachineScaleSetVM } from "@azure/arm-compute";
 import { createDefaultHttpClient, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { nodeAgents, OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
@@ -96,6 +97,34 @@ function callPolicy(state: CallState, signal: AbortSignal | undefined): Pipeline
   };
 }
 
+/** A request a Resource Manager client was about to send to another origin (a nextLink elsewhere). */
+class ForeignLinkError extends Error {
+  override readonly name = "ForeignLinkError";
+  constructor(readonly host: string) {
+    super(`Resource Manager handed out a link to ${host}.`);
+  }
+}
+
+/**
+ * Resource Manager clients send their bearer token only to the cloud's ARM origin. The SDK's pagers follow
+ * whatever nextLink an answer names; this refuses any other origin before the token is attached.
+ */
+function armOnlyPolicy(armOrigin: string): PipelinePolicy {
+  return {
+    name: "cloudkeepArmOnly",
+    sendRequest(request, next) {
+      let origin: string | null = null;
+      try {
+        origin = new URL(request.url).origin;
+      } catch {
+        origin = null;
+      }
+      if (origin !== armOrigin) throw new ForeignLinkError(hostOf(request.url));
+      return next(request);
+    },
+  };
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
@@ -167,6 +196,8 @@ async function startCall(credentials: AzureCredentials, context: AdapterContext,
     additionallyAllowedTenants: [],
   });
   const credential = cachedCredential(inner, credentials, cloud);
+  // Resource Manager clients: the same pipeline, plus the rule that their requests stay on ARM's origin.
+  const arm = { ...pipeline, additionalPolicies: [...pipeline.additionalPolicies, { policy: armOnlyPolicy(new URL(cloud.armEndpoint).origin), position: "perCall" as const }] };
   let subscriptionClient: SubscriptionClient | undefined;
   let computeClient: ComputeManagementClient | undefined;
   return {
@@ -177,13 +208,13 @@ async function startCall(credentials: AzureCredentials, context: AdapterContext,
     credential,
     subscriptions: () =>
       (subscriptionClient ??= new SubscriptionClient(credential, {
-        ...pipeline,
+        ...arm,
         endpoint: cloud.armEndpoint,
         credentialScopes: [cloud.scope],
       })),
     compute: () =>
       (computeClient ??= new ComputeManagementClient(credential, credentials.subscription_id, {
-        ...pipeline,
+        ...arm,
         endpoint: cloud.armEndpoint,
         credentials: { scopes: [cloud.scope] },
       })),
@@ -284,6 +315,16 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
     };
   }
   const chain = causes(error);
+  const foreign = chain.find((e): e is ForeignLinkError => e instanceof ForeignLinkError);
+  if (foreign) {
+    return {
+      code: "foreign_next_link",
+      message: `${armHost} answered with a next-page link to ${scrub(foreign.host, secrets)}; Cloudkeep sends the access token only to ${armHost}.`,
+      hint: "Check that the API endpoint is the cloud's Resource Manager endpoint itself, not a proxy that rewrites its answers.",
+      status: 502,
+      retryable: false,
+    };
+  }
   const wire = call?.state.lastFailure ?? null;
   if (call?.state.timedOut || chain.some((e) => e instanceof AttemptTimeoutError)) {
     const host = wire?.host ?? (stage === "token" ? loginHost : armHost);
@@ -511,6 +552,43 @@ async function vmAddresses(client: ComputeManagementClient, cloud: AzureCloud, s
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Subscription states (Microsoft.Resources subscriptions: Enabled, Warned, PastDue, Disabled, Deleted)
+
+/**
+ * The states in which a subscription still serves requests, with the warning to show (empty: none).
+ * Warned and PastDue keep working until Azure disables them; Disabled and Deleted (and anything else) fail.
+ */
+const USABLE_STATES: Record<string, string> = {
+  Enabled: "",
+  Warned: "The subscription is Warned: Azure will disable it unless its billing or spending limit is sorted out. Resources keep running until then.",
+  PastDue: "The subscription is PastDue: a payment is overdue, and Azure will disable it unless it is paid. Resources keep running until then.",
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Scale-set instances: Uniform scale sets keep their machines out of the VM listing (Flexible ones do not)
+
+/** Every instance of every Uniform scale set, with its power state from the expanded instance view. */
+async function scaleSetInstances(compute: ComputeManagementClient, signal?: AbortSignal): Promise<VirtualMachineScaleSetVM[]> {
+  const sets: { resourceGroup: string; name: string }[] = [];
+  for await (const set of compute.virtualMachineScaleSets.listAll({ abortSignal: signal })) {
+    // Flexible sets' machines are ordinary VMs, already in virtualMachines.listAll.
+    if (set?.orchestrationMode === "Flexible" || typeof set?.id !== "string" || typeof set.name !== "string") continue;
+    const resourceGroup = /\/resourceGroups\/([^/]+)\//i.exec(set.id)?.[1];
+    if (resourceGroup) sets.push({ resourceGroup, name: set.name });
+  }
+  const instances: VirtualMachineScaleSetVM[] = [];
+  for (const set of sets) {
+    for await (const vm of compute.virtualMachineScaleSetVMs.list(set.resourceGroup, set.name, { expand: "instanceView", abortSignal: signal })) instances.push(vm);
+  }
+  return instances;
+}
+
+/** A scale-set instance in the VM shape normalizeAzureVm reads: its size is the scale set's SKU. */
+function scaleSetVmAsVm(vm: VirtualMachineScaleSetVM): VirtualMachine {
+  return { ...vm, hardwareProfile: { vmSize: vm.hardwareProfile?.vmSize ?? vm.sku?.name } } as VirtualMachine;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The adapter
 
 export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderAdapter<"azure"> {
@@ -531,10 +609,12 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
         if (!subscription || typeof subscription !== "object" || typeof subscription.subscriptionId !== "string") {
           throw new StageError("subscription", new SyntaxError("The subscription answer has no subscriptionId."));
         }
-        if (subscription.state !== "Enabled") {
+        const state = String(subscription.state ?? "in an unknown state");
+        const warning = Object.hasOwn(USABLE_STATES, state) ? USABLE_STATES[state] : undefined;
+        if (warning === undefined) {
           return {
             ok: false,
-            error: subscriptionFailure({ kind: "state", state: String(subscription.state ?? "in an unknown state") }, credentials),
+            error: subscriptionFailure({ kind: "state", state }, credentials),
             latencyMs: Math.round(performance.now() - started),
             checkedAt,
           };
@@ -544,7 +624,7 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
           identity: {
             account: credentials.subscription_id,
             label: subscription.displayName ?? credentials.subscription_name ?? credentials.subscription_id,
-            details: { tenant: credentials.tenant_id },
+            details: { tenant: credentials.tenant_id, subscription_state: state, ...(warning ? { warning } : {}) },
           },
           latencyMs: Math.round(performance.now() - started),
           checkedAt,
@@ -559,21 +639,24 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
     async listResources(credentials, context): Promise<ListResult> {
       if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
       let call: Call | null = null;
+      // Ends the listings still running when one of them fails the whole listing: none outlives the call.
+      const stop = new AbortController();
+      const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
       try {
         call = await startCall(credentials, context, options);
         const active = call;
         const compute = active.compute();
         // Two listings side by side: the VMs themselves, and (statusOnly) their power states, which the
         // full listing leaves out. Both follow nextLink to the end.
-        const [vms, statuses, network] = await Promise.all([
+        const [vms, statuses, scaleSets, network] = await Promise.all([
           stage("list", async () => {
             const all: VirtualMachine[] = [];
-            for await (const vm of compute.virtualMachines.listAll({ abortSignal: context.signal })) all.push(vm);
+            for await (const vm of compute.virtualMachines.listAll({ abortSignal: signal })) all.push(vm);
             return all;
           }),
           stage("list", async () => {
             const power = new Map<string, string>();
-            for await (const vm of compute.virtualMachines.listAll({ statusOnly: "true", abortSignal: context.signal })) {
+            for await (const vm of compute.virtualMachines.listAll({ statusOnly: "true", abortSignal: signal })) {
               const state = powerState(vm as StatusCarrier);
               if (typeof vm?.id === "string" && state) power.set(vm.id.toLowerCase(), state);
             }
@@ -582,8 +665,13 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
             (power) => ({ power, error: null as ProviderFailure | null }),
             (error) => ({ power: new Map<string, string>(), error: toFailure(error, active, credentials) }),
           ),
+          // Scale-set instances: a failure is reported, the VMs still list.
+          stage("list", () => scaleSetInstances(compute, signal)).then(
+            (instances) => ({ instances, error: null as ProviderFailure | null }),
+            (error) => ({ instances: [] as VirtualMachineScaleSetVM[], error: toFailure(error, active, credentials) }),
+          ),
           // Addresses are a bonus: without them the listing still stands, with a note.
-          vmAddresses(compute, active.cloud, credentials.subscription_id, context.signal).then(
+          vmAddresses(compute, active.cloud, credentials.subscription_id, signal).then(
             (addresses) => ({ addresses, error: null as string | null }),
             (error) => ({
               addresses: new Map<string, VmAddresses>(),
@@ -600,9 +688,18 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
           if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
           resources.push(resource);
         }
+        for (const instance of scaleSets.instances) {
+          const resource = normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier));
+          if (!resource) continue;
+          if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
+          resources.push(resource);
+        }
         const partialFailures = [
           ...(statuses.error
             ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
+            : []),
+          ...(scaleSets.error
+            ? [{ scope: "scale-sets", code: scaleSets.error.code, message: `Scale-set instances could not be listed: ${scaleSets.error.message}` }]
             : []),
           ...(network.error
             ? [{ scope: "ip-addresses", code: "network_read_failed", message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.` }]
@@ -613,6 +710,7 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
         const f = toFailure(error, call, credentials);
         throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });
       } finally {
+        stop.abort();
         call?.close();
       }
     },

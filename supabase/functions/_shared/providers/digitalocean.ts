@@ -1,5 +1,6 @@
 // DigitalOcean: GET /v2/account proves the token; GET /v2/droplets lists droplets 200 a page, following
-// links.pages.next to the end. The token travels only in the Authorization header.
+// links.pages.next to the end, and once more with type=gpus: without it DigitalOcean leaves GPU
+// droplets out. The token travels only in the Authorization header.
 import { digitaloceanDropletUrl } from "./console-links.ts";
 import { apiUrl, isRecord, mapStatus, MalformedShape, required, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
@@ -74,11 +75,15 @@ export const digitaloceanAdapter = tokenCloudAdapter({
     if (str(account.status)) details.status = str(account.status)!;
     return { account: uuid!, label: teamName ?? email ?? undefined, details };
   },
-  firstPage(base) {
-    const url = apiUrl(base, "v2/droplets");
-    url.searchParams.set("page", "1");
-    url.searchParams.set("per_page", String(PER_PAGE));
-    return url;
+  firstPages(base) {
+    // "By default, only non-GPU Droplets are returned" (droplets_list, parameter `type`).
+    return [null, "gpus"].map((type) => {
+      const url = apiUrl(base, "v2/droplets");
+      if (type) url.searchParams.set("type", type);
+      url.searchParams.set("page", "1");
+      url.searchParams.set("per_page", String(PER_PAGE));
+      return url;
+    });
   },
   readPage,
   toResource,

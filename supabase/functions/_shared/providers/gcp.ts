@@ -57,25 +57,53 @@ function startCall(credentials: GcpCredentials, context: AdapterContext, options
 // ---------------------------------------------------------------------------------------------------
 // Errors
 
+/** A google.rpc.ErrorInfo in an error's `details`: the machine-readable cause (SERVICE_DISABLED, …). */
+type ErrorInfo = { "@type"?: string; reason?: string; domain?: string; metadata?: Record<string, string> };
+
 type GoogleErrorBody = {
-  error?: string | { code?: number; message?: string; status?: string; errors?: { reason?: string; message?: string }[] };
+  error?:
+    | string
+    | { code?: number; message?: string; status?: string; errors?: { reason?: string; message?: string }[]; details?: ErrorInfo[] };
   error_description?: string;
 };
 
-function googleError(body: unknown): { reasons: string[]; status: string | null; message: string | null; oauth: string | null; description: string | null } {
+type GoogleError = {
+  /** The legacy `errors[].reason` values (accessNotConfigured, forbidden, …). */
+  reasons: string[];
+  /** ErrorInfo reasons from `details`, with the service they name when they name one. */
+  infos: { reason: string; service: string | null }[];
+  status: string | null;
+  message: string | null;
+  oauth: string | null;
+  description: string | null;
+};
+
+function googleError(body: unknown): GoogleError {
   const parsed = (body && typeof body === "object" ? body : {}) as GoogleErrorBody;
   if (typeof parsed.error === "string") {
-    return { reasons: [], status: null, message: null, oauth: parsed.error, description: typeof parsed.error_description === "string" ? parsed.error_description : null };
+    return { reasons: [], infos: [], status: null, message: null, oauth: parsed.error, description: typeof parsed.error_description === "string" ? parsed.error_description : null };
   }
   const error = parsed.error && typeof parsed.error === "object" ? parsed.error : {};
   const reasons = Array.isArray(error.errors) ? error.errors.map((e) => (typeof e?.reason === "string" ? e.reason : "")).filter(Boolean) : [];
+  const infos = (Array.isArray(error.details) ? error.details : [])
+    .filter((d) => typeof d?.["@type"] === "string" && d["@type"].endsWith("/google.rpc.ErrorInfo") && typeof d.reason === "string")
+    .map((d) => ({ reason: d.reason!, service: typeof d.metadata?.service === "string" ? d.metadata.service : null }));
   return {
     reasons,
+    infos,
     status: typeof error.status === "string" ? error.status : null,
     message: typeof error.message === "string" ? error.message : null,
     oauth: null,
     description: null,
   };
+}
+
+/** Compute Engine is disabled in the project: ErrorInfo SERVICE_DISABLED (for compute, when it names a service), or the legacy accessNotConfigured. */
+function computeApiDisabled({ infos, reasons }: GoogleError): boolean {
+  return (
+    infos.some((info) => info.reason === "SERVICE_DISABLED" && (info.service === null || info.service === "compute.googleapis.com")) ||
+    reasons.includes("accessNotConfigured")
+  );
 }
 
 /** Removes anything secret a hostile or careless endpoint might echo back, and keeps messages short. */
@@ -130,9 +158,11 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
 /** Compute Engine failures: the token worked, the project or the API did not. */
 function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
   const { client_email: email, project_id: project } = call.credentials;
-  const { reasons, status, message } = googleError(error.body);
+  const parsed = googleError(error.body);
+  const { status, message } = parsed;
   const said = message ? ` Google said: ${scrub(message, call.secrets)}` : "";
-  if (reasons.includes("accessNotConfigured") || status === "SERVICE_DISABLED") {
+  // The cause is in details[] (google.rpc.ErrorInfo); `status` is PERMISSION_DENIED for this and for a missing role alike.
+  if (computeApiDisabled(parsed)) {
     return failure(
       "compute_api_disabled",
       `The Compute Engine API is not enabled in project ${project}.`,

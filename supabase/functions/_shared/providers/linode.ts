@@ -1,11 +1,16 @@
-// Linode (Akamai): GET /v4/profile proves the token; GET /v4/linode/instances lists 500 a page,
+// Linode (Akamai): GET /v4/profile proves the token, and one small page of GET /v4/linode/instances
+// proves it may read Linodes (a token of any scope reads its profile); the listing takes 500 a page,
 // following page/pages to the end.
 import { linodeInstanceUrl } from "./console-links.ts";
-import { apiUrl, mapStatus, MalformedShape, required, splitAddresses, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
+import { apiUrl, isRecord, mapStatus, MalformedShape, required, splitAddresses, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const LINODE_API = "https://api.linode.com";
 const PAGE_SIZE = 500;
+/** The smallest page Linode allows; the health check needs only the answer, not the machines. */
+const PROBE_PAGE_SIZE = 25;
+/** The OAuth scope a token needs to list instances (Cloud Manager: "Linodes — Read Only"). */
+export const LINODE_READ_SCOPE = "linodes:read_only";
 
 const STATUS: Record<string, ResourceStatus> = {
   running: "running",
@@ -22,7 +27,20 @@ const STATUS: Record<string, ResourceStatus> = {
   cloning: "pending",
   restoring: "pending",
   deleting: "terminated",
+  // Linode reports `busy` while a job (a backup restore, a disk operation) holds the machine.
+  busy: "pending",
 };
+
+/** Linode answers a token without the endpoint's scope 401 "Your OAuth token is not authorized to use this endpoint." */
+function missingScope(body: unknown): { message: string; hint: string } | null {
+  const errors = isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
+  const refused = errors.some((e) => isRecord(e) && typeof e.reason === "string" && /not authorized to use this endpoint/i.test(e.reason));
+  if (!refused) return null;
+  return {
+    message: "The Linode token works but may not read Linodes (401: not authorized to use this endpoint).",
+    hint: `Create a personal access token with the ${LINODE_READ_SCOPE} scope ("Linodes: Read Only") in Cloud Manager → your profile → API Tokens, and rotate it here.`,
+  };
+}
 
 /** Linode writes timestamps without a zone ("2018-01-01T00:01:01"); they are UTC. */
 function utc(value: unknown): string | null {
@@ -78,12 +96,18 @@ export const linodeAdapter = tokenCloudAdapter({
     if (body.restricted === true) details.restricted = "true";
     return { account: username!, label: email ?? undefined, details };
   },
-  firstPage(base) {
+  firstPages(base) {
     const url = apiUrl(base, "v4/linode/instances");
     url.searchParams.set("page", "1");
     url.searchParams.set("page_size", String(PAGE_SIZE));
-    return url;
+    return [url];
   },
+  healthProbes(base) {
+    const url = apiUrl(base, "v4/linode/instances");
+    url.searchParams.set("page_size", String(PROBE_PAGE_SIZE));
+    return [url];
+  },
+  missingScope,
   readPage,
   toResource,
   unauthorized: {

@@ -52,15 +52,33 @@ export function s3ConsoleUrl(apiEndpoint: string | null, bucket: string, region:
 
 type Bucket = { Name?: string; CreationDate?: Date; BucketRegion?: string };
 
-/** Every bucket, following ContinuationToken when the server paginates (AWS does on request; most servers answer in one page). */
-async function listAllBuckets(credentials: S3CompatibleCredentials, client: S3Client, session: AwsSession) {
+/** Buckets per ListBuckets page on AWS (the API's maximum, MaxBuckets 1–10,000). */
+const AWS_MAX_BUCKETS = 10_000;
+
+/** AWS S3 itself: no api_endpoint, or one of its own hosts (s3.amazonaws.com, s3.<region>.amazonaws.com[.cn], dual-stack, FIPS). */
+export function isAwsS3Endpoint(apiEndpoint: string | null): boolean {
+  if (!apiEndpoint) return true;
+  try {
+    return /(^|\.)s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/.test(new URL(apiEndpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every bucket. On AWS, ListBuckets is asked for pages (MaxBuckets, then ContinuationToken): only then does
+ * AWS name each bucket's BucketRegion, and an account allowed more than 10,000 buckets must page. Other
+ * servers get the plain call they all understand; a ContinuationToken they hand out anyway is followed.
+ */
+async function listAllBuckets(credentials: S3CompatibleCredentials, client: S3Client, session: AwsSession, paged: boolean) {
   const { ListBucketsCommand } = await import("@aws-sdk/client-s3");
   const buckets: Bucket[] = [];
   let owner: string | undefined;
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
+    const input = { ...(paged ? { MaxBuckets: AWS_MAX_BUCKETS } : {}), ...(token ? { ContinuationToken: token } : {}) };
     const output = await awsCall(session, { service: "s3", action: "s3:ListAllMyBuckets", region: credentials.region }, (abortSignal) =>
-      client.send(new ListBucketsCommand(token ? { ContinuationToken: token } : {}), { abortSignal }),
+      client.send(new ListBucketsCommand(input), { abortSignal }),
     );
     owner ??= output.Owner?.DisplayName || undefined;
     buckets.push(...(output.Buckets ?? []));
@@ -103,7 +121,7 @@ async function checkHealth(credentials: S3CompatibleCredentials, context: Adapte
     const opened = await openS3Client(credentials, context);
     session = opened.session;
     started = performance.now();
-    const { buckets, owner } = await listAllBuckets(credentials, opened.client, session);
+    const { buckets, owner } = await listAllBuckets(credentials, opened.client, session, isAwsS3Endpoint(context.apiEndpoint));
     return {
       ok: true,
       identity: {
@@ -121,14 +139,24 @@ async function checkHealth(credentials: S3CompatibleCredentials, context: Adapte
   }
 }
 
-async function listResources(credentials: S3CompatibleCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+function listResources(credentials: S3CompatibleCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+  return listBucketResources(credentials, context);
+}
+
+/** The listing, with the socket options tests need to reach an AWS host name on loopback (`agentOptions.resolve`). */
+export async function listBucketResources(
+  credentials: S3CompatibleCredentials,
+  context: AdapterContext & { type?: string },
+  agentOptions: NodeAgentOptions = {},
+): Promise<ListResult> {
   if (context.type && context.type !== "bucket") return { resources: [], partialFailures: [] };
-  const { client, session } = await openS3Client(credentials, context);
+  const { client, session } = await openS3Client(credentials, context, agentOptions);
   try {
-    const { buckets } = await listAllBuckets(credentials, client, session);
+    const { buckets } = await listAllBuckets(credentials, client, session, isAwsS3Endpoint(context.apiEndpoint));
     const resources = buckets
       .filter((bucket): bucket is Bucket & { Name: string } => Boolean(bucket.Name))
       .map((bucket): NormalizedResource => {
+        // AWS names the region only in paged answers; other servers keep every bucket in their one region.
         const region = bucket.BucketRegion || credentials.region;
         return {
           id: bucket.Name,

@@ -1,5 +1,5 @@
-// What DigitalOcean, Linode and Vultr adapters share: one bearer token, an identity call, one paginated
-// instance list. Each kind supplies only its paths, its pagination step, its shapes and its hints.
+// What DigitalOcean, Linode and Vultr adapters share: one bearer token, an identity call, paginated
+// instance lists. Each kind supplies only its paths, its pagination step, its shapes and its hints.
 import { classifyAddress, safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
 import type { TokenCredentials } from "../schemas/providers.ts";
@@ -17,8 +17,13 @@ export type TokenCloudSpec<K extends TokenCloudKind> = {
   identityPath: string;
   /** Builds the identity from the body; throws MalformedShape when the body is not what the API returns. */
   toIdentity(body: Record<string, unknown>): ProviderIdentity;
-  /** The first page of the instance list. */
-  firstPage(base: URL): URL;
+  /** The first page of each instance listing, each followed to its end (DigitalOcean lists GPU droplets apart). */
+  firstPages(base: URL): URL[];
+  /**
+   * Calls the health check makes after the identity to prove the token may also list instances: the
+   * identity call works with any scope on some clouds, and a listing would then fail on the first refresh.
+   */
+  healthProbes?(base: URL): URL[];
   /** The items of a page and where the next one is; `base` is the API root the adapter calls. */
   readPage(body: Record<string, unknown>, url: URL, base: URL): TokenCloudPage;
   toResource(item: Record<string, unknown>): NormalizedResource;
@@ -26,6 +31,8 @@ export type TokenCloudSpec<K extends TokenCloudKind> = {
   unauthorized: { message: string; hint: string };
   /** For a 403: what scope the token lacks. */
   forbiddenHint: string;
+  /** A 401 that means "valid token, missing scope" (Linode), told apart by its body: the failure to report, or null for a plain 401. */
+  missingScope?(body: unknown): { message: string; hint: string } | null;
 };
 
 /** A body that is JSON but not the shape the API documents. */
@@ -88,6 +95,10 @@ function malformed(where: string, detail: string): UpstreamError {
 }
 
 function mapError<K extends TokenCloudKind>(spec: TokenCloudSpec<K>, error: unknown): unknown {
+  const scope = error instanceof UpstreamError && error.upstreamStatus === 401 ? spec.missingScope?.(error.body) : null;
+  if (scope) {
+    return new UpstreamError({ code: "missing_scope", status: 403, upstreamStatus: 401, message: scope.message, hint: scope.hint, retryable: false });
+  }
   if (error instanceof UpstreamError && error.upstreamStatus === 401) {
     return new UpstreamError({ code: "unauthorized", status: 401, upstreamStatus: 401, message: spec.unauthorized.message, hint: spec.unauthorized.hint });
   }
@@ -133,6 +144,7 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
           if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
           throw error;
         }
+        for (const probe of spec.healthProbes?.(session.base) ?? []) await getObject(session, probe);
         return { ok: true, identity, latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
       } catch (error) {
         return { ok: false, error: toProviderFailure(mapError(spec, error)), latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
@@ -148,25 +160,31 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
       const resources: NormalizedResource[] = [];
       const seen = new Set<string>();
       try {
-        let url: URL | null = spec.firstPage(session.base);
-        for (let pages = 0; url; pages++) {
-          if (pages >= MAX_PAGES) throw malformed(`GET ${url.host}${url.pathname}`, `pagination did not end after ${MAX_PAGES} pages`);
-          if (seen.has(url.href)) throw malformed(`GET ${url.host}${url.pathname}`, "pagination points back at a page already read");
-          seen.add(url.href);
-          const body = await getObject(session, url);
-          let page: TokenCloudPage;
-          try {
-            page = spec.readPage(body, url, session.base);
-            for (const item of page.items) {
-              if (!isRecord(item)) throw new MalformedShape("a listed item is not an object");
-              const resource = spec.toResource(item);
-              if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
+        const ids = new Set<string>();
+        for (const first of spec.firstPages(session.base)) {
+          let url: URL | null = first;
+          for (let pages = 0; url; pages++) {
+            if (pages >= MAX_PAGES) throw malformed(`GET ${url.host}${url.pathname}`, `pagination did not end after ${MAX_PAGES} pages`);
+            if (seen.has(url.href)) throw malformed(`GET ${url.host}${url.pathname}`, "pagination points back at a page already read");
+            seen.add(url.href);
+            const body = await getObject(session, url);
+            let page: TokenCloudPage;
+            try {
+              page = spec.readPage(body, url, session.base);
+              for (const item of page.items) {
+                if (!isRecord(item)) throw new MalformedShape("a listed item is not an object");
+                const resource = spec.toResource(item);
+                // A machine listed twice (it moved between pages, or into another listing) is kept once.
+                if (ids.has(resource.id)) continue;
+                ids.add(resource.id);
+                if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
+              }
+            } catch (error) {
+              if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
+              throw error;
             }
-          } catch (error) {
-            if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
-            throw error;
+            url = page.next;
           }
-          url = page.next;
         }
         return { resources, partialFailures: [] };
       } catch (error) {

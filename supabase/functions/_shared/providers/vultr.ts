@@ -27,7 +27,11 @@ function toResource(instance: Record<string, unknown>): NormalizedResource {
   if (!id) throw new MalformedShape('an instance has an empty "id"');
   const status = str(instance.status);
   const power = str(instance.power_status);
-  const ips = splitAddresses([str(instance.main_ip), str(instance.v6_main_ip), str(instance.internal_ip)].filter((a) => a !== "0.0.0.0"));
+  // The API definition lists IPv6 under v6_networks[].main_ip; answers also carry the older flat v6_main_ip.
+  const v6 = Array.isArray(instance.v6_networks) ? instance.v6_networks.map((n) => (isRecord(n) ? str(n.main_ip) : null)) : [];
+  const ips = splitAddresses(
+    [...new Set([str(instance.main_ip), str(instance.v6_main_ip), ...v6, str(instance.internal_ip)])].filter((a) => a !== "0.0.0.0"),
+  );
   const tags = tagsFromList(instance.tags);
   if (Object.keys(tags).length === 0 && str(instance.tag)) Object.assign(tags, tagsFromList([instance.tag]));
   return {
@@ -70,10 +74,10 @@ export const vultrAdapter = tokenCloudAdapter({
     if (Array.isArray(account.acls)) details.acls = account.acls.filter((a) => typeof a === "string").join(", ");
     return { account: email!, label: name ?? undefined, details };
   },
-  firstPage(base) {
+  firstPages(base) {
     const url = apiUrl(base, "v2/instances");
     url.searchParams.set("per_page", String(PER_PAGE));
-    return url;
+    return [url];
   },
   readPage,
   toResource,

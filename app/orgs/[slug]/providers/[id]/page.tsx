@@ -128,6 +128,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
           {federationSetup && <FederationSetup state={federationSetup} />}
           <ProviderDetailsCard
             provider={provider}
+            checks={checks}
             now={now}
             action={
               canManage && (

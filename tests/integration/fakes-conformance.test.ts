@@ -1,0 +1,287 @@
+// Every fake answers as the cloud's own published definition says it does: each fake is driven through
+// the real adapter (checks, listings, the error paths), and every answer it recorded is held against the
+// cited schema excerpt of that cloud in tests/conformance/schemas. A fake cannot drift from the real API
+// without this failing, and a schema excerpt cannot silently stop applying (each test checks how many
+// answers it validated).
+import { describe, expect, it } from "vitest";
+import awsSchema from "../conformance/schemas/aws.json" with { type: "json" };
+import azureSchema from "../conformance/schemas/azure.json" with { type: "json" };
+import digitaloceanSchema from "../conformance/schemas/digitalocean.json" with { type: "json" };
+import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
+import linodeSchema from "../conformance/schemas/linode.json" with { type: "json" };
+import openstackSchema from "../conformance/schemas/openstack.json" with { type: "json" };
+import vultrSchema from "../conformance/schemas/vultr.json" with { type: "json" };
+import { jsonAnswers, jsonProblems, parseXml, queryProblems, xmlProblems, type JsonExcerpt, type QueryParameter, type XmlShapes } from "../conformance/conformance.ts";
+import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
+import { createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
+import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
+import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
+import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode.ts";
+import { clearOpenStackTokens, openstackAdapter } from "../../supabase/functions/_shared/providers/openstack.ts";
+import { listBucketResources, s3CompatibleAdapter } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
+import { vultrAdapter } from "../../supabase/functions/_shared/providers/vultr.ts";
+import { systemResolver } from "../../supabase/functions/_shared/net/outbound.ts";
+import type { AdapterContext } from "../../supabase/functions/_shared/providers/types.ts";
+import { credentialsSchema } from "../../supabase/functions/_shared/schemas/providers.ts";
+import { AWS_FAKE_KEY, startAwsFake } from "../fakes/aws.ts";
+import { startAzureFake, TEST_CA as AZURE_CA } from "../fakes/azure.ts";
+import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
+import { startGcpFake, TEST_CA as GCP_CA } from "../fakes/gcp.ts";
+import { startLinodeFake } from "../fakes/linode.ts";
+import { OPENSTACK_TEST_USER, startOpenStackFake } from "../fakes/openstack.ts";
+import { S3_FAKE_KEY, startS3Fake } from "../fakes/s3.ts";
+import type { FakeRequest } from "../fakes/server.ts";
+import { startVultrFake } from "../fakes/vultr.ts";
+
+const loopback = (url: string, overrides: Partial<AdapterContext> = {}): AdapterContext => ({
+  apiEndpoint: url,
+  regions: [],
+  timeoutMs: 5_000,
+  outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] },
+  ...overrides,
+});
+
+/** Holds every recorded JSON answer against the operation `operationOf` names; returns how many were checked. */
+function checkJson(excerpt: JsonExcerpt, requests: FakeRequest[], operationOf: (request: FakeRequest, status: number) => string | null): number {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const { request, status, body } of jsonAnswers(requests)) {
+    const operation = operationOf(request, status);
+    if (!operation) continue;
+    checked++;
+    problems.push(...jsonProblems(excerpt, operation, body).map((p) => `${request.method} ${request.url.pathname}${request.url.search} → ${p}`));
+  }
+  expect(problems).toEqual([]);
+  return checked;
+}
+
+describe("fakes conform to the clouds' published API definitions", () => {
+  it("DigitalOcean: account, droplets and GPU droplets pages, and the error body, as in digitalocean/openapi", async () => {
+    const fake = await startDigitalOceanFake({ switches: { resourceCount: 5, maxPageSize: 2 }, digitalocean: { gpuDroplets: 3 } });
+    try {
+      const credentials = { access_key: fake.token };
+      expect((await digitaloceanAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
+      expect((await digitaloceanAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(8);
+      fake.switches.badCredentials = true;
+      expect((await digitaloceanAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
+      const checked = checkJson(digitaloceanSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? "error" : `GET ${r.path}`));
+      expect(checked).toBe(1 + 3 + 2 + 1);
+      // And the adapter asks only with parameters droplets_list defines, within their bounds.
+      const parameters = digitaloceanSchema.parameters["GET /v2/droplets"] as QueryParameter[];
+      expect(fake.hits("/v2/droplets").flatMap((r) => queryProblems(parameters, r.url))).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Linode: profile, instance pages (additionalProperties: false) and the errors body, as in Linode's openapi.yaml", async () => {
+    const fake = await startLinodeFake({ switches: { resourceCount: 60, maxPageSize: 25 } });
+    try {
+      const credentials = { access_key: fake.token };
+      expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
+      expect((await linodeAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(60);
+      fake.linode.scopes = "account:read_only";
+      expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
+      fake.switches.badCredentials = true;
+      expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
+      const checked = checkJson(linodeSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? "error" : `GET ${r.path}`));
+      expect(checked).toBe(2 + 3 + 2 + 1);
+      // The adapter asks only with parameters get-linode-instances defines (page_size 25–500).
+      const parameters = linodeSchema.parameters["GET /v4/linode/instances"] as QueryParameter[];
+      expect(fake.hits("/v4/linode/instances").flatMap((r) => queryProblems(parameters, r.url))).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Vultr: account and cursor pages of instances, as in the Vultr API v2 definition", async () => {
+    const fake = await startVultrFake({ switches: { resourceCount: 7, maxPageSize: 3 } });
+    try {
+      const credentials = { access_key: fake.token };
+      expect((await vultrAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
+      expect((await vultrAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(7);
+      const checked = checkJson(vultrSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? null : `GET ${r.path}`));
+      expect(checked).toBe(1 + 3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Google Cloud: token, project, aggregated instance pages and the error bodies, as in the Compute v1 discovery document", async () => {
+    const fake = await startGcpFake({ unreachableZones: ["europe-west1-b"] });
+    const adapter = createGcpAdapter({ ca: GCP_CA, backoffBaseMs: 20 });
+    try {
+      fake.switches.resourceCount = 9;
+      fake.switches.maxPageSize = 4;
+      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] } };
+      const credentials = credentialsSchema("gcp").parse(fake.keyFile());
+      expect((await adapter.checkHealth(credentials, context)).ok).toBe(true);
+      expect((await adapter.listResources(credentials, context)).resources.length).toBeGreaterThan(0);
+      fake.state.apiDisabled = true;
+      expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
+      fake.state.apiDisabled = "details-only";
+      expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
+      fake.state.apiDisabled = false;
+      fake.state.noRole = true;
+      expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
+      fake.state.accounts[0].disabled = true;
+      fake.revokeTokens();
+      expect((await adapter.checkHealth(credentialsSchema("gcp").parse(fake.keyFile({ private_key_id: "f".repeat(40) })), context)).ok).toBe(false);
+      const checked = checkJson(gcpSchema as JsonExcerpt, fake.requests, (r, status) => {
+        if (r.path === "/token") return status >= 400 ? "oauth error" : "POST /token";
+        if (status >= 400) return "error";
+        return /\/aggregated\/instances$/.test(r.path) ? "GET /compute/v1/projects/{project}/aggregated/instances" : "GET /compute/v1/projects/{project}";
+      });
+      expect(checked).toBeGreaterThanOrEqual(8);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Azure: subscription, VM, scale-set and network pages, token and ARM errors, as in azure-rest-api-specs", async () => {
+    const fake = await startAzureFake({
+      scaleSets: [
+        { name: "web-pool", resourceGroup: "rg-web", orchestrationMode: "Uniform", capacity: 3 },
+        { name: "flex-pool", resourceGroup: "rg-web", orchestrationMode: "Flexible", capacity: 2 },
+      ],
+    });
+    const adapter = createAzureAdapter({ ca: AZURE_CA, backoffBaseMs: 20 });
+    try {
+      fake.switches.resourceCount = 5;
+      fake.switches.maxPageSize = 2;
+      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] } };
+      expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(true);
+      expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
+      fake.state.noRole = true;
+      expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(false);
+      const checked = checkJson(azureSchema as JsonExcerpt, fake.requests, (r, status) => {
+        if (/\/oauth2\/v2\.0\/token$/.test(r.path)) return status >= 400 ? null : "POST /{tenant}/oauth2/v2.0/token";
+        if (!r.path.startsWith("/subscriptions")) return null;
+        if (status >= 400) return "error";
+        if (/^\/subscriptions\/[^/]+$/.test(r.path)) return "GET /subscriptions/{subscriptionId}";
+        if (/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i.test(r.path))
+          return "GET /subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}/virtualMachines";
+        const kind = /providers\/(Microsoft\.\w+\/\w+)$/i.exec(r.path)?.[1];
+        return kind ? `GET /subscriptions/{subscriptionId}/providers/${kind}` : null;
+      });
+      expect(checked).toBeGreaterThanOrEqual(1 + 3 + 3 + 1 + 2 + 3 + 2 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("OpenStack: Keystone tokens, Nova server pages and the error body, as in the Keystone and Nova API references", async () => {
+    const fake = await startOpenStackFake({ switches: { resourceCount: 5, maxPageSize: 2 } });
+    clearOpenStackTokens();
+    try {
+      const context = loopback(fake.keystoneUrl);
+      expect((await openstackAdapter.checkHealth({ ...OPENSTACK_TEST_USER }, context)).ok).toBe(true);
+      expect((await openstackAdapter.listResources({ ...OPENSTACK_TEST_USER }, { ...context, regions: ["RegionOne"] })).resources).toHaveLength(5);
+      fake.revokeTokens();
+      fake.switches.badCredentials = true;
+      clearOpenStackTokens();
+      expect((await openstackAdapter.checkHealth({ ...OPENSTACK_TEST_USER }, context)).ok).toBe(false);
+      const checked = checkJson(openstackSchema as JsonExcerpt, fake.requests, (r, status) => {
+        if (status >= 400) return "error";
+        if (r.path.endsWith("/auth/tokens")) return "POST /v3/auth/tokens";
+        if (r.path.endsWith("/servers/detail")) return "GET /v2.1/servers/detail";
+        if (r.path.endsWith("/flavors/detail")) return "GET /v2.1/flavors/detail";
+        return null;
+      });
+      expect(checked).toBeGreaterThanOrEqual(1 + 3 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("AWS: STS, IAM and EC2 answers and errors use only the element names of the service models", async () => {
+    const fake = await startAwsFake({
+      switches: { resourceCount: 3, maxPageSize: 2 },
+      aws: { regions: ["us-east-1", "eu-west-1"] },
+      keys: [{ accessKeyId: "ASIAEXPIREDCONFORM01", secretAccessKey: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9", sessionToken: "token", expired: true }],
+    });
+    try {
+      const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
+      expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
+      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(6);
+      expect((await awsAdapter.checkHealth({ ...keys, secret_key: "wrong/K7MDENG/bPxRfiCYEXAMPLEKEY00000000" }, loopback(fake.url))).ok).toBe(false);
+      await awsAdapter
+        .listResources({ access_key: "ASIAEXPIREDCONFORM01", secret_key: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9", session_token: "token" }, loopback(fake.url))
+        .catch(() => null);
+      fake.aws.iamDenied = true;
+      expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
+
+      const shapes = awsSchema.shapes as unknown as Record<string, XmlShapes>;
+      const errors = awsSchema.errors as unknown as Record<"ec2" | "query", { root: string; shapes: XmlShapes }>;
+      const operations = awsSchema.operations as unknown as Record<string, Record<string, { root: string; output: string; result?: string; extra?: string[] }>>;
+      const problems: string[] = [];
+      let checked = 0;
+      for (const [index, request] of fake.requests.entries()) {
+        if (!request.answer) continue;
+        const call = fake.calls[index];
+        const service = call?.service === "ec2" ? "ec2" : call?.service === "iam" ? "iam" : "sts";
+        const root = parseXml(request.answer.text);
+        checked++;
+        if (request.answer.status >= 400) {
+          const protocol = service === "ec2" ? errors.ec2 : errors.query;
+          if (root.name !== protocol.root) problems.push(`${call?.action}: error root <${root.name}>, not <${protocol.root}>`);
+          else problems.push(...xmlProblems(root, protocol.root, protocol.shapes));
+          continue;
+        }
+        const operation = operations[service][call?.action ?? ""];
+        if (!operation) {
+          problems.push(`${service} ${call?.action}: not an operation of the excerpt`);
+          continue;
+        }
+        if (root.name !== operation.root) problems.push(`${call?.action}: root <${root.name}>, not <${operation.root}>`);
+        if (operation.result) {
+          // Query protocol: <XResponse><XResult>…</XResult><ResponseMetadata><RequestId/></ResponseMetadata></XResponse>.
+          for (const child of root.children) {
+            if (child.name === operation.result) problems.push(...xmlProblems(child, operation.output, shapes[service], `${root.name}/${child.name}`));
+            else if (child.name === "ResponseMetadata") problems.push(...xmlProblems(child, "ResponseMetadata", awsSchema.responseMetadata as XmlShapes, `${root.name}/${child.name}`));
+            else problems.push(`${root.name}/${child.name}: not part of a Query answer`);
+          }
+        } else {
+          const body = { ...root, children: root.children.filter((c) => !(operation.extra ?? []).includes(c.name)) };
+          problems.push(...xmlProblems(body, operation.output, shapes[service], root.name));
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(checked).toBeGreaterThanOrEqual(8);
+      expect(fake.calls.some((c) => c.code === "RequestExpired")).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("S3: ListBuckets, paged and plain, and its errors use only the element names of the S3 model", async () => {
+    const fake = await startS3Fake({ switches: { resourceCount: 5, maxPageSize: 2 }, s3: { buckets: null } });
+    try {
+      const credentials = { access_key: S3_FAKE_KEY.accessKeyId, secret_key: S3_FAKE_KEY.secretAccessKey, region: "us-east-1", force_path_style: true };
+      expect((await s3CompatibleAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(5);
+      const awsResolve = async (host: string) => (host.endsWith(".amazonaws.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host));
+      const onAws = loopback(`http://s3.us-east-1.amazonaws.com:${fake.port}`);
+      expect((await listBucketResources({ ...credentials, force_path_style: false }, onAws, { resolve: awsResolve })).resources).toHaveLength(5);
+      expect((await s3CompatibleAdapter.checkHealth({ ...credentials, secret_key: "wrong-secret" }, loopback(fake.url))).ok).toBe(false);
+
+      const shapes = awsSchema.shapes.s3 as unknown as XmlShapes;
+      const s3Errors = awsSchema.errors.s3 as unknown as { shapes: XmlShapes };
+      const problems: string[] = [];
+      const answers = fake.requests.filter((r) => r.answer);
+      for (const request of answers) {
+        const root = parseXml(request.answer!.text);
+        if (request.answer!.status >= 400) {
+          if (root.name !== "Error") problems.push(`error root <${root.name}>`);
+          else problems.push(...xmlProblems(root, "Error", s3Errors.shapes));
+        } else {
+          if (root.name !== "ListAllMyBucketsResult") problems.push(`root <${root.name}>`);
+          problems.push(...xmlProblems(root, "ListBucketsOutput", shapes));
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(answers).toHaveLength(1 + 3 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
