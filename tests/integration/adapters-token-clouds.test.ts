@@ -233,7 +233,7 @@ const loopback = (url: string): AdapterContext => ({
   apiEndpoint: url,
   regions: [],
   timeoutMs: 5_000,
-  outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] },
+  outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
 });
 
 describe("DigitalOcean droplets and GPU droplets", () => {

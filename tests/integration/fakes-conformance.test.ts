@@ -37,7 +37,7 @@ const loopback = (url: string, overrides: Partial<AdapterContext> = {}): Adapter
   apiEndpoint: url,
   regions: [],
   timeoutMs: 5_000,
-  outbound: { allowHttp: true, allowedCidrs: ["127.0.0.1/32"] },
+  outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
   ...overrides,
 });
 
@@ -113,7 +113,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       fake.switches.resourceCount = 9;
       fake.switches.maxPageSize = 4;
-      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] } };
+      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
       const credentials = credentialsSchema("gcp").parse(fake.keyFile());
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(true);
       expect((await adapter.listResources(credentials, context)).resources.length).toBeGreaterThan(0);
@@ -149,7 +149,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       fake.switches.resourceCount = 5;
       fake.switches.maxPageSize = 2;
-      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: ["127.0.0.1/32"] } };
+      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(true);
       expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
       fake.state.noRole = true;
