@@ -28,11 +28,12 @@ export function UptimeChart({ checks, slots = 30 }: { checks: HealthCheck[]; slo
         {Array.from({ length: slots }, (_, index) => {
           const check = shown[index - (slots - shown.length)];
           const x = index * (barWidth + GAP);
-          if (!check) return <rect key={index} x={x} y={HEIGHT - 4} width={barWidth} height={4} rx={1} className="fill-muted" />;
+          // Keyed by slot: a check's id ("8") could collide with an empty slot's index (8).
+          if (!check) return <rect key={`slot-${index}`} x={x} y={HEIGHT - 4} width={barWidth} height={4} rx={1} className="fill-muted" />;
           const height = Math.max(6, ((check.latency_ms ?? 0) / slowest) * (HEIGHT - 4));
           return (
             <rect
-              key={check.id}
+              key={`slot-${index}`}
               x={x}
               y={HEIGHT - height}
               width={barWidth}

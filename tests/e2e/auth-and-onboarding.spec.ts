@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { AppShellPage, OnboardingPage, SignInPage, SignUpPage, uniqueEmail } from "./pages/auth.ts";
 
 const PASSWORD = "correct-horse-battery";

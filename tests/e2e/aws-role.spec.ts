@@ -2,7 +2,7 @@
 // CloudFormation template with the external ID Cloudkeep issued, sees the provider healthy
 // once the role trusts Cloudkeep, and reads the account's CloudTrail activity. The AWS fake
 // answers on the port global-setup gave the portal as Cloudkeep's STS endpoint.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { fakeTrailEvents } from "../fakes/aws-cloudtrail.ts";
 import { CLOUDKEEP_KEY, startAwsFake, type AwsFake } from "../fakes/aws.ts";
 import { ProvidersPage } from "./pages/providers.ts";

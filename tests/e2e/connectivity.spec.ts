@@ -2,7 +2,7 @@
 // the organization allow-lists, as a customer would an on-premises endpoint): test a
 // connection before saving, check a provider, page through its resources, and see a failing
 // provider's actionable message.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
 import { ProvidersPage } from "./pages/providers.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";

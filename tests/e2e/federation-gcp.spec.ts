@@ -2,7 +2,7 @@
 // wrote, saves, lands on the provider's page with the exact issuer, subject and audience to copy,
 // sees Check now name the missing binding, binds the subject in the (fake) cloud, and Check now
 // succeeds. The Google fake verifies every token against the test stack's live OIDC issuer.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { enableGcpFederation, type GcpFederation } from "../fakes/gcp-federation.ts";
 import { startGcpFake, type GcpFake } from "../fakes/gcp.ts";
 import { ProvidersPage } from "./pages/providers.ts";

@@ -1,6 +1,6 @@
 // Members and invitations in the browser: invite, accept in a second browser, change a role,
 // the used link, and the last owner trying to leave.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { MembersPage } from "./pages/members.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { OnboardingPage, SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { awsSecret, CANARY, ProvidersPage, samplesOfEveryKind, type ProviderSample } from "./pages/providers.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
@@ -163,7 +164,7 @@ test("an admin adds a provider of every kind, rotates, suspends and deletes, and
   ).toEqual([]);
 });
 
-test("a viewer sees no write controls, and a forged server-action call as viewer is refused", async ({ page, browser }) => {
+test("a viewer sees no write controls, and a forged server-action call as viewer is refused", async ({ page, browser, consoleErrors }) => {
   test.setTimeout(120_000);
   const { slug } = await adminWithOrganization(page, "forge");
   const providers = new ProvidersPage(page, slug);
@@ -203,7 +204,8 @@ test("a viewer sees no write controls, and a forged server-action call as viewer
   await expect(viewerPage).toHaveURL(/\/onboarding$/);
   const [{ id: providerId }] = await sql<{ id: string }[]>`
     select p.id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug} and p.name = ${sample.name}`;
-  // Not a member yet: the provider's page does not exist for them.
+  // Not a member yet: the provider's page does not exist for them (and Chromium logs the 404).
+  consoleErrors.allow(/Failed to load resource: the server responded with a status of 404/);
   const outsider = await viewerPage.goto(`/orgs/${slug}/providers/${providerId}`);
   expect(outsider?.status()).toBe(404);
   await expect(viewerPage.getByRole("heading", { name: "Nothing here" })).toBeVisible();

@@ -1,6 +1,6 @@
 // Organization settings (network allow-list, credential ages, the webhook and its secret shown
 // once) and the Needs attention page, in the browser.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
 
 let sql: ReturnType<typeof database>;

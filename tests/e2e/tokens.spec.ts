@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
 import { callApi, TokensPage } from "./pages/tokens.ts";
