@@ -13,6 +13,29 @@ const config = [
       ],
     },
   },
+  // Type-aware rules (issue 13): promises are awaited or marked `void`, switches over unions
+  // cover every member, type-only imports say so.
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      // React event handlers may be async: React ignores what they return.
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+      "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
+      "@typescript-eslint/consistent-type-imports": ["error", { disallowTypeAnnotations: false, fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    // The functions' entry points use Deno globals, so the Node tsconfig leaves them out: no type info.
+    files: ["supabase/functions/*/index.ts"],
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "off",
+      "@typescript-eslint/no-misused-promises": "off",
+      "@typescript-eslint/switch-exhaustiveness-check": "off",
+    },
+  },
   // Import boundaries (STYLE.md: app → components → lib → _shared, one way).
   {
     // Edge functions and their shared code run under Deno too: no Next, no React, no app aliases.

@@ -6,7 +6,7 @@ import { safeNextPath } from "@/lib/auth/safe-next";
 import { createClient } from "@/lib/supabase/server";
 import { signInSchema, signUpSchema } from "@/supabase/functions/_shared/schemas/auth.ts";
 import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors.ts";
-import { z } from "zod";
+import type { z } from "zod";
 
 type AuthFields = z.infer<typeof signInSchema>;
 

@@ -2,7 +2,7 @@
 // calling (and their organization role), then run. Thrown errors become a generic message.
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
-import { z } from "zod";
+import type { z } from "zod";
 import { hasRole, type OrgRole } from "@/lib/auth/roles";
 import { getUser, type SessionUser } from "@/lib/auth/require-user";
 import { getMyOrganization, type OrganizationSummary } from "@/lib/db/queries/organizations";

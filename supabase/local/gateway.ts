@@ -1,6 +1,6 @@
 // The local stand-in for Supabase's API gateway: /auth/v1 → the local auth server,
 // /functions/v1/<name> → that edge function under Deno. Same paths as hosted Supabase.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AuthServer } from "./auth-server.ts";
 import type { FunctionsRunner } from "./functions.ts";
 import { sendJson, sendWebResponse, toWebRequest } from "./http.ts";
@@ -14,7 +14,9 @@ export async function startGateway(options: {
   log?: (line: string) => void;
 }): Promise<Gateway> {
   const origin = `http://127.0.0.1:${options.port}`;
-  const server = createServer(async (req, res) => {
+  // node:http ignores what a request listener returns; every failure is answered inside it.
+  const server = createServer((req, res) => void handle(req, res));
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = req.url ?? "/";
     try {
       if (path === "/auth/v1" || path.startsWith("/auth/v1/")) {
@@ -36,7 +38,7 @@ export async function startGateway(options: {
       if (!res.headersSent) sendJson(res, 502, { message: "An invalid response was received from the upstream server" });
       else res.end();
     }
-  });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => resolve());

@@ -1,6 +1,6 @@
 // The local stack's stand-in for pg_cron: it calls the health-sweep function on an interval,
 // with the secret key, never two sweeps at once, and stops cleanly.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, expect, it } from "vitest";
 import { startSweeper, type Sweeper } from "../../supabase/local/sweeper.ts";
@@ -19,14 +19,15 @@ async function fakeGateway(answer: (req: IncomingMessage) => Promise<{ status: n
   const seen: { method?: string; url?: string; authorization?: string }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => void respond(req, res));
+  async function respond(req: IncomingMessage, res: ServerResponse) {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
     const { status, body } = await answer(req);
     inFlight--;
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-  });
+  }
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
   return { url, seen, maxInFlight: () => maxInFlight };

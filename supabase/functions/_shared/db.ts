@@ -25,7 +25,7 @@ const JWT_ROLES = new Set(["authenticated", "anon"]);
  * postgres.js rolls back and rethrows that first error.
  */
 function setContext(query: PendingQuery<Row[]>) {
-  query.execute();
+  void query.execute();
 }
 
 function contextQuery(tx: Tx, claims: Claims | null): PendingQuery<Row[]> {

@@ -288,6 +288,9 @@ export function describeAwsError(error: unknown, call: AwsCallDescription): Prov
         status: 429,
         retryable: true,
       };
+    default:
+      // Not one of the named refusals: judged by its HTTP status below.
+      break;
   }
   if (status !== undefined && status >= 500) {
     return {
