@@ -311,6 +311,12 @@ describe("retention", () => {
       event(p.owner.id, "health_check", "100 days"),
       event(null, "list_resources", "100 days"),
     ]);
+    // One audit row per federation token issued: the sweep's leave after 90 days too.
+    const tokenEvent = (age: string) => sql`
+      insert into public.audit_events (organization_id, actor_id, action, target_type, target_id, target_name, metadata, created_at)
+      values (${orgId}, null, 'oidc.token_issued', 'provider', ${id}, null, ${sql.json({ jti: age })}, now() - ${age}::interval)
+      returning id::text`;
+    const [[tokenOld], [tokenRecent]] = await Promise.all([tokenEvent("100 days"), tokenEvent("10 days")]);
     await sql`insert into public.health_sweeps (run_id, organization_id, sweeper_id, started_at, finished_at)
               values (gen_random_uuid(), ${orgId}, 'old', now() - interval '40 days', now() - interval '40 days'),
                      (gen_random_uuid(), ${orgId}, 'new', now() - interval '1 day', now() - interval '1 day')`;
@@ -335,6 +341,9 @@ describe("retention", () => {
     const events = await sql<{ id: string }[]>`select id::text from public.audit_events where target_id = ${id} and action = 'provider.credentials_read' order by id`;
     expect(events.map((row) => row.id).sort()).toEqual([sweeperRecent.id, personOld.id, otherOld.id].sort());
     expect(events.map((row) => row.id)).not.toContain(sweeperOld.id);
+    const tokens = await sql<{ id: string }[]>`select id::text from public.audit_events where target_id = ${id} and action = 'oidc.token_issued'`;
+    expect(tokens.map((row) => row.id)).toEqual([tokenRecent.id]);
+    expect(tokens.map((row) => row.id)).not.toContain(tokenOld.id);
     const sweeps = await sql`select sweeper_id from public.health_sweeps where organization_id = ${orgId}`;
     expect(sweeps).toEqual([{ sweeper_id: "new" }]);
   });
