@@ -19,8 +19,8 @@ import {
   parsePoolAudience,
   type GcpWorkloadIdentityCredentials,
 } from "../schemas/providers/gcp-workload-identity.ts";
-import { GCP_COMPUTE_ENDPOINT, normalizeGcpInstance, type GcpAdapterOptions } from "./gcp.ts";
-import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderFailure } from "./types.ts";
+import { GCP_COMPUTE_ENDPOINT, listAggregatedInstances, type GcpAdapterOptions } from "./gcp.ts";
+import type { AdapterContext, HealthResult, ListResult, ProviderFailure } from "./types.ts";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -28,8 +28,6 @@ const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 const COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly";
 const GOOGLE_ORIGINS = ["https://sts.googleapis.com", "https://iamcredentials.googleapis.com"];
 const DEFAULT_TIMEOUT_MS = 10_000;
-const PAGE_SIZE = 500;
-const MAX_PAGES = 1_000;
 
 const cache = new TokenCache<string>();
 
@@ -395,47 +393,21 @@ export async function checkWorkloadIdentityHealth(credentials: GcpWorkloadIdenti
   }
 }
 
-type AggregatedBody = { items?: Record<string, { instances?: unknown; warning?: { code?: unknown; message?: unknown } }>; nextPageToken?: unknown; unreachables?: unknown };
-
 export async function listWorkloadIdentityResources(credentials: GcpWorkloadIdentityCredentials, context: AdapterContext & { type?: string }, options: GcpAdapterOptions = {}): Promise<ListResult> {
   if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
   let call: Call | null = null;
-  const resources: NormalizedResource[] = [];
-  const partialFailures: ListResult["partialFailures"] = [];
-  const regions = new Set(context.regions);
   try {
     call = start(credentials, context, options);
-    let pageToken: string | null = null;
-    for (let page = 0; ; page++) {
-      if (page >= MAX_PAGES) throw malformed(`${new URL(call.base).host} kept handing out page tokens past ${MAX_PAGES} pages.`);
-      const url = new URL(`${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}/aggregated/instances`);
-      url.searchParams.set("maxResults", String(PAGE_SIZE));
-      url.searchParams.set("returnPartialSuccess", "true");
-      if (pageToken) url.searchParams.set("pageToken", pageToken);
-      const body = await authorized<AggregatedBody>(call, url.href);
-      if (!body || typeof body !== "object") throw malformed(`${new URL(call.base).host} answered the instance list with something that is not an aggregated list.`);
-      for (const [scope, entry] of Object.entries(body.items ?? {})) {
-        const warning = entry?.warning;
-        if (warning && text(warning.code) && warning.code !== "NO_RESULTS_ON_PAGE") {
-          partialFailures.push({ scope, code: String(warning.code), message: scrub(text(warning.message) ?? String(warning.code), call.secrets) });
-        }
-        const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
-        for (const instance of Array.isArray(entry?.instances) ? entry.instances : []) {
-          const resource = normalizeGcpInstance(instance as never, credentials.project_id, scopeZone);
-          if (!resource) continue;
-          if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone))) continue;
-          resources.push(resource);
-        }
-      }
-      for (const scope of Array.isArray(body.unreachables) ? body.unreachables : []) {
-        if (typeof scope === "string") partialFailures.push({ scope, code: "unreachable", message: `Compute Engine could not list ${scope}; it is left out of this listing.` });
-      }
-      pageToken = text(body.nextPageToken);
-      if (!pageToken) break;
-    }
+    const started = call;
+    return await listAggregatedInstances((url) => authorized<unknown>(started, url), {
+      base: started.base,
+      project: credentials.project_id,
+      regions: context.regions,
+      secrets: started.secrets,
+      malformed,
+    });
   } catch (error) {
     const f = describe(error, call);
     throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });
   }
-  return { resources, partialFailures };
 }

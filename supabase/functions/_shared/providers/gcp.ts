@@ -367,47 +367,66 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
       if (isGcpWorkloadIdentity(credentials)) return (await import("./gcp-workload-identity.ts")).listWorkloadIdentityResources(credentials, context, options);
       const call = startCall(credentials, context, options);
       if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
-      const project = credentials.project_id;
-      const regions = new Set(context.regions);
-      const resources: NormalizedResource[] = [];
-      const partialFailures: ListResult["partialFailures"] = [];
-      let pageToken: string | null = null;
       try {
-        for (let page = 0; ; page++) {
-          if (page >= MAX_PAGES) throw malformed(`${new URL(call.base).host} kept handing out page tokens past ${MAX_PAGES} pages.`);
-          const url = new URL(`${call.base}/compute/v1/projects/${encodeURIComponent(project)}/aggregated/instances`);
-          url.searchParams.set("maxResults", String(PAGE_SIZE));
-          url.searchParams.set("returnPartialSuccess", "true");
-          if (pageToken) url.searchParams.set("pageToken", pageToken);
-          const body = await authorized<AggregatedBody>(call, url.href);
-          if (!body || typeof body !== "object" || (body.items !== undefined && (typeof body.items !== "object" || body.items === null))) {
-            throw new StageError("compute", malformed(`${new URL(call.base).host} answered the instance list with something that is not an aggregated list.`));
-          }
-          for (const [scope, entry] of Object.entries(body.items ?? {})) {
-            const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
-            const warning = entry?.warning;
-            if (warning && text(warning.code) && warning.code !== "NO_RESULTS_ON_PAGE") {
-              partialFailures.push({ scope, code: String(warning.code), message: scrub(text(warning.message) ?? String(warning.code), call.secrets) });
-            }
-            for (const instance of Array.isArray(entry?.instances) ? entry.instances : []) {
-              const resource = normalizeGcpInstance(instance as GcpInstance, project, scopeZone);
-              if (!resource) continue;
-              if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone))) continue;
-              resources.push(resource);
-            }
-          }
-          for (const scope of Array.isArray(body.unreachables) ? body.unreachables : []) {
-            if (typeof scope === "string") partialFailures.push({ scope, code: "unreachable", message: `Compute Engine could not list ${scope}; it is left out of this listing.` });
-          }
-          pageToken = text(body.nextPageToken);
-          if (!pageToken) break;
-        }
+        return await listAggregatedInstances((url) => authorized<AggregatedBody>(call, url), {
+          base: call.base,
+          project: credentials.project_id,
+          regions: context.regions,
+          secrets: call.secrets,
+          malformed: (message) => new StageError("compute", malformed(message)),
+        });
       } catch (error) {
         throw asThrowable(describeFailure(error, call));
       }
-      return { resources, partialFailures };
     },
   };
+}
+
+/**
+ * Every instance of a project's aggregated list, page after page, limited to `regions` (regions or
+ * zones; empty: all). Scopes that warn or are unreachable are partial failures, not fatal. `get`
+ * fetches one page with the caller's token (a key's or a federated one); `malformed` makes the error
+ * for an answer that is not an aggregated list.
+ */
+export async function listAggregatedInstances(
+  get: (url: string) => Promise<unknown>,
+  where: { base: string; project: string; regions: readonly string[]; secrets: string[]; malformed: (message: string) => Error },
+): Promise<ListResult> {
+  const regions = new Set(where.regions);
+  const resources: NormalizedResource[] = [];
+  const partialFailures: ListResult["partialFailures"] = [];
+  const host = new URL(where.base).host;
+  let pageToken: string | null = null;
+  for (let page = 0; ; page++) {
+    if (page >= MAX_PAGES) throw where.malformed(`${host} kept handing out page tokens past ${MAX_PAGES} pages.`);
+    const url = new URL(`${where.base}/compute/v1/projects/${encodeURIComponent(where.project)}/aggregated/instances`);
+    url.searchParams.set("maxResults", String(PAGE_SIZE));
+    url.searchParams.set("returnPartialSuccess", "true");
+    if (pageToken) url.searchParams.set("pageToken", pageToken);
+    const body = (await get(url.href)) as AggregatedBody | null;
+    if (!body || typeof body !== "object" || (body.items !== undefined && (typeof body.items !== "object" || body.items === null))) {
+      throw where.malformed(`${host} answered the instance list with something that is not an aggregated list.`);
+    }
+    for (const [scope, entry] of Object.entries(body.items ?? {})) {
+      const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
+      const warning = entry?.warning;
+      if (warning && text(warning.code) && warning.code !== "NO_RESULTS_ON_PAGE") {
+        partialFailures.push({ scope, code: String(warning.code), message: scrub(text(warning.message) ?? String(warning.code), where.secrets) });
+      }
+      for (const instance of Array.isArray(entry?.instances) ? entry.instances : []) {
+        const resource = normalizeGcpInstance(instance as GcpInstance, where.project, scopeZone);
+        if (!resource) continue;
+        if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone))) continue;
+        resources.push(resource);
+      }
+    }
+    for (const scope of Array.isArray(body.unreachables) ? body.unreachables : []) {
+      if (typeof scope === "string") partialFailures.push({ scope, code: "unreachable", message: `Compute Engine could not list ${scope}; it is left out of this listing.` });
+    }
+    pageToken = text(body.nextPageToken);
+    if (!pageToken) break;
+  }
+  return { resources, partialFailures };
 }
 
 /** A failed listing, thrown as an UpstreamError carrying the mapped failure. */
