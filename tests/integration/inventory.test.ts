@@ -200,6 +200,9 @@ describe("filters, search, sort and pages", () => {
     ).toEqual(["web-1"]);
     expect(names((await page(viewer(), p.orgId, { tags: [["team:lead", "a:b"]] })).resources)).toEqual(["lab-box"]);
     expect((await page(viewer(), p.orgId, { tags: [["env", "prod"]], cloud: "digitalocean" })).counts.total).toBe(0);
+    // One key cannot hold two values; the organization's totals still show.
+    const contradictory = await page(viewer(), p.orgId, { tags: [["env", "prod"], ["env", "staging"]] });
+    expect([contradictory.counts.total, contradictory.resources.length, contradictory.organization.total]).toEqual([0, 0, 8]);
   });
 
   it("sorts by every column both ways, and pages through the result without gaps or repeats", async () => {

@@ -74,6 +74,22 @@ function providerScope(providers: InventoryProvider[], filters: InventoryFilters
     .map((p) => p.id);
 }
 
+/** Two values asked of one tag key: no resource can match (a key holds one value). */
+function contradictory(filters: InventoryFilters) {
+  const asked = new Map<string, string>();
+  for (const [key, value] of filters.tags ?? []) {
+    if (value === null) continue;
+    if (asked.has(key) && asked.get(key) !== value) return true;
+    asked.set(key, value);
+  }
+  return false;
+}
+
+/** Nothing can match: no providers, none left by the provider filters, or contradictory tags. */
+function matchesNothing(providers: InventoryProvider[], scope: string[] | null, filters: InventoryFilters) {
+  return providers.length === 0 || (scope !== null && scope.length === 0) || contradictory(filters);
+}
+
 function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -380,7 +396,7 @@ export async function selectInventoryPage(tx: Tx, organizationId: string, filter
   const providers = await selectInventoryProviders(tx, organizationId);
   const byId = new Map(providers.map((p) => [p.id, p]));
   const scope = providerScope(providers, filters);
-  const empty = providers.length === 0 || (scope !== null && scope.length === 0);
+  const empty = matchesNothing(providers, scope, filters);
   const unfiltered = !scope && !filters.type && !filters.region && !filters.status && countsFromSummary(filters);
 
   const query: RowQuery = { sort, direction, limit: pageSize, offset: (page - 1) * pageSize };
@@ -388,7 +404,10 @@ export async function selectInventoryPage(tx: Tx, organizationId: string, filter
   const byProvider = (sort === "provider" || sort === "cloud") && countsFromSummary(filters);
 
   let [rows, groups, all]: [ResourceRow[], CountGroup[], CountGroup[] | null] = [[], [], null];
-  if (!empty) {
+  if (empty) {
+    // Nothing matches, but the organization's totals and filter options still show.
+    if (providers.length) all = await countGroups(tx, organizationId, null, {});
+  } else {
     [rows, groups, all] = await Promise.all([
       byProvider ? Promise.resolve([]) : selectRows(tx, organizationId, scope, filters, providers, query),
       countGroups(tx, organizationId, scope, filters),
@@ -446,7 +465,7 @@ export async function selectInventoryResources(
   const after = decodeInventoryCursor(options.cursor);
   const providers = await selectInventoryProviders(tx, organizationId);
   const scope = providerScope(providers, filters);
-  if (providers.length === 0 || (scope !== null && scope.length === 0)) {
+  if (matchesNothing(providers, scope, filters)) {
     return { resources: [] as InventoryResource[], nextCursor: null, counts: options.counts ? summarize([], providers) : undefined };
   }
   const [rows, groups] = await Promise.all([
@@ -476,7 +495,7 @@ export async function forEachInventoryBatch(
 ) {
   const providers = await selectInventoryProviders(tx, organizationId);
   const scope = providerScope(providers, filters);
-  if (providers.length === 0 || (scope !== null && scope.length === 0)) return;
+  if (matchesNothing(providers, scope, filters)) return;
   const byId = new Map(providers.map((p) => [p.id, p]));
   let after: [string, string, string] | null = null;
   for (;;) {
