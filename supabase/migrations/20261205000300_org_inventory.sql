@@ -93,11 +93,15 @@ revoke execute on function private.can_read_inventory(uuid) from public;
 
 -- One page of matching rows. order_by is name, type, region, status, size, launched_at or
 -- provider (by provider_rank, the providers in the order to show); after_key continues a
--- keyset page in name order (name, provider_id, resource_id).
+-- keyset page in name order (name, provider_id, resource_id). collect_first gathers every
+-- match before ordering (right when few rows match: walking an ordered index for them would
+-- read the whole organization); otherwise Postgres may walk the ordered index and stop after
+-- the page (right when many match). The caller knows which from the counts.
 create function private.inventory_matches(
   org uuid, search_pattern text, tag_filter jsonb, tag_keys text[], provider_ids uuid[],
   type_filter text, region_filter text, status_filter text, include_vanished boolean,
-  order_by text, descending boolean, provider_rank uuid[], after_key text[], row_limit integer, row_offset integer
+  order_by text, descending boolean, provider_rank uuid[], after_key text[], row_limit integer, row_offset integer,
+  collect_first boolean
 )
 returns setof public.provider_resources
 language plpgsql
@@ -124,16 +128,18 @@ begin
     raise exception 'unknown inventory order: %', order_by using errcode = '22023';
   end if;
   return query execute
-    'select r.* from public.provider_resources r where '
+    case when collect_first then 'with matched as materialized (' else '' end
+    || 'select r.* from public.provider_resources r where '
     || private.inventory_match_condition(search_pattern, tag_filter, tag_keys, provider_ids, type_filter, region_filter, status_filter, include_vanished)
     || case when after_key is null then '' else ' and (r.name, r.provider_id, r.resource_id) > ($10[1], $10[2]::uuid, $10[3])' end
+    || case when collect_first then ') select r.* from matched r' else '' end
     || ' order by ' || ordering || ' limit $11 offset $12'
     using org, search_pattern, tag_filter, tag_keys, provider_ids, type_filter, region_filter, status_filter,
           provider_rank, after_key, least(greatest(row_limit, 1), 1000), greatest(row_offset, 0);
 end;
 $$;
-revoke execute on function private.inventory_matches(uuid, text, jsonb, text[], uuid[], text, text, text, boolean, text, boolean, uuid[], text[], integer, integer) from public;
-grant execute on function private.inventory_matches(uuid, text, jsonb, text[], uuid[], text, text, text, boolean, text, boolean, uuid[], text[], integer, integer) to authenticated, service_role;
+revoke execute on function private.inventory_matches(uuid, text, jsonb, text[], uuid[], text, text, text, boolean, text, boolean, uuid[], text[], integer, integer, boolean) from public;
+grant execute on function private.inventory_matches(uuid, text, jsonb, text[], uuid[], text, text, text, boolean, text, boolean, uuid[], text[], integer, integer, boolean) to authenticated, service_role;
 
 -- How many rows match, grouped like public.provider_resource_counts.
 create function private.inventory_match_counts(

@@ -135,7 +135,7 @@ describe("who sees the inventory (RLS persona matrix)", () => {
       sql,
       p.outsider.claims,
       (tx) =>
-        tx`select count(*)::int as n from private.inventory_matches(${p.orgId}, null, null, null, null, null, null, null, false, 'name', false, null, null, 100, 0)`,
+        tx`select count(*)::int as n from private.inventory_matches(${p.orgId}, null, null, null, null, null, null, null, false, 'name', false, null, null, 100, 0, true)`,
     );
     expect(rows).toEqual({ ok: true, value: [{ n: 0 }] });
     const counts = await attempt(
@@ -201,7 +201,12 @@ describe("filters, search, sort and pages", () => {
     expect(names((await page(viewer(), p.orgId, { tags: [["team:lead", "a:b"]] })).resources)).toEqual(["lab-box"]);
     expect((await page(viewer(), p.orgId, { tags: [["env", "prod"]], cloud: "digitalocean" })).counts.total).toBe(0);
     // One key cannot hold two values; the organization's totals still show.
-    const contradictory = await page(viewer(), p.orgId, { tags: [["env", "prod"], ["env", "staging"]] });
+    const contradictory = await page(viewer(), p.orgId, {
+      tags: [
+        ["env", "prod"],
+        ["env", "staging"],
+      ],
+    });
     expect([contradictory.counts.total, contradictory.resources.length, contradictory.organization.total]).toEqual([0, 0, 8]);
   });
 

@@ -201,7 +201,14 @@ type RowQuery = {
   offset: number;
   /** Keyset continuation in name order (the API's pages). */
   after?: [string, string, string] | null;
+  /** How many rows match, when known: few matches are gathered before sorting (see private.inventory_matches). */
+  matches?: number;
 };
+
+/** Below this many matches a search gathers them all and sorts; above, it walks an ordered index. */
+export const COLLECT_FIRST_BELOW = 20_000;
+
+const totalOf = (groups: CountGroup[]) => groups.reduce((sum, group) => sum + group.resources, 0);
 
 /** One page of matching rows in the asked order. */
 function selectRows(
@@ -222,7 +229,7 @@ function selectRows(
       from private.inventory_matches(
         ${matchArguments(tx, organizationId, scope, filters)},
         ${functionOrder}, ${query.direction === "desc"}, ${ranked.map((p) => p.id)}::uuid[], ${after ?? null}::text[],
-        ${query.limit}, ${query.offset}
+        ${query.limit}, ${query.offset}, ${(query.matches ?? 0) < COLLECT_FIRST_BELOW}
       )
       order by ${order}`;
   }
@@ -408,12 +415,15 @@ export async function selectInventoryPage(tx: Tx, organizationId: string, filter
     // Nothing matches, but the organization's totals and filter options still show.
     if (providers.length) all = await countGroups(tx, organizationId, null, {});
   } else {
+    // A search or tag filter reads its counts first: how many match decides how to read the page.
+    const countsFirst = byProvider || needsMatchFunction(filters);
     [rows, groups, all] = await Promise.all([
-      byProvider ? Promise.resolve([]) : selectRows(tx, organizationId, scope, filters, providers, query),
+      countsFirst ? Promise.resolve([]) : selectRows(tx, organizationId, scope, filters, providers, query),
       countGroups(tx, organizationId, scope, filters),
       unfiltered ? Promise.resolve(null) : countGroups(tx, organizationId, null, {}),
     ]);
     if (byProvider) rows = await selectRowsByProvider(tx, organizationId, filters, providers, groups, query);
+    else if (countsFirst) rows = await selectRows(tx, organizationId, scope, filters, providers, { ...query, matches: totalOf(groups) });
   }
   const organizationGroups = all ?? groups;
   const distinct = (pick: (g: CountGroup) => string | null) =>
@@ -468,16 +478,25 @@ export async function selectInventoryResources(
   if (matchesNothing(providers, scope, filters)) {
     return { resources: [] as InventoryResource[], nextCursor: null, counts: options.counts ? summarize([], providers) : undefined };
   }
-  const [rows, groups] = await Promise.all([
-    selectRows(tx, organizationId, scope, filters, providers, { sort: "name", direction: "asc", limit: limit + 1, offset: 0, after }),
-    options.counts ? countGroups(tx, organizationId, scope, filters) : Promise.resolve(null),
-  ]);
+  const query: RowQuery = { sort: "name", direction: "asc", limit: limit + 1, offset: 0, after };
+  let rows: ResourceRow[];
+  let groups: CountGroup[] | null = null;
+  if (needsMatchFunction(filters)) {
+    // How many match decides how to read the page (see selectInventoryPage).
+    groups = await countGroups(tx, organizationId, scope, filters);
+    rows = await selectRows(tx, organizationId, scope, filters, providers, { ...query, matches: totalOf(groups) });
+  } else {
+    [rows, groups] = await Promise.all([
+      selectRows(tx, organizationId, scope, filters, providers, query),
+      options.counts ? countGroups(tx, organizationId, scope, filters) : Promise.resolve(null),
+    ]);
+  }
   const page = present(rows.slice(0, limit), new Map(providers.map((p) => [p.id, p])));
   const last = page[page.length - 1];
   return {
     resources: page,
     nextCursor: rows.length > limit && last ? encodeInventoryCursor(last) : null,
-    counts: groups ? summarize(groups, providers) : undefined,
+    counts: options.counts && groups ? summarize(groups, providers) : undefined,
   };
 }
 
@@ -497,6 +516,7 @@ export async function forEachInventoryBatch(
   const scope = providerScope(providers, filters);
   if (matchesNothing(providers, scope, filters)) return;
   const byId = new Map(providers.map((p) => [p.id, p]));
+  const matches = needsMatchFunction(filters) ? totalOf(await countGroups(tx, organizationId, scope, filters)) : undefined;
   let after: [string, string, string] | null = null;
   for (;;) {
     const rows: ResourceRow[] = await selectRows(tx, organizationId, scope, filters, providers, {
@@ -505,6 +525,7 @@ export async function forEachInventoryBatch(
       limit: batchSize,
       offset: 0,
       after,
+      matches,
     });
     if (rows.length) await each(present(rows, byId));
     if (rows.length < batchSize) return;
