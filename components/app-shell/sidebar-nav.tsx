@@ -2,12 +2,13 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { BellIcon, CloudIcon, KeyRoundIcon, ScrollTextIcon, SettingsIcon, UsersIcon, type LucideIcon } from "lucide-react";
+import { BellIcon, BoxesIcon, CloudIcon, KeyRoundIcon, ScrollTextIcon, SettingsIcon, UsersIcon, type LucideIcon } from "lucide-react";
 
 import { cn } from "@/lib/utils";
 
 const sections: { segment: string; label: string; icon: LucideIcon }[] = [
   { segment: "providers", label: "Providers", icon: CloudIcon },
+  { segment: "inventory", label: "Inventory", icon: BoxesIcon },
   { segment: "attention", label: "Needs attention", icon: BellIcon },
   { segment: "members", label: "Members", icon: UsersIcon },
   { segment: "tokens", label: "API tokens", icon: KeyRoundIcon },

@@ -7,6 +7,8 @@ import { EmptyState } from "@/components/empty-state";
 import { UrlFilters } from "@/components/url-filters";
 import { RESOURCE_SORTS, type ResourceSort } from "@/lib/db/queries/connectivity";
 import type { InventoryState, selectResourcePage } from "@/supabase/functions/_shared/domain/resource-queries.ts";
+import { monthlyListPrice } from "@/supabase/functions/_shared/list-prices.ts";
+import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { PartialFailuresAlert } from "./partial-failures-alert";
 import { formatDateTime, formatRelative } from "./provider-meta";
 import { ProviderPagination } from "./provider-pagination";
@@ -49,6 +51,7 @@ export function parseResourceParams(query: Query): ResourceParams {
 type ResourcesPanelProps = {
   orgSlug: string;
   providerId: string;
+  providerType: ProviderType;
   base: string;
   params: ResourceParams;
   page: Awaited<ReturnType<typeof selectResourcePage>>;
@@ -58,7 +61,7 @@ type ResourcesPanelProps = {
   now: Date;
 };
 
-export function ResourcesPanel({ orgSlug, providerId, base, params, page, inventory, canRefresh, suspended, now }: ResourcesPanelProps) {
+export function ResourcesPanel({ orgSlug, providerId, providerType, base, params, page, inventory, canRefresh, suspended, now }: ResourcesPanelProps) {
   const filtered = Boolean(params.q || params.region || params.status || params.type);
 
   function href(changes: Partial<ResourceParams>) {
@@ -141,7 +144,9 @@ export function ResourcesPanel({ orgSlug, providerId, base, params, page, invent
             <>
               <ResourcesTable
                 resources={page.resources}
+                sortable={RESOURCE_SORTS}
                 sort={params.sort}
+                listPrice={(resource) => monthlyListPrice(providerType, resource.size)}
                 direction={params.direction}
                 sortHref={(sort, direction) => href({ sort, direction, page: 1 })}
                 now={now}

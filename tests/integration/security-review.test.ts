@@ -294,6 +294,7 @@ const EXPECTED_TABLE_PRIVILEGES = [
   "authenticated public.provider_events: SELECT",
   "authenticated public.provider_health_checks: SELECT",
   "authenticated public.provider_inventory: SELECT",
+  "authenticated public.provider_resource_counts: SELECT",
   "authenticated public.provider_resources: SELECT",
   "authenticated public.provider_status_events: SELECT",
   "authenticated public.webhook_deliveries: SELECT",

@@ -186,6 +186,15 @@ export type Tables = {
     resource_count: number;
     partial_failures: Json;
   };
+  provider_resource_counts: {
+    organization_id: string;
+    provider_id: string;
+    type: string;
+    region: string | null;
+    status: string;
+    size: string | null;
+    resources: number;
+  };
   provider_resources: {
     organization_id: string;
     provider_id: string;

@@ -10,6 +10,7 @@ import { refuseNulInQuery } from "./query.ts";
 import { Router } from "./router.ts";
 import { awsRoutes } from "./routes/aws.ts";
 import { connectivityRoutes, providerRoutes } from "./routes/providers.ts";
+import { resourceRoutes } from "./routes/resources.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { requireTokenScopes } from "./scopes.ts";
 
@@ -57,6 +58,7 @@ export function createRouter() {
   providerRoutes(router);
   tokenRoutes(router);
   awsRoutes(router);
+  resourceRoutes(router);
   return router;
 }
 

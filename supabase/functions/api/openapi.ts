@@ -4,6 +4,7 @@ import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, MAX_EXPIRY_DAYS } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
 import { MAX_LIMIT, MAX_PAGE } from "./query.ts";
+import { inventoryOpenApiSchemas, resourcesOpenApiPaths } from "./routes/resources.ts";
 import { ROUTE_SCOPES } from "./scopes.ts";
 
 const error = {
@@ -154,6 +155,7 @@ export function openApiDocument(url: URL) {
         },
       },
       ...withAccess(awsOpenApiPaths),
+      ...withAccess(resourcesOpenApiPaths),
       "/providers": {
         get: operation("GET /providers", `curl ${auth} "${server}/providers?status=failed"`, {
           summary: "List providers",
@@ -393,6 +395,7 @@ export function openApiDocument(url: URL) {
           },
         },
         Error: error,
+        ...inventoryOpenApiSchemas,
         Provider: {
           type: "object",
           properties: {

@@ -28,6 +28,8 @@ export const ROUTE_SCOPES: Readonly<Record<string, ScopeRequirement>> = {
   // AWS by role: the setup is provider metadata; the activity timeline is read like the inventory, refreshed like it.
   "GET /providers/:id/aws/cloudformation": { scopes: ["providers:read"] },
   "GET /providers/:id/events": { scopes: ["resources:read"], when: { param: "refresh", value: "true", scopes: ["health:run"] } },
+  // The organization-wide inventory: stored rows only, never a live call.
+  "GET /resources": { scopes: ["resources:read"] },
 };
 
 /** Routes only a person may call: tokens are managed by people, never by other tokens. */

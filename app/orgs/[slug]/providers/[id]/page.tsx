@@ -148,6 +148,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
         <ResourcesPanel
           orgSlug={organization.slug}
           providerId={provider.id}
+          providerType={provider.provider_type}
           base={base}
           params={resourceParams}
           page={resources}
