@@ -15,6 +15,7 @@ import {
 import { ApiError, json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
 import { resolveOrganization, type RequestContext } from "../context.ts";
+import { integerParam, MAX_LIMIT } from "../query.ts";
 import type { Router } from "../router.ts";
 
 function invalid(name: string, message: string): never {
@@ -75,8 +76,7 @@ export function resourceRoutes(router: Router<RequestContext>) {
     const org = await resolveOrganization(ctx);
     const q = ctx.url.searchParams;
     const filters = inventoryFiltersFromQuery(q);
-    const limit = Number(q.get("limit") ?? "50");
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) invalid("limit", "must be an integer from 1 to 200");
+    const limit = integerParam(q, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
     const cursor = q.get("cursor");
     if (cursor && !decodeInventoryCursor(cursor)) invalid("cursor", "is not one this API gave out");
     const counts = q.get("counts");
