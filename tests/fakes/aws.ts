@@ -224,6 +224,12 @@ export type AwsFakeRole = {
   enforceExternalId: boolean;
   /** Actions its permissions policy lacks, e.g. ["ec2:DescribeInstances"] (changes apply to sessions already issued). */
   denied?: string[];
+  /**
+   * A role that trusts an IAM OIDC identity provider (sts:AssumeRoleWithWebIdentity): the provider's
+   * URL (issuer without https://) and the StringEquals conditions on `<url>:aud` and `<url>:sub`
+   * (a condition left out is not checked). See aws-web-identity.ts.
+   */
+  webIdentity?: { providerUrl: string; audience?: string; subject?: string };
 };
 
 /**
@@ -286,6 +292,8 @@ export type AwsFake = Fake & {
   calls: AwsCall[];
   /** Calls of one action, optionally in one region. */
   callsOf(action: string, region?: string): AwsCall[];
+  /** sts:AssumeRoleWithWebIdentity, when enabled (aws-web-identity.ts); unsigned, so it comes before SigV4. */
+  webIdentity: ((form: URLSearchParams, call: AwsCall) => Promise<FakeResponse>) | null;
 };
 
 export const AWS_FAKE_KEY = {
@@ -320,7 +328,7 @@ function defaultAwsSwitches(): AwsSwitches {
   };
 }
 
-const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
+export const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 const IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
 const STATES: [number, string][] = [
@@ -382,7 +390,7 @@ function instanceXml(region: string, index: number, owner: string) {
 <tagSet>${tags}</tagSet></item></instancesSet></item>`;
 }
 
-function stsError(status: number, code: string, message: string, type = "Sender", ns = STS_NS): FakeResponse {
+export function stsError(status: number, code: string, message: string, type = "Sender", ns = STS_NS): FakeResponse {
   return {
     status,
     headers: { "content-type": "text/xml", "x-amzn-requestid": randomUUID() },
@@ -401,7 +409,27 @@ function ec2Error(status: number, code: string, message: string): FakeResponse {
 /** The IAM user a long-term key belongs to: the last part of its `…:user/<path>/<name>` ARN. */
 const iamUserName = (key: AwsFakeKey) => /:user\/(?:.*\/)?([^/]+)$/.exec(key.arn ?? "")?.[1] ?? "fake";
 
-const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body });
+/** Temporary keys of a role's session, carrying the role's permissions (read live). The caller adds them to `fake.keys`. */
+export function mintRoleSession(role: AwsFakeRole, sessionName: string, durationSeconds: number): AwsFakeKey {
+  const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role.arn) ?? [];
+  return {
+    accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString("base64"),
+    sessionToken: randomBytes(48).toString("base64"),
+    account,
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+    userId: `AROA${account}:${sessionName}`,
+    role,
+    expiresAt: Date.now() + durationSeconds * 1000,
+  };
+}
+
+/** `<AssumedRoleUser>` and `<Credentials>` of an AssumeRole* result. */
+export function assumedRoleXml(minted: AwsFakeKey): string {
+  return `<AssumedRoleUser><AssumedRoleId>${xmlEscape(minted.userId!)}</AssumedRoleId><Arn>${xmlEscape(minted.arn!)}</Arn></AssumedRoleUser><Credentials><AccessKeyId>${minted.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(minted.secretAccessKey)}</SecretAccessKey><SessionToken>${xmlEscape(minted.sessionToken!)}</SessionToken><Expiration>${new Date(minted.expiresAt!).toISOString()}</Expiration></Credentials>`;
+}
+
+export const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body });
 
 /**
  * Starts the fake on a free 127.0.0.1 port (https with `options.https`). The benchmark's shape:
@@ -448,6 +476,14 @@ export async function startAwsFake(
     const ec2 = call.service === "ec2";
     const trail = call.service === "cloudtrail";
     const fail = ec2 ? ec2Error : trail ? cloudtrailError : stsError;
+
+    if (action === "AssumeRoleWithWebIdentity" && (call.service === null || call.service === "sts")) {
+      const webIdentity = (base as AwsFake).webIdentity;
+      if (!webIdentity) return stsError(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account.");
+      if (form.get("Version") !== "2011-06-15") return stsError(400, "InvalidAction", "Unsupported version.");
+      call.service = "sts";
+      return webIdentity(form, call);
+    }
 
     const slow = call.region ? aws.slowRegions[call.region] : undefined;
     if (slow) await sleep(slow);
@@ -653,20 +689,10 @@ export async function startAwsFake(
     if (!role || !allowed) {
       return stsError(403, "AccessDenied", `User: ${caller.arn ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
-    const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role.arn) ?? [];
-    const minted: AwsFakeKey = {
-      accessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
-      secretAccessKey: randomBytes(30).toString("base64"),
-      sessionToken: randomBytes(48).toString("base64"),
-      account,
-      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
-      userId: `AROA${account}:${sessionName}`,
-      role,
-      expiresAt: Date.now() + duration * 1000,
-    };
+    const minted = mintRoleSession(role, sessionName, duration);
     keys.push(minted);
     return xml(
-      `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult><AssumedRoleUser><AssumedRoleId>${xmlEscape(minted.userId!)}</AssumedRoleId><Arn>${xmlEscape(minted.arn!)}</Arn></AssumedRoleUser><Credentials><AccessKeyId>${minted.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlEscape(minted.secretAccessKey)}</SecretAccessKey><SessionToken>${xmlEscape(minted.sessionToken!)}</SessionToken><Expiration>${new Date(minted.expiresAt!).toISOString()}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult>${assumedRoleXml(minted)}</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
     );
   }
 
@@ -679,6 +705,7 @@ export async function startAwsFake(
     roles: initialRoles(),
     calls,
     callsOf: (action: string, region?: string) => calls.filter((c) => c.action === action && (!region || c.region === region)),
+    webIdentity: null,
   });
   const givenKeys = keys.length;
   fake.reset = () => {

@@ -8,11 +8,13 @@ import { federationSubject, type FederationValues } from "./issuer.ts";
 export type FederatedProvider = { id: string; organization_id: string; provider_type: string; auth_method: string; credential_hint: string | null; account_identifier: string | null };
 
 export type FederationSetup = FederationValues & {
-  cloud: "gcp";
-  /** Shell commands, in order. */
+  cloud: "gcp" | "aws" | "azure";
+  /** Shell commands, in order (gcloud, aws or az). */
   commands: string;
   terraform: string;
-  /** The IAM member Google sees for this provider. */
+  /** A CloudFormation template (JSON), where the cloud has one. */
+  cloudformation?: string;
+  /** Who the cloud sees for this provider: Google's IAM member, the AWS role, the Azure application. */
   principal: string;
 };
 

@@ -21,6 +21,11 @@ export type TokenRequest = {
   lifetimeSeconds?: number;
   /** Backdates iat/nbf/exp (tests: an expired token). */
   now?: Date;
+  /**
+   * A probe: the token names this other (nonexistent) provider of the same organization, so that a
+   * check can prove the cloud refuses a subject it was not told to trust. Audited under providerId.
+   */
+  probeSubjectProviderId?: string;
 };
 
 export async function issueFederationToken(config: FederationConfig, request: TokenRequest): Promise<IssuedToken> {
@@ -29,13 +34,13 @@ export async function issueFederationToken(config: FederationConfig, request: To
   const audience = request.audience.trim();
   if (!audience || audience.length > 512) throw new RangeError("A token needs an audience of at most 512 characters.");
   const signing = await currentSigningKey(config.sql, config.ring);
-  const subject = federationSubject(request.organizationId, request.providerId);
+  const subject = federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
   const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
   const exp = iat + lifetime;
   const jti = crypto.randomUUID();
   await asService(config.sql, (tx) =>
     tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
-      ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString() })})`,
+      ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
   );
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: signing.kid, typ: "JWT" })
@@ -59,6 +64,8 @@ export type FederationSupplier = {
   issuer: string;
   subject: string;
   token(audience: string): Promise<string>;
+  /** A token for another subject of the same organization, which no cloud should accept for this provider. */
+  probeToken?(audience: string): Promise<string>;
 };
 
 export function federationSupplier(config: FederationConfig, provider: { id: string; organization_id: string }): FederationSupplier {
@@ -66,5 +73,7 @@ export function federationSupplier(config: FederationConfig, provider: { id: str
     issuer: config.issuer,
     subject: federationSubject(provider.organization_id, provider.id),
     token: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
+    probeToken: async (audience) =>
+      (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, probeSubjectProviderId: crypto.randomUUID() })).token,
   };
 }

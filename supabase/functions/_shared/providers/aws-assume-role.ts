@@ -9,7 +9,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AssumeRoleCommandOutput } from "@aws-sdk/client-sts";
 import { UpstreamError } from "../net/http.ts";
 import { TokenCache } from "../net/token-cache.ts";
-import { assumedRoleArn, type AwsKeyCredentials, type AwsRoleCredentials } from "../schemas/providers.ts";
+import { assumedRoleArn, isAwsWebIdentityCredentials, type AwsKeyCredentials, type AwsRoleCredentials, type AwsWebIdentityCredentials } from "../schemas/providers.ts";
 import { assumeRoleFailure, externalIdNotAssigned, externalIdNotRequired, missingPermission, type RoleFacts } from "./aws-errors.ts";
 import { awsRoleSettings } from "./aws-role-templates.ts";
 import {
@@ -24,7 +24,11 @@ import {
   withoutSdkLogging,
   type AwsSession,
 } from "./aws.ts";
+import { assumeWithWebIdentity, webIdentityFacts } from "./aws-web-identity.ts";
 import type { AdapterContext, HealthResult } from "./types.ts";
+
+/** A role Cloudkeep assumes: with its own identity and an external ID, or with its OIDC token. */
+export type AssumableRole = AwsRoleCredentials | AwsWebIdentityCredentials;
 
 export const ROLE_SESSION_SECONDS = 900;
 /** Renewed this long before it expires, so that a listing started on a session can finish on it. */
@@ -122,20 +126,36 @@ function sessionOf(assumed: AssumeRoleCommandOutput, region: string): RoleSessio
   return { keys: { access_key: issued.AccessKeyId, secret_key: issued.SecretAccessKey, session_token: issued.SessionToken, region } };
 }
 
-/** The verified session for a role: cached per role, external ID and region until shortly before it expires. */
-export async function assumeRoleSession(credentials: AwsRoleCredentials, context: AdapterContext): Promise<RoleSession> {
-  const facts = roleFacts(credentials);
+/** Where a role's session is cached: per role, external ID (or subject and STS endpoint) and region. */
+function sessionKey(credentials: AssumableRole, context: AdapterContext): unknown[] {
   const region = homeRegion(credentials);
-  return sessions.get(cacheKey(facts, region), () => assumeVerified(facts, region, context));
+  if (isAwsWebIdentityCredentials(credentials)) {
+    const facts = webIdentityFacts(credentials, context);
+    return ["aws-web-identity", facts.roleArn, facts.issuer, facts.subject, context.apiEndpoint, region];
+  }
+  return cacheKey(roleFacts(credentials), region);
+}
+
+/** The verified session for a role, cached until shortly before it expires. */
+export async function assumeRoleSession(credentials: AssumableRole, context: AdapterContext): Promise<RoleSession> {
+  const key = sessionKey(credentials, context);
+  if (isAwsWebIdentityCredentials(credentials)) {
+    return sessions.get(key, async () => {
+      const { value, expiresAt } = await assumeWithWebIdentity(credentials, context);
+      return { value: { keys: value }, expiresAt };
+    });
+  }
+  const facts = roleFacts(credentials);
+  return sessions.get(key, () => assumeVerified(facts, homeRegion(credentials), context));
 }
 
 /** Runs `work` with the role's session keys; a session AWS no longer accepts is dropped, so the next call assumes again. */
-export async function withRoleSession<T>(credentials: AwsRoleCredentials, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
+export async function withRoleSession<T>(credentials: AssumableRole, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
   const session = await assumeRoleSession(credentials, context);
   try {
     return await work(session.keys);
   } catch (error) {
-    if (error instanceof UpstreamError && error.status === 401) await sessions.invalidate(cacheKey(roleFacts(credentials), homeRegion(credentials)));
+    if (error instanceof UpstreamError && error.status === 401) await sessions.invalidate(sessionKey(credentials, context));
     throw error;
   }
 }
@@ -176,7 +196,7 @@ type AwsCallName = "ec2:DescribeRegions" | "ec2:DescribeInstances" | "cloudtrail
  * A role's health: assume it (with the confused-deputy check on a new session), prove the session
  * with sts:GetCallerIdentity, then check every permission Cloudkeep needs.
  */
-export async function checkRoleHealth(credentials: AwsRoleCredentials, context: AdapterContext): Promise<HealthResult> {
+export async function checkRoleHealth(credentials: AssumableRole, context: AdapterContext): Promise<HealthResult> {
   const started = performance.now();
   const failed = (error: unknown): HealthResult => ({
     ok: false,
@@ -196,7 +216,11 @@ export async function checkRoleHealth(credentials: AwsRoleCredentials, context: 
         identity: {
           account: identity.account,
           label: identity.label,
-          details: { ...identity.details, role_arn: assumedRoleArn(credentials), external_id_required: "yes" },
+          details: {
+            ...identity.details,
+            role_arn: assumedRoleArn(credentials),
+            ...(isAwsWebIdentityCredentials(credentials) ? { subject: context.federation!.subject, subject_pinned: "yes" } : { external_id_required: "yes" }),
+          },
         },
         latencyMs: Math.round(performance.now() - started),
         checkedAt: new Date().toISOString(),

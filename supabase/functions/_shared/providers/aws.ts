@@ -8,7 +8,7 @@ import { NodeHttpHandler, streamCollector } from "@smithy/node-http-handler";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { nodeAgents, type NodeAgentOptions } from "../net/outbound.ts";
-import { isAwsRoleCredentials, type AwsCredentials, type AwsKeyCredentials } from "../schemas/providers.ts";
+import type { AwsCredentials, AwsKeyCredentials } from "../schemas/providers.ts";
 import { describeAwsError, type AwsCallDescription } from "./aws-errors.ts";
 import type {
   AdapterContext,
@@ -254,15 +254,15 @@ export function normalizeInstance(instance: Instance, region: string): Normalize
 
 export const homeRegion = (credentials: AwsCredentials) => credentials.region ?? DEFAULT_AWS_REGION;
 
-/** A role is assumed first (aws-assume-role.ts, loaded only for roles); keys are used as they are. */
+/** A role (by external ID or by web identity) is assumed first (aws-assume-role.ts, loaded only for roles); keys are used as they are. */
 async function checkHealth(credentials: AwsCredentials, context: AdapterContext): Promise<HealthResult> {
-  if (isAwsRoleCredentials(credentials)) return (await import("./aws-assume-role.ts")).checkRoleHealth(credentials, context);
+  if ("role_arn" in credentials) return (await import("./aws-assume-role.ts")).checkRoleHealth(credentials, context);
   return checkKeyHealth(credentials, context);
 }
 
 /** Runs `work` with access keys: the credential's own, or a role's session keys (assumed, or cached). */
 export async function withAwsKeys<T>(credentials: AwsCredentials, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
-  if (!isAwsRoleCredentials(credentials)) return work(credentials);
+  if (!("role_arn" in credentials)) return work(credentials);
   const { withRoleSession } = await import("./aws-assume-role.ts");
   return withRoleSession(credentials, context, work);
 }

@@ -43,7 +43,7 @@ import {
 import { describeS3, S3_FIELDS, S3_SECRET_FIELDS, s3CredentialsSchema, s3Identity } from "./providers/s3.ts";
 import { describeToken, TOKEN_SECRET_FIELDS, tokenCredentialsSchema, tokenFields, tokenIdentity } from "./providers/tokens.ts";
 
-import type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials } from "./providers/aws.ts";
+import type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AwsWebIdentityCredentials } from "./providers/aws.ts";
 import type { AzureCredentials } from "./providers/azure.ts";
 import type { GcpCredentials } from "./providers/gcp.ts";
 import type { OpenStackCredentials } from "./providers/openstack.ts";
@@ -52,9 +52,9 @@ import type { TokenCredentials } from "./providers/tokens.ts";
 
 export type { GcpWorkloadIdentityCredentials };
 export { isGcpWorkloadIdentity };
-export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
+export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AwsWebIdentityCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
 export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, CredentialVariant, SchemaOptions } from "./providers/common.ts";
-export { assumedRoleArn, isAwsRoleCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
+export { assumedRoleArn, isAwsRoleCredentials, isAwsWebIdentityCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
 export { AUTH_METHODS } from "./providers/common.ts";
 export { GCP_KEY_FIELD } from "./providers/gcp.ts";
 export { DEFAULT_OPENSTACK_DOMAIN } from "./providers/openstack.ts";

@@ -1,5 +1,7 @@
-// AWS: an IAM access key (long-term AKIA… or temporary ASIA… with its session token), or a role in
-// the customer's account that Cloudkeep assumes with a per-provider external ID (no stored keys).
+// AWS: an IAM access key (long-term AKIA… or temporary ASIA… with its session token), a role in
+// the customer's account that Cloudkeep assumes with a per-provider external ID (no stored keys), or
+// a role that trusts Cloudkeep's OIDC issuer for this provider's subject (web identity: no stored
+// keys, and no AWS identity of Cloudkeep's own either).
 import { z } from "zod";
 import {
   compact,
@@ -34,13 +36,29 @@ export type AwsRoleCredentials = {
   external_id?: string;
 };
 
-export type AwsCredentials = AwsKeyCredentials | AwsRoleCredentials;
+/**
+ * A role whose trust policy names Cloudkeep's OIDC issuer (an IAM OIDC identity provider) and pins
+ * this provider's subject: Cloudkeep calls sts:AssumeRoleWithWebIdentity with a token it issues.
+ */
+export type AwsWebIdentityCredentials = {
+  auth_method: "web_identity";
+  role_arn: string;
+  read_only_role_arn?: string;
+  region?: string;
+};
 
-export function isAwsRoleCredentials(credentials: AwsCredentials): credentials is AwsRoleCredentials {
-  return "role_arn" in credentials && typeof credentials.role_arn === "string";
+export type AwsCredentials = AwsKeyCredentials | AwsRoleCredentials | AwsWebIdentityCredentials;
+
+export function isAwsWebIdentityCredentials(credentials: AwsCredentials): credentials is AwsWebIdentityCredentials {
+  return "auth_method" in credentials && credentials.auth_method === "web_identity";
 }
 
-export const AWS_AUTH_METHODS = ["access_key", "assume_role"] as const;
+/** A role Cloudkeep assumes with its own AWS identity and the provider's external ID (not web identity). */
+export function isAwsRoleCredentials(credentials: AwsCredentials): credentials is AwsRoleCredentials {
+  return "role_arn" in credentials && typeof credentials.role_arn === "string" && !isAwsWebIdentityCredentials(credentials);
+}
+
+export const AWS_AUTH_METHODS = ["access_key", "assume_role", "web_identity"] as const;
 export type AwsAuthMethod = (typeof AWS_AUTH_METHODS)[number];
 
 export const AWS_ACCESS_KEY_PATTERN = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
@@ -138,10 +156,10 @@ export const AWS_FIELDS: CredentialField[] = [
 ];
 
 export function describeAws(credentials: AwsCredentials): CredentialDescription {
-  if (isAwsRoleCredentials(credentials)) {
+  if ("role_arn" in credentials) {
     const used = parseRoleArn(assumedRoleArn(credentials));
     return {
-      authMethod: "assume_role",
+      authMethod: isAwsWebIdentityCredentials(credentials) ? "web_identity" : "assume_role",
       // A role ARN names its account, so the account is known before any check.
       accountIdentifier: used?.account ?? null,
       credentialHint: used ? `role/${used.path}${used.name}` : "role",
@@ -158,7 +176,7 @@ export function describeAws(credentials: AwsCredentials): CredentialDescription 
 }
 
 export function awsIdentity(credentials: AwsCredentials) {
-  if (isAwsRoleCredentials(credentials)) return { role_arn: credentials.role_arn };
+  if ("role_arn" in credentials) return { role_arn: credentials.role_arn };
   return { access_key: credentials.access_key };
 }
 
@@ -166,7 +184,7 @@ export function awsIdentity(credentials: AwsCredentials) {
 // Roles
 
 /** The role Cloudkeep assumes for reads: health checks, listings and the activity timeline. */
-export function assumedRoleArn(credentials: AwsRoleCredentials): string {
+export function assumedRoleArn(credentials: AwsRoleCredentials | AwsWebIdentityCredentials): string {
   return credentials.read_only_role_arn ?? credentials.role_arn;
 }
 
@@ -264,14 +282,18 @@ function chooseAwsMethod(raw: Record<string, unknown>): MethodChoice {
   if (method === "access_key" && has(ROLE_NAMES)) {
     return { issue: { path: has(KEY_NAMES) ? [] : ["role_arn"], message: "Send either an access key and secret or a role ARN (auth_method assume_role), not both." } };
   }
-  if (method === "assume_role" && has(KEY_NAMES)) {
+  if ((method === "assume_role" || method === "web_identity") && has(KEY_NAMES)) {
     return { issue: { path: [], message: "A role needs no access keys: remove access_key, secret_key and session_token, or use auth_method access_key." } };
   }
   return { method, rest };
 }
 
 export function awsCredentialsSchema(): z.ZodType<AwsCredentials, unknown> {
-  const schemas = { access_key: awsKeyCredentialsSchema(), assume_role: awsRoleCredentialsSchema() };
+  const schemas = {
+    access_key: awsKeyCredentialsSchema(),
+    assume_role: awsRoleCredentialsSchema(),
+    web_identity: awsRoleCredentialsSchema().transform((role): AwsWebIdentityCredentials => ({ auth_method: "web_identity", ...role })),
+  };
   return z.unknown().transform((raw, ctx): AwsCredentials => {
     const choice: MethodChoice = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? chooseAwsMethod(raw as Record<string, unknown>) : { method: "access_key", rest: raw as Record<string, unknown> };
     if ("issue" in choice) {
@@ -307,13 +329,27 @@ export const AWS_ROLE_FIELDS: CredentialField[] = [
   AWS_REGION_FIELD,
 ];
 
+export const AWS_WEB_IDENTITY_FIELDS: CredentialField[] = [
+  {
+    ...AWS_ROLE_FIELDS[0],
+    help: "The role Cloudkeep will assume with its own OIDC token, in the account to connect. After saving, Cloudkeep shows the CloudFormation template (or Terraform, or AWS CLI) that creates the OIDC identity provider and this role, trusting this provider's subject only.",
+  },
+  ...AWS_ROLE_FIELDS.slice(1),
+];
+
 /** The choice the add-provider form offers for AWS; the first is the default. */
 export const AWS_AUTH_VARIANTS: CredentialVariant[] = [
-  { value: "access_key", label: "Access keys", description: "An IAM user's access key and secret, stored encrypted.", fields: AWS_FIELDS },
+  {
+    value: "web_identity",
+    label: "No secret (federation)",
+    description: "Web identity federation: your account trusts Cloudkeep's OIDC issuer for this provider only. Nothing secret is stored, on either side.",
+    fields: AWS_WEB_IDENTITY_FIELDS,
+  },
   {
     value: "assume_role",
     label: "Role",
     description: "No stored keys: Cloudkeep assumes a role in your account, with an external ID only this provider knows.",
     fields: AWS_ROLE_FIELDS,
   },
+  { value: "access_key", label: "Access keys", description: "An IAM user's access key and secret, stored encrypted.", fields: AWS_FIELDS },
 ];

@@ -1,0 +1,204 @@
+// AWS with no secret on either side: the customer's account trusts Cloudkeep's OIDC issuer (an IAM
+// OIDC identity provider for CLOUDKEEP_OIDC_ISSUER, client ID sts.amazonaws.com), and a role whose
+// trust policy pins this provider's subject. Cloudkeep issues a token for the provider and calls
+// sts:AssumeRoleWithWebIdentity, which needs no AWS credentials of Cloudkeep's own (the call is not
+// signed). A new session first proves the trust policy pins the subject: a token Cloudkeep issues
+// for another provider must be refused, or any organization could read this account through
+// Cloudkeep (the federation counterpart of the external ID's confused-deputy check).
+//
+// The call goes to the provider's api_endpoint when it has one (an STS-compatible endpoint, through
+// the outbound policy), else to AWS's regional STS. Nothing sent there is Cloudkeep's: the token
+// names this provider only and lives five minutes.
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AssumeRoleWithWebIdentityCommandOutput } from "@aws-sdk/client-sts";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath } from "../federation/issuer.ts";
+import { UpstreamError } from "../net/http.ts";
+import { nodeAgents } from "../net/outbound.ts";
+import { assumedRoleArn, type AwsKeyCredentials, type AwsWebIdentityCredentials } from "../schemas/providers.ts";
+import { AWS_MAX_ATTEMPTS, awsCall, DEFAULT_TIMEOUT_MS, failureOf, homeRegion, withoutSdkLogging } from "./aws.ts";
+import type { AdapterContext, ProviderFailure } from "./types.ts";
+
+export const WEB_IDENTITY_SESSION_SECONDS = 900;
+const SESSION_NAME = "cloudkeep";
+
+/** What a person needs to fix the trust: the role, the issuer AWS must know, and the subject. */
+export type WebIdentityFacts = { roleArn: string; issuer: string; subject: string };
+
+function failure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
+  return { code, message, hint, status, retryable };
+}
+
+/** `<issuer host/path>:aud` and `:sub`: the condition keys AWS sets from the token. */
+export function webIdentityConditions(issuer: string, subject: string) {
+  const prefix = issuerHostPath(issuer);
+  return { StringEquals: { [`${prefix}:aud`]: AWS_WEB_IDENTITY_AUDIENCE, [`${prefix}:sub`]: subject } };
+}
+
+const accountOf = (roleArn: string) => /^arn:aws:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "the role's account";
+
+/** What a refusal of AssumeRoleWithWebIdentity means, in terms of the link that failed. */
+export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): ProviderFailure {
+  const base = failureOf(error);
+  const code = base.code.replace(/Exception$/, "");
+  const said = base.message;
+  const account = accountOf(facts.roleArn);
+  const host = issuerHostPath(facts.issuer);
+  const providerArn = `arn:aws:iam::${account}:oidc-provider/${host}`;
+  if (code === "IDPCommunicationError" || /couldn't retrieve verification key|could not be reached|unable to (?:fetch|retrieve)/i.test(said)) {
+    return failure(
+      "federation_issuer_unreachable",
+      `AWS could not fetch Cloudkeep's OIDC keys from ${facts.issuer}.`,
+      `AWS must reach ${facts.issuer}/.well-known/openid-configuration and the JWKS it names over public https. Check CLOUDKEEP_OIDC_ISSUER is this Cloudkeep's public URL and that the oidc function is deployed.`,
+      502,
+      true,
+    );
+  }
+  if (code === "ExpiredToken" || /token (?:is )?expired|not yet valid/i.test(said)) {
+    return failure(
+      "federation_token_expired",
+      "AWS found Cloudkeep's token expired or not yet valid.",
+      "Cloudkeep's tokens live five minutes: check the server clock (NTP) of Cloudkeep's functions, then try again.",
+      401,
+      true,
+    );
+  }
+  if (code === "InvalidIdentityToken" && /no openid ?connect provider/i.test(said)) {
+    return failure(
+      "federation_oidc_provider_missing",
+      `Account ${account} has no IAM OIDC identity provider for ${facts.issuer}.`,
+      `Create it (the template on the provider's page does): aws iam create-open-id-connect-provider --url ${facts.issuer} --client-id-list ${AWS_WEB_IDENTITY_AUDIENCE}`,
+      401,
+    );
+  }
+  if (code === "InvalidIdentityToken" && /audience/i.test(said)) {
+    return failure(
+      "federation_audience_mismatch",
+      `The IAM OIDC identity provider ${providerArn} does not accept the audience ${AWS_WEB_IDENTITY_AUDIENCE}.`,
+      `Add ${AWS_WEB_IDENTITY_AUDIENCE} to its audiences (client IDs): aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${providerArn} --client-id ${AWS_WEB_IDENTITY_AUDIENCE}`,
+      401,
+    );
+  }
+  if (code === "InvalidIdentityToken" || code === "IDPRejectedClaim") {
+    return failure(
+      "federation_signature_invalid",
+      `AWS did not accept Cloudkeep's token for ${facts.issuer}. AWS said: ${said}`,
+      `Check that the IAM OIDC identity provider's URL is exactly ${facts.issuer} and let AWS fetch the keys from its JWKS, which follows Cloudkeep's key rotation.`,
+      401,
+    );
+  }
+  if (base.status === 403 || code === "AccessDenied") {
+    return failure(
+      "federation_role_denied",
+      `AWS did not let this provider's subject assume ${facts.roleArn}: the role does not exist, does not trust ${providerArn}, or its trust policy pins another subject or audience (AWS gives the same answer for all three).`,
+      `Check, in account ${account}: (1) the role exists with exactly this name and path; (2) its trust policy allows the federated principal ${providerArn} to call sts:AssumeRoleWithWebIdentity; ` +
+        `(3) its condition is ${JSON.stringify(webIdentityConditions(facts.issuer, facts.subject))}. The template on the provider's page sets up all three.`,
+      403,
+    );
+  }
+  return base;
+}
+
+/** The trust policy accepted a token for another subject: it does not pin this provider's. */
+export function subjectNotPinned(facts: WebIdentityFacts): ProviderFailure {
+  return failure(
+    "federation_subject_not_pinned",
+    `The trust policy of ${facts.roleArn} accepted a token Cloudkeep issued for another provider: any organization on this Cloudkeep could read the account. Cloudkeep will not use the role until its trust policy pins this provider's subject.`,
+    `Use this condition in the statement that trusts the OIDC provider: "Condition": ${JSON.stringify(webIdentityConditions(facts.issuer, facts.subject))}`,
+    403,
+  );
+}
+
+/** Credentials checked before the provider exists (Test connection): no subject to trust yet. */
+export function federationUnavailable(): ProviderFailure {
+  return failure(
+    "federation_unavailable",
+    "Web identity needs the saved provider: AWS trusts a subject that names it (org:<organization>:provider:<provider>).",
+    "Save the provider, create the OIDC provider and role with the template on its page, then use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
+    422,
+  );
+}
+
+function sessionKeys(assumed: AssumeRoleWithWebIdentityCommandOutput, region: string): { value: AwsKeyCredentials; expiresAt: Date } {
+  const issued = assumed.Credentials;
+  if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {
+    throw new UpstreamError({
+      code: "malformed_response",
+      message: "AssumeRoleWithWebIdentity answered without temporary credentials.",
+      hint: "Check the API endpoint is AWS STS, or leave it empty.",
+      status: 502,
+    });
+  }
+  return {
+    value: { access_key: issued.AccessKeyId, secret_key: issued.SecretAccessKey, session_token: issued.SessionToken, region },
+    expiresAt: issued.Expiration,
+  };
+}
+
+/** The facts a failure names; throws federation_unavailable when there is no subject yet. */
+export function webIdentityFacts(credentials: AwsWebIdentityCredentials, context: AdapterContext): WebIdentityFacts {
+  const federation = context.federation;
+  if (!federation) throw new UpstreamError(federationUnavailable());
+  return { roleArn: assumedRoleArn(credentials), issuer: federation.issuer, subject: federation.subject };
+}
+
+/**
+ * A verified session of the role: assumed with this provider's token, then the probe (a token for a
+ * nonexistent provider of the same organization) must be refused. Only an AccessDenied proves the
+ * trust pins the subject; anything else proves nothing, so the check fails and the next one retries.
+ */
+export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentials, context: AdapterContext): Promise<{ value: AwsKeyCredentials; expiresAt: Date }> {
+  const facts = webIdentityFacts(credentials, context);
+  const federation = context.federation!;
+  const region = homeRegion(credentials);
+  const timeoutMs = context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { httpAgent, httpsAgent } = nodeAgents(context.outbound);
+  const requestHandler = new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs });
+  const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
+  // No credentials: AssumeRoleWithWebIdentity is unsigned (the SDK's noAuth scheme), so the
+  // environment's AWS identity, if any, is never read or sent.
+  const client = withoutSdkLogging(
+    new STSClient({
+      region,
+      requestHandler,
+      maxAttempts: AWS_MAX_ATTEMPTS,
+      retryMode: "standard",
+      ...(context.apiEndpoint ? { endpoint: context.apiEndpoint } : {}),
+      ignoreConfiguredEndpointUrls: true,
+    }),
+  );
+  const session = { apiEndpoint: context.apiEndpoint, timeoutMs, signal: context.signal, secrets: [] as string[], temporary: false };
+  const assume = async (token: string) => {
+    session.secrets = [token];
+    return awsCall(session, { service: "sts", action: "sts:AssumeRoleWithWebIdentity", region }, (abortSignal) =>
+      client.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: facts.roleArn,
+          RoleSessionName: SESSION_NAME,
+          DurationSeconds: WEB_IDENTITY_SESSION_SECONDS,
+          WebIdentityToken: token,
+        }),
+        { abortSignal },
+      ),
+    );
+  };
+  try {
+    let assumed: AssumeRoleWithWebIdentityCommandOutput;
+    try {
+      assumed = await assume(await federation.token(AWS_WEB_IDENTITY_AUDIENCE));
+    } catch (error) {
+      throw new UpstreamError(webIdentityFailure(error, facts));
+    }
+    const keys = sessionKeys(assumed, region);
+    if (federation.probeToken) {
+      const probe = await federation.probeToken(AWS_WEB_IDENTITY_AUDIENCE).then(assume).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (probe === null) throw new UpstreamError(subjectNotPinned(facts));
+      if (!(probe instanceof UpstreamError && probe.status === 403)) throw new UpstreamError(webIdentityFailure(probe, facts));
+    }
+    return keys;
+  } finally {
+    requestHandler.destroy();
+  }
+}
