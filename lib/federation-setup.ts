@@ -3,10 +3,16 @@
 // CLOUDKEEP_OIDC_ISSUER.
 import "server-only";
 import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
-import { gcpFederationSetup, isFederated, type FederationSetup } from "@/supabase/functions/_shared/federation/setup.ts";
+import { gcpFederationSetup, isFederated, type FederatedProvider, type FederationSetup } from "@/supabase/functions/_shared/federation/setup.ts";
+import { awsFederationSetup } from "@/supabase/functions/_shared/federation/setup-aws.ts";
 import { oidcIssuerUrl } from "@/lib/vault";
 
 export type FederationSetupState = { ok: true; setup: FederationSetup } | { ok: false; problem: string };
+
+const SETUPS: Partial<Record<ProviderRecord["provider_type"], (provider: FederatedProvider, issuer: string) => FederationSetup | null>> = {
+  gcp: gcpFederationSetup,
+  aws: awsFederationSetup,
+};
 
 /** Null for providers that hold a secret; a problem when this Cloudkeep's issuer is misconfigured. */
 export function getFederationSetup(provider: ProviderRecord): FederationSetupState | null {
@@ -17,7 +23,7 @@ export function getFederationSetup(provider: ProviderRecord): FederationSetupSta
   } catch (error) {
     return { ok: false, problem: (error as Error).message };
   }
-  const setup = provider.provider_type === "gcp" ? gcpFederationSetup(provider, issuer) : null;
+  const setup = SETUPS[provider.provider_type]?.(provider, issuer) ?? null;
   return setup ? { ok: true, setup } : null;
 }
 

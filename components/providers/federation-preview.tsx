@@ -4,6 +4,7 @@
 // page then shows every value exactly, with the commands.
 import { ShieldCheck } from "lucide-react";
 
+import { AWS_WEB_IDENTITY_AUDIENCE, AZURE_FEDERATION_AUDIENCE } from "@/supabase/functions/_shared/federation/issuer.ts";
 import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { FederationValue } from "./federation-setup";
 import { chosenVariant, type CredentialValues } from "./provider-form";
@@ -26,7 +27,7 @@ function gcpAudience(text: unknown): string | null {
 }
 
 export function FederationPreview({ kind, issuer, values }: { kind: ProviderType; issuer: string | null; values: CredentialValues }) {
-  const audience = kind === "gcp" ? gcpAudience(values.credential_config) : null;
+  const audience = kind === "gcp" ? gcpAudience(values.credential_config) : kind === "aws" ? AWS_WEB_IDENTITY_AUDIENCE : kind === "azure" ? AZURE_FEDERATION_AUDIENCE : null;
   return (
     <div className="grid gap-3 rounded-lg border p-4" data-test="federation-preview">
       <p className="flex items-start gap-2 text-sm text-muted-foreground">

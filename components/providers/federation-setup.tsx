@@ -9,6 +9,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { FederationSetupState } from "@/lib/federation-setup";
+import type { FederationSetup as FederationSetupValue } from "@/supabase/functions/_shared/federation/setup.ts";
 
 export function FederationValue({ label, value, test }: { label: string; value: string; test: string }) {
   const id = `federation-${test}`;
@@ -52,26 +53,33 @@ export function FederationSetup({ state }: { state: FederationSetupState }) {
     );
   }
   const { setup } = state;
+  const words = CLOUD_WORDS[setup.cloud];
   return (
     <Card data-test="federation-setup">
       <CardHeader>
         <CardTitle as="h2">Connect with no secret</CardTitle>
         <CardDescription>
-          Google Cloud trusts Cloudkeep&apos;s OpenID Connect issuer for this provider only. Create the workload identity pool provider with this issuer, bind this
-          subject, then use Check now: it reports which link fails, if one does.
+          {words.cloud} trusts Cloudkeep&apos;s OpenID Connect issuer for this provider only. {words.steps} Then use Check now: it reports which link fails, if one
+          does.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-5">
         <FederationValue label="Issuer URL" value={setup.issuer} test="issuer" />
         <FederationValue label="Subject" value={setup.subject} test="subject" />
         <FederationValue label="Audience" value={setup.audience} test="audience" />
-        <FederationValue label="Principal" value={setup.principal} test="principal" />
-        <Tabs defaultValue="gcloud">
+        <FederationValue label={words.principal} value={setup.principal} test="principal" />
+        <Tabs defaultValue={setup.cloudformation ? "cloudformation" : "commands"}>
           <TabsList aria-label="How to set up the trust">
-            <TabsTrigger value="gcloud">gcloud</TabsTrigger>
+            {setup.cloudformation && <TabsTrigger value="cloudformation">CloudFormation</TabsTrigger>}
+            <TabsTrigger value="commands">{words.cli}</TabsTrigger>
             <TabsTrigger value="terraform">Terraform</TabsTrigger>
           </TabsList>
-          <TabsContent value="gcloud" className="pt-2">
+          {setup.cloudformation && (
+            <TabsContent value="cloudformation" className="pt-2">
+              <Code label="Template" text={setup.cloudformation} test="federation-cloudformation" />
+            </TabsContent>
+          )}
+          <TabsContent value="commands" className="pt-2">
             <Code label="Commands" text={setup.commands} test="federation-commands" />
           </TabsContent>
           <TabsContent value="terraform" className="pt-2">
@@ -82,3 +90,25 @@ export function FederationSetup({ state }: { state: FederationSetupState }) {
     </Card>
   );
 }
+
+/** How each cloud names the pieces. */
+const CLOUD_WORDS: Record<FederationSetupValue["cloud"], { cloud: string; steps: string; principal: string; cli: string }> = {
+  gcp: {
+    cloud: "Google Cloud",
+    steps: "Create the workload identity pool provider with this issuer and bind this subject.",
+    principal: "Principal",
+    cli: "gcloud",
+  },
+  aws: {
+    cloud: "AWS",
+    steps: "Create the IAM OIDC identity provider for this issuer (once per account) and the role whose trust policy pins this audience and subject.",
+    principal: "Role",
+    cli: "AWS CLI",
+  },
+  azure: {
+    cloud: "Microsoft Entra ID",
+    steps: "Add a federated credential with this issuer, subject and audience to the app registration, and give the app Reader on the subscription.",
+    principal: "Application (client) ID",
+    cli: "az CLI",
+  },
+};

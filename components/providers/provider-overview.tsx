@@ -99,7 +99,8 @@ export function providerAccount(
   provider: Pick<ProviderRecord, "provider_type" | "auth_method" | "account_identifier">,
   identity: Record<string, unknown> | null,
 ): string | null {
-  if (provider.provider_type === "aws" && provider.auth_method !== "assume_role") {
+  // A role ARN names its account; an access key does not.
+  if (provider.provider_type === "aws" && provider.auth_method !== "assume_role" && provider.auth_method !== "web_identity") {
     return typeof identity?.account === "string" && identity.account !== "" ? identity.account : null;
   }
   return provider.account_identifier;

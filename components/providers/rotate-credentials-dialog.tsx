@@ -52,7 +52,9 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
   // Start on the way this provider authenticates now (an AWS role stays a role unless changed).
   const [values, setValues] = useState<CredentialValues>(() => {
     const current: CredentialValues = {};
-    if (CREDENTIAL_VARIANTS[kind]?.some((v) => v.value === provider.auth_method)) current[VARIANT_FIELD] = provider.auth_method;
+    // Temporary AWS keys (session_token) are rotated in the access-key form, which takes the token too.
+    const method = provider.auth_method === "session_token" ? "access_key" : provider.auth_method;
+    if (CREDENTIAL_VARIANTS[kind]?.some((v) => v.value === method)) current[VARIANT_FIELD] = method;
     return current;
   });
   const [secrets, setSecrets] = useState<SecretValues>({});

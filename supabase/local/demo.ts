@@ -19,7 +19,8 @@ import { startAzureFake, TEST_CA } from "../../tests/fakes/azure.ts";
 import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
 import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
-import { federationSubject, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
+import { enableAwsWebIdentity } from "../../tests/fakes/aws-web-identity.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
 import { startLinodeFake } from "../../tests/fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../../tests/fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../../tests/fakes/s3.ts";
@@ -62,8 +63,8 @@ export const DEMO_PORTS: Record<ProviderType, number> = {
 /** A create body for each demo provider, as a person would type it in the add dialog. */
 export type DemoProviderSpec = { name: string; provider_type: ProviderType; environment: string; api_endpoint: string; credentials: Record<string, unknown> };
 
-/** The second Google fake: a project connected by workload identity federation (no key). */
-export const DEMO_FEDERATION_PORTS = { gcp: 54338 } as const;
+/** The second Google and AWS fakes: a project and an account connected by federation (no secret). */
+export const DEMO_FEDERATION_PORTS = { gcp: 54338, aws: 54339 } as const;
 
 export type DemoFakes = {
   providers: DemoProviderSpec[];
@@ -78,6 +79,10 @@ export type DemoFakes = {
 const REVOKED_DO_TOKEN = `dop_v1_${"0badc0de".repeat(8)}`;
 const FAILING_NAME = "DigitalOcean (revoked token)";
 const FEDERATED_GCP_NAME = "Google Cloud (no secret, demo)";
+const FEDERATED_AWS_NAME = "AWS (no secret, demo)";
+/** The demo's federated AWS account and the role in it that trusts Cloudkeep's issuer. */
+const FEDERATED_AWS_ACCOUNT = "210987654321";
+const FEDERATED_AWS_ROLE = `arn:aws:iam::${FEDERATED_AWS_ACCOUNT}:role/CloudkeepReadOnly`;
 
 /**
  * Starts the eight fakes with enough resources for several pages of the Resources tab (25 a page).
@@ -104,6 +109,11 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     federatedGcp.switches.resourceCount = 12;
     const gcpFederation = options.issuer ? enableGcpFederation(federatedGcp, { issuer: options.issuer, pool: "cloudkeep-demo", provider: "cloudkeep" }) : null;
     if (gcpFederation) gcpFederation.config.computeViewers = [`serviceAccount:${gcpFederation.config.serviceAccount}`];
+    // Another AWS account, whose role trusts Cloudkeep's issuer (an IAM OIDC provider) for the demo provider's subject.
+    const federatedAws = await start(startAwsFake({ port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.aws, switches: { resourceCount: 2 }, aws: { regions: ["us-east-1", "eu-west-1", "ap-southeast-2"] } }));
+    const awsFederation = options.issuer
+      ? enableAwsWebIdentity(federatedAws, [{ account: FEDERATED_AWS_ACCOUNT, url: issuerHostPath(options.issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }])
+      : null;
     const digitalocean = await start(startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 } }));
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
@@ -130,9 +140,16 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       ...(gcpFederation
         ? [spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, { auth_method: "workload_identity", credential_config: gcpFederation.credentialConfig(), project_id: federatedGcp.state.projectId })]
         : []),
+      ...(awsFederation ? [spec(FEDERATED_AWS_NAME, "aws", federatedAws.url, { auth_method: "web_identity", role_arn: FEDERATED_AWS_ROLE })] : []),
     ];
     const trust = (name: string, subject: string) => {
       if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject)) gcpFederation.config.workloadIdentityUsers.push(subject);
+      if (name === FEDERATED_AWS_NAME && awsFederation) {
+        // As the setup's template creates it: the role trusts the OIDC provider for this aud and sub only.
+        federatedAws.roles = [
+          { arn: FEDERATED_AWS_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(options.issuer!), audience: AWS_WEB_IDENTITY_AUDIENCE, subject } },
+        ];
+      }
     };
     return { providers, failingName: FAILING_NAME, trust, stop };
   } catch (error) {

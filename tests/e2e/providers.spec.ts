@@ -171,6 +171,7 @@ test("a viewer sees no write controls, and a forged server-action call as viewer
   const sample: ProviderSample = {
     kind: "aws",
     name: "Shared AWS",
+    variant: /^Access keys/,
     fields: { "Access key ID": "AKIAIOSFODNN7FORGE01", "Secret access key": awsSecret("FORGEsecret") },
     canaries: [],
   };
@@ -284,6 +285,7 @@ test("validation errors appear next to the field, and nothing is saved", async (
   await dialog.fillDetails({ name: "Prod AWS", endpoint: "http://sts.internal.example.test" });
   await dialog.next();
   await dialog.fillCredentials({
+    variant: /^Access keys/,
     fields: { "Access key ID": "AKIAIOSFODNN7VALID01", "Secret access key": "wJalrXUtnFEMI/K7MDENG/tooShort" },
   });
   await dialog.next();
@@ -317,7 +319,7 @@ test("validation errors appear next to the field, and nothing is saved", async (
   await dialog.chooseKind("aws");
   await dialog.fillDetails({ name: "Second AWS" });
   await dialog.next();
-  await dialog.fillCredentials({ fields: { "Access key ID": "AKIAIOSFODNN7VALID01", "Secret access key": awsSecret(CANARY.duplicate) } });
+  await dialog.fillCredentials({ variant: /^Access keys/, fields: { "Access key ID": "AKIAIOSFODNN7VALID01", "Secret access key": awsSecret(CANARY.duplicate) } });
   await dialog.next();
   await dialog.save();
   const duplicate = dialog.root.locator("[data-test=credentials-error]");

@@ -169,8 +169,8 @@ describe("the demo seed", () => {
   });
 });
 
-describe("the demo's provider with no secret", () => {
-  it("connects a Google project by workload identity federation against the local issuer, healthy and listed", async () => {
+describe("the demo's providers with no secret", () => {
+  it("connects a Google project and an AWS account by federation against the local issuer, healthy and listed", async () => {
     const { supabaseUrl } = inject("stack");
     const federated = await startDemoFakes({ ports: "free", issuer: `${supabaseUrl}/functions/v1/oidc` });
     try {
@@ -179,6 +179,11 @@ describe("the demo's provider with no secret", () => {
       expect(provider).toMatchObject({ provider_type: "gcp", healthy: true, resources: 12, error: null });
       const [row] = await sql<{ auth_method: string }[]>`select auth_method from public.cloud_providers where id = ${provider!.id}`;
       expect(row.auth_method).toBe("workload_identity");
+      // Two instances in each of three regions, read with a role assumed by web identity.
+      const aws = report.providers.find((p) => p.name === "AWS (no secret, demo)");
+      expect(aws).toMatchObject({ provider_type: "aws", healthy: true, resources: 6, error: null });
+      const [awsRow] = await sql<{ auth_method: string; credential_hint: string }[]>`select auth_method, credential_hint from public.cloud_providers where id = ${aws!.id}`;
+      expect(awsRow).toEqual({ auth_method: "web_identity", credential_hint: "role/CloudkeepReadOnly" });
     } finally {
       await federated.stop();
     }

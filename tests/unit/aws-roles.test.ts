@@ -81,7 +81,7 @@ describe("aws role credentials", () => {
       credentials: ["Send either an access key and secret or a role ARN (auth_method assume_role), not both."],
     });
     expect(errors({ auth_method: "assume_role", role_arn: ROLE, secret_key: "x" })).toHaveProperty(["credentials"]);
-    expect(errors({ auth_method: "password" })).toEqual({ "credentials.auth_method": ["Authentication method must be access_key or assume_role."] });
+    expect(errors({ auth_method: "password" })).toEqual({ "credentials.auth_method": ["Authentication method must be access_key, assume_role or web_identity."] });
   });
 
   it("keeps access keys the default, with their own messages", () => {
@@ -102,9 +102,11 @@ describe("aws role credentials", () => {
     expect(credentialIdentity("aws", credentials)).toEqual({ role_arn: ROLE });
   });
 
-  it("offers access keys or a role in the form, a role's fields holding no secret", () => {
+  it("offers no secret (federation) first, then a role or access keys in the form, a role's fields holding no secret", () => {
     const variants = CREDENTIAL_VARIANTS.aws!;
-    expect(variants.map((variant) => variant.value)).toEqual(["access_key", "assume_role"]);
+    expect(variants.map((variant) => variant.value)).toEqual(["web_identity", "assume_role", "access_key"]);
+    expect(variants[0].label).toBe("No secret (federation)");
+    expect(variants[0].fields.map((field) => field.name)).toEqual(["role_arn", "read_only_role_arn", "region"]);
     const role = variants[1].fields;
     expect(role.map((field) => field.name)).toEqual(["role_arn", "read_only_role_arn", "region"]);
     expect(role.every((field) => !field.secret && !SECRET_FIELDS.aws.includes(field.name))).toBe(true);

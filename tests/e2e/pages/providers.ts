@@ -27,6 +27,8 @@ export type ProviderSample = {
   checks?: string[];
   /** A GCP key file, uploaded through the file picker. */
   keyFile?: { name: string; json: string };
+  /** The way in to choose where a cloud offers several ("No secret (federation)" comes first). */
+  variant?: RegExp;
   /** Unique strings planted inside the secret fields; none may ever come back. */
   canaries: string[];
 };
@@ -94,6 +96,7 @@ export function samplesOfEveryKind(): ProviderSample[] {
       kind: "aws",
       name: "Production AWS",
       regions: "us-east-1, eu-west-1",
+      variant: /^Access keys/,
       fields: { "Access key ID": "AKIAIOSFODNN7E2E0001", "Secret access key": awsSecret(CANARY.aws), "Default region": "us-east-1" },
       canaries: [CANARY.aws],
     },
@@ -196,7 +199,8 @@ export class AddProviderDialog {
     if (sample.regions) await this.field("Regions").fill(sample.regions);
     if (sample.endpoint) await this.root.getByLabel(/^(API endpoint|Keystone URL|S3 endpoint)/).fill(sample.endpoint);
   }
-  async fillCredentials(sample: Pick<ProviderSample, "fields" | "checks" | "keyFile">) {
+  async fillCredentials(sample: Pick<ProviderSample, "fields" | "checks" | "keyFile" | "variant">) {
+    if (sample.variant) await this.root.getByRole("radio", { name: sample.variant }).check();
     for (const [label, value] of Object.entries(sample.fields)) await this.field(label).fill(value);
     for (const label of sample.checks ?? []) await this.root.getByRole("checkbox", { name: label }).check();
     if (sample.keyFile) {

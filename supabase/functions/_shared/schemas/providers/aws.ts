@@ -273,7 +273,7 @@ function chooseAwsMethod(raw: Record<string, unknown>): MethodChoice {
   if (!isBlank(sent)) {
     const word = typeof sent === "string" ? sent.trim().toLowerCase() : sent;
     if (!(AWS_AUTH_METHODS as readonly unknown[]).includes(word)) {
-      return { issue: { path: ["auth_method"], message: `Authentication method must be ${AWS_AUTH_METHODS.join(" or ")}.` } };
+      return { issue: { path: ["auth_method"], message: `Authentication method must be ${AWS_AUTH_METHODS.slice(0, -1).join(", ")} or ${AWS_AUTH_METHODS.at(-1)}.` } };
     }
     method = word as AwsAuthMethod;
   } else {
