@@ -685,7 +685,11 @@ export async function startAwsFake(
     }
     const role = roles.find((r) => r.arn === roleArn);
     const allowed =
-      role && caller.arn === role.trusts && !caller.denied?.includes("sts:AssumeRole") && (!role.enforceExternalId || call.externalId === role.externalId);
+      role &&
+      // A trust policy names a role by its ARN; AWS matches any session of that role.
+      (caller.arn === role.trusts || caller.role?.arn === role.trusts) &&
+      !caller.denied?.includes("sts:AssumeRole") &&
+      (!role.enforceExternalId || call.externalId === role.externalId);
     if (!role || !allowed) {
       return stsError(403, "AccessDenied", `User: ${caller.arn ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }

@@ -9,12 +9,13 @@ import { inject } from "vitest";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { checkProviderHealth, refreshResources, type ConnectivityContext } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider } from "../../supabase/functions/_shared/domain/providers.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath } from "../../supabase/functions/_shared/federation/issuer.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath, OPERATOR_SUBJECT } from "../../supabase/functions/_shared/federation/issuer.ts";
 import { rotateSigningKey } from "../../supabase/functions/_shared/federation/keys.ts";
 import { awsFederationSetup } from "../../supabase/functions/_shared/federation/setup-aws.ts";
 import { issueFederationToken, type FederationSupplier } from "../../supabase/functions/_shared/federation/token.ts";
 import { clearRoleSessions } from "../../supabase/functions/_shared/providers/aws-assume-role.ts";
 import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
+import { clearOperatorSession } from "../../supabase/functions/_shared/providers/aws-web-identity.ts";
 import type { AdapterContext, HealthResult, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import { credentialsSchema } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { startAwsFake, type AwsFake, type AwsFakeRole } from "../fakes/aws.ts";
@@ -248,5 +249,73 @@ describe("AWS by web identity federation", () => {
     // What the template sets up is what the fake (AWS) accepts.
     fake.roles = [trustingRole(subject)];
     expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
+  });
+});
+
+describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
+  const OPERATOR_ROLE = "arn:aws:iam::111122223333:role/cloudkeep-operator";
+  const CUSTOMER_ROLE = "arn:aws:iam::777788889999:role/CloudkeepReadOnly";
+  const ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOUDKEEP_AWS_PRINCIPAL_ARN", "CLOUDKEEP_AWS_OPERATOR_ROLE_ARN", "AWS_EC2_METADATA_DISABLED", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    for (const name of ENV) saved[name] = process.env[name];
+    for (const name of ENV) delete process.env[name];
+  });
+  beforeEach(() => {
+    // No AWS key anywhere: only the operator role, its STS endpoint, and nowhere else to look.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_STS: fake.url,
+      CLOUDKEEP_AWS_OPERATOR_ROLE_ARN: OPERATOR_ROLE,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+      AWS_CONFIG_FILE: "/nonexistent",
+    });
+    clearOperatorSession();
+    // The operator's own account trusts the issuer too.
+    aws.providers.push({ account: "111122223333", url: issuerHostPath(issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] });
+  });
+  afterAll(() => {
+    for (const name of ENV) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  async function addRoleProvider() {
+    return createProvider(vault(), people.orgId, {
+      name: "AWS by role, operator by issuer",
+      provider_type: "aws",
+      api_endpoint: fake.url,
+      regions: ["eu-west-1"],
+      credentials: { auth_method: "assume_role", role_arn: CUSTOMER_ROLE, region: "eu-west-1" },
+    });
+  }
+
+  it("assumes customers' roles with a session of the operator role, taken with Cloudkeep's own token", async () => {
+    const provider = await addRoleProvider();
+    const [{ external_id: externalId }] = await sql<{ external_id: string }[]>`select external_id from public.cloud_providers where id = ${provider.id}`;
+    fake.roles = [
+      { arn: OPERATOR_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: OPERATOR_SUBJECT } },
+      { arn: CUSTOMER_ROLE, trusts: OPERATOR_ROLE, externalId, enforceExternalId: true },
+    ];
+    const { result } = await checkProviderHealth(vault(), provider.id);
+    expect(result).toMatchObject({ ok: true, identity: { account: "777788889999", details: { external_id_required: "yes" } } });
+    expect(aws.exchanges).toEqual([{ ok: true, sub: OPERATOR_SUBJECT, aud: AWS_WEB_IDENTITY_AUDIENCE, roleArn: OPERATOR_ROLE }]);
+    // AssumeRole (with and without the external ID) was signed by the operator role's session.
+    const assumes = fake.callsOf("AssumeRole");
+    expect(assumes.map((call) => call.status)).toEqual([200, 403]);
+    expect(assumes.every((call) => call.accessKeyId?.startsWith("ASIA"))).toBe(true);
+    const [audit] = await sql<{ metadata: Record<string, string> }[]>`
+      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`;
+    expect(audit.metadata.operator_sub).toBe(OPERATOR_SUBJECT);
+  });
+
+  it("says it is Cloudkeep's configuration when the operator role does not trust the issuer", async () => {
+    const provider = await addRoleProvider();
+    fake.roles = [{ arn: OPERATOR_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: "someone-else" } }];
+    const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
+    expect(failure).toMatchObject({ code: "cloudkeep_identity_unavailable", status: 503 });
+    expect(failure.message).toContain(OPERATOR_ROLE);
+    expect(failure.hint).toContain("This is Cloudkeep's configuration, not your role.");
   });
 });

@@ -113,7 +113,7 @@ describe("aws role credentials", () => {
   });
 });
 
-const SETTINGS: AwsRoleSettings & { principalArn: string } = { principalArn: PRINCIPAL, principalProblem: null, templateUrl: null, stsEndpoint: null };
+const SETTINGS: AwsRoleSettings & { principalArn: string } = { principalArn: PRINCIPAL, principalProblem: null, templateUrl: null, stsEndpoint: null, operatorRoleArn: null };
 const PROVIDER = {
   external_id: EXTERNAL_ID,
   auth_method: "assume_role",

@@ -42,6 +42,9 @@ export function resolveOidcIssuer(configured: string | undefined | null, supabas
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
+/** The subject of Cloudkeep's own tokens (its AWS identity, CLOUDKEEP_AWS_OPERATOR_ROLE_ARN): no organization's. */
+export const OPERATOR_SUBJECT = "cloudkeep:operator";
+
 /** `org:<organization id>:provider:<provider id>`: what a cloud's trust binds to, one provider exactly. */
 export function federationSubject(organizationId: string, providerId: string): string {
   return `org:${organizationId.toLowerCase()}:provider:${providerId.toLowerCase()}`;

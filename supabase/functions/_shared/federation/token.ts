@@ -5,7 +5,7 @@ import { SignJWT } from "jose";
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
 import { asService } from "../db.ts";
-import { federationSubject, SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
+import { federationSubject, OPERATOR_SUBJECT, SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 
 /** What issuing needs: the database (keys, audit), the key ring (private keys) and the issuer URL. */
@@ -26,6 +26,8 @@ export type TokenRequest = {
    * check can prove the cloud refuses a subject it was not told to trust. Audited under providerId.
    */
   probeSubjectProviderId?: string;
+  /** Cloudkeep's own token (OPERATOR_SUBJECT), issued for a check of providerId and audited there. */
+  operator?: boolean;
 };
 
 export async function issueFederationToken(config: FederationConfig, request: TokenRequest): Promise<IssuedToken> {
@@ -34,13 +36,13 @@ export async function issueFederationToken(config: FederationConfig, request: To
   const audience = request.audience.trim();
   if (!audience || audience.length > 512) throw new RangeError("A token needs an audience of at most 512 characters.");
   const signing = await currentSigningKey(config.sql, config.ring);
-  const subject = federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
+  const subject = request.operator ? OPERATOR_SUBJECT : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
   const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
   const exp = iat + lifetime;
   const jti = crypto.randomUUID();
   await asService(config.sql, (tx) =>
     tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
-      ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
+      ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.operator ? { operator_sub: subject } : request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
   );
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: signing.kid, typ: "JWT" })
@@ -66,6 +68,8 @@ export type FederationSupplier = {
   token(audience: string): Promise<string>;
   /** A token for another subject of the same organization, which no cloud should accept for this provider. */
   probeToken?(audience: string): Promise<string>;
+  /** Cloudkeep's own token (subject OPERATOR_SUBJECT), for its AWS identity; never handed to a provider's endpoint. */
+  operatorToken?(audience: string): Promise<string>;
 };
 
 export function federationSupplier(config: FederationConfig, provider: { id: string; organization_id: string }): FederationSupplier {
@@ -75,5 +79,6 @@ export function federationSupplier(config: FederationConfig, provider: { id: str
     token: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
     probeToken: async (audience) =>
       (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, probeSubjectProviderId: crypto.randomUUID() })).token,
+    operatorToken: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, operator: true })).token,
   };
 }

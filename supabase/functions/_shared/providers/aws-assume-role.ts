@@ -24,7 +24,7 @@ import {
   withoutSdkLogging,
   type AwsSession,
 } from "./aws.ts";
-import { assumeWithWebIdentity, webIdentityFacts } from "./aws-web-identity.ts";
+import { assumeWithWebIdentity, operatorKeys, webIdentityFacts } from "./aws-web-identity.ts";
 import type { AdapterContext, HealthResult } from "./types.ts";
 
 /** A role Cloudkeep assumes: with its own identity and an external ID, or with its OIDC token. */
@@ -58,21 +58,23 @@ function assumeError(error: unknown, facts: RoleFacts): UpstreamError {
 }
 
 /**
- * Cloudkeep's own STS client. NO `credentials` option on purpose: the SDK's default chain reads
- * Cloudkeep's identity from the environment. Its endpoint follows the environment too
- * (AWS_ENDPOINT_URL_STS), never a provider's api_endpoint, so Cloudkeep's own signature is not sent
- * to an address a customer chose.
+ * Cloudkeep's own STS client. Its identity is the SDK's default chain (the environment), or, when the
+ * operator set CLOUDKEEP_AWS_OPERATOR_ROLE_ARN, a role assumed with Cloudkeep's own OIDC token (no
+ * static AWS key anywhere). Its endpoint follows the environment too (AWS_ENDPOINT_URL_STS), never a
+ * provider's api_endpoint, so Cloudkeep's own signature is not sent to an address a customer chose.
  */
-async function cloudkeepSts(region: string, timeoutMs: number) {
+async function cloudkeepSts(region: string, timeoutMs: number, context: AdapterContext) {
+  const own = await operatorKeys(context, region, timeoutMs);
   const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
   const requestHandler = new NodeHttpHandler({ connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs });
-  const client = withoutSdkLogging(new STSClient({ region, requestHandler, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: "standard" }));
+  const credentials = own ? { accessKeyId: own.access_key, secretAccessKey: own.secret_key, sessionToken: own.session_token } : undefined;
+  const client = withoutSdkLogging(new STSClient({ region, requestHandler, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: "standard", ...(credentials ? { credentials } : {}) }));
   return { client, AssumeRoleCommand, close: () => requestHandler.destroy() };
 }
 
 async function assumeVerified(facts: RoleFacts, region: string, context: AdapterContext) {
   const timeoutMs = context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const { client, AssumeRoleCommand, close } = await cloudkeepSts(region, timeoutMs);
+  const { client, AssumeRoleCommand, close } = await cloudkeepSts(region, timeoutMs, context);
   const own: Pick<AwsSession, "apiEndpoint" | "timeoutMs" | "signal" | "secrets" | "temporary"> = {
     apiEndpoint: awsRoleSettings().stsEndpoint,
     timeoutMs,

@@ -28,6 +28,8 @@ export type AwsRoleSettings = {
   templateUrl: string | null;
   /** Where the SDK sends Cloudkeep's own STS calls when the environment overrides it (named in messages only). */
   stsEndpoint: string | null;
+  /** A role Cloudkeep takes its own AWS identity from, by web identity with its OIDC issuer (no static AWS key). */
+  operatorRoleArn: string | null;
 };
 
 const PRINCIPAL_PATTERN = /^arn:aws:iam::\d{12}:(root|(user|role)\/[\w+=,.@/-]{1,512})$/;
@@ -41,7 +43,10 @@ function processEnv(): Record<string, string | undefined> {
  * chain that supplies Cloudkeep's identity itself; tests pass their own `env`.
  */
 export function awsRoleSettings(env: Record<string, string | undefined> = processEnv()): AwsRoleSettings {
-  const principal = env.CLOUDKEEP_AWS_PRINCIPAL_ARN?.trim() ?? "";
+  const operator = env.CLOUDKEEP_AWS_OPERATOR_ROLE_ARN?.trim() ?? "";
+  const operatorRoleArn = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(operator) ? operator : null;
+  // The operator role is the principal customers' trust policies name, unless another is set.
+  const principal = env.CLOUDKEEP_AWS_PRINCIPAL_ARN?.trim() || operatorRoleArn || "";
   const template = env.CLOUDKEEP_AWS_TEMPLATE_URL?.trim() ?? "";
   const valid = PRINCIPAL_PATTERN.test(principal);
   return {
@@ -50,9 +55,10 @@ export function awsRoleSettings(env: Record<string, string | undefined> = proces
       ? null
       : principal
         ? "CLOUDKEEP_AWS_PRINCIPAL_ARN must be the ARN of Cloudkeep's IAM user or role, like arn:aws:iam::111122223333:role/cloudkeep (not a session ARN)."
-        : "CLOUDKEEP_AWS_PRINCIPAL_ARN is not set: Cloudkeep's operator must name the IAM user or role whose credentials Cloudkeep runs with.",
+        : "CLOUDKEEP_AWS_PRINCIPAL_ARN is not set: Cloudkeep's operator must name the IAM user or role whose credentials Cloudkeep runs with (or set CLOUDKEEP_AWS_OPERATOR_ROLE_ARN).",
     templateUrl: /^https:\/\/\S+$/.test(template) ? template : null,
     stsEndpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || null,
+    operatorRoleArn,
   };
 }
 

@@ -11,10 +11,12 @@
 // names this provider only and lives five minutes.
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AssumeRoleWithWebIdentityCommandOutput } from "@aws-sdk/client-sts";
-import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath } from "../federation/issuer.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, OPERATOR_SUBJECT } from "../federation/issuer.ts";
 import { UpstreamError } from "../net/http.ts";
 import { nodeAgents } from "../net/outbound.ts";
+import { TokenCache } from "../net/token-cache.ts";
 import { assumedRoleArn, type AwsKeyCredentials, type AwsWebIdentityCredentials } from "../schemas/providers.ts";
+import { awsRoleSettings } from "./aws-role-templates.ts";
 import { AWS_MAX_ATTEMPTS, awsCall, DEFAULT_TIMEOUT_MS, failureOf, homeRegion, withoutSdkLogging } from "./aws.ts";
 import type { AdapterContext, ProviderFailure } from "./types.ts";
 
@@ -141,6 +143,41 @@ export function webIdentityFacts(credentials: AwsWebIdentityCredentials, context
   return { roleArn: assumedRoleArn(credentials), issuer: federation.issuer, subject: federation.subject };
 }
 
+/** Where AssumeRoleWithWebIdentity goes: the provider's endpoint (through the outbound policy), or Cloudkeep's own STS (the environment's). */
+type StsTarget = { kind: "provider"; context: AdapterContext } | { kind: "cloudkeep"; timeoutMs: number; signal?: AbortSignal };
+
+/**
+ * An STS client for AssumeRoleWithWebIdentity. No credentials: the call is unsigned (the SDK's noAuth
+ * scheme), so the environment's AWS identity, if any, is never read or sent.
+ */
+async function webIdentityClient(target: StsTarget, roleArn: string, region: string) {
+  const timeoutMs = target.kind === "provider" ? (target.context.timeoutMs ?? DEFAULT_TIMEOUT_MS) : target.timeoutMs;
+  const agents = target.kind === "provider" ? nodeAgents(target.context.outbound) : {};
+  const requestHandler = new NodeHttpHandler({ ...agents, connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs });
+  const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
+  const apiEndpoint = target.kind === "provider" ? target.context.apiEndpoint : awsRoleSettings().stsEndpoint;
+  const client = withoutSdkLogging(
+    new STSClient({
+      region,
+      requestHandler,
+      maxAttempts: AWS_MAX_ATTEMPTS,
+      retryMode: "standard",
+      // A provider's call goes to its endpoint or AWS's, never AWS_ENDPOINT_URL*; Cloudkeep's own follows the environment.
+      ...(target.kind === "provider" ? { ignoreConfiguredEndpointUrls: true, ...(apiEndpoint ? { endpoint: apiEndpoint } : {}) } : {}),
+    }),
+  );
+  const session = { apiEndpoint, timeoutMs, signal: target.kind === "provider" ? target.context.signal : target.signal, secrets: [] as string[], temporary: false };
+  const assume = (token: string, sessionName = SESSION_NAME) => {
+    session.secrets = [token];
+    return awsCall(session, { service: "sts", action: "sts:AssumeRoleWithWebIdentity", region }, (abortSignal) =>
+      client.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: WEB_IDENTITY_SESSION_SECONDS, WebIdentityToken: token }), {
+        abortSignal,
+      }),
+    );
+  };
+  return { assume, close: () => requestHandler.destroy() };
+}
+
 /**
  * A verified session of the role: assumed with this provider's token, then the probe (a token for a
  * nonexistent provider of the same organization) must be refused. Only an AccessDenied proves the
@@ -150,37 +187,7 @@ export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentia
   const facts = webIdentityFacts(credentials, context);
   const federation = context.federation!;
   const region = homeRegion(credentials);
-  const timeoutMs = context.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const { httpAgent, httpsAgent } = nodeAgents(context.outbound);
-  const requestHandler = new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs });
-  const { STSClient, AssumeRoleWithWebIdentityCommand } = await import("@aws-sdk/client-sts");
-  // No credentials: AssumeRoleWithWebIdentity is unsigned (the SDK's noAuth scheme), so the
-  // environment's AWS identity, if any, is never read or sent.
-  const client = withoutSdkLogging(
-    new STSClient({
-      region,
-      requestHandler,
-      maxAttempts: AWS_MAX_ATTEMPTS,
-      retryMode: "standard",
-      ...(context.apiEndpoint ? { endpoint: context.apiEndpoint } : {}),
-      ignoreConfiguredEndpointUrls: true,
-    }),
-  );
-  const session = { apiEndpoint: context.apiEndpoint, timeoutMs, signal: context.signal, secrets: [] as string[], temporary: false };
-  const assume = async (token: string) => {
-    session.secrets = [token];
-    return awsCall(session, { service: "sts", action: "sts:AssumeRoleWithWebIdentity", region }, (abortSignal) =>
-      client.send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: facts.roleArn,
-          RoleSessionName: SESSION_NAME,
-          DurationSeconds: WEB_IDENTITY_SESSION_SECONDS,
-          WebIdentityToken: token,
-        }),
-        { abortSignal },
-      ),
-    );
-  };
+  const { assume, close } = await webIdentityClient({ kind: "provider", context }, facts.roleArn, region);
   try {
     let assumed: AssumeRoleWithWebIdentityCommandOutput;
     try {
@@ -190,7 +197,7 @@ export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentia
     }
     const keys = sessionKeys(assumed, region);
     if (federation.probeToken) {
-      const probe = await federation.probeToken(AWS_WEB_IDENTITY_AUDIENCE).then(assume).then(
+      const probe = await federation.probeToken(AWS_WEB_IDENTITY_AUDIENCE).then((token) => assume(token)).then(
         () => null,
         (error: unknown) => error,
       );
@@ -199,6 +206,57 @@ export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentia
     }
     return keys;
   } finally {
-    requestHandler.destroy();
+    close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cloudkeep's own AWS identity from its issuer (operators)
+
+const operatorSessions = new TokenCache<AwsKeyCredentials>({ refreshBeforeMs: 3 * 60_000 });
+
+/** Forgets Cloudkeep's own web identity session (tests). */
+export function clearOperatorSession() {
+  operatorSessions.clear();
+}
+
+/**
+ * Cloudkeep's own AWS keys when the operator set CLOUDKEEP_AWS_OPERATOR_ROLE_ARN: a role in the
+ * operator's account trusting this issuer for OPERATOR_SUBJECT, assumed at Cloudkeep's own STS (the
+ * environment's endpoint) with a token the issuer signs. Null without that setting (the SDK's
+ * default chain then supplies Cloudkeep's identity).
+ */
+export async function operatorKeys(context: AdapterContext, region: string, timeoutMs: number): Promise<AwsKeyCredentials | null> {
+  const roleArn = awsRoleSettings().operatorRoleArn;
+  if (!roleArn) return null;
+  const federation = context.federation;
+  if (!federation?.operatorToken) {
+    throw new UpstreamError(
+      failure(
+        "cloudkeep_identity_unavailable",
+        "Cloudkeep's own AWS identity comes from its OIDC issuer (CLOUDKEEP_AWS_OPERATOR_ROLE_ARN), which is not configured here.",
+        "This is Cloudkeep's configuration, not your role: the operator must set CLOUDKEEP_OIDC_ISSUER for the portal and functions.",
+        503,
+        true,
+      ),
+    );
+  }
+  return operatorSessions.get(["aws-operator", roleArn, federation.issuer, region], async () => {
+    const { assume, close } = await webIdentityClient({ kind: "cloudkeep", timeoutMs, signal: context.signal }, roleArn, region);
+    try {
+      const assumed = await assume(await federation.operatorToken!(AWS_WEB_IDENTITY_AUDIENCE), "cloudkeep-operator").catch((error: unknown) => {
+        const said = webIdentityFailure(error, { roleArn, issuer: federation.issuer, subject: OPERATOR_SUBJECT });
+        throw new UpstreamError({
+          ...said,
+          code: "cloudkeep_identity_unavailable",
+          message: `Cloudkeep could not take its own AWS identity (${roleArn}) from its OIDC issuer: ${said.message}`,
+          hint: `This is Cloudkeep's configuration, not your role. ${said.hint}`,
+          status: 503,
+        });
+      });
+      return sessionKeys(assumed, region);
+    } finally {
+      close();
+    }
+  });
 }
