@@ -8,7 +8,7 @@ import { federationSubject, type FederationValues } from "./issuer.ts";
 export type FederatedProvider = { id: string; organization_id: string; provider_type: string; auth_method: string; credential_hint: string | null; account_identifier: string | null };
 
 export type FederationSetup = FederationValues & {
-  cloud: "gcp";
+  cloud: "gcp" | "aws" | "azure";
   /** Shell commands, in order. */
   commands: string;
   terraform: string;
