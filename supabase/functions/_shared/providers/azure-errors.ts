@@ -94,6 +94,8 @@ export function authenticationFailed(credentials: AzureCredentials, detail: stri
 //   700024  Client assertion is not within its valid time range
 //   7000272 The certificate with identifier … used to sign the federated credential could not be found in the metadata of identity provider <iss>
 //   50013   Assertion failed signature validation; 50027 JWT token is invalid or malformed
+//   5002738 Invalid JWT token. '<alg>' is not a supported signature algorithm (Entra federates RSA-signed
+//           tokens only: AzureAD/microsoft-identity-web#3467; Cloudkeep signs ES256)
 
 
 export function federationUnavailable() {
@@ -176,6 +178,13 @@ export function federationFailure(aadsts: string | null, credentials: AzureCrede
         `Entra reads ${issuer}/.well-known/jwks.json and caches it. Right after a signing key rotation, wait a few minutes and check again; rotate with npm run oidc:rotate, which publishes a key before it signs.`,
         401,
         true,
+      );
+    case "5002738":
+      return failure(
+        "federation_algorithm_unsupported",
+        `Entra ID refused Cloudkeep's token for its signature algorithm (AADSTS5002738): it accepts RSA-signed tokens (RS256) for federation, and ${issuer} signs with ES256.`,
+        "This Cloudkeep's issuer cannot federate with this Entra tenant until it publishes an RS256 signing key. Connect this subscription with a client secret meanwhile.",
+        401,
       );
     case "50013":
     case "50027":
