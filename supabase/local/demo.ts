@@ -19,7 +19,7 @@ import { startAzureFake, TEST_CA } from "../../tests/fakes/azure.ts";
 import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
 import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
-import { federationSubject, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
+import { AZURE_FEDERATION_AUDIENCE, federationSubject, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
 import { startLinodeFake } from "../../tests/fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../../tests/fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../../tests/fakes/s3.ts";
@@ -62,8 +62,8 @@ export const DEMO_PORTS: Record<ProviderType, number> = {
 /** A create body for each demo provider, as a person would type it in the add dialog. */
 export type DemoProviderSpec = { name: string; provider_type: ProviderType; environment: string; api_endpoint: string; credentials: Record<string, unknown> };
 
-/** The second Google fake: a project connected by workload identity federation (no key). */
-export const DEMO_FEDERATION_PORTS = { gcp: 54338 } as const;
+/** The second Google and Azure fakes: a project and a subscription connected by federation (no key, no secret). */
+export const DEMO_FEDERATION_PORTS = { gcp: 54338, azure: 54339 } as const;
 
 export type DemoFakes = {
   providers: DemoProviderSpec[];
@@ -78,6 +78,7 @@ export type DemoFakes = {
 const REVOKED_DO_TOKEN = `dop_v1_${"0badc0de".repeat(8)}`;
 const FAILING_NAME = "DigitalOcean (revoked token)";
 const FEDERATED_GCP_NAME = "Google Cloud (no secret, demo)";
+const FEDERATED_AZURE_NAME = "Azure (no secret, demo)";
 
 /**
  * Starts the eight fakes with enough resources for several pages of the Resources tab (25 a page).
@@ -104,6 +105,16 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     federatedGcp.switches.resourceCount = 12;
     const gcpFederation = options.issuer ? enableGcpFederation(federatedGcp, { issuer: options.issuer, pool: "cloudkeep-demo", provider: "cloudkeep" }) : null;
     if (gcpFederation) gcpFederation.config.computeViewers = [`serviceAccount:${gcpFederation.config.serviceAccount}`];
+    // Another Azure app and subscription, whose app trusts Cloudkeep's issuer (a federated credential) instead of a secret.
+    const federatedAzure = options.issuer
+      ? await start(
+          startAzureFake(
+            { subscriptionName: "Demo subscription (no secret)", clientId: "cccccccc-dddd-4eee-8fff-000000000000", subscriptionId: "77777777-6666-4555-8444-333333333333" },
+            { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.azure },
+          ),
+        )
+      : null;
+    if (federatedAzure) federatedAzure.switches.resourceCount = 8;
     const digitalocean = await start(startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 } }));
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
@@ -130,9 +141,14 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       ...(gcpFederation
         ? [spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, { auth_method: "workload_identity", credential_config: gcpFederation.credentialConfig(), project_id: federatedGcp.state.projectId })]
         : []),
+      ...(federatedAzure ? [spec(FEDERATED_AZURE_NAME, "azure", federatedAzure.url, federatedAzure.federatedCredentials())] : []),
     ];
     const trust = (name: string, subject: string) => {
       if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject)) gcpFederation.config.workloadIdentityUsers.push(subject);
+      // What the provider page's az command adds to the app: this issuer, this subject, Azure's audience.
+      if (name === FEDERATED_AZURE_NAME && federatedAzure && options.issuer && !federatedAzure.state.federatedCredentials.some((c) => c.subject === subject)) {
+        federatedAzure.state.federatedCredentials.push({ name: "cloudkeep-demo", issuer: options.issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE] });
+      }
     };
     return { providers, failingName: FAILING_NAME, trust, stop };
   } catch (error) {
