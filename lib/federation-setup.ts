@@ -5,6 +5,7 @@ import "server-only";
 import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
 import { gcpFederationSetup, isFederated, type FederatedProvider, type FederationSetup } from "@/supabase/functions/_shared/federation/setup.ts";
 import { awsFederationSetup } from "@/supabase/functions/_shared/federation/setup-aws.ts";
+import { azureFederationSetup } from "@/supabase/functions/_shared/federation/setup-azure.ts";
 import { oidcIssuerUrl } from "@/lib/vault";
 
 export type FederationSetupState = { ok: true; setup: FederationSetup } | { ok: false; problem: string };
@@ -12,6 +13,7 @@ export type FederationSetupState = { ok: true; setup: FederationSetup } | { ok: 
 const SETUPS: Partial<Record<ProviderRecord["provider_type"], (provider: FederatedProvider, issuer: string) => FederationSetup | null>> = {
   gcp: gcpFederationSetup,
   aws: awsFederationSetup,
+  azure: azureFederationSetup,
 };
 
 /** Null for providers that hold a secret; a problem when this Cloudkeep's issuer is misconfigured. */

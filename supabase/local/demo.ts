@@ -20,7 +20,7 @@ import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
 import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
 import { enableAwsWebIdentity } from "../../tests/fakes/aws-web-identity.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, AZURE_FEDERATION_AUDIENCE, federationSubject, issuerHostPath, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
 import { startLinodeFake } from "../../tests/fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../../tests/fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../../tests/fakes/s3.ts";
@@ -63,8 +63,8 @@ export const DEMO_PORTS: Record<ProviderType, number> = {
 /** A create body for each demo provider, as a person would type it in the add dialog. */
 export type DemoProviderSpec = { name: string; provider_type: ProviderType; environment: string; api_endpoint: string; credentials: Record<string, unknown> };
 
-/** The second Google and AWS fakes: a project and an account connected by federation (no secret). */
-export const DEMO_FEDERATION_PORTS = { gcp: 54338, aws: 54339 } as const;
+/** The second Google, AWS and Azure fakes: a project, an account and a subscription connected by federation (no secret). */
+export const DEMO_FEDERATION_PORTS = { gcp: 54338, aws: 54339, azure: 54340 } as const;
 
 export type DemoFakes = {
   providers: DemoProviderSpec[];
@@ -83,6 +83,7 @@ const FEDERATED_AWS_NAME = "AWS (no secret, demo)";
 /** The demo's federated AWS account and the role in it that trusts Cloudkeep's issuer. */
 const FEDERATED_AWS_ACCOUNT = "210987654321";
 const FEDERATED_AWS_ROLE = `arn:aws:iam::${FEDERATED_AWS_ACCOUNT}:role/CloudkeepReadOnly`;
+const FEDERATED_AZURE_NAME = "Azure (no secret, demo)";
 
 /**
  * Starts the eight fakes with enough resources for several pages of the Resources tab (25 a page).
@@ -114,6 +115,16 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     const awsFederation = options.issuer
       ? enableAwsWebIdentity(federatedAws, [{ account: FEDERATED_AWS_ACCOUNT, url: issuerHostPath(options.issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }])
       : null;
+    // Another Azure app and subscription, whose app trusts Cloudkeep's issuer (a federated credential) instead of a secret.
+    const federatedAzure = options.issuer
+      ? await start(
+          startAzureFake(
+            { subscriptionName: "Demo subscription (no secret)", clientId: "cccccccc-dddd-4eee-8fff-000000000000", subscriptionId: "77777777-6666-4555-8444-333333333333" },
+            { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.azure },
+          ),
+        )
+      : null;
+    if (federatedAzure) federatedAzure.switches.resourceCount = 8;
     const digitalocean = await start(startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 } }));
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
@@ -141,6 +152,7 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
         ? [spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, { auth_method: "workload_identity", credential_config: gcpFederation.credentialConfig(), project_id: federatedGcp.state.projectId })]
         : []),
       ...(awsFederation ? [spec(FEDERATED_AWS_NAME, "aws", federatedAws.url, { auth_method: "web_identity", role_arn: FEDERATED_AWS_ROLE })] : []),
+      ...(federatedAzure ? [spec(FEDERATED_AZURE_NAME, "azure", federatedAzure.url, federatedAzure.federatedCredentials())] : []),
     ];
     const trust = (name: string, subject: string) => {
       if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject)) gcpFederation.config.workloadIdentityUsers.push(subject);
@@ -149,6 +161,10 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
         federatedAws.roles = [
           { arn: FEDERATED_AWS_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(options.issuer!), audience: AWS_WEB_IDENTITY_AUDIENCE, subject } },
         ];
+      }
+      // What the provider page's az command adds to the app: this issuer, this subject, Azure's audience.
+      if (name === FEDERATED_AZURE_NAME && federatedAzure && options.issuer && !federatedAzure.state.federatedCredentials.some((c) => c.subject === subject)) {
+        federatedAzure.state.federatedCredentials.push({ name: "cloudkeep-demo", issuer: options.issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE] });
       }
     };
     return { providers, failingName: FAILING_NAME, trust, stop };

@@ -1,5 +1,6 @@
-// A wire-level fake of Azure for the official SDKs: Entra ID (AAD v2 client-credentials grant, with its
-// OpenID configuration and AADSTS errors) and Resource Manager (cloud metadata, subscriptions, virtual
+// A wire-level fake of Azure for the official SDKs: Entra ID (AAD v2 client-credentials grant — with a
+// client secret, or with a client assertion checked against the app's federated identity credentials
+// the way Entra does, see verifyAssertion — with its OpenID configuration and AADSTS errors) and Resource Manager (cloud metadata, subscriptions, virtual
 // machines with nextLink pages and statusOnly power states, VM scale sets and the instances of Uniform
 // ones), all on one HTTPS origin signed by the test CA in tests/fakes/certs — @azure/identity and the
 // ARM clients refuse plain http.
@@ -8,6 +9,8 @@
 // the login endpoint and token audience, exactly as Azure Stack Hub does.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { createOidcVerifier, type OidcVerifier } from "./oidc-verify.ts";
 import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
 
 const certs = new URL("./certs/", import.meta.url);
@@ -39,7 +42,23 @@ export type AzureFakeState = {
   scaleSets: FakeScaleSet[];
   /** A hostile or broken front: VM listing nextLinks point at this origin instead of the fake's own. */
   nextLinkOrigin: string | null;
+  /** The app's federated identity credentials: which external tokens Entra accepts as its client assertion. */
+  federatedCredentials: FederatedIdentityCredential[];
+  /**
+   * Signature algorithms Entra accepts on a federated token. REAL ENTRA ACCEPTS RSA ONLY (RS256…PS512) and
+   * refuses ES256 with AADSTS5002738 (AzureAD/microsoft-identity-web#3467); the default admits ES256 so
+   * Cloudkeep's ES256 issuer can be exercised here. Set ["RS256"] to see what Entra answers today.
+   */
+  assertionAlgorithms: string[];
 };
+
+/** As `az ad app federated-credential create` takes it: matched case-sensitively, all three at once. */
+export type FederatedIdentityCredential = { name?: string; issuer: string; subject: string; audiences: string[] };
+
+/** A client assertion Entra accepted or refused: its claims only, never the token. */
+export type AssertionRecord = { ok: boolean; iss: unknown; sub: unknown; aud: unknown; aadsts?: number };
+
+export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export type FakeScaleSet = { name: string; resourceGroup: string; orchestrationMode: "Uniform" | "Flexible"; capacity: number };
 
@@ -49,6 +68,12 @@ export type AzureFake = Fake & {
   credentials: () => { tenant_id: string; client_id: string; client_secret: string; subscription_id: string };
   /** Token requests the fake answered (each a POST to /<tenant>/oauth2/v2.0/token). */
   tokenRequests: () => FakeRequest[];
+  /** Every client assertion presented, in order. */
+  assertions: AssertionRecord[];
+  /** How this Entra fetches and caches an issuer's keys (shared with the tests that rotate them). */
+  verifier: OidcVerifier;
+  /** Federated credentials for the app, as the fake accepts them. */
+  federatedCredentials: () => { tenant_id: string; client_id: string; subscription_id: string; auth_method: "federated" };
 };
 
 const LOCATIONS = ["westeurope", "eastus", "northeurope", "eastus2"];
@@ -188,11 +213,96 @@ function aadError(status: number, error: string, aadsts: number, text: string): 
   };
 }
 
+const FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+
+/** Entra's time format in AADSTS700024: 2024-05-28T06:01:42.5853621Z. */
+function entraTime(seconds: number | undefined): string {
+  return `${new Date((seconds ?? 0) * 1000).toISOString().slice(0, -1)}0000Z`;
+}
+
+/**
+ * Entra's check of a client assertion against the app's federated identity credentials: a credential
+ * must name the token's issuer, whose discovery and JWKS Entra fetches; RSA-signed (see
+ * assertionAlgorithms), a published key, a good signature and a current time window; then one
+ * credential matching issuer, subject and audience exactly. Each refusal with Entra's own code and words.
+ */
+async function verifyAssertion(state: AzureFakeState, verifier: OidcVerifier, assertion: string, records: AssertionRecord[]): Promise<FakeResponse | null> {
+  let claims: Record<string, unknown>;
+  let header: { alg?: string; kid?: string };
+  try {
+    claims = decodeJwt(assertion);
+    header = decodeProtectedHeader(assertion);
+  } catch {
+    records.push({ ok: false, iss: undefined, sub: undefined, aud: undefined, aadsts: 50027 });
+    return aadError(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
+  }
+  const refuse = (status: number, error: string, code: number, text: string) => {
+    records.push({ ok: false, iss: claims.iss, sub: claims.sub, aud: claims.aud, aadsts: code });
+    return aadError(status, error, code, text);
+  };
+  const issuer = String(claims.iss);
+  const trusting = state.federatedCredentials.filter((credential) => credential.issuer === issuer);
+  if (!trusting.length) {
+    return refuse(401, "invalid_client", 700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+  }
+  if (!state.assertionAlgorithms.includes(String(header.alg))) {
+    return refuse(400, "invalid_request", 5002738, `Invalid JWT token. '${String(header.alg)}' is not a supported signature algorithm.`);
+  }
+  const verdict = await verifier.verify(assertion, { issuer, audiences: [...new Set(trusting.flatMap((credential) => credential.audiences))] });
+  if (!verdict.ok) {
+    switch (verdict.refusal) {
+      case "issuer_unreachable":
+        return refuse(400, "invalid_request", 50166, "Request to External OIDC endpoint failed.");
+      case "unknown_key":
+        return refuse(
+          401,
+          "invalid_client",
+          7000272,
+          `The certificate with identifier ${String(header.kid)} used to sign the federated credential could not be found in the metadata of identity provider ${issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+        );
+      case "expired":
+      case "not_yet_valid":
+        return refuse(
+          401,
+          "invalid_client",
+          700024,
+          `Client assertion is not within its valid time range. Current time: ${entraTime(Date.now() / 1000)}, assertion valid from ${entraTime(claims.nbf as number | undefined)}, expiry time of assertion ${entraTime(claims.exp as number | undefined)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+        );
+      case "audience_mismatch":
+        return refuse(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+      case "malformed":
+        return refuse(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
+      default:
+        return refuse(401, "invalid_client", 50013, "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]");
+    }
+  }
+  const subject = String(claims.sub);
+  const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud)];
+  const bySubject = trusting.filter((credential) => credential.subject === subject);
+  if (!bySubject.length) {
+    if (trusting.some((credential) => credential.subject.toLowerCase() === subject.toLowerCase())) {
+      return refuse(
+        401,
+        "invalid_client",
+        7002138,
+        `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: ${FEDERATION_DOCS}.`,
+      );
+    }
+    return refuse(401, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+  }
+  if (!bySubject.some((credential) => credential.audiences.some((audience) => audiences.includes(audience)))) {
+    return refuse(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(",")}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+  }
+  records.push({ ok: true, iss: claims.iss, sub: claims.sub, aud: claims.aud });
+  return null;
+}
+
 function armError(status: number, code: string, message: string): FakeResponse {
   return { status, headers: { "x-ms-failure-cause": "gateway" }, body: { error: { code, message } } };
 }
 
-export async function startAzureFake(initial: Partial<AzureFakeState> = {}, options: { port?: number } = {}): Promise<AzureFake> {
+/** `verifier`: how the fake fetches and caches issuers' keys (default: a fresh cache of five minutes, like a cloud's). */
+export async function startAzureFake(initial: Partial<AzureFakeState> = {}, options: { port?: number; verifier?: OidcVerifier } = {}): Promise<AzureFake> {
   const state: AzureFakeState = {
     tenantId: "11111111-2222-3333-4444-555555555555",
     clientId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
@@ -208,12 +318,16 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     tokenLifetime: 3599,
     scaleSets: [],
     nextLinkOrigin: null,
+    federatedCredentials: [],
+    assertionAlgorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256"],
     ...initial,
   };
+  const verifier = options.verifier ?? createOidcVerifier();
+  const assertions: AssertionRecord[] = [];
   /** Issued tokens: opaque strings, like AAD's from a client's point of view. */
   const issued = new Map<string, { audience: string; tenant: string; expires: number }>();
 
-  const handler = (request: FakeRequest, fake: Fake): FakeResponse => {
+  const handler = async (request: FakeRequest, fake: Fake): Promise<FakeResponse> => {
     const base = fake.url;
     const path = request.path;
     const echo = (what: string) => (state.echoSecrets ? ` Received: ${what}` : "");
@@ -278,10 +392,24 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
           `Application with identifier '${form.get("client_id")}' was not found in the directory '${tenant}'.${echo(request.body)}`,
         );
       }
-      if (state.secretExpired) {
+      const assertion = form.get("client_assertion");
+      if (assertion !== null) {
+        // No secret: the client proves itself with an external token the app's federated credentials trust.
+        if (form.get("client_assertion_type") !== JWT_BEARER) {
+          return aadError(400, "invalid_request", 90014, "The required field 'client_assertion_type' is missing from the credential. Ensure that you have all the necessary parameters for the login request.");
+        }
+        if (form.get("client_secret") !== null) return aadError(400, "invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+        const refused = await verifyAssertion(state, verifier, assertion, assertions);
+        if (refused) {
+          if (state.echoSecrets && refused.body && typeof refused.body === "object") {
+            const body = refused.body as { error_description: string };
+            body.error_description = `${body.error_description}${echo(request.body)}`;
+          }
+          return refused;
+        }
+      } else if (state.secretExpired) {
         return aadError(401, "invalid_client", 7000222, `The provided client secret keys for app '${state.clientId}' are expired.${echo(request.body)}`);
-      }
-      if (fake.switches.badCredentials || form.get("client_secret") !== state.clientSecret) {
+      } else if (fake.switches.badCredentials || form.get("client_secret") !== state.clientSecret) {
         return aadError(
           401,
           "invalid_client",
@@ -421,5 +549,8 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     subscription_id: state.subscriptionId,
   });
   fake.tokenRequests = () => fake.hits(/\/oauth2\/v2\.0\/token$/);
+  fake.assertions = assertions;
+  fake.verifier = verifier;
+  fake.federatedCredentials = () => ({ auth_method: "federated", tenant_id: state.tenantId, client_id: state.clientId, subscription_id: state.subscriptionId });
   return fake;
 }

@@ -170,15 +170,21 @@ describe("the demo seed", () => {
 });
 
 describe("the demo's providers with no secret", () => {
-  it("connects a Google project and an AWS account by federation against the local issuer, healthy and listed", async () => {
+  it("connects a Google project, an AWS account and an Azure subscription by federation against the local issuer, healthy and listed", async () => {
     const { supabaseUrl } = inject("stack");
     const federated = await startDemoFakes({ ports: "free", issuer: `${supabaseUrl}/functions/v1/oidc` });
     try {
       const report = await seed(federated);
-      const provider = report.providers.find((p) => p.name === "Google Cloud (no secret, demo)");
-      expect(provider).toMatchObject({ provider_type: "gcp", healthy: true, resources: 12, error: null });
-      const [row] = await sql<{ auth_method: string }[]>`select auth_method from public.cloud_providers where id = ${provider!.id}`;
-      expect(row.auth_method).toBe("workload_identity");
+      const gcp = report.providers.find((p) => p.name === "Google Cloud (no secret, demo)");
+      expect(gcp).toMatchObject({ provider_type: "gcp", healthy: true, resources: 12, error: null });
+      const azure = report.providers.find((p) => p.name === "Azure (no secret, demo)");
+      expect(azure).toMatchObject({ provider_type: "azure", healthy: true, resources: 8, error: null });
+      const rows = await sql<{ id: string; auth_method: string }[]>`select id, auth_method from public.cloud_providers where id in (${gcp!.id}, ${azure!.id})`;
+      expect(Object.fromEntries(rows.map((row) => [row.id, row.auth_method]))).toEqual({ [gcp!.id]: "workload_identity", [azure!.id]: "federated" });
+      // Nothing secret behind the Azure one: its envelope holds the app, tenant and subscription only.
+      const [stored] = await sql<{ credentials: unknown }[]>`select credentials from public.cloud_providers where id = ${azure!.id}`;
+      const envelope = await decryptCredential(ring, { organizationId: report.organizationId, providerId: azure!.id }, stored.credentials);
+      expect(Object.keys(envelope as object).sort()).toEqual(["auth_method", "client_id", "subscription_id", "tenant_id"]);
       // Two instances in each of three regions, read with a role assumed by web identity.
       const aws = report.providers.find((p) => p.name === "AWS (no secret, demo)");
       expect(aws).toMatchObject({ provider_type: "aws", healthy: true, resources: 6, error: null });

@@ -3,6 +3,7 @@
 // cited schema excerpt of that cloud in tests/conformance/schemas. A fake cannot drift from the real API
 // without this failing, and a schema excerpt cannot silently stop applying (each test checks how many
 // answers it validated).
+import { generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import awsSchema from "../conformance/schemas/aws.json" with { type: "json" };
 import azureSchema from "../conformance/schemas/azure.json" with { type: "json" };
@@ -138,7 +139,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("Azure: subscription, VM, scale-set and network pages, token and ARM errors, as in azure-rest-api-specs", async () => {
+  it("Azure: subscription, VM, scale-set and network pages, token and ARM errors, as in azure-rest-api-specs and Entra's token error body", async () => {
     const fake = await startAzureFake({
       scaleSets: [
         { name: "web-pool", resourceGroup: "rg-web", orchestrationMode: "Uniform", capacity: 3 },
@@ -154,8 +155,15 @@ describe("fakes conform to the clouds' published API definitions", () => {
       expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
       fake.state.noRole = true;
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(false);
+      // Entra's refusals: a wrong secret, and a client assertion from an issuer no federated credential names.
+      expect((await adapter.checkHealth({ ...fake.credentials(), client_secret: "not-the-secret-value" }, context)).ok).toBe(false);
+      const { privateKey } = await generateKeyPair("ES256");
+      const stranger = "https://issuer.invalid/oidc";
+      const token = () => new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(stranger).setSubject("org:a:provider:b").setAudience("api://AzureADTokenExchange").setIssuedAt().setExpirationTime("5m").sign(privateKey);
+      const federated = await adapter.checkHealth(fake.federatedCredentials(), { ...context, federation: { issuer: stranger, subject: "org:a:provider:b", token } });
+      expect(federated).toMatchObject({ ok: false, error: { code: "federation_issuer_mismatch" } });
       const checked = checkJson(azureSchema as JsonExcerpt, fake.requests, (r, status) => {
-        if (/\/oauth2\/v2\.0\/token$/.test(r.path)) return status >= 400 ? null : "POST /{tenant}/oauth2/v2.0/token";
+        if (/\/oauth2\/v2\.0\/token$/.test(r.path)) return status >= 400 ? "POST /{tenant}/oauth2/v2.0/token error" : "POST /{tenant}/oauth2/v2.0/token";
         if (!r.path.startsWith("/subscriptions")) return null;
         if (status >= 400) return "error";
         if (/^\/subscriptions\/[^/]+$/.test(r.path)) return "GET /subscriptions/{subscriptionId}";
@@ -164,7 +172,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
         const kind = /providers\/(Microsoft\.\w+\/\w+)$/i.exec(r.path)?.[1];
         return kind ? `GET /subscriptions/{subscriptionId}/providers/${kind}` : null;
       });
-      expect(checked).toBeGreaterThanOrEqual(1 + 3 + 3 + 1 + 2 + 3 + 2 + 1);
+      expect(checked).toBeGreaterThanOrEqual(1 + 3 + 3 + 1 + 2 + 3 + 2 + 1 + 2);
     } finally {
       await fake.close();
     }

@@ -1,6 +1,8 @@
 // Azure failures as stable codes with messages a person can act on. Entra ID (AAD) answers with
 // AADSTS numbers inside its error_description; ARM with { error: { code, message } }.
-import type { AzureCredentials } from "../schemas/providers.ts";
+import type { FederationValues } from "../federation/issuer.ts";
+import { azureFederatedCredentialCommand } from "../federation/setup-azure.ts";
+import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
 import type { ProviderFailure } from "./types.ts";
 
 export const NO_ENABLED_SUBSCRIPTION = "No enabled subscription found";
@@ -74,9 +76,127 @@ export function authenticationFailed(credentials: AzureCredentials, detail: stri
   return failure(
     "authentication_failed",
     `Azure AD refused to issue a token${detail ? ` (${detail})` : ""}.`,
-    `Verify the tenant ID, the client ID ${credentials.client_id} and the client secret's Value, that the service principal exists and that the secret has not expired.`,
+    isAzureFederated(credentials)
+      ? `Verify the tenant ID ${credentials.tenant_id}, the client ID ${credentials.client_id}, that the service principal exists, and the app's federated credential (issuer, subject and audience on the provider's page).`
+      : `Verify the tenant ID, the client ID ${credentials.client_id} and the client secret's Value, that the service principal exists and that the secret has not expired.`,
     401,
   );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Federated credentials: Entra ID checks Cloudkeep's token against the app's federated identity credentials.
+// The codes are Entra's own (as seen in its token endpoint's answers; https://login.microsoftonline.com/error?code=N):
+//   50166   Request to External OIDC endpoint failed (Entra could not fetch the issuer's discovery or JWKS)
+//   700211  No matching federated identity record found for presented assertion issuer '<iss>'
+//   700212  … for presented assertion audience '<aud>'
+//   700213  … for presented assertion subject '<sub>' (7002138: the subject matches only ignoring case)
+//   70021   No matching federated identity record found for presented assertion (older, all three named)
+//   700024  Client assertion is not within its valid time range
+//   7000272 The certificate with identifier … used to sign the federated credential could not be found in the metadata of identity provider <iss>
+//   50013   Assertion failed signature validation; 50027 JWT token is invalid or malformed
+//   5002738 Invalid JWT token. '<alg>' is not a supported signature algorithm (Entra federates RSA-signed
+//           tokens only: AzureAD/microsoft-identity-web#3467; Cloudkeep signs ES256)
+
+
+export function federationUnavailable() {
+  return {
+    code: "federation_unavailable",
+    message: "A federated Azure connection needs the saved provider: Entra trusts a subject that names it (org:<organization>:provider:<provider>).",
+    hint: "Save the provider first; Cloudkeep issues its token for a saved provider. Then add the federated credential shown on its page and use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
+    status: 422,
+    retryable: false,
+  };
+}
+
+export function federationIssueFailed(): ProviderFailure {
+  return failure(
+    "federation_issue_failed",
+    "Cloudkeep could not issue its identity token for this provider, so nothing was sent to Entra ID.",
+    "Check the functions' database connection and CLOUDKEEP_ENCRYPTION_KEYS (the issuer's signing keys are sealed with it).",
+    502,
+    true,
+  );
+}
+
+/** An Entra refusal of Cloudkeep's token mapped by its AADSTS code; null when it is not about federation. */
+export function federationFailure(aadsts: string | null, credentials: AzureCredentials, federation: FederationValues): ProviderFailure | null {
+  const { issuer, subject, audience } = federation;
+  const app = credentials.client_id;
+  const add = `Add it with: ${azureFederatedCredentialCommand(app, issuer, subject)}`;
+  switch (aadsts) {
+    case "50166":
+    case "501661":
+    case "90061":
+      return failure(
+        "federation_issuer_unreachable",
+        `Entra ID could not fetch Cloudkeep's OIDC documents from ${issuer} (AADSTS${aadsts}).`,
+        `Entra must reach ${issuer}/.well-known/openid-configuration and its JWKS over public https. Check CLOUDKEEP_OIDC_ISSUER is this Cloudkeep's public URL and that the oidc function is deployed (supabase functions deploy oidc).`,
+        502,
+        true,
+      );
+    case "700211":
+      return failure(
+        "federation_issuer_mismatch",
+        `App ${app} has no federated credential for Cloudkeep's issuer ${issuer} (AADSTS700211).`,
+        `Add a federated credential with issuer ${issuer} exactly (case-sensitive, no trailing slash), subject ${subject} and audience ${audience}. ${add}`,
+        401,
+      );
+    case "700212":
+      return failure(
+        "federation_audience_mismatch",
+        `App ${app} has no federated credential accepting the audience ${audience} (AADSTS700212).`,
+        `The federated credential's audiences must be exactly ["${audience}"], with issuer ${issuer} and subject ${subject}. ${add}`,
+        401,
+      );
+    case "700213":
+    case "7002138":
+      return failure(
+        "federation_subject_mismatch",
+        `App ${app} has no federated credential for this provider's subject ${subject} (AADSTS${aadsts}${aadsts === "7002138" ? ": it matches one only if case is ignored" : ""}).`,
+        `The federated credential's subject must be exactly ${subject} (case-sensitive), with issuer ${issuer} and audience ${audience}; a credential made for another provider names another subject. ${add}`,
+        401,
+      );
+    case "70021":
+      return failure(
+        "federation_no_matching_credential",
+        `App ${app} has no federated credential matching Cloudkeep's token (AADSTS70021).`,
+        `One federated credential must have issuer ${issuer}, subject ${subject} and audience ${audience}, each exactly. ${add}`,
+        401,
+      );
+    case "700024":
+      return failure(
+        "federation_token_expired",
+        "Entra ID found Cloudkeep's token expired or not yet valid (AADSTS700024).",
+        "Cloudkeep's tokens live five minutes: check the server clock (NTP) of Cloudkeep's functions, then try again.",
+        401,
+        true,
+      );
+    case "7000272":
+      return failure(
+        "federation_key_not_published",
+        `Entra ID did not find the key that signed Cloudkeep's token among the keys ${issuer} publishes (AADSTS7000272).`,
+        `Entra reads ${issuer}/.well-known/jwks.json and caches it. Right after a signing key rotation, wait a few minutes and check again; rotate with npm run oidc:rotate, which publishes a key before it signs.`,
+        401,
+        true,
+      );
+    case "5002738":
+      return failure(
+        "federation_algorithm_unsupported",
+        `Entra ID refused Cloudkeep's token for its signature algorithm (AADSTS5002738): it accepts RSA-signed tokens (RS256) for federation, and ${issuer} signs with ES256.`,
+        "This Cloudkeep's issuer cannot federate with this Entra tenant until it publishes an RS256 signing key. Connect this subscription with a client secret meanwhile.",
+        401,
+      );
+    case "50013":
+    case "50027":
+      return failure(
+        "federation_signature_invalid",
+        `Entra ID could not verify Cloudkeep's token with the keys ${issuer} publishes (AADSTS${aadsts}).`,
+        `Check that ${issuer}/.well-known/jwks.json is served by this Cloudkeep (not a copy or a proxy's cache), then check again.`,
+        401,
+      );
+    default:
+      return null;
+  }
 }
 
 export type SubscriptionProblem = { kind: "state"; state: string } | { kind: "not_found" } | { kind: "forbidden" };

@@ -1,5 +1,6 @@
-// Microsoft Azure: a service principal (client secret) proves itself by getting a Resource Manager
-// token from Entra ID and reading its subscription, which must be usable (Enabled; Warned and PastDue
+// Microsoft Azure: a service principal proves itself by getting a Resource Manager token from Entra ID —
+// with its client secret, or with no secret at all (federated: Cloudkeep's own OIDC token for this
+// provider, audience api://AzureADTokenExchange, is the client assertion) — and reading its subscription, which must be usable (Enabled; Warned and PastDue
 // pass with a warning); resources are the subscription's virtual machines, and the instances of its
 // Uniform scale sets, with their power state and (for VMs) IP addresses. Official SDKs throughout:
 // @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x; the addresses (on
@@ -8,16 +9,27 @@
 //
 // Every connection goes through the outbound policy's agents (nodeAgents), every attempt has a
 // timeout, and the SDK pipelines retry 429/5xx with backoff, honouring Retry-After up to a cap.
-import { ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
+import { ClientAssertionCredential, ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
 import { ComputeManagementClient, type VirtualMachine, type VirtualMachineScaleSetVM } from "@azure/arm-compute";
 import { createDefaultHttpClient, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { nodeAgents, OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { TokenCache } from "../net/token-cache.ts";
-import type { AzureCredentials } from "../schemas/providers.ts";
+import { AZURE_FEDERATION_AUDIENCE, type FederationValues } from "../federation/issuer.ts";
+import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
 import { AzureCloudDiscoveryError, azurePortalUrl, resolveAzureCloud, type AzureCloud } from "./azure-cloud.ts";
-import { aadFailure, aadstsCode, authenticationFailed, permissionDenied, scrub, subscriptionFailure } from "./azure-errors.ts";
+import {
+  aadFailure,
+  aadstsCode,
+  authenticationFailed,
+  federationFailure,
+  federationIssueFailed,
+  federationUnavailable,
+  permissionDenied,
+  scrub,
+  subscriptionFailure,
+} from "./azure-errors.ts";
 import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderFailure, ResourceStatus } from "./types.ts";
 
 export { NO_ENABLED_SUBSCRIPTION } from "./azure-errors.ts";
@@ -48,6 +60,8 @@ type CallState = {
   timeoutMs: number;
   /** The last failed exchange: an error status with its body, or a connection error. */
   lastFailure: { host: string; status?: number; body?: string; error?: SdkError } | null;
+  /** Cloudkeep could not issue its own token (federated credentials): nothing reached Entra. */
+  assertionFailed: boolean;
 };
 
 class AttemptTimeoutError extends Error {
@@ -144,11 +158,25 @@ function parseRetryAfter(value: string): number | null {
 
 const tokens = new TokenCache<AccessToken>();
 
-function cachedCredential(inner: TokenCredential, credentials: AzureCredentials, cloud: AzureCloud): TokenCredential {
+/** Forgets every cached Resource Manager token (tests; a process whose issuer changed). */
+export function clearAzureTokens() {
+  tokens.clear();
+}
+
+/**
+ * What makes a token this credential's: the secret, or — federated, no secret — the subject and issuer
+ * Entra trusted (another provider on the same app is another subject, and must not share its token).
+ */
+function tokenIdentity(credentials: AzureCredentials, federation: FederationValues | null): unknown[] {
+  if (isAzureFederated(credentials)) return ["federated", federation?.issuer ?? null, federation?.subject ?? null];
+  return ["client_secret", credentials.client_secret];
+}
+
+function cachedCredential(inner: TokenCredential, credentials: AzureCredentials, cloud: AzureCloud, federation: FederationValues | null): TokenCredential {
   return {
     getToken(scopes, options) {
       const scopeList = Array.isArray(scopes) ? scopes : [scopes];
-      const identity = ["azure", cloud.authorityHost, credentials.tenant_id, credentials.client_id, credentials.client_secret, scopeList];
+      const identity = ["azure", cloud.authorityHost, credentials.tenant_id, credentials.client_id, ...tokenIdentity(credentials, federation), scopeList];
       return tokens.get(identity, async () => {
         const token = await inner.getToken(scopes, options);
         if (!token) throw new Error("Azure AD returned no token.");
@@ -163,6 +191,8 @@ function cachedCredential(inner: TokenCredential, credentials: AzureCredentials,
 
 type Call = {
   credentials: AzureCredentials;
+  /** The issuer and subject Entra must trust (federated credentials), for precise failures. */
+  federation: FederationValues | null;
   cloud: AzureCloud;
   state: CallState;
   secrets: string[];
@@ -173,7 +203,12 @@ type Call = {
 };
 
 async function startCall(credentials: AzureCredentials, context: AdapterContext, options: AzureAdapterOptions): Promise<Call> {
-  const state: CallState = { timedOut: false, retryAfterMs: null, timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS, lastFailure: null };
+  const supplier = context.federation;
+  const federated = isAzureFederated(credentials);
+  // Before anything goes on the wire: the subject names a saved provider, so unsaved credentials cannot federate.
+  if (federated && !supplier) throw new UpstreamError(federationUnavailable());
+  const federation = federated && supplier ? { issuer: supplier.issuer, subject: supplier.subject, audience: AZURE_FEDERATION_AUDIENCE } : null;
+  const state: CallState = { timedOut: false, retryAfterMs: null, timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS, lastFailure: null, assertionFailed: false };
   const cloud = await resolveAzureCloud(context.apiEndpoint, {
     policy: context.outbound,
     timeoutMs: state.timeoutMs,
@@ -187,24 +222,43 @@ async function startCall(credentials: AzureCredentials, context: AdapterContext,
     additionalPolicies: [{ policy: callPolicy(state, context.signal), position: "perRetry" as const }],
     userAgentOptions: { userAgentPrefix: "cloudkeep" },
   };
-  const inner = new ClientSecretCredential(credentials.tenant_id, credentials.client_id, credentials.client_secret, {
+  const identityOptions = {
     ...pipeline,
     authorityHost: cloud.authorityHost,
     // Instance discovery asks login.microsoftonline.com about the authority: wrong for other clouds and fakes.
     disableInstanceDiscovery: true,
     // Tokens only for the tenant the user named; never persisted (the in-memory cache above is all).
     additionallyAllowedTenants: [],
-  });
-  const credential = cachedCredential(inner, credentials, cloud);
+  };
+  const secrets: string[] = federated ? [] : [credentials.client_secret, encodeURIComponent(credentials.client_secret)];
+  let inner: TokenCredential;
+  if (federated && supplier) {
+    // A fresh Cloudkeep token per Entra request (each lives five minutes); remembered only to scrub it from messages.
+    const assertion = async () => {
+      try {
+        const token = await supplier.token(AZURE_FEDERATION_AUDIENCE);
+        secrets.push(token);
+        return token;
+      } catch (error) {
+        state.assertionFailed = true;
+        throw error;
+      }
+    };
+    inner = new ClientAssertionCredential(credentials.tenant_id, credentials.client_id, assertion, identityOptions);
+  } else {
+    inner = new ClientSecretCredential(credentials.tenant_id, credentials.client_id, (credentials as { client_secret: string }).client_secret, identityOptions);
+  }
+  const credential = cachedCredential(inner, credentials, cloud, federation);
   // Resource Manager clients: the same pipeline, plus the rule that their requests stay on ARM's origin.
   const arm = { ...pipeline, additionalPolicies: [...pipeline.additionalPolicies, { policy: armOnlyPolicy(new URL(cloud.armEndpoint).origin), position: "perCall" as const }] };
   let subscriptionClient: SubscriptionClient | undefined;
   let computeClient: ComputeManagementClient | undefined;
   return {
     credentials,
+    federation,
     cloud,
     state,
-    secrets: [credentials.client_secret, encodeURIComponent(credentials.client_secret)],
+    secrets,
     credential,
     subscriptions: () =>
       (subscriptionClient ??= new SubscriptionClient(credential, {
@@ -260,7 +314,8 @@ function networkFailure(chain: SdkError[], where: string): ProviderFailure | nul
     if (code === "refused_endpoint") {
       return { code, message: e.message, hint: toProviderFailure(new OutboundRefusedError("private", where, null)).hint, status: 422, retryable: false };
     }
-    if (/CERT|SSL|TLS/.test(code) || /certificate|self[- ]signed/i.test(e.message ?? "")) {
+    // Entra's own answers talk about certificates too (AADSTS7000272, AADSTS700024's link): those are not TLS failures.
+    if (/CERT|SSL|TLS/.test(code) || (/certificate|self[- ]signed/i.test(e.message ?? "") && !/AADSTS\d+/.test(e.message ?? ""))) {
       return {
         code: "unreachable",
         message: `${where}: the TLS certificate was not accepted${code ? ` (${code})` : ""}.`,
@@ -301,7 +356,7 @@ function aadErrorName(body: string | undefined): string | null {
 
 /** Maps whatever an SDK threw to a failure with a stable code, never quoting a secret. */
 function describeFailure(error: unknown, call: Call | null, credentials: AzureCredentials, stage: "token" | "subscription" | "list"): ProviderFailure {
-  const secrets = call?.secrets ?? [credentials.client_secret];
+  const secrets = call?.secrets ?? (isAzureFederated(credentials) ? [] : [credentials.client_secret]);
   const armHost = call ? new URL(call.cloud.armEndpoint).host : "Azure Resource Manager";
   const loginHost = call ? new URL(call.cloud.authorityHost).host : "Entra ID";
   if (error instanceof UpstreamError) return { ...error.toFailure(), message: scrub(error.message, secrets) };
@@ -375,9 +430,10 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
       const fromWire = networkFailure(causes(wire.error), wire.host);
       if (fromWire) return fromWire;
     }
+    if (call?.state.assertionFailed) return federationIssueFailed();
     const texts = [...chain.map((e) => `${e.errorResponse?.errorDescription ?? ""} ${e.message ?? ""}`), wire?.body ?? ""].join(" ");
     if (wire?.status === 429) return rateLimited(wire.host, call?.state.retryAfterMs);
-    const known = aadFailure(aadstsCode(texts), credentials);
+    const known = (call?.federation ? federationFailure(aadstsCode(texts), credentials, call.federation) : null) ?? aadFailure(aadstsCode(texts), credentials);
     if (known) return known;
     if (wire?.status && wire.status >= 500) {
       return { code: "upstream_error", message: `${wire.host} answered ${wire.status} to the token request.`, hint: "Entra ID answered with an error. Try again later.", status: 502, retryable: true };

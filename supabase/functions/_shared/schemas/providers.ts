@@ -14,7 +14,7 @@ import {
   awsIdentity,
   describeAws,
 } from "./providers/aws.ts";
-import { AZURE_FIELDS, AZURE_SECRET_FIELDS, azureCredentialsSchema, azureIdentity, describeAzure } from "./providers/azure.ts";
+import { AZURE_AUTH_VARIANTS, AZURE_FIELDS, AZURE_SECRET_FIELDS, azureCredentialsSchema, azureIdentity, describeAzure } from "./providers/azure.ts";
 import {
   checkUrl,
   GENERIC_REGION_PATTERN,
@@ -44,7 +44,7 @@ import { describeS3, S3_FIELDS, S3_SECRET_FIELDS, s3CredentialsSchema, s3Identit
 import { describeToken, TOKEN_SECRET_FIELDS, tokenCredentialsSchema, tokenFields, tokenIdentity } from "./providers/tokens.ts";
 
 import type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AwsWebIdentityCredentials } from "./providers/aws.ts";
-import type { AzureCredentials } from "./providers/azure.ts";
+import type { AzureCredentials, AzureFederatedCredentials, AzureSecretCredentials } from "./providers/azure.ts";
 import type { GcpCredentials } from "./providers/gcp.ts";
 import type { OpenStackCredentials } from "./providers/openstack.ts";
 import type { S3CompatibleCredentials } from "./providers/s3.ts";
@@ -52,6 +52,8 @@ import type { TokenCredentials } from "./providers/tokens.ts";
 
 export type { GcpWorkloadIdentityCredentials };
 export { isGcpWorkloadIdentity };
+export type { AzureFederatedCredentials, AzureSecretCredentials };
+export { isAzureFederated } from "./providers/azure.ts";
 export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AwsWebIdentityCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
 export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, CredentialVariant, SchemaOptions } from "./providers/common.ts";
 export { assumedRoleArn, isAwsRoleCredentials, isAwsWebIdentityCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
@@ -143,6 +145,7 @@ export const CREDENTIAL_FIELDS: Record<ProviderType, CredentialField[]> = {
  */
 export const CREDENTIAL_VARIANTS: Partial<Record<ProviderType, readonly CredentialVariant[]>> = {
   aws: AWS_AUTH_VARIANTS,
+  azure: AZURE_AUTH_VARIANTS,
   gcp: [
     {
       value: "workload_identity",
