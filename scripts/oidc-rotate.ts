@@ -8,7 +8,7 @@
 import { join, resolve } from "node:path";
 import postgres from "postgres";
 import { parseKeyRing } from "../supabase/functions/_shared/crypto/index.ts";
-import { PUBLISH_AHEAD_SECONDS, rotateSigningKey } from "../supabase/functions/_shared/federation/keys.ts";
+import { algorithmsInUse, PUBLISH_AHEAD_SECONDS, rotateSigningKey } from "../supabase/functions/_shared/federation/keys.ts";
 import { readEnvFile } from "../supabase/local/env-file.ts";
 
 async function main() {
@@ -21,12 +21,15 @@ async function main() {
   const ring = parseKeyRing(env.CLOUDKEEP_ENCRYPTION_KEYS);
   const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    const result = await rotateSigningKey(sql, ring, { publishAheadSeconds });
-    console.log(`New signing key ${result.kid}: published now, signs from ${result.activeFrom.toISOString()}.`);
-    for (const old of result.retiring) {
-      console.log(`  ${old.kid} stops signing at ${old.retiredAt.toISOString()} and leaves the JWKS at ${old.unpublishAfter.toISOString()}.`);
+    // Each algorithm in use (ES256; RS256 once an Azure provider was checked) gets its new key.
+    for (const algorithm of await algorithmsInUse(sql)) {
+      const result = await rotateSigningKey(sql, ring, { publishAheadSeconds, algorithm });
+      console.log(`New ${algorithm} signing key ${result.kid}: published now, signs from ${result.activeFrom.toISOString()}.`);
+      for (const old of result.retiring) {
+        console.log(`  ${old.kid} stops signing at ${old.retiredAt.toISOString()} and leaves the JWKS at ${old.unpublishAfter.toISOString()}.`);
+      }
+      if (result.removed.length) console.log(`  Removed (their tokens have all expired): ${result.removed.join(", ")}.`);
     }
-    if (result.removed.length) console.log(`  Removed (their tokens have all expired): ${result.removed.join(", ")}.`);
   } finally {
     await sql.end({ timeout: 5 });
   }

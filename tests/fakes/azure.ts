@@ -45,9 +45,8 @@ export type AzureFakeState = {
   /** The app's federated identity credentials: which external tokens Entra accepts as its client assertion. */
   federatedCredentials: FederatedIdentityCredential[];
   /**
-   * Signature algorithms Entra accepts on a federated token. REAL ENTRA ACCEPTS RSA ONLY (RS256…PS512) and
-   * refuses ES256 with AADSTS5002738 (AzureAD/microsoft-identity-web#3467); the default admits ES256 so
-   * Cloudkeep's ES256 issuer can be exercised here. Set ["RS256"] to see what Entra answers today.
+   * Signature algorithms Entra accepts on a federated token: RSA only, as Entra (ES256 is refused with
+   * AADSTS5002738, AzureAD/microsoft-identity-web#3467). Cloudkeep signs Azure's tokens with RS256.
    */
   assertionAlgorithms: string[];
 };
@@ -319,7 +318,7 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     scaleSets: [],
     nextLinkOrigin: null,
     federatedCredentials: [],
-    assertionAlgorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256"],
+    assertionAlgorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
     ...initial,
   };
   const verifier = options.verifier ?? createOidcVerifier();

@@ -33,7 +33,8 @@ const azure = createAzureAdapter({ ca: TEST_CA, retries: 0 });
 const adapters: AdapterLoader = (async () => azure) as never;
 const vault = (claims = people.admin.claims): VaultContext & { adapters: AdapterLoader } => ({ sql, ring, claims, trustedCidrs, oidcIssuer: issuer, adapters });
 const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs };
-const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256"];
+/** What Entra accepts on a federated token: RSA only (ES256 is refused with AADSTS5002738). */
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
 
 function failureOf(result: HealthResult): ProviderFailure {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.identity)}`);
@@ -209,10 +210,22 @@ describe("Azure by workload identity federation", () => {
     expect(fake.assertions[0]).toMatchObject({ ok: true });
   });
 
-  it("says so plainly when Entra refuses the token's ES256 signature, as it does for federation today", async () => {
+  it("signs Azure's token with RS256, which Entra requires, and says so plainly when Entra refuses the algorithm", async () => {
     const provider = await addProvider("Azure algorithm");
     trust(federationSubject(people.orgId, provider.id));
+    // Entra's real rule: RSA only. Cloudkeep's token for api://AzureADTokenExchange is RS256, its own RSA key in the JWKS.
     fake.state.assertionAlgorithms = ["RS256"];
+    expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
+    const [header] = presented().map((token) => JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg: string; kid: string });
+    expect(header.alg).toBe("RS256");
+    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: { kid: string; kty: string; alg: string; d?: string }[] };
+    expect(jwks.keys.find((key) => key.kid === header.kid)).toMatchObject({ kty: "RSA", alg: "RS256" });
+    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+
+    // A tenant that accepted only another algorithm: the refusal is named, not guessed at.
+    fake.state.assertionAlgorithms = ["PS256"];
+    fake.assertions.length = 0;
+    clearAzureTokens();
     const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
     expect(failure.code).toBe("federation_algorithm_unsupported");
     expect(failure.message).toContain("AADSTS5002738");
@@ -244,7 +257,7 @@ describe("Azure by workload identity federation", () => {
     trust("org:someone:provider:else");
     failures.push(failureOf((await checkProviderHealth(vault(), provider.id)).result));
     fake.state.federatedCredentials = [];
-    fake.state.assertionAlgorithms = ["RS256"];
+    fake.state.assertionAlgorithms = ["PS256"];
     trust(federationSubject(people.orgId, provider.id));
     failures.push(failureOf((await checkProviderHealth(vault(), provider.id)).result));
     fake.state.assertionAlgorithms = [...ALGORITHMS];
@@ -281,7 +294,8 @@ describe("signing key rotation, seen from Entra", () => {
 
       expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
       const before = assertionKids()[0];
-      const rotation = await rotateSigningKey(sql, ring, { publishAheadSeconds: 2 });
+      // Azure's tokens are RS256: its key line rotates on its own.
+      const rotation = await rotateSigningKey(sql, ring, { publishAheadSeconds: 2, algorithm: "RS256" });
       expect(rotation.kid).not.toBe(before);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, rotation.activeFrom.getTime() - Date.now()) + 100));
 

@@ -75,7 +75,7 @@ afterEach(async () => {
 });
 
 describe("the issuer's documents", () => {
-  it("serves discovery and a JWKS of ES256 public keys with cache headers", async () => {
+  it("serves discovery and a JWKS of ES256 (and, for Azure, RS256) public keys with cache headers", async () => {
     await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId: crypto.randomUUID(), audience: "warm-up" }).catch(() => null);
     const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
@@ -85,7 +85,7 @@ describe("the issuer's documents", () => {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       response_types_supported: ["id_token"],
       subject_types_supported: ["public"],
-      id_token_signing_alg_values_supported: ["ES256"],
+      id_token_signing_alg_values_supported: ["ES256", "RS256"],
       claims_supported: ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"],
       scopes_supported: ["openid"],
     });
@@ -94,10 +94,12 @@ describe("the issuer's documents", () => {
     expect(jwks.headers.get("cache-control")).toContain("max-age=300");
     const { keys } = (await jwks.json()) as { keys: Record<string, string>[] };
     expect(keys.length).toBeGreaterThan(0);
+    expect(keys.some((key) => key.alg === "ES256")).toBe(true);
     for (const key of keys) {
-      expect(key).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
+      if (key.alg === "RS256") expect(Object.keys(key).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"]);
+      else expect(key).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
       expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(key).not.toHaveProperty("d");
+      for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) expect(key).not.toHaveProperty(secret);
     }
     expect((await fetch(`${issuer}/jwks`)).status).toBe(200);
     expect((await fetch(`${issuer}/.well-known/jwks.json`, { method: "POST" })).status).toBe(405);

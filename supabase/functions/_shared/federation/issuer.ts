@@ -5,11 +5,24 @@
 export const OIDC_ISSUER_VARIABLE = "CLOUDKEEP_OIDC_ISSUER";
 /** The longest a token lives. Clouds take it once, within seconds; five minutes covers clock skew and retries. */
 export const TOKEN_LIFETIME_SECONDS = 300;
+/** What AWS and Google Cloud verify Cloudkeep's tokens with. */
 export const SIGNING_ALGORITHM = "ES256";
+/**
+ * Microsoft Entra ID federates RSA-signed tokens only (ES256 is refused with AADSTS5002738), so
+ * tokens for Azure's audience are signed with an RSA key of their own.
+ */
+export const RSA_SIGNING_ALGORITHM = "RS256";
+export const SIGNING_ALGORITHMS = [SIGNING_ALGORITHM, RSA_SIGNING_ALGORITHM] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 /** The audience each cloud's token exchange checks. Google's is per pool provider (see gcpFederationAudience). */
 export const AWS_WEB_IDENTITY_AUDIENCE = "sts.amazonaws.com";
 export const AZURE_FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
+
+/** The algorithm a token for this audience is signed with. */
+export function signingAlgorithmFor(audience: string): SigningAlgorithm {
+  return audience === AZURE_FEDERATION_AUDIENCE ? RSA_SIGNING_ALGORITHM : SIGNING_ALGORITHM;
+}
 
 export class OidcIssuerError extends Error {
   override name = "OidcIssuerError";
@@ -71,7 +84,7 @@ export function discoveryDocument(issuer: string) {
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     response_types_supported: ["id_token"],
     subject_types_supported: ["public"],
-    id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+    id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
     claims_supported: [...CLAIMS_SUPPORTED],
     scopes_supported: ["openid"],
   };

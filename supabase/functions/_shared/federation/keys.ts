@@ -1,4 +1,4 @@
-// The issuer's ES256 signing keys, kept in private.oidc_signing_keys (see the migration for the
+// The issuer's signing keys, one line of keys per algorithm (ES256; RS256 for Azure), kept in private.oidc_signing_keys (see the migration for the
 // columns). The private JWK is a key-ring envelope bound to `cloudkeep:v1:oidc:<kid>`; it is
 // decrypted only in memory, into a non-extractable CryptoKey, cached per process for a minute.
 //
@@ -11,7 +11,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK
 import type { Sql } from "postgres";
 import { decryptCredential, encryptCredential, rewrapEnvelope, type CredentialEnvelope, type KeyRing } from "../crypto/index.ts";
 import { asService, type Tx } from "../db.ts";
-import { SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
+import { SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS, type SigningAlgorithm } from "./issuer.ts";
 
 /** Default publish-ahead window of a rotation. */
 export const PUBLISH_AHEAD_SECONDS = 24 * 3600;
@@ -31,6 +31,7 @@ export type SigningKey = { kid: string; key: CryptoKey };
 
 type KeyRow = {
   kid: string;
+  alg: SigningAlgorithm;
   public_jwk: PublishedKey;
   private_jwk: CredentialEnvelope;
   published_at: Date;
@@ -45,73 +46,84 @@ async function lock(tx: Tx) {
   await tx`select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(${LOCK}))`;
 }
 
-/** A fresh ES256 key pair: the public JWK as published, the private JWK sealed by the key ring. */
-async function newKey(ring: KeyRing) {
-  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
+/** The public members a JWKS carries for each key type (never `d` or the RSA primes). */
+const PUBLIC_MEMBERS: Record<SigningAlgorithm, readonly (keyof JWK)[]> = { ES256: ["kty", "crv", "x", "y"], RS256: ["kty", "n", "e"] };
+
+/** A fresh key pair: the public JWK as published, the private JWK sealed by the key ring. */
+async function newKey(ring: KeyRing, alg: SigningAlgorithm) {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === "RS256" ? { modulusLength: 2048 } : {}) });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const privateJwk = await exportJWK(privateKey);
   try {
     const sealed = await encryptCredential(ring, signingKeyBinding(kid), privateJwk as Record<string, unknown>);
-    const published: PublishedKey = { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y, kid, alg: SIGNING_ALGORITHM, use: "sig" };
+    const published = { ...Object.fromEntries(PUBLIC_MEMBERS[alg].map((name) => [name, publicJwk[name]])), kid, alg, use: "sig" } as PublishedKey;
     return { kid, published, sealed };
   } finally {
-    privateJwk.d = undefined;
+    for (const secret of ["d", "p", "q", "dp", "dq", "qi"] as const) privateJwk[secret] = undefined;
   }
 }
 
-async function insertKey(tx: Tx, ring: KeyRing, publishAheadSeconds: number) {
-  const { kid, published, sealed } = await newKey(ring);
+async function insertKey(tx: Tx, ring: KeyRing, publishAheadSeconds: number, alg: SigningAlgorithm) {
+  const { kid, published, sealed } = await newKey(ring, alg);
   const [row] = await tx<{ kid: string; active_from: Date }[]>`
-    insert into private.oidc_signing_keys (kid, public_jwk, private_jwk, active_from)
-    values (${kid}, ${tx.json(published as never)}, ${tx.json(sealed as never)}, now() + make_interval(secs => ${publishAheadSeconds}))
+    insert into private.oidc_signing_keys (kid, alg, public_jwk, private_jwk, active_from)
+    values (${kid}, ${alg}, ${tx.json(published as never)}, ${tx.json(sealed as never)}, now() + make_interval(secs => ${publishAheadSeconds}))
     returning kid, active_from`;
   return row;
 }
 
-const ACTIVE = (tx: Tx) => tx<KeyRow[]>`
-  select kid, public_jwk, private_jwk, published_at, active_from, retired_at, unpublish_after
+const ACTIVE = (tx: Tx, alg: SigningAlgorithm) => tx<KeyRow[]>`
+  select kid, alg, public_jwk, private_jwk, published_at, active_from, retired_at, unpublish_after
   from private.oidc_signing_keys
-  where active_from <= now() and (retired_at is null or retired_at > now())
+  where alg = ${alg} and active_from <= now() and (retired_at is null or retired_at > now())
   order by active_from desc
   limit 1`;
 
-const cache = new WeakMap<Sql, { kid: string; key: Promise<CryptoKey>; until: number }>();
+const cache = new WeakMap<Sql, Map<SigningAlgorithm, { kid: string; key: Promise<CryptoKey>; until: number }>>();
 
-async function openPrivateKey(ring: KeyRing, row: Pick<KeyRow, "kid" | "private_jwk">): Promise<CryptoKey> {
+async function openPrivateKey(ring: KeyRing, row: Pick<KeyRow, "kid" | "alg" | "private_jwk">): Promise<CryptoKey> {
   const jwk = (await decryptCredential(ring, signingKeyBinding(row.kid), row.private_jwk)) as JWK;
   try {
-    return (await importJWK({ ...jwk, alg: SIGNING_ALGORITHM }, SIGNING_ALGORITHM, { extractable: false })) as CryptoKey;
+    return (await importJWK({ ...jwk, alg: row.alg }, row.alg, { extractable: false })) as CryptoKey;
   } finally {
-    jwk.d = undefined;
+    for (const secret of ["d", "p", "q", "dp", "dq", "qi"] as const) jwk[secret] = undefined;
   }
 }
 
-/** The key that signs now; created (and signing at once) when there is none yet. */
-export async function currentSigningKey(sql: Sql, ring: KeyRing): Promise<SigningKey> {
-  const cached = cache.get(sql);
+/** The key that signs now with `alg` (ES256 unless said); created (and signing at once) when there is none yet. */
+export async function currentSigningKey(sql: Sql, ring: KeyRing, alg: SigningAlgorithm = SIGNING_ALGORITHM): Promise<SigningKey> {
+  const perSql = cache.get(sql) ?? new Map<SigningAlgorithm, { kid: string; key: Promise<CryptoKey>; until: number }>();
+  cache.set(sql, perSql);
+  const cached = perSql.get(alg);
   if (cached && cached.until > Date.now()) return { kid: cached.kid, key: await cached.key };
   const row = await asService(sql, async (tx) => {
-    const [active] = await ACTIVE(tx);
+    const [active] = await ACTIVE(tx, alg);
     if (active) return active;
     // First use (or every key retired): one process creates it, the others wait and read it.
     await lock(tx);
-    const [raced] = await ACTIVE(tx);
+    const [raced] = await ACTIVE(tx, alg);
     if (raced) return raced;
-    await insertKey(tx, ring, 0);
-    const [created] = await ACTIVE(tx);
+    await insertKey(tx, ring, 0, alg);
+    const [created] = await ACTIVE(tx, alg);
     return created;
   });
   const until = Math.min(Date.now() + CURRENT_KEY_CACHE_MS, row.retired_at ? row.retired_at.getTime() : Infinity);
   const key = openPrivateKey(ring, row);
-  cache.set(sql, { kid: row.kid, key, until });
-  key.catch(() => cache.delete(sql));
+  perSql.set(alg, { kid: row.kid, key, until });
+  key.catch(() => perSql.delete(alg));
   return { kid: row.kid, key: await key };
 }
 
-/** Forgets the cached signing key of this process (tests; after a rotation this process made). */
+/** Forgets the cached signing keys of this process (tests; after a rotation this process made). */
 export function forgetSigningKey(sql: Sql) {
   cache.delete(sql);
+}
+
+/** The algorithms that have a key (ES256 always counts): what `npm run oidc:rotate` rotates. */
+export async function algorithmsInUse(sql: Sql): Promise<SigningAlgorithm[]> {
+  const rows = await asService(sql, (tx) => tx<{ alg: SigningAlgorithm }[]>`select distinct alg from private.oidc_signing_keys`);
+  return [...new Set<SigningAlgorithm>([SIGNING_ALGORITHM, ...rows.map((row) => row.alg)])];
 }
 
 /** The JWKS: every key published and not yet withdrawn, newest first. */
@@ -136,22 +148,23 @@ export type RotationResult = {
 };
 
 /**
- * Rotates the signing key: publishes a new key now, which signs from `publishAheadSeconds` on; every
+ * Rotates the signing key of one algorithm (ES256 unless said): publishes a new key now, which signs from `publishAheadSeconds` on; every
  * key still signing then retires at that moment and stays published for RETIRED_KEY_GRACE_SECONDS.
  * Keys whose publication ended are deleted. `publishAheadSeconds: 0` rotates at once (a key
  * suspected to be exposed; tokens it already signed still verify until they expire).
  */
-export async function rotateSigningKey(sql: Sql, ring: KeyRing, options: { publishAheadSeconds?: number } = {}): Promise<RotationResult> {
+export async function rotateSigningKey(sql: Sql, ring: KeyRing, options: { publishAheadSeconds?: number; algorithm?: SigningAlgorithm } = {}): Promise<RotationResult> {
   const ahead = options.publishAheadSeconds ?? PUBLISH_AHEAD_SECONDS;
+  const alg = options.algorithm ?? SIGNING_ALGORITHM;
   if (!Number.isFinite(ahead) || ahead < 0 || ahead > 30 * 24 * 3600) throw new RangeError("The publish-ahead window must be 0–30 days in seconds.");
   const result = await asService(sql, async (tx) => {
     await lock(tx);
     const removed = await tx<{ kid: string }[]>`delete from private.oidc_signing_keys where unpublish_after <= now() returning kid`;
-    const created = await insertKey(tx, ring, ahead);
+    const created = await insertKey(tx, ring, ahead, alg);
     const retiring = await tx<{ kid: string; retired_at: Date; unpublish_after: Date }[]>`
       update private.oidc_signing_keys
       set retired_at = ${created.active_from}, unpublish_after = ${created.active_from}::timestamptz + make_interval(secs => ${RETIRED_KEY_GRACE_SECONDS})
-      where kid <> ${created.kid} and active_from < ${created.active_from} and (retired_at is null or retired_at > ${created.active_from})
+      where kid <> ${created.kid} and alg = ${alg} and active_from < ${created.active_from} and (retired_at is null or retired_at > ${created.active_from})
       returning kid, retired_at, unpublish_after`;
     return {
       kid: created.kid,

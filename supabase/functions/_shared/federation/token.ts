@@ -1,11 +1,11 @@
-// Issuing Cloudkeep's identity tokens: ES256 JWTs that name one provider of one organization
+// Issuing Cloudkeep's identity tokens: ES256 JWTs (RS256 for Azure, which verifies RSA only) that name one provider of one organization
 // (`sub`), for one cloud (`aud`), living TOKEN_LIFETIME_SECONDS. Every token is audited before it
 // is handed out — its jti, audience, key id and expiry, never the token itself.
 import { SignJWT } from "jose";
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
 import { asService } from "../db.ts";
-import { federationSubject, OPERATOR_SUBJECT, SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
+import { federationSubject, OPERATOR_SUBJECT, signingAlgorithmFor, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 
 /** What issuing needs: the database (keys, audit), the key ring (private keys) and the issuer URL. */
@@ -35,7 +35,8 @@ export async function issueFederationToken(config: FederationConfig, request: To
   if (!(lifetime > 0)) throw new RangeError("A token lifetime must be positive.");
   const audience = request.audience.trim();
   if (!audience || audience.length > 512) throw new RangeError("A token needs an audience of at most 512 characters.");
-  const signing = await currentSigningKey(config.sql, config.ring);
+  const alg = signingAlgorithmFor(audience);
+  const signing = await currentSigningKey(config.sql, config.ring, alg);
   const subject = request.operator ? OPERATOR_SUBJECT : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
   const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
   const exp = iat + lifetime;
@@ -45,7 +46,7 @@ export async function issueFederationToken(config: FederationConfig, request: To
       ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.operator ? { operator_sub: subject } : request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
   );
   const token = await new SignJWT({})
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: signing.kid, typ: "JWT" })
+    .setProtectedHeader({ alg, kid: signing.kid, typ: "JWT" })
     .setIssuer(config.issuer)
     .setSubject(subject)
     .setAudience(audience)

@@ -182,8 +182,8 @@ export function federationFailure(aadsts: string | null, credentials: AzureCrede
     case "5002738":
       return failure(
         "federation_algorithm_unsupported",
-        `Entra ID refused Cloudkeep's token for its signature algorithm (AADSTS5002738): it accepts RSA-signed tokens (RS256) for federation, and ${issuer} signs with ES256.`,
-        "This Cloudkeep's issuer cannot federate with this Entra tenant until it publishes an RS256 signing key. Connect this subscription with a client secret meanwhile.",
+        `Entra ID refused the signature algorithm of Cloudkeep's token (AADSTS5002738). Cloudkeep signs Azure's tokens with RS256, which Entra accepts for federation.`,
+        `Check that ${issuer}/.well-known/jwks.json lists an RSA key (alg RS256) and that no proxy in front of the issuer rewrites it; a tenant policy restricting algorithms would need RS256 allowed.`,
         401,
       );
     case "50013":
