@@ -447,14 +447,16 @@ export function openApiDocument(url: URL) {
                 "With no stored secret (auth_method, in the credentials or beside them): gcp workload_identity — the external_account JSON that " +
                 "`gcloud iam workload-identity-pools create-cred-config` writes, with project_id added (or {credential_config, project_id}); token_url and " +
                 "service_account_impersonation_url must be Google's (sts.googleapis.com, iamcredentials.googleapis.com) or share the api_endpoint's origin. " +
+                "azure federated — {tenant_id, client_id, subscription_id, subscription_name?}: no client_secret; the app registration holds a federated " +
+                "credential for Cloudkeep's issuer, this provider's subject and audience api://AzureADTokenExchange. " +
                 "aws web_identity — {role_arn, read_only_role_arn?, region?}: the role's trust policy names an IAM OIDC provider for Cloudkeep's issuer " +
                 "and pins <issuer host/path>:aud = sts.amazonaws.com and :sub; aws assume_role — {role_arn, read_only_role_arn?, region?} with the external ID Cloudkeep issues. " +
                 "Cloudkeep's OIDC issuer then vouches for the subject org:<organization id>:provider:<provider id>; GET /providers/{id} returns the id.",
             },
             auth_method: {
-              enum: ["access_key", "assume_role", "web_identity", "service_account_key", "workload_identity"],
+              enum: ["access_key", "assume_role", "web_identity", "client_secret", "federated", "service_account_key", "workload_identity"],
               description:
-                "How the provider authenticates, when its kind offers several (aws: access_key, assume_role, web_identity; gcp: service_account_key, workload_identity); may also travel inside credentials.",
+                "How the provider authenticates, when its kind offers several (aws: access_key, assume_role, web_identity; azure: client_secret, federated; gcp: service_account_key, workload_identity); may also travel inside credentials.",
             },
           },
         },
