@@ -104,6 +104,7 @@ export function samplesOfEveryKind(): ProviderSample[] {
       kind: "azure",
       name: "Azure subscription",
       environment: "Staging",
+      variant: /^Client secret/,
       fields: {
         "Directory (tenant) ID": "11111111-2222-3333-4444-555555555555",
         "Application (client) ID": "22222222-3333-4444-5555-666666666666",
