@@ -1,16 +1,16 @@
 // readWithRls: the portal's read path with BEGIN pipelined. It must see exactly what withRls
 // sees, refuse to write, and hand its connection back clean whatever happened inside.
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { inject } from "vitest";
-import { readWithRls, withRls } from "../../supabase/functions/_shared/db.ts";
+import { readWithRls, withRls, type Querier, type ReadTx, type Tx } from "../../supabase/functions/_shared/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 
 // One connection, so every call below reuses the one the previous call handed back.
 let sql: postgres.Sql;
 let p: Personas;
 
-const organizationsSeen = (tx: postgres.TransactionSql) => tx<{ id: string }[]>`select id from public.organizations order by id`;
+const organizationsSeen = (tx: Querier) => tx<{ id: string }[]>`select id from public.organizations order by id`;
 
 beforeAll(async () => {
   sql = postgres(inject("stack").databaseUrl, { max: 1, onnotice: () => {} });
@@ -23,6 +23,13 @@ afterAll(async () => {
 });
 
 describe("readWithRls", () => {
+  it("hands out a type no writer accepts (checked by tsc): readers take a Querier, writers a Tx, the bare pool neither", () => {
+    expectTypeOf<ReadTx>().not.toMatchTypeOf<Tx>();
+    expectTypeOf<Tx>().toMatchTypeOf<Querier>();
+    expectTypeOf<ReadTx>().toMatchTypeOf<Querier>();
+    expectTypeOf<postgres.Sql>().not.toMatchTypeOf<Querier>();
+  });
+
   it("reads as the caller under RLS, exactly as withRls does", async () => {
     for (const persona of [p.viewer, p.member, p.outsider]) {
       const read = await readWithRls(sql, persona.claims, organizationsSeen);

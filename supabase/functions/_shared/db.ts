@@ -13,6 +13,15 @@ export type Claims = {
 
 export type Tx = TransactionSql;
 
+declare const readOnly: unique symbol;
+/**
+ * The transaction readWithRls hands out: READ ONLY in Postgres, and a type no writer accepts (code
+ * that writes takes a Tx, which a ReadTx is not), so a write through it does not compile.
+ */
+export type ReadTx = Sql & { readonly [readOnly]: true };
+/** What a function that only reads takes: either kind of transaction, never the bare pool. */
+export type Querier = Tx | ReadTx;
+
 // Only these roles may be assumed from a token; anything else is treated as anon.
 const JWT_ROLES = new Set(["authenticated", "anon"]);
 
@@ -28,7 +37,7 @@ function setContext(query: PendingQuery<Row[]>) {
   void query.execute();
 }
 
-function contextQuery(tx: Tx, claims: Claims | null): PendingQuery<Row[]> {
+function contextQuery(tx: Querier, claims: Claims | null): PendingQuery<Row[]> {
   const role = claims && JWT_ROLES.has(claims.role) ? claims.role : "anon";
   return tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims ?? { role: "anon" })}, true)`;
 }
@@ -53,10 +62,10 @@ export function withRls<T>(sql: Sql, claims: Claims | null, run: (tx: Tx) => Pro
  * thrown away with the error. The transaction is READ ONLY, so code that writes through this
  * fails on every call, in tests first, and so never reaches that window.
  */
-export async function readWithRls<T>(sql: Sql, claims: Claims | null, run: (tx: Tx) => Promise<T>): Promise<T> {
+export async function readWithRls<T>(sql: Sql, claims: Claims | null, run: (tx: ReadTx) => Promise<T>): Promise<T> {
   const connection = await sql.reserve();
   // A reserved connection queries like a transaction's (postgres.js) once BEGIN has run.
-  const tx = connection as unknown as Tx;
+  const tx = connection as unknown as ReadTx;
   const begin = tx`begin read only`.execute();
   const context = contextQuery(tx, claims).execute();
   // Awaited below, in order; until then a failure must not surface as an unhandled rejection.

@@ -3,7 +3,7 @@
 // its CSV export and GET /api/resources; it runs inside whatever transaction it is given
 // (readWithRls as the caller in the product, asService only in the benchmark).
 // Indexes and the counts summary it relies on: migration 20261205000300_org_inventory.sql.
-import type { Tx } from "../db.ts";
+import type { Querier } from "../db.ts";
 import { monthlyListPrice } from "../list-prices.ts";
 import type { Environment, ProviderType } from "../schemas/providers.ts";
 import type { StoredResource } from "./resource-queries.ts";
@@ -54,7 +54,7 @@ export function parseTagFilter(raw: string): [string, string | null] | null {
 }
 
 /** The organization's providers, named once per read (RLS leaves an outsider none). */
-export function selectInventoryProviders(tx: Tx, organizationId: string) {
+export function selectInventoryProviders(tx: Querier, organizationId: string) {
   return tx<InventoryProvider[]>`
     select id, name, provider_type, environment from public.cloud_providers
     where organization_id = ${organizationId}
@@ -111,7 +111,7 @@ function needsMatchFunction(filters: InventoryFilters) {
  * functions run them on the indexes after the policy's own membership check (migration
  * 20261205000300). Plain equalities stay in ordinary queries, where RLS applies as usual.
  */
-function matchArguments(tx: Tx, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
+function matchArguments(tx: Querier, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
   const q = filters.q?.trim().toLowerCase() ?? "";
   const tagged = (filters.tags ?? []).filter(([, value]) => value !== null);
   const keys = (filters.tags ?? []).filter(([, value]) => value === null).map(([key]) => key);
@@ -128,7 +128,7 @@ function matchArguments(tx: Tx, organizationId: string, scope: string[] | null, 
 }
 
 /** WHERE for the plain filters, read under RLS. */
-function plainMatching(tx: Tx, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
+function plainMatching(tx: Querier, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
   return tx`
     organization_id = ${organizationId}
     ${filters.includeVanished ? tx`` : tx`and vanished_at is null`}
@@ -186,7 +186,7 @@ function rankProviders(providers: InventoryProvider[], sort: InventorySort) {
  * ORDER BY for a sort. Nulls take Postgres's default place (last ascending, first descending),
  * so a descending page is a backward scan of the same index.
  */
-function orderBy(tx: Tx, sort: InventorySort, direction: "asc" | "desc", ranked: InventoryProvider[]) {
+function orderBy(tx: Querier, sort: InventorySort, direction: "asc" | "desc", ranked: InventoryProvider[]) {
   const dir = direction === "desc" ? tx`desc` : tx`asc`;
   const tail = tx`name ${dir}, provider_id ${dir}, resource_id ${dir}`;
   if (sort === "name") return tail;
@@ -212,7 +212,7 @@ const totalOf = (groups: CountGroup[]) => groups.reduce((sum, group) => sum + gr
 
 /** One page of matching rows in the asked order. */
 function selectRows(
-  tx: Tx,
+  tx: Querier,
   organizationId: string,
   scope: string[] | null,
   filters: InventoryFilters,
@@ -247,7 +247,7 @@ function selectRows(
  * read in name order from its own index. Only for filters the counts summary answers.
  */
 async function selectRowsByProvider(
-  tx: Tx,
+  tx: Querier,
   organizationId: string,
   filters: InventoryFilters,
   providers: InventoryProvider[],
@@ -295,7 +295,7 @@ export type CountGroup = {
   resources: number;
 };
 
-function countGroups(tx: Tx, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
+function countGroups(tx: Querier, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
   if (countsFromSummary(filters)) {
     return tx<CountGroup[]>`
       select provider_id, type, region, status, size, resources from public.provider_resource_counts
@@ -395,7 +395,7 @@ export type InventoryPageOptions = { sort?: InventorySort; direction?: "asc" | "
  * totals), and the values to filter by. Providers are read first (one small query); the page,
  * the counts and the options then travel together.
  */
-export async function selectInventoryPage(tx: Tx, organizationId: string, filters: InventoryFilters, options: InventoryPageOptions = {}) {
+export async function selectInventoryPage(tx: Querier, organizationId: string, filters: InventoryFilters, options: InventoryPageOptions = {}) {
   const pageSize = Math.min(Math.max(Math.floor(options.pageSize ?? INVENTORY_PAGE_SIZE), 1), 200);
   const page = Math.min(Math.max(Math.floor(options.page ?? 1), 1), 100_000);
   const sort = INVENTORY_SORTS.includes(options.sort as InventorySort) ? (options.sort as InventorySort) : "name";
@@ -466,7 +466,7 @@ export function decodeInventoryCursor(cursor: string | null | undefined): [strin
 
 /** The API's view: name order, keyset pages, and the counts when asked for. */
 export async function selectInventoryResources(
-  tx: Tx,
+  tx: Querier,
   organizationId: string,
   filters: InventoryFilters,
   options: { cursor?: string | null; limit?: number; counts?: boolean } = {},
@@ -506,7 +506,7 @@ export async function selectInventoryResources(
  * (backpressure).
  */
 export async function forEachInventoryBatch(
-  tx: Tx,
+  tx: Querier,
   organizationId: string,
   filters: InventoryFilters,
   each: (batch: InventoryResource[]) => Promise<void>,

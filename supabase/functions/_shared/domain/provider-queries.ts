@@ -1,6 +1,6 @@
 // Provider reads shared by the portal, the API and the benchmark: the same SQL everywhere.
 // Runs inside whatever transaction (RLS as a user, or service) it is given.
-import type { Tx } from "../db.ts";
+import type { Querier } from "../db.ts";
 import type { ProviderType } from "../schemas/providers.ts";
 import { PROVIDER_COLUMNS, type ProviderRecord } from "./providers.ts";
 
@@ -17,7 +17,7 @@ export const PROVIDERS_PAGE_SIZE = 24;
 type PageRow = ProviderRecord & { total: number };
 
 /** The matching providers of an organization, as a condition both page and count share. */
-function matching(tx: Tx, organizationId: string, filters: ProviderFilters) {
+function matching(tx: Querier, organizationId: string, filters: ProviderFilters) {
   const q = filters.q?.trim() ?? "";
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return tx`
@@ -41,7 +41,7 @@ function pageNumber(filters: ProviderFilters) {
  * index the only one led by `organization_id` (see 20261122001300). Not executed until
  * awaited, so tests can EXPLAIN it.
  */
-export function providerPageQuery(tx: Tx, organizationId: string, filters: ProviderFilters) {
+export function providerPageQuery(tx: Querier, organizationId: string, filters: ProviderFilters) {
   return tx<PageRow[]>`
     select ${tx(PROVIDER_COLUMNS)}, (select count(*)::int from public.cloud_providers where ${matching(tx, organizationId, filters)}) as total
     from public.cloud_providers
@@ -51,7 +51,7 @@ export function providerPageQuery(tx: Tx, organizationId: string, filters: Provi
 }
 
 /** One page and the total, in one round trip (two when the page is past the end). */
-export async function selectProviderPage(tx: Tx, organizationId: string, filters: ProviderFilters) {
+export async function selectProviderPage(tx: Querier, organizationId: string, filters: ProviderFilters) {
   const page = pageNumber(filters);
   const rows = await providerPageQuery(tx, organizationId, filters);
   let total = rows[0]?.total ?? 0;
@@ -61,7 +61,7 @@ export async function selectProviderPage(tx: Tx, organizationId: string, filters
   return { providers: rows.map(({ total: _total, ...provider }) => provider as ProviderRecord), total, page, pageSize: PROVIDERS_PAGE_SIZE };
 }
 
-export async function selectProvider(tx: Tx, providerId: string, organizationId?: string) {
+export async function selectProvider(tx: Querier, providerId: string, organizationId?: string) {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(providerId)) return null;
   const [row] = await tx<ProviderRecord[]>`
     select ${tx(PROVIDER_COLUMNS)} from public.cloud_providers

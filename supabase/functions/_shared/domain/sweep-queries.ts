@@ -1,5 +1,5 @@
 // Reads behind the organization's health-sweep status strip, under the caller's RLS.
-import type { Tx } from "../db.ts";
+import type { Querier } from "../db.ts";
 import { DomainError } from "./errors.ts";
 
 export type LastSweep = {
@@ -22,7 +22,7 @@ export type SweepStatus = {
 type Row = Omit<SweepStatus, "last"> & { started_at: Date | null; finished_at: Date | null; checked: number | null; failed: number | null };
 
 /** The last sweep as this organization sees it: its own counts only. */
-export async function selectLastSweep(tx: Tx, organizationId: string): Promise<SweepStatus> {
+export async function selectLastSweep(tx: Querier, organizationId: string): Promise<SweepStatus> {
   const [row] = await tx<Row[]>`
     select
       o.health_check_interval_minutes as interval_minutes,
