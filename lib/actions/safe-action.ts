@@ -64,9 +64,9 @@ function invalid(error: z.ZodError, raw: Record<string, unknown>, keep: readonly
   return { ok: false, error: "Check the highlighted fields.", fieldErrors: toFieldErrors(error.issues, { whole: "_form" }), values: echo(raw, keep) };
 }
 
-/** An action for any signed-in user. */
+/** An action for any signed-in user. Callers pass the schema's input type (or the form's FormData). */
 export function userAction<S extends z.ZodType, T>(schema: S, options: Options, handler: (input: z.infer<S>, ctx: Context) => Promise<T>) {
-  return async (input: unknown): Promise<ActionResult<T>> => {
+  return async (input: z.input<S> | FormData): Promise<ActionResult<T>> => {
     const raw = formToObject(input);
     const keep = options.echo ?? [];
     const user = await getUser();
@@ -77,13 +77,16 @@ export function userAction<S extends z.ZodType, T>(schema: S, options: Options, 
   };
 }
 
-/** An action inside an organization; `orgSlug` comes with the input, the role is checked here and again by RLS. */
+/**
+ * An action inside an organization; `orgSlug` comes with the input (typed: the schema's input plus
+ * `orgSlug`), the role is checked here and again by RLS.
+ */
 export function orgAction<S extends z.ZodType, T>(
   schema: S,
   options: Options & { role: OrgRole },
   handler: (input: z.infer<S>, ctx: OrgContext) => Promise<T>,
 ) {
-  return async (input: unknown): Promise<ActionResult<T>> => {
+  return async (input: (z.input<S> & { orgSlug: string }) | FormData): Promise<ActionResult<T>> => {
     const raw = formToObject(input);
     const keep = options.echo ?? [];
     const user = await getUser();
