@@ -1,6 +1,7 @@
 // The inventory page's URL: ?q=&cloud=&provider=&type=&region=&status=&environment=&tag=k:v&vanished=include&sort=&dir=&page=.
 // Shared by the page and its CSV export, so both read the same filters. Unknown or malformed
 // values fall back to "no filter" (the API, stricter, answers 422 instead).
+import { z } from "zod";
 import {
   INVENTORY_SORTS,
   isUuid,
@@ -9,6 +10,7 @@ import {
   type InventorySort,
 } from "@/supabase/functions/_shared/domain/inventory-queries.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES, type Environment, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { MAX_PAGE, parseQuery, queryEnum, queryPageNumber, querySearch, queryText } from "@/supabase/functions/_shared/schemas/query.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -30,30 +32,37 @@ export type InventoryParams = {
 /** The filter parameters, in the order the filter bar shows them. */
 export const FILTER_KEYS = ["q", "cloud", "provider", "type", "region", "status", "environment", "tag", "vanished"] as const;
 
-function one(value: string | string[] | undefined) {
-  return ((Array.isArray(value) ? value[0] : value) ?? "").trim().slice(0, 200);
-}
+/** Forgiving (parseQuery): a malformed value is no filter, as if absent. */
+const inventoryPageQuery = z.object({
+  q: querySearch(100),
+  cloud: queryEnum(PROVIDER_TYPES),
+  provider: queryText().refine((id) => id === undefined || isUuid(id)),
+  type: queryText(),
+  region: queryText(),
+  status: queryText(),
+  environment: queryEnum(ENVIRONMENTS),
+  tag: queryText().refine((tag) => tag === undefined || parseTagFilter(tag) !== null),
+  vanished: queryEnum(["include"] as const),
+  sort: queryEnum(INVENTORY_SORTS),
+  dir: queryEnum(["asc", "desc"] as const),
+  page: queryPageNumber(MAX_PAGE),
+});
 
 export function parseInventoryParams(query: Query): InventoryParams {
-  const sort = one(query.sort);
-  const page = Number.parseInt(one(query.page), 10);
-  const cloud = one(query.cloud);
-  const environment = one(query.environment);
-  const provider = one(query.provider);
-  const tag = one(query.tag);
+  const parsed = parseQuery(inventoryPageQuery, query, "forgiving");
   return {
-    q: one(query.q).slice(0, 100),
-    cloud: (PROVIDER_TYPES as readonly string[]).includes(cloud) ? cloud : "",
-    provider: isUuid(provider) ? provider : "",
-    type: one(query.type),
-    region: one(query.region),
-    status: one(query.status),
-    environment: (ENVIRONMENTS as readonly string[]).includes(environment) ? environment : "",
-    tag: parseTagFilter(tag) ? tag : "",
-    vanished: one(query.vanished) === "include" ? "include" : "",
-    sort: (INVENTORY_SORTS as readonly string[]).includes(sort) ? (sort as InventorySort) : "name",
-    direction: one(query.dir) === "desc" ? "desc" : "asc",
-    page: Number.isFinite(page) && page > 1 ? Math.min(page, 100_000) : 1,
+    q: parsed.q,
+    cloud: parsed.cloud ?? "",
+    provider: parsed.provider ?? "",
+    type: parsed.type ?? "",
+    region: parsed.region ?? "",
+    status: parsed.status ?? "",
+    environment: parsed.environment ?? "",
+    tag: parsed.tag ?? "",
+    vanished: parsed.vanished ?? "",
+    sort: parsed.sort ?? "name",
+    direction: parsed.dir ?? "asc",
+    page: parsed.page,
   };
 }
 

@@ -1,27 +1,25 @@
-// Reading the query string strictly: numbers are plain decimal integers within documented
-// bounds (Number() would take "1e18", "0x10", "1.5" or " 7 " and hand Postgres an offset it
-// cannot hold), and no value may carry a NUL, which no Postgres text column can store.
+// The API reads every query string strictly (parseQuery in _shared/schemas/query.ts): the first
+// malformed parameter is a 422 naming it. And no value may carry a NUL, which no Postgres text
+// column can store.
+import type { z } from "zod";
 import { ApiError } from "../_shared/http.ts";
+import { parseQuery, QueryError } from "../_shared/schemas/query.ts";
 
-/** Largest page size of any listing (resources, events, health history). */
-export const MAX_LIMIT = 200;
-/** Highest ?page= of the provider list: 2.4 million providers at 24 a page, far past any organization. */
-export const MAX_PAGE = 100_000;
+export { MAX_LIMIT, MAX_PAGE } from "../_shared/schemas/query.ts";
 
-function invalid(name: string, message: string): never {
-  throw new ApiError(422, "validation_failed", `${name} ${message}`, { fields: { [name]: [message] } });
+/** A 422 for parameter `name`, in the shape every validation failure of the API has. */
+export function invalidParameter(name: string, problem: string): never {
+  throw new ApiError(422, "validation_failed", `${name} ${problem}.`, { fields: { [name]: [problem] } });
 }
 
-/** ?name= as an integer from min to max; absent or empty gives `fallback`. */
-export function integerParam(query: URLSearchParams, name: string, bounds: { min: number; max: number; fallback: number }): number {
-  const raw = query.get(name);
-  if (raw === null || raw === "") return bounds.fallback;
-  const message = `must be an integer from ${bounds.min} to ${bounds.max}.`;
-  // Digits only, and few enough of them that Number() is exact.
-  if (!/^\d{1,15}$/.test(raw)) invalid(name, message);
-  const value = Number(raw);
-  if (value < bounds.min || value > bounds.max) invalid(name, message);
-  return value;
+/** The request's query parameters `schema` names, or a 422 for the first malformed one. */
+export function apiQuery<S extends z.ZodObject>(schema: S, url: URL): z.infer<S> {
+  try {
+    return parseQuery(schema, url.searchParams, "strict");
+  } catch (error) {
+    if (error instanceof QueryError) invalidParameter(error.parameter, error.problem);
+    throw error;
+  }
 }
 
 /** Refuses a query string that holds a NUL anywhere (400): it could only fail later, deep in the database. */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Cloud, SearchX } from "lucide-react";
+import { z } from "zod";
 
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
@@ -15,36 +16,26 @@ import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
 import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
+import { MAX_PAGE, parseQuery, queryEnum, queryPageNumber, querySearch } from "@/supabase/functions/_shared/schemas/query.ts";
 import { federationIssuerForDialog } from "@/lib/federation-setup";
 
 export const metadata: Metadata = { title: "Providers" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function one(value: string | string[] | undefined) {
-  return (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[]): T | undefined {
-  return (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
-}
-
 /** Only known values reach the query; anything else in the URL is ignored. */
-function parseFilters(params: Record<string, string | string[] | undefined>) {
-  const page = Number.parseInt(one(params.page), 10);
-  return {
-    q: one(params.q).slice(0, 100),
-    kind: oneOf(one(params.kind), PROVIDER_TYPES),
-    status: oneOf(one(params.status), STATUSES),
-    environment: oneOf(one(params.environment), ENVIRONMENTS),
-    page: Number.isFinite(page) && page > 1 ? Math.min(page, 100_000) : 1,
-  } satisfies Filters;
-}
+const filtersQuery = z.object({
+  q: querySearch(100),
+  kind: queryEnum(PROVIDER_TYPES),
+  status: queryEnum(STATUSES),
+  environment: queryEnum(ENVIRONMENTS),
+  page: queryPageNumber(MAX_PAGE),
+});
 
 export default async function ProvidersPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await params;
   const { user, organization } = await requireOrg(slug);
-  const filters = parseFilters(await searchParams);
+  const filters = parseQuery(filtersQuery, await searchParams, "forgiving") satisfies Filters;
   const { providers, total, page, pageSize, sweep } = await listProviders(user, organization.id, filters);
   const canManage = hasRole(organization.role, "admin");
   const canCheck = hasRole(organization.role, "member");

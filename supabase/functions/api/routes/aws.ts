@@ -1,6 +1,7 @@
 // AWS-only routes of a provider: the role a customer deploys so Cloudkeep can assume it
 // (CloudFormation, quick-create link, Terraform, policies, external ID), and the account's change
 // timeline from CloudTrail (stored; refresh=true imports live first).
+import { z } from "zod";
 import { withRls } from "../../_shared/db.ts";
 import { decodeEventCursor, requireActivityReader, selectEventImport, selectEvents, type StoredEventFilters } from "../../_shared/domain/event-queries.ts";
 import { ProviderCallError } from "../../_shared/domain/errors.ts";
@@ -10,10 +11,10 @@ import { ApiError, json } from "../../_shared/http.ts";
 import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-templates.ts";
 import { regionsSchema } from "../../_shared/schemas/providers.ts";
 import { domainCall, type RequestContext } from "../context.ts";
-import { integerParam, MAX_LIMIT } from "../query.ts";
+import { MAX_LIMIT, queryBoolean, queryInteger, queryText } from "../../_shared/schemas/query.ts";
+import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
-const MAX_FILTER_LENGTH = 200;
 
 /** The provider, visible to the caller and of kind AWS; anything else is not found here. */
 async function awsProvider(ctx: RequestContext, id: string) {
@@ -23,23 +24,22 @@ async function awsProvider(ctx: RequestContext, id: string) {
   return provider;
 }
 
-function invalid(field: string, message: string): never {
-  throw new ApiError(422, "validation_failed", `${field}: ${message}`, { fields: { [field]: [message] } });
-}
+const awsRegion = regionsSchema("aws");
 
-function eventFilters(query: URLSearchParams): StoredEventFilters {
-  const text = (name: string) => {
-    const value = query.get(name)?.trim() ?? "";
-    if (value.length > MAX_FILTER_LENGTH) invalid(name, `must be at most ${MAX_FILTER_LENGTH} characters.`);
-    return value || undefined;
-  };
-  const region = text("region");
-  const regions = region ? regionsSchema("aws").safeParse(region) : null;
-  if (regions && (!regions.success || regions.data.length !== 1)) invalid("region", "must be one AWS region code like us-east-1.");
-  const limit = integerParam(query, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
-  const cursor = query.get("cursor");
-  if (cursor && !decodeEventCursor(cursor)) invalid("cursor", "is not one this API gave out.");
-  return { region, user: text("user"), eventName: text("event_name"), resource: text("resource"), cursor, limit };
+/** GET /providers/{id}/events: filters of the stored timeline, keyset pages, refresh=true imports first. */
+const eventsQuery = z.object({
+  region: queryText().refine((region) => region === undefined || awsRegion.safeParse(region).data?.length === 1, { message: "must be one AWS region code like us-east-1" }),
+  user: queryText(),
+  event_name: queryText(),
+  resource: queryText(),
+  limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
+  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeEventCursor(cursor) !== null, { message: "is not one this API gave out" }),
+  refresh: queryBoolean(),
+});
+
+function eventFilters(query: z.infer<typeof eventsQuery>): StoredEventFilters {
+  const { region, user, event_name: eventName, resource, cursor, limit } = query;
+  return { region, user, eventName, resource, cursor: cursor ?? null, limit };
 }
 
 /** A live import that failed in every region: the provider's own code and hint, 504 on a timeout, else 502. */
@@ -61,10 +61,10 @@ export function awsRoutes(router: Router<RequestContext>) {
 
   router.on("GET", "/providers/:id/events", async (ctx, { id }) => {
     await awsProvider(ctx, id);
-    const query = ctx.url.searchParams;
+    const query = apiQuery(eventsQuery, ctx.url);
     const filters = eventFilters(query);
     let imported: EventImport | undefined;
-    if (query.get("refresh") === "true") {
+    if (query.refresh) {
       const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
       imported = await domainCall(() => importProviderEvents(live, id).catch(importFailed));
     }

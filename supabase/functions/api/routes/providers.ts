@@ -1,5 +1,6 @@
 // /providers routes: list, create, read, update or rotate, delete. Writes go through the
 // shared domain functions (the same ones the portal's server actions use).
+import { z } from "zod";
 import { withRls } from "../../_shared/db.ts";
 import { selectProvider, selectProviderPage } from "../../_shared/domain/provider-queries.ts";
 import {
@@ -16,12 +17,32 @@ import { setReadOnlyCredentials } from "../../_shared/domain/read-only.ts";
 import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
 import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
+import { PROVIDER_STATUS_VALUES } from "../../_shared/database.types.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
+import { MAX_LIMIT, MAX_PAGE, queryBoolean, queryEnum, queryInteger, queryText } from "../../_shared/schemas/query.ts";
 import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
-import { integerParam, MAX_LIMIT, MAX_PAGE } from "../query.ts";
+import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
-const STATUSES = ["pending", "healthy", "failed", "suspended"] as const;
+/** GET /providers */
+const listQuery = z.object({
+  q: queryText(),
+  provider_type: queryEnum(PROVIDER_TYPES),
+  status: queryEnum(PROVIDER_STATUS_VALUES),
+  environment: queryEnum(ENVIRONMENTS),
+  page: queryInteger({ min: 1, max: MAX_PAGE, fallback: 1 }),
+});
+/** GET /providers/{id}/health */
+const healthQuery = z.object({ limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 30 }) });
+/** GET /providers/{id}/resources: the whole query is checked before a refresh goes to the cloud. */
+const resourcesQuery = z.object({
+  type: queryText(),
+  region: queryText(),
+  q: queryText(),
+  limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
+  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeCursor(cursor) !== null, { message: "is not one this API gave out" }),
+  refresh: queryBoolean(),
+});
 
 /** What the API shows of a provider: everything but the ciphertext. */
 function present(p: ProviderRecord) {
@@ -30,14 +51,6 @@ function present(p: ProviderRecord) {
 
 function vault(ctx: RequestContext): VaultContext {
   return { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
-}
-
-function oneOf<T extends readonly string[]>(value: string | null, allowed: T, name: string): T[number] | undefined {
-  if (value === null || value === "") return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ApiError(422, "validation_failed", `${name} must be one of ${allowed.join(", ")}.`, { fields: { [name]: [`must be one of ${allowed.join(", ")}`] } });
-  }
-  return value as T[number];
 }
 
 async function visibleProvider(ctx: RequestContext, id: string) {
@@ -49,16 +62,9 @@ async function visibleProvider(ctx: RequestContext, id: string) {
 export function providerRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers", async (ctx) => {
     const org = await resolveOrganization(ctx);
-    const q = ctx.url.searchParams;
-    const page = integerParam(q, "page", { min: 1, max: MAX_PAGE, fallback: 1 });
+    const query = apiQuery(listQuery, ctx.url);
     const result = await withRls(ctx.deps.sql, ctx.claims, (tx) =>
-      selectProviderPage(tx, org.id, {
-        q: q.get("q") ?? undefined,
-        kind: oneOf(q.get("provider_type"), PROVIDER_TYPES, "provider_type"),
-        status: oneOf(q.get("status"), STATUSES, "status"),
-        environment: oneOf(q.get("environment"), ENVIRONMENTS, "environment"),
-        page,
-      }),
+      selectProviderPage(tx, org.id, { q: query.q, kind: query.provider_type, status: query.status, environment: query.environment, page: query.page }),
     );
     return json({ data: result.providers.map(present), page: result.page, page_size: result.pageSize, total: result.total });
   });
@@ -134,26 +140,21 @@ export function connectivityRoutes(router: Router<RequestContext>) {
 
   router.on("GET", "/providers/:id/health", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const limit = integerParam(ctx.url.searchParams, "limit", { min: 1, max: MAX_LIMIT, fallback: 30 });
+    const { limit } = apiQuery(healthQuery, ctx.url);
     const history = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectHealthHistory(tx, id, limit));
     return json({ data: history });
   });
 
   router.on("GET", "/providers/:id/resources", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const q = ctx.url.searchParams;
-    const type = q.get("type") ?? undefined;
-    // The whole query is checked before a refresh goes to the cloud.
-    const limit = integerParam(q, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
-    const cursor = q.get("cursor");
-    if (cursor && !decodeCursor(cursor)) throw new ApiError(422, "validation_failed", "cursor is not one this API gave out.");
+    const { type, region, q, limit, cursor, refresh } = apiQuery(resourcesQuery, ctx.url);
     let partialFailures: unknown[] | undefined;
-    if (q.get("refresh") === "true") {
+    if (refresh) {
       const listing = await domainCall(() => refreshResources(live(ctx), id, type).catch(upstreamFailure));
       partialFailures = listing.partialFailures;
     }
     const { page, inventory } = await withRls(ctx.deps.sql, ctx.claims, async (tx) => ({
-      page: await selectResources(tx, id, { type, region: q.get("region") ?? undefined, q: q.get("q") ?? undefined, cursor, limit }),
+      page: await selectResources(tx, id, { type, region, q, cursor: cursor ?? null, limit }),
       inventory: await selectInventory(tx, id),
     }));
     return json({

@@ -2,6 +2,7 @@
 // organization's providers, read as the caller under RLS through the same domain module as
 // the portal's /orgs/<slug>/inventory page. Keyset pages in name order, like
 // GET /providers/{id}/resources; counts (total, by cloud, type and provider, list price) on request.
+import { z } from "zod";
 import { readWithRls } from "../../_shared/db.ts";
 import {
   decodeInventoryCursor,
@@ -12,47 +13,45 @@ import {
   type InventoryCounts,
   type InventoryFilters,
 } from "../../_shared/domain/inventory-queries.ts";
-import { ApiError, json } from "../../_shared/http.ts";
+import { json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
+import { MAX_LIMIT, queryBoolean, queryEnum, queryInteger, queryText } from "../../_shared/schemas/query.ts";
 import { resolveOrganization, type RequestContext } from "../context.ts";
-import { integerParam, MAX_LIMIT } from "../query.ts";
+import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
-function invalid(name: string, message: string): never {
-  throw new ApiError(422, "validation_failed", `${name} ${message}.`, { fields: { [name]: [message] } });
-}
+/** GET /resources' parameters; anything malformed is a 422 naming the parameter. */
+export const inventoryQuerySchema = z.object({
+  q: queryText(),
+  provider_type: queryEnum(PROVIDER_TYPES),
+  provider_id: queryText().refine((id) => id === undefined || isUuid(id), { message: "must be a provider's id (a UUID)" }),
+  type: queryText(),
+  region: queryText(),
+  status: queryText(),
+  environment: queryEnum(ENVIRONMENTS),
+  tag: z
+    .array(z.string())
+    .max(MAX_TAG_FILTERS, { message: `may be given at most ${MAX_TAG_FILTERS} times` })
+    .refine((tags) => tags.every((tag) => parseTagFilter(tag) !== null), { message: "must be key:value or key" })
+    .default([]),
+  include_vanished: queryBoolean(),
+  limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
+  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeInventoryCursor(cursor) !== null, { message: "is not one this API gave out" }),
+  counts: queryBoolean(),
+});
 
-function text(q: URLSearchParams, name: string) {
-  const value = q.get(name)?.trim() ?? "";
-  if (value.length > 200) invalid(name, "must be at most 200 characters");
-  return value || undefined;
-}
-
-function oneOf<T extends readonly string[]>(q: URLSearchParams, name: string, allowed: T): T[number] | undefined {
-  const value = text(q, name);
-  if (value !== undefined && !(allowed as readonly string[]).includes(value)) invalid(name, `must be one of ${allowed.join(", ")}`);
-  return value as T[number] | undefined;
-}
-
-/** The query string as inventory filters; anything malformed is a 422 naming the parameter. */
-export function inventoryFiltersFromQuery(q: URLSearchParams): InventoryFilters {
-  const providerId = text(q, "provider_id");
-  if (providerId && !isUuid(providerId)) invalid("provider_id", "must be a provider's id (a UUID)");
-  const rawTags = q.getAll("tag");
-  if (rawTags.length > MAX_TAG_FILTERS) invalid("tag", `may be given at most ${MAX_TAG_FILTERS} times`);
-  const tags = rawTags.map((raw) => parseTagFilter(raw) ?? invalid("tag", "must be key:value or key"));
-  const vanished = q.get("include_vanished");
-  if (vanished !== null && vanished !== "true" && vanished !== "false") invalid("include_vanished", "must be true or false");
+/** The parsed query as inventory filters. */
+export function inventoryFiltersOf(query: z.infer<typeof inventoryQuerySchema>): InventoryFilters {
   return {
-    q: text(q, "q"),
-    cloud: oneOf(q, "provider_type", PROVIDER_TYPES),
-    providerId,
-    type: text(q, "type"),
-    region: text(q, "region"),
-    status: text(q, "status"),
-    environment: oneOf(q, "environment", ENVIRONMENTS),
-    tags,
-    includeVanished: vanished === "true",
+    q: query.q,
+    cloud: query.provider_type,
+    providerId: query.provider_id,
+    type: query.type,
+    region: query.region,
+    status: query.status,
+    environment: query.environment,
+    tags: query.tag.map((tag) => parseTagFilter(tag)!),
+    includeVanished: query.include_vanished,
   };
 }
 
@@ -74,15 +73,9 @@ function presentCounts(counts: InventoryCounts) {
 export function resourceRoutes(router: Router<RequestContext>) {
   router.on("GET", "/resources", async (ctx) => {
     const org = await resolveOrganization(ctx);
-    const q = ctx.url.searchParams;
-    const filters = inventoryFiltersFromQuery(q);
-    const limit = integerParam(q, "limit", { min: 1, max: MAX_LIMIT, fallback: 50 });
-    const cursor = q.get("cursor");
-    if (cursor && !decodeInventoryCursor(cursor)) invalid("cursor", "is not one this API gave out");
-    const counts = q.get("counts");
-    if (counts !== null && counts !== "true" && counts !== "false") invalid("counts", "must be true or false");
+    const query = apiQuery(inventoryQuerySchema, ctx.url);
     const page = await readWithRls(ctx.deps.sql, ctx.claims, (tx) =>
-      selectInventoryResources(tx, org.id, filters, { cursor, limit, counts: counts === "true" }),
+      selectInventoryResources(tx, org.id, inventoryFiltersOf(query), { cursor: query.cursor ?? null, limit: query.limit, counts: query.counts }),
     );
     return json({
       data: page.resources,
