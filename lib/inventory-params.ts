@@ -1,7 +1,6 @@
 // The inventory page's URL: ?q=&cloud=&provider=&type=&region=&status=&environment=&tag=k:v&vanished=include&sort=&dir=&page=.
 // Shared by the page and its CSV export, so both read the same filters. Unknown or malformed
 // values fall back to "no filter" (the API, stricter, answers 422 instead).
-import { z } from "zod";
 import {
   INVENTORY_SORTS,
   isUuid,
@@ -10,7 +9,7 @@ import {
   type InventorySort,
 } from "@/supabase/functions/_shared/domain/inventory-queries.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES, type Environment, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
-import { MAX_PAGE, parseQuery, queryEnum, queryPageNumber, querySearch, queryText } from "@/supabase/functions/_shared/schemas/query.ts";
+import { MAX_PAGE, parseQuery, queryEnum, queryObject, queryPageNumber, querySearch, queryText } from "@/supabase/functions/_shared/schemas/query.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -33,15 +32,15 @@ export type InventoryParams = {
 export const FILTER_KEYS = ["q", "cloud", "provider", "type", "region", "status", "environment", "tag", "vanished"] as const;
 
 /** Forgiving (parseQuery): a malformed value is no filter, as if absent. */
-const inventoryPageQuery = z.object({
+const inventoryPageQuery = queryObject({
   q: querySearch(100),
   cloud: queryEnum(PROVIDER_TYPES),
-  provider: queryText().refine((id) => id === undefined || isUuid(id)),
+  provider: queryText({ check: { test: isUuid, message: "must be a provider's id" } }),
   type: queryText(),
   region: queryText(),
   status: queryText(),
   environment: queryEnum(ENVIRONMENTS),
-  tag: queryText().refine((tag) => tag === undefined || parseTagFilter(tag) !== null),
+  tag: queryText({ check: { test: (tag) => parseTagFilter(tag) !== null, message: "must be key:value or key" } }),
   vanished: queryEnum(["include"] as const),
   sort: queryEnum(INVENTORY_SORTS),
   dir: queryEnum(["asc", "desc"] as const),

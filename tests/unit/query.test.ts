@@ -1,16 +1,26 @@
 // parseQuery: the API reads query strings strictly (the first malformed parameter is named), pages
 // forgivingly (a malformed parameter is as if absent), both from one zod object of the parameters.
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { parseInventoryParams } from "../../lib/inventory-params.ts";
-import { parseQuery, queryBoolean, queryEnum, queryInteger, queryPageNumber, querySearch, queryText, QueryError } from "../../supabase/functions/_shared/schemas/query.ts";
+import {
+  parseQuery,
+  queryBoolean,
+  queryEnum,
+  queryInteger,
+  queryList,
+  queryObject,
+  queryPageNumber,
+  querySearch,
+  queryText,
+  QueryError,
+} from "../../supabase/functions/_shared/schemas/query.ts";
 
-const schema = z.object({
-  q: queryText(),
+const schema = queryObject({
+  q: queryText({ description: "Search." }),
   kind: queryEnum(["aws", "gcp"] as const),
   limit: queryInteger({ min: 1, max: 200, fallback: 50 }),
   refresh: queryBoolean(),
-  tag: z.array(z.string()).max(2, { message: "may be given at most 2 times" }).default([]),
+  tag: queryList({ max: 2, check: { test: (tag) => tag !== "bad", message: "must not be bad" } }),
 });
 
 describe("parseQuery", () => {
@@ -31,6 +41,7 @@ describe("parseQuery", () => {
     ["refresh=yes", "refresh", "must be true or false"],
     [`q=${"x".repeat(201)}`, "q", "must be at most 200 characters"],
     ["tag=a&tag=b&tag=c", "tag", "may be given at most 2 times"],
+    ["tag=bad", "tag", "must not be bad"],
   ])("strict: %s is refused, naming %s", (text, parameter, problem) => {
     let thrown: unknown;
     try {
@@ -46,8 +57,18 @@ describe("parseQuery", () => {
     expect(parseQuery(schema, new URLSearchParams("limit=1e18&kind=azure&refresh=yes&q=ok"), "forgiving")).toEqual({ q: "ok", kind: undefined, limit: 50, refresh: false, tag: [] });
   });
 
+  it("documents each parameter from the same definition: the OpenAPI parameters", () => {
+    expect(schema.parameters).toEqual([
+      { name: "q", in: "query", required: false, schema: { type: "string", maxLength: 200 }, description: "Search." },
+      { name: "kind", in: "query", required: false, schema: { enum: ["aws", "gcp"] } },
+      { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+      { name: "refresh", in: "query", required: false, schema: { type: "boolean", default: false } },
+      { name: "tag", in: "query", required: false, schema: { type: "array", maxItems: 2, items: { type: "string" } }, style: "form", explode: true },
+    ]);
+  });
+
   it("pages: search is cut rather than refused, and page numbers are clamped", () => {
-    const page = z.object({ q: querySearch(5), page: queryPageNumber(100) });
+    const page = queryObject({ q: querySearch(5), page: queryPageNumber(100) });
     expect(parseQuery(page, { q: "  abcdefgh ", page: "3abc" }, "forgiving")).toEqual({ q: "abcde", page: 3 });
     expect(parseQuery(page, { page: "999999" }, "forgiving")).toEqual({ q: "", page: 100 });
     expect(parseQuery(page, { page: "-4" }, "forgiving")).toEqual({ q: "", page: 1 });

@@ -3,7 +3,7 @@
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, MAX_EXPIRY_DAYS } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
-import { MAX_LIMIT, MAX_PAGE } from "./query.ts";
+import { healthQuery, providerListQuery, providerResourcesQuery } from "./routes/providers.ts";
 import { inventoryOpenApiSchemas, resourcesOpenApiPaths } from "./routes/resources.ts";
 import { ROUTE_SCOPES } from "./scopes.ts";
 
@@ -161,11 +161,7 @@ export function openApiDocument(url: URL) {
           summary: "List providers",
           parameters: [
             orgParam,
-            { name: "q", in: "query", schema: { type: "string" }, description: "Search name, account and hint." },
-            { name: "provider_type", in: "query", schema: { enum: PROVIDER_TYPES } },
-            { name: "status", in: "query", schema: { enum: ["pending", "healthy", "failed", "suspended"] } },
-            { name: "environment", in: "query", schema: { enum: ENVIRONMENTS } },
-            { name: "page", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: 1 } },
+            ...providerListQuery.parameters,
           ],
           responses: {
             "200": { description: "A page of providers", content: jsonContent({ $ref: "#/components/schemas/ProviderPage" }) },
@@ -268,7 +264,7 @@ export function openApiDocument(url: URL) {
         }),
         get: operation("GET /providers/:id/health", `curl ${auth} "${server}/providers/$PROVIDER_ID/health?limit=10"`, {
           summary: "Health check history, newest first",
-          parameters: [idParam, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 30 } }],
+          parameters: [idParam, ...healthQuery.parameters],
           responses: { "200": { description: "Recorded checks" }, ...errors(401, 403, 404, 422) },
         }),
       },
@@ -277,17 +273,7 @@ export function openApiDocument(url: URL) {
           summary: "Resources behind the provider: the stored inventory, or listed live first with refresh=true",
           parameters: [
             idParam,
-            { name: "type", in: "query", schema: { type: "string" } },
-            { name: "region", in: "query", schema: { type: "string" } },
-            { name: "q", in: "query", schema: { type: "string" } },
-            { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page." },
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 50 } },
-            {
-              name: "refresh",
-              in: "query",
-              schema: { type: "boolean" },
-              description: "List live from the cloud before answering (decrypts the credential).",
-            },
+            ...providerResourcesQuery.parameters,
           ],
           responses: {
             "200": { description: "A page of resources with next_cursor, refreshed_at and partial_failures" },

@@ -3,9 +3,7 @@
 // column can store.
 import type { z } from "zod";
 import { ApiError } from "../_shared/http.ts";
-import { parseQuery, QueryError } from "../_shared/schemas/query.ts";
-
-export { MAX_LIMIT, MAX_PAGE } from "../_shared/schemas/query.ts";
+import { parseQuery, QueryError, type QueryField, type QuerySchema } from "../_shared/schemas/query.ts";
 
 /** A 422 for parameter `name`, in the shape every validation failure of the API has. */
 export function invalidParameter(name: string, problem: string): never {
@@ -13,9 +11,9 @@ export function invalidParameter(name: string, problem: string): never {
 }
 
 /** The request's query parameters `schema` names, or a 422 for the first malformed one. */
-export function apiQuery<S extends z.ZodObject>(schema: S, url: URL): z.infer<S> {
+export function apiQuery<F extends Record<string, QueryField>>(definition: QuerySchema<F>, url: URL): z.infer<QuerySchema<F>["schema"]> {
   try {
-    return parseQuery(schema, url.searchParams, "strict");
+    return parseQuery(definition, url.searchParams, "strict");
   } catch (error) {
     if (error instanceof QueryError) invalidParameter(error.parameter, error.problem);
     throw error;

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Cloud, SearchX } from "lucide-react";
-import { z } from "zod";
 
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
@@ -16,7 +15,7 @@ import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
 import { listProviders, type ProviderFilters as Filters } from "@/lib/db/queries/providers";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "@/supabase/functions/_shared/schemas/providers.ts";
-import { MAX_PAGE, parseQuery, queryEnum, queryPageNumber, querySearch } from "@/supabase/functions/_shared/schemas/query.ts";
+import { MAX_PAGE, parseQuery, queryEnum, queryObject, queryPageNumber, querySearch } from "@/supabase/functions/_shared/schemas/query.ts";
 import { federationIssuerForDialog } from "@/lib/federation-setup";
 
 export const metadata: Metadata = { title: "Providers" };
@@ -24,7 +23,7 @@ export const metadata: Metadata = { title: "Providers" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 /** Only known values reach the query; anything else in the URL is ignored. */
-const filtersQuery = z.object({
+const filtersQuery = queryObject({
   q: querySearch(100),
   kind: queryEnum(PROVIDER_TYPES),
   status: queryEnum(STATUSES),

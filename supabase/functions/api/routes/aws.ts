@@ -1,7 +1,6 @@
 // AWS-only routes of a provider: the role a customer deploys so Cloudkeep can assume it
 // (CloudFormation, quick-create link, Terraform, policies, external ID), and the account's change
 // timeline from CloudTrail (stored; refresh=true imports live first).
-import { z } from "zod";
 import { withRls } from "../../_shared/db.ts";
 import { decodeEventCursor, requireActivityReader, selectEventImport, selectEvents, type StoredEventFilters } from "../../_shared/domain/event-queries.ts";
 import { ProviderCallError } from "../../_shared/domain/errors.ts";
@@ -11,7 +10,7 @@ import { ApiError, json } from "../../_shared/http.ts";
 import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-templates.ts";
 import { regionsSchema } from "../../_shared/schemas/providers.ts";
 import { domainCall, type RequestContext } from "../context.ts";
-import { MAX_LIMIT, queryBoolean, queryInteger, queryText } from "../../_shared/schemas/query.ts";
+import { MAX_LIMIT, queryBoolean, queryInteger, queryObject, queryText } from "../../_shared/schemas/query.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
@@ -27,17 +26,17 @@ async function awsProvider(ctx: RequestContext, id: string) {
 const awsRegion = regionsSchema("aws");
 
 /** GET /providers/{id}/events: filters of the stored timeline, keyset pages, refresh=true imports first. */
-const eventsQuery = z.object({
-  region: queryText().refine((region) => region === undefined || awsRegion.safeParse(region).data?.length === 1, { message: "must be one AWS region code like us-east-1" }),
+const eventsQuery = queryObject({
+  region: queryText({ check: { test: (region) => awsRegion.safeParse(region).data?.length === 1, message: "must be one AWS region code like us-east-1" } }),
   user: queryText(),
   event_name: queryText(),
-  resource: queryText(),
+  resource: queryText({ description: "A resource name or id, e.g. i-0abc… or a bucket name." }),
+  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeEventCursor(cursor) !== null, message: "is not one this API gave out" } }),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
-  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeEventCursor(cursor) !== null, { message: "is not one this API gave out" }),
-  refresh: queryBoolean(),
+  refresh: queryBoolean(false, "Import from CloudTrail first (members and above)."),
 });
 
-function eventFilters(query: z.infer<typeof eventsQuery>): StoredEventFilters {
+function eventFilters(query: ReturnType<typeof apiQuery<typeof eventsQuery.fields>>): StoredEventFilters {
   const { region, user, event_name: eventName, resource, cursor, limit } = query;
   return { region, user, eventName, resource, cursor: cursor ?? null, limit };
 }
@@ -110,13 +109,7 @@ export const awsOpenApiPaths = {
         "user, event_name and resource match case-insensitively anywhere in the value; region matches exactly.",
       parameters: [
         { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
-        { name: "region", in: "query", schema: { type: "string" } },
-        { name: "user", in: "query", schema: { type: "string" } },
-        { name: "event_name", in: "query", schema: { type: "string" } },
-        { name: "resource", in: "query", schema: { type: "string" }, description: "A resource name or id, e.g. i-0abc… or a bucket name." },
-        { name: "cursor", in: "query", schema: { type: "string" } },
-        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: 50 } },
-        { name: "refresh", in: "query", schema: { type: "boolean" } },
+        ...eventsQuery.parameters,
       ],
       responses: {
         "200": {

@@ -1,6 +1,5 @@
 // /providers routes: list, create, read, update or rotate, delete. Writes go through the
 // shared domain functions (the same ones the portal's server actions use).
-import { z } from "zod";
 import { withRls } from "../../_shared/db.ts";
 import { selectProvider, selectProviderPage } from "../../_shared/domain/provider-queries.ts";
 import {
@@ -19,29 +18,29 @@ import { decodeCursor, selectHealthHistory, selectInventory, selectResources } f
 import { ApiError, json } from "../../_shared/http.ts";
 import { PROVIDER_STATUS_VALUES } from "../../_shared/database.types.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
-import { MAX_LIMIT, MAX_PAGE, queryBoolean, queryEnum, queryInteger, queryText } from "../../_shared/schemas/query.ts";
+import { MAX_LIMIT, MAX_PAGE, queryBoolean, queryEnum, queryInteger, queryObject, queryText } from "../../_shared/schemas/query.ts";
 import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
 /** GET /providers */
-const listQuery = z.object({
-  q: queryText(),
+export const providerListQuery = queryObject({
+  q: queryText({ description: "Search name, account and hint." }),
   provider_type: queryEnum(PROVIDER_TYPES),
   status: queryEnum(PROVIDER_STATUS_VALUES),
   environment: queryEnum(ENVIRONMENTS),
   page: queryInteger({ min: 1, max: MAX_PAGE, fallback: 1 }),
 });
 /** GET /providers/{id}/health */
-const healthQuery = z.object({ limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 30 }) });
+export const healthQuery = queryObject({ limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 30 }) });
 /** GET /providers/{id}/resources: the whole query is checked before a refresh goes to the cloud. */
-const resourcesQuery = z.object({
+export const providerResourcesQuery = queryObject({
   type: queryText(),
   region: queryText(),
   q: queryText(),
+  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeCursor(cursor) !== null, message: "is not one this API gave out" }, description: "next_cursor of the previous page." }),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
-  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeCursor(cursor) !== null, { message: "is not one this API gave out" }),
-  refresh: queryBoolean(),
+  refresh: queryBoolean(false, "List live from the cloud before answering (decrypts the credential)."),
 });
 
 /** What the API shows of a provider: everything but the ciphertext. */
@@ -62,7 +61,7 @@ async function visibleProvider(ctx: RequestContext, id: string) {
 export function providerRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers", async (ctx) => {
     const org = await resolveOrganization(ctx);
-    const query = apiQuery(listQuery, ctx.url);
+    const query = apiQuery(providerListQuery, ctx.url);
     const result = await withRls(ctx.deps.sql, ctx.claims, (tx) =>
       selectProviderPage(tx, org.id, { q: query.q, kind: query.provider_type, status: query.status, environment: query.environment, page: query.page }),
     );
@@ -147,7 +146,7 @@ export function connectivityRoutes(router: Router<RequestContext>) {
 
   router.on("GET", "/providers/:id/resources", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const { type, region, q, limit, cursor, refresh } = apiQuery(resourcesQuery, ctx.url);
+    const { type, region, q, limit, cursor, refresh } = apiQuery(providerResourcesQuery, ctx.url);
     let partialFailures: unknown[] | undefined;
     if (refresh) {
       const listing = await domainCall(() => refreshResources(live(ctx), id, type).catch(upstreamFailure));

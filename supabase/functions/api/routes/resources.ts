@@ -2,7 +2,6 @@
 // organization's providers, read as the caller under RLS through the same domain module as
 // the portal's /orgs/<slug>/inventory page. Keyset pages in name order, like
 // GET /providers/{id}/resources; counts (total, by cloud, type and provider, list price) on request.
-import { z } from "zod";
 import { readWithRls } from "../../_shared/db.ts";
 import {
   decodeInventoryCursor,
@@ -15,33 +14,33 @@ import {
 } from "../../_shared/domain/inventory-queries.ts";
 import { json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
-import { MAX_LIMIT, queryBoolean, queryEnum, queryInteger, queryText } from "../../_shared/schemas/query.ts";
+import { MAX_LIMIT, queryBoolean, queryEnum, queryInteger, queryList, queryObject, queryText } from "../../_shared/schemas/query.ts";
 import { resolveOrganization, type RequestContext } from "../context.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
 /** GET /resources' parameters; anything malformed is a 422 naming the parameter. */
-export const inventoryQuerySchema = z.object({
-  q: queryText(),
-  provider_type: queryEnum(PROVIDER_TYPES),
-  provider_id: queryText().refine((id) => id === undefined || isUuid(id), { message: "must be a provider's id (a UUID)" }),
-  type: queryText(),
+export const inventoryQuery = queryObject({
+  q: queryText({ description: "Substring of the name, id or an IP address (case-insensitive)." }),
+  provider_type: queryEnum(PROVIDER_TYPES, "The cloud."),
+  provider_id: queryText({ check: { test: isUuid, message: "must be a provider's id (a UUID)", format: "uuid" } }),
+  type: queryText({ description: "e.g. instance, bucket." }),
   region: queryText(),
-  status: queryText(),
-  environment: queryEnum(ENVIRONMENTS),
-  tag: z
-    .array(z.string())
-    .max(MAX_TAG_FILTERS, { message: `may be given at most ${MAX_TAG_FILTERS} times` })
-    .refine((tags) => tags.every((tag) => parseTagFilter(tag) !== null), { message: "must be key:value or key" })
-    .default([]),
-  include_vanished: queryBoolean(),
+  status: queryText({ description: "e.g. running, stopped." }),
+  environment: queryEnum(ENVIRONMENTS, "The provider's environment."),
+  tag: queryList({
+    max: MAX_TAG_FILTERS,
+    check: { test: (tag) => parseTagFilter(tag) !== null, message: "must be key:value or key" },
+    description: "`key:value` (the tag has that value) or `key` (the tag is present); repeat to require several.",
+  }),
+  include_vanished: queryBoolean(false, "Include resources the last refresh no longer found."),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
-  cursor: queryText(2048).refine((cursor) => cursor === undefined || decodeInventoryCursor(cursor) !== null, { message: "is not one this API gave out" }),
-  counts: queryBoolean(),
+  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeInventoryCursor(cursor) !== null, message: "is not one this API gave out" }, description: "next_cursor of the previous page." }),
+  counts: queryBoolean(false, "Add `counts` to the answer."),
 });
 
 /** The parsed query as inventory filters. */
-export function inventoryFiltersOf(query: z.infer<typeof inventoryQuerySchema>): InventoryFilters {
+export function inventoryFiltersOf(query: ReturnType<typeof apiQuery<typeof inventoryQuery.fields>>): InventoryFilters {
   return {
     q: query.q,
     cloud: query.provider_type,
@@ -73,7 +72,7 @@ function presentCounts(counts: InventoryCounts) {
 export function resourceRoutes(router: Router<RequestContext>) {
   router.on("GET", "/resources", async (ctx) => {
     const org = await resolveOrganization(ctx);
-    const query = apiQuery(inventoryQuerySchema, ctx.url);
+    const query = apiQuery(inventoryQuery, ctx.url);
     const page = await readWithRls(ctx.deps.sql, ctx.claims, (tx) =>
       selectInventoryResources(tx, org.id, inventoryFiltersOf(query), { cursor: query.cursor ?? null, limit: query.limit, counts: query.counts }),
     );
@@ -104,30 +103,7 @@ export const resourcesOpenApiPaths = {
           description: "The organization's slug. Required with a user's access token; an API token implies its own organization.",
           schema: { type: "string" },
         },
-        {
-          name: "q",
-          in: "query",
-          schema: { type: "string", maxLength: 200 },
-          description: "Substring of the name, id or an IP address (case-insensitive).",
-        },
-        { name: "provider_type", in: "query", schema: { enum: PROVIDER_TYPES }, description: "The cloud." },
-        { name: "provider_id", in: "query", schema: { type: "string", format: "uuid" } },
-        { name: "type", in: "query", schema: { type: "string" }, examples: { instance: { value: "instance" } } },
-        { name: "region", in: "query", schema: { type: "string" } },
-        { name: "status", in: "query", schema: { type: "string" }, examples: { running: { value: "running" } } },
-        { name: "environment", in: "query", schema: { enum: ENVIRONMENTS }, description: "The provider's environment." },
-        {
-          name: "tag",
-          in: "query",
-          style: "form",
-          explode: true,
-          schema: { type: "array", maxItems: MAX_TAG_FILTERS, items: { type: "string" } },
-          description: "`key:value` (the tag has that value) or `key` (the tag is present); repeat to require several.",
-        },
-        { name: "include_vanished", in: "query", schema: { type: "boolean", default: false } },
-        { name: "cursor", in: "query", schema: { type: "string" }, description: "next_cursor of the previous page." },
-        { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
-        { name: "counts", in: "query", schema: { type: "boolean", default: false }, description: "Add `counts` to the answer." },
+        ...inventoryQuery.parameters,
       ],
       responses: {
         "200": {
