@@ -52,3 +52,28 @@ describe("the OpenAPI document", () => {
     }
   });
 });
+
+describe("what the document generates from the route's own schemas", () => {
+  it("describes the token body exactly as POST /tokens validates it", async () => {
+    // ajv here speaks draft-07; the generated schema uses nothing newer.
+    const { default: Ajv } = await import("ajv");
+    const { apiTokenCreateSchema } = await import("../../supabase/functions/_shared/schemas/tokens.ts");
+    const validate = new Ajv().compile(doc.components.schemas.ApiTokenCreate);
+    const bodies = [
+      { name: "deploy-bot", scopes: ["providers:read"] },
+      { name: "deploy-bot", scopes: ["providers:read"], expires_in_days: 90 },
+      { name: "", scopes: ["providers:read"] },
+      { name: "deploy-bot", scopes: [] },
+      { name: "deploy-bot", scopes: ["everything"] },
+      { name: "deploy-bot", scopes: ["providers:read"], extra: true },
+      { name: "deploy-bot", scopes: ["providers:read"], expires_in_days: 0 },
+    ];
+    for (const body of bodies) expect(validate(body), JSON.stringify(body)).toBe(apiTokenCreateSchema.safeParse(body).success);
+  });
+
+  it("takes each route's query parameters from the definition the route reads them with", async () => {
+    const { providerListQuery } = await import("../../supabase/functions/api/routes/providers.ts");
+    const documented = doc.paths["/providers"].get.parameters.filter((p: { name: string }) => p.name !== "org");
+    expect(documented).toEqual(JSON.parse(JSON.stringify(providerListQuery.parameters)));
+  });
+});

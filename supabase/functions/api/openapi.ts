@@ -1,7 +1,8 @@
 // The API contract, served at GET /api/openapi.json. Kept next to the routes it describes; the
 // scopes an API token needs per route come from the table the router enforces (./scopes.ts).
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
-import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, MAX_EXPIRY_DAYS } from "../_shared/schemas/tokens.ts";
+import { z } from "zod";
+import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, apiTokenCreateSchema } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
 import { healthQuery, providerListQuery, providerResourcesQuery } from "./routes/providers.ts";
 import { inventoryOpenApiSchemas, resourcesOpenApiPaths } from "./routes/resources.ts";
@@ -62,6 +63,11 @@ const orgParam = {
 };
 const userOrgParam = { ...orgParam, required: true, description: "The organization's slug." };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+/** A request body's JSON Schema, generated from the zod schema its route validates with (what a client sends). */
+function bodySchema(schema: z.ZodType) {
+  const { $schema: _dialect, ...body } = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
+  return body;
+}
 const dataOf = (schema: object) => ({ type: "object", properties: { data: schema } });
 const jsonContent = (schema: object, example?: object) => ({ "application/json": { schema, ...(example ? { example } : {}) } });
 
@@ -365,21 +371,8 @@ export function openApiDocument(url: URL) {
             { type: "object", required: ["token"], properties: { token: { type: "string", examples: ["ck_…"] } } },
           ],
         },
-        ApiTokenCreate: {
-          type: "object",
-          required: ["name", "scopes"],
-          additionalProperties: false,
-          properties: {
-            name: { type: "string", maxLength: 80 },
-            scopes: { type: "array", minItems: 1, items: { enum: API_TOKEN_SCOPES } },
-            expires_at: {
-              type: ["string", "null"],
-              format: "date-time",
-              description: "When it stops working; omit (or null) for never. Not with expires_in_days.",
-            },
-            expires_in_days: { type: "integer", minimum: 1, maximum: MAX_EXPIRY_DAYS },
-          },
-        },
+        // Generated from the schema POST /tokens validates with.
+        ApiTokenCreate: bodySchema(apiTokenCreateSchema),
         Error: error,
         ...inventoryOpenApiSchemas,
         Provider: {

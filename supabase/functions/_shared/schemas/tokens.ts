@@ -48,12 +48,14 @@ export const apiTokenCreateSchema = z
     expires_at: z.iso
       .datetime({ offset: true, error: "expires_at must be an ISO 8601 date-time, like 2027-01-31T00:00:00Z." })
       .nullable()
-      .optional(),
+      .optional()
+      .meta({ description: "When it stops working; omit (or null) for never. Not with expires_in_days." }),
     expires_in_days: z
       .int({ error: "expires_in_days must be a whole number of days." })
       .min(1, "expires_in_days must be at least 1.")
       .max(MAX_EXPIRY_DAYS, `expires_in_days must be at most ${MAX_EXPIRY_DAYS}.`)
-      .optional(),
+      .optional()
+      .meta({ description: "Days from now until it stops working. Not with expires_at." }),
   })
   .superRefine((input, issues) => {
     if (input.expires_at && input.expires_in_days !== undefined) {
