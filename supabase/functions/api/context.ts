@@ -5,7 +5,7 @@ import type { TokenVerifier } from "../_shared/auth/verify-token.ts";
 import type { KeyRing } from "../_shared/crypto/index.ts";
 import { withRls, type Claims } from "../_shared/db.ts";
 import type { ApiTokenIdentity } from "../_shared/domain/api-tokens.ts";
-import { DOMAIN_ERROR_STATUS, DomainError } from "../_shared/domain/errors.ts";
+import { DOMAIN_ERROR_STATUS, DomainError, ProviderCallError } from "../_shared/domain/errors.ts";
 import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
 
 export type ApiDeps = {
@@ -156,6 +156,18 @@ export async function domainCall<T>(run: () => Promise<T>): Promise<T> {
         error.fieldErrors ? { fields: error.fieldErrors } : undefined,
       );
     }
+    if (error instanceof ProviderCallError) throw upstreamFailure(error);
     throw error;
   }
+}
+
+/**
+ * The one mapping of a failed live call to the API's answer: 504 when the cloud did not answer in
+ * time, 422 when the endpoint is one Cloudkeep refuses to call, else 502; the provider's own code,
+ * message and hint travel in details.provider_error.
+ */
+export function upstreamFailure(error: ProviderCallError): ApiError {
+  const { code, message, hint } = error.failure;
+  const [status, apiCode] = code === "timeout" ? [504, "upstream_timeout" as const] : code === "refused_endpoint" ? [422, "validation_failed" as const] : [502, "upstream_failed" as const];
+  return new ApiError(status, apiCode, `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
 }

@@ -3,7 +3,6 @@
 // timeline from CloudTrail (stored; refresh=true imports live first).
 import { withRls } from "../../_shared/db.ts";
 import { decodeEventCursor, requireActivityReader, selectEventImport, selectEvents, type StoredEventFilters } from "../../_shared/domain/event-queries.ts";
-import { ProviderCallError } from "../../_shared/domain/errors.ts";
 import { importProviderEvents, type EventImport } from "../../_shared/domain/provider-events.ts";
 import { selectProvider } from "../../_shared/domain/provider-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
@@ -41,14 +40,6 @@ function eventFilters(query: ReturnType<typeof apiQuery<typeof eventsQuery.field
   return { region, user, eventName, resource, cursor: cursor ?? null, limit };
 }
 
-/** A live import that failed in every region: the provider's own code and hint, 504 on a timeout, else 502. */
-function importFailed(error: unknown): never {
-  if (!(error instanceof ProviderCallError)) throw error;
-  const { code, message, hint } = error.failure;
-  const timeout = code === "timeout";
-  throw new ApiError(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_failed", `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
-}
-
 export function awsRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers/:id/aws/cloudformation", async (ctx, { id }) => {
     const provider = await awsProvider(ctx, id);
@@ -65,7 +56,7 @@ export function awsRoutes(router: Router<RequestContext>) {
     let imported: EventImport | undefined;
     if (query.refresh) {
       const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
-      imported = await domainCall(() => importProviderEvents(live, id).catch(importFailed));
+      imported = await domainCall(() => importProviderEvents(live, id));
     }
     const { page, state } = await domainCall(() =>
       withRls(ctx.deps.sql, ctx.claims, async (tx) => {

@@ -11,7 +11,6 @@ import {
   type ProviderRecord,
   type VaultContext,
 } from "../../_shared/domain/providers.ts";
-import { ProviderCallError } from "../../_shared/domain/errors.ts";
 import { setReadOnlyCredentials } from "../../_shared/domain/read-only.ts";
 import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
 import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
@@ -113,13 +112,6 @@ export function providerRoutes(router: Router<RequestContext>) {
 }
 
 /** A cloud call that failed as a whole: 504 on a timeout, 422 for a refused endpoint, else 502; the provider's code and hint ride along. */
-function upstreamFailure(error: unknown): never {
-  if (!(error instanceof ProviderCallError)) throw error;
-  const { code, message, hint } = error.failure;
-  const [status, apiCode] = code === "timeout" ? [504, "upstream_timeout" as const] : code === "refused_endpoint" ? [422, "validation_failed" as const] : [502, "upstream_failed" as const];
-  throw new ApiError(status, apiCode, `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
-}
-
 /** Live-call routes: health now and history, resources (stored, or live with refresh=true), test. */
 export function connectivityRoutes(router: Router<RequestContext>) {
   const live = (ctx: RequestContext): ConnectivityContext => vault(ctx);
@@ -149,7 +141,7 @@ export function connectivityRoutes(router: Router<RequestContext>) {
     const { type, region, q, limit, cursor, refresh } = apiQuery(providerResourcesQuery, ctx.url);
     let partialFailures: unknown[] | undefined;
     if (refresh) {
-      const listing = await domainCall(() => refreshResources(live(ctx), id, type).catch(upstreamFailure));
+      const listing = await domainCall(() => refreshResources(live(ctx), id, type));
       partialFailures = listing.partialFailures;
     }
     const { page, inventory } = await withRls(ctx.deps.sql, ctx.claims, async (tx) => ({
