@@ -74,15 +74,25 @@ export function UrlFilters({
   }
   useEffect(() => () => clearTimeout(timer.current), []);
 
+  // What the last change asked for, and the values it started from. Until the server's answer
+  // arrives, `values` still holds the URL before that change: a second change made meanwhile (a
+  // select, then typing a search) must build on the first, not undo it.
+  const requested = useRef<{ from: Record<string, string>; to: Record<string, string> }>(null);
+
   function navigate(next: Record<string, string>) {
     clearTimeout(timer.current);
-    const merged: Record<string, string> = { ...values, ...typed, q, ...next };
+    const last = requested.current;
+    const stillPending = last !== null && names.every((name) => (values[name] ?? "") === (last.from[name] ?? ""));
+    const merged: Record<string, string> = { ...(stillPending ? last.to : values), ...typed, q, ...next };
     setSentQ(merged.q ?? "");
     const params = new URLSearchParams(keep);
+    const to: Record<string, string> = {};
     for (const key of names) {
       const value = (merged[key] ?? "").trim();
-      if (value && value !== ALL) params.set(key, value);
+      to[key] = value === ALL ? "" : value;
+      if (to[key]) params.set(key, to[key]);
     }
+    requested.current = { from: values, to };
     // A new filter starts again at page 1.
     const query = params.toString();
     startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
@@ -108,6 +118,12 @@ export function UrlFilters({
       {Object.entries(keep).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
+      {/* Enter in a field submits the form only when it is the form's lone field or the form has a
+          submit button (HTML's implicit submission); with a text filter besides the search there are
+          two fields, so this button makes Enter apply them, with or without JavaScript. */}
+      <button type="submit" tabIndex={-1} className="sr-only">
+        Apply filters
+      </button>
       <div className={stacked ? "col-span-2 grid gap-1.5 sm:col-span-3 lg:col-span-5" : "col-span-2 grid gap-1.5 lg:col-span-1"}>
         <Label htmlFor={`${idPrefix}-search`} className="sr-only">
           {searchLabel}

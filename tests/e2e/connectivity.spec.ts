@@ -72,6 +72,8 @@ test("an admin tests a connection, sees the provider healthy, pages through its 
   await expect(rows).toHaveCount(25);
   const pagination = page.locator("[data-test=provider-pagination]");
   await expect(pagination).toContainText("1–25 of 60");
+  // The fake's droplets are s-1vcpu-1gb, a size DigitalOcean publishes a monthly price for.
+  await expect(rows.first().locator("[data-test=list-price]")).toHaveText("≈ $6/mo (list price)");
   await pagination.getByRole("link", { name: /next/i }).click();
   await expect(pagination).toContainText("26–50 of 60");
   await expect(rows).toHaveCount(25);
