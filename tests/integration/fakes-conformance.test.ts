@@ -57,19 +57,32 @@ function checkJson(excerpt: JsonExcerpt, requests: FakeRequest[], operationOf: (
 }
 
 describe("fakes conform to the clouds' published API definitions", () => {
-  it("DigitalOcean: account, droplets and GPU droplets pages, and the error body, as in digitalocean/openapi", async () => {
-    const fake = await startDigitalOceanFake({ switches: { resourceCount: 5, maxPageSize: 2 }, digitalocean: { gpuDroplets: 3 } });
+  it("DigitalOcean: account, droplets, GPU droplets, volumes, Kubernetes clusters, databases and load balancers pages, and the error bodies, as in digitalocean/openapi", async () => {
+    const fake = await startDigitalOceanFake({
+      switches: { resourceCount: 5, maxPageSize: 2 },
+      digitalocean: { gpuDroplets: 3, volumes: 3, kubernetesClusters: 3, databases: 2, loadBalancers: 3 },
+    });
     try {
       const credentials = { access_key: fake.token };
       expect((await digitaloceanAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
-      expect((await digitaloceanAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(8);
+      expect((await digitaloceanAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(8 + 3 + 3 + 2 + 3);
+      // A listing the token may not read answers DigitalOcean's 403 body.
+      fake.digitalocean.forbidden = ["volume"];
+      expect((await digitaloceanAdapter.listResources(credentials, loopback(fake.url))).partialFailures).toHaveLength(1);
       fake.switches.badCredentials = true;
       expect((await digitaloceanAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
       const checked = checkJson(digitaloceanSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? "error" : `GET ${r.path}`));
-      expect(checked).toBe(1 + 3 + 2 + 1);
-      // And the adapter asks only with parameters droplets_list defines, within their bounds.
-      const parameters = digitaloceanSchema.parameters["GET /v2/droplets"] as QueryParameter[];
-      expect(fake.hits("/v2/droplets").flatMap((r) => queryProblems(parameters, r.url))).toEqual([]);
+      // account, droplets (3 + 2 pages), volumes, clusters and load balancers (2 pages each), databases (1), twice but the
+      // refused volumes; the 403; the 401.
+      expect(checked).toBe(1 + 2 * (3 + 2 + 2 + 2 + 1 + 2) - 2 + 1 + 1);
+      for (const path of ["/v2/volumes", "/v2/kubernetes/clusters", "/v2/databases", "/v2/load_balancers"]) {
+        expect(fake.hits(path).filter((r) => r.answer?.status === 200).length, path).toBeGreaterThan(0);
+      }
+      // And the adapter asks only with parameters each list operation defines, within their bounds.
+      for (const [operation, parameters] of Object.entries(digitaloceanSchema.parameters)) {
+        const path = operation.replace(/^GET /, "");
+        expect(fake.hits(path).flatMap((r) => queryProblems(parameters as QueryParameter[], r.url))).toEqual([]);
+      }
     } finally {
       await fake.close();
     }

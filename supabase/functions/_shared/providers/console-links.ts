@@ -8,6 +8,26 @@ export function digitaloceanDropletUrl(id: string | number): string {
   return `https://cloud.digitalocean.com/droplets/${encodeURIComponent(String(id))}`;
 }
 
+/**
+ * The Volumes page: the control panel manages a volume from that list (its More menu), and DigitalOcean
+ * documents no page of its own for one volume, so the link does not guess one.
+ */
+export function digitaloceanVolumesUrl(): string {
+  return "https://cloud.digitalocean.com/volumes";
+}
+
+export function digitaloceanKubernetesClusterUrl(id: string): string {
+  return `https://cloud.digitalocean.com/kubernetes/clusters/${encodeURIComponent(id)}`;
+}
+
+export function digitaloceanDatabaseUrl(id: string): string {
+  return `https://cloud.digitalocean.com/databases/${encodeURIComponent(id)}`;
+}
+
+export function digitaloceanLoadBalancerUrl(id: string): string {
+  return `https://cloud.digitalocean.com/networking/load_balancers/${encodeURIComponent(id)}`;
+}
+
 export function linodeInstanceUrl(id: string | number): string {
   return `https://cloud.linode.com/linodes/${encodeURIComponent(String(id))}`;
 }

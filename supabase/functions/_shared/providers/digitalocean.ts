@@ -1,12 +1,41 @@
-// DigitalOcean: GET /v2/account proves the token; GET /v2/droplets lists droplets 200 a page, following
-// links.pages.next to the end, and once more with type=gpus: without it DigitalOcean leaves GPU
-// droplets out. The token travels only in the Authorization header.
-import { digitaloceanDropletUrl } from "./console-links.ts";
-import { apiUrl, isRecord, mapStatus, MalformedShape, required, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
+// DigitalOcean: GET /v2/account proves the token. Five listings, one per resource type: droplets
+// (GET /v2/droplets, and once more with type=gpus: without it DigitalOcean leaves GPU droplets out),
+// volumes, Kubernetes clusters and load balancers, 200 a page following links.pages.next to the end,
+// and managed databases (GET /v2/databases, one unpaginated answer). A type the token may not read is
+// a partial failure naming its scope. The token travels only in the Authorization header.
+import {
+  digitaloceanDatabaseUrl,
+  digitaloceanDropletUrl,
+  digitaloceanKubernetesClusterUrl,
+  digitaloceanLoadBalancerUrl,
+  digitaloceanVolumesUrl,
+} from "./console-links.ts";
+import {
+  apiUrl,
+  isRecord,
+  mapStatus,
+  MalformedShape,
+  required,
+  splitAddresses,
+  str,
+  tagsFromList,
+  tokenCloudAdapter,
+  type TokenCloudListing,
+  type TokenCloudPage,
+} from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const DIGITALOCEAN_API = "https://api.digitalocean.com";
 const PER_PAGE = 200;
+
+/** The custom scope each listing needs (the `security` of each list operation in digitalocean/openapi). */
+export const DIGITALOCEAN_READ_SCOPES = {
+  instance: "droplet:read",
+  volume: "block_storage:read",
+  kubernetes_cluster: "kubernetes:read",
+  database: "database:read",
+  load_balancer: "load_balancer:read",
+} as const;
 
 const STATUS: Record<string, ResourceStatus> = { new: "pending", active: "running", off: "stopped", archive: "terminated" };
 
@@ -38,11 +67,15 @@ function toResource(droplet: Record<string, unknown>): NormalizedResource {
   };
 }
 
-function readPage(body: Record<string, unknown>, url: URL): TokenCloudPage {
-  if (!Array.isArray(body.droplets)) throw new MalformedShape('no "droplets" list');
+/** Reads a links.pages page whose items are under `key` (droplets, volumes, kubernetes_clusters, load_balancers). */
+const pagesOf = (key: string) => (body: Record<string, unknown>, url: URL) => readPage(body, url, key);
+
+function readPage(body: Record<string, unknown>, url: URL, key: string): TokenCloudPage {
+  const items = body[key];
+  if (!Array.isArray(items)) throw new MalformedShape(`no "${key}" list`);
   const pages = isRecord(body.links) && isRecord(body.links.pages) ? body.links.pages : {};
   const nextLink = str(pages.next);
-  if (!nextLink || body.droplets.length === 0) return { items: body.droplets, next: null };
+  if (!nextLink || items.length === 0) return { items, next: null };
   // Only the page number is taken from the link: the next request goes to the same API root, so a
   // link naming another host can never receive the token.
   let nextPage: number;
@@ -54,8 +87,204 @@ function readPage(body: Record<string, unknown>, url: URL): TokenCloudPage {
   if (!Number.isInteger(nextPage) || nextPage < 1) throw new MalformedShape("links.pages.next has no page number");
   const next = new URL(url);
   next.searchParams.set("page", String(nextPage));
-  return { items: body.droplets, next };
+  return { items, next };
 }
+
+/** The first page of a links.pages listing. */
+function firstPage(base: URL, path: string): URL {
+  const url = apiUrl(base, path);
+  url.searchParams.set("page", "1");
+  url.searchParams.set("per_page", String(PER_PAGE));
+  return url;
+}
+
+function idOf(item: Record<string, unknown>, what: string): string {
+  const id = str(required(item, "id", what));
+  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
+  return id;
+}
+
+function regionSlug(region: unknown): string | null {
+  return isRecord(region) ? str(region.slug) : str(region);
+}
+
+/**
+ * Volumes have no status in the API. A volume attached to a droplet is in use ("running"), a detached one
+ * exists but serves nothing ("stopped"); raw_status says which, in Cloudkeep's words, not DigitalOcean's.
+ */
+function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
+  const id = idOf(volume, "a volume");
+  const attached = Array.isArray(volume.droplet_ids) && volume.droplet_ids.length > 0;
+  const gib = typeof volume.size_gigabytes === "number" ? volume.size_gigabytes : null;
+  return {
+    id,
+    name: str(volume.name) ?? id,
+    type: "volume",
+    region: regionSlug(volume.region),
+    zone: null,
+    status: attached ? "running" : "stopped",
+    raw_status: attached ? "attached" : "detached",
+    size: gib === null ? null : `${gib} GiB`,
+    public_ips: [],
+    private_ips: [],
+    tags: tagsFromList(volume.tags),
+    created_at: str(volume.created_at),
+    console_url: digitaloceanVolumesUrl(),
+  };
+}
+
+const KUBERNETES_STATUS: Record<string, ResourceStatus> = {
+  running: "running",
+  provisioning: "pending",
+  upgrading: "pending",
+  degraded: "error",
+  error: "error",
+  deleting: "terminated",
+  deleted: "terminated",
+};
+
+/** "s-2vcpu-4gb ×3, g-4vcpu-16gb ×1": each node pool's droplet size and node count. */
+function nodePoolSizes(pools: unknown): string | null {
+  if (!Array.isArray(pools)) return null;
+  const sizes = pools.filter(isRecord).map((pool) => {
+    const size = str(pool.size);
+    const count = typeof pool.count === "number" ? pool.count : null;
+    return size && count !== null ? `${size} ×${count}` : size;
+  });
+  return sizes.filter(Boolean).join(", ") || null;
+}
+
+function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
+  const id = idOf(cluster, "a Kubernetes cluster");
+  const raw = isRecord(cluster.status) ? str(cluster.status.state) : null;
+  // ipv4 is the control plane's public address (unset for a highly available control plane).
+  return {
+    id,
+    name: str(cluster.name) ?? id,
+    type: "kubernetes_cluster",
+    region: regionSlug(cluster.region),
+    zone: null,
+    status: mapStatus(raw, KUBERNETES_STATUS),
+    raw_status: raw,
+    size: nodePoolSizes(cluster.node_pools),
+    ...splitAddresses([str(cluster.ipv4)]),
+    tags: tagsFromList(cluster.tags),
+    created_at: str(cluster.created_at),
+    console_url: digitaloceanKubernetesClusterUrl(id),
+  };
+}
+
+const DATABASE_STATUS: Record<string, ResourceStatus> = {
+  online: "running",
+  creating: "pending",
+  resizing: "pending",
+  migrating: "pending",
+  forking: "pending",
+};
+
+/**
+ * ONLY the fields named here are read. A database cluster's `connection`, `private_connection`,
+ * `standby_*connection` and `users` carry passwords (in `password` and inside `uri`): they are never
+ * read, so nothing from them can reach the inventory. Their hosts are DNS names, not addresses, so a
+ * database lists no IPs.
+ */
+function databaseToResource(database: Record<string, unknown>): NormalizedResource {
+  const id = idOf(database, "a database cluster");
+  const raw = str(database.status);
+  const size = str(database.size);
+  const nodes = typeof database.num_nodes === "number" ? database.num_nodes : null;
+  return {
+    id,
+    name: str(database.name) ?? id,
+    type: "database",
+    region: str(database.region),
+    zone: null,
+    status: mapStatus(raw, DATABASE_STATUS),
+    raw_status: raw,
+    size: size && nodes !== null ? `${size} ×${nodes}` : size,
+    public_ips: [],
+    private_ips: [],
+    tags: tagsFromList(database.tags),
+    created_at: str(database.created_at),
+    console_url: digitaloceanDatabaseUrl(id),
+  };
+}
+
+/** GET /v2/databases is not paginated (databases_list_clusters has no page parameters): one answer holds all. */
+function readDatabases(body: Record<string, unknown>): TokenCloudPage {
+  // An account without clusters has been seen answering `"databases": null`; that is an empty list.
+  if (body.databases === null) return { items: [], next: null };
+  if (!Array.isArray(body.databases)) throw new MalformedShape('no "databases" list');
+  return { items: body.databases, next: null };
+}
+
+const LOAD_BALANCER_STATUS: Record<string, ResourceStatus> = { new: "pending", active: "running", errored: "error" };
+
+function loadBalancerToResource(lb: Record<string, unknown>): NormalizedResource {
+  const id = idOf(lb, "a load balancer");
+  const raw = str(lb.status);
+  const nodes = typeof lb.size_unit === "number" ? lb.size_unit : null;
+  return {
+    id,
+    name: str(lb.name) ?? id,
+    type: "load_balancer",
+    // A global load balancer has no region.
+    region: regionSlug(lb.region),
+    zone: null,
+    status: mapStatus(raw, LOAD_BALANCER_STATUS),
+    raw_status: raw,
+    // size_unit (nodes) replaced the lb-small/medium/large slugs except in AMS2, NYC2 and SFO1.
+    size: nodes !== null ? `${nodes} ${nodes === 1 ? "node" : "nodes"}` : str(lb.size),
+    // An INTERNAL load balancer's ip is a VPC address: splitAddresses files it as private.
+    ...splitAddresses([str(lb.ip), str(lb.ipv6)]),
+    tags: {},
+    created_at: str(lb.created_at),
+    console_url: digitaloceanLoadBalancerUrl(id),
+  };
+}
+
+const scopeHint = (type: keyof typeof DIGITALOCEAN_READ_SCOPES) =>
+  `Give the token the ${DIGITALOCEAN_READ_SCOPES[type]} scope (or read scope) at cloud.digitalocean.com/account/api/tokens.`;
+
+const listings: Record<keyof typeof DIGITALOCEAN_READ_SCOPES, TokenCloudListing> = {
+  instance: {
+    firstPages(base) {
+      // "By default, only non-GPU Droplets are returned" (droplets_list, parameter `type`).
+      return [null, "gpus"].map((type) => {
+        const url = firstPage(base, "v2/droplets");
+        if (type) url.searchParams.set("type", type);
+        return url;
+      });
+    },
+    readPage: pagesOf("droplets"),
+    toResource,
+    forbiddenHint: scopeHint("instance"),
+  },
+  volume: {
+    firstPages: (base) => [firstPage(base, "v2/volumes")],
+    readPage: pagesOf("volumes"),
+    toResource: volumeToResource,
+    forbiddenHint: scopeHint("volume"),
+  },
+  kubernetes_cluster: {
+    firstPages: (base) => [firstPage(base, "v2/kubernetes/clusters")],
+    readPage: pagesOf("kubernetes_clusters"),
+    toResource: kubernetesToResource,
+    forbiddenHint: scopeHint("kubernetes_cluster"),
+  },
+  database: {
+    firstPages: (base) => [apiUrl(base, "v2/databases")],
+    readPage: readDatabases,
+    toResource: databaseToResource,
+    forbiddenHint: scopeHint("database"),
+  },
+  load_balancer: {
+    firstPages: (base) => [firstPage(base, "v2/load_balancers")],
+    readPage: pagesOf("load_balancers"),
+    toResource: loadBalancerToResource,
+    forbiddenHint: scopeHint("load_balancer"),
+  },
+};
 
 export const digitaloceanAdapter = tokenCloudAdapter({
   kind: "digitalocean",
@@ -75,21 +304,10 @@ export const digitaloceanAdapter = tokenCloudAdapter({
     if (str(account.status)) details.status = str(account.status)!;
     return { account: uuid!, label: teamName ?? email ?? undefined, details };
   },
-  firstPages(base) {
-    // "By default, only non-GPU Droplets are returned" (droplets_list, parameter `type`).
-    return [null, "gpus"].map((type) => {
-      const url = apiUrl(base, "v2/droplets");
-      if (type) url.searchParams.set("type", type);
-      url.searchParams.set("page", "1");
-      url.searchParams.set("per_page", String(PER_PAGE));
-      return url;
-    });
-  },
-  readPage,
-  toResource,
+  listings,
   unauthorized: {
     message: "DigitalOcean refused the token (401 Unauthorized).",
     hint: "The token was revoked or copied incompletely — create a new one with read scope at cloud.digitalocean.com/account/api/tokens.",
   },
-  forbiddenHint: "Give the token read scope (or the droplet:read and account:read scopes) at cloud.digitalocean.com/account/api/tokens.",
+  forbiddenHint: `Give the token read scope (or account:read and ${Object.values(DIGITALOCEAN_READ_SCOPES).join(", ")}) at cloud.digitalocean.com/account/api/tokens.`,
 });

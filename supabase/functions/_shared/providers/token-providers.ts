@@ -1,5 +1,6 @@
 // What DigitalOcean, Linode and Vultr adapters share: one bearer token, an identity call, paginated
-// instance lists. Each kind supplies only its paths, its pagination step, its shapes and its hints.
+// listings (one per resource type). Each kind supplies only its paths, its pagination step, its shapes
+// and its hints.
 import { classifyAddress, safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
 import type { TokenCredentials } from "../schemas/providers.ts";
@@ -10,23 +11,29 @@ export type TokenCloudKind = "digitalocean" | "linode" | "vultr";
 /** One page of a listing: the items on it and the URL of the next page (null at the end). */
 export type TokenCloudPage = { items: unknown[]; next: URL | null };
 
-export type TokenCloudSpec<K extends TokenCloudKind> = {
+/** How one resource type is listed: where its pages start, how a page reads, how an item normalises. */
+export type TokenCloudListing = {
+  /** The first page of each listing of this type, each followed to its end (DigitalOcean lists GPU droplets apart). */
+  firstPages(base: URL): URL[];
+  /** The items of a page and where the next one is; `base` is the API root the adapter calls. */
+  readPage(body: Record<string, unknown>, url: URL, base: URL): TokenCloudPage;
+  toResource(item: Record<string, unknown>): NormalizedResource;
+  /** For a 403 on this type alone: the scope the token lacks (reported with the type's partial failure). */
+  forbiddenHint?: string;
+};
+
+type TokenCloudBase<K extends TokenCloudKind> = {
   kind: K;
   /** The provider's public API origin, used when the provider has no api_endpoint. */
   defaultEndpoint: string;
   identityPath: string;
   /** Builds the identity from the body; throws MalformedShape when the body is not what the API returns. */
   toIdentity(body: Record<string, unknown>): ProviderIdentity;
-  /** The first page of each instance listing, each followed to its end (DigitalOcean lists GPU droplets apart). */
-  firstPages(base: URL): URL[];
   /**
    * Calls the health check makes after the identity to prove the token may also list instances: the
    * identity call works with any scope on some clouds, and a listing would then fail on the first refresh.
    */
   healthProbes?(base: URL): URL[];
-  /** The items of a page and where the next one is; `base` is the API root the adapter calls. */
-  readPage(body: Record<string, unknown>, url: URL, base: URL): TokenCloudPage;
-  toResource(item: Record<string, unknown>): NormalizedResource;
   /** For a 401: what happened and what to do. */
   unauthorized: { message: string; hint: string };
   /** For a 403: what scope the token lacks. */
@@ -34,6 +41,17 @@ export type TokenCloudSpec<K extends TokenCloudKind> = {
   /** A 401 that means "valid token, missing scope" (Linode), told apart by its body: the failure to report, or null for a plain 401. */
   missingScope?(body: unknown): { message: string; hint: string } | null;
 };
+
+/**
+ * A token cloud lists either one type, instances (its listing given inline, as Linode and Vultr do), or
+ * several: `listings` maps each resource type to its listing, listed in that order.
+ */
+export type TokenCloudSpec<K extends TokenCloudKind> = TokenCloudBase<K> &
+  ((TokenCloudListing & { listings?: never }) | { listings: Record<string, TokenCloudListing> });
+
+function listingsOf(spec: TokenCloudSpec<TokenCloudKind>): [type: string, listing: TokenCloudListing][] {
+  return spec.listings ? Object.entries(spec.listings) : [["instance", spec as TokenCloudListing]];
+}
 
 /** A body that is JSON but not the shape the API documents. */
 export class MalformedShape extends Error {}
@@ -154,46 +172,72 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
     },
 
     async listResources(credentials, context): Promise<ListResult> {
-      if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+      const listings = listingsOf(generic).filter(([type]) => !context.type || context.type === type);
+      if (listings.length === 0) return { resources: [], partialFailures: [] };
       const session = openSession(generic, credentials as TokenCredentials, context);
       const regions = new Set(context.regions);
       const resources: NormalizedResource[] = [];
-      const seen = new Set<string>();
+      const partialFailures: ListResult["partialFailures"] = [];
+      // A resource listed twice (it moved between pages, or into another listing) is kept once.
+      const ids = new Set<string>();
+      let firstError: unknown = null;
       try {
-        const ids = new Set<string>();
-        for (const first of spec.firstPages(session.base)) {
-          let url: URL | null = first;
-          for (let pages = 0; url; pages++) {
-            if (pages >= MAX_PAGES) throw malformed(`GET ${url.host}${url.pathname}`, `pagination did not end after ${MAX_PAGES} pages`);
-            if (seen.has(url.href)) throw malformed(`GET ${url.host}${url.pathname}`, "pagination points back at a page already read");
-            seen.add(url.href);
-            const body = await getObject(session, url);
-            let page: TokenCloudPage;
-            try {
-              page = spec.readPage(body, url, session.base);
-              for (const item of page.items) {
-                if (!isRecord(item)) throw new MalformedShape("a listed item is not an object");
-                const resource = spec.toResource(item);
-                // A machine listed twice (it moved between pages, or into another listing) is kept once.
-                if (ids.has(resource.id)) continue;
-                ids.add(resource.id);
-                if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
-              }
-            } catch (error) {
-              if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
-              throw error;
+        for (const [type, listing] of listings) {
+          try {
+            for (const resource of await listAll(session, listing)) {
+              if (ids.has(resource.id)) continue;
+              ids.add(resource.id);
+              if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
             }
-            url = page.next;
+          } catch (caught) {
+            const error = mapError(spec, caught);
+            const failure = toProviderFailure(error);
+            // A revoked token, a refused endpoint or a cancelled call fails every type alike: no partial listing.
+            if (FATAL.has(failure.code) || listings.length === 1) throw error;
+            firstError ??= error;
+            const hint = failure.code === "forbidden" && listing.forbiddenHint ? ` ${listing.forbiddenHint}` : "";
+            partialFailures.push({ scope: type, code: failure.code, message: `${failure.message}${hint}` });
           }
         }
-        return { resources, partialFailures: [] };
-      } catch (error) {
-        throw mapError(spec, error);
+        // Only when every type failed is the listing a failure (the first type's, as with one listing).
+        if (partialFailures.length === listings.length) throw firstError;
+        return { resources, partialFailures };
       } finally {
         session.fetch.close();
       }
     },
   };
+}
+
+/** Failures that are not about one resource type, so end the whole listing. */
+const FATAL = new Set(["unauthorized", "refused_endpoint", "aborted"]);
+
+/** Every resource of one listing: each of its first pages followed to its end. */
+async function listAll(session: Session, listing: TokenCloudListing): Promise<NormalizedResource[]> {
+  const out: NormalizedResource[] = [];
+  const seen = new Set<string>();
+  for (const first of listing.firstPages(session.base)) {
+    let url: URL | null = first;
+    for (let pages = 0; url; pages++) {
+      if (pages >= MAX_PAGES) throw malformed(`GET ${url.host}${url.pathname}`, `pagination did not end after ${MAX_PAGES} pages`);
+      if (seen.has(url.href)) throw malformed(`GET ${url.host}${url.pathname}`, "pagination points back at a page already read");
+      seen.add(url.href);
+      const body = await getObject(session, url);
+      let page: TokenCloudPage;
+      try {
+        page = listing.readPage(body, url, session.base);
+        for (const item of page.items) {
+          if (!isRecord(item)) throw new MalformedShape("a listed item is not an object");
+          out.push(listing.toResource(item));
+        }
+      } catch (error) {
+        if (error instanceof MalformedShape) throw malformed(`GET ${url.host}${url.pathname}`, error.message);
+        throw error;
+      }
+      url = page.next;
+    }
+  }
+  return out;
 }
 
 /** A required field of an API object, or MalformedShape naming it. */
