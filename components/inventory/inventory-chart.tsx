@@ -1,6 +1,6 @@
 // Counts of the matching resources by cloud and by type, as plain CSS bars: a few dozen
 // elements, no chart library. Each bar is a list item whose text says the number.
-import { PROVIDER_SHORT_LABELS } from "@/components/providers/provider-meta";
+import { PROVIDER_SHORT_LABELS, resourceTypeLabel } from "@/components/providers/provider-meta";
 import { ProviderLogo } from "@/components/providers/provider-logo";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { InventoryCounts } from "@/supabase/functions/_shared/domain/inventory-queries.ts";
@@ -25,7 +25,7 @@ function Bars({ title, bars, total, "data-test": dataTest }: { title: string; ba
             >
               <span className="flex min-w-0 items-center gap-1.5">
                 {bar.logo && <ProviderLogo kind={bar.logo} size={16} />}
-                <span className="truncate capitalize" title={bar.label}>
+                <span className="truncate" title={bar.label}>
                   {bar.label}
                 </span>
               </span>
@@ -72,7 +72,7 @@ export function InventoryChart({ counts, filtered }: { counts: InventoryCounts; 
           title="By type"
           total={counts.total}
           data-test="counts-by-type"
-          bars={counts.byType.map((t) => ({ key: t.type, label: t.type.replace(/_/g, " "), resources: t.resources }))}
+          bars={counts.byType.map((t) => ({ key: t.type, label: resourceTypeLabel(t.type), resources: t.resources }))}
         />
       </CardContent>
     </Card>

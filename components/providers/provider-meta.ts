@@ -124,3 +124,9 @@ const dateOnly = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: 
 export function formatDate(date: Date | string) {
   return dateOnly.format(new Date(date));
 }
+
+/** A resource type as people read it: "kubernetes_cluster" → "Kubernetes cluster". */
+export function resourceTypeLabel(type: string): string {
+  const words = type.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -13,6 +13,7 @@ import { PartialFailuresAlert } from "./partial-failures-alert";
 import { formatDateTime, formatRelative } from "./provider-meta";
 import { ProviderPagination } from "./provider-pagination";
 import { RefreshResourcesButton } from "./refresh-resources-button";
+import { resourceTypeLabel } from "./provider-meta";
 import { ResourcesTable } from "./resources-table";
 
 type Query = Record<string, string | string[] | undefined>;
@@ -122,7 +123,7 @@ export function ResourcesPanel({ orgSlug, providerId, providerType, base, params
             selects={[
               { name: "region", label: "Region", allLabel: "All regions", options: page.facets.regions.map((r): [string, string] => [r, r]) },
               { name: "status", label: "Status", allLabel: "All statuses", options: page.facets.statuses.map((s): [string, string] => [s, capitalize(s)]) },
-              { name: "type", label: "Type", allLabel: "All types", options: page.facets.types.map((t): [string, string] => [t, capitalize(t)]) },
+              { name: "type", label: "Type", allLabel: "All types", options: page.facets.types.map((t): [string, string] => [t, resourceTypeLabel(t)]) },
             ]}
             keep={keep}
             data-test="resource-filters"

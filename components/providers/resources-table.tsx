@@ -10,7 +10,7 @@ import { formatMonthlyListPrice } from "@/supabase/functions/_shared/list-prices
 import type { StoredResource } from "@/supabase/functions/_shared/domain/resource-queries.ts";
 import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { ConsoleLink } from "./console-link";
-import { formatDateTime, formatRelative, PROVIDER_SHORT_LABELS } from "./provider-meta";
+import { formatDateTime, formatRelative, PROVIDER_SHORT_LABELS, resourceTypeLabel } from "./provider-meta";
 import { ProviderLogo } from "./provider-logo";
 
 const STATUS_VARIANT: Record<string, "success" | "warning" | "destructive" | "secondary"> = {
@@ -127,7 +127,7 @@ export function ResourcesTable<S extends string>({
                     )}
                   </TableCell>
                 )}
-                <TableCell className="capitalize">{resource.type.replace(/_/g, " ")}</TableCell>
+                <TableCell>{resourceTypeLabel(resource.type)}</TableCell>
                 <TableCell className="font-mono text-xs whitespace-nowrap">{resource.zone ?? resource.region ?? "—"}</TableCell>
                 <TableCell>
                   <Badge variant={STATUS_VARIANT[resource.status] ?? "secondary"} title={resource.raw_status ?? undefined}>

@@ -125,7 +125,10 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
         )
       : null;
     if (federatedAzure) federatedAzure.switches.resourceCount = 8;
-    const digitalocean = await start(startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 } }));
+    // Droplets for several pages, and a few of each other kind DigitalOcean lists.
+    const digitalocean = await start(
+      startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 }, digitalocean: { volumes: 6, kubernetesClusters: 2, databases: 2, loadBalancers: 1 } }),
+    );
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
     const openstack = await start(startOpenStackFake({ port: port("openstack"), switches: { resourceCount: 30, maxPageSize: 10 } }));

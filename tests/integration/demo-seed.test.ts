@@ -116,6 +116,11 @@ describe("the demo seed", () => {
     const aws = first.providers.find((p) => p.provider_type === "aws")!;
     const [{ regions }] = await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`;
     expect(regions).toBe(17);
+    // DigitalOcean shows more than droplets: volumes, Kubernetes clusters, databases, load balancers.
+    const digitalocean = first.providers.find((p) => p.name === "DigitalOcean (demo)")!;
+    const types = await sql<{ type: string; n: number }[]>`
+      select type, count(*)::int as n from public.provider_resources where provider_id = ${digitalocean.id} group by type order by type`;
+    expect(Object.fromEntries(types.map((t) => [t.type, t.n]))).toEqual({ database: 2, instance: 120, kubernetes_cluster: 2, load_balancer: 1, volume: 6 });
   });
 
   it("encrypts the credentials like any other provider's, bound to their row", async () => {

@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/page-header";
 import { InventoryChart } from "@/components/inventory/inventory-chart";
 import { inventoryQuery, parseInventoryParams, toInventoryFilters, type InventoryParams } from "@/lib/inventory-params";
 import { ListPriceCard } from "@/components/inventory/list-price-card";
-import { ENVIRONMENT_LABELS, PROVIDER_SHORT_LABELS } from "@/components/providers/provider-meta";
+import { ENVIRONMENT_LABELS, PROVIDER_SHORT_LABELS, resourceTypeLabel } from "@/components/providers/provider-meta";
 import { ProviderPagination } from "@/components/providers/provider-pagination";
 import { ResourcesTable } from "@/components/providers/resources-table";
 import { Button } from "@/components/ui/button";
@@ -138,7 +138,7 @@ export default async function InventoryPage({ params, searchParams }: { params: 
             name: "type",
             label: "Type",
             allLabel: "All types",
-            options: inventory.facets.types.map((t): [string, string] => [t, capitalize(t)]),
+            options: inventory.facets.types.map((t): [string, string] => [t, resourceTypeLabel(t)]),
           },
           {
             name: "region",

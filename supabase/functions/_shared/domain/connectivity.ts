@@ -185,7 +185,8 @@ export async function refreshResources(ctx: ConnectivityContext, providerId: str
   }
   await asService(
     ctx.sql,
-    (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)})`,
+    // A refresh of one type can only say resources of that type are gone.
+    (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)}, ${type ?? null})`,
     ctx.claims,
   );
   return listing;
