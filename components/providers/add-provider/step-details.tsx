@@ -2,6 +2,7 @@ import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { EndpointField } from "../endpoint-field";
 import { EnvironmentField } from "../environment-field";
+import { RegionsField } from "../regions-field";
 import type { FieldErrors } from "../provider-form";
 import type { Draft } from "./steps";
 
@@ -17,38 +18,17 @@ export function StepDetails({ hidden, draft, errors, update, clearErrors }: Step
     <div data-step-panel="details" hidden={hidden} className="grid gap-4">
       <FormField id="add-name" label="Name" error={errors.name} description="How this account appears in Cloudkeep, e.g. “Production AWS”.">
         {(control) => (
-          <Input
-            {...control}
-            name="name"
-            maxLength={80}
-            autoComplete="off"
-            value={draft.name}
-            onChange={(event) => edit("name", event.target.value)}
-          />
+          <Input {...control} name="name" maxLength={80} autoComplete="off" value={draft.name} onChange={(event) => edit("name", event.target.value)} />
         )}
       </FormField>
       <EnvironmentField id="add-environment" value={draft.environment} onChange={(environment) => update({ environment })} error={errors.environment} />
-      <FormField
+      <RegionsField
         id="add-regions"
-        label={
-          <>
-            Regions <span className="font-normal text-muted-foreground">(optional)</span>
-          </>
-        }
+        value={draft.regions}
+        onChange={(value) => edit("regions", value)}
         error={errors.regions}
         description="Comma-separated, e.g. us-east-1, eu-west-1. Empty means all regions."
-      >
-        {(control) => (
-          <Input
-            {...control}
-            name="regions"
-            autoComplete="off"
-            spellCheck={false}
-            value={draft.regions}
-            onChange={(event) => edit("regions", event.target.value)}
-          />
-        )}
-      </FormField>
+      />
       {draft.kind && (
         <EndpointField
           kind={draft.kind}
