@@ -411,20 +411,17 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
           ),
         ]);
         const regions = new Set(context.regions.map((r) => r.toLowerCase()));
-        const resources: NormalizedResource[] = [];
-        for (const vm of vms) {
-          const key = String(vm?.id).toLowerCase();
-          const resource = normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(key) ?? powerState(vm as StatusCarrier), network.addresses.get(key));
-          if (!resource) continue;
-          if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
-          resources.push(resource);
-        }
-        for (const instance of scaleSets.instances) {
-          const resource = normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier));
-          if (!resource) continue;
-          if (regions.size > 0 && !(resource.region && regions.has(resource.region.toLowerCase()))) continue;
-          resources.push(resource);
-        }
+        const machines = [
+          ...vms.map((vm) => {
+            const key = String(vm?.id).toLowerCase();
+            return normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(key) ?? powerState(vm as StatusCarrier), network.addresses.get(key));
+          }),
+          ...scaleSets.instances.map((instance) => normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier))),
+        ];
+        // VMs first, then scale-set instances; with regions named, only those in them.
+        const resources = machines.filter(
+          (resource): resource is NormalizedResource => resource !== null && (regions.size === 0 || Boolean(resource.region && regions.has(resource.region.toLowerCase()))),
+        );
         const partialFailures = [
           ...(statuses.error
             ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
