@@ -14,6 +14,7 @@ import type { Environment } from "@/supabase/functions/_shared/schemas/providers
 import { EndpointField } from "./endpoint-field";
 import { EnvironmentField } from "./environment-field";
 import type { ProviderSummary } from "./provider-meta";
+import { RegionsField } from "./regions-field";
 import { parseRegionList, type FieldErrors } from "./provider-form";
 
 type DialogProps = {
@@ -84,27 +85,7 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
         )}
       </FormField>
       <EnvironmentField id="edit-environment" value={environment} onChange={setEnvironment} error={errors.environment} />
-      <FormField
-        id="edit-regions"
-        label={
-          <>
-            Regions <span className="font-normal text-muted-foreground">(optional)</span>
-          </>
-        }
-        error={errors.regions}
-        description="Comma-separated. Empty means all regions."
-      >
-        {(control) => (
-          <Input
-            {...control}
-            name="regions"
-            autoComplete="off"
-            spellCheck={false}
-            value={regions}
-            onChange={(e) => setRegions(e.target.value)}
-          />
-        )}
-      </FormField>
+      <RegionsField id="edit-regions" value={regions} onChange={setRegions} error={errors.regions} description="Comma-separated. Empty means all regions." />
       <EndpointField
         kind={provider.provider_type}
         id="edit-api-endpoint"

@@ -1,7 +1,7 @@
 "use client";
 // Replacing a provider's credentials (and, with them, its endpoint), or setting its read-only
 // credential. The old secret is never shown or prefilled: only its hint.
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 
@@ -15,6 +15,7 @@ import { EndpointField } from "./endpoint-field";
 import type { ProviderSummary } from "./provider-meta";
 import { TestConnection } from "./test-connection";
 import { buildCredentials, splitFieldErrors, VARIANT_FIELD, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
+import { useFocusFirstError } from "./use-focus-first-error";
 
 type Mode = "rotate" | "read_only";
 
@@ -60,23 +61,13 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
   const [secrets, setSecrets] = useState<SecretValues>({});
   const [endpoint, setEndpoint] = useState(provider.api_endpoint ?? "");
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [focusRequest, setFocusRequest] = useState(0);
   const [pending, startTransition] = useTransition();
-  const form = useRef<HTMLFormElement>(null);
+  const { ref: formRef, requestFocus } = useFocusFirstError<HTMLFormElement>();
   const split = splitFieldErrors(kind, errors);
-
-  useEffect(() => {
-    if (!focusRequest || !form.current) return;
-    const target =
-      form.current.querySelector<HTMLElement>("[data-test='credentials-error']") ??
-      form.current.querySelector<HTMLElement>("[aria-invalid='true']");
-    if (target?.dataset.test === "credentials-error") target.setAttribute("tabindex", "-1");
-    target?.focus();
-  }, [focusRequest]);
 
   function fail(found: FieldErrors) {
     setErrors(found);
-    setFocusRequest((n) => n + 1);
+    requestFocus();
   }
 
   /** Credentials (and a moved endpoint) checked here first; null, with the errors shown, when they are not valid. */
@@ -141,7 +132,7 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
   }
 
   return (
-    <form ref={form} noValidate onSubmit={submit} className="grid gap-4">
+    <form ref={formRef} noValidate onSubmit={submit} className="grid gap-4">
       <p className="rounded-md bg-muted px-3 py-2 text-sm text-muted-foreground">
         {mode === "rotate" ? "Current credential" : "Current read-only credential"}:{" "}
         <span className="font-mono text-foreground">{(mode === "rotate" ? provider.credential_hint : provider.read_only_credential_hint) ?? "none"}</span>

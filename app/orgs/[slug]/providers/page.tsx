@@ -4,7 +4,7 @@ import { Cloud, SearchX } from "lucide-react";
 
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { AddProviderDialog } from "@/components/providers/add-provider-dialog";
+import { AddProviderDialog } from "@/components/providers/add-provider/dialog";
 import { ProviderFilters } from "@/components/providers/provider-filters";
 import { ProviderGrid } from "@/components/providers/provider-grid";
 import { STATUSES, toCardData } from "@/components/providers/provider-meta";
