@@ -214,6 +214,7 @@ export type Tables = {
     first_seen_at: Date;
     last_seen_at: Date;
     vanished_at: Date | null;
+    search_text: string | null;
   };
   provider_status_events: {
     id: string;

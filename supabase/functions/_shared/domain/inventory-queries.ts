@@ -2,7 +2,8 @@
 // searched, filtered, sorted, paged, counted and exported. One module for the portal's page,
 // its CSV export and GET /api/resources; it runs inside whatever transaction it is given
 // (readWithRls as the caller in the product, asService only in the benchmark).
-// Indexes and the counts summary it relies on: migration 20261205000300_org_inventory.sql.
+// Indexes and the counts summary it relies on: migrations 20261205000300_org_inventory.sql and
+// 20261205000700_inventory_search_column.sql (search matches a stored column).
 import type { Querier } from "../db.ts";
 import { monthlyListPrice } from "../list-prices.ts";
 import type { Environment, ProviderType } from "../schemas/providers.ts";
