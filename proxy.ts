@@ -7,7 +7,10 @@ export async function proxy(request: NextRequest) {
   // The nonce travels to the page in the request's headers (Next.js reads the CSP from there to
   // put it on its scripts; the root layout reads x-nonce) and to the browser in the response's.
   const nonce = newNonce();
-  const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", supabaseUrl: clientEnv.NEXT_PUBLIC_SUPABASE_URL });
+  const csp = contentSecurityPolicy(nonce, {
+    dev: process.env.NODE_ENV === "development",
+    supabaseUrl: clientEnv.NEXT_PUBLIC_SUPABASE_URL,
+  });
   request.headers.set("x-nonce", nonce);
   request.headers.set("Content-Security-Policy", csp);
   const response = await updateSession(request);

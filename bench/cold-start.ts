@@ -49,7 +49,11 @@ async function coldStart(stack: BenchStack, spec: DemoProviderSpec, denoDir?: st
     ...DEMO_TRUST.deno,
   };
   const started = performance.now();
-  const child = spawn(denoBin, ["serve", "--quiet", "--host", "127.0.0.1", "--port", String(port), ...DENO_FLAGS, apiEntry], { cwd: root, env, stdio: "ignore" });
+  const child = spawn(denoBin, ["serve", "--quiet", "--host", "127.0.0.1", "--port", String(port), ...DENO_FLAGS, apiEntry], {
+    cwd: root,
+    env,
+    stdio: "ignore",
+  });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`deno serve exited with ${child.exitCode}`);
@@ -78,7 +82,9 @@ async function coldStart(stack: BenchStack, spec: DemoProviderSpec, denoDir?: st
 }
 
 async function measureKinds(stack: BenchStack, specs: DemoProviderSpec[]) {
-  log(`1. Cold start to first response, POST /api/providers/test (${RUNS} fresh processes per kind, warm module cache; one with an empty DENO_DIR)`);
+  log(
+    `1. Cold start to first response, POST /api/providers/test (${RUNS} fresh processes per kind, warm module cache; one with an empty DENO_DIR)`,
+  );
   log(`   ${"kind".padEnd(14)} ${"median".padStart(7)} ${"max".padStart(7)}   listening (median)   cold cache   target`);
   const failures: string[] = [];
   for (const spec of specs) {
@@ -105,7 +111,8 @@ async function measureGcpImports() {
     ["adapter", "google-auth-library + Compute REST (the adapter)"],
   ] as const) {
     const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((JSON.parse(await run(denoBin, ["run", ...DENO_FLAGS, "bench/gcp-import.ts", which])) as { ms: number }).ms);
+    for (let i = 0; i < RUNS; i++)
+      times.push((JSON.parse(await run(denoBin, ["run", ...DENO_FLAGS, "bench/gcp-import.ts", which])) as { ms: number }).ms);
     log(`   ${label.padEnd(50)} median ${ms(median(times)).padStart(7)}  max ${ms(Math.max(...times)).padStart(7)}`);
   }
 }

@@ -13,7 +13,12 @@
 //   npm run bench:federation [-- --runs 40]
 import postgres from "postgres";
 import { parseKeyRing } from "../supabase/functions/_shared/crypto/index.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, AZURE_FEDERATION_AUDIENCE, federationSubject, issuerHostPath } from "../supabase/functions/_shared/federation/issuer.ts";
+import {
+  AWS_WEB_IDENTITY_AUDIENCE,
+  AZURE_FEDERATION_AUDIENCE,
+  federationSubject,
+  issuerHostPath,
+} from "../supabase/functions/_shared/federation/issuer.ts";
 import { issueFederationToken, federationSupplier } from "../supabase/functions/_shared/federation/token.ts";
 import { clearRoleSessions } from "../supabase/functions/_shared/providers/aws-assume-role.ts";
 import { awsAdapter } from "../supabase/functions/_shared/providers/aws.ts";
@@ -68,7 +73,15 @@ try {
   const account = "444455556666";
   const roleArn = `arn:aws:iam::${account}:role/CloudkeepReadOnly`;
   enableAwsWebIdentity(awsFake, [{ account, url: issuerHostPath(issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }]);
-  awsFake.roles = [{ arn: roleArn, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject } }];
+  awsFake.roles = [
+    {
+      arn: roleArn,
+      trusts: "",
+      externalId: "",
+      enforceExternalId: false,
+      webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject },
+    },
+  ];
   const [awsKeyContext, awsFederatedContext] = contextFor(awsFake.url);
   const awsKey = credentialsSchema("aws").parse({ access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey });
   const awsFederated = credentialsSchema("aws").parse({ auth_method: "web_identity", role_arn: roleArn });
@@ -99,7 +112,12 @@ try {
         return gcp.checkHealth(gcpFederated, gcpFederatedContext);
       },
     },
-    { name: "AWS", secret: "access key", withSecret: () => awsAdapter.checkHealth(awsKey, awsKeyContext), federated: () => (clearRoleSessions(), awsAdapter.checkHealth(awsFederated, awsFederatedContext)) },
+    {
+      name: "AWS",
+      secret: "access key",
+      withSecret: () => awsAdapter.checkHealth(awsKey, awsKeyContext),
+      federated: () => (clearRoleSessions(), awsAdapter.checkHealth(awsFederated, awsFederatedContext)),
+    },
     {
       name: "Azure",
       secret: "client secret",
@@ -143,7 +161,9 @@ try {
     log(`  ${"".padEnd(13)} ${"federation".padEnd(20)} ${fmt(federated)}   adds ${added.toFixed(1)} ms`);
   }
   log(`  token issuance alone (sign + audit): ES256 ${fmt(es256)}; RS256 ${fmt(rs256)}`);
-  log(`Federation adds at most ${worst.toFixed(1)} ms to a check (median; target ≤ 50 ms): ${worst <= 50 ? "within target" : "OVER TARGET"}.`);
+  log(
+    `Federation adds at most ${worst.toFixed(1)} ms to a check (median; target ≤ 50 ms): ${worst <= 50 ? "within target" : "OVER TARGET"}.`,
+  );
   process.exitCode = worst <= 50 ? 0 : 1;
 } finally {
   await Promise.all([gcpFake.close(), awsFake.close(), azureFake.close()]);

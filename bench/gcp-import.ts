@@ -10,7 +10,10 @@ const which = process.argv[2];
 const started = performance.now();
 if (which === "sdk") {
   const { InstancesClient } = await import("@google-cloud/compute");
-  new InstancesClient({ credentials: { client_email: "bench@example.iam.gserviceaccount.com", private_key: "unused" }, projectId: "bench" });
+  new InstancesClient({
+    credentials: { client_email: "bench@example.iam.gserviceaccount.com", private_key: "unused" },
+    projectId: "bench",
+  });
 } else if (which === "adapter") {
   await import("../supabase/functions/_shared/providers/gcp.ts");
 } else {

@@ -11,7 +11,9 @@ const DELAY_MS = arg("delay", 200);
 const ORGANIZATIONS = arg("organizations", 100);
 const CONCURRENCIES = numbers("concurrency", [10, 25, 50]);
 
-log(`Health sweep: ${PROVIDERS.toLocaleString()} providers in ${ORGANIZATIONS} organizations, fakes answering in ${DELAY_MS} ms (load average ${load()})`);
+log(
+  `Health sweep: ${PROVIDERS.toLocaleString()} providers in ${ORGANIZATIONS} organizations, fakes answering in ${DELAY_MS} ms (load average ${load()})`,
+);
 runSweepBench({ organizations: ORGANIZATIONS, providers: PROVIDERS, delayMs: DELAY_MS }, async ({ sql, ring, fleet }) => {
   // Warm-up, not measured: one full round loads the adapter, primes connections and lets the JIT settle.
   await runSweep({ sql, ring, trustedCidrs: ["127.0.0.1/32"], sweeperId: "warm-up", concurrency: Math.max(...CONCURRENCIES) });
@@ -34,7 +36,9 @@ runSweepBench({ organizations: ORGANIZATIONS, providers: PROVIDERS, delayMs: DEL
         `${String(checks.duplicates).padStart(10)}  ${`${Math.round(checks.latency)} ms`.padStart(10)}  ${seconds((user + system) / 1000).padStart(26)}  ${load()}`,
     );
     if (checks.providers !== PROVIDERS || fleet.requests() - before !== PROVIDERS) {
-      log(`  !! expected ${PROVIDERS} providers checked once each; saw ${checks.providers} providers, ${fleet.requests() - before} cloud calls`);
+      log(
+        `  !! expected ${PROVIDERS} providers checked once each; saw ${checks.providers} providers, ${fleet.requests() - before} cloud calls`,
+      );
     }
   }
   log("\n  target: wall ≤ 1.25 × ideal (ideal = providers × delay / concurrency); duplicates 0");

@@ -156,7 +156,14 @@ async function loadTest(url: string, cookie: string, seconds = LOAD_SECONDS) {
       }
     }),
   );
-  return { requests: latencies.length, errors, firstError, p50: percentile(latencies, 50), p95: percentile(latencies, 95), rps: latencies.length / seconds };
+  return {
+    requests: latencies.length,
+    errors,
+    firstError,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    rps: latencies.length / seconds,
+  };
 }
 
 const INSTRUCTION_REQUESTS = 500;
@@ -175,7 +182,9 @@ async function instructionsPerRequest(pid: number, url: string, cookie: string):
   );
   perf.kill("SIGINT");
   await once(perf, "exit");
-  const line = readFileSync(out, "utf8").split("\n").find((l) => l.includes("instructions"));
+  const line = readFileSync(out, "utf8")
+    .split("\n")
+    .find((l) => l.includes("instructions"));
   const count = Number(line?.split(",")[0]);
   return Number.isFinite(count) && count > 0 ? count / INSTRUCTION_REQUESTS : null;
 }
@@ -207,7 +216,9 @@ async function main() {
     log(`   member under RLS   p50 ${ms(rls.p50)}  p95 ${ms(rls.p95)}`);
     log(`   service role       p50 ${ms(service.p50)}  p95 ${ms(service.p95)}`);
     log(`   ratio (p50)        ${(rls.p50 / service.p50).toFixed(2)}  (target ≤ 1.3)`);
-    log(`   filtered, RLS      p50 ${ms(rlsFiltered.p50)}  service p50 ${ms(serviceFiltered.p50)}  ratio ${(rlsFiltered.p50 / serviceFiltered.p50).toFixed(2)}`);
+    log(
+      `   filtered, RLS      p50 ${ms(rlsFiltered.p50)}  service p50 ${ms(serviceFiltered.p50)}  ratio ${(rlsFiltered.p50 / serviceFiltered.p50).toFixed(2)}`,
+    );
 
     log("\n3. Envelope encryption");
     const ring = parseKeyRing(stack.info.encryptionKeys);
@@ -222,8 +233,17 @@ async function main() {
     log(`   encrypt+decrypt    ${Math.round(ops / 3).toLocaleString()} ops/s`);
 
     log(`\n2. GET /orgs/bench-1/providers under next start, ${CONCURRENCY} clients, ${LOAD_SECONDS} s`);
-    portal = await startPortal({ stack: stack.info, distDir: ".next-bench", log: serverLog, logPath, build: !process.argv.includes("--skip-build") });
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    portal = await startPortal({
+      stack: stack.info,
+      distDir: ".next-bench",
+      log: serverLog,
+      logPath,
+      build: !process.argv.includes("--skip-build"),
+    });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     const page = await browser.newPage();
     await page.goto(`${portal.url}/sign-in?next=/orgs/bench-1/providers`);
     await page.getByLabel("Email").fill("member@bench.test");
@@ -238,17 +258,23 @@ async function main() {
     const warm = await loadTest(`${portal.url}/orgs/bench-1/providers`, cookie, WARMUP_SECONDS);
     log(`   warm-up ${WARMUP_SECONDS} s: ${warm.requests} requests, p50 ${ms(warm.p50)}  p95 ${ms(warm.p95)} (not counted)`);
     const load = await loadTest(`${portal.url}/orgs/bench-1/providers`, cookie);
-    log(`   ${load.requests.toLocaleString()} requests, ${load.rps.toFixed(1)} req/s, ${load.errors} errors${load.firstError ? ` (first: ${load.firstError})` : ""}`);
+    log(
+      `   ${load.requests.toLocaleString()} requests, ${load.rps.toFixed(1)} req/s, ${load.errors} errors${load.firstError ? ` (first: ${load.firstError})` : ""}`,
+    );
     log(`   p50 ${ms(load.p50)}  p95 ${ms(load.p95)}  (target p95 ≤ 150 ms)`);
     const instructions = portal.pid ? await instructionsPerRequest(portal.pid, `${portal.url}/orgs/bench-1/providers`, cookie) : null;
-    log(`   server work        ${instructions ? `${(instructions / 1e6).toFixed(1)} M instructions per request (perf stat, ${INSTRUCTION_REQUESTS} requests)` : "not counted (needs Linux perf with hardware counters)"}`);
+    log(
+      `   server work        ${instructions ? `${(instructions / 1e6).toFixed(1)} M instructions per request (perf stat, ${INSTRUCTION_REQUESTS} requests)` : "not counted (needs Linux perf with hardware counters)"}`,
+    );
 
     log("\n4. keys:rotate over every provider");
     const newRing = parseKeyRing(`bench-new:${Buffer.alloc(32, 5).toString("base64")},${stack.info.encryptionKeys}`);
     const started = performance.now();
     const report = await rotateKeys(sql, newRing, { batchSize: 1000 });
     const seconds = (performance.now() - started) / 1000;
-    log(`   ${report.rewrapped.toLocaleString()} re-wrapped, ${report.failed.length} failed in ${seconds.toFixed(1)} s (${Math.round(report.rewrapped / seconds).toLocaleString()} /s)`);
+    log(
+      `   ${report.rewrapped.toLocaleString()} re-wrapped, ${report.failed.length} failed in ${seconds.toFixed(1)} s (${Math.round(report.rewrapped / seconds).toLocaleString()} /s)`,
+    );
   } finally {
     await portal?.stop();
     await sql.end({ timeout: 5 });

@@ -67,35 +67,53 @@ const verdict = (value: number) => `${(value / CHAIN_MS).toFixed(2)}× ${value /
 function report(label: string, first: number, runs: number[], cpu?: number[]) {
   const m = median(runs);
   const cpuNote = cpu ? `  cpu ${ms(median(cpu)).padStart(7)}` : "";
-  log(`   ${label.padEnd(34)} median ${ms(m).padStart(7)}  min ${ms(Math.min(...runs)).padStart(7)}  max ${ms(Math.max(...runs)).padStart(7)}  first ${ms(first).padStart(7)}${cpuNote}  → ${verdict(m)}`);
+  log(
+    `   ${label.padEnd(34)} median ${ms(m).padStart(7)}  min ${ms(Math.min(...runs)).padStart(7)}  max ${ms(Math.max(...runs)).padStart(7)}  first ${ms(first).padStart(7)}${cpuNote}  → ${verdict(m)}`,
+  );
 }
 
-const load = () => `load average ${loadavg().map((n) => n.toFixed(2)).join(" ")} on ${availableParallelism()} cores`;
+const load = () =>
+  `load average ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")} on ${availableParallelism()} cores`;
 
 /** Section 4: the chains of bench/chains.ts in both runtimes, idle and with 5 ms of work per page. */
 async function compareChains(port: number) {
-  log(`\n4. Without the SDK: ${CHAINS} chains × ${PAGES} requests of ${Math.round(PAGE_BYTES / 1000)} KB, ${PAGE_DELAY_MS} ms each (ideal ${PAGES * PAGE_DELAY_MS} ms), then busy work per page`);
+  log(
+    `\n4. Without the SDK: ${CHAINS} chains × ${PAGES} requests of ${Math.round(PAGE_BYTES / 1000)} KB, ${PAGE_DELAY_MS} ms each (ideal ${PAGES * PAGE_DELAY_MS} ms), then busy work per page`,
+  );
   for (const busyMs of [0, 5]) {
     const node: number[] = [];
     await requestChains(port, busyMs);
     for (let i = 0; i < RUNS; i++) node.push(await requestChains(port, busyMs));
-    const deno = JSON.parse(await run(denoBin, [...DENO_RUN_MEASURED, "bench/resources-deno.ts", JSON.stringify({ mode: "chains", port, runs: RUNS, busyMs })])) as { runs: number[] };
-    log(`   ${busyMs} ms of work per page:   Node median ${ms(median(node)).padStart(7)}   Deno median ${ms(median(deno.runs)).padStart(7)}`);
+    const deno = JSON.parse(
+      await run(denoBin, [...DENO_RUN_MEASURED, "bench/resources-deno.ts", JSON.stringify({ mode: "chains", port, runs: RUNS, busyMs })]),
+    ) as { runs: number[] };
+    log(
+      `   ${busyMs} ms of work per page:   Node median ${ms(median(node)).padStart(7)}   Deno median ${ms(median(deno.runs)).padStart(7)}`,
+    );
   }
 }
 
 async function main() {
   log(`AWS inventory: ${DEFAULT_AWS_REGIONS.length} regions × ${PER_REGION} instances, ${PAGE} a page, ${PAGE_DELAY_MS} ms a page`);
-  log(`   one region's chain of pages: ${PER_REGION / PAGE} × ${PAGE_DELAY_MS} ms = ${CHAIN_MS} ms; target ≤ ${TARGET}× = ${CHAIN_MS * TARGET} ms; ${RUNS} runs after a first one`);
+  log(
+    `   one region's chain of pages: ${PER_REGION / PAGE} × ${PAGE_DELAY_MS} ms = ${CHAIN_MS} ms; target ≤ ${TARGET}× = ${CHAIN_MS * TARGET} ms; ${RUNS} runs after a first one`,
+  );
   log(`   (${load()})`);
   const fake = await startFakeProcess();
   const credentials = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
-  const context: AdapterContext = { apiEndpoint: fake.url, regions: [], outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+  const context: AdapterContext = {
+    apiEndpoint: fake.url,
+    regions: [],
+    outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+  };
   let stack: Awaited<ReturnType<typeof startBenchStack>> | null = null;
   try {
     log("\n1. The adapter in Node");
     const node = await timeNode(context, credentials);
-    if (node.listing.resources.length !== TOTAL) throw new Error(`Node listed ${node.listing.resources.length} instances, expected ${TOTAL}`);
+    if (node.listing.resources.length !== TOTAL)
+      throw new Error(`Node listed ${node.listing.resources.length} instances, expected ${TOTAL}`);
     const single = await timeNode({ ...context, regions: ["us-east-1"] }, credentials);
     report("one region alone (its chain)", single.first, single.runs);
     report(`all ${DEFAULT_AWS_REGIONS.length} regions`, node.first, node.runs, node.cpu);
@@ -112,7 +130,9 @@ async function main() {
     report(`all ${DEFAULT_AWS_REGIONS.length} regions`, deno.first, deno.runs, deno.cpu);
 
     log("\n3. The api function under Deno: GET /functions/v1/api/providers/{id}/resources?refresh=true");
-    stack = await startBenchStack([{ name: "AWS bench", provider_type: "aws", environment: "production", api_endpoint: fake.url, credentials }]);
+    stack = await startBenchStack([
+      { name: "AWS bench", provider_type: "aws", environment: "production", api_endpoint: fake.url, credentials },
+    ]);
     const [provider] = stack.report.providers;
     if (!provider.healthy || provider.resources !== TOTAL) throw new Error(`the seeded provider is not ready: ${JSON.stringify(provider)}`);
     const url = `${stack.info.supabaseUrl}/functions/v1/api/providers/${provider.id}/resources?refresh=true&limit=50`;
@@ -133,10 +153,16 @@ async function main() {
     const writes: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
-      await asService(stack.sql, (tx) => tx`select private.record_inventory(${provider.id}, ${tx.json(node.listing.resources as never)}, '[]'::jsonb)`, claims);
+      await asService(
+        stack.sql,
+        (tx) => tx`select private.record_inventory(${provider.id}, ${tx.json(node.listing.resources as never)}, '[]'::jsonb)`,
+        claims,
+      );
       writes.push(performance.now() - started);
     }
-    log(`   inventory write alone (8,500 rows)   median ${ms(median(writes)).padStart(7)}  → request minus write ≈ ${ms(median(apiRuns) - median(writes))} (${((median(apiRuns) - median(writes)) / CHAIN_MS).toFixed(2)}×)`);
+    log(
+      `   inventory write alone (8,500 rows)   median ${ms(median(writes)).padStart(7)}  → request minus write ≈ ${ms(median(apiRuns) - median(writes))} (${((median(apiRuns) - median(writes)) / CHAIN_MS).toFixed(2)}×)`,
+    );
 
     await compareChains(fake.chainsPort);
     log(`\n(${load()})`);

@@ -52,9 +52,13 @@ async function round(sql: postgres.Sql, fleet: Fleet, workers: Worker[], title: 
   log("  sweeper     claimed  checked  failed  errors  wall");
   for (const r of results) {
     const ms = new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime();
-    log(`  ${r.sweeperId.padEnd(10)}  ${String(r.claimed).padStart(7)}  ${String(r.checked).padStart(7)}  ${String(r.failed).padStart(6)}  ${String(r.errors).padStart(6)}  ${seconds(ms)}`);
+    log(
+      `  ${r.sweeperId.padEnd(10)}  ${String(r.claimed).padStart(7)}  ${String(r.checked).padStart(7)}  ${String(r.failed).padStart(6)}  ${String(r.errors).padStart(6)}  ${seconds(ms)}`,
+    );
   }
-  log(`  wall time            ${seconds(wall)} for ${checks.checks.toLocaleString()} checks of ${checks.providers.toLocaleString()} providers (cloud calls: ${(fleet.requests() - calls).toLocaleString()})`);
+  log(
+    `  wall time            ${seconds(wall)} for ${checks.checks.toLocaleString()} checks of ${checks.providers.toLocaleString()} providers (cloud calls: ${(fleet.requests() - calls).toLocaleString()})`,
+  );
   log(`  mean check           ${Math.round(checks.latency)} ms (the cloud call as the adapter timed it)`);
   log(`  checked per second   ${Math.round(rate).toLocaleString()} /s`);
   log(`  ideal                ${Math.round(ideal).toLocaleString()} /s (${SWEEPERS} × ${CONCURRENCY} in flight / ${DELAY_MS / 1000} s)`);

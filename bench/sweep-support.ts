@@ -18,7 +18,10 @@ export const numbers = (name: string, fallback: number[]) => {
 };
 export const log = (line: string) => console.log(line);
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-export const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+export const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
 
 export type Fleet = { fakes: DigitalOceanFake[]; requests(): number; stop(): Promise<void> };
 
@@ -99,7 +102,10 @@ export type SweepBench = { sql: postgres.Sql; ring: KeyRing; fleet: Fleet; info:
  * Runs `measure` against a private stack (no sweep timer) seeded with the fleet, then stops
  * everything; exits non-zero on failure.
  */
-export function runSweepBench(shape: { organizations: number; providers: number; delayMs: number }, measure: (bench: SweepBench) => Promise<void>) {
+export function runSweepBench(
+  shape: { organizations: number; providers: number; delayMs: number },
+  measure: (bench: SweepBench) => Promise<void>,
+) {
   const run = async () => {
     const stack = await startTestStack();
     const fleet = await startFleet(shape.organizations, shape.delayMs);

@@ -80,7 +80,11 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         )}
         <AlertDialogFooter>
           <AlertDialogCancel disabled={pending}>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant={props.destructive ? "destructive" : "default"} onClick={confirm} disabled={pending || refusal !== null}>
+          <AlertDialogAction
+            variant={props.destructive ? "destructive" : "default"}
+            onClick={confirm}
+            disabled={pending || refusal !== null}
+          >
             {pending ? props.pendingLabel : props.confirmLabel}
           </AlertDialogAction>
         </AlertDialogFooter>

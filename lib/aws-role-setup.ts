@@ -14,5 +14,8 @@ export function getAwsRoleSetup(provider: ProviderRecord): AwsRoleSetupState | n
   if (provider.provider_type !== "aws" || !provider.external_id || provider.auth_method === "web_identity") return null;
   const settings = awsRoleSettings(process.env);
   if (!settings.principalArn) return { ok: false, problem: settings.principalProblem ?? "Cloudkeep's AWS principal is not configured." };
-  return { ok: true, setup: awsRoleSetup({ ...provider, external_id: provider.external_id }, { ...settings, principalArn: settings.principalArn }) };
+  return {
+    ok: true,
+    setup: awsRoleSetup({ ...provider, external_id: provider.external_id }, { ...settings, principalArn: settings.principalArn }),
+  };
 }

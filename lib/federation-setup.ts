@@ -3,7 +3,12 @@
 // CLOUDKEEP_OIDC_ISSUER.
 import "server-only";
 import type { ProviderRecord } from "@/supabase/functions/_shared/domain/providers.ts";
-import { gcpFederationSetup, isFederated, type FederatedProvider, type FederationSetup } from "@/supabase/functions/_shared/federation/setup.ts";
+import {
+  gcpFederationSetup,
+  isFederated,
+  type FederatedProvider,
+  type FederationSetup,
+} from "@/supabase/functions/_shared/federation/setup.ts";
 import { awsFederationSetup } from "@/supabase/functions/_shared/federation/setup-aws.ts";
 import { azureFederationSetup } from "@/supabase/functions/_shared/federation/setup-azure.ts";
 import { oidcIssuerUrl } from "@/lib/vault";

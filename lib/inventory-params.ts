@@ -9,7 +9,15 @@ import {
   type InventorySort,
 } from "@/supabase/functions/_shared/domain/inventory-queries.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES, type Environment, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
-import { MAX_PAGE, parseQuery, queryEnum, queryObject, queryPageNumber, querySearch, queryText } from "@/supabase/functions/_shared/schemas/query.ts";
+import {
+  MAX_PAGE,
+  parseQuery,
+  queryEnum,
+  queryObject,
+  queryPageNumber,
+  querySearch,
+  queryText,
+} from "@/supabase/functions/_shared/schemas/query.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 

@@ -22,13 +22,25 @@ import { readEnvFile } from "../supabase/local/env-file.ts";
 
 export type RotationReport = { rewrapped: number; alreadyCurrent: number; failed: { providerId: string; reason: string }[] };
 
-type Row = { id: string; organization_id: string; provider_type: ProviderType; api_endpoint: string | null; credentials: CredentialEnvelope };
+type Row = {
+  id: string;
+  organization_id: string;
+  provider_type: ProviderType;
+  api_endpoint: string | null;
+  credentials: CredentialEnvelope;
+};
 
 /** Rotates every provider not yet under the active key. Exported for tests and the benchmark. */
-export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { batchSize?: number; onBatch?: (r: RotationReport) => void } = {}) {
+export async function rotateKeys(
+  sql: postgres.Sql,
+  ring: KeyRing,
+  options: { batchSize?: number; onBatch?: (r: RotationReport) => void } = {},
+) {
   const batchSize = options.batchSize ?? 500;
   const report: RotationReport = { rewrapped: 0, alreadyCurrent: 0, failed: [] };
-  const [{ current }] = await sql<{ current: number }[]>`select count(*)::int as current from public.cloud_providers where credentials ->> 'kid' = ${ring.activeKeyId}`;
+  const [{ current }] = await sql<
+    { current: number }[]
+  >`select count(*)::int as current from public.cloud_providers where credentials ->> 'kid' = ${ring.activeKeyId}`;
   report.alreadyCurrent = current;
 
   let after = "00000000-0000-0000-0000-000000000000";
@@ -50,7 +62,12 @@ export async function rotateKeys(sql: postgres.Sql, ring: KeyRing, options: { ba
         try {
           const credentials = await rewrapEnvelope(ring, binding, row.credentials);
           const plaintext = await decryptCredential(ring, binding, credentials);
-          const fingerprint = await credentialFingerprint(ring, row.provider_type, plaintext as CredentialsOf<ProviderType>, row.api_endpoint);
+          const fingerprint = await credentialFingerprint(
+            ring,
+            row.provider_type,
+            plaintext as CredentialsOf<ProviderType>,
+            row.api_endpoint,
+          );
           updates.push({ id: row.id, credentials, fingerprint });
         } catch (error) {
           const reason = error instanceof CredentialDecryptError ? error.message : `could not be re-wrapped (${(error as Error).name})`;
@@ -94,7 +111,11 @@ async function rotateReadOnlyCredentials(sql: postgres.Sql, ring: KeyRing, repor
       after = rows[rows.length - 1].id;
       for (const row of rows) {
         try {
-          const envelope = await rewrapEnvelope(ring, { organizationId: row.organization_id, providerId: `${row.id}_ro` }, row.read_only_credentials);
+          const envelope = await rewrapEnvelope(
+            ring,
+            { organizationId: row.organization_id, providerId: `${row.id}_ro` },
+            row.read_only_credentials,
+          );
           await tx`update public.cloud_providers set read_only_credentials = ${tx.json(envelope as never)} where id = ${row.id}`;
           report.rewrapped += 1;
         } catch (error) {
@@ -143,7 +164,9 @@ async function main() {
       batchSize,
       onBatch: (r) => process.stdout.write(`\r  re-wrapped ${r.rewrapped}, failed ${r.failed.length}`),
     });
-    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${report.rewrapped} re-wrapped, ${report.alreadyCurrent} already current, ${report.failed.length} failed.`);
+    console.log(
+      `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${report.rewrapped} re-wrapped, ${report.alreadyCurrent} already current, ${report.failed.length} failed.`,
+    );
     for (const failure of report.failed) console.log(`  ${failure.providerId}: ${failure.reason}`);
     if (report.failed.length === 0 && ring.keyIds.length > 1) {
       console.log(`Every credential is under "${ring.activeKeyId}". You can now remove the other keys from CLOUDKEEP_ENCRYPTION_KEYS.`);

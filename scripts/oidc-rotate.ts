@@ -16,7 +16,8 @@ async function main() {
   const env = { ...readEnvFile(join(root, ".env.local")), ...process.env } as Record<string, string | undefined>;
   const flag = process.argv.indexOf("--publish-ahead");
   const publishAheadSeconds = flag > 0 ? Number(process.argv[flag + 1]) : PUBLISH_AHEAD_SECONDS;
-  if (!Number.isInteger(publishAheadSeconds) || publishAheadSeconds < 0) throw new Error("--publish-ahead takes a whole number of seconds (0 or more).");
+  if (!Number.isInteger(publishAheadSeconds) || publishAheadSeconds < 0)
+    throw new Error("--publish-ahead takes a whole number of seconds (0 or more).");
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (run `npm run dev` once locally, or export it).");
   const ring = parseKeyRing(env.CLOUDKEEP_ENCRYPTION_KEYS);
   const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -26,7 +27,9 @@ async function main() {
       const result = await rotateSigningKey(sql, ring, { publishAheadSeconds, algorithm });
       console.log(`New ${algorithm} signing key ${result.kid}: published now, signs from ${result.activeFrom.toISOString()}.`);
       for (const old of result.retiring) {
-        console.log(`  ${old.kid} stops signing at ${old.retiredAt.toISOString()} and leaves the JWKS at ${old.unpublishAfter.toISOString()}.`);
+        console.log(
+          `  ${old.kid} stops signing at ${old.retiredAt.toISOString()} and leaves the JWKS at ${old.unpublishAfter.toISOString()}.`,
+        );
       }
       if (result.removed.length) console.log(`  Removed (their tokens have all expired): ${result.removed.join(", ")}.`);
     }

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, Deno check of the edge functions, lint, Vitest (unit + integration
+// `npm test`: formatting, typecheck, Deno check of the edge functions, lint, Vitest (unit + integration
 // on a private Postgres) and Playwright in Chromium against a production build. Ends with
 // one line, "N passed, M failed", counting every test and every check.
 import { spawnSync } from "node:child_process";
@@ -42,32 +42,48 @@ function ensureChromium(): string | null {
   if (isRoot && existsSync("/usr/bin/apt-get")) {
     console.log("Chromium is missing; installing Debian's chromium package…");
     spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
     return findChromium();
   }
-  console.error("Chromium is needed for the browser tests and is not installed. Run:\n  sudo apt-get install -y chromium\nor set CHROMIUM_PATH to a Chromium binary.");
+  console.error(
+    "Chromium is needed for the browser tests and is not installed. Run:\n  sudo apt-get install -y chromium\nor set CHROMIUM_PATH to a Chromium binary.",
+  );
   return null;
 }
 
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
+check("format", step("Format (prettier --check)", bin("prettier"), ["--check", "--log-level=warn", "**/*.{ts,tsx,js,mjs,json,css}"]));
 check("typecheck", step("Typecheck (tsc)", bin("tsc"), ["--noEmit", "-p", "."]));
 const functionEntries = readdirSync(join(root, "supabase", "functions"), { withFileTypes: true })
   .filter((d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(join(root, "supabase", "functions", d.name, "index.ts")))
   .map((d) => join("supabase", "functions", d.name, "index.ts"));
-check("deno check", step("Deno check (edge functions)", bin("deno"), ["check", "--quiet", "--config", "supabase/functions/deno.json", ...functionEntries]));
+check(
+  "deno check",
+  step("Deno check (edge functions)", bin("deno"), ["check", "--quiet", "--config", "supabase/functions/deno.json", ...functionEntries]),
+);
 check("lint", step("Lint (eslint)", bin("eslint"), ["--max-warnings=0", "."]));
 
 const vitestJson = join(results, "vitest.json");
-const vitestOk = step("Unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
+const vitestOk = step("Unit and integration tests (vitest)", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${vitestJson}`,
+]);
 if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (report.numFailedTests) failures.push(`vitest: ${report.numFailedTests} failed`);
   // A suite that failed to load has no tests to count; count it as a failure.
-  const brokenSuites = report.testResults.filter((s: { status: string; assertionResults: unknown[] }) => s.status === "failed" && s.assertionResults.length === 0).length;
+  const brokenSuites = report.testResults.filter(
+    (s: { status: string; assertionResults: unknown[] }) => s.status === "failed" && s.assertionResults.length === 0,
+  ).length;
   if (brokenSuites) check(`vitest: ${brokenSuites} suite(s) failed to load`, false);
 } else check("vitest ran", vitestOk);
 

@@ -16,7 +16,8 @@ export function InvitationLink({ invitation }: { invitation: IssuedInvitation })
           </>
         ) : (
           <>
-            Copy this link and send it to <span className="font-medium">{invitation.email}</span>. It works once, for that email address only.
+            Copy this link and send it to <span className="font-medium">{invitation.email}</span>. It works once, for that email address
+            only.
           </>
         )}
       </p>
@@ -27,8 +28,8 @@ export function InvitationLink({ invitation }: { invitation: IssuedInvitation })
         <CopyButton value={invitation.link} label="Copy link" />
       </div>
       <p className="text-xs text-muted-foreground">
-        Expires {new Date(invitation.expiresAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })}. Cloudkeep keeps only a hash of
-        it, so this is the only time you can copy it; later, make a new link.
+        Expires {new Date(invitation.expiresAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" })}. Cloudkeep keeps only a
+        hash of it, so this is the only time you can copy it; later, make a new link.
       </p>
       {invitation.mailError && (
         <Alert variant="warning">

@@ -16,7 +16,10 @@ function problemText(problem: Problem, organization: string) {
         body: "This link does not match any invitation. Check that you copied the whole link, or ask an admin of the organization for a new one.",
       };
     case "expired":
-      return { title: "This invitation has expired", body: `Invitations work for 7 days. Ask an admin of ${organization} to invite you again.` };
+      return {
+        title: "This invitation has expired",
+        body: `Invitations work for 7 days. Ask an admin of ${organization} to invite you again.`,
+      };
     case "used":
       return {
         title: "This invitation has already been used",
@@ -57,8 +60,8 @@ export function InvitationCard({ preview, children }: { preview: InvitationPrevi
       <CardHeader>
         <CardTitle as="h1">Join {preview.organization_name}</CardTitle>
         <CardDescription>
-          You are invited to join <span className="font-medium text-foreground">{preview.organization_name}</span> on Cloudkeep as {article(role)}{" "}
-          <span className="font-medium text-foreground">{role}</span>. The invitation is for{" "}
+          You are invited to join <span className="font-medium text-foreground">{preview.organization_name}</span> on Cloudkeep as{" "}
+          {article(role)} <span className="font-medium text-foreground">{role}</span>. The invitation is for{" "}
           <span className="font-medium text-foreground break-all">{preview.email}</span>.
         </CardDescription>
       </CardHeader>

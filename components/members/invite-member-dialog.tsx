@@ -106,7 +106,9 @@ function InviteForm({ orgSlug, canInviteOwner, onDone }: { orgSlug: string; canI
         )}
       </FormField>
       <FormField id="invite-role" label="Role" error={errors.role} description={ROLE_DESCRIPTIONS[role]}>
-        {(control) => <RoleSelect value={role} onValueChange={setRole} canGrantOwner={canInviteOwner} trigger={control} className="w-full" />}
+        {(control) => (
+          <RoleSelect value={role} onValueChange={setRole} canGrantOwner={canInviteOwner} trigger={control} className="w-full" />
+        )}
       </FormField>
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={pending}>

@@ -51,10 +51,14 @@ export function MembersTable({ orgSlug, organizationName, me, members }: Props) 
                     <RoleBadge role={member.role} />
                   )}
                 </TableCell>
-                <TableCell className="hidden text-muted-foreground sm:table-cell">{member.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}</TableCell>
+                <TableCell className="hidden text-muted-foreground sm:table-cell">
+                  {member.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}
+                </TableCell>
                 {isAdmin && (
                   <TableCell className="text-right">
-                    {manageable && member.userId !== me.id && <RemoveMember orgSlug={orgSlug} organizationName={organizationName} member={member} />}
+                    {manageable && member.userId !== me.id && (
+                      <RemoveMember orgSlug={orgSlug} organizationName={organizationName} member={member} />
+                    )}
                   </TableCell>
                 )}
               </TableRow>

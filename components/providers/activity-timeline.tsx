@@ -71,7 +71,10 @@ export async function ActivityTimeline({ user, orgSlug, providerId, base, query,
             {activity.imported ? (
               <>
                 Last imported{" "}
-                <time dateTime={new Date(activity.imported.imported_at).toISOString()} title={formatDateTime(activity.imported.imported_at)}>
+                <time
+                  dateTime={new Date(activity.imported.imported_at).toISOString()}
+                  title={formatDateTime(activity.imported.imported_at)}
+                >
                   {formatRelative(activity.imported.imported_at, now)}
                 </time>
                 .
@@ -86,14 +89,22 @@ export async function ActivityTimeline({ user, orgSlug, providerId, base, query,
       </div>
 
       {activity.imported && (
-        <PartialFailuresAlert title="Some regions could not be read last time" failures={activity.imported.partial_failures} data-test="activity-partial-failures" />
+        <PartialFailuresAlert
+          title="Some regions could not be read last time"
+          failures={activity.imported.partial_failures}
+          data-test="activity-partial-failures"
+        />
       )}
 
       {!activity.imported && activity.events.length === 0 ? (
         <EmptyState
           icon={<History />}
           title="No activity yet"
-          description={canImport ? "Import now to read the account's changes of the last seven days." : "Cloudkeep imports the account's changes on a schedule."}
+          description={
+            canImport
+              ? "Import now to read the account's changes of the last seven days."
+              : "Cloudkeep imports the account's changes on a schedule."
+          }
         />
       ) : (
         <>
@@ -116,7 +127,10 @@ export async function ActivityTimeline({ user, orgSlug, providerId, base, query,
               {filtered ? (
                 <>
                   No change matches these filters.{" "}
-                  <Link href={href({ q: "", region: "", user: "", event_name: "", cursor: "" })} className="text-primary underline-offset-4 hover:underline">
+                  <Link
+                    href={href({ q: "", region: "", user: "", event_name: "", cursor: "" })}
+                    className="text-primary underline-offset-4 hover:underline"
+                  >
                     Clear filters
                   </Link>
                 </>

@@ -27,7 +27,12 @@ function CodeBlock({ label, text, "data-test": dataTest }: { label: string; text
         <span className="text-sm font-medium">{label}</span>
         <CopyButton value={text} label={`Copy ${label.toLowerCase()}`} />
       </div>
-      <pre tabIndex={0} aria-label={label} className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs" data-test={dataTest}>
+      <pre
+        tabIndex={0}
+        aria-label={label}
+        className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs"
+        data-test={dataTest}
+      >
         {text}
       </pre>
     </div>
@@ -53,9 +58,9 @@ export function AwsRoleSetup({ state }: { state: AwsRoleSetupState }) {
       <CardHeader>
         <CardTitle as="h2">Connect with a role</CardTitle>
         <CardDescription>
-          Create <span className="font-mono break-all">{setup.role_arn ?? `the role ${setup.role_name}`}</span> in the AWS account. It trusts only Cloudkeep, only with this
-          provider&apos;s external ID, and may only read what Cloudkeep shows. Then use Check now: Cloudkeep assumes the role and makes sure it refuses anyone without the
-          external ID.
+          Create <span className="font-mono break-all">{setup.role_arn ?? `the role ${setup.role_name}`}</span> in the AWS account. It
+          trusts only Cloudkeep, only with this provider&apos;s external ID, and may only read what Cloudkeep shows. Then use Check now:
+          Cloudkeep assumes the role and makes sure it refuses anyone without the external ID.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-5">
@@ -64,13 +69,18 @@ export function AwsRoleSetup({ state }: { state: AwsRoleSetupState }) {
             External ID
           </span>
           <div className="flex flex-wrap items-center gap-2">
-            <code aria-labelledby="external-id-label" className="rounded-md border bg-muted/50 px-2 py-1 font-mono text-xs break-all" data-test="external-id">
+            <code
+              aria-labelledby="external-id-label"
+              className="rounded-md border bg-muted/50 px-2 py-1 font-mono text-xs break-all"
+              data-test="external-id"
+            >
               {setup.external_id}
             </code>
             <CopyButton value={setup.external_id} label="Copy external ID" />
           </div>
           <p className="text-xs text-muted-foreground">
-            Issued by Cloudkeep for this provider; it cannot be changed. Cloudkeep&apos;s principal: <span className="font-mono break-all">{setup.principal_arn}</span>
+            Issued by Cloudkeep for this provider; it cannot be changed. Cloudkeep&apos;s principal:{" "}
+            <span className="font-mono break-all">{setup.principal_arn}</span>
           </p>
         </div>
 
@@ -112,16 +122,23 @@ export function AwsRoleSetup({ state }: { state: AwsRoleSetupState }) {
           </TabsContent>
 
           <TabsContent value="terraform" className="grid gap-4 pt-2">
-            <p className="text-sm text-muted-foreground">Add this to a configuration that manages the account (AWS provider), then apply.</p>
+            <p className="text-sm text-muted-foreground">
+              Add this to a configuration that manages the account (AWS provider), then apply.
+            </p>
             <CodeBlock label="Terraform" text={setup.terraform} data-test="terraform-snippet" />
           </TabsContent>
 
           <TabsContent value="policies" className="grid gap-4 pt-2">
             <p className="text-sm text-muted-foreground">
-              To create the role yourself: the trust policy, and the permissions policy with exactly the actions Cloudkeep calls ({setup.actions.join(", ")}).
+              To create the role yourself: the trust policy, and the permissions policy with exactly the actions Cloudkeep calls (
+              {setup.actions.join(", ")}).
             </p>
             <CodeBlock label="Trust policy" text={JSON.stringify(setup.policies.trust, null, 2)} data-test="trust-policy" />
-            <CodeBlock label="Permissions policy" text={JSON.stringify(setup.policies.permissions, null, 2)} data-test="permissions-policy" />
+            <CodeBlock
+              label="Permissions policy"
+              text={JSON.stringify(setup.policies.permissions, null, 2)}
+              data-test="permissions-policy"
+            />
           </TabsContent>
         </Tabs>
       </CardContent>

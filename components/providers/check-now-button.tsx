@@ -26,7 +26,10 @@ export function useHealthChecks(orgSlug: string) {
     try {
       const result = await checkProviderNowAction({ orgSlug, providerId: id });
       if (!result.ok) toast.error(result.error);
-      else if (result.data.ok) toast.success(`${name} is healthy`, { description: `Reached ${result.data.label ?? result.data.account} in ${result.data.latencyMs} ms.` });
+      else if (result.data.ok)
+        toast.success(`${name} is healthy`, {
+          description: `Reached ${result.data.label ?? result.data.account} in ${result.data.latencyMs} ms.`,
+        });
       else toast.error(`${name}: ${result.data.message}`, { description: result.data.hint, duration: 10_000 });
     } catch {
       toast.error(`${name}: the check could not be started. Check your connection and try again.`);

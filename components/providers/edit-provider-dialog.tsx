@@ -85,7 +85,13 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
         )}
       </FormField>
       <EnvironmentField id="edit-environment" value={environment} onChange={setEnvironment} error={errors.environment} />
-      <RegionsField id="edit-regions" value={regions} onChange={setRegions} error={errors.regions} description="Comma-separated. Empty means all regions." />
+      <RegionsField
+        id="edit-regions"
+        value={regions}
+        onChange={setRegions}
+        error={errors.regions}
+        description="Comma-separated. Empty means all regions."
+      />
       <EndpointField
         kind={provider.provider_type}
         id="edit-api-endpoint"

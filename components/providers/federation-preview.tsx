@@ -27,13 +27,20 @@ function gcpAudience(text: unknown): string | null {
 }
 
 export function FederationPreview({ kind, issuer, values }: { kind: ProviderType; issuer: string | null; values: CredentialValues }) {
-  const audience = kind === "gcp" ? gcpAudience(values.credential_config) : kind === "aws" ? AWS_WEB_IDENTITY_AUDIENCE : kind === "azure" ? AZURE_FEDERATION_AUDIENCE : null;
+  const audience =
+    kind === "gcp"
+      ? gcpAudience(values.credential_config)
+      : kind === "aws"
+        ? AWS_WEB_IDENTITY_AUDIENCE
+        : kind === "azure"
+          ? AZURE_FEDERATION_AUDIENCE
+          : null;
   return (
     <div className="grid gap-3 rounded-lg border p-4" data-test="federation-preview">
       <p className="flex items-start gap-2 text-sm text-muted-foreground">
         <ShieldCheck aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
-        Nothing secret is stored. The cloud trusts Cloudkeep&apos;s issuer for this provider&apos;s subject only; after saving, its page shows the exact subject and the
-        commands to bind it, and Check now says which link fails, if one does.
+        Nothing secret is stored. The cloud trusts Cloudkeep&apos;s issuer for this provider&apos;s subject only; after saving, its page
+        shows the exact subject and the commands to bind it, and Check now says which link fails, if one does.
       </p>
       {issuer ? (
         <FederationValue label="Issuer URL" value={issuer} test="preview-issuer" />
@@ -42,7 +49,8 @@ export function FederationPreview({ kind, issuer, values }: { kind: ProviderType
       )}
       {audience && <FederationValue label="Audience" value={audience} test="preview-audience" />}
       <p className="text-sm">
-        <span className="font-medium">Subject:</span> <code className="font-mono text-xs">org:&lt;organization id&gt;:provider:&lt;provider id&gt;</code>, shown once saved.
+        <span className="font-medium">Subject:</span>{" "}
+        <code className="font-mono text-xs">org:&lt;organization id&gt;:provider:&lt;provider id&gt;</code>, shown once saved.
       </p>
     </div>
   );

@@ -19,7 +19,11 @@ export function FederationValue({ label, value, test }: { label: string; value: 
         {label}
       </span>
       <div className="flex flex-wrap items-center gap-2">
-        <code aria-labelledby={`${id}-label`} className="rounded-md border bg-muted/50 px-2 py-1 font-mono text-xs break-all" data-test={id}>
+        <code
+          aria-labelledby={`${id}-label`}
+          className="rounded-md border bg-muted/50 px-2 py-1 font-mono text-xs break-all"
+          data-test={id}
+        >
           {value}
         </code>
         <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
@@ -35,7 +39,12 @@ function Code({ label, text, test }: { label: string; text: string; test: string
         <span className="text-sm font-medium">{label}</span>
         <CopyButton value={text} label={`Copy ${label.toLowerCase()}`} />
       </div>
-      <pre tabIndex={0} aria-label={label} className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs" data-test={test}>
+      <pre
+        tabIndex={0}
+        aria-label={label}
+        className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs"
+        data-test={test}
+      >
         {text}
       </pre>
     </div>
@@ -59,8 +68,8 @@ export function FederationSetup({ state }: { state: FederationSetupState }) {
       <CardHeader>
         <CardTitle as="h2">Connect with no secret</CardTitle>
         <CardDescription>
-          {words.cloud} trusts Cloudkeep&apos;s OpenID Connect issuer for this provider only. {words.steps} Then use Check now: it reports which link fails, if one
-          does.
+          {words.cloud} trusts Cloudkeep&apos;s OpenID Connect issuer for this provider only. {words.steps} Then use Check now: it reports
+          which link fails, if one does.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-5">
@@ -101,13 +110,15 @@ const CLOUD_WORDS: Record<FederationSetupValue["cloud"], { cloud: string; steps:
   },
   aws: {
     cloud: "AWS",
-    steps: "Create the IAM OIDC identity provider for this issuer (once per account) and the role whose trust policy pins this audience and subject.",
+    steps:
+      "Create the IAM OIDC identity provider for this issuer (once per account) and the role whose trust policy pins this audience and subject.",
     principal: "Role",
     cli: "AWS CLI",
   },
   azure: {
     cloud: "Microsoft Entra ID",
-    steps: "Add a federated credential with this issuer, subject and audience to the app registration, and give the app Reader on the subscription.",
+    steps:
+      "Add a federated credential with this issuer, subject and audience to the app registration, and give the app Reader on the subscription.",
     principal: "Application (client) ID",
     cli: "az CLI",
   },

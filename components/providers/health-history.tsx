@@ -15,7 +15,11 @@ const TRIGGER_LABELS: Record<string, string> = {
 
 export function HealthHistory({ checks, now }: { checks: HealthCheck[]; now: Date }) {
   if (checks.length === 0) {
-    return <p className="py-6 text-center text-sm text-muted-foreground">No checks yet. Run one with Check now, or wait for the scheduled sweep.</p>;
+    return (
+      <p className="py-6 text-center text-sm text-muted-foreground">
+        No checks yet. Run one with Check now, or wait for the scheduled sweep.
+      </p>
+    );
   }
   return (
     <div className="overflow-x-auto rounded-lg border">

@@ -66,9 +66,7 @@ export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, 
 
       <dl className="mt-auto grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
         <dt className="text-muted-foreground">Credential</dt>
-        <dd className="truncate text-right font-mono">
-          {provider.credential_hint ?? "—"}
-        </dd>
+        <dd className="truncate text-right font-mono">{provider.credential_hint ?? "—"}</dd>
         <dt className="text-muted-foreground">Last checked</dt>
         <dd className={cn("truncate text-right", !provider.last_checked_at && "text-muted-foreground")}>
           {provider.last_checked_at ? (

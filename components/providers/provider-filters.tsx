@@ -6,8 +6,18 @@ import { ENVIRONMENT_LABELS, PROVIDER_SHORT_LABELS, STATUS_LABELS, STATUSES } fr
 export type ProviderFilterValues = { q: string; kind: string; status: string; environment: string };
 
 const SELECTS = [
-  { name: "kind", label: "Kind", allLabel: "All kinds", options: PROVIDER_TYPES.map((kind): [string, string] => [kind, PROVIDER_SHORT_LABELS[kind]]) },
-  { name: "status", label: "Status", allLabel: "All statuses", options: STATUSES.map((status): [string, string] => [status, STATUS_LABELS[status]]) },
+  {
+    name: "kind",
+    label: "Kind",
+    allLabel: "All kinds",
+    options: PROVIDER_TYPES.map((kind): [string, string] => [kind, PROVIDER_SHORT_LABELS[kind]]),
+  },
+  {
+    name: "status",
+    label: "Status",
+    allLabel: "All statuses",
+    options: STATUSES.map((status): [string, string] => [status, STATUS_LABELS[status]]),
+  },
   {
     name: "environment",
     label: "Environment",

@@ -9,11 +9,21 @@ export type ProviderEnvironment = ProviderRecord["environment"];
 /** The fields of a provider that client components need. Deliberately no fingerprint, no ids of people. */
 export type ProviderSummary = Pick<
   ProviderRecord,
-  "id" | "name" | "provider_type" | "environment" | "regions" | "api_endpoint" | "status" | "credential_hint" | "read_only_credential_hint" | "auth_method"
+  | "id"
+  | "name"
+  | "provider_type"
+  | "environment"
+  | "regions"
+  | "api_endpoint"
+  | "status"
+  | "credential_hint"
+  | "read_only_credential_hint"
+  | "auth_method"
 >;
 
 export function toSummary(provider: ProviderRecord): ProviderSummary {
-  const { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method } = provider;
+  const { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method } =
+    provider;
   return { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method };
 }
 

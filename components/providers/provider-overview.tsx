@@ -18,7 +18,12 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
   const uptime = uptimePercent(checks.slice(0, 30));
   const facts: [string, React.ReactNode][] = [
     ["Status", <ProviderStatusBadge key="status" status={provider.status} />],
-    ["Reaches", <span key="identity" className="font-mono break-all">{lastGood ? identityText(lastGood.identity) : "Known after the first successful check"}</span>],
+    [
+      "Reaches",
+      <span key="identity" className="font-mono break-all">
+        {lastGood ? identityText(lastGood.identity) : "Known after the first successful check"}
+      </span>,
+    ],
     ["Latency", last?.latency_ms != null ? `${last.latency_ms} ms (last check)` : "—"],
     ["Uptime", uptime === null ? "—" : `${uptime.toFixed(uptime % 1 ? 1 : 0)}% of the last ${Math.min(checks.length, 30)} checks`],
     ...keyUsageRows(lastGood?.identity ?? null, now),
@@ -31,7 +36,11 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
         <CardDescription>
           {last ? (
             <>
-              Last checked <time dateTime={new Date(last.checked_at).toISOString()} title={formatDateTime(last.checked_at)}>{formatRelative(last.checked_at, now)}</time>.
+              Last checked{" "}
+              <time dateTime={new Date(last.checked_at).toISOString()} title={formatDateTime(last.checked_at)}>
+                {formatRelative(last.checked_at, now)}
+              </time>
+              .
             </>
           ) : (
             "Not checked yet."
@@ -42,7 +51,10 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
         <DefinitionList rows={facts} />
         <UptimeChart checks={checks} />
         {last && !last.ok && (
-          <div className="rounded-md border border-destructive/30 bg-destructive/10 px-3 py-2 text-sm lg:col-span-2" data-test="provider-last-error">
+          <div
+            className="rounded-md border border-destructive/30 bg-destructive/10 px-3 py-2 text-sm lg:col-span-2"
+            data-test="provider-last-error"
+          >
             <p className="font-medium text-destructive">{last.error_message}</p>
             {last.error_hint && <p className="text-muted-foreground">{last.error_hint}</p>}
             {last.error_code && <p className="font-mono text-xs text-muted-foreground">{last.error_code}</p>}
@@ -57,7 +69,14 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
 function warningRows(identity: Record<string, unknown> | null): [string, React.ReactNode][] {
   const warning = (identity?.details as Record<string, unknown> | undefined)?.warning;
   if (typeof warning !== "string" || warning === "") return [];
-  return [["Warning", <span key="warning" className="text-warning" data-test="provider-warning">{warning}</span>]];
+  return [
+    [
+      "Warning",
+      <span key="warning" className="text-warning" data-test="provider-warning">
+        {warning}
+      </span>,
+    ],
+  ];
 }
 
 /** The real key's age and last use, where the provider's API told the last good check (AWS IAM). */
@@ -68,8 +87,16 @@ function keyUsageRows(identity: Record<string, unknown> | null, now: Date): [str
     const days = Math.floor((now.getTime() - new Date(details.key_created_at).getTime()) / 86_400_000);
     rows.push([
       "Key created",
-      <time key="key-created" dateTime={details.key_created_at} title={formatDateTime(details.key_created_at)} data-test="provider-key-created">
-        {formatDateTime(details.key_created_at)} <span className="text-muted-foreground">· {days} day{days === 1 ? "" : "s"} old</span>
+      <time
+        key="key-created"
+        dateTime={details.key_created_at}
+        title={formatDateTime(details.key_created_at)}
+        data-test="provider-key-created"
+      >
+        {formatDateTime(details.key_created_at)}{" "}
+        <span className="text-muted-foreground">
+          · {days} day{days === 1 ? "" : "s"} old
+        </span>
       </time>,
     ]);
   }
@@ -180,7 +207,9 @@ export function ProviderDetailsCard({
           {provider.read_only_credential_hint} <span className="font-sans text-muted-foreground">· used for checks and listings</span>
         </span>
       ) : (
-        <span key="ro" className="text-muted-foreground">None — checks use the full credential</span>
+        <span key="ro" className="text-muted-foreground">
+          None — checks use the full credential
+        </span>
       ),
     ],
     ["Credential age", <CredentialAgeBadge key="age" provider={provider} now={now} />],

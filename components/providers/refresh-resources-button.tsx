@@ -36,7 +36,9 @@ export function RefreshResourcesButton({ orgSlug, providerId, suspended }: Refre
         const { count, partialFailures } = result.data;
         const found = `Found ${count.toLocaleString("en")} resource${count === 1 ? "" : "s"}.`;
         if (partialFailures.length) {
-          toast.warning(found, { description: `${partialFailures.length} region${partialFailures.length === 1 ? "" : "s"} could not be listed: ${partialFailures.map((f) => f.scope).join(", ")}.` });
+          toast.warning(found, {
+            description: `${partialFailures.length} region${partialFailures.length === 1 ? "" : "s"} could not be listed: ${partialFailures.map((f) => f.scope).join(", ")}.`,
+          });
         } else toast.success(found);
       }
       router.refresh();

@@ -18,7 +18,14 @@ export function RegionsField({ id, value, onChange, error, description }: Region
       description={description}
     >
       {(control) => (
-        <Input {...control} name="regions" autoComplete="off" spellCheck={false} value={value} onChange={(event) => onChange(event.target.value)} />
+        <Input
+          {...control}
+          name="regions"
+          autoComplete="off"
+          spellCheck={false}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+        />
       )}
     </FormField>
   );

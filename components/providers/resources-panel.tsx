@@ -62,7 +62,18 @@ type ResourcesPanelProps = {
   now: Date;
 };
 
-export function ResourcesPanel({ orgSlug, providerId, providerType, base, params, page, inventory, canRefresh, suspended, now }: ResourcesPanelProps) {
+export function ResourcesPanel({
+  orgSlug,
+  providerId,
+  providerType,
+  base,
+  params,
+  page,
+  inventory,
+  canRefresh,
+  suspended,
+  now,
+}: ResourcesPanelProps) {
   const filtered = Boolean(params.q || params.region || params.status || params.type);
 
   function href(changes: Partial<ResourceParams>) {
@@ -103,14 +114,22 @@ export function ResourcesPanel({ orgSlug, providerId, providerType, base, params
       </div>
 
       {inventory && (
-        <PartialFailuresAlert title="Some regions could not be listed last time" failures={inventory.partial_failures} data-test="partial-failures" />
+        <PartialFailuresAlert
+          title="Some regions could not be listed last time"
+          failures={inventory.partial_failures}
+          data-test="partial-failures"
+        />
       )}
 
       {!inventory ? (
         <EmptyState
           icon={<Boxes />}
           title="No inventory yet"
-          description={canRefresh ? "Refresh to list what runs behind this provider." : "A member of the organization can list what runs behind this provider."}
+          description={
+            canRefresh
+              ? "Refresh to list what runs behind this provider."
+              : "A member of the organization can list what runs behind this provider."
+          }
         />
       ) : (
         <>
@@ -121,9 +140,24 @@ export function ResourcesPanel({ orgSlug, providerId, providerType, base, params
             searchPlaceholder="Search by name, id or IP address"
             values={{ q: params.q, region: params.region, status: params.status, type: params.type }}
             selects={[
-              { name: "region", label: "Region", allLabel: "All regions", options: page.facets.regions.map((r): [string, string] => [r, r]) },
-              { name: "status", label: "Status", allLabel: "All statuses", options: page.facets.statuses.map((s): [string, string] => [s, capitalize(s)]) },
-              { name: "type", label: "Type", allLabel: "All types", options: page.facets.types.map((t): [string, string] => [t, resourceTypeLabel(t)]) },
+              {
+                name: "region",
+                label: "Region",
+                allLabel: "All regions",
+                options: page.facets.regions.map((r): [string, string] => [r, r]),
+              },
+              {
+                name: "status",
+                label: "Status",
+                allLabel: "All statuses",
+                options: page.facets.statuses.map((s): [string, string] => [s, capitalize(s)]),
+              },
+              {
+                name: "type",
+                label: "Type",
+                allLabel: "All types",
+                options: page.facets.types.map((t): [string, string] => [t, resourceTypeLabel(t)]),
+              },
             ]}
             keep={keep}
             data-test="resource-filters"
@@ -133,7 +167,10 @@ export function ResourcesPanel({ orgSlug, providerId, providerType, base, params
               {filtered ? (
                 <>
                   No resource matches these filters.{" "}
-                  <Link href={href({ q: "", region: "", status: "", type: "", page: 1 })} className="text-primary underline-offset-4 hover:underline">
+                  <Link
+                    href={href({ q: "", region: "", status: "", type: "", page: 1 })}
+                    className="text-primary underline-offset-4 hover:underline"
+                  >
                     Clear filters
                   </Link>
                 </>
@@ -152,7 +189,12 @@ export function ResourcesPanel({ orgSlug, providerId, providerType, base, params
                 sortHref={(sort, direction) => href({ sort, direction, page: 1 })}
                 now={now}
               />
-              <ProviderPagination page={page.page} pageSize={page.pageSize} total={page.total} hrefFor={(target) => href({ page: target })} />
+              <ProviderPagination
+                page={page.page}
+                pageSize={page.pageSize}
+                total={page.total}
+                hrefFor={(target) => href({ page: target })}
+              />
             </>
           )}
         </>

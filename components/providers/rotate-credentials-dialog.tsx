@@ -14,7 +14,14 @@ import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
 import type { ProviderSummary } from "./provider-meta";
 import { TestConnection } from "./test-connection";
-import { buildCredentials, splitFieldErrors, VARIANT_FIELD, type CredentialValues, type FieldErrors, type SecretValues } from "./provider-form";
+import {
+  buildCredentials,
+  splitFieldErrors,
+  VARIANT_FIELD,
+  type CredentialValues,
+  type FieldErrors,
+  type SecretValues,
+} from "./provider-form";
 import { useFocusFirstError } from "./use-focus-first-error";
 
 type Mode = "rotate" | "read_only";
@@ -102,7 +109,9 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
     startTransition(async () => {
       const result = await setReadOnlyCredentialsAction({ orgSlug, providerId: provider.id, credentials: null });
       if (!result.ok) return void toast.error(result.error);
-      toast.success(`Read-only credential of ${result.data.name} removed`, { description: "Checks use the full credential again, unless the organization requires read-only access." });
+      toast.success(`Read-only credential of ${result.data.name} removed`, {
+        description: "Checks use the full credential again, unless the organization requires read-only access.",
+      });
       onDone();
       router.refresh();
     });
@@ -118,9 +127,12 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
           ? await rotateProviderCredentialsAction({ orgSlug, providerId: provider.id, ...input })
           : await setReadOnlyCredentialsAction({ orgSlug, providerId: provider.id, credentials: input.credentials });
       if (result.ok) {
-        toast.success(mode === "rotate" ? `Credentials of ${result.data.name} rotated` : `Read-only credential of ${result.data.name} saved`, {
-          description: result.data.credentialHint ? `Now using ${result.data.credentialHint}.` : undefined,
-        });
+        toast.success(
+          mode === "rotate" ? `Credentials of ${result.data.name} rotated` : `Read-only credential of ${result.data.name} saved`,
+          {
+            description: result.data.credentialHint ? `Now using ${result.data.credentialHint}.` : undefined,
+          },
+        );
         onDone();
         router.refresh();
         return;
@@ -135,7 +147,9 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
     <form ref={formRef} noValidate onSubmit={submit} className="grid gap-4">
       <p className="rounded-md bg-muted px-3 py-2 text-sm text-muted-foreground">
         {mode === "rotate" ? "Current credential" : "Current read-only credential"}:{" "}
-        <span className="font-mono text-foreground">{(mode === "rotate" ? provider.credential_hint : provider.read_only_credential_hint) ?? "none"}</span>
+        <span className="font-mono text-foreground">
+          {(mode === "rotate" ? provider.credential_hint : provider.read_only_credential_hint) ?? "none"}
+        </span>
       </p>
       <CredentialFields
         kind={kind}
@@ -146,7 +160,9 @@ function RotateForm({ orgSlug, provider, mode, onDone }: { orgSlug: string; prov
         errors={split.credentials}
         formErrors={split.credentialsForm}
       />
-      {mode === "rotate" && <EndpointField kind={kind} id="rotate-api-endpoint" value={endpoint} onChange={setEndpoint} error={errors.api_endpoint} />}
+      {mode === "rotate" && (
+        <EndpointField kind={kind} id="rotate-api-endpoint" value={endpoint} onChange={setEndpoint} error={errors.api_endpoint} />
+      )}
       <TestConnection orgSlug={orgSlug} body={testBody} />
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={pending}>

@@ -45,8 +45,8 @@ export function SweepStatus({ status, now, className }: { status: SweepStatusDat
       <p className="text-muted-foreground">{rule}</p>
       {stalled && (
         <p role="status" className="flex items-center gap-1.5 font-medium text-warning">
-          <AlertTriangle aria-hidden="true" className="size-4" />
-          A check due {formatRelative(status.next_check_at!, now)} has not run yet; the scheduled sweep may be stopped.
+          <AlertTriangle aria-hidden="true" className="size-4" />A check due {formatRelative(status.next_check_at!, now)} has not run yet;
+          the scheduled sweep may be stopped.
         </p>
       )}
     </section>

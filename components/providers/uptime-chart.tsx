@@ -42,7 +42,7 @@ export function UptimeChart({ checks, slots = 30 }: { checks: HealthCheck[]; slo
               className={check.ok ? "fill-success" : "fill-destructive"}
               data-ok={check.ok}
             >
-              <title>{`${formatDateTime(check.checked_at)} · ${check.ok ? "healthy" : check.error_code ?? "failed"} · ${check.latency_ms ?? "?"} ms`}</title>
+              <title>{`${formatDateTime(check.checked_at)} · ${check.ok ? "healthy" : (check.error_code ?? "failed")} · ${check.latency_ms ?? "?"} ms`}</title>
             </rect>
           );
         })}

@@ -5,7 +5,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
  * `requestFocus()` moves focus, once React has rendered, to the whole-credentials error, else the first invalid
  * field, else (`fallbackToFirstInput`, a new step) the chosen radio or first input; inside `ref`, or its `within`.
  */
-export function useFocusFirstError<T extends HTMLElement>({ within, fallbackToFirstInput = false }: { within?: string; fallbackToFirstInput?: boolean } = {}) {
+export function useFocusFirstError<T extends HTMLElement>({
+  within,
+  fallbackToFirstInput = false,
+}: { within?: string; fallbackToFirstInput?: boolean } = {}) {
   const ref = useRef<T>(null);
   const [request, setRequest] = useState(0);
 

@@ -62,7 +62,12 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Network access</legend>
         <div className="flex items-start gap-3">
-          <Checkbox id="settings-allow-http" checked={allowHttp} onCheckedChange={(value) => setAllowHttp(value === true)} className="mt-0.5" />
+          <Checkbox
+            id="settings-allow-http"
+            checked={allowHttp}
+            onCheckedChange={(value) => setAllowHttp(value === true)}
+            className="mt-0.5"
+          />
           <div className="grid gap-1">
             <Label htmlFor="settings-allow-http">Allow plain-http endpoints</Label>
             <p className="text-sm text-muted-foreground">
@@ -77,12 +82,31 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
           description="One CIDR per line, e.g. 10.20.0.0/16. Cloudkeep refuses loopback, link-local, metadata and private addresses unless listed here."
         >
           {(control) => (
-            <Textarea {...control} rows={3} className="font-mono" spellCheck={false} value={cidrs} onChange={(e) => setCidrs(e.target.value)} />
+            <Textarea
+              {...control}
+              rows={3}
+              className="font-mono"
+              spellCheck={false}
+              value={cidrs}
+              onChange={(e) => setCidrs(e.target.value)}
+            />
           )}
         </FormField>
-        <FormField id="settings-horizon" label="OpenStack Horizon URL" error={errors.horizon_url} description="For links from OpenStack servers into your Horizon dashboard.">
+        <FormField
+          id="settings-horizon"
+          label="OpenStack Horizon URL"
+          error={errors.horizon_url}
+          description="For links from OpenStack servers into your Horizon dashboard."
+        >
           {(control) => (
-            <Input {...control} type="url" placeholder="https://horizon.example.com" spellCheck={false} value={horizon} onChange={(e) => setHorizon(e.target.value)} />
+            <Input
+              {...control}
+              type="url"
+              placeholder="https://horizon.example.com"
+              spellCheck={false}
+              value={horizon}
+              onChange={(e) => setHorizon(e.target.value)}
+            />
           )}
         </FormField>
       </fieldset>
@@ -90,12 +114,17 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Access</legend>
         <div className="flex items-start gap-3">
-          <Checkbox id="settings-read-only" checked={readOnlyOnly} onCheckedChange={(value) => setReadOnlyOnly(value === true)} className="mt-0.5" />
+          <Checkbox
+            id="settings-read-only"
+            checked={readOnlyOnly}
+            onCheckedChange={(value) => setReadOnlyOnly(value === true)}
+            className="mt-0.5"
+          />
           <div className="grid gap-1">
             <Label htmlFor="settings-read-only">Read-only access only</Label>
             <p className="text-sm text-muted-foreground">
-              Health checks and listings use only a provider&apos;s read-only credential. A provider without one is not checked — Cloudkeep never falls back
-              to the full credential.
+              Health checks and listings use only a provider&apos;s read-only credential. A provider without one is not checked — Cloudkeep
+              never falls back to the full credential.
             </p>
           </div>
         </div>
@@ -104,8 +133,24 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Scheduled health checks</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField id="settings-interval" className="content-start" label="Check every (minutes)" error={errors.health_check_interval_minutes} description="5 minutes to 1,440 (a day).">
-            {(control) => <Input {...control} type="number" min={5} max={1440} inputMode="numeric" value={checkInterval} onChange={(e) => setCheckInterval(e.target.value)} />}
+          <FormField
+            id="settings-interval"
+            className="content-start"
+            label="Check every (minutes)"
+            error={errors.health_check_interval_minutes}
+            description="5 minutes to 1,440 (a day)."
+          >
+            {(control) => (
+              <Input
+                {...control}
+                type="number"
+                min={5}
+                max={1440}
+                inputMode="numeric"
+                value={checkInterval}
+                onChange={(e) => setCheckInterval(e.target.value)}
+              />
+            )}
           </FormField>
           <FormField
             id="settings-threshold"
@@ -114,7 +159,17 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
             error={errors.health_failure_threshold}
             description="Scheduled failures in a row before a provider is marked failed; one success marks it healthy."
           >
-            {(control) => <Input {...control} type="number" min={1} max={10} inputMode="numeric" value={threshold} onChange={(e) => setThreshold(e.target.value)} />}
+            {(control) => (
+              <Input
+                {...control}
+                type="number"
+                min={1}
+                max={10}
+                inputMode="numeric"
+                value={threshold}
+                onChange={(e) => setThreshold(e.target.value)}
+              />
+            )}
           </FormField>
         </div>
       </fieldset>
@@ -123,13 +178,35 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
         <legend className="mb-3 text-base font-semibold">Credential age</legend>
         <div className="grid gap-4 sm:grid-cols-2">
           <FormField id="settings-warning" label="Warn after (days)" error={errors.credential_warning_days}>
-            {(control) => <Input {...control} type="number" min={1} max={3650} inputMode="numeric" value={warning} onChange={(e) => setWarning(e.target.value)} />}
+            {(control) => (
+              <Input
+                {...control}
+                type="number"
+                min={1}
+                max={3650}
+                inputMode="numeric"
+                value={warning}
+                onChange={(e) => setWarning(e.target.value)}
+              />
+            )}
           </FormField>
           <FormField id="settings-critical" label="Critical after (days)" error={errors.credential_critical_days}>
-            {(control) => <Input {...control} type="number" min={2} max={3650} inputMode="numeric" value={critical} onChange={(e) => setCritical(e.target.value)} />}
+            {(control) => (
+              <Input
+                {...control}
+                type="number"
+                min={2}
+                max={3650}
+                inputMode="numeric"
+                value={critical}
+                onChange={(e) => setCritical(e.target.value)}
+              />
+            )}
           </FormField>
         </div>
-        <p className="-mt-2 text-sm text-muted-foreground">Counted from when a credential was added or last rotated. Old credentials appear under Needs attention.</p>
+        <p className="-mt-2 text-sm text-muted-foreground">
+          Counted from when a credential was added or last rotated. Old credentials appear under Needs attention.
+        </p>
       </fieldset>
 
       {canEdit && (

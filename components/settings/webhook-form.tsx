@@ -78,7 +78,14 @@ export function WebhookForm({ orgSlug, webhook }: { orgSlug: string; webhook: We
           description="Cloudkeep POSTs JSON here when a provider fails or recovers and when a credential nears expiry or grows old."
         >
           {(control) => (
-            <Input {...control} type="url" placeholder="https://hooks.example.com/cloudkeep" spellCheck={false} value={url} onChange={(e) => setUrl(e.target.value)} />
+            <Input
+              {...control}
+              type="url"
+              placeholder="https://hooks.example.com/cloudkeep"
+              spellCheck={false}
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+            />
           )}
         </FormField>
         <div className="flex items-center gap-3">
@@ -111,7 +118,11 @@ export function WebhookForm({ orgSlug, webhook }: { orgSlug: string; webhook: We
             </>
           )}
         </div>
-        {webhook && <p className="text-sm text-muted-foreground">Current secret: <span className="font-mono">{webhook.secret_hint}</span></p>}
+        {webhook && (
+          <p className="text-sm text-muted-foreground">
+            Current secret: <span className="font-mono">{webhook.secret_hint}</span>
+          </p>
+        )}
       </form>
     </div>
   );

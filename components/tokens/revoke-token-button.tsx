@@ -21,8 +21,8 @@ export function RevokeTokenButton({ orgSlug, token }: { orgSlug: string; token: 
       title={`Revoke ${token.name}?`}
       description={
         <>
-          Services using <span className="font-mono">{token.token_prefix}…</span> get 401 from their next request. This cannot be undone; the
-          token stays listed as revoked.
+          Services using <span className="font-mono">{token.token_prefix}…</span> get 401 from their next request. This cannot be undone;
+          the token stays listed as revoked.
         </>
       }
       confirmLabel="Revoke token"

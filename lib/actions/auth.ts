@@ -20,7 +20,13 @@ async function authenticate(
   const raw = formToObject(formData);
   const values = { email: typeof raw.email === "string" ? raw.email : "" };
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: toFieldErrors(parsed.error.issues, { whole: "_form" }), values };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: "Check the highlighted fields.",
+      fieldErrors: toFieldErrors(parsed.error.issues, { whole: "_form" }),
+      values,
+    };
   const failure = await call(parsed.data);
   if (failure) {
     switch (failure.code) {
@@ -33,7 +39,12 @@ async function authenticate(
         return { ok: false, error: "Choose a stronger password.", fieldErrors: { password: [failure.message] }, values };
       case "user_already_exists":
       case "email_exists":
-        return { ok: false, error: "An account with this email already exists.", fieldErrors: { email: ["An account with this email already exists. Sign in instead."] }, values };
+        return {
+          ok: false,
+          error: "An account with this email already exists.",
+          fieldErrors: { email: ["An account with this email already exists. Sign in instead."] },
+          values,
+        };
       case "confirmation_required":
         return { ok: false, error: failure.message, values };
       default:

@@ -10,22 +10,30 @@ import { ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts
 import { importProviderEvents } from "@/supabase/functions/_shared/domain/provider-events.ts";
 
 export type ImportOutcome =
-  | { ok: true; added: number; fetched: number; failedRegions: string[] }
-  | { ok: false; code: string; message: string; hint: string };
+  { ok: true; added: number; fetched: number; failedRegions: string[] } | { ok: false; code: string; message: string; hint: string };
 
 const providerInput = z.object({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
 
-export const importEventsAction = orgAction(providerInput, { name: "importEvents", role: "member" }, async (input, { user, organization }) => {
-  try {
-    const result = await importProviderEvents(vaultFor(user), input.providerId);
-    return { ok: true, added: result.added, fetched: result.fetched, failedRegions: result.partialFailures.map((f) => f.scope) } satisfies ImportOutcome;
-  } catch (error) {
-    if (error instanceof ProviderCallError) {
-      const { code, message, hint } = error.failure;
-      return { ok: false, code, message, hint } satisfies ImportOutcome;
+export const importEventsAction = orgAction(
+  providerInput,
+  { name: "importEvents", role: "member" },
+  async (input, { user, organization }) => {
+    try {
+      const result = await importProviderEvents(vaultFor(user), input.providerId);
+      return {
+        ok: true,
+        added: result.added,
+        fetched: result.fetched,
+        failedRegions: result.partialFailures.map((f) => f.scope),
+      } satisfies ImportOutcome;
+    } catch (error) {
+      if (error instanceof ProviderCallError) {
+        const { code, message, hint } = error.failure;
+        return { ok: false, code, message, hint } satisfies ImportOutcome;
+      }
+      throw error;
+    } finally {
+      revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
     }
-    throw error;
-  } finally {
-    revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
-  }
-});
+  },
+);

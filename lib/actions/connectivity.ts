@@ -37,24 +37,32 @@ export const testConnectionAction = orgAction(
   },
 );
 
-export const checkProviderNowAction = orgAction(providerInput, { name: "checkProviderNow", role: "member" }, async (input, { user, organization }) => {
-  const { result } = await checkProviderHealth(vaultFor(user), input.providerId, "manual");
-  revalidatePath(`/orgs/${organization.slug}/providers`, "layout");
-  return outcome(result);
-});
+export const checkProviderNowAction = orgAction(
+  providerInput,
+  { name: "checkProviderNow", role: "member" },
+  async (input, { user, organization }) => {
+    const { result } = await checkProviderHealth(vaultFor(user), input.providerId, "manual");
+    revalidatePath(`/orgs/${organization.slug}/providers`, "layout");
+    return outcome(result);
+  },
+);
 
 export type RefreshOutcome =
   | { ok: true; count: number; partialFailures: { scope: string; code: string; message: string }[] }
   | { ok: false; code: string; message: string; hint: string };
 
-export const refreshResourcesAction = orgAction(providerInput, { name: "refreshResources", role: "member" }, async (input, { user, organization }) => {
-  try {
-    const listing = await refreshResources(vaultFor(user), input.providerId);
-    return { ok: true, count: listing.resources.length, partialFailures: listing.partialFailures } satisfies RefreshOutcome;
-  } catch (error) {
-    if (error instanceof ProviderCallError) return { ok: false, ...failure(error.failure) } satisfies RefreshOutcome;
-    throw error;
-  } finally {
-    revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
-  }
-});
+export const refreshResourcesAction = orgAction(
+  providerInput,
+  { name: "refreshResources", role: "member" },
+  async (input, { user, organization }) => {
+    try {
+      const listing = await refreshResources(vaultFor(user), input.providerId);
+      return { ok: true, count: listing.resources.length, partialFailures: listing.partialFailures } satisfies RefreshOutcome;
+    } catch (error) {
+      if (error instanceof ProviderCallError) return { ok: false, ...failure(error.failure) } satisfies RefreshOutcome;
+      throw error;
+    } finally {
+      revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
+    }
+  },
+);

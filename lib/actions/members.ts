@@ -67,34 +67,53 @@ async function mailInvitation(invitation: Invitation, link: string, organization
   }
 }
 
-export const inviteMemberAction = orgAction(orgInput, { name: "inviteMember", role: "admin", echo: ["email", "role"] }, async (input, { user, organization }) => {
-  const { invitation, token } = await members(organization.slug, () =>
-    inviteMember(as(user), organization.id, { email: input.email, role: input.role }),
-  );
-  const link = await invitationLink(token);
-  const mail = await mailInvitation(invitation, link, organization.name, user.email);
-  return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expires_at.toISOString(), link, ...mail };
-});
+export const inviteMemberAction = orgAction(
+  orgInput,
+  { name: "inviteMember", role: "admin", echo: ["email", "role"] },
+  async (input, { user, organization }) => {
+    const { invitation, token } = await members(organization.slug, () =>
+      inviteMember(as(user), organization.id, { email: input.email, role: input.role }),
+    );
+    const link = await invitationLink(token);
+    const mail = await mailInvitation(invitation, link, organization.name, user.email);
+    return {
+      id: invitation.id,
+      email: invitation.email,
+      role: invitation.role,
+      expiresAt: invitation.expires_at.toISOString(),
+      link,
+      ...mail,
+    };
+  },
+);
 
 export const revokeInvitationAction = orgAction(
   orgInput.extend({ invitationId: z.uuid({ message: "Unknown invitation." }) }),
   { name: "revokeInvitation", role: "admin" },
-  async (input, { user, organization }) => members(organization.slug, () => revokeInvitation(as(user), organization.id, input.invitationId)),
+  async (input, { user, organization }) =>
+    members(organization.slug, () => revokeInvitation(as(user), organization.id, input.invitationId)),
 );
 
-export const changeMemberRoleAction = orgAction(memberInput, { name: "changeMemberRole", role: "admin" }, async (input, { user, organization }) =>
-  members(organization.slug, () => changeMemberRole(as(user), organization.id, input.userId, input.role)),
+export const changeMemberRoleAction = orgAction(
+  memberInput,
+  { name: "changeMemberRole", role: "admin" },
+  async (input, { user, organization }) =>
+    members(organization.slug, () => changeMemberRole(as(user), organization.id, input.userId, input.role)),
 );
 
 export const removeMemberAction = orgAction(memberInput, { name: "removeMember", role: "admin" }, async (input, { user, organization }) =>
   members(organization.slug, () => removeMember(as(user), organization.id, input.userId)),
 );
 
-export const leaveOrganizationAction = orgAction(orgInput, { name: "leaveOrganization", role: "viewer" }, async (_input, { user, organization }) => {
-  await members(organization.slug, () => leaveOrganization(as(user), organization.id));
-  revalidatePath("/", "layout");
-  return { name: organization.name };
-});
+export const leaveOrganizationAction = orgAction(
+  orgInput,
+  { name: "leaveOrganization", role: "viewer" },
+  async (_input, { user, organization }) => {
+    await members(organization.slug, () => leaveOrganization(as(user), organization.id));
+    revalidatePath("/", "layout");
+    return { name: organization.name };
+  },
+);
 
 const ACCEPT_REFUSALS: Record<string, string> = {
   wrong_email: "This invitation is for a different email address. Sign in with the invited address to accept it.",

@@ -25,24 +25,34 @@ async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-export const createProviderAction = orgAction(orgInput, { name: "createProvider", role: "admin" }, async (input, { user, organization }) => {
-  const { orgSlug: _slug, ...body } = input;
-  const created = await domain(organization.slug, () => createProvider(vaultFor(user), organization.id, body));
-  return { id: created.id, name: created.name };
-});
+export const createProviderAction = orgAction(
+  orgInput,
+  { name: "createProvider", role: "admin" },
+  async (input, { user, organization }) => {
+    const { orgSlug: _slug, ...body } = input;
+    const created = await domain(organization.slug, () => createProvider(vaultFor(user), organization.id, body));
+    return { id: created.id, name: created.name };
+  },
+);
 
-export const updateProviderAction = orgAction(providerInput, { name: "updateProvider", role: "admin" }, async (input, { user, organization }) => {
-  const { orgSlug: _slug, providerId, ...changes } = input;
-  const updated = await domain(organization.slug, () => updateProvider(vaultFor(user), providerId, changes));
-  return { id: updated.id, name: updated.name };
-});
+export const updateProviderAction = orgAction(
+  providerInput,
+  { name: "updateProvider", role: "admin" },
+  async (input, { user, organization }) => {
+    const { orgSlug: _slug, providerId, ...changes } = input;
+    const updated = await domain(organization.slug, () => updateProvider(vaultFor(user), providerId, changes));
+    return { id: updated.id, name: updated.name };
+  },
+);
 
 export const rotateProviderCredentialsAction = orgAction(
   providerInput,
   { name: "rotateProviderCredentials", role: "admin" },
   async (input, { user, organization }) => {
     const apiEndpoint = typeof input.apiEndpoint === "string" || input.apiEndpoint === null ? input.apiEndpoint : undefined;
-    const rotated = await domain(organization.slug, () => rotateProviderCredentials(vaultFor(user), input.providerId, input.credentials, { apiEndpoint }));
+    const rotated = await domain(organization.slug, () =>
+      rotateProviderCredentials(vaultFor(user), input.providerId, input.credentials, { apiEndpoint }),
+    );
     return { id: rotated.id, name: rotated.name, credentialHint: rotated.credential_hint };
   },
 );
@@ -60,7 +70,9 @@ export const deleteProviderAction = orgAction(
   providerInput.extend({ confirmName: z.string() }),
   { name: "deleteProvider", role: "admin" },
   async (input, { user, organization }) => {
-    const removed = await domain(organization.slug, () => deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName }));
+    const removed = await domain(organization.slug, () =>
+      deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName }),
+    );
     return removed;
   },
 );
@@ -69,7 +81,9 @@ export const setReadOnlyCredentialsAction = orgAction(
   providerInput,
   { name: "setReadOnlyCredentials", role: "admin" },
   async (input, { user, organization }) => {
-    const updated = await domain(organization.slug, () => setReadOnlyCredentials(vaultFor(user), input.providerId, input.credentials ?? null));
+    const updated = await domain(organization.slug, () =>
+      setReadOnlyCredentials(vaultFor(user), input.providerId, input.credentials ?? null),
+    );
     return { id: updated.id, name: updated.name, credentialHint: updated.read_only_credential_hint };
   },
 );

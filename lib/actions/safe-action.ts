@@ -11,8 +11,7 @@ import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors
 
 export type FieldErrors = Record<string, string[]>;
 export type ActionResult<T = undefined> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
+  { ok: true; data: T } | { ok: false; error: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
 
 /** An error whose message is safe to show the user, optionally tied to a field. */
 export class ActionError extends Error {
@@ -46,7 +45,12 @@ type OrgContext = Context & { organization: OrganizationSummary };
 
 type Options = { echo?: readonly string[]; name: string };
 
-async function run<T>(name: string, raw: Record<string, unknown>, keep: readonly string[], body: () => Promise<T>): Promise<ActionResult<T>> {
+async function run<T>(
+  name: string,
+  raw: Record<string, unknown>,
+  keep: readonly string[],
+  body: () => Promise<T>,
+): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await body() };
   } catch (error) {
@@ -61,7 +65,12 @@ async function run<T>(name: string, raw: Record<string, unknown>, keep: readonly
 }
 
 function invalid(error: z.ZodError, raw: Record<string, unknown>, keep: readonly string[]): ActionResult<never> {
-  return { ok: false, error: "Check the highlighted fields.", fieldErrors: toFieldErrors(error.issues, { whole: "_form" }), values: echo(raw, keep) };
+  return {
+    ok: false,
+    error: "Check the highlighted fields.",
+    fieldErrors: toFieldErrors(error.issues, { whole: "_form" }),
+    values: echo(raw, keep),
+  };
 }
 
 /** An action for any signed-in user. Callers pass the schema's input type (or the form's FormData). */

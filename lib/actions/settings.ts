@@ -17,22 +17,34 @@ async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-export const updateSettingsAction = orgAction(orgInput, { name: "updateSettings", role: "admin" }, async (input, { user, organization }) => {
-  const { orgSlug: _slug, ...body } = input;
-  return domain(organization.slug, () => updateOrganizationSettings(vaultFor(user), organization.id, body));
-});
+export const updateSettingsAction = orgAction(
+  orgInput,
+  { name: "updateSettings", role: "admin" },
+  async (input, { user, organization }) => {
+    const { orgSlug: _slug, ...body } = input;
+    return domain(organization.slug, () => updateOrganizationSettings(vaultFor(user), organization.id, body));
+  },
+);
 
 /** The first save returns the signing secret — the only time it is shown. */
-export const saveWebhookAction = orgAction(orgInput, { name: "saveWebhook", role: "admin", echo: ["url"] }, async (input, { user, organization }) => {
-  const { orgSlug: _slug, ...body } = input;
-  const { secret } = await domain(organization.slug, () => saveWebhook(vaultFor(user), organization.id, body));
-  return { secret };
-});
+export const saveWebhookAction = orgAction(
+  orgInput,
+  { name: "saveWebhook", role: "admin", echo: ["url"] },
+  async (input, { user, organization }) => {
+    const { orgSlug: _slug, ...body } = input;
+    const { secret } = await domain(organization.slug, () => saveWebhook(vaultFor(user), organization.id, body));
+    return { secret };
+  },
+);
 
-export const rotateWebhookSecretAction = orgAction(orgInput, { name: "rotateWebhookSecret", role: "admin" }, async (_input, { user, organization }) => {
-  const { secret } = await domain(organization.slug, () => rotateWebhookSecret(vaultFor(user), organization.id));
-  return { secret };
-});
+export const rotateWebhookSecretAction = orgAction(
+  orgInput,
+  { name: "rotateWebhookSecret", role: "admin" },
+  async (_input, { user, organization }) => {
+    const { secret } = await domain(organization.slug, () => rotateWebhookSecret(vaultFor(user), organization.id));
+    return { secret };
+  },
+);
 
 export const removeWebhookAction = orgAction(orgInput, { name: "removeWebhook", role: "admin" }, async (_input, { user, organization }) => {
   await domain(organization.slug, () => removeWebhook(vaultFor(user), organization.id));

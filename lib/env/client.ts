@@ -10,7 +10,9 @@ export function parseEnv<T extends z.ZodType>(schema: T, values: Record<string, 
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`).join("\n");
-    throw new Error(`Cloudkeep is missing configuration:\n${problems}\nRun \`npm run dev\` once to write .env.local, or see README "Hosted Supabase".`);
+    throw new Error(
+      `Cloudkeep is missing configuration:\n${problems}\nRun \`npm run dev\` once to write .env.local, or see README "Hosted Supabase".`,
+    );
   }
   return parsed.data;
 }

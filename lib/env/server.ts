@@ -5,9 +5,7 @@ import { z } from "zod";
 import { clientEnv, parseEnv } from "./client";
 
 const schema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { message: "must be a postgresql:// connection string" }),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { message: "must be a postgresql:// connection string" }),
   SUPABASE_SECRET_KEY: z.string().min(1).optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

@@ -166,7 +166,9 @@ export async function sendMail(config: SmtpConfig, message: MailMessage, { timeo
     }
     if (config.url.username) {
       if (!secure && !isLoopback(host)) {
-        throw new SmtpError("The mail server offers no TLS; Cloudkeep will not send the SMTP password in the clear. Use smtps:// or a server with STARTTLS.");
+        throw new SmtpError(
+          "The mail server offers no TLS; Cloudkeep will not send the SMTP password in the clear. Use smtps:// or a server with STARTTLS.",
+        );
       }
       const credentials = `\0${decodeURIComponent(config.url.username)}\0${decodeURIComponent(config.url.password)}`;
       await send("the login (AUTH PLAIN)", `AUTH PLAIN ${Buffer.from(credentials, "utf8").toString("base64")}`, [235]);

@@ -237,7 +237,8 @@ class LocalAuthServer {
       from auth.users
       where id = ${claims.sub}`;
     if (!row) throw forbidden("user_not_found", "User from sub claim in JWT does not exist");
-    if (sessionId !== null && !row.session_exists) throw forbidden("session_not_found", "Session from session_id claim in JWT does not exist");
+    if (sessionId !== null && !row.session_exists)
+      throw forbidden("session_not_found", "Session from session_id claim in JWT does not exist");
     if (isBanned(row, call.now)) throw forbidden("user_banned", "User is banned");
     return { user: row, sessionId, claims };
   }
@@ -414,7 +415,16 @@ class LocalAuthServer {
     if (presented.length < 12) throw badRequest("validation_failed", "Refresh token is not valid");
     const { now } = call;
 
-    type Locked = { id: string; token: string; revoked: boolean; updated_at: Date; session_id: string; user_id: string; session_created_at: Date; not_after: Date | null };
+    type Locked = {
+      id: string;
+      token: string;
+      revoked: boolean;
+      updated_at: Date;
+      session_id: string;
+      user_id: string;
+      session_created_at: Date;
+      not_after: Date | null;
+    };
     const outcome = await this.sql.begin(async (tx) => {
       const [current] = await tx<Locked[]>`
         select rt.id, rt.token, rt.revoked, rt.updated_at, s.id as session_id, s.user_id,
@@ -424,7 +434,8 @@ class LocalAuthServer {
         where rt.token = ${presented}
         for update of rt, s`;
       if (!current) throw badRequest("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
-      if (current.not_after !== null && current.not_after <= now) throw badRequest("session_expired", "Invalid Refresh Token: Session Expired");
+      if (current.not_after !== null && current.not_after <= now)
+        throw badRequest("session_expired", "Invalid Refresh Token: Session Expired");
 
       let issued: string | null = null;
       if (current.revoked) {
@@ -624,7 +635,8 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 const EXPOSED_HEADERS = "X-Total-Count, Link, X-Supabase-Api-Version, X-Sb-Error-Code";
-const DEFAULT_ALLOWED_HEADERS = "authorization, apikey, content-type, accept, x-client-info, x-supabase-api-version, x-client-ip, x-jwt-aud, x-use-cookie";
+const DEFAULT_ALLOWED_HEADERS =
+  "authorization, apikey, content-type, accept, x-client-info, x-supabase-api-version, x-client-ip, x-jwt-aud, x-use-cookie";
 
 /** Browsers call the auth API directly, so CORS is permissive, as on hosted Supabase. */
 function withCommonHeaders(response: Response, request: Request): Response {
@@ -652,9 +664,29 @@ function preflight(request: Request): Response {
 
 function settings() {
   const providers = [
-    "apple", "azure", "bitbucket", "discord", "facebook", "snapchat", "figma", "fly", "github", "gitlab", "google",
-    "keycloak", "kakao", "linkedin", "linkedin_oidc", "notion", "spotify", "slack", "slack_oidc", "workos", "twitch",
-    "twitter", "zoom",
+    "apple",
+    "azure",
+    "bitbucket",
+    "discord",
+    "facebook",
+    "snapchat",
+    "figma",
+    "fly",
+    "github",
+    "gitlab",
+    "google",
+    "keycloak",
+    "kakao",
+    "linkedin",
+    "linkedin_oidc",
+    "notion",
+    "spotify",
+    "slack",
+    "slack_oidc",
+    "workos",
+    "twitch",
+    "twitter",
+    "zoom",
   ];
   return {
     external: { anonymous_users: false, ...Object.fromEntries(providers.map((name) => [name, false])), email: true, phone: false },

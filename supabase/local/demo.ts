@@ -20,7 +20,13 @@ import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
 import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
 import { enableAwsWebIdentity } from "../../tests/fakes/aws-web-identity.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, AZURE_FEDERATION_AUDIENCE, federationSubject, issuerHostPath, resolveOidcIssuer } from "../functions/_shared/federation/issuer.ts";
+import {
+  AWS_WEB_IDENTITY_AUDIENCE,
+  AZURE_FEDERATION_AUDIENCE,
+  federationSubject,
+  issuerHostPath,
+  resolveOidcIssuer,
+} from "../functions/_shared/federation/issuer.ts";
 import { startLinodeFake } from "../../tests/fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../../tests/fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../../tests/fakes/s3.ts";
@@ -61,7 +67,13 @@ export const DEMO_PORTS: Record<ProviderType, number> = {
 };
 
 /** A create body for each demo provider, as a person would type it in the add dialog. */
-export type DemoProviderSpec = { name: string; provider_type: ProviderType; environment: string; api_endpoint: string; credentials: Record<string, unknown> };
+export type DemoProviderSpec = {
+  name: string;
+  provider_type: ProviderType;
+  environment: string;
+  api_endpoint: string;
+  credentials: Record<string, unknown>;
+};
 
 /** The second Google, AWS and Azure fakes: a project, an account and a subscription connected by federation (no secret). */
 export const DEMO_FEDERATION_PORTS = { gcp: 54338, aws: 54339, azure: 54340 } as const;
@@ -106,20 +118,39 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     const gcp = await start(startGcpFake({ projectId: "cloudkeep-demo" }, { port: port("gcp") }));
     Object.assign(gcp.switches, { resourceCount: 40, maxPageSize: 15 });
     // The same fake Google, another project, trusting Cloudkeep's issuer instead of holding a key.
-    const federatedGcp = await start(startGcpFake({ projectId: "cloudkeep-demo-federated", projectNumber: "210987654321" }, { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.gcp }));
+    const federatedGcp = await start(
+      startGcpFake(
+        { projectId: "cloudkeep-demo-federated", projectNumber: "210987654321" },
+        { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.gcp },
+      ),
+    );
     federatedGcp.switches.resourceCount = 12;
-    const gcpFederation = options.issuer ? enableGcpFederation(federatedGcp, { issuer: options.issuer, pool: "cloudkeep-demo", provider: "cloudkeep" }) : null;
+    const gcpFederation = options.issuer
+      ? enableGcpFederation(federatedGcp, { issuer: options.issuer, pool: "cloudkeep-demo", provider: "cloudkeep" })
+      : null;
     if (gcpFederation) gcpFederation.config.computeViewers = [`serviceAccount:${gcpFederation.config.serviceAccount}`];
     // Another AWS account, whose role trusts Cloudkeep's issuer (an IAM OIDC provider) for the demo provider's subject.
-    const federatedAws = await start(startAwsFake({ port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.aws, switches: { resourceCount: 2 }, aws: { regions: ["us-east-1", "eu-west-1", "ap-southeast-2"] } }));
+    const federatedAws = await start(
+      startAwsFake({
+        port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.aws,
+        switches: { resourceCount: 2 },
+        aws: { regions: ["us-east-1", "eu-west-1", "ap-southeast-2"] },
+      }),
+    );
     const awsFederation = options.issuer
-      ? enableAwsWebIdentity(federatedAws, [{ account: FEDERATED_AWS_ACCOUNT, url: issuerHostPath(options.issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }])
+      ? enableAwsWebIdentity(federatedAws, [
+          { account: FEDERATED_AWS_ACCOUNT, url: issuerHostPath(options.issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] },
+        ])
       : null;
     // Another Azure app and subscription, whose app trusts Cloudkeep's issuer (a federated credential) instead of a secret.
     const federatedAzure = options.issuer
       ? await start(
           startAzureFake(
-            { subscriptionName: "Demo subscription (no secret)", clientId: "cccccccc-dddd-4eee-8fff-000000000000", subscriptionId: "77777777-6666-4555-8444-333333333333" },
+            {
+              subscriptionName: "Demo subscription (no secret)",
+              clientId: "cccccccc-dddd-4eee-8fff-000000000000",
+              subscriptionId: "77777777-6666-4555-8444-333333333333",
+            },
             { port: options.ports === "free" ? undefined : DEMO_FEDERATION_PORTS.azure },
           ),
         )
@@ -127,14 +158,24 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     if (federatedAzure) federatedAzure.switches.resourceCount = 8;
     // Droplets for several pages, and a few of each other kind DigitalOcean lists.
     const digitalocean = await start(
-      startDigitalOceanFake({ port: port("digitalocean"), switches: { resourceCount: 120 }, digitalocean: { volumes: 6, kubernetesClusters: 2, databases: 2, loadBalancers: 1 } }),
+      startDigitalOceanFake({
+        port: port("digitalocean"),
+        switches: { resourceCount: 120 },
+        digitalocean: { volumes: 6, kubernetesClusters: 2, databases: 2, loadBalancers: 1 },
+      }),
     );
     const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
     const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
     const openstack = await start(startOpenStackFake({ port: port("openstack"), switches: { resourceCount: 30, maxPageSize: 10 } }));
     const s3 = await start(startS3Fake({ port: port("s3_compatible"), switches: { resourceCount: 30 }, s3: { buckets: null } }));
 
-    const spec = (name: string, provider_type: ProviderType, api_endpoint: string, credentials: Record<string, unknown>, environment = "production") => ({
+    const spec = (
+      name: string,
+      provider_type: ProviderType,
+      api_endpoint: string,
+      credentials: Record<string, unknown>,
+      environment = "production",
+    ) => ({
       name,
       provider_type,
       environment,
@@ -149,25 +190,56 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       spec("Linode (demo)", "linode", linode.url, { access_key: linode.token }, "staging"),
       spec("Vultr (demo)", "vultr", vultr.url, { access_key: vultr.token }, "staging"),
       spec("OpenStack (demo)", "openstack", openstack.keystoneUrl, { ...OPENSTACK_TEST_USER }, "development"),
-      spec("MinIO (demo)", "s3_compatible", s3.url, { access_key: S3_FAKE_KEY.accessKeyId, secret_key: S3_FAKE_KEY.secretAccessKey, force_path_style: true }, "development"),
+      spec(
+        "MinIO (demo)",
+        "s3_compatible",
+        s3.url,
+        { access_key: S3_FAKE_KEY.accessKeyId, secret_key: S3_FAKE_KEY.secretAccessKey, force_path_style: true },
+        "development",
+      ),
       spec(FAILING_NAME, "digitalocean", digitalocean.url, { access_key: REVOKED_DO_TOKEN }, "other"),
       ...(gcpFederation
-        ? [spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, { auth_method: "workload_identity", credential_config: gcpFederation.credentialConfig(), project_id: federatedGcp.state.projectId })]
+        ? [
+            spec(FEDERATED_GCP_NAME, "gcp", federatedGcp.url, {
+              auth_method: "workload_identity",
+              credential_config: gcpFederation.credentialConfig(),
+              project_id: federatedGcp.state.projectId,
+            }),
+          ]
         : []),
-      ...(awsFederation ? [spec(FEDERATED_AWS_NAME, "aws", federatedAws.url, { auth_method: "web_identity", role_arn: FEDERATED_AWS_ROLE })] : []),
+      ...(awsFederation
+        ? [spec(FEDERATED_AWS_NAME, "aws", federatedAws.url, { auth_method: "web_identity", role_arn: FEDERATED_AWS_ROLE })]
+        : []),
       ...(federatedAzure ? [spec(FEDERATED_AZURE_NAME, "azure", federatedAzure.url, federatedAzure.federatedCredentials())] : []),
     ];
     const trust = (name: string, subject: string) => {
-      if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject)) gcpFederation.config.workloadIdentityUsers.push(subject);
+      if (name === FEDERATED_GCP_NAME && gcpFederation && !gcpFederation.config.workloadIdentityUsers.includes(subject))
+        gcpFederation.config.workloadIdentityUsers.push(subject);
       if (name === FEDERATED_AWS_NAME && awsFederation) {
         // As the setup's template creates it: the role trusts the OIDC provider for this aud and sub only.
         federatedAws.roles = [
-          { arn: FEDERATED_AWS_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(options.issuer!), audience: AWS_WEB_IDENTITY_AUDIENCE, subject } },
+          {
+            arn: FEDERATED_AWS_ROLE,
+            trusts: "",
+            externalId: "",
+            enforceExternalId: false,
+            webIdentity: { providerUrl: issuerHostPath(options.issuer!), audience: AWS_WEB_IDENTITY_AUDIENCE, subject },
+          },
         ];
       }
       // What the provider page's az command adds to the app: this issuer, this subject, Azure's audience.
-      if (name === FEDERATED_AZURE_NAME && federatedAzure && options.issuer && !federatedAzure.state.federatedCredentials.some((c) => c.subject === subject)) {
-        federatedAzure.state.federatedCredentials.push({ name: "cloudkeep-demo", issuer: options.issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE] });
+      if (
+        name === FEDERATED_AZURE_NAME &&
+        federatedAzure &&
+        options.issuer &&
+        !federatedAzure.state.federatedCredentials.some((c) => c.subject === subject)
+      ) {
+        federatedAzure.state.federatedCredentials.push({
+          name: "cloudkeep-demo",
+          issuer: options.issuer,
+          subject,
+          audiences: [AZURE_FEDERATION_AUDIENCE],
+        });
       }
     };
     return { providers, failingName: FAILING_NAME, trust, stop };
@@ -235,7 +307,9 @@ async function ensureDemoOrganization(sql: Sql, claims: Claims): Promise<string>
     if (!id) {
       const [taken] = await sql<{ id: string }[]>`select id from public.organizations where slug = ${DEMO_ORG.slug}`;
       if (taken) {
-        throw new Error(`An organization with the slug "${DEMO_ORG.slug}" already exists and ${DEMO_USER.email} is not a member. Rename it, or delete .local/ to start from an empty database.`);
+        throw new Error(
+          `An organization with the slug "${DEMO_ORG.slug}" already exists and ${DEMO_USER.email} is not a member. Rename it, or delete .local/ to start from an empty database.`,
+        );
       }
       [{ id }] = await tx<{ id: string }[]>`select id from public.create_organization(${DEMO_ORG.name}, ${DEMO_ORG.slug})`;
     }
@@ -253,11 +327,20 @@ const demoAdapters: AdapterLoader = async (kind) => {
 };
 
 /** Creates the provider, or finds it by name; an endpoint that moved is followed by a credential rotation. */
-async function ensureProvider(ctx: VaultContext, organizationId: string, spec: DemoProviderSpec): Promise<{ id: string; created: boolean }> {
-  const [existing] = await withRls(ctx.sql, ctx.claims, (tx) => tx<{ id: string; api_endpoint: string | null }[]>`
-    select id, api_endpoint from public.cloud_providers where organization_id = ${organizationId} and name = ${spec.name}`);
+async function ensureProvider(
+  ctx: VaultContext,
+  organizationId: string,
+  spec: DemoProviderSpec,
+): Promise<{ id: string; created: boolean }> {
+  const [existing] = await withRls(
+    ctx.sql,
+    ctx.claims,
+    (tx) => tx<{ id: string; api_endpoint: string | null }[]>`
+    select id, api_endpoint from public.cloud_providers where organization_id = ${organizationId} and name = ${spec.name}`,
+  );
   if (!existing) return { id: (await createProvider(ctx, organizationId, spec)).id, created: true };
-  if (existing.api_endpoint !== spec.api_endpoint) await rotateProviderCredentials(ctx, existing.id, spec.credentials, { apiEndpoint: spec.api_endpoint });
+  if (existing.api_endpoint !== spec.api_endpoint)
+    await rotateProviderCredentials(ctx, existing.id, spec.credentials, { apiEndpoint: spec.api_endpoint });
   return { id: existing.id, created: false };
 }
 
@@ -269,7 +352,8 @@ async function checkAndList(ctx: ConnectivityContext, id: string) {
     const listing = await refreshResources(ctx, id);
     return { healthy: true, error: null, resources: listing.resources.length };
   } catch (error) {
-    if (error instanceof ProviderCallError) return { healthy: true, error: `${error.failure.message} ${error.failure.hint}`, resources: null };
+    if (error instanceof ProviderCallError)
+      return { healthy: true, error: `${error.failure.message} ${error.failure.hint}`, resources: null };
     throw error;
   }
 }
@@ -299,7 +383,15 @@ export async function seedDemo(options: SeedOptions): Promise<SeedReport> {
     }
     options.fakes.trust?.(spec.name, federationSubject(organizationId, ensured.id));
     const failsOnPurpose = spec.name === options.fakes.failingName;
-    providers.push({ ...ensured, name: spec.name, provider_type: spec.provider_type, failsOnPurpose, healthy: false, error: null, resources: null });
+    providers.push({
+      ...ensured,
+      name: spec.name,
+      provider_type: spec.provider_type,
+      failsOnPurpose,
+      healthy: false,
+      error: null,
+      resources: null,
+    });
   }
   // Checks and listings run at once: each talks to its own fake.
   await Promise.all(
@@ -332,7 +424,9 @@ export function describeSeed(report: SeedReport, portalUrl: string): string[] {
 }
 
 /** dev.ts's entry: seeds over its own connection and answers the lines to print. */
-export async function seedLocalDemo(options: Omit<SeedOptions, "sql" | "ring"> & { databaseUrl: string; encryptionKeys: string; portalUrl: string }): Promise<string[]> {
+export async function seedLocalDemo(
+  options: Omit<SeedOptions, "sql" | "ring"> & { databaseUrl: string; encryptionKeys: string; portalUrl: string },
+): Promise<string[]> {
   const sql = postgres(options.databaseUrl, { max: 4, onnotice: () => {} });
   try {
     const report = await seedDemo({ ...options, sql, ring: parseKeyRing(options.encryptionKeys) });

@@ -31,7 +31,11 @@ function ensureEnvFile() {
     DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${DB_PORT}/postgres`,
     CLOUDKEEP_ENCRYPTION_KEYS: generateKeyRing(),
   };
-  writeEnvFile(envPath, "Written by `npm run dev` for the local stack (like `supabase status -o env`).\nKeep it private: it holds the local secret key and the credential encryption key ring.", values);
+  writeEnvFile(
+    envPath,
+    "Written by `npm run dev` for the local stack (like `supabase status -o env`).\nKeep it private: it holds the local secret key and the credential encryption key ring.",
+    values,
+  );
   say(`wrote ${envPath}`);
   return values;
 }
@@ -51,13 +55,17 @@ async function assertPortsFree(ports: [number, string][]) {
 
 async function main() {
   if (process.env.NODE_ENV === "production") {
-    console.error("npm run dev starts the development stack; it refuses NODE_ENV=production. Use `npm run build && npm start` with a hosted Supabase project.");
+    console.error(
+      "npm run dev starts the development stack; it refuses NODE_ENV=production. Use `npm run build && npm start` with a hosted Supabase project.",
+    );
     process.exit(1);
   }
   const env = { ...ensureEnvFile(), ...pickDefined(process.env) };
   const local = isLocalUrl(env.NEXT_PUBLIC_SUPABASE_URL ?? "");
   if (DEMO && !local) {
-    console.error("--demo needs the local stack: its fake clouds run on this machine, where hosted edge functions cannot reach them. Remove the hosted URL from .env.local, or run without --demo.");
+    console.error(
+      "--demo needs the local stack: its fake clouds run on this machine, where hosted edge functions cannot reach them. Remove the hosted URL from .env.local, or run without --demo.",
+    );
     process.exit(1);
   }
   // Loaded only for --demo: it brings the fakes (test code) and every cloud SDK.
@@ -95,7 +103,9 @@ async function main() {
       [GATEWAY_PORT, "Supabase gateway"],
       [APP_PORT, "Next.js"],
       ...(demo ? Object.entries(demo.DEMO_PORTS).map(([kind, port]): [number, string] => [port, `the demo's fake ${kind} API`]) : []),
-      ...(demo ? Object.entries(demo.DEMO_FEDERATION_PORTS).map(([kind, port]): [number, string] => [port, `the demo's federated ${kind} fake`]) : []),
+      ...(demo
+        ? Object.entries(demo.DEMO_FEDERATION_PORTS).map(([kind, port]): [number, string] => [port, `the demo's federated ${kind} fake`])
+        : []),
     ]);
     say("starting Postgres, auth and edge functions…");
     try {
@@ -164,7 +174,8 @@ function leaveShutdownToUs() {
 
 function pickDefined(source: NodeJS.ProcessEnv) {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(source)) if (v !== undefined && /^(NEXT_PUBLIC_SUPABASE_|SUPABASE_|DATABASE_URL|CLOUDKEEP_)/.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(source))
+    if (v !== undefined && /^(NEXT_PUBLIC_SUPABASE_|SUPABASE_|DATABASE_URL|CLOUDKEEP_)/.test(k)) out[k] = v;
   return out;
 }
 

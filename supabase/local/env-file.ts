@@ -14,8 +14,17 @@ export function readEnvFile(path: string): Record<string, string> {
 }
 
 export function writeEnvFile(path: string, header: string, values: Record<string, string>) {
-  const body = Object.entries(values).map(([k, v]) => `${k}=${v}`).join("\n");
-  writeFileSync(path, `${header.split("\n").map((l) => `# ${l}`).join("\n")}\n${body}\n`, { mode: 0o600 });
+  const body = Object.entries(values)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
+  writeFileSync(
+    path,
+    `${header
+      .split("\n")
+      .map((l) => `# ${l}`)
+      .join("\n")}\n${body}\n`,
+    { mode: 0o600 },
+  );
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString("base64url");

@@ -30,7 +30,11 @@ export async function startGateway(options: {
         return sendJson(res, 404, { error: { code: "function_not_found", message: `No edge function named "${fn[1]}".` } });
       }
       if (path === "/" || path === "/health") {
-        return sendJson(res, 200, { name: "cloudkeep-local-gateway", auth: "/auth/v1", functions: options.functions.names.map((n) => `/functions/v1/${n}`) });
+        return sendJson(res, 200, {
+          name: "cloudkeep-local-gateway",
+          auth: "/auth/v1",
+          functions: options.functions.names.map((n) => `/functions/v1/${n}`),
+        });
       }
       sendJson(res, 404, { message: "no Route matched with those values" });
     } catch (error) {
@@ -46,9 +50,10 @@ export async function startGateway(options: {
   return {
     url: origin,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

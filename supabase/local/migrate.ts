@@ -32,7 +32,9 @@ export async function migrate(databaseUrl: string, dir = migrationsDir): Promise
       throw new MigrationError("supabase/local/bootstrap.sql", error);
     }
 
-    const done = new Set((await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations`).map((r) => r.version));
+    const done = new Set(
+      (await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations`).map((r) => r.version),
+    );
     const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
     const applied: string[] = [];
     for (const file of files) {

@@ -38,7 +38,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.length = 0;
   };
   try {
-    const db: LocalPostgres = await startPostgres({ dataDir: join(options.dataDir, "db"), port: options.dbPort, ephemeral: options.ephemeral });
+    const db: LocalPostgres = await startPostgres({
+      dataDir: join(options.dataDir, "db"),
+      port: options.dbPort,
+      ephemeral: options.ephemeral,
+    });
     stops.push(db.stop);
     const migrations = await migrate(db.url);
 
@@ -69,7 +73,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(gateway.close);
 
     if (options.sweepEveryMs !== null) {
-      const sweeper = startSweeper({ supabaseUrl, secretKey: options.secretKey, everyMs: options.sweepEveryMs ?? SWEEP_EVERY_MS, log: options.log });
+      const sweeper = startSweeper({
+        supabaseUrl,
+        secretKey: options.secretKey,
+        everyMs: options.sweepEveryMs ?? SWEEP_EVERY_MS,
+        log: options.log,
+      });
       stops.push(sweeper.stop);
     }
 

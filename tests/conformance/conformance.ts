@@ -91,7 +91,9 @@ function memberProblems(element: XmlElement, member: XmlMember, shapes: XmlShape
     return xmlProblems(element, member, shapes, path);
   }
   return element.children.flatMap((item) =>
-    item.name === member.item ? memberProblems(item, member.list, shapes, `${path}/${item.name}`) : [`${path}/${item.name}: list items are <${member.item}>`],
+    item.name === member.item
+      ? memberProblems(item, member.list, shapes, `${path}/${item.name}`)
+      : [`${path}/${item.name}: list items are <${member.item}>`],
   );
 }
 

@@ -20,7 +20,9 @@ test.afterAll(async () => {
   await sql?.end();
 });
 
-test("an admin tests a connection, sees the provider healthy, pages through its resources, and sees what to do when it fails", async ({ page }) => {
+test("an admin tests a connection, sees the provider healthy, pages through its resources, and sees what to do when it fails", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   fake.switches.resourceCount = 60;
   fake.switches.badCredentials = false;
@@ -89,7 +91,10 @@ test("an admin tests a connection, sees the provider healthy, pages through its 
   await expect(pagination).toContainText("of 15");
   await page.getByLabel("Search resources").fill("droplet-42");
   await expect(rows).toHaveCount(1);
-  await expect(rows.first().getByRole("link", { name: /Open/ })).toHaveAttribute("href", /^https:\/\/cloud\.digitalocean\.com\/droplets\/300000042/);
+  await expect(rows.first().getByRole("link", { name: /Open/ })).toHaveAttribute(
+    "href",
+    /^https:\/\/cloud\.digitalocean\.com\/droplets\/300000042/,
+  );
 
   // The token stops working: Check now says what failed and what to do, and history keeps it.
   fake.switches.badCredentials = true;
@@ -115,7 +120,13 @@ test("an admin adds a read-only credential, and checks use it instead of the ful
   await sql`update public.organizations set allow_http_endpoints = true where slug = ${slug}`;
   const providers = new ProvidersPage(page, slug);
   // The full token is one the fake refuses: a check with it fails.
-  await providers.add({ kind: "digitalocean", name: "Paired droplets", endpoint: fake.url, fields: { "Personal access token": `dop_v1_${"e".repeat(64)}` }, canaries: [] });
+  await providers.add({
+    kind: "digitalocean",
+    name: "Paired droplets",
+    endpoint: fake.url,
+    fields: { "Personal access token": `dop_v1_${"e".repeat(64)}` },
+    canaries: [],
+  });
   const card = providers.card("Paired droplets");
   await card.getByRole("button", { name: "Check now" }).click();
   await expect(card.locator("[data-test=provider-card-error]")).toBeVisible();

@@ -66,7 +66,9 @@ test("an admin connects AWS by web identity federation and Check now succeeds on
   await expect(page.locator("[data-test=aws-role-setup]")).toHaveCount(0);
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.screenshot({ path: "test-results/screens/federation-aws.png", fullPage: true });
-  const [stored] = await sql<{ auth_method: string; credential_hint: string }[]>`select auth_method, credential_hint from public.cloud_providers where id = ${id}`;
+  const [stored] = await sql<
+    { auth_method: string; credential_hint: string }[]
+  >`select auth_method, credential_hint from public.cloud_providers where id = ${id}`;
   expect(stored).toEqual({ auth_method: "web_identity", credential_hint: "role/CloudkeepReadOnly" });
 
   // No role trusts the subject yet: Check now says which link failed.
@@ -75,7 +77,19 @@ test("an admin connects AWS by web identity federation and Check now succeeds on
   await expect(page.getByText(/did not let this provider's subject assume/).first()).toBeVisible();
 
   // The admin deploys the template; the next check is healthy.
-  fake.roles = [{ arn: ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(), audience: "sts.amazonaws.com", subject } }];
+  fake.roles = [
+    {
+      arn: ROLE,
+      trusts: "",
+      externalId: "",
+      enforceExternalId: false,
+      webIdentity: { providerUrl: issuerHostPath(), audience: "sts.amazonaws.com", subject },
+    },
+  ];
   await checkNow.click();
-  await expect.poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, { timeout: 20_000 }).toBe("healthy");
+  await expect
+    .poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, {
+      timeout: 20_000,
+    })
+    .toBe("healthy");
 });

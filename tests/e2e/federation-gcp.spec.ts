@@ -35,7 +35,9 @@ class FederationSetupPanel {
   }
 }
 
-test("an admin connects Google Cloud by workload identity federation and Check now succeeds once the subject is bound", async ({ page }) => {
+test("an admin connects Google Cloud by workload identity federation and Check now succeeds once the subject is bound", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const { slug } = await adminWithOrganization(page, "fedgcp");
   await sql`update public.organizations set allow_http_endpoints = true where slug = ${slug}`;
@@ -70,7 +72,9 @@ test("an admin connects Google Cloud by workload identity federation and Check n
   await expect(setup.value("principal")).toHaveText(federation.principalOf(subject));
   await expect(page.locator("[data-test=federation-commands]")).toContainText(`--member="${federation.principalOf(subject)}"`);
   // Nothing secret was stored: the credential hint names the service account and the pool.
-  const [stored] = await sql<{ auth_method: string; credential_hint: string }[]>`select auth_method, credential_hint from public.cloud_providers where id = ${id}`;
+  const [stored] = await sql<
+    { auth_method: string; credential_hint: string }[]
+  >`select auth_method, credential_hint from public.cloud_providers where id = ${id}`;
   expect(stored.auth_method).toBe("workload_identity");
 
   // Not bound yet: Check now says so, with the binding to add.
@@ -81,6 +85,10 @@ test("an admin connects Google Cloud by workload identity federation and Check n
   // The admin binds the subject in Google Cloud; the next check is healthy.
   federation.config.workloadIdentityUsers = [subject];
   await checkNow.click();
-  await expect.poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, { timeout: 20_000 }).toBe("healthy");
+  await expect
+    .poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, {
+      timeout: 20_000,
+    })
+    .toBe("healthy");
   expect(federation.exchanges.filter((e) => e.ok).map((e) => e.sub)).toContain(subject);
 });

@@ -13,7 +13,10 @@ test.afterAll(async () => {
   await sql?.end();
 });
 
-test("an admin invites by email, the invitee signs up through the copied link and joins, then gets a new role; the used link says so", async ({ page, browser }) => {
+test("an admin invites by email, the invitee signs up through the copied link and joins, then gets a new role; the used link says so", async ({
+  page,
+  browser,
+}) => {
   const { slug } = await adminWithOrganization(page, "team");
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   const members = new MembersPage(page);

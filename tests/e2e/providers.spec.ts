@@ -319,7 +319,10 @@ test("validation errors appear next to the field, and nothing is saved", async (
   await dialog.chooseKind("aws");
   await dialog.fillDetails({ name: "Second AWS" });
   await dialog.next();
-  await dialog.fillCredentials({ variant: /^Access keys/, fields: { "Access key ID": "AKIAIOSFODNN7VALID01", "Secret access key": awsSecret(CANARY.duplicate) } });
+  await dialog.fillCredentials({
+    variant: /^Access keys/,
+    fields: { "Access key ID": "AKIAIOSFODNN7VALID01", "Secret access key": awsSecret(CANARY.duplicate) },
+  });
   await dialog.next();
   await dialog.save();
   const duplicate = dialog.root.locator("[data-test=credentials-error]");

@@ -17,7 +17,9 @@ declare global {
 async function watchViolations(page: Page) {
   await page.addInitScript(() => {
     window.cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
   });
 }
 
@@ -63,7 +65,10 @@ test("every page carries a nonce-based CSP its scripts pass, cannot be framed, a
   const settings = await page.goto(`/orgs/${slug}/settings`);
   await expectSecureDocument(page, settings);
   // A page that interacts (theme script, toasts, Radix menus) still runs under the policy.
-  await page.getByRole("button", { name: /account menu|user menu|open user menu/i }).first().click();
+  await page
+    .getByRole("button", { name: /account menu|user menu|open user menu/i })
+    .first()
+    .click();
   await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeVisible();
   await page.keyboard.press("Escape");
   expect(await page.evaluate(() => window.cspViolations)).toEqual([]);

@@ -55,11 +55,14 @@ test("an admin allow-lists a network, sets credential ages, and adds a webhook w
   await expect(page.locator("[data-test=webhook-secret]")).toHaveCount(0);
   await expect(webhook).toContainText(`whsec_…${secret.slice(-4)}`);
   expect(await page.content()).not.toContain(secret);
-  const [row] = await sql`select secret::text as secret from public.organization_webhooks w join public.organizations o on o.id = w.organization_id where o.slug = ${slug}`;
+  const [row] =
+    await sql`select secret::text as secret from public.organization_webhooks w join public.organizations o on o.id = w.organization_id where o.slug = ${slug}`;
   expect(row.secret).not.toContain(secret.slice(6));
 });
 
-test("Needs attention lists a failing provider and an old credential with what to do; a viewer sees it without edit controls", async ({ browser }) => {
+test("Needs attention lists a failing provider and an old credential with what to do; a viewer sees it without edit controls", async ({
+  browser,
+}) => {
   const adminPage = await browser.newPage();
   const { slug } = await adminWithOrganization(adminPage, "attention");
   const [org] = await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`;
@@ -97,7 +100,9 @@ test("Needs attention lists a failing provider and an old credential with what t
     select ${org.id}, 'Stale ' || lpad(g::text, 2, '0'), 'vultr', 'api_token', ${sql.json(ENVELOPE)}, 'fp-stale-' || g, '…s' || lpad(g::text, 3, '0'), now() - interval '70 days'
     from generate_series(1, 26) g`;
   await viewerPage.reload();
-  await expect(viewerPage.locator("[data-test=attention-summary]")).toContainText("28 providers need attention: 2 critical, 26 to plan for");
+  await expect(viewerPage.locator("[data-test=attention-summary]")).toContainText(
+    "28 providers need attention: 2 critical, 26 to plan for",
+  );
   await expect(viewerPage.locator("[data-test=attention-item]")).toHaveCount(25);
   await expect(viewerPage.locator("[data-test=attention-item]").nth(1)).toHaveAttribute("data-severity", "critical");
   await viewerPage.getByRole("link", { name: "Next" }).click();

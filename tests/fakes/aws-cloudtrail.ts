@@ -80,7 +80,13 @@ type LookupBody = {
 };
 
 /** Answers one LookupEvents call from `events` (any order), as `accessKeyId` in `region`. */
-export function answerLookupEvents(rawBody: string, events: FakeTrailEvent[], region: string, accessKeyId: string, maxPageSize: number): FakeResponse {
+export function answerLookupEvents(
+  rawBody: string,
+  events: FakeTrailEvent[],
+  region: string,
+  accessKeyId: string,
+  maxPageSize: number,
+): FakeResponse {
   let body: LookupBody;
   try {
     body = JSON.parse(rawBody || "{}") as LookupBody;
@@ -88,23 +94,32 @@ export function answerLookupEvents(rawBody: string, events: FakeTrailEvent[], re
     return cloudtrailError(400, "SerializationException", "Request body is not valid JSON.");
   }
   const attributes = body.LookupAttributes ?? [];
-  if (attributes.length > 1) return cloudtrailError(400, "InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.");
+  if (attributes.length > 1)
+    return cloudtrailError(400, "InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.");
   const [attribute] = attributes;
   const test = attribute ? ATTRIBUTES[attribute.AttributeKey ?? ""] : undefined;
-  if (attribute && !test) return cloudtrailError(400, "InvalidLookupAttributesException", `Unknown lookup attribute ${attribute.AttributeKey}.`);
+  if (attribute && !test)
+    return cloudtrailError(400, "InvalidLookupAttributesException", `Unknown lookup attribute ${attribute.AttributeKey}.`);
   const maxResults = body.MaxResults ?? 50;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) {
     return cloudtrailError(400, "InvalidMaxResultsException", "MaxResults must be between 1 and 50.");
   }
-  const filterKey = createHash("sha256").update(JSON.stringify([attribute ?? null, body.StartTime ?? null, body.EndTime ?? null])).digest("hex").slice(0, 12);
+  const filterKey = createHash("sha256")
+    .update(JSON.stringify([attribute ?? null, body.StartTime ?? null, body.EndTime ?? null]))
+    .digest("hex")
+    .slice(0, 12);
   let start = 0;
   if (body.NextToken) {
     const decoded = /^trail:([a-z0-9-]+):([0-9a-f]{12}):(\d+)$/.exec(Buffer.from(body.NextToken, "base64").toString("utf8"));
-    if (!decoded || decoded[1] !== region || decoded[2] !== filterKey) return cloudtrailError(400, "InvalidNextTokenException", "Invalid NextToken.");
+    if (!decoded || decoded[1] !== region || decoded[2] !== filterKey)
+      return cloudtrailError(400, "InvalidNextTokenException", "Invalid NextToken.");
     start = Number(decoded[3]);
   }
   const matching = events
-    .filter((e) => (body.StartTime === undefined || e.time >= body.StartTime * 1000) && (body.EndTime === undefined || e.time <= body.EndTime * 1000))
+    .filter(
+      (e) =>
+        (body.StartTime === undefined || e.time >= body.StartTime * 1000) && (body.EndTime === undefined || e.time <= body.EndTime * 1000),
+    )
     .filter((e) => !attribute || test!(e, attribute.AttributeValue ?? ""))
     .sort((a, b) => b.time - a.time);
   const end = Math.min(matching.length, start + Math.min(maxResults, maxPageSize));
@@ -117,11 +132,20 @@ export function answerLookupEvents(rawBody: string, events: FakeTrailEvent[], re
     EventSource: e.source,
     Username: e.username,
     Resources: e.resources.map((r) => ({ ResourceType: r.type, ResourceName: r.name })),
-    CloudTrailEvent: JSON.stringify({ eventVersion: "1.09", eventID: e.id, eventName: e.name, awsRegion: region, sourceIPAddress: "198.51.100.7" }),
+    CloudTrailEvent: JSON.stringify({
+      eventVersion: "1.09",
+      eventID: e.id,
+      eventName: e.name,
+      awsRegion: region,
+      sourceIPAddress: "198.51.100.7",
+    }),
   }));
   return {
     status: 200,
     headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() },
-    body: JSON.stringify({ Events: page, ...(end < matching.length ? { NextToken: Buffer.from(`trail:${region}:${filterKey}:${end}`).toString("base64") } : {}) }),
+    body: JSON.stringify({
+      Events: page,
+      ...(end < matching.length ? { NextToken: Buffer.from(`trail:${region}:${filterKey}:${end}`).toString("base64") } : {}),
+    }),
   };
 }

@@ -47,26 +47,63 @@ export function enableAwsWebIdentity(fake: AwsFake, providers: FakeOidcProvider[
     try {
       issuer = String(JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")).iss ?? "");
     } catch {
-      return refuse("malformed", null, stsError(400, "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"));
+      return refuse(
+        "malformed",
+        null,
+        stsError(
+          400,
+          "InvalidIdentityToken",
+          "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+        ),
+      );
     }
     const url = issuer.replace(/^https?:\/\//, "");
     const provider = state.providers.find((p) => p.account === account && p.url === url);
-    if (!provider) return refuse("no_provider", null, stsError(400, "InvalidIdentityToken", `No OpenIDConnect provider found in your account for ${issuer}`));
+    if (!provider)
+      return refuse(
+        "no_provider",
+        null,
+        stsError(400, "InvalidIdentityToken", `No OpenIDConnect provider found in your account for ${issuer}`),
+      );
 
     const verdict = await state.verifier.verify(token, { issuer, audiences: provider.clientIds });
     if (!verdict.ok) {
       const claims = verdict.claims;
       switch (verdict.refusal) {
         case "issuer_unreachable":
-          return refuse(verdict.refusal, claims, stsError(400, "IDPCommunicationError", "The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached."));
+          return refuse(
+            verdict.refusal,
+            claims,
+            stsError(
+              400,
+              "IDPCommunicationError",
+              "The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached.",
+            ),
+          );
         case "unknown_key":
-          return refuse(verdict.refusal, claims, stsError(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements"));
+          return refuse(
+            verdict.refusal,
+            claims,
+            stsError(
+              400,
+              "InvalidIdentityToken",
+              "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+            ),
+          );
         case "audience_mismatch":
           return refuse(verdict.refusal, claims, stsError(400, "InvalidIdentityToken", "Incorrect token audience"));
         case "expired":
           return refuse(verdict.refusal, claims, stsError(400, "ExpiredTokenException", expiredMessage(Number(claims?.exp ?? 0))));
         default:
-          return refuse(verdict.refusal, claims, stsError(400, "InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request."));
+          return refuse(
+            verdict.refusal,
+            claims,
+            stsError(
+              400,
+              "InvalidIdentityToken",
+              "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.",
+            ),
+          );
       }
     }
     const claims = verdict.claims;
@@ -75,9 +112,12 @@ export function enableAwsWebIdentity(fake: AwsFake, providers: FakeOidcProvider[
     const allowed =
       trust !== undefined &&
       trust.providerUrl === url &&
-      (trust.audience === undefined || claims.aud === trust.audience || (Array.isArray(claims.aud) && claims.aud.includes(trust.audience))) &&
+      (trust.audience === undefined ||
+        claims.aud === trust.audience ||
+        (Array.isArray(claims.aud) && claims.aud.includes(trust.audience))) &&
       (trust.subject === undefined || claims.sub === trust.subject);
-    if (!role || !allowed) return refuse("access_denied", claims, stsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"));
+    if (!role || !allowed)
+      return refuse("access_denied", claims, stsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"));
 
     const minted = mintRoleSession(role, sessionName, duration);
     fake.keys.push(minted);

@@ -691,7 +691,11 @@ export async function startAwsFake(
       !caller.denied?.includes("sts:AssumeRole") &&
       (!role.enforceExternalId || call.externalId === role.externalId);
     if (!role || !allowed) {
-      return stsError(403, "AccessDenied", `User: ${caller.arn ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+      return stsError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn ?? "unknown"} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
     }
     const minted = mintRoleSession(role, sessionName, duration);
     keys.push(minted);

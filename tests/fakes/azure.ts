@@ -16,7 +16,10 @@ import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse 
 const certs = new URL("./certs/", import.meta.url);
 /** The test CA that signed the fake's certificate: hand it to the adapter (createAzureAdapter({ ca })). */
 export const TEST_CA = readFileSync(new URL("ca.pem", certs), "utf8");
-export const TEST_TLS = { key: readFileSync(new URL("server-key.pem", certs), "utf8"), cert: readFileSync(new URL("server.pem", certs), "utf8") };
+export const TEST_TLS = {
+  key: readFileSync(new URL("server-key.pem", certs), "utf8"),
+  cert: readFileSync(new URL("server.pem", certs), "utf8"),
+};
 
 export type AzureFakeState = {
   tenantId: string;
@@ -95,7 +98,11 @@ function vmModel(state: AzureFakeState, index: number) {
       hardwareProfile: { vmSize: SIZES[index % SIZES.length] },
       storageProfile: { osDisk: { osType: "Linux", name: `${name}-osdisk`, createOption: "FromImage" } },
       osProfile: { computerName: name, adminUsername: "azureuser" },
-      networkProfile: { networkInterfaces: [{ id: `/subscriptions/${state.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${name}-nic` }] },
+      networkProfile: {
+        networkInterfaces: [
+          { id: `/subscriptions/${state.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${name}-nic` },
+        ],
+      },
       provisioningState: "Succeeded",
       timeCreated: new Date(Date.UTC(2025, 0, 1 + (index % 28), 12, 0, 0)).toISOString(),
     },
@@ -116,7 +123,14 @@ function nicModel(state: AzureFakeState, index: number) {
       // ARM spells resource-group names in ids as they were created; the VM's id may differ in case.
       virtualMachine: { id: index % 4 === 1 ? vm.id.toUpperCase() : vm.id },
       ipConfigurations: [
-        { name: "ipconfig1", properties: { privateIPAddress: `10.0.${Math.floor(index / 250)}.${(index % 250) + 4}`, privateIPAllocationMethod: "Dynamic", ...publicIp } },
+        {
+          name: "ipconfig1",
+          properties: {
+            privateIPAddress: `10.0.${Math.floor(index / 250)}.${(index % 250) + 4}`,
+            privateIPAllocationMethod: "Dynamic",
+            ...publicIp,
+          },
+        },
       ],
     },
   };
@@ -198,7 +212,10 @@ function scaleSetVmModel(state: AzureFakeState, set: FakeScaleSet, index: number
 }
 
 function aadError(status: number, error: string, aadsts: number, text: string): FakeResponse {
-  const now = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  const now = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
   return {
     status,
     body: {
@@ -225,7 +242,12 @@ function entraTime(seconds: number | undefined): string {
  * assertionAlgorithms), a published key, a good signature and a current time window; then one
  * credential matching issuer, subject and audience exactly. Each refusal with Entra's own code and words.
  */
-async function verifyAssertion(state: AzureFakeState, verifier: OidcVerifier, assertion: string, records: AssertionRecord[]): Promise<FakeResponse | null> {
+async function verifyAssertion(
+  state: AzureFakeState,
+  verifier: OidcVerifier,
+  assertion: string,
+  records: AssertionRecord[],
+): Promise<FakeResponse | null> {
   let claims: Record<string, unknown>;
   let header: { alg?: string; kid?: string };
   try {
@@ -242,12 +264,20 @@ async function verifyAssertion(state: AzureFakeState, verifier: OidcVerifier, as
   const issuer = String(claims.iss);
   const trusting = state.federatedCredentials.filter((credential) => credential.issuer === issuer);
   if (!trusting.length) {
-    return refuse(401, "invalid_client", 700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+    return refuse(
+      401,
+      "invalid_client",
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`,
+    );
   }
   if (!state.assertionAlgorithms.includes(String(header.alg))) {
     return refuse(400, "invalid_request", 5002738, `Invalid JWT token. '${String(header.alg)}' is not a supported signature algorithm.`);
   }
-  const verdict = await verifier.verify(assertion, { issuer, audiences: [...new Set(trusting.flatMap((credential) => credential.audiences))] });
+  const verdict = await verifier.verify(assertion, {
+    issuer,
+    audiences: [...new Set(trusting.flatMap((credential) => credential.audiences))],
+  });
   if (!verdict.ok) {
     switch (verdict.refusal) {
       case "issuer_unreachable":
@@ -268,11 +298,21 @@ async function verifyAssertion(state: AzureFakeState, verifier: OidcVerifier, as
           `Client assertion is not within its valid time range. Current time: ${entraTime(Date.now() / 1000)}, assertion valid from ${entraTime(claims.nbf as number | undefined)}, expiry time of assertion ${entraTime(claims.exp as number | undefined)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
         );
       case "audience_mismatch":
-        return refuse(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+        return refuse(
+          401,
+          "invalid_client",
+          700212,
+          `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`,
+        );
       case "malformed":
         return refuse(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
       default:
-        return refuse(401, "invalid_client", 50013, "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]");
+        return refuse(
+          401,
+          "invalid_client",
+          50013,
+          "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]",
+        );
     }
   }
   const subject = String(claims.sub);
@@ -287,10 +327,20 @@ async function verifyAssertion(state: AzureFakeState, verifier: OidcVerifier, as
         `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: ${FEDERATION_DOCS}.`,
       );
     }
-    return refuse(401, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+    return refuse(
+      401,
+      "invalid_client",
+      700213,
+      `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`,
+    );
   }
   if (!bySubject.some((credential) => credential.audiences.some((audience) => audiences.includes(audience)))) {
-    return refuse(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(",")}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`);
+    return refuse(
+      401,
+      "invalid_client",
+      700212,
+      `No matching federated identity record found for presented assertion audience '${audiences.join(",")}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${FEDERATION_DOCS}`,
+    );
   }
   records.push({ ok: true, iss: claims.iss, sub: claims.sub, aud: claims.aud });
   return null;
@@ -301,7 +351,10 @@ function armError(status: number, code: string, message: string): FakeResponse {
 }
 
 /** `verifier`: how the fake fetches and caches issuers' keys (default: a fresh cache of five minutes, like a cloud's). */
-export async function startAzureFake(initial: Partial<AzureFakeState> = {}, options: { port?: number; verifier?: OidcVerifier } = {}): Promise<AzureFake> {
+export async function startAzureFake(
+  initial: Partial<AzureFakeState> = {},
+  options: { port?: number; verifier?: OidcVerifier } = {},
+): Promise<AzureFake> {
   const state: AzureFakeState = {
     tenantId: "11111111-2222-3333-4444-555555555555",
     clientId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
@@ -350,7 +403,13 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path);
     if (request.method === "GET" && openid) {
       const tenant = decodeURIComponent(openid[1]);
-      if (tenant !== state.tenantId) return aadError(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      if (tenant !== state.tenantId)
+        return aadError(
+          400,
+          "invalid_tenant",
+          90002,
+          `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        );
       return {
         body: {
           token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
@@ -382,7 +441,8 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
       const tenant = decodeURIComponent(token[1]);
       const form = new URLSearchParams(request.body);
       if (tenant !== state.tenantId) return aadError(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found.${echo(request.body)}`);
-      if (form.get("grant_type") !== "client_credentials") return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
+      if (form.get("grant_type") !== "client_credentials")
+        return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
       if (form.get("client_id") !== state.clientId) {
         return aadError(
           400,
@@ -395,9 +455,20 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
       if (assertion !== null) {
         // No secret: the client proves itself with an external token the app's federated credentials trust.
         if (form.get("client_assertion_type") !== JWT_BEARER) {
-          return aadError(400, "invalid_request", 90014, "The required field 'client_assertion_type' is missing from the credential. Ensure that you have all the necessary parameters for the login request.");
+          return aadError(
+            400,
+            "invalid_request",
+            90014,
+            "The required field 'client_assertion_type' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
+          );
         }
-        if (form.get("client_secret") !== null) return aadError(400, "invalid_request", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+        if (form.get("client_secret") !== null)
+          return aadError(
+            400,
+            "invalid_request",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+          );
         const refused = await verifyAssertion(state, verifier, assertion, assertions);
         if (refused) {
           if (state.echoSecrets && refused.body && typeof refused.body === "object") {
@@ -407,7 +478,12 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
           return refused;
         }
       } else if (state.secretExpired) {
-        return aadError(401, "invalid_client", 7000222, `The provided client secret keys for app '${state.clientId}' are expired.${echo(request.body)}`);
+        return aadError(
+          401,
+          "invalid_client",
+          7000222,
+          `The provided client secret keys for app '${state.clientId}' are expired.${echo(request.body)}`,
+        );
       } else if (fake.switches.badCredentials || form.get("client_secret") !== state.clientSecret) {
         return aadError(
           401,
@@ -418,13 +494,26 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
       }
       const scope = form.get("scope") ?? "";
       const audience = scope.endsWith("/.default") ? scope.slice(0, -"/.default".length).replace(/\/+$/, "") : null;
-      if (!audience) return aadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+      if (!audience)
+        return aadError(
+          400,
+          "invalid_scope",
+          1002012,
+          `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
+        );
       if (audience !== base) {
-        return aadError(500, "invalid_resource", 500011, `The resource principal named ${audience} was not found in the tenant named ${tenant}.`);
+        return aadError(
+          500,
+          "invalid_resource",
+          500011,
+          `The resource principal named ${audience} was not found in the tenant named ${tenant}.`,
+        );
       }
       const accessToken = `fake-aad.${randomUUID()}`;
       issued.set(accessToken, { audience, tenant, expires: Date.now() + state.tokenLifetime * 1000 });
-      return { body: { token_type: "Bearer", expires_in: state.tokenLifetime, ext_expires_in: state.tokenLifetime, access_token: accessToken } };
+      return {
+        body: { token_type: "Bearer", expires_in: state.tokenLifetime, ext_expires_in: state.tokenLifetime, access_token: accessToken },
+      };
     }
 
     // --- Resource Manager
@@ -432,14 +521,11 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
       const presented = bearerToken(request);
       const grant = presented ? issued.get(presented) : undefined;
       if (!grant || grant.expires < Date.now() || grant.audience !== base) {
-        return armError(
-          401,
-          "InvalidAuthenticationToken",
-          `The access token is invalid.${echo(request.headers.authorization ?? "")}`,
-        );
+        return armError(401, "InvalidAuthenticationToken", `The access token is invalid.${echo(request.headers.authorization ?? "")}`);
       }
       const apiVersion = request.url.searchParams.get("api-version");
-      if (!apiVersion) return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      if (!apiVersion)
+        return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
 
       const subscription = /^\/subscriptions\/([^/]+)$/.exec(path);
       if (request.method === "GET" && subscription) {
@@ -471,7 +557,11 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
         const id = decodeURIComponent(vms[1]);
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         if (state.noRole) {
-          return armError(403, "AuthorizationFailed", `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/${id}'.`);
+          return armError(
+            403,
+            "AuthorizationFailed",
+            `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/read' over scope '/subscriptions/${id}'.`,
+          );
         }
         const statusOnly = request.url.searchParams.get("statusOnly") === "true";
         if (statusOnly && state.statusOnlyBroken) return armError(500, "InternalServerError", "Encountered internal server error.");
@@ -493,11 +583,20 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         return { body: { value: state.scaleSets.map((set) => scaleSetModel(state, set)) } };
       }
-      const setVms = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines$/i.exec(path);
+      const setVms =
+        /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets\/([^/]+)\/virtualMachines$/i.exec(
+          path,
+        );
       if (request.method === "GET" && setVms) {
-        const set = state.scaleSets.find((s) => s.resourceGroup.toLowerCase() === decodeURIComponent(setVms[2]).toLowerCase() && s.name === decodeURIComponent(setVms[3]));
+        const set = state.scaleSets.find(
+          (s) => s.resourceGroup.toLowerCase() === decodeURIComponent(setVms[2]).toLowerCase() && s.name === decodeURIComponent(setVms[3]),
+        );
         if (decodeURIComponent(setVms[1]) !== state.subscriptionId || !set) {
-          return armError(404, "ResourceNotFound", `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${setVms[3]}' under resource group '${setVms[2]}' was not found.`);
+          return armError(
+            404,
+            "ResourceNotFound",
+            `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${setVms[3]}' under resource group '${setVms[2]}' was not found.`,
+          );
         }
         const expand = request.url.searchParams.get("$expand") === "instanceView";
         const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
@@ -520,7 +619,11 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
         const id = decodeURIComponent(network[1]);
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         if (state.networkForbidden) {
-          return armError(403, "AuthorizationFailed", `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Network/${network[2]}/read'.`);
+          return armError(
+            403,
+            "AuthorizationFailed",
+            `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Network/${network[2]}/read'.`,
+          );
         }
         const nics = network[2].toLowerCase() === "networkinterfaces";
         const indexes = Array.from({ length: fake.switches.resourceCount }, (_, i) => i).filter((i) => nics || i % 2 === 0);
@@ -550,6 +653,11 @@ export async function startAzureFake(initial: Partial<AzureFakeState> = {}, opti
   fake.tokenRequests = () => fake.hits(/\/oauth2\/v2\.0\/token$/);
   fake.assertions = assertions;
   fake.verifier = verifier;
-  fake.federatedCredentials = () => ({ auth_method: "federated", tenant_id: state.tenantId, client_id: state.clientId, subscription_id: state.subscriptionId });
+  fake.federatedCredentials = () => ({
+    auth_method: "federated",
+    tenant_id: state.tenantId,
+    client_id: state.clientId,
+    subscription_id: state.subscriptionId,
+  });
   return fake;
 }

@@ -36,7 +36,13 @@ const LISTING_OF_PATH: Record<string, DigitalOceanListing> = {
 
 const uuid = (prefix: string, index: number) => `${prefix}-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
 const created = (index: number) => new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-const regionObject = (slug: string) => ({ name: slug.toUpperCase(), slug, features: ["backups", "ipv6"], available: true, sizes: ["s-1vcpu-1gb"] });
+const regionObject = (slug: string) => ({
+  name: slug.toUpperCase(),
+  slug,
+  features: ["backups", "ipv6"],
+  available: true,
+  sizes: ["s-1vcpu-1gb"],
+});
 
 export type DigitalOceanFake = Fake & { token: string; digitalocean: DigitalOceanSwitches };
 
@@ -196,8 +202,18 @@ export function fakeLoadBalancer(index: number) {
     size_unit: 1 + (index % 3),
     status: LB_STATUSES[index % LB_STATUSES.length],
     created_at: created(index),
-    forwarding_rules: [{ entry_protocol: "http", entry_port: 80, target_protocol: "http", target_port: 80, certificate_id: "", tls_passthrough: false }],
-    health_check: { protocol: "http", port: 80, path: "/", check_interval_seconds: 10, response_timeout_seconds: 5, unhealthy_threshold: 5, healthy_threshold: 3 },
+    forwarding_rules: [
+      { entry_protocol: "http", entry_port: 80, target_protocol: "http", target_port: 80, certificate_id: "", tls_passthrough: false },
+    ],
+    health_check: {
+      protocol: "http",
+      port: 80,
+      path: "/",
+      check_interval_seconds: 10,
+      response_timeout_seconds: 5,
+      unhealthy_threshold: 5,
+      healthy_threshold: 3,
+    },
     sticky_sessions: { type: "none" },
     redirect_http_to_https: false,
     enable_proxy_protocol: false,
@@ -243,7 +259,9 @@ export function fakeGpuDroplet(index: number) {
   };
 }
 
-export function startDigitalOceanFake(options: StartFakeOptions & { token?: string; digitalocean?: Partial<DigitalOceanSwitches> } = {}): Promise<DigitalOceanFake> {
+export function startDigitalOceanFake(
+  options: StartFakeOptions & { token?: string; digitalocean?: Partial<DigitalOceanSwitches> } = {},
+): Promise<DigitalOceanFake> {
   const token = options.token ?? DIGITALOCEAN_TEST_TOKEN;
   return startFake(
     (request, fake) => {
@@ -292,7 +310,10 @@ export function startDigitalOceanFake(options: StartFakeOptions & { token?: stri
         const pages: Record<string, string> = {};
         if (page > 1) Object.assign(pages, { first: link(1), prev: link(page - 1) });
         if (page < last) Object.assign(pages, { next: link(page + 1), last: link(last) });
-        return { headers: { "ratelimit-limit": "5000", "ratelimit-remaining": "4999" }, body: { [key]: items, links: { pages }, meta: { total } } };
+        return {
+          headers: { "ratelimit-limit": "5000", "ratelimit-remaining": "4999" },
+          body: { [key]: items, links: { pages }, meta: { total } },
+        };
       }
       if (request.method === "GET" && request.path === "/v2/droplets") {
         const type = request.url.searchParams.get("type");
@@ -306,11 +327,15 @@ export function startDigitalOceanFake(options: StartFakeOptions & { token?: stri
         const last = Math.max(1, Math.ceil(total / perPage));
         const link = (n: number) => `${fake.url}/v2/droplets?${type ? `type=${type}&` : ""}page=${n}&per_page=${perPage}`;
         const droplets = [];
-        for (let i = (page - 1) * perPage; i < Math.min(total, page * perPage); i++) droplets.push(gpus ? fakeGpuDroplet(i) : fakeDroplet(i));
+        for (let i = (page - 1) * perPage; i < Math.min(total, page * perPage); i++)
+          droplets.push(gpus ? fakeGpuDroplet(i) : fakeDroplet(i));
         const pages: Record<string, string> = {};
         if (page > 1) Object.assign(pages, { first: link(1), prev: link(page - 1) });
         if (page < last) Object.assign(pages, { next: link(page + 1), last: link(last) });
-        return { headers: { "ratelimit-limit": "5000", "ratelimit-remaining": "4999" }, body: { droplets, links: { pages }, meta: { total } } };
+        return {
+          headers: { "ratelimit-limit": "5000", "ratelimit-remaining": "4999" },
+          body: { droplets, links: { pages }, meta: { total } },
+        };
       }
       return { status: 404, body: { id: "not_found", message: "The resource you were accessing could not be found." } };
     },

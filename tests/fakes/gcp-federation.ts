@@ -52,13 +52,24 @@ function iamDenied(permission: string, resource: string): FakeResponse {
         code: 403,
         message: `Permission '${permission}' denied on resource (or it may not exist).`,
         status: "PERMISSION_DENIED",
-        details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "IAM_PERMISSION_DENIED", domain: "iam.googleapis.com", metadata: { permission, resource } }],
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "IAM_PERMISSION_DENIED",
+            domain: "iam.googleapis.com",
+            metadata: { permission, resource },
+          },
+        ],
       },
     },
   };
 }
 
-export function enableGcpFederation(fake: GcpFake, initial: Partial<GcpFederationConfig> & Pick<GcpFederationConfig, "issuer">, verifier = createOidcVerifier()): GcpFederation {
+export function enableGcpFederation(
+  fake: GcpFake,
+  initial: Partial<GcpFederationConfig> & Pick<GcpFederationConfig, "issuer">,
+  verifier = createOidcVerifier(),
+): GcpFederation {
   const config: GcpFederationConfig = {
     projectNumber: fake.state.projectNumber,
     pool: "cloudkeep-pool",
@@ -70,24 +81,31 @@ export function enableGcpFederation(fake: GcpFake, initial: Partial<GcpFederatio
     disabled: false,
     ...initial,
   };
-  const resourceName = () => `projects/${config.projectNumber}/locations/global/workloadIdentityPools/${config.pool}/providers/${config.provider}`;
-  const principalOf = (subject: string) => `principal://iam.googleapis.com/projects/${config.projectNumber}/locations/global/workloadIdentityPools/${config.pool}/subject/${subject}`;
+  const resourceName = () =>
+    `projects/${config.projectNumber}/locations/global/workloadIdentityPools/${config.pool}/providers/${config.provider}`;
+  const principalOf = (subject: string) =>
+    `principal://iam.googleapis.com/projects/${config.projectNumber}/locations/global/workloadIdentityPools/${config.pool}/subject/${subject}`;
   /** Tokens this module minted, and whom they stand for. */
   const holders = new Map<string, { member: string; subject: string | null }>();
   const exchanges: GcpFederation["exchanges"] = [];
 
   async function exchange(request: FakeRequest): Promise<FakeResponse> {
     const form = new URLSearchParams(request.body);
-    if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:token-exchange") return oauthError("unsupported_grant_type", `Invalid grant_type: ${form.get("grant_type") ?? ""}`);
-    if (form.get("requested_token_type") !== "urn:ietf:params:oauth:token-type:access_token") return oauthError("invalid_request", "Invalid requested_token_type.");
-    if (form.get("subject_token_type") !== "urn:ietf:params:oauth:token-type:jwt") return oauthError("invalid_request", "Invalid subject_token_type for an OIDC provider.");
+    if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:token-exchange")
+      return oauthError("unsupported_grant_type", `Invalid grant_type: ${form.get("grant_type") ?? ""}`);
+    if (form.get("requested_token_type") !== "urn:ietf:params:oauth:token-type:access_token")
+      return oauthError("invalid_request", "Invalid requested_token_type.");
+    if (form.get("subject_token_type") !== "urn:ietf:params:oauth:token-type:jwt")
+      return oauthError("invalid_request", "Invalid subject_token_type for an OIDC provider.");
     if (form.get("audience") !== `//iam.googleapis.com/${resourceName()}` || config.disabled) {
       return oauthError(
         "invalid_target",
         'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
       );
     }
-    const audiences = config.allowedAudiences.length ? config.allowedAudiences : [`https://iam.googleapis.com/${resourceName()}`, `//iam.googleapis.com/${resourceName()}`];
+    const audiences = config.allowedAudiences.length
+      ? config.allowedAudiences
+      : [`https://iam.googleapis.com/${resourceName()}`, `//iam.googleapis.com/${resourceName()}`];
     const verdict = await verifier.verify(form.get("subject_token") ?? "", { issuer: config.issuer, audiences });
     if (!verdict.ok) {
       exchanges.push({ ok: false, sub: verdict.claims?.sub, aud: verdict.claims?.aud, refusal: verdict.refusal });
@@ -112,14 +130,30 @@ export function enableGcpFederation(fake: GcpFake, initial: Partial<GcpFederatio
     exchanges.push({ ok: true, sub: subject, aud: verdict.claims.aud });
     const { accessToken, expiresIn } = fake.grantAccessToken(principalOf(subject), form.get("scope") ?? "");
     holders.set(accessToken, { member: principalOf(subject), subject });
-    return { body: { access_token: accessToken, issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: expiresIn } };
+    return {
+      body: {
+        access_token: accessToken,
+        issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+        token_type: "Bearer",
+        expires_in: expiresIn,
+      },
+    };
   }
 
   function impersonate(request: FakeRequest, email: string): FakeResponse {
     const holder = holders.get(bearerToken(request) ?? "");
-    if (!holder?.subject) return { status: 401, body: { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } } };
-    if (email !== config.serviceAccount) return { status: 404, body: { error: { code: 404, message: `Not found; Gaia id not found for email ${email}`, status: "NOT_FOUND" } } };
-    if (!config.workloadIdentityUsers.includes(holder.subject)) return iamDenied("iam.serviceAccounts.getAccessToken", `projects/-/serviceAccounts/${email}`);
+    if (!holder?.subject)
+      return {
+        status: 401,
+        body: { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } },
+      };
+    if (email !== config.serviceAccount)
+      return {
+        status: 404,
+        body: { error: { code: 404, message: `Not found; Gaia id not found for email ${email}`, status: "NOT_FOUND" } },
+      };
+    if (!config.workloadIdentityUsers.includes(holder.subject))
+      return iamDenied("iam.serviceAccounts.getAccessToken", `projects/-/serviceAccounts/${email}`);
     let scope = "";
     try {
       scope = ((JSON.parse(request.body) as { scope?: string[] }).scope ?? []).join(" ");
@@ -139,7 +173,17 @@ export function enableGcpFederation(fake: GcpFake, initial: Partial<GcpFederatio
       const holder = holders.get(bearerToken(request) ?? "");
       if (holder && !config.computeViewers.includes(holder.member)) {
         const project = /^\/compute\/v1\/projects\/([^/]+)/.exec(request.path)?.[1] ?? "";
-        return { status: 403, body: { error: { code: 403, message: `Required 'compute.projects.get' permission for 'projects/${project}'`, errors: [{ message: "forbidden", domain: "global", reason: "forbidden" }], status: "PERMISSION_DENIED" } } };
+        return {
+          status: 403,
+          body: {
+            error: {
+              code: 403,
+              message: `Required 'compute.projects.get' permission for 'projects/${project}'`,
+              errors: [{ message: "forbidden", domain: "global", reason: "forbidden" }],
+              status: "PERMISSION_DENIED",
+            },
+          },
+        };
       }
     }
     return null;
@@ -159,7 +203,9 @@ export function enableGcpFederation(fake: GcpFake, initial: Partial<GcpFederatio
       audience: `//iam.googleapis.com/${resourceName()}`,
       subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
       token_url: `${fake.url}/v1/token`,
-      ...(impersonate ? { service_account_impersonation_url: `${fake.url}/v1/projects/-/serviceAccounts/${config.serviceAccount}:generateAccessToken` } : {}),
+      ...(impersonate
+        ? { service_account_impersonation_url: `${fake.url}/v1/projects/-/serviceAccounts/${config.serviceAccount}:generateAccessToken` }
+        : {}),
       credential_source: { file: "/var/run/cloudkeep/token", format: { type: "text" } },
     }),
   };

@@ -86,8 +86,25 @@ function oauthError(status: number, error: string, description: string): FakeRes
   return { status, body: { error, error_description: description } };
 }
 
-function googleError(status: number, message: string, reason: string, statusText: string, extra: Record<string, unknown> = {}): FakeResponse {
-  return { status, body: { error: { code: status, message, errors: [{ message, domain: reason === "accessNotConfigured" ? "usageLimits" : "global", reason }], status: statusText, ...extra } } };
+function googleError(
+  status: number,
+  message: string,
+  reason: string,
+  statusText: string,
+  extra: Record<string, unknown> = {},
+): FakeResponse {
+  return {
+    status,
+    body: {
+      error: {
+        code: status,
+        message,
+        errors: [{ message, domain: reason === "accessNotConfigured" ? "usageLimits" : "global", reason }],
+        status: statusText,
+        ...extra,
+      },
+    },
+  };
 }
 
 function instance(state: GcpFakeState, index: number, base: string) {
@@ -109,7 +126,19 @@ function instance(state: GcpFakeState, index: number, base: string) {
         network: `${base}/compute/v1/projects/${state.projectId}/global/networks/default`,
         networkIP: `10.128.0.${(index % 250) + 2}`,
         name: "nic0",
-        ...(hasExternal ? { accessConfigs: [{ kind: "compute#accessConfig", type: "ONE_TO_ONE_NAT", name: "External NAT", natIP: `34.72.0.${(index % 250) + 2}`, networkTier: "PREMIUM" }] } : {}),
+        ...(hasExternal
+          ? {
+              accessConfigs: [
+                {
+                  kind: "compute#accessConfig",
+                  type: "ONE_TO_ONE_NAT",
+                  name: "External NAT",
+                  natIP: `34.72.0.${(index % 250) + 2}`,
+                  networkTier: "PREMIUM",
+                },
+              ],
+            }
+          : {}),
       },
     ],
     labels: { env: index % 2 === 0 ? "prod" : "dev", team: "platform" },
@@ -157,18 +186,27 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       if (header.alg !== "RS256") return oauthError(400, "invalid_grant", "Invalid JWT: only RS256 is accepted.");
       const account = state.accounts.find((a) => a.clientEmail === claims.iss);
       if (!account) return oauthError(400, "invalid_grant", `Invalid grant: account not found${echo(request.body)}`);
-      const signatureOk = createVerify("RSA-SHA256").update(`${parts[0]}.${parts[1]}`).verify(account.publicKey, Buffer.from(parts[2], "base64url"));
+      const signatureOk = createVerify("RSA-SHA256")
+        .update(`${parts[0]}.${parts[1]}`)
+        .verify(account.publicKey, Buffer.from(parts[2], "base64url"));
       if (!signatureOk || account.disabled || fake.switches.badCredentials) {
         return oauthError(400, "invalid_grant", `Invalid JWT Signature.${echo(request.body)}`);
       }
-      if (claims.aud !== `${base}/token`) return oauthError(400, "invalid_grant", `Invalid JWT: Failed audience check. The right audience is ${base}/token`);
+      if (claims.aud !== `${base}/token`)
+        return oauthError(400, "invalid_grant", `Invalid JWT: Failed audience check. The right audience is ${base}/token`);
       const now = Math.floor(Date.now() / 1000);
       const iat = Number(claims.iat);
       const exp = Number(claims.exp);
       if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp - iat > 3600 || exp <= now || iat > now + 300) {
-        return oauthError(400, "invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.");
+        return oauthError(
+          400,
+          "invalid_grant",
+          "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+        );
       }
-      const scopes = String(claims.scope ?? "").split(" ").filter(Boolean);
+      const scopes = String(claims.scope ?? "")
+        .split(" ")
+        .filter(Boolean);
       if (scopes.length === 0) return oauthError(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.");
       assertions.push({ header, ...claims });
       const accessToken = `ya29.fake-${randomUUID()}`;
@@ -192,9 +230,11 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         return googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions", "PERMISSION_DENIED");
       }
       const project = /^\/compute\/v1\/projects\/([^/]+)(\/aggregated\/instances)?$/.exec(request.path);
-      if (!project || request.method !== "GET") return googleError(404, `The requested URL ${request.path} was not found on this server.`, "notFound", "NOT_FOUND");
+      if (!project || request.method !== "GET")
+        return googleError(404, `The requested URL ${request.path} was not found on this server.`, "notFound", "NOT_FOUND");
       const projectId = decodeURIComponent(project[1]);
-      if (projectId !== state.projectId) return googleError(404, `The resource 'projects/${projectId}' was not found`, "notFound", "NOT_FOUND");
+      if (projectId !== state.projectId)
+        return googleError(404, `The resource 'projects/${projectId}' was not found`, "notFound", "NOT_FOUND");
       if (state.apiDisabled) {
         // Google's answer for a disabled API: the machine-readable cause is the google.rpc.ErrorInfo in
         // `details` (reason SERVICE_DISABLED, the service in its metadata); `status` stays PERMISSION_DENIED.
@@ -202,7 +242,12 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         const details = [
           {
             "@type": "type.googleapis.com/google.rpc.Help",
-            links: [{ description: "Google developers console API activation", url: `https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber}` }],
+            links: [
+              {
+                description: "Google developers console API activation",
+                url: `https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber}`,
+              },
+            ],
           },
           {
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -212,11 +257,17 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
           },
         ];
         // Newer front ends leave out the legacy `errors` list: only `details` says why.
-        if (state.apiDisabled === "details-only") return { status: 403, body: { error: { code: 403, message, status: "PERMISSION_DENIED", details } } };
+        if (state.apiDisabled === "details-only")
+          return { status: 403, body: { error: { code: 403, message, status: "PERMISSION_DENIED", details } } };
         return googleError(403, message, "accessNotConfigured", "PERMISSION_DENIED", { details });
       }
       if (state.noRole) {
-        return googleError(403, `Required 'compute.${project[2] ? "instances.list" : "projects.get"}' permission for 'projects/${projectId}'`, "forbidden", "PERMISSION_DENIED");
+        return googleError(
+          403,
+          `Required 'compute.${project[2] ? "instances.list" : "projects.get"}' permission for 'projects/${projectId}'`,
+          "forbidden",
+          "PERMISSION_DENIED",
+        );
       }
 
       if (!project[2]) {
@@ -239,8 +290,15 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       const asked = Number(request.url.searchParams.get("maxResults") ?? "500");
       const size = Math.max(1, Math.min(Number.isFinite(asked) && asked > 0 ? asked : 500, 500, fake.switches.maxPageSize));
       const token = request.url.searchParams.get("pageToken");
-      const offset = token ? Number(Buffer.from(token, "base64url").toString("utf8").replace(/^offset:/, "")) : 0;
-      if (!Number.isInteger(offset) || offset < 0) return googleError(400, "Invalid value for field 'pageToken'.", "invalid", "INVALID_ARGUMENT");
+      const offset = token
+        ? Number(
+            Buffer.from(token, "base64url")
+              .toString("utf8")
+              .replace(/^offset:/, ""),
+          )
+        : 0;
+      if (!Number.isInteger(offset) || offset < 0)
+        return googleError(400, "Invalid value for field 'pageToken'.", "invalid", "INVALID_ARGUMENT");
       const end = Math.min(offset + size, fake.switches.resourceCount);
       const items: Record<string, unknown> = {};
       for (const zone of ZONES) {
@@ -250,7 +308,13 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         for (let i = offset; i < end; i++) if (ZONES[i % ZONES.length] === zone) here.push(instance(state, i, base));
         items[scope] = here.length
           ? { instances: here }
-          : { warning: { code: "NO_RESULTS_ON_PAGE", message: `There are no results for scope '${scope}' on this page.`, data: [{ key: "scope", value: scope }] } };
+          : {
+              warning: {
+                code: "NO_RESULTS_ON_PAGE",
+                message: `There are no results for scope '${scope}' on this page.`,
+                data: [{ key: "scope", value: scope }],
+              },
+            };
       }
       return {
         body: {

@@ -45,7 +45,9 @@ function errors(status: number, reason: string) {
   return { status, body: { errors: [{ reason }] } };
 }
 
-export function startLinodeFake(options: StartFakeOptions & { token?: string; linode?: Partial<LinodeSwitches> } = {}): Promise<LinodeFake> {
+export function startLinodeFake(
+  options: StartFakeOptions & { token?: string; linode?: Partial<LinodeSwitches> } = {},
+): Promise<LinodeFake> {
   const token = options.token ?? LINODE_TEST_TOKEN;
   return startFake(
     (request, fake) => {
@@ -67,7 +69,8 @@ export function startLinodeFake(options: StartFakeOptions & { token?: string; li
         };
       }
       if (request.method === "GET" && request.path === "/v4/linode/instances") {
-        if (!linodeScopeAllows((fake as LinodeFake).linode.scopes, "linodes")) return errors(401, "Your OAuth token is not authorized to use this endpoint.");
+        if (!linodeScopeAllows((fake as LinodeFake).linode.scopes, "linodes"))
+          return errors(401, "Your OAuth token is not authorized to use this endpoint.");
         const asked = Number(request.url.searchParams.get("page_size") ?? 100);
         if (!Number.isInteger(asked) || asked < 25 || asked > 500) return errors(400, "page_size must be between 25 and 500");
         const size = Math.min(asked, fake.switches.maxPageSize);

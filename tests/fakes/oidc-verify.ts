@@ -82,15 +82,22 @@ export function createOidcVerifier(options: { jwksCacheMs?: number } = {}): Oidc
       if ("error" in keys) return { ok: false, refusal: "issuer_unreachable", detail: keys.error, claims };
       if (!keys.keys.some((key) => key.kid === kid)) return { ok: false, refusal: "unknown_key", detail: `no key ${kid}`, claims };
       try {
-        await jwtVerify(token, createLocalJWKSet(keys), { algorithms: ["ES256", "RS256"], issuer: expect.issuer, clockTolerance: SKEW_SECONDS });
+        await jwtVerify(token, createLocalJWKSet(keys), {
+          algorithms: ["ES256", "RS256"],
+          issuer: expect.issuer,
+          clockTolerance: SKEW_SECONDS,
+        });
       } catch (error) {
         if (error instanceof errors.JWTExpired) return { ok: false, refusal: "expired", detail: "exp passed", claims };
-        if (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf") return { ok: false, refusal: "not_yet_valid", detail: "nbf ahead", claims };
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf")
+          return { ok: false, refusal: "not_yet_valid", detail: "nbf ahead", claims };
         return { ok: false, refusal: "bad_signature", detail: (error as Error).name, claims };
       }
       const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-      if (!audiences.some((aud) => aud !== undefined && expect.audiences.includes(aud))) return { ok: false, refusal: "audience_mismatch", detail: `aud ${audiences.join(",")}`, claims };
-      if (expect.subjects && !expect.subjects.includes(String(claims.sub))) return { ok: false, refusal: "subject_mismatch", detail: `sub ${claims.sub}`, claims };
+      if (!audiences.some((aud) => aud !== undefined && expect.audiences.includes(aud)))
+        return { ok: false, refusal: "audience_mismatch", detail: `aud ${audiences.join(",")}`, claims };
+      if (expect.subjects && !expect.subjects.includes(String(claims.sub)))
+        return { ok: false, refusal: "subject_mismatch", detail: `sub ${claims.sub}`, claims };
       return { ok: true, claims };
     },
   };

@@ -14,7 +14,12 @@ export type OpenStackFakeOptions = StartFakeOptions & {
   tokenTtlMs?: number;
 };
 
-export const OPENSTACK_TEST_USER: OpenStackFakeUser = { username: "demo", password: "s3cret pass", project: "demo-project", domain: "Default" };
+export const OPENSTACK_TEST_USER: OpenStackFakeUser = {
+  username: "demo",
+  password: "s3cret pass",
+  project: "demo-project",
+  domain: "Default",
+};
 export const OPENSTACK_TEST_APP_CREDENTIAL = { id: "4b7c9a1e2f3d4c5b6a7e8f9012345678", secret: "app-cred-secret" };
 const PROJECT_ID = "8f2c4e6a0b1d3f5e7a9c1e3b5d7f9a1c";
 const USER_ID = "1e3b5d7f9a1c8f2c4e6a0b1d3f5e7a9c";
@@ -52,9 +57,21 @@ export function fakeServer(index: number, region: string) {
     updated: "2024-06-01T00:00:00Z",
     addresses: {
       private: [
-        { version: 4, addr: `10.0.${(index >> 8) & 255}.${index & 255}`, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01" },
+        {
+          version: 4,
+          addr: `10.0.${(index >> 8) & 255}.${index & 255}`,
+          "OS-EXT-IPS:type": "fixed",
+          "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01",
+        },
         ...(index % 2 === 0
-          ? [{ version: 4, addr: `198.100.${(index >> 8) & 255}.${index & 255}`, "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01" }]
+          ? [
+              {
+                version: 4,
+                addr: `198.100.${(index >> 8) & 255}.${index & 255}`,
+                "OS-EXT-IPS:type": "floating",
+                "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01",
+              },
+            ]
           : []),
       ],
     },
@@ -83,7 +100,12 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
   let issued = 0;
 
   const authenticate = (request: FakeRequest, fake: Fake) => {
-    let body: { auth?: { identity?: Record<string, unknown>; scope?: { project?: { name?: string; id?: string; domain?: { name?: string; id?: string } } } } };
+    let body: {
+      auth?: {
+        identity?: Record<string, unknown>;
+        scope?: { project?: { name?: string; id?: string; domain?: { name?: string; id?: string } } };
+      };
+    };
     try {
       body = JSON.parse(request.body);
     } catch {
@@ -95,13 +117,20 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
     if (methods?.[0] === "password") {
       const u = (identity.password as { user?: { name?: string; password?: string; domain?: { name?: string; id?: string } } })?.user;
       const scope = body.auth?.scope?.project;
-      const domainOk = (d?: { name?: string; id?: string }) => d?.name === user.domain || (d?.id === "default" && user.domain === "Default");
-      ok = u?.name === user.username && u?.password === user.password && domainOk(u?.domain) && (scope?.name === user.project || scope?.id === PROJECT_ID) && domainOk(scope?.domain);
+      const domainOk = (d?: { name?: string; id?: string }) =>
+        d?.name === user.domain || (d?.id === "default" && user.domain === "Default");
+      ok =
+        u?.name === user.username &&
+        u?.password === user.password &&
+        domainOk(u?.domain) &&
+        (scope?.name === user.project || scope?.id === PROJECT_ID) &&
+        domainOk(scope?.domain);
     } else if (methods?.[0] === "application_credential") {
       const c = identity.application_credential as { id?: string; secret?: string } | undefined;
       ok = c?.id === appCredential.id && c?.secret === appCredential.secret;
     }
-    if (!ok || fake.switches.badCredentials) return keystoneError(401, "Unauthorized", "The request you have made requires authentication.");
+    if (!ok || fake.switches.badCredentials)
+      return keystoneError(401, "Unauthorized", "The request you have made requires authentication.");
     const token = `gAAAAA${randomBytes(24).toString("hex")}`;
     const expires = Date.now() + ttl;
     tokens.set(token, expires);
@@ -124,7 +153,13 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
               type: "identity",
               name: "keystone",
               id: "keystone-id",
-              endpoints: regions.map((region) => ({ id: `id-${region}`, interface: "public", region, region_id: region, url: `${fake.url}/identity/v3` })),
+              endpoints: regions.map((region) => ({
+                id: `id-${region}`,
+                interface: "public",
+                region,
+                region_id: region,
+                url: `${fake.url}/identity/v3`,
+              })),
             },
             {
               type: "compute",
@@ -144,7 +179,11 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
   const nova = (request: FakeRequest, fake: Fake, region: string, rest: string) => {
     const token = request.headers["x-auth-token"];
     const expiry = token ? tokens.get(token) : undefined;
-    if (!expiry || expiry < Date.now()) return { status: 401, body: { error: { code: 401, title: "Unauthorized", message: "The request you have made requires authentication." } } };
+    if (!expiry || expiry < Date.now())
+      return {
+        status: 401,
+        body: { error: { code: 401, title: "Unauthorized", message: "The request you have made requires authentication." } },
+      };
     if (rest === "/flavors/detail") {
       return { body: { flavors: FLAVORS.map((f) => ({ ...f, ram: 512, vcpus: 1, disk: 1, links: [] })) } };
     }

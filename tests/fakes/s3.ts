@@ -103,7 +103,8 @@ function listBuckets(s3: S3Switches, switches: FakeSwitches, query: URLSearchPar
   if (!Number.isInteger(start) || start < 0 || start > sorted.length)
     return s3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
   const asked = query.has("max-buckets") ? Number(query.get("max-buckets")) : 10_000;
-  if (!Number.isInteger(asked) || asked < 1 || asked > 10_000) return s3Error(400, "InvalidArgument", "max-buckets must be between 1 and 10000");
+  if (!Number.isInteger(asked) || asked < 1 || asked > 10_000)
+    return s3Error(400, "InvalidArgument", "max-buckets must be between 1 and 10000");
   const page = paged ? sorted.slice(start, start + Math.min(asked, switches.maxPageSize)) : sorted;
   const end = start + page.length;
   const items = page

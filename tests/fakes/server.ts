@@ -106,7 +106,14 @@ export async function startFake(handler: FakeHandler, options: StartFakeOptions 
         const url = new URL(req.url ?? "/", fake.url);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : (value ?? "");
-        const request: FakeRequest = { method: req.method ?? "GET", path: url.pathname, url, headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
+        const request: FakeRequest = {
+          method: req.method ?? "GET",
+          path: url.pathname,
+          url,
+          headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          at: Date.now(),
+        };
         requests.push(request);
         const s = fake.switches;
         const applies = !s.match || s.match.test(request.path);
@@ -138,7 +145,9 @@ export async function startFake(handler: FakeHandler, options: StartFakeOptions 
     });
   };
 
-  const server = options.https ? https.createServer({ key: options.https.key, cert: options.https.cert }, listener) : http.createServer(listener);
+  const server = options.https
+    ? https.createServer({ key: options.https.key, cert: options.https.cert }, listener)
+    : http.createServer(listener);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

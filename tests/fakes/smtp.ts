@@ -13,7 +13,11 @@ export function testCertificate() {
   return { key: readFileSync(new URL("server-key.pem", dir)), cert: readFileSync(new URL("server.pem", dir)) };
 }
 
-export async function startFakeSmtp({ user = "mailer", password = "mail-secret", starttls = null as { key: Buffer; cert: Buffer } | null } = {}) {
+export async function startFakeSmtp({
+  user = "mailer",
+  password = "mail-secret",
+  starttls = null as { key: Buffer; cert: Buffer } | null,
+} = {}) {
   const received: ReceivedMail[] = [];
   const commands: string[] = [];
   const server = net.createServer((raw) => {
@@ -55,7 +59,9 @@ export async function startFakeSmtp({ user = "mailer", password = "mail-secret",
             buffer = "";
             break;
           case "AUTH": {
-            const [, login = "", pass = ""] = Buffer.from(argument.replace(/^PLAIN /i, ""), "base64").toString("utf8").split("\0");
+            const [, login = "", pass = ""] = Buffer.from(argument.replace(/^PLAIN /i, ""), "base64")
+              .toString("utf8")
+              .split("\0");
             if (login === user && pass === password) {
               current.login = login;
               reply("235 2.7.0 authenticated");

@@ -29,7 +29,9 @@ export function fakeVultrInstance(index: number) {
     v6_network: "2001:19f0:5:1234::",
     v6_main_ip: `2001:19f0:5:1234:5400:4ff:fe${hex.slice(-2)}:${hex.slice(-4)}`,
     v6_network_size: 64,
-    v6_networks: [{ network: "2001:19f0:5:1234::", main_ip: `2001:19f0:5:1234:5400:4ff:fe${hex.slice(-2)}:${hex.slice(-4)}`, network_size: 64 }],
+    v6_networks: [
+      { network: "2001:19f0:5:1234::", main_ip: `2001:19f0:5:1234:5400:4ff:fe${hex.slice(-2)}:${hex.slice(-4)}`, network_size: 64 },
+    ],
     label: `vultr-${index}`,
     internal_ip: index % 2 === 0 ? `10.1.96.${index & 255}` : "",
     kvm: "",
@@ -53,7 +55,8 @@ export function startVultrFake(options: StartFakeOptions & { token?: string } = 
   const token = options.token ?? VULTR_TEST_TOKEN;
   return startFake(
     (request, fake) => {
-      if (fake.switches.badCredentials || bearerToken(request) !== token) return { status: 401, body: { error: "Invalid API token.", status: 401 } };
+      if (fake.switches.badCredentials || bearerToken(request) !== token)
+        return { status: 401, body: { error: "Invalid API token.", status: 401 } };
       if (request.method === "GET" && request.path === "/v2/account") {
         return {
           body: {
@@ -85,7 +88,13 @@ export function startVultrFake(options: StartFakeOptions & { token?: string } = 
         return {
           body: {
             instances,
-            meta: { total, links: { next: nextOffset < total ? cursorFor(nextOffset) : "", prev: offset > 0 ? cursorFor(Math.max(0, offset - perPage)) : "" } },
+            meta: {
+              total,
+              links: {
+                next: nextOffset < total ? cursorFor(nextOffset) : "",
+                prev: offset > 0 ? cursorFor(Math.max(0, offset - perPage)) : "",
+              },
+            },
           },
         };
       }

@@ -15,7 +15,11 @@ const TEMPORARY = {
   arn: "arn:aws:sts::123456789012:assumed-role/reader/ck",
 };
 // A second key of the same user: ListAccessKeys answers both, and the check must pick its own.
-const SIBLING = { accessKeyId: "AKIAFAKEEXAMPLE00002", secretAccessKey: "siblingSecret/K7MDENG/bPxRfiCYEXAMPLEKEY2", arn: AWS_FAKE_KEY.arn };
+const SIBLING = {
+  accessKeyId: "AKIAFAKEEXAMPLE00002",
+  secretAccessKey: "siblingSecret/K7MDENG/bPxRfiCYEXAMPLEKEY2",
+  arn: AWS_FAKE_KEY.arn,
+};
 const KEY_USAGE_FIELDS = ["key_created_at", "key_last_used_at", "key_last_used_service", "key_last_used_region"];
 
 let fake: AwsFake;
@@ -58,7 +62,11 @@ describe("the AWS key's own age and last use in a health check", () => {
       key_last_used_service: "ec2",
       key_last_used_region: "eu-west-1",
     });
-    expect(iamCalls().map((call) => [call.action, call.accessKeyId, call.status]).sort()).toEqual([
+    expect(
+      iamCalls()
+        .map((call) => [call.action, call.accessKeyId, call.status])
+        .sort(),
+    ).toEqual([
       ["GetAccessKeyLastUsed", AWS_FAKE_KEY.accessKeyId, 200],
       ["ListAccessKeys", AWS_FAKE_KEY.accessKeyId, 200],
     ]);
@@ -78,7 +86,11 @@ describe("the AWS key's own age and last use in a health check", () => {
     const result = await awsAdapter.checkHealth(longTermKey, context());
     expect(result).toMatchObject({ ok: true, identity: { account: "123456789012", details: { arn: AWS_FAKE_KEY.arn } } });
     for (const field of KEY_USAGE_FIELDS) expect(detailsOf(result)).not.toHaveProperty(field);
-    expect(iamCalls().map((call) => call.code).sort()).toEqual(["AccessDenied", "AccessDenied"]);
+    expect(
+      iamCalls()
+        .map((call) => call.code)
+        .sort(),
+    ).toEqual(["AccessDenied", "AccessDenied"]);
   });
 
   it("keeps the last use when only ListAccessKeys is denied", async () => {

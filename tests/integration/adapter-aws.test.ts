@@ -137,7 +137,11 @@ describe("aws checkHealth", () => {
   it("reports EC2's RequestExpired for a temporary key as an expired session token, once, not as clock skew", async () => {
     const failure = await listFailure(
       awsAdapter.listResources(
-        credentials({ access_key: "ASIAEXPIRED000000001", secret_key: "tempSecret/K7MDENG/bPxRfiCYEXAMPLEKEY0002", session_token: CANARY_TOKEN }),
+        credentials({
+          access_key: "ASIAEXPIRED000000001",
+          secret_key: "tempSecret/K7MDENG/bPxRfiCYEXAMPLEKEY0002",
+          session_token: CANARY_TOKEN,
+        }),
         context(),
       ),
     );
@@ -151,7 +155,15 @@ describe("aws checkHealth", () => {
 
   it("still reads RequestExpired from a long-term key as a clock problem worth retrying", () => {
     const error = Object.assign(new Error("Request has expired."), { name: "RequestExpired", $metadata: { httpStatusCode: 400 } });
-    const call: AwsCallDescription = { service: "ec2", action: "ec2:DescribeInstances", host: "ec2.us-east-1.amazonaws.com", timedOut: false, timeoutMs: 1_000, secrets: [], region: "us-east-1" };
+    const call: AwsCallDescription = {
+      service: "ec2",
+      action: "ec2:DescribeInstances",
+      host: "ec2.us-east-1.amazonaws.com",
+      timedOut: false,
+      timeoutMs: 1_000,
+      secrets: [],
+      region: "us-east-1",
+    };
     expect(describeAwsError(error, { ...call, temporary: false })).toMatchObject({ code: "RequestExpired", status: 502, retryable: true });
     expect(describeAwsError(error, { ...call, temporary: true })).toMatchObject({ code: "ExpiredToken", status: 401, retryable: false });
   });

@@ -34,7 +34,13 @@ beforeEach(() => {
 });
 
 const credentials = (overrides: Partial<AzureCredentials> = {}): AzureCredentials => ({ ...fake.credentials(), ...overrides });
-const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 5_000, ...overrides });
+const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({
+  apiEndpoint: fake.url,
+  regions: [],
+  outbound,
+  timeoutMs: 5_000,
+  ...overrides,
+});
 
 function failureOf(result: HealthResult): ProviderFailure {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.identity)}`);
@@ -135,7 +141,9 @@ describe("azure checkHealth", () => {
     expect(forbidden.message).toContain(NO_ENABLED_SUBSCRIPTION);
     fake.state.noRole = false;
 
-    const missing = failureOf(await adapter.checkHealth(credentials({ subscription_id: "12345678-1234-4234-8234-123456789012" }), context()));
+    const missing = failureOf(
+      await adapter.checkHealth(credentials({ subscription_id: "12345678-1234-4234-8234-123456789012" }), context()),
+    );
     expect(missing.code).toBe("subscription_not_enabled");
     expect(missing.message).toContain("does not exist in tenant");
     expect(missing.hint).toContain("Check the subscription ID");
@@ -316,7 +324,8 @@ describe("azure listResources", () => {
       {
         scope: "ip-addresses",
         code: "network_read_failed",
-        message: "IP addresses could not be read from Microsoft.Network (AuthorizationFailed), so they show empty. The service principal needs Reader on the subscription.",
+        message:
+          "IP addresses could not be read from Microsoft.Network (AuthorizationFailed), so they show empty. The service principal needs Reader on the subscription.",
       },
     ]);
   });
@@ -383,7 +392,13 @@ describe("azure secrets", () => {
 
     const issuedTokens = fake.tokenRequests().length;
     expect(issuedTokens).toBeGreaterThan(0);
-    const text = outputs.map((o) => (o instanceof Error ? `${o.message} ${o.stack} ${JSON.stringify(o)} ${JSON.stringify((o as UpstreamError).toFailure())}` : JSON.stringify(o))).join("\n");
+    const text = outputs
+      .map((o) =>
+        o instanceof Error
+          ? `${o.message} ${o.stack} ${JSON.stringify(o)} ${JSON.stringify((o as UpstreamError).toFailure())}`
+          : JSON.stringify(o),
+      )
+      .join("\n");
     expect(text).not.toContain(canary);
     expect(text).not.toContain(encodeURIComponent(canary));
     expect(text).not.toMatch(/fake-aad\.[0-9a-f-]{36}/);

@@ -11,12 +11,18 @@ const CANARY = "canary-Pw-7f3e9b21c4d8a605";
 describe("DigitalOcean resource types beyond droplets", () => {
   let fake: DigitalOceanFake;
   let context: AdapterContext;
-  const list = (extra: Partial<AdapterContext & { type: string }> = {}) => digitaloceanAdapter.listResources({ access_key: fake.token }, { ...context, ...extra });
+  const list = (extra: Partial<AdapterContext & { type: string }> = {}) =>
+    digitaloceanAdapter.listResources({ access_key: fake.token }, { ...context, ...extra });
   const ofType = (resources: NormalizedResource[], type: string) => resources.filter((r) => r.type === type);
 
   beforeAll(async () => {
     fake = await startDigitalOceanFake();
-    context = { apiEndpoint: fake.url, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+    context = {
+      apiEndpoint: fake.url,
+      regions: [],
+      timeoutMs: 2_000,
+      outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+    };
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -155,7 +161,9 @@ describe("DigitalOcean resource types beyond droplets", () => {
     Object.assign(fake.digitalocean, { volumes: 8, kubernetesClusters: 8, databases: 8, loadBalancers: 8 });
     fake.switches.resourceCount = 8;
     const { resources } = await list({ regions: ["ams3"] });
-    expect(new Set(resources.map((r) => r.type))).toEqual(new Set(["instance", "volume", "kubernetes_cluster", "database", "load_balancer"]));
+    expect(new Set(resources.map((r) => r.type))).toEqual(
+      new Set(["instance", "volume", "kubernetes_cluster", "database", "load_balancer"]),
+    );
     expect(resources.every((r) => r.region === "ams3")).toBe(true);
   });
 

@@ -15,7 +15,11 @@ let fake: GcpFake;
 
 // A second key pair: registered with the fake as its own service account, so each test can get a fresh
 // account (and a token cache miss) by renaming it.
-const other = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const other = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 beforeAll(async () => {
   fake = await startGcpFake();
@@ -38,7 +42,13 @@ beforeEach(() => {
 function credentials(overrides: Record<string, string> = {}): GcpCredentials {
   return credentialsSchema("gcp").parse(fake.keyFile({ client_email: email, ...overrides })) as GcpCredentials;
 }
-const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 5_000, ...overrides });
+const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({
+  apiEndpoint: fake.url,
+  regions: [],
+  outbound,
+  timeoutMs: 5_000,
+  ...overrides,
+});
 
 function failureOf(result: HealthResult): ProviderFailure {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.identity)}`);
@@ -68,7 +78,9 @@ describe("gcp checkHealth", () => {
     });
     expect(fake.tokenRequests()).toHaveLength(1);
     // The fake verified the RS256 signature before issuing; these are the claims it checked.
-    expect(fake.assertions).toEqual([expect.objectContaining({ iss: email, aud: fake.tokenUri, scope: GCP_SCOPE, header: expect.objectContaining({ alg: "RS256" }) })]);
+    expect(fake.assertions).toEqual([
+      expect.objectContaining({ iss: email, aud: fake.tokenUri, scope: GCP_SCOPE, header: expect.objectContaining({ alg: "RS256" }) }),
+    ]);
     const project = fake.hits("/compute/v1/projects/cloudkeep-test-123456");
     expect(project).toHaveLength(1);
     expect(project[0].headers.authorization).toMatch(/^Bearer ya29\.fake-/);
@@ -190,7 +202,15 @@ describe("gcp listResources", () => {
     fake.switches.maxPageSize = 3;
     const { resources, partialFailures } = await adapter.listResources(credentials(), context());
     expect(partialFailures).toEqual([]);
-    expect(resources.map((r) => r.name).sort()).toEqual(["instance-0001", "instance-0002", "instance-0003", "instance-0004", "instance-0005", "instance-0006", "instance-0007"]);
+    expect(resources.map((r) => r.name).sort()).toEqual([
+      "instance-0001",
+      "instance-0002",
+      "instance-0003",
+      "instance-0004",
+      "instance-0005",
+      "instance-0006",
+      "instance-0007",
+    ]);
     const pages = fake.hits("/compute/v1/projects/cloudkeep-test-123456/aggregated/instances");
     expect(pages).toHaveLength(3);
     expect(pages[0].url.searchParams.get("pageToken")).toBeNull();
@@ -209,10 +229,17 @@ describe("gcp listResources", () => {
       private_ips: ["10.128.0.2"],
       tags: { env: "prod", team: "platform" },
       created_at: "2025-02-01T16:30:00.000Z",
-      console_url: "https://console.cloud.google.com/compute/instancesDetail/zones/us-central1-a/instances/instance-0001?project=cloudkeep-test-123456",
+      console_url:
+        "https://console.cloud.google.com/compute/instancesDetail/zones/us-central1-a/instances/instance-0001?project=cloudkeep-test-123456",
     });
     const byName = Object.fromEntries(resources.map((r) => [r.name, r]));
-    expect(byName["instance-0002"]).toMatchObject({ status: "stopped", raw_status: "TERMINATED", public_ips: [], region: "us-central1", zone: "us-central1-b" });
+    expect(byName["instance-0002"]).toMatchObject({
+      status: "stopped",
+      raw_status: "TERMINATED",
+      public_ips: [],
+      region: "us-central1",
+      zone: "us-central1-b",
+    });
     expect(byName["instance-0003"]).toMatchObject({ status: "pending", raw_status: "STAGING", region: "europe-west1" });
   });
 
@@ -276,7 +303,13 @@ describe("gcp secrets", () => {
     expect(outputs[2]).toMatchObject({ ok: true });
     expect(outputs[6]).toMatchObject({ ok: false, error: { code: "unauthorized", status: 401 } });
     expect(outputs[7]).toMatchObject({ ok: false, error: { code: "invalid_grant" } });
-    const text = outputs.map((o) => (o instanceof Error ? `${o.message} ${o.stack} ${JSON.stringify(o)} ${JSON.stringify((o as UpstreamError).toFailure())}` : JSON.stringify(o))).join("\n");
+    const text = outputs
+      .map((o) =>
+        o instanceof Error
+          ? `${o.message} ${o.stack} ${JSON.stringify(o)} ${JSON.stringify((o as UpstreamError).toFailure())}`
+          : JSON.stringify(o),
+      )
+      .join("\n");
     expect(text).not.toContain(canary);
     expect(text).not.toContain(keyBody);
     expect(text).not.toMatch(/ya29\.fake-/);

@@ -16,7 +16,12 @@ describe("the openstack adapter", () => {
 
   beforeAll(async () => {
     fake = await startOpenStackFake();
-    context = { apiEndpoint: fake.keystoneUrl, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+    context = {
+      apiEndpoint: fake.keystoneUrl,
+      regions: [],
+      timeoutMs: 2_000,
+      outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+    };
   });
   afterAll(async () => {
     await fake.close();
@@ -33,7 +38,13 @@ describe("the openstack adapter", () => {
       identity: {
         account: "8f2c4e6a0b1d3f5e7a9c1e3b5d7f9a1c",
         label: "demo-project (demo)",
-        details: { user: "demo", project: "demo-project", project_domain: "Default", compute_regions: "RegionOne, RegionTwo", region: "RegionOne" },
+        details: {
+          user: "demo",
+          project: "demo-project",
+          project_domain: "Default",
+          compute_regions: "RegionOne, RegionTwo",
+          region: "RegionOne",
+        },
       },
     });
     const login = JSON.parse(fake.hits("/identity/v3/auth/tokens")[0].body);
@@ -62,8 +73,14 @@ describe("the openstack adapter", () => {
   });
 
   it("answers a wrong application credential secret with invalid_credentials", async () => {
-    const result = await openstackAdapter.checkHealth({ ...appCredential, application_credential_secret: "nope" } as OpenStackCredentials, context);
-    expect(result).toMatchObject({ ok: false, error: { code: "invalid_credentials", message: "Keystone refused the application credential (401)." } });
+    const result = await openstackAdapter.checkHealth(
+      { ...appCredential, application_credential_secret: "nope" } as OpenStackCredentials,
+      context,
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "invalid_credentials", message: "Keystone refused the application credential (401)." },
+    });
   });
 
   it("reuses the Keystone token across calls instead of logging in again", async () => {
@@ -74,7 +91,11 @@ describe("the openstack adapter", () => {
   });
 
   it("shares one login between concurrent calls", async () => {
-    await Promise.all([openstackAdapter.checkHealth(password, context), openstackAdapter.listResources(password, context), openstackAdapter.checkHealth(password, context)]);
+    await Promise.all([
+      openstackAdapter.checkHealth(password, context),
+      openstackAdapter.listResources(password, context),
+      openstackAdapter.checkHealth(password, context),
+    ]);
     expect(fake.hits("/identity/v3/auth/tokens")).toHaveLength(1);
   });
 
@@ -120,7 +141,10 @@ describe("the openstack adapter", () => {
 
   it("normalises servers: status, addresses by type, flavor name, zone, metadata and the Horizon link", async () => {
     fake.switches.resourceCount = 5;
-    const { resources } = await openstackAdapter.listResources(password, { ...context, consoleUrls: { horizon: "https://horizon.example.com/dashboard/" } });
+    const { resources } = await openstackAdapter.listResources(password, {
+      ...context,
+      consoleUrls: { horizon: "https://horizon.example.com/dashboard/" },
+    });
     expect(resources[0]).toEqual({
       id: resources[0].id,
       name: "server-0",
@@ -160,14 +184,20 @@ describe("the openstack adapter", () => {
   it("reports no_compute_endpoint for a region without compute, naming the regions that have it", async () => {
     const result = await openstackAdapter.checkHealth({ ...OPENSTACK_TEST_USER, region: "RegionNine" }, context);
     expect(result).toMatchObject({ ok: false, error: { code: "no_compute_endpoint" } });
-    if (!result.ok) expect(result.error.message).toBe("No public compute endpoint in region RegionNine; the catalog has compute in RegionOne, RegionTwo.");
+    if (!result.ok)
+      expect(result.error.message).toBe(
+        "No public compute endpoint in region RegionNine; the catalog has compute in RegionOne, RegionTwo.",
+      );
   });
 
   it("gives up with a timeout when Nova is slower than the timeout", async () => {
     fake.switches.match = /^\/compute\//;
     fake.switches.delayMs = 600;
     const started = performance.now();
-    await expect(openstackAdapter.listResources(password, { ...context, timeoutMs: 150 })).rejects.toMatchObject({ code: "timeout", status: 504 });
+    await expect(openstackAdapter.listResources(password, { ...context, timeoutMs: 150 })).rejects.toMatchObject({
+      code: "timeout",
+      status: 504,
+    });
     expect(performance.now() - started).toBeLessThan(590);
   });
 

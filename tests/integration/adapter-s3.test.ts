@@ -4,7 +4,13 @@ import { HeadBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { systemResolver } from "../../supabase/functions/_shared/net/outbound.ts";
-import { isAwsS3Endpoint, listBucketResources, openS3Client, s3CompatibleAdapter, s3ConsoleUrl } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
+import {
+  isAwsS3Endpoint,
+  listBucketResources,
+  openS3Client,
+  s3CompatibleAdapter,
+  s3ConsoleUrl,
+} from "../../supabase/functions/_shared/providers/s3-compatible.ts";
 import type { AdapterContext, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { S3CompatibleCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { S3_FAKE_KEY, startS3Fake, type S3Fake } from "../fakes/s3.ts";
@@ -166,7 +172,8 @@ describe("s3_compatible on AWS S3", () => {
   // An AWS host name for the fake on loopback: DNS is stubbed the way the outbound policy allows.
   const awsResolve = async (host: string) =>
     host.endsWith(".amazonaws.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host);
-  const onAws = (overrides: Partial<AdapterContext> = {}) => context({ apiEndpoint: `http://s3.us-east-1.amazonaws.com:${fake.port}`, ...overrides });
+  const onAws = (overrides: Partial<AdapterContext> = {}) =>
+    context({ apiEndpoint: `http://s3.us-east-1.amazonaws.com:${fake.port}`, ...overrides });
   const listOnAws = (overrides: Partial<AdapterContext> = {}) =>
     listBucketResources(credentials({ force_path_style: false }), onAws(overrides), { resolve: awsResolve });
 
@@ -211,7 +218,6 @@ describe("s3_compatible on AWS S3", () => {
 });
 
 describe("s3_compatible listing failures", () => {
-
   it("lists nothing for a resource type buckets are not", async () => {
     const result = await s3CompatibleAdapter.listResources(credentials(), { ...context(), type: "instance" });
     expect(result.resources).toEqual([]);

@@ -106,7 +106,12 @@ describe.each(cases)("the $kind adapter", (c) => {
 
   beforeAll(async () => {
     fake = await c.start();
-    context = { apiEndpoint: fake.url, regions: [], timeoutMs: 2_000, outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+    context = {
+      apiEndpoint: fake.url,
+      regions: [],
+      timeoutMs: 2_000,
+      outbound: { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+    };
   });
   afterAll(async () => {
     await fake.close();
@@ -216,7 +221,8 @@ describe.each(cases)("the $kind adapter", (c) => {
     try {
       const result = await c.adapter.checkHealth(credentials(), { ...context, apiEndpoint: wrong.url });
       expect(result).toMatchObject({ ok: false, error: { code: "malformed_response" } });
-      if (!result.ok) expect(result.error.message).toMatch(/not the provider's API shape: (no "account" object|the profile has no "username")/);
+      if (!result.ok)
+        expect(result.error.message).toMatch(/not the provider's API shape: (no "account" object|the profile has no "username")/);
     } finally {
       await wrong.close();
     }
@@ -268,7 +274,11 @@ describe("DigitalOcean droplets and GPU droplets", () => {
     const pages = fake.hits("/v2/droplets");
     expect(pages.filter((r) => !r.url.searchParams.has("type"))).toHaveLength(10);
     // The GPU listing keeps its type on every page it follows.
-    expect(pages.filter((r) => r.url.searchParams.get("type") === "gpus").map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2", "3"]);
+    expect(pages.filter((r) => r.url.searchParams.get("type") === "gpus").map((r) => r.url.searchParams.get("page"))).toEqual([
+      "1",
+      "2",
+      "3",
+    ]);
     expect(pages.every((r) => r.url.searchParams.get("per_page") === "200")).toBe(true);
   });
 });
@@ -295,7 +305,10 @@ describe("Linode token scopes", () => {
 
   it("reports the same missing scope when a listing is refused, not a revoked token", async () => {
     fake.linode.scopes = "account:read_only";
-    await expect(linodeAdapter.listResources({ access_key: fake.token }, loopback(fake.url))).rejects.toMatchObject({ code: "missing_scope", status: 403 });
+    await expect(linodeAdapter.listResources({ access_key: fake.token }, loopback(fake.url))).rejects.toMatchObject({
+      code: "missing_scope",
+      status: 403,
+    });
   });
 
   it("passes the check of a token with only linodes:read_only, proving it with one 25-item page", async () => {

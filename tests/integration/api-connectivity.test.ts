@@ -50,7 +50,8 @@ describe("health", () => {
     expect(check.body.data).toMatchObject({ ok: true, trigger: "api", identity: { account: expect.any(String) } });
     const provider = await call(`/providers/${providerId}`, { token: tokens.viewer });
     expect(provider.body.data).toMatchObject({ status: "healthy", last_error_code: null, account_identifier: expect.any(String) });
-    const [read] = await sql`select count(*)::int as n from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
+    const [read] =
+      await sql`select count(*)::int as n from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
     expect(read.n).toBeGreaterThan(0);
   });
 
@@ -69,13 +70,19 @@ describe("health", () => {
   });
 
   it("refuses live checks from a viewer, and from another organization as not found", async () => {
-    expect(await call(`/providers/${providerId}/health`, { token: tokens.viewer, method: "POST" })).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
+    expect(await call(`/providers/${providerId}/health`, { token: tokens.viewer, method: "POST" })).toMatchObject({
+      status: 403,
+      body: { error: { code: "forbidden" } },
+    });
     expect(await call(`/providers/${providerId}/health`, { token: tokens.outsider, method: "POST" })).toMatchObject({ status: 404 });
   });
 
   it("refuses a check of a suspended provider until it is resumed", async () => {
     await call(`/providers/${providerId}`, { token: tokens.admin, method: "PATCH", body: { suspended: true } });
-    expect(await call(`/providers/${providerId}/health`, { token: tokens.member, method: "POST" })).toMatchObject({ status: 409, body: { error: { code: "conflict" } } });
+    expect(await call(`/providers/${providerId}/health`, { token: tokens.member, method: "POST" })).toMatchObject({
+      status: 409,
+      body: { error: { code: "conflict" } },
+    });
     await call(`/providers/${providerId}`, { token: tokens.admin, method: "PATCH", body: { suspended: false } });
   });
 });
@@ -89,32 +96,43 @@ describe("resources", () => {
     const ids = new Set(first.body.data.map((r: { resource_id: string }) => r.resource_id));
     let cursor = first.body.next_cursor;
     while (cursor) {
-      const page = await call(`/providers/${providerId}/resources?limit=200&cursor=${encodeURIComponent(cursor)}`, { token: tokens.viewer });
+      const page = await call(`/providers/${providerId}/resources?limit=200&cursor=${encodeURIComponent(cursor)}`, {
+        token: tokens.viewer,
+      });
       for (const r of page.body.data) ids.add(r.resource_id);
       cursor = page.body.next_cursor;
     }
     expect(ids.size).toBe(450);
-    expect(first.body.data[0]).toMatchObject({ type: "instance", console_url: expect.stringMatching(/^https:\/\/cloud\.digitalocean\.com\/droplets\//) });
+    expect(first.body.data[0]).toMatchObject({
+      type: "instance",
+      console_url: expect.stringMatching(/^https:\/\/cloud\.digitalocean\.com\/droplets\//),
+    });
   });
 
   it("marks resources that vanished instead of keeping them silently", async () => {
     fake.switches.resourceCount = 440;
     await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.member });
-    const [{ gone }] = await sql`select count(*)::int as gone from public.provider_resources where provider_id = ${providerId} and vanished_at is not null`;
+    const [{ gone }] =
+      await sql`select count(*)::int as gone from public.provider_resources where provider_id = ${providerId} and vanished_at is not null`;
     expect(gone).toBe(10);
   });
 
   it("answers a listing the cloud refused with 502 and the provider's actionable error, keeping the stored inventory", async () => {
-    const [{ before }] = await sql`select count(*)::int as before from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    const [{ before }] =
+      await sql`select count(*)::int as before from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
     fake.switches.badCredentials = true;
     try {
       const refused = await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.member });
       expect(refused.status).toBe(502);
-      expect(refused.body.error).toMatchObject({ code: "upstream_failed", details: { provider_error: { code: expect.any(String), hint: expect.stringMatching(/token/i) } } });
+      expect(refused.body.error).toMatchObject({
+        code: "upstream_failed",
+        details: { provider_error: { code: expect.any(String), hint: expect.stringMatching(/token/i) } },
+      });
     } finally {
       fake.switches.badCredentials = false;
     }
-    const [{ after }] = await sql`select count(*)::int as after from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    const [{ after }] =
+      await sql`select count(*)::int as after from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
     expect(after).toBe(before);
   });
 
@@ -136,7 +154,12 @@ describe("testing unsaved credentials", () => {
     const bad = await call(`/providers/test?org=${p.orgSlug}`, {
       token: tokens.admin,
       method: "POST",
-      body: { name: "Probe", provider_type: "digitalocean", api_endpoint: fake.url, credentials: { access_key: `dop_v1_${"f".repeat(64)}` } },
+      body: {
+        name: "Probe",
+        provider_type: "digitalocean",
+        api_endpoint: fake.url,
+        credentials: { access_key: `dop_v1_${"f".repeat(64)}` },
+      },
     });
     expect(bad.body.data).toMatchObject({ ok: false, error: { code: expect.any(String), hint: expect.any(String) } });
     const [{ after }] = await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`;
@@ -148,9 +171,17 @@ describe("testing unsaved credentials", () => {
     const refused = await call(`/providers/test?org=${p.orgSlug}`, {
       token: tokens.admin,
       method: "POST",
-      body: { name: "Probe", provider_type: "digitalocean", api_endpoint: fake.url.replace("127.0.0.1", "127.0.0.2"), credentials: { access_key: fake.token } },
+      body: {
+        name: "Probe",
+        provider_type: "digitalocean",
+        api_endpoint: fake.url.replace("127.0.0.1", "127.0.0.2"),
+        credentials: { access_key: fake.token },
+      },
     });
-    expect(refused.body.data).toMatchObject({ ok: false, error: { code: "refused_endpoint", message: expect.stringMatching(/loopback/i) } });
+    expect(refused.body.data).toMatchObject({
+      ok: false,
+      error: { code: "refused_endpoint", message: expect.stringMatching(/loopback/i) },
+    });
     expect(fake.requests.length).toBe(hits);
   });
 });

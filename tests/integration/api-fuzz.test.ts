@@ -60,24 +60,88 @@ function percent(text: string) {
   return [...text]
     .map((ch) => {
       const code = ch.codePointAt(0)!;
-      if (code >= 0xd800 && code <= 0xdfff) return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
-      return /[A-Za-z0-9\-._~]/.test(ch) ? ch : [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+      if (code >= 0xd800 && code <= 0xdfff)
+        return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`;
+      return /[A-Za-z0-9\-._~]/.test(ch)
+        ? ch
+        : [...Buffer.from(ch, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
     })
     .join("");
 }
 
 // Values for path segments and query parameters, as they go on the wire (already encoded).
 const RAW_VALUES = [
-  "%", "%%", "%zz", "%E0%A4%A", "%C0%AF", "%ED%A0%80", "%FF%FE", "%00", "a%00b", "%0A%0D", "%25", "%u0041",
-  "1e18", "1e400", "-1", "0", "-0", "1.5", "00000000000000000000000000000001", "99999999999999999999999999", "9007199254740993",
-  "0x10", "NaN", "Infinity", "-Infinity", "+5", "%201", "1%20", "", "null", "undefined", "[]", "{}",
-  "..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "%2F", "%5C..%5C", ".", "~",
-  "%27%20or%201%3D1--", "%3Cscript%3E", "%F0%9F%92%A5", "%E2%80%AE", "ck_", "TRUE", "yes", "1", "false",
+  "%",
+  "%%",
+  "%zz",
+  "%E0%A4%A",
+  "%C0%AF",
+  "%ED%A0%80",
+  "%FF%FE",
+  "%00",
+  "a%00b",
+  "%0A%0D",
+  "%25",
+  "%u0041",
+  "1e18",
+  "1e400",
+  "-1",
+  "0",
+  "-0",
+  "1.5",
+  "00000000000000000000000000000001",
+  "99999999999999999999999999",
+  "9007199254740993",
+  "0x10",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "+5",
+  "%201",
+  "1%20",
+  "",
+  "null",
+  "undefined",
+  "[]",
+  "{}",
+  "..",
+  "%2e%2e",
+  "..%2f..%2fetc%2fpasswd",
+  "%2F",
+  "%5C..%5C",
+  ".",
+  "~",
+  "%27%20or%201%3D1--",
+  "%3Cscript%3E",
+  "%F0%9F%92%A5",
+  "%E2%80%AE",
+  "ck_",
+  "TRUE",
+  "yes",
+  "1",
+  "false",
 ];
 
 // Every query parameter gets each of these: numbers Number() would take but Postgres or a
 // bound would not, and encodings decodeURIComponent would throw on.
-const EDGE_VALUES = ["1e18", "1e400", "-1", "0", "1.5", "9007199254740993", "0x10", "NaN", "Infinity", "%207", "7%20", "%", "%zz", "%00", "%ED%A0%80", ""];
+const EDGE_VALUES = [
+  "1e18",
+  "1e400",
+  "-1",
+  "0",
+  "1.5",
+  "9007199254740993",
+  "0x10",
+  "NaN",
+  "Infinity",
+  "%207",
+  "7%20",
+  "%",
+  "%zz",
+  "%00",
+  "%ED%A0%80",
+  "",
+];
 
 function wireValue(r: Random): string {
   switch (r.int(4)) {
@@ -147,7 +211,25 @@ function nested(depth: number, open: string, close: string, inner = "1") {
 /** Bodies that are not what any route asks for: not JSON, wrong shapes and types, too deep, too big. */
 function junkBody(r: Random, schemaProperties: string[]): Body {
   const props = schemaProperties.length ? schemaProperties : ["name", "credentials", "scopes"];
-  const wrongValues: unknown[] = [null, 0, -1, 1e308, 1.5, true, "", "x".repeat(5000), [], [null], {}, { $ref: "#/x" }, "\u0000", "\ud800", unicode(r, 40), [[[[[]]]]], { constructor: { prototype: { polluted: true } } }];
+  const wrongValues: unknown[] = [
+    null,
+    0,
+    -1,
+    1e308,
+    1.5,
+    true,
+    "",
+    "x".repeat(5000),
+    [],
+    [null],
+    {},
+    { $ref: "#/x" },
+    "\u0000",
+    "\ud800",
+    unicode(r, 40),
+    [[[[[]]]]],
+    { constructor: { prototype: { polluted: true } } },
+  ];
   const wrong = () => r.pick(wrongValues);
   const choices: (() => Body)[] = [
     () => ({ label: "truncated JSON", text: `{"${r.pick(props)}": ` }),
@@ -155,17 +237,23 @@ function junkBody(r: Random, schemaProperties: string[]): Body {
     () => ({ label: "trailing comma", text: `{"${r.pick(props)}": 1,}` }),
     () => ({ label: "byte-order mark", text: `\ufeff{"${r.pick(props)}": "x"}` }),
     () => ({ label: "NaN literal", text: `{"${r.pick(props)}": NaN}` }),
-    () => ({ label: "bare word", text: r.pick(["nul", "tru", "undefined", "{", "}", "[", "]", ":", "\"", "\\"]) }),
+    () => ({ label: "bare word", text: r.pick(["nul", "tru", "undefined", "{", "}", "[", "]", ":", '"', "\\"]) }),
     () => ({ label: "not UTF-8", text: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x7d]) }),
     () => ({ label: "whitespace", text: " \n\t " }),
     () => ({ label: "JSON null", text: "null" }),
-    () => ({ label: "JSON scalar", text: r.pick(["0", "1e999", "-0", "\"x\"", "true", "false", "123456789012345678901234567890"]) }),
+    () => ({ label: "JSON scalar", text: r.pick(["0", "1e999", "-0", '"x"', "true", "false", "123456789012345678901234567890"]) }),
     () => ({ label: "array instead of object", text: JSON.stringify(r.pick([[], [{}], [{ [r.pick(props)]: "x" }], [null]])) }),
     () => ({ label: "wrong types", text: JSON.stringify(Object.fromEntries(props.map((p) => [p, wrong()]))) }),
     () => ({ label: "one wrong type", text: JSON.stringify({ [r.pick(props)]: wrong() }) }),
     () => ({ label: "nulls", text: JSON.stringify(Object.fromEntries(props.map((p) => [p, null]))) }),
-    () => ({ label: "NUL in keys and values", text: JSON.stringify({ [`${r.pick(props)}\u0000`]: "a\u0000b", name: "n\u0000", credentials: { access_key: "\u0000" } }) }),
-    () => ({ label: "lone surrogates", text: `{"name": "\\ud800", "${r.pick(props)}": "\\udfff\\ud800x", "credentials": {"\\ud83d": "\\ud800"}}` }),
+    () => ({
+      label: "NUL in keys and values",
+      text: JSON.stringify({ [`${r.pick(props)}\u0000`]: "a\u0000b", name: "n\u0000", credentials: { access_key: "\u0000" } }),
+    }),
+    () => ({
+      label: "lone surrogates",
+      text: `{"name": "\\ud800", "${r.pick(props)}": "\\udfff\\ud800x", "credentials": {"\\ud83d": "\\ud800"}}`,
+    }),
     () => ({ label: "deep array", text: nested(2000 + r.int(20000), "[", "]") }),
     () => ({ label: "deep object", text: nested(2000 + r.int(5000), '{"a":', "}") }),
     () => ({ label: "deep credentials", text: `{"name":"deep","provider_type":"aws","credentials":${nested(3000, '{"a":', "}")}}` }),
@@ -174,9 +262,15 @@ function junkBody(r: Random, schemaProperties: string[]): Body {
     () => ({ label: "over 64 KiB", text: JSON.stringify({ name: "x".repeat(65 * 1024 + r.int(4096)) }) }),
     () => ({ label: "a megabyte", text: `{"name":"${"y".repeat(1024 * 1024)}"}` }),
     () => ({ label: "many keys", text: JSON.stringify(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i]))) }),
-    () => ({ label: "__proto__ key", text: `{"__proto__": {"${r.pick(props)}": "x", "polluted": true}, "${r.pick(props)}": {"__proto__": null}}` }),
+    () => ({
+      label: "__proto__ key",
+      text: `{"__proto__": {"${r.pick(props)}": "x", "polluted": true}, "${r.pick(props)}": {"__proto__": null}}`,
+    }),
     () => ({ label: "duplicate keys", text: `{"${r.pick(props)}": 1, "${r.pick(props)}": "x", "${r.pick(props)}": null}` }),
-    () => ({ label: "huge numbers", text: `{"expires_in_days": 1e308, "page": -1e308, "${r.pick(props)}": 123456789012345678901234567890}` }),
+    () => ({
+      label: "huge numbers",
+      text: `{"expires_in_days": 1e308, "page": -1e308, "${r.pick(props)}": 123456789012345678901234567890}`,
+    }),
   ];
   return r.pick(choices)();
 }
@@ -184,9 +278,22 @@ function junkBody(r: Random, schemaProperties: string[]): Body {
 /** The documented example with one field (or one credential field) poisoned, so validation past the first field is reached. */
 function poisonedExample(r: Random, example: Record<string, unknown>): Body {
   const poisons: [string, unknown][] = [
-    ["null", null], ["zero", 0], ["negative", -1], ["fraction", 1.5], ["huge number", 1e308], ["boolean", true], ["empty string", ""],
-    ["blank", "   "], ["NUL", "a\u0000b"], ["lone surrogate", "\ud800"], ["unicode", unicode(r, 100)], ["long string", "x".repeat(20_000)],
-    ["empty array", []], ["array", [1, "a", null]], ["object", { a: 1 }], ["deep", JSON.parse(nested(40, '{"a":', "}"))],
+    ["null", null],
+    ["zero", 0],
+    ["negative", -1],
+    ["fraction", 1.5],
+    ["huge number", 1e308],
+    ["boolean", true],
+    ["empty string", ""],
+    ["blank", "   "],
+    ["NUL", "a\u0000b"],
+    ["lone surrogate", "\ud800"],
+    ["unicode", unicode(r, 100)],
+    ["long string", "x".repeat(20_000)],
+    ["empty array", []],
+    ["array", [1, "a", null]],
+    ["object", { a: 1 }],
+    ["deep", JSON.parse(nested(40, '{"a":', "}"))],
   ];
   const body: Record<string, unknown> = structuredClone(example);
   const [label, poison] = r.pick(poisons);
@@ -196,7 +303,9 @@ function poisonedExample(r: Random, example: Record<string, unknown>): Body {
     credentials[key] = poison;
     return { label: `example with credentials.${key} ${label}`, text: JSON.stringify(body) };
   }
-  const key = r.int(5) ? r.pick(Object.keys(body)) : r.pick(["api_endpoint", "environment", "regions", "expires_at", "read_only_credentials", "extra"]);
+  const key = r.int(5)
+    ? r.pick(Object.keys(body))
+    : r.pick(["api_endpoint", "environment", "regions", "expires_at", "read_only_credentials", "extra"]);
   body[key] = poison;
   return { label: `example with ${key} ${label}`, text: JSON.stringify(body) };
 }
@@ -214,12 +323,19 @@ type Operation = {
 };
 
 type Document = {
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { example?: Record<string, unknown> }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { example?: Record<string, unknown> }> } }
+    >
+  >;
 };
 
 function operations(doc: Document) {
   const out: Operation[] = [];
-  const schemas = (doc as unknown as { components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } }).components?.schemas ?? {};
+  const schemas =
+    (doc as unknown as { components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } }).components?.schemas ?? {};
   for (const [template, ops] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = ops[method];
@@ -284,8 +400,12 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
   const query = op.parameters.filter((param) => param.in === "query");
   const hasOrg = query.some((param) => param.name === "org");
   const base = (id = realId) => op.template.replace(/\{\w+\}/g, id);
-  const withOrg = (params: string[]) => (hasOrg && !params.some((param) => param.startsWith("org=")) ? [`org=${p.orgSlug}`, ...params] : params);
-  const headers = (extra: Record<string, string> = {}) => ({ ...(auth.authorization ? { authorization: auth.authorization } : {}), ...extra });
+  const withOrg = (params: string[]) =>
+    hasOrg && !params.some((param) => param.startsWith("org=")) ? [`org=${p.orgSlug}`, ...params] : params;
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(auth.authorization ? { authorization: auth.authorization } : {}),
+    ...extra,
+  });
   const add = (path: string, note: string, more: Partial<Case> = {}) =>
     cases.push({ n: next(), auth: auth.label, method: op.method, path, headers: headers(), note, ...more });
 
@@ -312,9 +432,10 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
   }
   for (let i = 0; i < 6; i++) {
     const names = [...query.map((param) => param.name), "org", "page", "limit", "cursor", "%zz", "a[b]", "", "__proto__", "constructor"];
-    const params = Array.from({ length: 1 + r.int(6) }, () => `${r.pick(names)}${r.int(5) ? "=" : ""}${r.int(5) ? wireValue(r) : ""}`).filter((pair) =>
-      harmless(pair.split("=")[0], pair.split("=")[1] ?? ""),
-    );
+    const params = Array.from(
+      { length: 1 + r.int(6) },
+      () => `${r.pick(names)}${r.int(5) ? "=" : ""}${r.int(5) ? wireValue(r) : ""}`,
+    ).filter((pair) => harmless(pair.split("=")[0], pair.split("=")[1] ?? ""));
     add(`${base()}?${withOrg(params).join("&")}`, `query mix ${params.length}`);
   }
   add(`${base()}?&&==&%&=%zz&%3D=%3D`, "query of separators");
@@ -323,7 +444,14 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
   // Headers: a malformed Authorization stands in for the caller's; other odd headers ride beside it.
   for (let i = 0; i < 4; i++) {
     const authorization = r.pick(AUTHORIZATIONS);
-    cases.push({ n: next(), auth: "malformed Authorization", method: op.method, path: base(), headers: { authorization }, note: `Authorization ${JSON.stringify(authorization.slice(0, 40))}` });
+    cases.push({
+      n: next(),
+      auth: "malformed Authorization",
+      method: op.method,
+      path: base(),
+      headers: { authorization },
+      note: `Authorization ${JSON.stringify(authorization.slice(0, 40))}`,
+    });
   }
   add(`${base()}${hasOrg ? `?org=${p.orgSlug}` : ""}`, "odd headers", {
     headers: headers({
@@ -343,7 +471,10 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
   if (op.example) {
     for (let i = 0; i < 16; i++) {
       const body = poisonedExample(r, op.example);
-      add(`${base()}${hasOrg ? `?org=${p.orgSlug}` : ""}`, `body: ${body.label}`, { body, headers: headers({ "content-type": "application/json" }) });
+      add(`${base()}${hasOrg ? `?org=${p.orgSlug}` : ""}`, `body: ${body.label}`, {
+        body,
+        headers: headers({ "content-type": "application/json" }),
+      });
     }
   }
   const bodies = op.bodyProperties ? 22 : 3;
@@ -351,7 +482,10 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
     const body = junkBody(r, op.bodyProperties ?? []);
     const contentType = r.int(4) ? "application/json" : r.int(3) ? r.pick(CONTENT_TYPES) : null;
     const extra: Record<string, string> = contentType ? { "content-type": contentType } : {};
-    add(`${base()}${hasOrg ? `?org=${p.orgSlug}` : ""}`, `body: ${body.label}, content-type ${contentType}`, { body, headers: headers(extra) });
+    add(`${base()}${hasOrg ? `?org=${p.orgSlug}` : ""}`, `body: ${body.label}, content-type ${contentType}`, {
+      body,
+      headers: headers(extra),
+    });
   }
   return cases;
 }
@@ -366,13 +500,22 @@ function send(c: Case): Promise<{ status: number; contentType: string; text: str
         method: c.method,
         // The raw path, byte for byte: fetch() would normalise `..` and re-encode `%`.
         path: `/api${c.path}`,
-        headers: { ...c.headers, ...(c.body && !("content-length" in c.headers) ? { "content-length": String(Buffer.byteLength(c.body.text)) } : {}) },
+        headers: {
+          ...c.headers,
+          ...(c.body && !("content-length" in c.headers) ? { "content-length": String(Buffer.byteLength(c.body.text)) } : {}),
+        },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
         res.on("error", reject);
       },
     );
@@ -384,11 +527,19 @@ function send(c: Case): Promise<{ status: number; contentType: string; text: str
   });
 }
 
-const STACK_TRACE = [/\n\s+at\s/, /\bat\s+\S+\s+\(?\S+:\d+:\d+\)?/, /file:\/\//, /node_modules/, /supabase\/functions\//, /\b(TypeError|RangeError|SyntaxError|URIError|ReferenceError|PostgresError)\b/];
+const STACK_TRACE = [
+  /\n\s+at\s/,
+  /\bat\s+\S+\s+\(?\S+:\d+:\d+\)?/,
+  /file:\/\//,
+  /node_modules/,
+  /supabase\/functions\//,
+  /\b(TypeError|RangeError|SyntaxError|URIError|ReferenceError|PostgresError)\b/,
+];
 
 function judge(answer: { status: number; contentType: string; text: string }): string | null {
   if (answer.status >= 500) return `answered ${answer.status}`;
-  if (answer.status >= 400 && STACK_TRACE.some((pattern) => pattern.test(answer.text))) return "the error looks like a stack trace or an internal error";
+  if (answer.status >= 400 && STACK_TRACE.some((pattern) => pattern.test(answer.text)))
+    return "the error looks like a stack trace or an internal error";
   if (answer.status === 204) return answer.text ? "a 204 with a body" : null;
   let body: unknown;
   try {
@@ -399,7 +550,8 @@ function judge(answer: { status: number; contentType: string; text: string }): s
   if (!/^application\/json\b/.test(answer.contentType)) return `content-type ${answer.contentType}`;
   if (answer.status >= 400) {
     const error = (body as { error?: { code?: unknown; message?: unknown } })?.error;
-    if (typeof error?.code !== "string" || typeof error.message !== "string" || !error.code || !error.message) return "an error without { error: { code, message } }";
+    if (typeof error?.code !== "string" || typeof error.message !== "string" || !error.code || !error.message)
+      return "an error without { error: { code, message } }";
   }
   return null;
 }
@@ -449,17 +601,26 @@ describe("the malformed requests the security review found", () => {
       });
     }
     expect((await once("GET", `/providers?org=${p.orgSlug}&page=100000`)).status).toBe(200);
-    expect(await once("GET", `/providers/${awsProviderId}/health?limit=1e3`)).toMatchObject({ status: 422, body: { error: { details: { fields: { limit: expect.any(Array) } } } } });
+    expect(await once("GET", `/providers/${awsProviderId}/health?limit=1e3`)).toMatchObject({
+      status: 422,
+      body: { error: { details: { fields: { limit: expect.any(Array) } } } },
+    });
   });
 
   it("answers a malformed % in a path with 400", async () => {
     for (const id of ["%", "%zz", "%E0%A4%A", "%ED%A0%80", `${awsProviderId}%`]) {
-      expect(await once("GET", `/providers/${id}`), id).toMatchObject({ status: 400, body: { error: { code: "bad_request", message: expect.stringContaining("percent-encoded") } } });
+      expect(await once("GET", `/providers/${id}`), id).toMatchObject({
+        status: 400,
+        body: { error: { code: "bad_request", message: expect.stringContaining("percent-encoded") } },
+      });
     }
   });
 
   it("answers a NUL in the query, the path or the body with 400", async () => {
-    expect(await once("GET", `/providers?org=${p.orgSlug}&q=a%00b`)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
+    expect(await once("GET", `/providers?org=${p.orgSlug}&q=a%00b`)).toMatchObject({
+      status: 400,
+      body: { error: { code: "bad_request" } },
+    });
     expect(await once("DELETE", "/tokens/%00")).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
     const nul = JSON.stringify({ name: "deploy\u0000bot", scopes: ["providers:read"] });
     expect(await once("POST", `/tokens?org=${p.orgSlug}`, { body: nul, headers: { "content-type": "application/json" } })).toMatchObject({
@@ -497,20 +658,30 @@ describe(`malformed input at every documented operation (seed ${SEED})`, () => {
   it("documents the operations the fuzzer walks", () => {
     const ops = operations(doc);
     expect(ops.length).toBeGreaterThanOrEqual(14);
-    expect(ops.map((op) => `${op.method} ${op.template}`)).toEqual(expect.arrayContaining(["GET /providers", "POST /providers", "PATCH /providers/{id}", "DELETE /tokens/{id}"]));
+    expect(ops.map((op) => `${op.method} ${op.template}`)).toEqual(
+      expect.arrayContaining(["GET /providers", "POST /providers", "PATCH /providers/{id}", "DELETE /tokens/{id}"]),
+    );
   });
 
-  it("never answers 5xx, always answers errors as { error: { code, message } }, never with a stack trace", { timeout: 120_000 }, async () => {
-    const r = generator(SEED);
-    let n = 0;
-    const cases = operations(doc).flatMap((op) => auths.flatMap((auth) => casesFor(r, op, auth, () => n++)));
-    const started = Date.now();
-    const { failures, statuses } = await run(cases);
-    const seen = Object.entries(statuses).map(([status, count]) => `${status}×${count}`).join(" ");
-    console.log(`api fuzz: ${cases.length} requests in ${Date.now() - started} ms, seed ${SEED}, ${failures.length} failures; statuses ${seen}`);
-    expect(failures, `seed ${SEED}: replay with CLOUDKEEP_FUZZ_SEED=${SEED}`).toEqual([]);
-    // The stored provider the reads used is still there: the fuzzing changed no one's data by accident.
-    const [row] = await sql`select id from public.cloud_providers where id = ${awsProviderId}`;
-    expect(row?.id).toBe(awsProviderId);
-  });
+  it(
+    "never answers 5xx, always answers errors as { error: { code, message } }, never with a stack trace",
+    { timeout: 120_000 },
+    async () => {
+      const r = generator(SEED);
+      let n = 0;
+      const cases = operations(doc).flatMap((op) => auths.flatMap((auth) => casesFor(r, op, auth, () => n++)));
+      const started = Date.now();
+      const { failures, statuses } = await run(cases);
+      const seen = Object.entries(statuses)
+        .map(([status, count]) => `${status}×${count}`)
+        .join(" ");
+      console.log(
+        `api fuzz: ${cases.length} requests in ${Date.now() - started} ms, seed ${SEED}, ${failures.length} failures; statuses ${seen}`,
+      );
+      expect(failures, `seed ${SEED}: replay with CLOUDKEEP_FUZZ_SEED=${SEED}`).toEqual([]);
+      // The stored provider the reads used is still there: the fuzzing changed no one's data by accident.
+      const [row] = await sql`select id from public.cloud_providers where id = ${awsProviderId}`;
+      expect(row?.id).toBe(awsProviderId);
+    },
+  );
 });

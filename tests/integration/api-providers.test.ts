@@ -40,7 +40,10 @@ describe("authentication", () => {
   it("answers health and the OpenAPI document without a token", async () => {
     expect((await call("/health")).body).toEqual({ status: "ok", service: "cloudkeep-api" });
     const doc = await call("/openapi.json");
-    expect(doc.body).toMatchObject({ openapi: "3.1.0", paths: { "/providers": expect.any(Object), "/providers/{id}": expect.any(Object) } });
+    expect(doc.body).toMatchObject({
+      openapi: "3.1.0",
+      paths: { "/providers": expect.any(Object), "/providers/{id}": expect.any(Object) },
+    });
   });
 
   it("refuses a request without a token, or with a forged one, as 401", async () => {
@@ -63,7 +66,10 @@ describe("providers", () => {
   });
 
   it("hides another organization's providers as 404", async () => {
-    expect(await call(`/providers?org=${p.orgSlug}`, { token: tokens.outsider })).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    expect(await call(`/providers?org=${p.orgSlug}`, { token: tokens.outsider })).toMatchObject({
+      status: 404,
+      body: { error: { code: "not_found" } },
+    });
     expect(await call(`/providers/${providerId}`, { token: tokens.outsider })).toMatchObject({ status: 404 });
     expect(await call(`/providers/${providerId}`, { token: tokens.outsider, method: "DELETE" })).toMatchObject({ status: 404 });
   });
@@ -78,9 +84,17 @@ describe("providers", () => {
   });
 
   it("answers broken JSON with 400, an oversized body with 413 and a schema error with 422 naming the field", async () => {
-    const broken = await call(`/providers?org=${p.orgSlug}`, { token: tokens.admin, method: "POST", rawBody: `{"name": "x", "credentials": {"secret_key": "${sample.canary}"` });
+    const broken = await call(`/providers?org=${p.orgSlug}`, {
+      token: tokens.admin,
+      method: "POST",
+      rawBody: `{"name": "x", "credentials": {"secret_key": "${sample.canary}"`,
+    });
     expect(broken).toMatchObject({ status: 400, body: { error: { code: "bad_request", message: "The body is not valid JSON." } } });
-    const huge = await call(`/providers?org=${p.orgSlug}`, { token: tokens.admin, method: "POST", rawBody: JSON.stringify({ name: "x".repeat(70 * 1024) }) });
+    const huge = await call(`/providers?org=${p.orgSlug}`, {
+      token: tokens.admin,
+      method: "POST",
+      rawBody: JSON.stringify({ name: "x".repeat(70 * 1024) }),
+    });
     expect(huge).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
     const invalid = await call(`/providers?org=${p.orgSlug}`, {
       token: tokens.admin,
@@ -94,18 +108,29 @@ describe("providers", () => {
 
   it("refuses a duplicate with 409 naming the existing provider", async () => {
     const again = await call(`/providers?org=${p.orgSlug}`, { token: tokens.owner, method: "POST", body: { ...awsBody, name: "Second" } });
-    expect(again).toMatchObject({ status: 409, body: { error: { code: "duplicate", message: `This account is already connected as "${awsBody.name}".` } } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { error: { code: "duplicate", message: `This account is already connected as "${awsBody.name}".` } },
+    });
   });
 
   it("renames, rotates, suspends and deletes, one change per request", async () => {
-    const renamed = await call(`/providers/${providerId}`, { token: tokens.admin, method: "PATCH", body: { name: "AWS Prod", environment: "staging" } });
+    const renamed = await call(`/providers/${providerId}`, {
+      token: tokens.admin,
+      method: "PATCH",
+      body: { name: "AWS Prod", environment: "staging" },
+    });
     expect(renamed.body.data).toMatchObject({ name: "AWS Prod", environment: "staging" });
 
     const mixed = await call(`/providers/${providerId}`, { token: tokens.admin, method: "PATCH", body: { name: "x", suspended: true } });
     expect(mixed).toMatchObject({ status: 422 });
 
     const next = sampleProvider("aws", "apirot");
-    const rotated = await call(`/providers/${providerId}`, { token: tokens.admin, method: "PATCH", body: { credentials: next.credentials } });
+    const rotated = await call(`/providers/${providerId}`, {
+      token: tokens.admin,
+      method: "PATCH",
+      body: { credentials: next.credentials },
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.data.credentials_rotated_at).toEqual(expect.any(String));
     expect(rotated.text).not.toContain(next.canary);
@@ -125,11 +150,19 @@ describe("providers", () => {
     const created = await call(`/providers?org=${p.orgSlug}`, { token: tokens.admin, method: "POST", body: s3Body });
     expect(created.status).toBe(201);
     const id = created.body.data.id;
-    const alone = await call(`/providers/${id}`, { token: tokens.admin, method: "PATCH", body: { api_endpoint: "https://collector.example.org" } });
+    const alone = await call(`/providers/${id}`, {
+      token: tokens.admin,
+      method: "PATCH",
+      body: { api_endpoint: "https://collector.example.org" },
+    });
     expect(alone.status).toBe(422);
     expect(alone.body.error.message).toMatch(/credentials entered again/);
     const next = sampleProvider("s3_compatible", "apimove2");
-    const moved = await call(`/providers/${id}`, { token: tokens.admin, method: "PATCH", body: { credentials: next.credentials, api_endpoint: "https://s3.example.org" } });
+    const moved = await call(`/providers/${id}`, {
+      token: tokens.admin,
+      method: "PATCH",
+      body: { credentials: next.credentials, api_endpoint: "https://s3.example.org" },
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.data.api_endpoint).toBe("https://s3.example.org");
     expect(moved.text).not.toContain(next.canary);
@@ -137,6 +170,9 @@ describe("providers", () => {
 
   it("answers an unknown route with 404 and a wrong method with 405", async () => {
     expect(await call("/nothing-here", { token: tokens.member })).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
-    expect(await call("/providers", { token: tokens.member, method: "PUT" })).toMatchObject({ status: 405, body: { error: { code: "method_not_allowed" } } });
+    expect(await call("/providers", { token: tokens.member, method: "PUT" })).toMatchObject({
+      status: 405,
+      body: { error: { code: "method_not_allowed" } },
+    });
   });
 });

@@ -41,12 +41,17 @@ describe("the age of an AWS access key in needs attention", () => {
   it("flags a key added today that IAM says is 200 days old as past the critical limit, naming its creation date", async () => {
     await awsProvider("Old IAM key", { ok: true, keyCreatedDaysAgo: 200 });
     const [reason] = (await reasonsByName())["Old IAM key"];
-    expect(reason).toMatchObject({ severity: "critical", message: expect.stringMatching(/^The access key \(created \d{4}-\d{2}-\d{2}\) is 200 days old, past the 90-day limit\.$/) });
+    expect(reason).toMatchObject({
+      severity: "critical",
+      message: expect.stringMatching(/^The access key \(created \d{4}-\d{2}-\d{2}\) is 200 days old, past the 90-day limit\.$/),
+    });
   });
 
   it("warns about a key IAM says is 70 days old", async () => {
     await awsProvider("Ageing IAM key", { ok: true, keyCreatedDaysAgo: 70 });
-    expect((await reasonsByName())["Ageing IAM key"]).toEqual([expect.objectContaining({ severity: "warning", message: expect.stringContaining("is 70 days old.") })]);
+    expect((await reasonsByName())["Ageing IAM key"]).toEqual([
+      expect.objectContaining({ severity: "warning", message: expect.stringContaining("is 70 days old.") }),
+    ]);
   });
 
   it("leaves out a key IAM says is new", async () => {

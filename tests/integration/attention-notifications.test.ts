@@ -9,7 +9,12 @@ import { parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/cry
 import { selectNeedsAttention, selectNotifications } from "../../supabase/functions/_shared/domain/attention.ts";
 import { updateOrganizationSettings } from "../../supabase/functions/_shared/domain/organization-settings.ts";
 import type { VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
-import { deliverWebhooks, rotateWebhookSecret, saveWebhook, verifyWebhookSignature } from "../../supabase/functions/_shared/domain/webhooks.ts";
+import {
+  deliverWebhooks,
+  rotateWebhookSecret,
+  saveWebhook,
+  verifyWebhookSignature,
+} from "../../supabase/functions/_shared/domain/webhooks.ts";
 import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
@@ -36,7 +41,8 @@ async function provider(name: string, values: { status?: string; expires?: Date 
     values (${p.orgId}, ${name}, 'vultr', 'api_token', ${sql.json(FAKE_ENVELOPE)}, ${`k1:${name}`}, '…abcd',
             ${values.expires ?? null}, now() - make_interval(days => ${values.createdDaysAgo ?? 0}))
     returning id`;
-  if (values.status) await sql`update public.cloud_providers set status = ${values.status}, last_error_message = 'Vultr refused the API key.' where id = ${id}`;
+  if (values.status)
+    await sql`update public.cloud_providers set status = ${values.status}, last_error_message = 'Vultr refused the API key.' where id = ${id}`;
   return id;
 }
 
@@ -82,7 +88,8 @@ describe("notifications", () => {
     const fresh = await provider("Fresh keys");
     const [{ sent }] = await sql`select private.scan_credential_alerts() as sent`;
     expect(sent).toBeGreaterThanOrEqual(4);
-    const kinds = async (id: string) => (await sql`select kind, severity from public.notifications where provider_id = ${id}`).map((r) => `${r.kind}/${r.severity}`);
+    const kinds = async (id: string) =>
+      (await sql`select kind, severity from public.notifications where provider_id = ${id}`).map((r) => `${r.kind}/${r.severity}`);
     expect(await kinds(expiring)).toEqual(["credential.expiring/warning"]);
     expect(await kinds(expired)).toEqual(["credential.expired/critical"]);
     expect(await kinds(old)).toEqual(["credential.old/critical"]);
@@ -101,11 +108,19 @@ describe("notifications", () => {
     expect(await count(p.outsider.claims)).toBe(0);
     for (const persona of [p.viewer, p.member, p.admin, p.owner]) expect(await count(persona.claims)).toBeGreaterThan(0);
     for (const persona of [p.viewer, p.admin, p.owner]) {
-      const insert = await attempt(sql, persona.claims, (tx) => tx`
-        insert into public.notifications (organization_id, kind, severity, title, body) values (${p.orgId}, 'provider.failed', 'critical', 'x', 'y')`);
+      const insert = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`
+        insert into public.notifications (organization_id, kind, severity, title, body) values (${p.orgId}, 'provider.failed', 'critical', 'x', 'y')`,
+      );
       expect(insert).toMatchObject({ ok: false, code: "42501" });
-      expect(await affected(sql, persona.claims, (tx) => tx`update public.notifications set title = 'x' where organization_id = ${p.orgId}`)).toMatchObject({ ok: false, code: "42501" });
-      expect(await affected(sql, persona.claims, (tx) => tx`delete from public.notifications where organization_id = ${p.orgId}`)).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await affected(sql, persona.claims, (tx) => tx`update public.notifications set title = 'x' where organization_id = ${p.orgId}`),
+      ).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await affected(sql, persona.claims, (tx) => tx`delete from public.notifications where organization_id = ${p.orgId}`),
+      ).toMatchObject({ ok: false, code: "42501" });
     }
     const viaDomain = await withRls(sql, p.viewer.claims, (tx) => selectNotifications(tx, p.orgId));
     expect(viaDomain[0]).toMatchObject({ kind: expect.any(String), title: expect.any(String) });
@@ -122,11 +137,16 @@ describe("the webhook", () => {
     expect(saved.webhook.secret_hint).toBe(`whsec_…${secret.slice(-4)}`);
     const again = await saveWebhook(ctx(p.admin), p.orgId, { url: receiverUrl, enabled: true });
     expect(again.secret).toBeNull();
-    const read = await attempt(sql, p.owner.claims, (tx) => tx`select secret from public.organization_webhooks where organization_id = ${p.orgId}`);
+    const read = await attempt(
+      sql,
+      p.owner.claims,
+      (tx) => tx`select secret from public.organization_webhooks where organization_id = ${p.orgId}`,
+    );
     expect(read).toMatchObject({ ok: false, code: "42501" });
     const [row] = await sql`select secret from public.organization_webhooks where organization_id = ${p.orgId}`;
     expect(JSON.stringify(row.secret)).not.toContain(secret.slice(6));
-    const [audit] = await sql`select action, metadata from public.audit_events where organization_id = ${p.orgId} and action like 'webhook.%' order by id limit 1`;
+    const [audit] =
+      await sql`select action, metadata from public.audit_events where organization_id = ${p.orgId} and action like 'webhook.%' order by id limit 1`;
     expect(audit.action).toBe("webhook.created");
     expect(JSON.stringify(audit.metadata)).not.toContain(secret.slice(6));
   });
@@ -140,7 +160,9 @@ describe("the webhook", () => {
       await sql`update public.organizations set allow_http_endpoints = true where id = ${p.orgId}`;
     }
     expect((await refusal(saveWebhook(ctx(p.member), p.orgId, { url: "https://hooks.example.com" }))).code).toBe("forbidden");
-    expect((await refusal(saveWebhook(ctx(p.admin), p.orgId, { url: "https://user:pw@hooks.example.com" }))).fieldErrors).toHaveProperty("url");
+    expect((await refusal(saveWebhook(ctx(p.admin), p.orgId, { url: "https://user:pw@hooks.example.com" }))).fieldErrors).toHaveProperty(
+      "url",
+    );
   });
 
   it("delivers a notification signed with the secret, retrying after a 500, and logs each try", async () => {
@@ -158,11 +180,18 @@ describe("the webhook", () => {
     const last = received[1];
     expect(last.headers["cloudkeep-event"]).toBe("provider.failed");
     expect(await verifyWebhookSignature(secret, last.headers["cloudkeep-signature"] as string, last.body)).toBe(true);
-    expect(await verifyWebhookSignature(secret, last.headers["cloudkeep-signature"] as string, last.body.replace("failing", "fine"))).toBe(false);
+    expect(await verifyWebhookSignature(secret, last.headers["cloudkeep-signature"] as string, last.body.replace("failing", "fine"))).toBe(
+      false,
+    );
     expect(await verifyWebhookSignature("whsec_wrong", last.headers["cloudkeep-signature"] as string, last.body)).toBe(false);
-    expect(JSON.parse(last.body)).toMatchObject({ type: "provider.failed", provider: { id, name: "Webhook Vultr", status: "failed" }, organization: { id: p.orgId } });
+    expect(JSON.parse(last.body)).toMatchObject({
+      type: "provider.failed",
+      provider: { id, name: "Webhook Vultr", status: "failed" },
+      organization: { id: p.orgId },
+    });
 
-    const [log] = await sql`select status, attempts, last_status_code from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
+    const [log] =
+      await sql`select status, attempts, last_status_code from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
     expect(log).toMatchObject({ status: "delivered", attempts: 2, last_status_code: 204 });
   });
 
@@ -171,7 +200,8 @@ describe("the webhook", () => {
     const id = await provider("Doomed Vultr");
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
     for (let i = 0; i < 3; i++) await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0, maxAttempts: 3 });
-    const [log] = await sql`select status, attempts, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
+    const [log] =
+      await sql`select status, attempts, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
     expect(log).toMatchObject({ status: "failed", attempts: 3, last_error: "The receiver answered 503." });
   });
 
@@ -182,7 +212,8 @@ describe("the webhook", () => {
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
     await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0 });
     expect(received).toHaveLength(0);
-    const [log] = await sql`select status, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
+    const [log] =
+      await sql`select status, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
     expect(log.last_error).toMatch(/loopback|private|not allowed/i);
     await saveWebhook(ctx(p.admin), p.orgId, { url: receiverUrl });
   });
@@ -208,26 +239,52 @@ describe("the webhook", () => {
 
   it("is configured by admins and owners only, and its delivery log read by them only", async () => {
     const see = async (claims: Claims, table: "organization_webhooks" | "webhook_deliveries") => {
-      const r = await attempt(sql, claims, (tx) => tx`select organization_id from ${tx(`public.${table}`)} where organization_id = ${p.orgId}`);
+      const r = await attempt(
+        sql,
+        claims,
+        (tx) => tx`select organization_id from ${tx(`public.${table}`)} where organization_id = ${p.orgId}`,
+      );
       return r.ok ? r.value.length : r.code;
     };
     for (const persona of [p.admin, p.owner]) {
       expect(await see(persona.claims, "organization_webhooks")).toBe(1);
       expect(await see(persona.claims, "webhook_deliveries")).toBeGreaterThan(0);
-      expect(await affected(sql, persona.claims, (tx) => tx`update public.organization_webhooks set enabled = false where organization_id = ${p.orgId}`)).toMatchObject({ ok: true, count: 1 });
-      expect(await affected(sql, persona.claims, (tx) => tx`delete from public.organization_webhooks where organization_id = ${p.orgId}`)).toMatchObject({ ok: true, count: 1 });
+      expect(
+        await affected(
+          sql,
+          persona.claims,
+          (tx) => tx`update public.organization_webhooks set enabled = false where organization_id = ${p.orgId}`,
+        ),
+      ).toMatchObject({ ok: true, count: 1 });
+      expect(
+        await affected(sql, persona.claims, (tx) => tx`delete from public.organization_webhooks where organization_id = ${p.orgId}`),
+      ).toMatchObject({ ok: true, count: 1 });
     }
     for (const persona of [p.member, p.viewer, p.outsider]) {
       expect(await see(persona.claims, "organization_webhooks")).toBe(0);
       expect(await see(persona.claims, "webhook_deliveries")).toBe(0);
-      expect(await affected(sql, persona.claims, (tx) => tx`update public.organization_webhooks set url = 'https://evil.example' where organization_id = ${p.orgId}`)).toMatchObject({ ok: true, count: 0 });
-      const insert = await attempt(sql, persona.claims, (tx) => tx`
-        insert into public.organization_webhooks (organization_id, url, secret, secret_hint) values (${p.orgId}, 'https://evil.example', ${tx.json(FAKE_ENVELOPE)}, 'x')`);
+      expect(
+        await affected(
+          sql,
+          persona.claims,
+          (tx) => tx`update public.organization_webhooks set url = 'https://evil.example' where organization_id = ${p.orgId}`,
+        ),
+      ).toMatchObject({ ok: true, count: 0 });
+      const insert = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`
+        insert into public.organization_webhooks (organization_id, url, secret, secret_hint) values (${p.orgId}, 'https://evil.example', ${tx.json(FAKE_ENVELOPE)}, 'x')`,
+      );
       expect(insert).toMatchObject({ ok: false, code: "42501" });
     }
     expect(await see(null, "organization_webhooks")).toBe("42501");
     for (const persona of [p.admin, p.owner, p.member]) {
-      const write = await attempt(sql, persona.claims, (tx) => tx`update public.webhook_deliveries set status = 'delivered' where organization_id = ${p.orgId}`);
+      const write = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`update public.webhook_deliveries set status = 'delivered' where organization_id = ${p.orgId}`,
+      );
       expect(write).toMatchObject({ ok: false, code: "42501" });
     }
   });
@@ -248,8 +305,13 @@ describe("settings and needs attention", () => {
       credential_warning_days: 45,
       credential_critical_days: 80,
     });
-    expect(saved).toMatchObject({ allowed_private_cidrs: ["192.168.10.0/24", "10.20.0.0/16"], horizon_url: "https://horizon.example.com", credential_warning_days: 45 });
-    const [audit] = await sql`select metadata from public.audit_events where organization_id = ${p.orgId} and action = 'organization.settings_updated' order by id desc limit 1`;
+    expect(saved).toMatchObject({
+      allowed_private_cidrs: ["192.168.10.0/24", "10.20.0.0/16"],
+      horizon_url: "https://horizon.example.com",
+      credential_warning_days: 45,
+    });
+    const [audit] =
+      await sql`select metadata from public.audit_events where organization_id = ${p.orgId} and action = 'organization.settings_updated' order by id desc limit 1`;
     expect(audit.metadata.changed).toMatchObject({ credential_warning_days: { from: 60, to: 45 } });
     await updateOrganizationSettings(ctx(p.admin), p.orgId, { credential_warning_days: 60, credential_critical_days: 90 });
   });

@@ -183,7 +183,7 @@ describe("the local auth server", () => {
     expect(error).toBeNull();
     const { session, user } = data;
     expect(session).toMatchObject({ token_type: "bearer", expires_in: 3600 });
-    expect(session!.expires_at).toBe((claimsOf(session!.access_token).exp as number));
+    expect(session!.expires_at).toBe(claimsOf(session!.access_token).exp as number);
     expect(session!.refresh_token).toMatch(/^[a-z0-9]{12}$/);
     expect(user).toMatchObject({
       email: email.toLowerCase(),
@@ -197,7 +197,12 @@ describe("the local auth server", () => {
     expect(user!.email_confirmed_at).toEqual(expect.any(String));
     expect(user!.confirmed_at).toEqual(expect.any(String));
     expect(user!.identities).toEqual([
-      expect.objectContaining({ provider: "email", id: user!.id, user_id: user!.id, identity_data: expect.objectContaining({ sub: user!.id }) }),
+      expect.objectContaining({
+        provider: "email",
+        id: user!.id,
+        user_id: user!.id,
+        identity_data: expect.objectContaining({ sub: user!.id }),
+      }),
     ]);
 
     const [row] = await db`
@@ -320,7 +325,11 @@ describe("the local auth server", () => {
 
   it("refuses an unknown refresh token with refresh_token_not_found", async () => {
     const { error } = await refresh("zzzzzzzzzzzz");
-    expect(error).toMatchObject({ status: 400, code: "refresh_token_not_found", message: "Invalid Refresh Token: Refresh Token Not Found" });
+    expect(error).toMatchObject({
+      status: 400,
+      code: "refresh_token_not_found",
+      message: "Invalid Refresh Token: Refresh Token Not Found",
+    });
   });
 
   it("changes the password, then accepts only the new one and signs out the other sessions", async () => {
@@ -439,7 +448,10 @@ describe("the local auth server", () => {
     expect(anon.error).toMatchObject({ status: 403, code: "not_admin", message: "User not allowed" });
 
     const { session } = await signUp("user-as-admin");
-    const asUser = await client(publishableKey, { Authorization: `Bearer ${session.access_token}` }).auth.admin.createUser({ email, password });
+    const asUser = await client(publishableKey, { Authorization: `Bearer ${session.access_token}` }).auth.admin.createUser({
+      email,
+      password,
+    });
     expect(asUser.error).toMatchObject({ status: 403, code: "not_admin" });
     expect(await db`select id from auth.users where email = ${email}`).toHaveLength(0);
   });

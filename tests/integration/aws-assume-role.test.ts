@@ -27,15 +27,42 @@ import { trustedCidrs } from "../support/stack.ts";
 
 const ROLE = "arn:aws:iam::444455556666:role/ops/CloudkeepReadOnly";
 const EXTERNAL_ID = `ck${"7".repeat(64)}`;
-const AWS_ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOUDKEEP_AWS_PRINCIPAL_ARN", "AWS_EC2_METADATA_DISABLED", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+const AWS_ENV = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_ENDPOINT_URL_STS",
+  "AWS_ENDPOINT_URL",
+  "AWS_PROFILE",
+  "CLOUDKEEP_AWS_PRINCIPAL_ARN",
+  "AWS_EC2_METADATA_DISABLED",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_CONFIG_FILE",
+];
 
 let fake: AwsFake;
 const savedEnv: Record<string, string | undefined> = {};
 const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
 
-const role = (overrides: Partial<AwsFakeRole> = {}): AwsFakeRole => ({ arn: ROLE, trusts: CLOUDKEEP_KEY.arn, externalId: EXTERNAL_ID, enforceExternalId: true, ...overrides });
-const credentials = (overrides: Partial<AwsRoleCredentials> = {}): AwsRoleCredentials => ({ role_arn: ROLE, external_id: EXTERNAL_ID, ...overrides });
-const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, ...overrides });
+const role = (overrides: Partial<AwsFakeRole> = {}): AwsFakeRole => ({
+  arn: ROLE,
+  trusts: CLOUDKEEP_KEY.arn,
+  externalId: EXTERNAL_ID,
+  enforceExternalId: true,
+  ...overrides,
+});
+const credentials = (overrides: Partial<AwsRoleCredentials> = {}): AwsRoleCredentials => ({
+  role_arn: ROLE,
+  external_id: EXTERNAL_ID,
+  ...overrides,
+});
+const context = (overrides: Partial<AdapterContext> = {}): AdapterContext => ({
+  apiEndpoint: fake.url,
+  regions: [],
+  outbound,
+  timeoutMs: 8_000,
+  ...overrides,
+});
 
 /** Cloudkeep's own identity, as a deployment gives it: the standard AWS environment. */
 function useCloudkeepIdentity(stsUrl: string) {
@@ -100,7 +127,12 @@ describe("assuming a customer's role", () => {
     // Cloudkeep's own key signs AssumeRole and nothing else; the rest runs on the role's session.
     expect(ownCalls().every((call) => call.action === "AssumeRole")).toBe(true);
     const sessionCalls = fake.calls.filter((call) => call.accessKeyId?.startsWith("ASIA"));
-    expect(sessionCalls.map((call) => call.action).sort()).toEqual(["DescribeInstances", "DescribeRegions", "GetCallerIdentity", "LookupEvents"]);
+    expect(sessionCalls.map((call) => call.action).sort()).toEqual([
+      "DescribeInstances",
+      "DescribeRegions",
+      "GetCallerIdentity",
+      "LookupEvents",
+    ]);
   });
 
   it("fails a role whose trust policy does not require the external ID, and gives the condition to add", async () => {
@@ -133,13 +165,16 @@ describe("assuming a customer's role", () => {
     expect(failure.hint).toContain(EXTERNAL_ID);
   });
 
-  it.each(["ec2:DescribeInstances", "ec2:DescribeRegions", "cloudtrail:LookupEvents"])("names the missing permission %s", async (action) => {
-    fake.roles = [role({ denied: [action] })];
-    const failure = failureOf(await awsAdapter.checkHealth(credentials(), context()));
-    expect(failure).toMatchObject({ code: "missing_permission", status: 403 });
-    expect(failure.message).toBe(`Cloudkeep can assume ${ROLE} but may not call ${action}.`);
-    expect(failure.hint).toContain(`Allow ${action}`);
-  });
+  it.each(["ec2:DescribeInstances", "ec2:DescribeRegions", "cloudtrail:LookupEvents"])(
+    "names the missing permission %s",
+    async (action) => {
+      fake.roles = [role({ denied: [action] })];
+      const failure = failureOf(await awsAdapter.checkHealth(credentials(), context()));
+      expect(failure).toMatchObject({ code: "missing_permission", status: 403 });
+      expect(failure.message).toBe(`Cloudkeep can assume ${ROLE} but may not call ${action}.`);
+      expect(failure.hint).toContain(`Allow ${action}`);
+    },
+  );
 
   it("keeps the session in memory: two checks, one AssumeRole with the external ID", async () => {
     expect((await awsAdapter.checkHealth(credentials(), context())).ok).toBe(true);
@@ -166,7 +201,10 @@ describe("assuming a customer's role", () => {
     const minted = fake.keys.filter((key) => key.role);
     expect(minted).toHaveLength(1);
     minted[0].expired = true;
-    await expect(awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).rejects.toMatchObject({ code: "ExpiredToken", status: 401 });
+    await expect(awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).rejects.toMatchObject({
+      code: "ExpiredToken",
+      status: 401,
+    });
     expect(fake.callsOf("DescribeRegions").at(-1)?.code).toBe("RequestExpired");
     expect((await awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).resources.length).toBeGreaterThan(0);
     expect(assumeCalls().filter((call) => call.externalId === EXTERNAL_ID)).toHaveLength(2);
@@ -177,7 +215,10 @@ describe("assuming a customer's role", () => {
     fake.roles = [role({ arn: readOnly })];
     // Only the read-only role exists here: the check passes only if it is the one assumed.
     const result = await awsAdapter.checkHealth(credentials({ read_only_role_arn: readOnly }), context());
-    expect(result).toMatchObject({ ok: true, identity: { label: "arn:aws:sts::444455556666:assumed-role/CloudkeepAudit/cloudkeep", details: { role_arn: readOnly } } });
+    expect(result).toMatchObject({
+      ok: true,
+      identity: { label: "arn:aws:sts::444455556666:assumed-role/CloudkeepAudit/cloudkeep", details: { role_arn: readOnly } },
+    });
   });
 
   it("cannot try a role before the provider is saved: the external ID comes with saving", async () => {
@@ -225,7 +266,9 @@ describe("assuming a customer's role", () => {
     await awsAdapter.checkHealth(credentials(), context());
     await awsAdapter.listResources(credentials(), context());
     await listAllEvents(credentials(), { ...context(), region: "us-east-1" });
-    const called = new Set(fake.calls.filter((call) => call.accessKeyId?.startsWith("ASIA")).map((call) => `${call.service}:${call.action}`));
+    const called = new Set(
+      fake.calls.filter((call) => call.accessKeyId?.startsWith("ASIA")).map((call) => `${call.service}:${call.action}`),
+    );
     expect([...called].sort()).toEqual([...CLOUDKEEP_ROLE_ACTIONS].sort());
     expect(permissionsPolicy().Statement[0].Action).toEqual([...CLOUDKEEP_ROLE_ACTIONS]);
   });
@@ -257,7 +300,11 @@ describe("CloudTrail LookupEvents", () => {
 
   it("sends one lookup attribute to CloudTrail and applies the others to each page", async () => {
     fake.aws.trail["us-east-1"] = fakeTrailEvents("us-east-1", 60);
-    const { events } = await listAllEvents(credentials(), { ...context(), region: "us-east-1", filters: { readOnly: false, username: "bob" } });
+    const { events } = await listAllEvents(credentials(), {
+      ...context(),
+      region: "us-east-1",
+      filters: { readOnly: false, username: "bob" },
+    });
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((event) => event.read_only === false && event.username === "bob")).toBe(true);
   });
@@ -301,31 +348,56 @@ describe("role providers in the database", () => {
 
   it("issues a random external ID on save, returns it with the provider, and seals it into the credential", async () => {
     expect(externalId).toMatch(/^ck[0-9a-f]{64}$/);
-    const [row] = await asService(sql, (tx) => tx`
-      select auth_method, account_identifier, credential_hint, external_id, credentials from public.cloud_providers where id = ${providerId}`);
-    expect(row).toMatchObject({ auth_method: "assume_role", account_identifier: "777788889999", credential_hint: "role/CloudkeepReadOnly", external_id: externalId });
+    const [row] = await asService(
+      sql,
+      (tx) => tx`
+      select auth_method, account_identifier, credential_hint, external_id, credentials from public.cloud_providers where id = ${providerId}`,
+    );
+    expect(row).toMatchObject({
+      auth_method: "assume_role",
+      account_identifier: "777788889999",
+      credential_hint: "role/CloudkeepReadOnly",
+      external_id: externalId,
+    });
     const sealed = await decryptCredential(ring, { organizationId: p.orgId, providerId }, row.credentials);
     expect(sealed).toEqual({ role_arn: DB_ROLE, external_id: externalId });
     // A second provider gets its own.
-    const other = await createProvider(vault(p.admin), p.orgId, { name: "Other", provider_type: "aws", credentials: { role_arn: "arn:aws:iam::123412341234:role/X" } });
+    const other = await createProvider(vault(p.admin), p.orgId, {
+      name: "Other",
+      provider_type: "aws",
+      credentials: { role_arn: "arn:aws:iam::123412341234:role/X" },
+    });
     expect(other.external_id).toMatch(/^ck[0-9a-f]{64}$/);
     expect(other.external_id).not.toBe(externalId);
   });
 
   it("lets no one choose or change an external ID", async () => {
     const chosen = `ck${"0".repeat(64)}`;
-    const insert = await attempt(sql, p.admin.claims, (tx) => tx`
+    const insert = await attempt(
+      sql,
+      p.admin.claims,
+      (tx) => tx`
       insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint, external_id)
-      values (${p.orgId}, 'Chosen', 'aws', 'assume_role', '{"ct":"x","wk":"y"}', 'k:chosen', ${chosen}) returning external_id`);
+      values (${p.orgId}, 'Chosen', 'aws', 'assume_role', '{"ct":"x","wk":"y"}', 'k:chosen', ${chosen}) returning external_id`,
+    );
     expect(insert).toMatchObject({ ok: false, code: "42501" });
     // Without naming the column the insert is allowed, and the database picks the ID.
-    const direct = await attempt(sql, p.admin.claims, (tx) => tx<{ external_id: string }[]>`
+    const direct = await attempt(
+      sql,
+      p.admin.claims,
+      (tx) => tx<{ external_id: string }[]>`
       insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint)
-      values (${p.orgId}, 'Direct', 'aws', 'assume_role', '{"ct":"x","wk":"y"}', 'k:direct') returning external_id`);
+      values (${p.orgId}, 'Direct', 'aws', 'assume_role', '{"ct":"x","wk":"y"}', 'k:direct') returning external_id`,
+    );
     expect(direct.ok && direct.value[0].external_id).toMatch(/^ck[0-9a-f]{64}$/);
-    expect(await attempt(sql, p.owner.claims, (tx) => tx`update public.cloud_providers set external_id = ${chosen} where id = ${providerId}`)).toMatchObject({ ok: false, code: "42501" });
+    expect(
+      await attempt(sql, p.owner.claims, (tx) => tx`update public.cloud_providers set external_id = ${chosen} where id = ${providerId}`),
+    ).toMatchObject({ ok: false, code: "42501" });
     // Even the service role cannot change one: a trigger guards it.
-    const service = await asService(sql, (tx) => tx`update public.cloud_providers set external_id = ${chosen} where id = ${providerId}`).then(
+    const service = await asService(
+      sql,
+      (tx) => tx`update public.cloud_providers set external_id = ${chosen} where id = ${providerId}`,
+    ).then(
       () => null,
       (error: { code?: string; message?: string }) => error,
     );
@@ -347,7 +419,10 @@ describe("role providers in the database", () => {
       provider_type: "aws",
       credentials: { access_key: "AKIAROTATE0000000001", secret_key: "r".repeat(40) },
     });
-    const rotated = await rotateProviderCredentials(vault(p.admin), keys.id, { auth_method: "assume_role", role_arn: "arn:aws:iam::222233334444:role/Reader" });
+    const rotated = await rotateProviderCredentials(vault(p.admin), keys.id, {
+      auth_method: "assume_role",
+      role_arn: "arn:aws:iam::222233334444:role/Reader",
+    });
     expect(rotated).toMatchObject({ auth_method: "assume_role", external_id: keys.external_id, credential_hint: "role/Reader" });
     const [row] = await asService(sql, (tx) => tx`select credentials from public.cloud_providers where id = ${keys.id}`);
     expect(await decryptCredential(ring, { organizationId: p.orgId, providerId: keys.id }, row.credentials)).toEqual({
@@ -388,7 +463,9 @@ describe("role providers in the database", () => {
     expect(page.events.every((event) => event.username === "alice")).toBe(true);
     const times = page.events.map((event) => new Date(event.event_time).getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    const next = await withRls(sql, p.member.claims, (tx) => selectEvents(tx, providerId, { user: "ali", limit: 5, cursor: page.nextCursor }));
+    const next = await withRls(sql, p.member.claims, (tx) =>
+      selectEvents(tx, providerId, { user: "ali", limit: 5, cursor: page.nextCursor }),
+    );
     expect(next.events[0].event_time.getTime()).toBeLessThan(times[4]);
     const resource = page.events[0].resources[0].name!;
     const byResource = await withRls(sql, p.member.claims, (tx) => selectEvents(tx, providerId, { resource: resource.slice(2) }));
@@ -400,28 +477,57 @@ describe("role providers in the database", () => {
 
   it("lets members and above read the timeline, and nobody write it directly", async () => {
     for (const persona of ["owner", "admin", "member"] as const) {
-      const read = await attempt(sql, p[persona].claims, (tx) => tx`select count(*)::int as n from public.provider_events where provider_id = ${providerId}`);
+      const read = await attempt(
+        sql,
+        p[persona].claims,
+        (tx) => tx`select count(*)::int as n from public.provider_events where provider_id = ${providerId}`,
+      );
       expect(read, persona).toMatchObject({ ok: true, value: [{ n: 62 }] });
     }
     for (const persona of ["viewer", "outsider"] as const) {
-      const read = await attempt(sql, p[persona].claims, (tx) => tx`select count(*)::int as n from public.provider_events where provider_id = ${providerId}`);
+      const read = await attempt(
+        sql,
+        p[persona].claims,
+        (tx) => tx`select count(*)::int as n from public.provider_events where provider_id = ${providerId}`,
+      );
       expect(read, persona).toMatchObject({ ok: true, value: [{ n: 0 }] });
-      const imports = await attempt(sql, p[persona].claims, (tx) => tx`select count(*)::int as n from public.provider_event_imports where provider_id = ${providerId}`);
+      const imports = await attempt(
+        sql,
+        p[persona].claims,
+        (tx) => tx`select count(*)::int as n from public.provider_event_imports where provider_id = ${providerId}`,
+      );
       expect(imports, persona).toMatchObject({ ok: true, value: [{ n: 0 }] });
     }
     expect(await attempt(sql, null, (tx) => tx`select 1 from public.provider_events`)).toMatchObject({ ok: false, code: "42501" });
     for (const persona of ["owner", "admin"] as const) {
       const claims = p[persona].claims;
-      expect(await attempt(sql, claims, (tx) => tx`
+      expect(
+        await attempt(
+          sql,
+          claims,
+          (tx) => tx`
         insert into public.provider_events (provider_id, organization_id, event_id, event_name, event_time, region)
-        values (${providerId}, ${p.orgId}, 'forged', 'DeleteTrail', now(), 'us-east-1')`)).toMatchObject({ ok: false, code: "42501" });
-      expect(await attempt(sql, claims, (tx) => tx`update public.provider_events set event_name = 'Nothing' where provider_id = ${providerId}`)).toMatchObject({ ok: false, code: "42501" });
-      expect(await attempt(sql, claims, (tx) => tx`delete from public.provider_events where provider_id = ${providerId}`)).toMatchObject({ ok: false, code: "42501" });
+        values (${providerId}, ${p.orgId}, 'forged', 'DeleteTrail', now(), 'us-east-1')`,
+        ),
+      ).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await attempt(sql, claims, (tx) => tx`update public.provider_events set event_name = 'Nothing' where provider_id = ${providerId}`),
+      ).toMatchObject({ ok: false, code: "42501" });
+      expect(await attempt(sql, claims, (tx) => tx`delete from public.provider_events where provider_id = ${providerId}`)).toMatchObject({
+        ok: false,
+        code: "42501",
+      });
     }
     const forged = [{ event_id: "forged", event_name: "DeleteTrail", event_time: new Date().toISOString(), region: "us-east-1" }];
     // Only the server path that made the call records it (the service role): every persona is refused.
     for (const persona of ["owner", "admin", "member", "viewer", "outsider"] as const) {
-      expect(await attempt(sql, p[persona].claims, (tx) => tx`select private.record_provider_events(${providerId}, ${tx.json(forged)}, '{us-east-1}', '[]')`)).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await attempt(
+          sql,
+          p[persona].claims,
+          (tx) => tx`select private.record_provider_events(${providerId}, ${tx.json(forged)}, '{us-east-1}', '[]')`,
+        ),
+      ).toMatchObject({ ok: false, code: "42501" });
     }
   });
 

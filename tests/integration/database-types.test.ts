@@ -4,7 +4,12 @@ import { readFileSync } from "node:fs";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_TYPES_PATH, renderDatabaseTypes } from "../../scripts/db-types.ts";
-import { ORG_ROLE_VALUES, PROVIDER_ENVIRONMENT_VALUES, PROVIDER_STATUS_VALUES, PROVIDER_TYPE_VALUES } from "../../supabase/functions/_shared/database.types.ts";
+import {
+  ORG_ROLE_VALUES,
+  PROVIDER_ENVIRONMENT_VALUES,
+  PROVIDER_STATUS_VALUES,
+  PROVIDER_TYPE_VALUES,
+} from "../../supabase/functions/_shared/database.types.ts";
 import { connect } from "../support/db.ts";
 
 let sql: postgres.Sql;

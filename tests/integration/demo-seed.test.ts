@@ -26,7 +26,8 @@ function demoSecrets(demo: DemoFakes): string[] {
     for (const field of secretFields) {
       const value = credentials[field];
       // An AWS or S3 access key id is an identifier (shown as its hint), not a secret.
-      if (typeof value === "string" && !(field === "access_key" && (provider_type === "aws" || provider_type === "s3_compatible"))) out.push(value);
+      if (typeof value === "string" && !(field === "access_key" && (provider_type === "aws" || provider_type === "s3_compatible")))
+        out.push(value);
     }
     if (typeof credentials.private_key === "string") out.push(...credentials.private_key.split("\n").filter((line) => line.length > 40));
   }
@@ -34,7 +35,18 @@ function demoSecrets(demo: DemoFakes): string[] {
 }
 
 async function demoProviders() {
-  return sql<{ id: string; name: string; provider_type: string; status: string; api_endpoint: string; last_error_message: string | null; credentials_rotated_at: Date | null; credentials: unknown }[]>`
+  return sql<
+    {
+      id: string;
+      name: string;
+      provider_type: string;
+      status: string;
+      api_endpoint: string;
+      last_error_message: string | null;
+      credentials_rotated_at: Date | null;
+      credentials: unknown;
+    }[]
+  >`
     select p.id, p.name, p.provider_type, p.status, p.api_endpoint, p.last_error_message, p.credentials_rotated_at, p.credentials
     from public.cloud_providers p join public.organizations o on o.id = p.organization_id
     where o.slug = ${DEMO_ORG.slug} order by p.name`;
@@ -114,19 +126,30 @@ describe("the demo seed", () => {
     }
     // AWS lists every one of its 17 default regions.
     const aws = first.providers.find((p) => p.provider_type === "aws")!;
-    const [{ regions }] = await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`;
+    const [{ regions }] =
+      await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`;
     expect(regions).toBe(17);
     // DigitalOcean shows more than droplets: volumes, Kubernetes clusters, databases, load balancers.
     const digitalocean = first.providers.find((p) => p.name === "DigitalOcean (demo)")!;
     const types = await sql<{ type: string; n: number }[]>`
       select type, count(*)::int as n from public.provider_resources where provider_id = ${digitalocean.id} group by type order by type`;
-    expect(Object.fromEntries(types.map((t) => [t.type, t.n]))).toEqual({ database: 2, instance: 120, kubernetes_cluster: 2, load_balancer: 1, volume: 6 });
+    expect(Object.fromEntries(types.map((t) => [t.type, t.n]))).toEqual({
+      database: 2,
+      instance: 120,
+      kubernetes_cluster: 2,
+      load_balancer: 1,
+      volume: 6,
+    });
   });
 
   it("encrypts the credentials like any other provider's, bound to their row", async () => {
     for (const provider of await demoProviders()) {
       const spec = fakes.providers.find((p) => p.name === provider.name)!;
-      const plain = (await decryptCredential(ring, { organizationId: first.organizationId, providerId: provider.id }, provider.credentials)) as Record<string, unknown>;
+      const plain = (await decryptCredential(
+        ring,
+        { organizationId: first.organizationId, providerId: provider.id },
+        provider.credentials,
+      )) as Record<string, unknown>;
       for (const [field, value] of Object.entries(spec.credentials)) expect(plain[field], `${provider.name}.${field}`).toEqual(value);
     }
   });
@@ -137,7 +160,9 @@ describe("the demo seed", () => {
     const tables = await sql<{ schema: string; name: string }[]>`
       select table_schema as schema, table_name as name from information_schema.tables
       where table_schema in ('public', 'private', 'auth') and table_type = 'BASE TABLE'`;
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["cloud_providers", "audit_events", "provider_health_checks", "provider_resources"]));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["cloud_providers", "audit_events", "provider_health_checks", "provider_resources"]),
+    );
     for (const table of tables) {
       const rows = await sql<{ row: string }[]>`select row_to_json(t)::text as row from ${sql(table.schema)}.${sql(table.name)} t`;
       const text = rows.map((r) => r.row).join("\n");
@@ -184,8 +209,13 @@ describe("the demo's providers with no secret", () => {
       expect(gcp).toMatchObject({ provider_type: "gcp", healthy: true, resources: 12, error: null });
       const azure = report.providers.find((p) => p.name === "Azure (no secret, demo)");
       expect(azure).toMatchObject({ provider_type: "azure", healthy: true, resources: 8, error: null });
-      const rows = await sql<{ id: string; auth_method: string }[]>`select id, auth_method from public.cloud_providers where id in (${gcp!.id}, ${azure!.id})`;
-      expect(Object.fromEntries(rows.map((row) => [row.id, row.auth_method]))).toEqual({ [gcp!.id]: "workload_identity", [azure!.id]: "federated" });
+      const rows = await sql<
+        { id: string; auth_method: string }[]
+      >`select id, auth_method from public.cloud_providers where id in (${gcp!.id}, ${azure!.id})`;
+      expect(Object.fromEntries(rows.map((row) => [row.id, row.auth_method]))).toEqual({
+        [gcp!.id]: "workload_identity",
+        [azure!.id]: "federated",
+      });
       // Nothing secret behind the Azure one: its envelope holds the app, tenant and subscription only.
       const [stored] = await sql<{ credentials: unknown }[]>`select credentials from public.cloud_providers where id = ${azure!.id}`;
       const envelope = await decryptCredential(ring, { organizationId: report.organizationId, providerId: azure!.id }, stored.credentials);
@@ -193,7 +223,9 @@ describe("the demo's providers with no secret", () => {
       // Two instances in each of three regions, read with a role assumed by web identity.
       const aws = report.providers.find((p) => p.name === "AWS (no secret, demo)");
       expect(aws).toMatchObject({ provider_type: "aws", healthy: true, resources: 6, error: null });
-      const [awsRow] = await sql<{ auth_method: string; credential_hint: string }[]>`select auth_method, credential_hint from public.cloud_providers where id = ${aws!.id}`;
+      const [awsRow] = await sql<
+        { auth_method: string; credential_hint: string }[]
+      >`select auth_method, credential_hint from public.cloud_providers where id = ${aws!.id}`;
       expect(awsRow).toEqual({ auth_method: "web_identity", credential_hint: "role/CloudkeepReadOnly" });
     } finally {
       await federated.stop();

@@ -12,7 +12,16 @@ import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
 import linodeSchema from "../conformance/schemas/linode.json" with { type: "json" };
 import openstackSchema from "../conformance/schemas/openstack.json" with { type: "json" };
 import vultrSchema from "../conformance/schemas/vultr.json" with { type: "json" };
-import { jsonAnswers, jsonProblems, parseXml, queryProblems, xmlProblems, type JsonExcerpt, type QueryParameter, type XmlShapes } from "../conformance/conformance.ts";
+import {
+  jsonAnswers,
+  jsonProblems,
+  parseXml,
+  queryProblems,
+  xmlProblems,
+  type JsonExcerpt,
+  type QueryParameter,
+  type XmlShapes,
+} from "../conformance/conformance.ts";
 import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
 import { createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
@@ -43,14 +52,20 @@ const loopback = (url: string, overrides: Partial<AdapterContext> = {}): Adapter
 });
 
 /** Holds every recorded JSON answer against the operation `operationOf` names; returns how many were checked. */
-function checkJson(excerpt: JsonExcerpt, requests: FakeRequest[], operationOf: (request: FakeRequest, status: number) => string | null): number {
+function checkJson(
+  excerpt: JsonExcerpt,
+  requests: FakeRequest[],
+  operationOf: (request: FakeRequest, status: number) => string | null,
+): number {
   const problems: string[] = [];
   let checked = 0;
   for (const { request, status, body } of jsonAnswers(requests)) {
     const operation = operationOf(request, status);
     if (!operation) continue;
     checked++;
-    problems.push(...jsonProblems(excerpt, operation, body).map((p) => `${request.method} ${request.url.pathname}${request.url.search} → ${p}`));
+    problems.push(
+      ...jsonProblems(excerpt, operation, body).map((p) => `${request.method} ${request.url.pathname}${request.url.search} → ${p}`),
+    );
   }
   expect(problems).toEqual([]);
   return checked;
@@ -71,7 +86,9 @@ describe("fakes conform to the clouds' published API definitions", () => {
       expect((await digitaloceanAdapter.listResources(credentials, loopback(fake.url))).partialFailures).toHaveLength(1);
       fake.switches.badCredentials = true;
       expect((await digitaloceanAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
-      const checked = checkJson(digitaloceanSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? "error" : `GET ${r.path}`));
+      const checked = checkJson(digitaloceanSchema as JsonExcerpt, fake.requests, (r, status) =>
+        status >= 400 ? "error" : `GET ${r.path}`,
+      );
       // account, droplets (3 + 2 pages), volumes, clusters and load balancers (2 pages each), databases (1), twice but the
       // refused volumes; the 403; the 401.
       expect(checked).toBe(1 + 2 * (3 + 2 + 2 + 2 + 1 + 2) - 2 + 1 + 1);
@@ -127,7 +144,12 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       fake.switches.resourceCount = 9;
       fake.switches.maxPageSize = 4;
-      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+      const context: AdapterContext = {
+        apiEndpoint: fake.url,
+        regions: [],
+        timeoutMs: 5_000,
+        outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+      };
       const credentials = credentialsSchema("gcp").parse(fake.keyFile());
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(true);
       expect((await adapter.listResources(credentials, context)).resources.length).toBeGreaterThan(0);
@@ -140,11 +162,15 @@ describe("fakes conform to the clouds' published API definitions", () => {
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
       fake.state.accounts[0].disabled = true;
       fake.revokeTokens();
-      expect((await adapter.checkHealth(credentialsSchema("gcp").parse(fake.keyFile({ private_key_id: "f".repeat(40) })), context)).ok).toBe(false);
+      expect(
+        (await adapter.checkHealth(credentialsSchema("gcp").parse(fake.keyFile({ private_key_id: "f".repeat(40) })), context)).ok,
+      ).toBe(false);
       const checked = checkJson(gcpSchema as JsonExcerpt, fake.requests, (r, status) => {
         if (r.path === "/token") return status >= 400 ? "oauth error" : "POST /token";
         if (status >= 400) return "error";
-        return /\/aggregated\/instances$/.test(r.path) ? "GET /compute/v1/projects/{project}/aggregated/instances" : "GET /compute/v1/projects/{project}";
+        return /\/aggregated\/instances$/.test(r.path)
+          ? "GET /compute/v1/projects/{project}/aggregated/instances"
+          : "GET /compute/v1/projects/{project}";
       });
       expect(checked).toBeGreaterThanOrEqual(8);
     } finally {
@@ -163,7 +189,12 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       fake.switches.resourceCount = 5;
       fake.switches.maxPageSize = 2;
-      const context: AdapterContext = { apiEndpoint: fake.url, regions: [], timeoutMs: 5_000, outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } };
+      const context: AdapterContext = {
+        apiEndpoint: fake.url,
+        regions: [],
+        timeoutMs: 5_000,
+        outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+      };
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(true);
       expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
       fake.state.noRole = true;
@@ -172,11 +203,23 @@ describe("fakes conform to the clouds' published API definitions", () => {
       expect((await adapter.checkHealth({ ...fake.credentials(), client_secret: "not-the-secret-value" }, context)).ok).toBe(false);
       const { privateKey } = await generateKeyPair("ES256");
       const stranger = "https://issuer.invalid/oidc";
-      const token = () => new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(stranger).setSubject("org:a:provider:b").setAudience("api://AzureADTokenExchange").setIssuedAt().setExpirationTime("5m").sign(privateKey);
-      const federated = await adapter.checkHealth(fake.federatedCredentials(), { ...context, federation: { issuer: stranger, subject: "org:a:provider:b", token } });
+      const token = () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "ES256", kid: "k1" })
+          .setIssuer(stranger)
+          .setSubject("org:a:provider:b")
+          .setAudience("api://AzureADTokenExchange")
+          .setIssuedAt()
+          .setExpirationTime("5m")
+          .sign(privateKey);
+      const federated = await adapter.checkHealth(fake.federatedCredentials(), {
+        ...context,
+        federation: { issuer: stranger, subject: "org:a:provider:b", token },
+      });
       expect(federated).toMatchObject({ ok: false, error: { code: "federation_issuer_mismatch" } });
       const checked = checkJson(azureSchema as JsonExcerpt, fake.requests, (r, status) => {
-        if (/\/oauth2\/v2\.0\/token$/.test(r.path)) return status >= 400 ? "POST /{tenant}/oauth2/v2.0/token error" : "POST /{tenant}/oauth2/v2.0/token";
+        if (/\/oauth2\/v2\.0\/token$/.test(r.path))
+          return status >= 400 ? "POST /{tenant}/oauth2/v2.0/token error" : "POST /{tenant}/oauth2/v2.0/token";
         if (!r.path.startsWith("/subscriptions")) return null;
         if (status >= 400) return "error";
         if (/^\/subscriptions\/[^/]+$/.test(r.path)) return "GET /subscriptions/{subscriptionId}";
@@ -197,7 +240,9 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       const context = loopback(fake.keystoneUrl);
       expect((await openstackAdapter.checkHealth({ ...OPENSTACK_TEST_USER }, context)).ok).toBe(true);
-      expect((await openstackAdapter.listResources({ ...OPENSTACK_TEST_USER }, { ...context, regions: ["RegionOne"] })).resources).toHaveLength(5);
+      expect(
+        (await openstackAdapter.listResources({ ...OPENSTACK_TEST_USER }, { ...context, regions: ["RegionOne"] })).resources,
+      ).toHaveLength(5);
       fake.revokeTokens();
       fake.switches.badCredentials = true;
       clearOpenStackTokens();
@@ -219,22 +264,37 @@ describe("fakes conform to the clouds' published API definitions", () => {
     const fake = await startAwsFake({
       switches: { resourceCount: 3, maxPageSize: 2 },
       aws: { regions: ["us-east-1", "eu-west-1"] },
-      keys: [{ accessKeyId: "ASIAEXPIREDCONFORM01", secretAccessKey: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9", sessionToken: "token", expired: true }],
+      keys: [
+        {
+          accessKeyId: "ASIAEXPIREDCONFORM01",
+          secretAccessKey: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9",
+          sessionToken: "token",
+          expired: true,
+        },
+      ],
     });
     try {
       const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
       expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(6);
-      expect((await awsAdapter.checkHealth({ ...keys, secret_key: "wrong/K7MDENG/bPxRfiCYEXAMPLEKEY00000000" }, loopback(fake.url))).ok).toBe(false);
+      expect(
+        (await awsAdapter.checkHealth({ ...keys, secret_key: "wrong/K7MDENG/bPxRfiCYEXAMPLEKEY00000000" }, loopback(fake.url))).ok,
+      ).toBe(false);
       await awsAdapter
-        .listResources({ access_key: "ASIAEXPIREDCONFORM01", secret_key: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9", session_token: "token" }, loopback(fake.url))
+        .listResources(
+          { access_key: "ASIAEXPIREDCONFORM01", secret_key: "expiredSecret/K7MDENG/bPxRfiCYEXAMPLEKEY9", session_token: "token" },
+          loopback(fake.url),
+        )
         .catch(() => null);
       fake.aws.iamDenied = true;
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
 
       const shapes = awsSchema.shapes as unknown as Record<string, XmlShapes>;
       const errors = awsSchema.errors as unknown as Record<"ec2" | "query", { root: string; shapes: XmlShapes }>;
-      const operations = awsSchema.operations as unknown as Record<string, Record<string, { root: string; output: string; result?: string; extra?: string[] }>>;
+      const operations = awsSchema.operations as unknown as Record<
+        string,
+        Record<string, { root: string; output: string; result?: string; extra?: string[] }>
+      >;
       const problems: string[] = [];
       let checked = 0;
       for (const [index, request] of fake.requests.entries()) {
@@ -258,8 +318,12 @@ describe("fakes conform to the clouds' published API definitions", () => {
         if (operation.result) {
           // Query protocol: <XResponse><XResult>…</XResult><ResponseMetadata><RequestId/></ResponseMetadata></XResponse>.
           for (const child of root.children) {
-            if (child.name === operation.result) problems.push(...xmlProblems(child, operation.output, shapes[service], `${root.name}/${child.name}`));
-            else if (child.name === "ResponseMetadata") problems.push(...xmlProblems(child, "ResponseMetadata", awsSchema.responseMetadata as XmlShapes, `${root.name}/${child.name}`));
+            if (child.name === operation.result)
+              problems.push(...xmlProblems(child, operation.output, shapes[service], `${root.name}/${child.name}`));
+            else if (child.name === "ResponseMetadata")
+              problems.push(
+                ...xmlProblems(child, "ResponseMetadata", awsSchema.responseMetadata as XmlShapes, `${root.name}/${child.name}`),
+              );
             else problems.push(`${root.name}/${child.name}: not part of a Query answer`);
           }
         } else {
@@ -278,11 +342,19 @@ describe("fakes conform to the clouds' published API definitions", () => {
   it("S3: ListBuckets, paged and plain, and its errors use only the element names of the S3 model", async () => {
     const fake = await startS3Fake({ switches: { resourceCount: 5, maxPageSize: 2 }, s3: { buckets: null } });
     try {
-      const credentials = { access_key: S3_FAKE_KEY.accessKeyId, secret_key: S3_FAKE_KEY.secretAccessKey, region: "us-east-1", force_path_style: true };
+      const credentials = {
+        access_key: S3_FAKE_KEY.accessKeyId,
+        secret_key: S3_FAKE_KEY.secretAccessKey,
+        region: "us-east-1",
+        force_path_style: true,
+      };
       expect((await s3CompatibleAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(5);
-      const awsResolve = async (host: string) => (host.endsWith(".amazonaws.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host));
+      const awsResolve = async (host: string) =>
+        host.endsWith(".amazonaws.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host);
       const onAws = loopback(`http://s3.us-east-1.amazonaws.com:${fake.port}`);
-      expect((await listBucketResources({ ...credentials, force_path_style: false }, onAws, { resolve: awsResolve })).resources).toHaveLength(5);
+      expect(
+        (await listBucketResources({ ...credentials, force_path_style: false }, onAws, { resolve: awsResolve })).resources,
+      ).toHaveLength(5);
       expect((await s3CompatibleAdapter.checkHealth({ ...credentials, secret_key: "wrong-secret" }, loopback(fake.url))).ok).toBe(false);
 
       const shapes = awsSchema.shapes.s3 as unknown as XmlShapes;

@@ -9,7 +9,12 @@ import { inject } from "vitest";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { checkProviderHealth, refreshResources, type ConnectivityContext } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider } from "../../supabase/functions/_shared/domain/providers.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath, OPERATOR_SUBJECT } from "../../supabase/functions/_shared/federation/issuer.ts";
+import {
+  AWS_WEB_IDENTITY_AUDIENCE,
+  federationSubject,
+  issuerHostPath,
+  OPERATOR_SUBJECT,
+} from "../../supabase/functions/_shared/federation/issuer.ts";
 import { rotateSigningKey } from "../../supabase/functions/_shared/federation/keys.ts";
 import { awsFederationSetup } from "../../supabase/functions/_shared/federation/setup-aws.ts";
 import { issueFederationToken, type FederationSupplier } from "../../supabase/functions/_shared/federation/token.ts";
@@ -35,7 +40,14 @@ let fake: AwsFake;
 let aws: AwsWebIdentity;
 let people: Personas;
 
-const vault = (claims = people.admin.claims): ConnectivityContext => ({ sql, ring, claims, trustedCidrs, oidcIssuer: issuer, timeoutMs: 8_000 });
+const vault = (claims = people.admin.claims): ConnectivityContext => ({
+  sql,
+  ring,
+  claims,
+  trustedCidrs,
+  oidcIssuer: issuer,
+  timeoutMs: 8_000,
+});
 const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs };
 
 function failureOf(result: HealthResult): ProviderFailure {
@@ -45,7 +57,13 @@ function failureOf(result: HealthResult): ProviderFailure {
 
 /** The role as the template creates it: trusting the account's OIDC provider for one subject. */
 function trustingRole(subject: string | undefined, overrides: Partial<NonNullable<AwsFakeRole["webIdentity"]>> = {}): AwsFakeRole {
-  return { arn: ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject, ...overrides } };
+  return {
+    arn: ROLE,
+    trusts: "",
+    externalId: "",
+    enforceExternalId: false,
+    webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject, ...overrides },
+  };
 }
 
 async function addProvider(name: string, as: "admin" | "outsider" = "admin") {
@@ -77,7 +95,11 @@ beforeEach(() => {
   fake.reset();
   fake.switches.resourceCount = 3;
   fake.aws.regions = ["eu-west-1"];
-  aws = enableAwsWebIdentity(fake, [{ account: ACCOUNT, url: issuerHostPath(issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }], createOidcVerifier({ jwksCacheMs: 0 }));
+  aws = enableAwsWebIdentity(
+    fake,
+    [{ account: ACCOUNT, url: issuerHostPath(issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }],
+    createOidcVerifier({ jwksCacheMs: 0 }),
+  );
   clearRoleSessions();
 });
 afterEach(async () => {
@@ -94,7 +116,9 @@ describe("AWS by web identity federation", () => {
 
     const provider = await addProvider("AWS no secret");
     expect(provider).toMatchObject({ auth_method: "web_identity", account_identifier: ACCOUNT, credential_hint: "role/CloudkeepReadOnly" });
-    const [row] = await sql<{ credentials: never; external_id: string | null }[]>`select credentials, external_id from public.cloud_providers where id = ${provider.id}`;
+    const [row] = await sql<
+      { credentials: never; external_id: string | null }[]
+    >`select credentials, external_id from public.cloud_providers where id = ${provider.id}`;
     const stored = await decryptCredential(ring, { organizationId: people.orgId, providerId: provider.id }, row.credentials);
     expect(stored).toEqual({ auth_method: "web_identity", role_arn: ROLE, region: "eu-west-1" });
   });
@@ -122,7 +146,8 @@ describe("AWS by web identity federation", () => {
       select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`;
     expect(audits.length).toBeGreaterThanOrEqual(2);
     expect(audits.filter((a) => a.metadata.probe_sub)).toHaveLength(1);
-    for (const audit of audits) expect(audit.metadata).toMatchObject({ aud: AWS_WEB_IDENTITY_AUDIENCE, jti: expect.any(String), kid: expect.any(String) });
+    for (const audit of audits)
+      expect(audit.metadata).toMatchObject({ aud: AWS_WEB_IDENTITY_AUDIENCE, jti: expect.any(String), kid: expect.any(String) });
   });
 
   it("refuses to use a role whose trust policy does not pin the subject", async () => {
@@ -178,7 +203,17 @@ describe("AWS by web identity federation", () => {
       regions: [],
       outbound,
       timeoutMs: 8_000,
-      federation: { issuer: elsewhere, subject, token: async (audience) => (await issueFederationToken({ sql, ring, issuer: elsewhere }, { organizationId: people.orgId, providerId: provider.id, audience })).token },
+      federation: {
+        issuer: elsewhere,
+        subject,
+        token: async (audience) =>
+          (
+            await issueFederationToken(
+              { sql, ring, issuer: elsewhere },
+              { organizationId: people.orgId, providerId: provider.id, audience },
+            )
+          ).token,
+      },
     };
     const failure = failureOf(await awsAdapter.checkHealth({ auth_method: "web_identity", role_arn: ROLE }, context));
     expect(failure).toMatchObject({ code: "federation_issuer_unreachable", retryable: true });
@@ -194,11 +229,27 @@ describe("AWS by web identity federation", () => {
       issuer,
       subject,
       token: async (audience) => {
-        issued = (await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId: provider.id, audience, lifetimeSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })).token;
+        issued = (
+          await issueFederationToken(
+            { sql, ring, issuer },
+            {
+              organizationId: people.orgId,
+              providerId: provider.id,
+              audience,
+              lifetimeSeconds: 60,
+              now: new Date(Date.now() - 10 * 60_000),
+            },
+          )
+        ).token;
         return issued;
       },
     };
-    const failure = failureOf(await awsAdapter.checkHealth({ auth_method: "web_identity", role_arn: ROLE }, { apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, federation: expired }));
+    const failure = failureOf(
+      await awsAdapter.checkHealth(
+        { auth_method: "web_identity", role_arn: ROLE },
+        { apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, federation: expired },
+      ),
+    );
     expect(failure.code).toBe("federation_token_expired");
     expect(aws.exchanges[0]).toMatchObject({ ok: false, refusal: "expired" });
     expect(issued).not.toBe("");
@@ -222,11 +273,16 @@ describe("AWS by web identity federation", () => {
     const provider = await addProvider("AWS permission");
     fake.roles = [{ ...trustingRole(federationSubject(people.orgId, provider.id)), denied: ["ec2:DescribeInstances"] }];
     const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
-    expect(failure).toMatchObject({ code: "missing_permission", message: `Cloudkeep can assume ${ROLE} but may not call ec2:DescribeInstances.` });
+    expect(failure).toMatchObject({
+      code: "missing_permission",
+      message: `Cloudkeep can assume ${ROLE} but may not call ec2:DescribeInstances.`,
+    });
   });
 
   it("cannot check unsaved credentials: the subject names the provider", async () => {
-    const failure = failureOf(await awsAdapter.checkHealth({ auth_method: "web_identity", role_arn: ROLE }, { apiEndpoint: fake.url, regions: [], outbound }));
+    const failure = failureOf(
+      await awsAdapter.checkHealth({ auth_method: "web_identity", role_arn: ROLE }, { apiEndpoint: fake.url, regions: [], outbound }),
+    );
     expect(failure.code).toBe("federation_unavailable");
     expect(aws.exchanges).toEqual([]);
   });
@@ -236,15 +292,22 @@ describe("AWS by web identity federation", () => {
     const subject = federationSubject(people.orgId, provider.id);
     const setup = awsFederationSetup(provider, issuer)!;
     expect(setup).toMatchObject({ cloud: "aws", issuer, subject, audience: AWS_WEB_IDENTITY_AUDIENCE, principal: ROLE });
-    const template = JSON.parse(setup.cloudformation!) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    expect(template.Resources.CloudkeepOidcProvider).toMatchObject({ Type: "AWS::IAM::OIDCProvider", Properties: { Url: issuer, ClientIdList: [AWS_WEB_IDENTITY_AUDIENCE] } });
+    const template = JSON.parse(setup.cloudformation!) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    expect(template.Resources.CloudkeepOidcProvider).toMatchObject({
+      Type: "AWS::IAM::OIDCProvider",
+      Properties: { Url: issuer, ClientIdList: [AWS_WEB_IDENTITY_AUDIENCE] },
+    });
     const trust = JSON.stringify(template.Resources.CloudkeepRole.Properties.AssumeRolePolicyDocument);
     expect(trust).toContain("sts:AssumeRoleWithWebIdentity");
     expect(trust).toContain(`"${issuerHostPath(issuer)}:sub":"${subject}"`);
     expect(trust).toContain(`"${issuerHostPath(issuer)}:aud":"${AWS_WEB_IDENTITY_AUDIENCE}"`);
     expect(setup.terraform).toContain('resource "aws_iam_openid_connect_provider" "cloudkeep"');
     expect(setup.terraform).toContain(subject);
-    expect(setup.commands).toContain(`aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${AWS_WEB_IDENTITY_AUDIENCE}`);
+    expect(setup.commands).toContain(
+      `aws iam create-open-id-connect-provider --url ${issuer} --client-id-list ${AWS_WEB_IDENTITY_AUDIENCE}`,
+    );
 
     // What the template sets up is what the fake (AWS) accepts.
     fake.roles = [trustingRole(subject)];
@@ -255,7 +318,19 @@ describe("AWS by web identity federation", () => {
 describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
   const OPERATOR_ROLE = "arn:aws:iam::111122223333:role/cloudkeep-operator";
   const CUSTOMER_ROLE = "arn:aws:iam::777788889999:role/CloudkeepReadOnly";
-  const ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_PROFILE", "CLOUDKEEP_AWS_PRINCIPAL_ARN", "CLOUDKEEP_AWS_OPERATOR_ROLE_ARN", "AWS_EC2_METADATA_DISABLED", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"];
+  const ENV = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "CLOUDKEEP_AWS_PRINCIPAL_ARN",
+    "CLOUDKEEP_AWS_OPERATOR_ROLE_ARN",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+  ];
   const saved: Record<string, string | undefined> = {};
   beforeAll(() => {
     for (const name of ENV) saved[name] = process.env[name];
@@ -293,9 +368,17 @@ describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
 
   it("assumes customers' roles with a session of the operator role, taken with Cloudkeep's own token", async () => {
     const provider = await addRoleProvider();
-    const [{ external_id: externalId }] = await sql<{ external_id: string }[]>`select external_id from public.cloud_providers where id = ${provider.id}`;
+    const [{ external_id: externalId }] = await sql<
+      { external_id: string }[]
+    >`select external_id from public.cloud_providers where id = ${provider.id}`;
     fake.roles = [
-      { arn: OPERATOR_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: OPERATOR_SUBJECT } },
+      {
+        arn: OPERATOR_ROLE,
+        trusts: "",
+        externalId: "",
+        enforceExternalId: false,
+        webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: OPERATOR_SUBJECT },
+      },
       { arn: CUSTOMER_ROLE, trusts: OPERATOR_ROLE, externalId, enforceExternalId: true },
     ];
     const { result } = await checkProviderHealth(vault(), provider.id);
@@ -312,7 +395,15 @@ describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
 
   it("says it is Cloudkeep's configuration when the operator role does not trust the issuer", async () => {
     const provider = await addRoleProvider();
-    fake.roles = [{ arn: OPERATOR_ROLE, trusts: "", externalId: "", enforceExternalId: false, webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: "someone-else" } }];
+    fake.roles = [
+      {
+        arn: OPERATOR_ROLE,
+        trusts: "",
+        externalId: "",
+        enforceExternalId: false,
+        webIdentity: { providerUrl: issuerHostPath(issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: "someone-else" },
+      },
+    ];
     const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
     expect(failure).toMatchObject({ code: "cloudkeep_identity_unavailable", status: 503 });
     expect(failure.message).toContain(OPERATOR_ROLE);

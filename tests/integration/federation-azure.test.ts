@@ -31,7 +31,14 @@ let people: Personas;
 
 const azure = createAzureAdapter({ ca: TEST_CA, retries: 0 });
 const adapters: AdapterLoader = (async () => azure) as never;
-const vault = (claims = people.admin.claims): VaultContext & { adapters: AdapterLoader } => ({ sql, ring, claims, trustedCidrs, oidcIssuer: issuer, adapters });
+const vault = (claims = people.admin.claims): VaultContext & { adapters: AdapterLoader } => ({
+  sql,
+  ring,
+  claims,
+  trustedCidrs,
+  oidcIssuer: issuer,
+  adapters,
+});
 const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs };
 /** What Entra accepts on a federated token: RSA only (ES256 is refused with AADSTS5002738). */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
@@ -53,11 +60,20 @@ async function addProvider(name: string, as: "admin" | "outsider" = "admin") {
 
 /** What an admin adds to the app registration for one subject (the values the setup panel shows). */
 function trust(subject: string, overrides: Partial<FederatedIdentityCredential> = {}) {
-  fake.state.federatedCredentials.push({ name: `cloudkeep-${subject.slice(-12)}`, issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE], ...overrides });
+  fake.state.federatedCredentials.push({
+    name: `cloudkeep-${subject.slice(-12)}`,
+    issuer,
+    subject,
+    audiences: [AZURE_FEDERATION_AUDIENCE],
+    ...overrides,
+  });
 }
 
 /** A supplier like the real one, for calling the adapter directly with a chosen issuer or token. */
-function supplier(providerId: string, options: { tokenIssuer?: string; backdateMs?: number; organizationId?: string } = {}): FederationSupplier {
+function supplier(
+  providerId: string,
+  options: { tokenIssuer?: string; backdateMs?: number; organizationId?: string } = {},
+): FederationSupplier {
   const organizationId = options.organizationId ?? people.orgId;
   const tokenIssuer = options.tokenIssuer ?? issuer;
   return {
@@ -67,16 +83,31 @@ function supplier(providerId: string, options: { tokenIssuer?: string; backdateM
       (
         await issueFederationToken(
           { sql, ring, issuer: tokenIssuer },
-          { organizationId, providerId, audience, ...(options.backdateMs ? { lifetimeSeconds: 60, now: new Date(Date.now() - options.backdateMs) } : {}) },
+          {
+            organizationId,
+            providerId,
+            audience,
+            ...(options.backdateMs ? { lifetimeSeconds: 60, now: new Date(Date.now() - options.backdateMs) } : {}),
+          },
         )
       ).token,
   };
 }
 
-const contextWith = (federation?: FederationSupplier): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, ...(federation ? { federation } : {}) });
+const contextWith = (federation?: FederationSupplier): AdapterContext => ({
+  apiEndpoint: fake.url,
+  regions: [],
+  outbound,
+  timeoutMs: 8_000,
+  ...(federation ? { federation } : {}),
+});
 const federatedCredentials = () => fake.federatedCredentials() as AzureFederatedCredentials;
 /** The client assertions the fake received, in order. */
-const presented = () => fake.tokenRequests().map((request) => new URLSearchParams(request.body).get("client_assertion")).filter((a): a is string => a !== null);
+const presented = () =>
+  fake
+    .tokenRequests()
+    .map((request) => new URLSearchParams(request.body).get("client_assertion"))
+    .filter((a): a is string => a !== null);
 
 beforeAll(async () => {
   sql = connect();
@@ -112,8 +143,16 @@ describe("Azure by workload identity federation", () => {
       credential_hint: `app ${fake.state.clientId} in tenant ${fake.state.tenantId}`,
       account_identifier: fake.state.subscriptionId,
     });
-    const envelope = (await decryptCredential(ring, { organizationId: people.orgId, providerId: provider.id }, row.credentials)) as Record<string, unknown>;
-    expect(envelope).toEqual({ auth_method: "federated", tenant_id: fake.state.tenantId, client_id: fake.state.clientId, subscription_id: fake.state.subscriptionId });
+    const envelope = (await decryptCredential(ring, { organizationId: people.orgId, providerId: provider.id }, row.credentials)) as Record<
+      string,
+      unknown
+    >;
+    expect(envelope).toEqual({
+      auth_method: "federated",
+      tenant_id: fake.state.tenantId,
+      client_id: fake.state.clientId,
+      subscription_id: fake.state.subscriptionId,
+    });
     expect(envelope).not.toHaveProperty("client_secret");
   });
 
@@ -135,7 +174,9 @@ describe("Azure by workload identity federation", () => {
 
     const listing = await refreshResources(vault(people.member.claims), provider.id);
     expect(listing.resources).toHaveLength(3);
-    const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from public.provider_resources where provider_id = ${provider.id} and vanished_at is null`;
+    const [stored] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from public.provider_resources where provider_id = ${provider.id} and vanished_at is null`;
     expect(stored.n).toBe(3);
     // Each token Cloudkeep handed out is audited with Azure's audience.
     const audits = await sql<{ metadata: Record<string, string> }[]>`
@@ -194,7 +235,9 @@ describe("Azure by workload identity federation", () => {
   it("reports an expired token as such", async () => {
     const provider = await addProvider("Azure expired");
     trust(federationSubject(people.orgId, provider.id));
-    const failure = failureOf(await azure.checkHealth(federatedCredentials(), contextWith(supplier(provider.id, { backdateMs: 10 * 60_000 }))));
+    const failure = failureOf(
+      await azure.checkHealth(federatedCredentials(), contextWith(supplier(provider.id, { backdateMs: 10 * 60_000 }))),
+    );
     expect(failure).toMatchObject({ code: "federation_token_expired", retryable: true });
     expect(failure.hint).toContain("clock");
     expect(fake.assertions[0]).toMatchObject({ ok: false, aadsts: 700024 });
@@ -206,7 +249,9 @@ describe("Azure by workload identity federation", () => {
     fake.state.noRole = true;
     const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
     expect(failure.code).toBe("subscription_not_enabled");
-    expect(failure.hint).toContain(`az role assignment create --assignee ${fake.state.clientId} --role Reader --scope /subscriptions/${fake.state.subscriptionId}`);
+    expect(failure.hint).toContain(
+      `az role assignment create --assignee ${fake.state.clientId} --role Reader --scope /subscriptions/${fake.state.subscriptionId}`,
+    );
     expect(fake.assertions[0]).toMatchObject({ ok: true });
   });
 
@@ -216,9 +261,13 @@ describe("Azure by workload identity federation", () => {
     // Entra's real rule: RSA only. Cloudkeep's token for api://AzureADTokenExchange is RS256, its own RSA key in the JWKS.
     fake.state.assertionAlgorithms = ["RS256"];
     expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
-    const [header] = presented().map((token) => JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg: string; kid: string });
+    const [header] = presented().map(
+      (token) => JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg: string; kid: string },
+    );
     expect(header.alg).toBe("RS256");
-    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: { kid: string; kty: string; alg: string; d?: string }[] };
+    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string; kty: string; alg: string; d?: string }[];
+    };
     expect(jwks.keys.find((key) => key.kid === header.kid)).toMatchObject({ kty: "RSA", alg: "RS256" });
     expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
 
@@ -240,7 +289,11 @@ describe("Azure by workload identity federation", () => {
   });
 
   it("says Cloudkeep could not issue its token, without blaming Azure, when issuing fails", async () => {
-    const broken: FederationSupplier = { issuer, subject: "org:x:provider:y", token: () => Promise.reject(new Error("connection refused")) };
+    const broken: FederationSupplier = {
+      issuer,
+      subject: "org:x:provider:y",
+      token: () => Promise.reject(new Error("connection refused")),
+    };
     const failure = failureOf(await azure.checkHealth(federatedCredentials(), contextWith(broken)));
     expect(failure).toMatchObject({ code: "federation_issue_failed", retryable: true });
     expect(fake.tokenRequests()).toHaveLength(0);
@@ -263,7 +316,12 @@ describe("Azure by workload identity federation", () => {
     fake.state.assertionAlgorithms = [...ALGORITHMS];
     fake.state.noRole = true;
     failures.push(failureOf((await checkProviderHealth(vault(), provider.id)).result));
-    expect(failures.map((f) => f.code)).toEqual(["federation_audience_mismatch", "federation_subject_mismatch", "federation_algorithm_unsupported", "subscription_not_enabled"]);
+    expect(failures.map((f) => f.code)).toEqual([
+      "federation_audience_mismatch",
+      "federation_subject_mismatch",
+      "federation_algorithm_unsupported",
+      "subscription_not_enabled",
+    ]);
 
     const tokens = presented();
     expect(tokens.length).toBeGreaterThanOrEqual(4);
@@ -287,10 +345,16 @@ describe("signing key rotation, seen from Entra", () => {
     const verifier = createOidcVerifier({ jwksCacheMs: 60_000 });
     const cached = await startAzureFake({}, { verifier });
     try {
-      const provider = await createProvider(vault(), people.orgId, { name: "Azure rotation", provider_type: "azure", api_endpoint: cached.url, credentials: cached.federatedCredentials() });
+      const provider = await createProvider(vault(), people.orgId, {
+        name: "Azure rotation",
+        provider_type: "azure",
+        api_endpoint: cached.url,
+        credentials: cached.federatedCredentials(),
+      });
       const subject = federationSubject(people.orgId, provider.id);
       cached.state.federatedCredentials = [{ issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE] }];
-      const assertionKids = () => cached.tokenRequests().map((r) => decodeProtectedHeader(new URLSearchParams(r.body).get("client_assertion")!).kid);
+      const assertionKids = () =>
+        cached.tokenRequests().map((r) => decodeProtectedHeader(new URLSearchParams(r.body).get("client_assertion")!).kid);
 
       expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
       const before = assertionKids()[0];

@@ -10,11 +10,19 @@ import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/fu
 import { checkProviderHealth, refreshResources } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider, type VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
 import { federationSubject, gcpFederationAudience } from "../../supabase/functions/_shared/federation/issuer.ts";
-import { publishedKeys, rotateSigningKey, signingKeyBinding, RETIRED_KEY_GRACE_SECONDS } from "../../supabase/functions/_shared/federation/keys.ts";
+import {
+  publishedKeys,
+  rotateSigningKey,
+  signingKeyBinding,
+  RETIRED_KEY_GRACE_SECONDS,
+} from "../../supabase/functions/_shared/federation/keys.ts";
 import { issueFederationToken, type FederationSupplier } from "../../supabase/functions/_shared/federation/token.ts";
 import type { AdapterLoader } from "../../supabase/functions/_shared/providers/index.ts";
 import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
-import { checkWorkloadIdentityHealth, clearWorkloadIdentityTokens } from "../../supabase/functions/_shared/providers/gcp-workload-identity.ts";
+import {
+  checkWorkloadIdentityHealth,
+  clearWorkloadIdentityTokens,
+} from "../../supabase/functions/_shared/providers/gcp-workload-identity.ts";
 import type { AdapterContext, HealthResult, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import { credentialsSchema, type GcpWorkloadIdentityCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { enableGcpFederation, type GcpFederation } from "../fakes/gcp-federation.ts";
@@ -33,7 +41,14 @@ let people: Personas;
 
 const gcp = createGcpAdapter({ ca: TEST_CA, retries: 0 });
 const adapters: AdapterLoader = (async () => gcp) as never;
-const vault = (claims = people.admin.claims): VaultContext & { adapters: AdapterLoader } => ({ sql, ring, claims, trustedCidrs, oidcIssuer: issuer, adapters });
+const vault = (claims = people.admin.claims): VaultContext & { adapters: AdapterLoader } => ({
+  sql,
+  ring,
+  claims,
+  trustedCidrs,
+  oidcIssuer: issuer,
+  adapters,
+});
 const outbound = { allowHttp: false, allowedCidrs: [], trustedCidrs };
 
 function failureOf(result: HealthResult): ProviderFailure {
@@ -47,7 +62,11 @@ async function addProvider(name: string, options: { impersonate?: boolean; as?: 
     name,
     provider_type: "gcp",
     api_endpoint: fake.url,
-    credentials: { auth_method: "workload_identity", credential_config: JSON.stringify(federation.credentialConfig(options)), project_id: fake.state.projectId },
+    credentials: {
+      auth_method: "workload_identity",
+      credential_config: JSON.stringify(federation.credentialConfig(options)),
+      project_id: fake.state.projectId,
+    },
   });
 }
 
@@ -66,7 +85,14 @@ afterAll(async () => {
 });
 beforeEach(() => {
   clearWorkloadIdentityTokens();
-  Object.assign(federation.config, { allowedAudiences: [], attributeConditionSubjects: undefined, workloadIdentityUsers: [], computeViewers: [], disabled: false, issuer });
+  Object.assign(federation.config, {
+    allowedAudiences: [],
+    attributeConditionSubjects: undefined,
+    workloadIdentityUsers: [],
+    computeViewers: [],
+    disabled: false,
+    issuer,
+  });
   federation.exchanges.length = 0;
 });
 // One project per organization: each test connects it afresh.
@@ -76,7 +102,10 @@ afterEach(async () => {
 
 describe("the issuer's documents", () => {
   it("serves discovery and a JWKS of ES256 (and, for Azure, RS256) public keys with cache headers", async () => {
-    await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId: crypto.randomUUID(), audience: "warm-up" }).catch(() => null);
+    await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId: crypto.randomUUID(), audience: "warm-up" },
+    ).catch(() => null);
     const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
     expect(discovery.headers.get("cache-control")).toMatch(/max-age=\d+/);
@@ -108,11 +137,25 @@ describe("the issuer's documents", () => {
 
   it("issues ES256 tokens with iss, sub, aud, iat, nbf, exp ≤ 5 minutes, a unique jti and a kid, and audits each without the token", async () => {
     const providerId = crypto.randomUUID();
-    const first = await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" });
-    const second = await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" });
-    const [header, payload] = first.token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
+    const first = await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" },
+    );
+    const second = await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" },
+    );
+    const [header, payload] = first.token
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
     expect(header).toEqual({ alg: "ES256", kid: first.kid, typ: "JWT" });
-    expect(payload).toMatchObject({ iss: issuer, sub: `org:${people.orgId}:provider:${providerId}`, aud: "sts.amazonaws.com", jti: first.jti });
+    expect(payload).toMatchObject({
+      iss: issuer,
+      sub: `org:${people.orgId}:provider:${providerId}`,
+      aud: "sts.amazonaws.com",
+      jti: first.jti,
+    });
     expect(payload.exp - payload.iat).toBe(300);
     expect(payload.nbf).toBe(payload.iat);
     expect(first.jti).not.toBe(second.jti);
@@ -139,7 +182,9 @@ describe("the issuer's documents", () => {
              has_table_privilege('authenticated', 'private.oidc_signing_keys', 'select') as authenticated,
              (select relrowsecurity from pg_class where oid = 'private.oidc_signing_keys'::regclass) as rls`;
     expect(grants).toEqual({ anon: false, authenticated: false, rls: true });
-    const [row] = await sql<{ kid: string; private_jwk: Record<string, unknown> }[]>`select kid, private_jwk from private.oidc_signing_keys limit 1`;
+    const [row] = await sql<
+      { kid: string; private_jwk: Record<string, unknown> }[]
+    >`select kid, private_jwk from private.oidc_signing_keys limit 1`;
     expect(row.private_jwk).toMatchObject({ v: 1, alg: "A256GCM" });
     expect(JSON.stringify(row.private_jwk)).not.toContain('"d"');
     expect(await decryptCredential(ring, signingKeyBinding(row.kid), row.private_jwk)).toHaveProperty("d");
@@ -149,7 +194,10 @@ describe("the issuer's documents", () => {
 
 describe("Google Cloud by workload identity federation", () => {
   it("accepts the file gcloud create-cred-config writes, with project_id added, and stores no secret", () => {
-    const parsed = credentialsSchema("gcp").parse({ ...federation.credentialConfig(), project_id: fake.state.projectId }) as GcpWorkloadIdentityCredentials;
+    const parsed = credentialsSchema("gcp").parse({
+      ...federation.credentialConfig(),
+      project_id: fake.state.projectId,
+    }) as GcpWorkloadIdentityCredentials;
     expect(parsed).toEqual({
       type: "external_account",
       project_id: fake.state.projectId,
@@ -165,11 +213,21 @@ describe("Google Cloud by workload identity federation", () => {
   it("exchanges the token at STS, impersonates the service account, reads the project and lists instances", async () => {
     const provider = await addProvider("GCP by federation");
     const subject = federationSubject(people.orgId, provider.id);
-    expect(provider).toMatchObject({ auth_method: "workload_identity", account_identifier: fake.state.projectId, credential_hint: `${federation.config.serviceAccount} via ${federation.config.projectNumber}/${federation.config.pool}/${federation.config.provider}` });
+    expect(provider).toMatchObject({
+      auth_method: "workload_identity",
+      account_identifier: fake.state.projectId,
+      credential_hint: `${federation.config.serviceAccount} via ${federation.config.projectNumber}/${federation.config.pool}/${federation.config.provider}`,
+    });
     federation.config.workloadIdentityUsers = [subject];
     federation.config.computeViewers = [`serviceAccount:${federation.config.serviceAccount}`];
     const { result } = await checkProviderHealth(vault(people.member.claims), provider.id);
-    expect(result).toMatchObject({ ok: true, identity: { account: fake.state.projectId, details: { principal: federation.principalOf(subject), service_account: federation.config.serviceAccount } } });
+    expect(result).toMatchObject({
+      ok: true,
+      identity: {
+        account: fake.state.projectId,
+        details: { principal: federation.principalOf(subject), service_account: federation.config.serviceAccount },
+      },
+    });
     expect(federation.exchanges).toEqual([{ ok: true, sub: subject, aud: gcpFederationAudience(federation.audience) }]);
     const listing = await refreshResources(vault(people.member.claims), provider.id);
     expect(listing.resources).toHaveLength(3);
@@ -197,7 +255,10 @@ describe("Google Cloud by workload identity federation", () => {
     expect(failure.hint).toBe(
       `gcloud iam service-accounts add-iam-policy-binding ${federation.config.serviceAccount} --role=roles/iam.workloadIdentityUser --member="${federation.principalOf(federationSubject(people.outsiderOrgId, other.id))}"`,
     );
-    expect(federation.exchanges.map((e) => e.sub)).toEqual([federationSubject(people.orgId, bound.id), federationSubject(people.outsiderOrgId, other.id)]);
+    expect(federation.exchanges.map((e) => e.sub)).toEqual([
+      federationSubject(people.orgId, bound.id),
+      federationSubject(people.outsiderOrgId, other.id),
+    ]);
   });
 
   it("names a subject the pool's attribute condition rejects", async () => {
@@ -221,7 +282,13 @@ describe("Google Cloud by workload identity federation", () => {
     const provider = await addProvider("GCP issuer");
     const dead = "http://127.0.0.1:9/oidc";
     federation.config.issuer = dead;
-    const context: AdapterContext = { apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, federation: supplier(dead, provider.id) };
+    const context: AdapterContext = {
+      apiEndpoint: fake.url,
+      regions: [],
+      outbound,
+      timeoutMs: 8_000,
+      federation: supplier(dead, provider.id),
+    };
     const failure = failureOf(await checkWorkloadIdentityHealth(credentialsOf(), context, { ca: TEST_CA, retries: 0 }));
     expect(failure.code).toBe("federation_issuer_unreachable");
     expect(failure.hint).toContain(`${dead}/.well-known/openid-configuration`);
@@ -232,7 +299,19 @@ describe("Google Cloud by workload identity federation", () => {
     const expired: FederationSupplier = {
       issuer,
       subject: federationSubject(people.orgId, provider.id),
-      token: async (audience) => (await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId: provider.id, audience, lifetimeSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })).token,
+      token: async (audience) =>
+        (
+          await issueFederationToken(
+            { sql, ring, issuer },
+            {
+              organizationId: people.orgId,
+              providerId: provider.id,
+              audience,
+              lifetimeSeconds: 60,
+              now: new Date(Date.now() - 10 * 60_000),
+            },
+          )
+        ).token,
     };
     const context: AdapterContext = { apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000, federation: expired };
     const failure = failureOf(await checkWorkloadIdentityHealth(credentialsOf(), context, { ca: TEST_CA, retries: 0 }));
@@ -243,15 +322,27 @@ describe("Google Cloud by workload identity federation", () => {
   it("never sends the token to a token_url that is neither Google's nor the provider's endpoint", async () => {
     const provider = await addProvider("GCP foreign");
     let issued = 0;
-    const counting: FederationSupplier = { issuer, subject: federationSubject(people.orgId, provider.id), token: async () => `${++issued}` };
+    const counting: FederationSupplier = {
+      issuer,
+      subject: federationSubject(people.orgId, provider.id),
+      token: async () => `${++issued}`,
+    };
     const credentials = { ...credentialsOf(), token_url: "https://attacker.example.com/v1/token" };
-    const failure = failureOf(await checkWorkloadIdentityHealth(credentials, { apiEndpoint: fake.url, regions: [], outbound, federation: counting }, { ca: TEST_CA }));
+    const failure = failureOf(
+      await checkWorkloadIdentityHealth(
+        credentials,
+        { apiEndpoint: fake.url, regions: [], outbound, federation: counting },
+        { ca: TEST_CA },
+      ),
+    );
     expect(failure.code).toBe("refused_endpoint");
     expect(issued).toBe(0);
   });
 
   it("cannot check unsaved credentials: the subject names the provider", async () => {
-    const failure = failureOf(await checkWorkloadIdentityHealth(credentialsOf(), { apiEndpoint: fake.url, regions: [], outbound }, { ca: TEST_CA }));
+    const failure = failureOf(
+      await checkWorkloadIdentityHealth(credentialsOf(), { apiEndpoint: fake.url, regions: [], outbound }, { ca: TEST_CA }),
+    );
     expect(failure.code).toBe("federation_unavailable");
   });
 });
@@ -261,7 +352,10 @@ describe("signing key rotation", () => {
     const providerId = crypto.randomUUID();
     const verifier = createOidcVerifier({ jwksCacheMs: 60_000 });
     const expect_ = { issuer, audiences: ["sts.amazonaws.com"] };
-    const before = await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" });
+    const before = await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" },
+    );
 
     const rotation = await rotateSigningKey(sql, ring, { publishAheadSeconds: 2 });
     expect(rotation.retiring.map((r) => r.kid)).toContain(before.kid);
@@ -270,14 +364,20 @@ describe("signing key rotation", () => {
     expect((retired.unpublishAfter.getTime() - retired.retiredAt.getTime()) / 1000).toBe(RETIRED_KEY_GRACE_SECONDS);
 
     // Within the window the old key still signs; the cloud fetches a JWKS that already holds the new one.
-    const during = await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" });
+    const during = await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" },
+    );
     expect(during.kid).toBe(before.kid);
     expect((await verifier.verify(during.token, expect_)).ok).toBe(true);
     const fetched = verifier.fetches.length;
     expect((await publishedKeys(sql)).map((key) => key.kid)).toEqual(expect.arrayContaining([before.kid, rotation.kid]));
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, rotation.activeFrom.getTime() - Date.now()) + 100));
-    const after = await issueFederationToken({ sql, ring, issuer }, { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" });
+    const after = await issueFederationToken(
+      { sql, ring, issuer },
+      { organizationId: people.orgId, providerId, audience: "sts.amazonaws.com" },
+    );
     expect(after.kid).toBe(rotation.kid);
     // Verified from the JWKS the cloud cached before the new key signed anything: no new fetch needed.
     expect((await verifier.verify(after.token, expect_)).ok).toBe(true);
@@ -304,13 +404,17 @@ describe("signing key rotation", () => {
 });
 
 function credentialsOf(): GcpWorkloadIdentityCredentials {
-  return credentialsSchema("gcp").parse({ ...federation.credentialConfig(), project_id: fake.state.projectId }) as GcpWorkloadIdentityCredentials;
+  return credentialsSchema("gcp").parse({
+    ...federation.credentialConfig(),
+    project_id: fake.state.projectId,
+  }) as GcpWorkloadIdentityCredentials;
 }
 
 function supplier(tokenIssuer: string, providerId: string): FederationSupplier {
   return {
     issuer: tokenIssuer,
     subject: federationSubject(people.orgId, providerId),
-    token: async (audience) => (await issueFederationToken({ sql, ring, issuer: tokenIssuer }, { organizationId: people.orgId, providerId, audience })).token,
+    token: async (audience) =>
+      (await issueFederationToken({ sql, ring, issuer: tokenIssuer }, { organizationId: people.orgId, providerId, audience })).token,
   };
 }

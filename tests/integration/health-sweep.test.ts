@@ -59,7 +59,12 @@ async function newOrganization(label: string) {
  * gets its own account id up front: the fake answers one account for every token, and an
  * organization may hold an account only once.
  */
-async function seedProvider(orgId: string, name: string, status: "pending" | "healthy" | "suspended" = "pending", options: { accountKnown?: boolean } = {}) {
+async function seedProvider(
+  orgId: string,
+  name: string,
+  status: "pending" | "healthy" | "suspended" = "pending",
+  options: { accountKnown?: boolean } = {},
+) {
   const id = randomUUID();
   const envelope = await encryptCredential(ring(), { organizationId: orgId, providerId: id }, { access_key: fake.token });
   await sql`
@@ -76,7 +81,8 @@ const sweep = (organizationIds: string[], options: Partial<SweepOptions> = {}) =
   runSweep({ sql, ring: ring(), trustedCidrs, sweeperId: "test-sweeper", concurrency: 4, organizationIds, ...options });
 
 /** Moves a provider's last check an hour back, so it is due again. */
-const makeDue = (providerId: string) => sql`update public.cloud_providers set last_checked_at = now() - interval '1 hour' where id = ${providerId}`;
+const makeDue = (providerId: string) =>
+  sql`update public.cloud_providers set last_checked_at = now() - interval '1 hour' where id = ${providerId}`;
 
 async function scheduledChecks(providerIds: string[]) {
   return sql<{ provider_id: string; ok: boolean }[]>`
@@ -84,7 +90,9 @@ async function scheduledChecks(providerIds: string[]) {
 }
 
 async function state(providerId: string) {
-  const [row] = await sql<{ status: string; consecutive_failures: number; last_error_code: string | null; leased_by: string | null; never_due: boolean }[]>`
+  const [row] = await sql<
+    { status: string; consecutive_failures: number; last_error_code: string | null; leased_by: string | null; never_due: boolean }[]
+  >`
     select p.status, s.consecutive_failures, p.last_error_code, s.leased_by, s.next_check_at = 'infinity' as never_due
     from public.cloud_providers p join public.provider_check_schedule s on s.provider_id = p.id where p.id = ${providerId}`;
   return row;
@@ -112,10 +120,12 @@ describe("claiming", () => {
       select distinct actor_id, actor_email, metadata ->> 'purpose' as purpose from public.audit_events
       where organization_id = ${org} and action = 'provider.credentials_read'`;
     expect(reads).toEqual([{ actor_id: null, actor_email: null, purpose: "scheduled_health_check" }]);
-    const [{ n: readCount }] = await sql`select count(*)::int as n from public.audit_events where organization_id = ${org} and action = 'provider.credentials_read'`;
+    const [{ n: readCount }] =
+      await sql`select count(*)::int as n from public.audit_events where organization_id = ${org} and action = 'provider.credentials_read'`;
     expect(readCount).toBe(30);
     // Leases are released with the result, and every provider is now due one interval later.
-    const leased = await sql`select count(*)::int as n from public.provider_check_schedule where organization_id = ${org} and leased_by is not null`;
+    const leased =
+      await sql`select count(*)::int as n from public.provider_check_schedule where organization_id = ${org} and leased_by is not null`;
     expect(leased[0].n).toBe(0);
 
     const again = await sweep([org]);
@@ -136,7 +146,7 @@ describe("claiming", () => {
     await withRls(sql, p.owner.claims, (tx) => tx`update public.organizations set health_check_interval_minutes = 5 where id = ${org}`);
     const third = await sweep([org]);
     expect(third.checked).toBe(1);
-    expect((await scheduledChecks([recent]))).toHaveLength(2);
+    expect(await scheduledChecks([recent])).toHaveLength(2);
   });
 
   it("skips suspended providers, and checks one soon after it is resumed", async () => {
@@ -155,7 +165,10 @@ describe("claiming", () => {
   it("gives a crashed sweeper's providers to another once the lease runs out", async () => {
     const org = await newOrganization("lease");
     const id = await seedProvider(org, "orphan");
-    const crashed = await asService(sql, (tx) => tx`select id from private.claim_health_checks('crashed-sweeper', 10, now(), interval '1 second', ${[org]}::uuid[])`);
+    const crashed = await asService(
+      sql,
+      (tx) => tx`select id from private.claim_health_checks('crashed-sweeper', 10, now(), interval '1 second', ${[org]}::uuid[])`,
+    );
     expect(crashed.map((r) => r.id)).toEqual([id]);
     expect(await state(id)).toMatchObject({ leased_by: "crashed-sweeper" });
 
@@ -172,7 +185,8 @@ describe("claiming", () => {
     const roundStart = new Date(Date.now() - 60_000);
     // Fell due after the round began (checked early in it, with a short interval): the next round's.
     await sql`update public.provider_check_schedule set next_check_at = now() where provider_id = ${id}`;
-    const claim = (dueBy: Date) => asService(sql, (tx) => tx`select id from private.claim_health_checks('rounds', 10, ${dueBy}, interval '1 minute', ${[org]}::uuid[])`);
+    const claim = (dueBy: Date) =>
+      asService(sql, (tx) => tx`select id from private.claim_health_checks('rounds', 10, ${dueBy}, interval '1 minute', ${[org]}::uuid[])`);
     expect(await claim(roundStart)).toHaveLength(0);
     expect(await claim(new Date())).toHaveLength(1);
   });
@@ -200,7 +214,9 @@ describe("failure threshold", () => {
     await sweep([org]);
     expect(await state(id)).toMatchObject({ status: "healthy", consecutive_failures: 0, last_error_code: null });
 
-    const events = await sql<{ from_status: string; to_status: string; consecutive_failures: number; trigger: string; actor_id: string | null }[]>`
+    const events = await sql<
+      { from_status: string; to_status: string; consecutive_failures: number; trigger: string; actor_id: string | null }[]
+    >`
       select e.from_status, e.to_status, e.consecutive_failures, c.trigger, e.actor_id
       from public.provider_status_events e join public.provider_health_checks c on c.id = e.health_check_id
       where e.provider_id = ${id} order by e.id`;
@@ -241,7 +257,8 @@ describe("failure threshold", () => {
     const id = await seedProvider(org, "paused-late");
     fake.switches.delayMs = 300;
     const running = sweep([org]);
-    for (let waited = 0; fake.requests.length === 0 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; fake.requests.length === 0 && waited < 5_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     await setProviderSuspended({ sql, ring: ring(), claims: p.owner.claims }, id, true);
     expect(await running).toMatchObject({ checked: 1 });
     expect((await state(id)).status).toBe("suspended");
@@ -262,7 +279,11 @@ describe("failure threshold", () => {
     // Suspended, so no sweep of this organization ever picks it up.
     const id = await seedProvider(p.orgId, "not-yours-to-schedule", "suspended");
     for (const persona of [p.member, p.admin, p.owner]) {
-      const r = await attempt(sql, persona.claims, (tx) => tx`select private.record_health_check(${id}, false, 1, null, 'x', 'x', 'x', 'scheduled')`);
+      const r = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`select private.record_health_check(${id}, false, 1, null, 'x', 'x', 'x', 'scheduled')`,
+      );
       expect(r).toMatchObject({ ok: false, code: "42501", message: "permission denied for function record_health_check" });
     }
   });
@@ -274,7 +295,9 @@ describe("accounts learned from a check", () => {
     // The fake answers the same account for every token, as two tokens of one account would.
     const first = await seedProvider(orgId, "Droplets", "pending", { accountKnown: false });
     expect((await sweep([orgId])).checked).toBe(1);
-    const [{ account }] = await sql<{ account: string | null }[]>`select account_identifier as account from public.cloud_providers where id = ${first}`;
+    const [{ account }] = await sql<
+      { account: string | null }[]
+    >`select account_identifier as account from public.cloud_providers where id = ${first}`;
     expect(account).toBeTruthy();
 
     const second = await seedProvider(orgId, "Droplets again", "pending", { accountKnown: false });
@@ -285,7 +308,11 @@ describe("accounts learned from a check", () => {
     expect(row).toMatchObject({ account_identifier: null, last_error_code: "duplicate_account" });
     expect(row.last_error_message).toBe('These credentials reach the same account as "Droplets", which is already connected.');
     const [check] = await sql`select ok, error_code, error_hint from public.provider_health_checks where provider_id = ${second}`;
-    expect(check).toMatchObject({ ok: false, error_code: "duplicate_account", error_hint: expect.stringContaining("delete this provider") });
+    expect(check).toMatchObject({
+      ok: false,
+      error_code: "duplicate_account",
+      error_hint: expect.stringContaining("delete this provider"),
+    });
     expect(await state(first)).toMatchObject({ status: "healthy", last_error_code: null });
   });
 });
@@ -322,26 +349,38 @@ describe("retention", () => {
                      (gen_random_uuid(), ${orgId}, 'new', now() - interval '1 day', now() - interval '1 day')`;
 
     for (const persona of [p.member, p.owner]) {
-      expect(await attempt(sql, persona.claims, (tx) => tx`select * from private.prune_history()`)).toMatchObject({ ok: false, code: "42501" });
+      expect(await attempt(sql, persona.claims, (tx) => tx`select * from private.prune_history()`)).toMatchObject({
+        ok: false,
+        code: "42501",
+      });
     }
     // Batches of one, until nothing is left: each call does a bounded amount of work.
     let rounds = 0;
     for (;;) {
-      const [pruned] = await asService(sql, (tx) => tx<{ total: number }[]>`
-        select (health_checks + credential_reads + sweep_runs + webhook_deliveries)::int as total from private.prune_history(1)`);
+      const [pruned] = await asService(
+        sql,
+        (tx) => tx<{ total: number }[]>`
+        select (health_checks + credential_reads + sweep_runs + webhook_deliveries)::int as total from private.prune_history(1)`,
+      );
       if (pruned.total === 0) break;
       expect(pruned.total).toBeLessThanOrEqual(4);
       rounds++;
     }
     expect(rounds).toBeGreaterThan(0);
 
-    const kept = await sql<{ id: string }[]>`select id::text from public.provider_health_checks where provider_id = ${id} order by checked_at`;
+    const kept = await sql<
+      { id: string }[]
+    >`select id::text from public.provider_health_checks where provider_id = ${id} order by checked_at`;
     // The 200-day check went; the 120-day one stays as the last good check; the old failure went.
     expect(kept.map((row) => row.id)).toEqual([checks[1].id, checks[3].id]);
-    const events = await sql<{ id: string }[]>`select id::text from public.audit_events where target_id = ${id} and action = 'provider.credentials_read' order by id`;
+    const events = await sql<
+      { id: string }[]
+    >`select id::text from public.audit_events where target_id = ${id} and action = 'provider.credentials_read' order by id`;
     expect(events.map((row) => row.id).sort()).toEqual([sweeperRecent.id, personOld.id, otherOld.id].sort());
     expect(events.map((row) => row.id)).not.toContain(sweeperOld.id);
-    const tokens = await sql<{ id: string }[]>`select id::text from public.audit_events where target_id = ${id} and action = 'oidc.token_issued'`;
+    const tokens = await sql<
+      { id: string }[]
+    >`select id::text from public.audit_events where target_id = ${id} and action = 'oidc.token_issued'`;
     expect(tokens.map((row) => row.id)).toEqual([tokenRecent.id]);
     expect(tokens.map((row) => row.id)).not.toContain(tokenOld.id);
     const sweeps = await sql`select sweeper_id from public.health_sweeps where organization_id = ${orgId}`;
@@ -377,7 +416,11 @@ describe("read-only credentials", () => {
     expect(fake.requests).toHaveLength(1);
     expect(await state(other)).toMatchObject({ status: "healthy" });
     const [check] = await sql`select ok, error_code, error_hint from public.provider_health_checks where provider_id = ${id}`;
-    expect(check).toMatchObject({ ok: false, error_code: "read_only_required", error_hint: expect.stringContaining("read-only credential") });
+    expect(check).toMatchObject({
+      ok: false,
+      error_code: "read_only_required",
+      error_hint: expect.stringContaining("read-only credential"),
+    });
     // Counted like any failure: the second round in a row marks the provider failed.
     await makeDue(id);
     await sweep([org]);
@@ -404,7 +447,8 @@ describe("the run log", () => {
     expect(theirs.last).toMatchObject({ checked: 1, failed: 0 });
     await expect(withRls(sql, p.outsider.claims, (tx) => selectLastSweep(tx, p.orgId))).rejects.toMatchObject({ code: "not_found" });
 
-    const rows = await sql`select organization_id, sweeper_id, checked, failed from public.health_sweeps where run_id = ${run.runId} order by checked`;
+    const rows =
+      await sql`select organization_id, sweeper_id, checked, failed from public.health_sweeps where run_id = ${run.runId} order by checked`;
     expect(rows).toEqual([
       { organization_id: p.outsiderOrgId, sweeper_id: "log-sweeper", checked: 1, failed: 0 },
       { organization_id: p.orgId, sweeper_id: "log-sweeper", checked: 2, failed: 1 },
@@ -437,7 +481,9 @@ describe("row-level security on the sweep tables", () => {
   for (const [table, columns] of Object.entries(TABLES)) {
     it(`shows ${table} to everyone in the organization and to nobody else`, async () => {
       const count = async (claims: Claims) => {
-        const r = await attempt(sql, claims, (tx) => tx.unsafe(`select ${columns} from public.${table} where organization_id = $1`, [p.orgId]));
+        const r = await attempt(sql, claims, (tx) =>
+          tx.unsafe(`select ${columns} from public.${table} where organization_id = $1`, [p.orgId]),
+        );
         return r.ok ? r.value.length : r.code;
       };
       expect(await count(null)).toBe("42501");
@@ -447,11 +493,15 @@ describe("row-level security on the sweep tables", () => {
 
     it(`lets no client insert, update or delete ${table} rows, not even the owner`, async () => {
       for (const claims of [null, p.outsider.claims, ...readers().map((r) => r.claims)]) {
-        const update = await attempt(sql, claims, (tx) => tx.unsafe(`update public.${table} set organization_id = organization_id where organization_id = $1`, [p.orgId]));
+        const update = await attempt(sql, claims, (tx) =>
+          tx.unsafe(`update public.${table} set organization_id = organization_id where organization_id = $1`, [p.orgId]),
+        );
         expect(update).toMatchObject({ ok: false, code: "42501" });
         const remove = await attempt(sql, claims, (tx) => tx.unsafe(`delete from public.${table} where organization_id = $1`, [p.orgId]));
         expect(remove).toMatchObject({ ok: false, code: "42501" });
-        const insert = await attempt(sql, claims, (tx) => tx.unsafe(`insert into public.${table} (organization_id) values ($1)`, [p.orgId]));
+        const insert = await attempt(sql, claims, (tx) =>
+          tx.unsafe(`insert into public.${table} (organization_id) values ($1)`, [p.orgId]),
+        );
         expect(insert).toMatchObject({ ok: false, code: "42501" });
       }
     });
@@ -465,8 +515,12 @@ describe("row-level security on the sweep tables", () => {
   });
 
   it("records suspending as a status change by the admin who did it", async () => {
-    const r = await attempt(sql, p.viewer.claims, (tx) => tx`
-      select from_status, to_status, actor_id, health_check_id from public.provider_status_events where provider_id = ${providerId} order by id`);
+    const r = await attempt(
+      sql,
+      p.viewer.claims,
+      (tx) => tx`
+      select from_status, to_status, actor_id, health_check_id from public.provider_status_events where provider_id = ${providerId} order by id`,
+    );
     expect(r).toMatchObject({
       ok: true,
       value: [
@@ -480,7 +534,11 @@ describe("row-level security on the sweep tables", () => {
     for (const claims of [null, p.outsider.claims, ...readers().map((r) => r.claims)]) {
       const claim = await attempt(sql, claims, (tx) => tx`select * from private.claim_health_checks('intruder', 10)`);
       expect(claim).toMatchObject({ ok: false, code: "42501" });
-      const log = await attempt(sql, claims, (tx) => tx`select private.record_sweep_progress(gen_random_uuid(), 'intruder', now(), '[]'::jsonb)`);
+      const log = await attempt(
+        sql,
+        claims,
+        (tx) => tx`select private.record_sweep_progress(gen_random_uuid(), 'intruder', now(), '[]'::jsonb)`,
+      );
       expect(log).toMatchObject({ ok: false, code: "42501" });
     }
   });
@@ -513,7 +571,11 @@ describe("organization sweep settings", () => {
   it("is readable by everyone in the organization", async () => {
     await sql`update public.organizations set health_check_interval_minutes = 20, health_failure_threshold = 4 where id = ${p.orgId}`;
     for (const persona of readersOf(p)) {
-      const r = await attempt(sql, persona.claims, (tx) => tx`select health_check_interval_minutes, health_failure_threshold from public.organizations where id = ${p.orgId}`);
+      const r = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`select health_check_interval_minutes, health_failure_threshold from public.organizations where id = ${p.orgId}`,
+      );
       expect(r).toMatchObject({ ok: true, value: [{ health_check_interval_minutes: 20, health_failure_threshold: 4 }] });
     }
   });
@@ -553,7 +615,15 @@ describe("the health-sweep edge function", () => {
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain(secretKey);
-    expect(JSON.parse(text).data).toMatchObject({ claimed: 1, checked: 1, healthy: 1, failed: 0, errors: 0, organizations: 1, sweeper_id: expect.stringMatching(/^health-sweep\//) });
+    expect(JSON.parse(text).data).toMatchObject({
+      claimed: 1,
+      checked: 1,
+      healthy: 1,
+      failed: 0,
+      errors: 0,
+      organizations: 1,
+      sweeper_id: expect.stringMatching(/^health-sweep\//),
+    });
     expect(await scheduledChecks([id])).toEqual([{ provider_id: id, ok: true }]);
 
     const viaApikey = await post({ apikey: secretKey }, JSON.stringify({ organization_ids: [org] }));

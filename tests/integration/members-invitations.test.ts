@@ -77,7 +77,8 @@ describe("inviting", () => {
       if (count > 0) holding.push(name);
     }
     expect(holding).toEqual([]);
-    const [{ count: hashInAudit }] = await sql`select count(*)::int as count from public.audit_events where strpos(metadata::text, ${row.token_hash}) > 0`;
+    const [{ count: hashInAudit }] =
+      await sql`select count(*)::int as count from public.audit_events where strpos(metadata::text, ${row.token_hash}) > 0`;
     expect(hashInAudit).toBe(0);
   });
 
@@ -88,7 +89,11 @@ describe("inviting", () => {
         const r = await attempt(sql, persona.claims, (tx) => tx.unsafe(query));
         expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(PERMISSION_DENIED) });
       }
-      const visible = await attempt(sql, persona.claims, (tx) => tx`select id, email, role, expires_at from public.organization_invitations where organization_id = ${p.orgId}`);
+      const visible = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`select id, email, role, expires_at from public.organization_invitations where organization_id = ${p.orgId}`,
+      );
       expect(visible.ok && visible.value.length).toBeGreaterThan(0);
     }
   });
@@ -98,8 +103,12 @@ describe("inviting", () => {
     expect(invitation.email).toBe("mixed.case@example.test");
     const days = (invitation.expires_at.getTime() - invitation.created_at.getTime()) / 86_400_000;
     expect(days).toBe(7);
-    const r = await attempt(sql, p.admin.claims, (tx) => tx`
-      insert into public.organization_invitations (organization_id, email, role, token_hash) values (${p.orgId}, 'Upper@Example.test', 'member', ${randomHash()})`);
+    const r = await attempt(
+      sql,
+      p.admin.claims,
+      (tx) => tx`
+      insert into public.organization_invitations (organization_id, email, role, token_hash) values (${p.orgId}, 'Upper@Example.test', 'member', ${randomHash()})`,
+    );
     expect(r).toMatchObject({ ok: false, code: "23514" });
   });
 
@@ -123,9 +132,15 @@ describe("inviting", () => {
 
   it("lets only owners invite owners; admins cannot replace an owner's invitation either", async () => {
     const email = `future-owner-${Date.now()}@example.test`;
-    expect(await refusal(() => invite(p.admin, p.orgId, email, "owner"))).toEqual({ code: "forbidden", message: "Only an owner can invite another owner." });
+    expect(await refusal(() => invite(p.admin, p.orgId, email, "owner"))).toEqual({
+      code: "forbidden",
+      message: "Only an owner can invite another owner.",
+    });
     const { token } = await invite(p.owner, p.orgId, email, "owner");
-    expect(await refusal(() => invite(p.admin, p.orgId, email, "member"))).toMatchObject({ code: "conflict", message: expect.stringContaining("only an owner can replace it") });
+    expect(await refusal(() => invite(p.admin, p.orgId, email, "member"))).toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("only an owner can replace it"),
+    });
     expect((await previewInvitation(sql, token))?.status).toBe("pending");
   });
 
@@ -135,7 +150,10 @@ describe("inviting", () => {
       expect(r.code).toBe("forbidden");
       expect(r.message).toMatch(/Only an admin or owner can invite people/);
     }
-    expect(await refusal(() => invite(p.outsider, p.orgId, "someone@example.test"))).toEqual({ code: "not_found", message: "Organization not found." });
+    expect(await refusal(() => invite(p.outsider, p.orgId, "someone@example.test"))).toEqual({
+      code: "not_found",
+      message: "Organization not found.",
+    });
   });
 
   it("revokes an open invitation once; a used one cannot be revoked", async () => {
@@ -157,7 +175,8 @@ describe("accepting", () => {
     const { token } = await invite(p.admin, p.orgId, invitee.email, "admin");
     expect(await accept(invitee, token)).toMatchObject({ status: "accepted", organization_id: p.orgId, role: "admin" });
     expect(await roleOf(p.orgId, invitee.id)).toBe("admin");
-    const [row] = await sql`select accepted_by, accepted_at from public.organization_invitations where token_hash = ${await hashInvitationToken(token)}`;
+    const [row] =
+      await sql`select accepted_by, accepted_at from public.organization_invitations where token_hash = ${await hashInvitationToken(token)}`;
     expect(row.accepted_by).toBe(invitee.id);
     expect(row.accepted_at).toBeInstanceOf(Date);
 
@@ -170,7 +189,8 @@ describe("accepting", () => {
     const { token } = await invite(p.admin, p.orgId, invitee.email);
     const results = await Promise.all([accept(invitee, token), accept(invitee, token), accept(invitee, token)]);
     expect(results.map((r) => r.status).sort()).toEqual(["accepted", "used", "used"]);
-    const [{ count }] = await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and user_id = ${invitee.id}`;
+    const [{ count }] =
+      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and user_id = ${invitee.id}`;
     expect(count).toBe(1);
   });
 
@@ -182,9 +202,17 @@ describe("accepting", () => {
       const [result] = await tx`select status from public.accept_invitation(${token})`;
       // Still uncommitted: a second accept must block on the invitation row, not race past it.
       second = accept(invitee, token);
-      await expect.poll(async () => (await sql`
+      await expect
+        .poll(
+          async () =>
+            (
+              await sql`
         select count(*)::int as count from pg_stat_activity
-        where wait_event_type = 'Lock' and query like '%accept_invitation%'`)[0].count, { timeout: 5_000 }).toBe(1);
+        where wait_event_type = 'Lock' and query like '%accept_invitation%'`
+            )[0].count,
+          { timeout: 5_000 },
+        )
+        .toBe(1);
       return result.status;
     });
     expect(first).toBe("accepted");
@@ -284,27 +312,43 @@ describe("organization_invitations, per persona and operation", () => {
 
   it("select: admins and owners list their organization's invitations; members, viewers and outsiders see none", async () => {
     const count = async (claims: Claims) => {
-      const r = await attempt(sql, claims, (tx) => tx`select id, email, role from public.organization_invitations where organization_id = ${p.orgId}`);
+      const r = await attempt(
+        sql,
+        claims,
+        (tx) => tx`select id, email, role from public.organization_invitations where organization_id = ${p.orgId}`,
+      );
       return r.ok ? r.value.length : r.code;
     };
     expect(await count(null)).toBe("42501");
     for (const persona of [p.member, p.viewer, p.outsider]) expect(await count(persona.claims)).toBe(0);
     for (const persona of [p.admin, p.owner]) expect(await count(persona.claims)).toBe(2);
-    const other = await attempt(sql, p.owner.claims, (tx) => tx`select id from public.organization_invitations where organization_id = ${p.outsiderOrgId}`);
+    const other = await attempt(
+      sql,
+      p.owner.claims,
+      (tx) => tx`select id from public.organization_invitations where organization_id = ${p.outsiderOrgId}`,
+    );
     expect(other).toEqual({ ok: true, value: [] });
   });
 
   it("insert: admins and owners invite; members, viewers and outsiders are refused", async () => {
     const insert = (claims: Claims, role = "member") =>
-      attempt(sql, claims, (tx) => tx`
+      attempt(
+        sql,
+        claims,
+        (tx) => tx`
         insert into public.organization_invitations (organization_id, email, role, token_hash)
-        values (${p.orgId}, 'newcomer@example.test', ${role}, ${randomHash()})`);
+        values (${p.orgId}, 'newcomer@example.test', ${role}, ${randomHash()})`,
+      );
     expect(await insert(null)).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(PERMISSION_DENIED) });
     for (const persona of [p.member, p.viewer, p.outsider]) {
       expect(await insert(persona.claims)).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
     }
     for (const persona of [p.admin, p.owner]) expect(await insert(persona.claims)).toMatchObject({ ok: true });
-    expect(await insert(p.admin.claims, "owner")).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
+    expect(await insert(p.admin.claims, "owner")).toMatchObject({
+      ok: false,
+      code: "42501",
+      message: expect.stringMatching(RLS_VIOLATION),
+    });
     expect(await insert(p.owner.claims, "owner")).toMatchObject({ ok: true });
   });
 
@@ -312,25 +356,27 @@ describe("organization_invitations, per persona and operation", () => {
     for (const column of ["invited_by", "expires_at", "accepted_at", "accepted_by", "created_at"]) {
       const value = column.endsWith("_by") ? p.viewer.id : "2099-01-01T00:00:00Z";
       const r = await attempt(sql, p.owner.claims, (tx) =>
-        tx.unsafe(`insert into public.organization_invitations (organization_id, email, role, token_hash, ${column}) values ($1, 'x@example.test', 'member', $2, $3)`, [
-          p.orgId,
-          randomHash(),
-          value,
-        ]),
+        tx.unsafe(
+          `insert into public.organization_invitations (organization_id, email, role, token_hash, ${column}) values ($1, 'x@example.test', 'member', $2, $3)`,
+          [p.orgId, randomHash(), value],
+        ),
       );
       expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(PERMISSION_DENIED) });
     }
     const r = await attempt(sql, p.admin.claims, async (tx) => {
-      const [row] = await tx`insert into public.organization_invitations (organization_id, email, role, token_hash) values (${p.orgId}, 'who@example.test', 'viewer', ${randomHash()}) returning id, invited_by`;
+      const [row] =
+        await tx`insert into public.organization_invitations (organization_id, email, role, token_hash) values (${p.orgId}, 'who@example.test', 'viewer', ${randomHash()}) returning id, invited_by`;
       return row;
     });
     expect(r).toMatchObject({ ok: true, value: { invited_by: p.admin.id } });
   });
 
   it("update: admins revoke invitations below owner, owners any; the rest change nothing", async () => {
-    const revoke = (claims: Claims, id: string) => affected(sql, claims, (tx) => tx`update public.organization_invitations set revoked_at = now() where id = ${id}`);
+    const revoke = (claims: Claims, id: string) =>
+      affected(sql, claims, (tx) => tx`update public.organization_invitations set revoked_at = now() where id = ${id}`);
     expect(await revoke(null, memberInvite)).toMatchObject({ ok: false, code: "42501" });
-    for (const persona of [p.member, p.viewer, p.outsider]) expect(await revoke(persona.claims, memberInvite)).toEqual({ ok: true, count: 0 });
+    for (const persona of [p.member, p.viewer, p.outsider])
+      expect(await revoke(persona.claims, memberInvite)).toEqual({ ok: true, count: 0 });
     for (const persona of [p.admin, p.owner]) expect(await revoke(persona.claims, memberInvite)).toEqual({ ok: true, count: 1 });
     expect(await revoke(p.admin.claims, ownerInvite)).toEqual({ ok: true, count: 0 });
     expect(await revoke(p.owner.claims, ownerInvite)).toEqual({ ok: true, count: 1 });
@@ -342,8 +388,16 @@ describe("organization_invitations, per persona and operation", () => {
       return tx`update public.organization_invitations set revoked_at = null where id = ${memberInvite}`;
     });
     expect(unrevoke).toEqual({ ok: true, count: 0 });
-    for (const change of ["accepted_at = now()", "expires_at = now() + interval '1 year'", "email = 'me@example.test'", "role = 'owner'", "token_hash = md5('x') || md5('y')"]) {
-      const r = await attempt(sql, p.owner.claims, (tx) => tx.unsafe(`update public.organization_invitations set ${change} where id = $1`, [memberInvite]));
+    for (const change of [
+      "accepted_at = now()",
+      "expires_at = now() + interval '1 year'",
+      "email = 'me@example.test'",
+      "role = 'owner'",
+      "token_hash = md5('x') || md5('y')",
+    ]) {
+      const r = await attempt(sql, p.owner.claims, (tx) =>
+        tx.unsafe(`update public.organization_invitations set ${change} where id = $1`, [memberInvite]),
+      );
       expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(PERMISSION_DENIED) });
     }
   });
@@ -379,13 +433,21 @@ describe("organization_members changes, per persona and operation", () => {
   });
 
   const setRole = (claims: Claims, userId: string, role: string) =>
-    affected(sql, claims, (tx) => tx`update public.organization_members set role = ${role} where organization_id = ${p.orgId} and user_id = ${userId}`);
+    affected(
+      sql,
+      claims,
+      (tx) => tx`update public.organization_members set role = ${role} where organization_id = ${p.orgId} and user_id = ${userId}`,
+    );
   const remove = (claims: Claims, userId: string) =>
     affected(sql, claims, (tx) => tx`delete from public.organization_members where organization_id = ${p.orgId} and user_id = ${userId}`);
 
   it("select: every member sees the member list; outsiders and anon do not", async () => {
     const count = async (claims: Claims) => {
-      const r = await attempt(sql, claims, (tx) => tx`select user_id, role from public.organization_members where organization_id = ${p.orgId}`);
+      const r = await attempt(
+        sql,
+        claims,
+        (tx) => tx`select user_id, role from public.organization_members where organization_id = ${p.orgId}`,
+      );
       return r.ok ? r.value.length : r.code;
     };
     expect(await count(null)).toBe("42501");
@@ -395,15 +457,24 @@ describe("organization_members changes, per persona and operation", () => {
 
   it("insert: nobody adds a member directly, not even an owner; an invitation is the way in", async () => {
     const add = (claims: Claims, role: string) =>
-      attempt(sql, claims, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${newcomer.id}, ${role})`);
+      attempt(
+        sql,
+        claims,
+        (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${newcomer.id}, ${role})`,
+      );
     for (const claims of [null, p.outsider.claims, p.viewer.claims, p.member.claims, p.admin.claims, p.owner.claims]) {
-      expect(await add(claims, "viewer")).toMatchObject({ ok: false, code: "42501", message: "permission denied for table organization_members" });
+      expect(await add(claims, "viewer")).toMatchObject({
+        ok: false,
+        code: "42501",
+        message: "permission denied for table organization_members",
+      });
     }
   });
 
   it("update: admins and owners change roles below owner; members, viewers and outsiders change nothing", async () => {
     expect(await setRole(null, p.member.id, "viewer")).toMatchObject({ ok: false, code: "42501" });
-    for (const persona of [p.member, p.viewer, p.outsider]) expect(await setRole(persona.claims, p.member.id, "viewer")).toEqual({ ok: true, count: 0 });
+    for (const persona of [p.member, p.viewer, p.outsider])
+      expect(await setRole(persona.claims, p.member.id, "viewer")).toEqual({ ok: true, count: 0 });
     for (const persona of [p.admin, p.owner]) {
       expect(await setRole(persona.claims, p.member.id, "viewer")).toEqual({ ok: true, count: 1 });
       expect(await setRole(persona.claims, p.viewer.id, "admin")).toEqual({ ok: true, count: 1 });
@@ -411,13 +482,22 @@ describe("organization_members changes, per persona and operation", () => {
   });
 
   it("update: only owners grant owner", async () => {
-    expect(await setRole(p.admin.claims, p.member.id, "owner")).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
-    expect(await setRole(p.admin.claims, p.admin.id, "owner")).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
+    expect(await setRole(p.admin.claims, p.member.id, "owner")).toMatchObject({
+      ok: false,
+      code: "42501",
+      message: expect.stringMatching(RLS_VIOLATION),
+    });
+    expect(await setRole(p.admin.claims, p.admin.id, "owner")).toMatchObject({
+      ok: false,
+      code: "42501",
+      message: expect.stringMatching(RLS_VIOLATION),
+    });
     expect(await setRole(p.owner.claims, p.member.id, "owner")).toEqual({ ok: true, count: 1 });
   });
 
   it("update: only owners revoke owner", async () => {
-    for (const persona of [p.admin, p.member, p.viewer, p.outsider]) expect(await setRole(persona.claims, coOwner.id, "admin")).toEqual({ ok: true, count: 0 });
+    for (const persona of [p.admin, p.member, p.viewer, p.outsider])
+      expect(await setRole(persona.claims, coOwner.id, "admin")).toEqual({ ok: true, count: 0 });
     expect(await setRole(p.owner.claims, coOwner.id, "admin")).toEqual({ ok: true, count: 1 });
   });
 
@@ -436,7 +516,9 @@ describe("organization_members changes, per persona and operation", () => {
 
   it("update: nobody moves a membership to another user or organization", async () => {
     for (const change of [`user_id = '${newcomer.id}'`, `organization_id = '${p.outsiderOrgId}'`]) {
-      const r = await attempt(sql, p.owner.claims, (tx) => tx.unsafe(`update public.organization_members set ${change} where user_id = $1`, [p.member.id]));
+      const r = await attempt(sql, p.owner.claims, (tx) =>
+        tx.unsafe(`update public.organization_members set ${change} where user_id = $1`, [p.member.id]),
+      );
       expect(r).toMatchObject({ ok: false, code: "42501" });
     }
   });
@@ -449,11 +531,23 @@ describe("the last owner", () => {
   });
 
   it("can neither leave nor be demoted, in the database and with a clear message in the portal", async () => {
-    expect(await attempt(sql, p.owner.claims, (tx) => tx`delete from public.organization_members where organization_id = ${p.orgId} and user_id = ${p.owner.id}`)).toMatchObject({
+    expect(
+      await attempt(
+        sql,
+        p.owner.claims,
+        (tx) => tx`delete from public.organization_members where organization_id = ${p.orgId} and user_id = ${p.owner.id}`,
+      ),
+    ).toMatchObject({
       ok: false,
       message: LAST_OWNER,
     });
-    expect(await attempt(sql, p.owner.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${p.orgId} and user_id = ${p.owner.id}`)).toMatchObject({
+    expect(
+      await attempt(
+        sql,
+        p.owner.claims,
+        (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${p.orgId} and user_id = ${p.owner.id}`,
+      ),
+    ).toMatchObject({
       ok: false,
       message: LAST_OWNER,
     });
@@ -475,15 +569,20 @@ describe("the last owner", () => {
       changeMemberRole(as(p.admin), p.orgId, p.admin.id, "admin"),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
-    const [{ count }] = await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
+    const [{ count }] =
+      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
     expect(count).toBe(1);
   });
 
   it("cannot be removed by an admin, who is told why", async () => {
-    const [{ user_id: owner }] = await sql`select user_id from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
+    const [{ user_id: owner }] =
+      await sql`select user_id from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
     const admin = owner === p.owner.id ? p.admin : p.owner;
     expect(await roleOf(p.orgId, admin.id)).toBe("admin");
-    expect(await refusal(() => removeMember(as(admin), p.orgId, owner))).toEqual({ code: "forbidden", message: "Only an owner can remove an owner." });
+    expect(await refusal(() => removeMember(as(admin), p.orgId, owner))).toEqual({
+      code: "forbidden",
+      message: "Only an owner can remove an owner.",
+    });
     expect(await refusal(() => changeMemberRole(as(admin), p.orgId, owner, "viewer"))).toEqual({
       code: "forbidden",
       message: "Only an owner can make someone an owner or change an owner's role.",
@@ -535,8 +634,12 @@ describe("audit", () => {
     const p = await createPersonas(sql, "audit2");
     const added = await createUser(sql, "direct");
     // Only the service (an operator, a migration) can still add someone without an invitation.
-    await asService(sql, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${added.id}, 'viewer')`);
-    const [event] = await sql`select action, actor_id, metadata from public.audit_events where organization_id = ${p.orgId} and target_id = ${added.id}`;
+    await asService(
+      sql,
+      (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${added.id}, 'viewer')`,
+    );
+    const [event] =
+      await sql`select action, actor_id, metadata from public.audit_events where organization_id = ${p.orgId} and target_id = ${added.id}`;
     expect(event).toMatchObject({ action: "member.added", actor_id: null, metadata: { role: "viewer" } });
     // The members' delete trigger skips auditing rows that go with their organization (the log goes too).
     const deleted = await affected(sql, p.owner.claims, (tx) => tx`delete from public.organizations where id = ${p.orgId}`);

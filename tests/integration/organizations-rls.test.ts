@@ -32,13 +32,18 @@ describe("organizations", () => {
 
   it("refuses direct inserts from every client role; only create_organization creates", async () => {
     for (const claims of [null, outsider.claims, owner.claims]) {
-      const r = await attempt(sql, claims, (tx) => tx`insert into public.organizations (name, slug) values ('Sneaky', ${`sneaky-${Math.random().toString(36).slice(2, 8)}`})`);
+      const r = await attempt(
+        sql,
+        claims,
+        (tx) => tx`insert into public.organizations (name, slug) values ('Sneaky', ${`sneaky-${Math.random().toString(36).slice(2, 8)}`})`,
+      );
       expect(r).toMatchObject({ ok: false, code: "42501" });
     }
   });
 
   it("lets admins and owners rename the organization, and nobody else", async () => {
-    const rename = (claims: TestUser["claims"] | null) => affected(sql, claims, (tx) => tx`update public.organizations set name = 'Renamed' where id = ${orgId}`);
+    const rename = (claims: TestUser["claims"] | null) =>
+      affected(sql, claims, (tx) => tx`update public.organizations set name = 'Renamed' where id = ${orgId}`);
     expect(await rename(null)).toMatchObject({ ok: false, code: "42501" });
     for (const persona of [outsider, viewer, member]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 0 });
     for (const persona of [admin, owner]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 1 });
@@ -47,12 +52,17 @@ describe("organizations", () => {
   it("refuses changing the slug or creator through an update", async () => {
     const slug = await attempt(sql, owner.claims, (tx) => tx`update public.organizations set slug = 'stolen-slug' where id = ${orgId}`);
     expect(slug).toMatchObject({ ok: false, code: "42501" });
-    const creator = await attempt(sql, owner.claims, (tx) => tx`update public.organizations set created_by = ${outsider.id} where id = ${orgId}`);
+    const creator = await attempt(
+      sql,
+      owner.claims,
+      (tx) => tx`update public.organizations set created_by = ${outsider.id} where id = ${orgId}`,
+    );
     expect(creator).toMatchObject({ ok: false, code: "42501" });
   });
 
   it("lets only owners delete the organization", async () => {
-    const remove = (claims: TestUser["claims"] | null) => affected(sql, claims, (tx) => tx`delete from public.organizations where id = ${orgId}`);
+    const remove = (claims: TestUser["claims"] | null) =>
+      affected(sql, claims, (tx) => tx`delete from public.organizations where id = ${orgId}`);
     expect(await remove(null)).toMatchObject({ ok: false, code: "42501" });
     for (const persona of [outsider, viewer, member, admin]) expect(await remove(persona.claims)).toEqual({ ok: true, count: 0 });
     expect(await remove(owner.claims)).toEqual({ ok: true, count: 1 });
@@ -89,7 +99,11 @@ describe("create_organization", () => {
 
 describe("organization_members", () => {
   const addOutsider = (claims: TestUser["claims"] | null, role = "member") =>
-    attempt(sql, claims, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, ${role})`);
+    attempt(
+      sql,
+      claims,
+      (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, ${role})`,
+    );
 
   it("shows the member list to members only", async () => {
     const count = async (claims: TestUser["claims"] | null) => {
@@ -102,45 +116,83 @@ describe("organization_members", () => {
   });
 
   it("refuses anyone joining an organization by inserting themselves", async () => {
-    const r = await attempt(sql, newcomer.claims, (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, 'owner')`);
+    const r = await attempt(
+      sql,
+      newcomer.claims,
+      (tx) => tx`insert into public.organization_members (organization_id, user_id, role) values (${orgId}, ${newcomer.id}, 'owner')`,
+    );
     expect(r).toMatchObject({ ok: false, code: "42501", message: "permission denied for table organization_members" });
   });
 
   it("lets nobody, not even an owner, put someone into an organization without an invitation", async () => {
     for (const claims of [null, outsider.claims, viewer.claims, member.claims, admin.claims, owner.claims]) {
       for (const role of ["member", "owner"]) {
-        expect(await addOutsider(claims, role)).toMatchObject({ ok: false, code: "42501", message: "permission denied for table organization_members" });
+        expect(await addOutsider(claims, role)).toMatchObject({
+          ok: false,
+          code: "42501",
+          message: "permission denied for table organization_members",
+        });
       }
     }
-    const [{ n }] = await sql`select count(*)::int as n from public.organization_members where organization_id = ${orgId} and user_id = ${newcomer.id}`;
+    const [{ n }] =
+      await sql`select count(*)::int as n from public.organization_members where organization_id = ${orgId} and user_id = ${newcomer.id}`;
     expect(n).toBe(0);
   });
 
   it("refuses raising your own role", async () => {
     for (const persona of [viewer, member]) {
-      const r = await affected(sql, persona.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${persona.id}`);
+      const r = await affected(
+        sql,
+        persona.claims,
+        (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${persona.id}`,
+      );
       expect(r).toEqual({ ok: true, count: 0 });
     }
-    const r = await attempt(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'owner' where organization_id = ${orgId} and user_id = ${admin.id}`);
+    const r = await attempt(
+      sql,
+      admin.claims,
+      (tx) => tx`update public.organization_members set role = 'owner' where organization_id = ${orgId} and user_id = ${admin.id}`,
+    );
     expect(r).toMatchObject({ ok: false, code: "42501", message: expect.stringMatching(RLS_VIOLATION) });
   });
 
   it("lets admins change roles below owner but never touch an owner", async () => {
-    const promote = await affected(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${member.id}`);
+    const promote = await affected(
+      sql,
+      admin.claims,
+      (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${member.id}`,
+    );
     expect(promote).toEqual({ ok: true, count: 1 });
-    const demoteOwner = await affected(sql, admin.claims, (tx) => tx`update public.organization_members set role = 'viewer' where organization_id = ${orgId} and user_id = ${owner.id}`);
+    const demoteOwner = await affected(
+      sql,
+      admin.claims,
+      (tx) => tx`update public.organization_members set role = 'viewer' where organization_id = ${orgId} and user_id = ${owner.id}`,
+    );
     expect(demoteOwner).toEqual({ ok: true, count: 0 });
   });
 
   it("refuses moving a membership to another organization or user", async () => {
-    const r = await attempt(sql, owner.claims, (tx) => tx`update public.organization_members set user_id = ${newcomer.id} where organization_id = ${orgId} and user_id = ${viewer.id}`);
+    const r = await attempt(
+      sql,
+      owner.claims,
+      (tx) =>
+        tx`update public.organization_members set user_id = ${newcomer.id} where organization_id = ${orgId} and user_id = ${viewer.id}`,
+    );
     expect(r).toMatchObject({ ok: false, code: "42501" });
   });
 
   it("never lets the last owner be demoted or leave", async () => {
-    const demote = await attempt(sql, owner.claims, (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${owner.id}`);
+    const demote = await attempt(
+      sql,
+      owner.claims,
+      (tx) => tx`update public.organization_members set role = 'admin' where organization_id = ${orgId} and user_id = ${owner.id}`,
+    );
     expect(demote).toMatchObject({ ok: false, message: "An organization must keep at least one owner" });
-    const leave = await attempt(sql, owner.claims, (tx) => tx`delete from public.organization_members where organization_id = ${orgId} and user_id = ${owner.id}`);
+    const leave = await attempt(
+      sql,
+      owner.claims,
+      (tx) => tx`delete from public.organization_members where organization_id = ${orgId} and user_id = ${owner.id}`,
+    );
     expect(leave).toMatchObject({ ok: false, message: "An organization must keep at least one owner" });
   });
 
@@ -164,7 +216,11 @@ describe("organization_members", () => {
   });
 
   it("lets nobody see another organization's members", async () => {
-    const r = await attempt(sql, owner.claims, (tx) => tx`select user_id from public.organization_members where organization_id = ${outsiderOrgId}`);
+    const r = await attempt(
+      sql,
+      owner.claims,
+      (tx) => tx`select user_id from public.organization_members where organization_id = ${outsiderOrgId}`,
+    );
     expect(r).toEqual({ ok: true, value: [] });
   });
 });

@@ -56,14 +56,20 @@ describe("the providers page query", () => {
   it("returns one page in name order with the organization's total", async () => {
     const first = await withRls(sql, p.viewer.claims, (tx) => selectProviderPage(tx, p.orgId, {}));
     expect(first.total).toBe(PROVIDERS);
-    expect(first.providers.map((row) => row.name)).toEqual(Array.from({ length: PROVIDERS_PAGE_SIZE }, (_, i) => `do-${String(i).padStart(4, "0")}`));
-    const last = await withRls(sql, p.viewer.claims, (tx) => selectProviderPage(tx, p.orgId, { page: Math.ceil(PROVIDERS / PROVIDERS_PAGE_SIZE) }));
+    expect(first.providers.map((row) => row.name)).toEqual(
+      Array.from({ length: PROVIDERS_PAGE_SIZE }, (_, i) => `do-${String(i).padStart(4, "0")}`),
+    );
+    const last = await withRls(sql, p.viewer.claims, (tx) =>
+      selectProviderPage(tx, p.orgId, { page: Math.ceil(PROVIDERS / PROVIDERS_PAGE_SIZE) }),
+    );
     expect(last.providers).toHaveLength(PROVIDERS % PROVIDERS_PAGE_SIZE);
     expect(last.providers.at(-1)?.name).toBe(`do-${String(PROVIDERS - 1).padStart(4, "0")}`);
   });
 
   it("counts what the filters match, also past the last page", async () => {
-    const healthy = await withRls(sql, p.member.claims, (tx) => selectProviderPage(tx, p.orgId, { status: "healthy", environment: "production" }));
+    const healthy = await withRls(sql, p.member.claims, (tx) =>
+      selectProviderPage(tx, p.orgId, { status: "healthy", environment: "production" }),
+    );
     expect(healthy.total).toBe(50); // g % 3 = 0 and g % 2 = 0: every sixth of 300
     expect(healthy.providers.every((row) => row.status === "healthy" && row.environment === "production")).toBe(true);
     const searched = await withRls(sql, p.member.claims, (tx) => selectProviderPage(tx, p.orgId, { q: "do-001" }));

@@ -45,7 +45,8 @@ describe("createProvider", () => {
       expect(created).toMatchObject({ name: input.name, provider_type: kind, status: "pending", organization_id: p.orgId });
       expect(JSON.stringify(created)).not.toContain(canary);
 
-      const [row] = await sql`select to_jsonb(c) - 'credentials' as visible, credentials from public.cloud_providers c where id = ${created.id}`;
+      const [row] =
+        await sql`select to_jsonb(c) - 'credentials' as visible, credentials from public.cloud_providers c where id = ${created.id}`;
       expect(JSON.stringify(row.visible)).not.toContain(canary);
       expect(JSON.stringify(row.credentials)).not.toContain(canary);
       const plaintext = await decryptCredential(ring, { organizationId: p.orgId, providerId: created.id }, row.credentials);
@@ -73,7 +74,13 @@ describe("createProvider", () => {
 
   it("refuses invalid input naming the field, and writes nothing", async () => {
     const [{ before }] = await sql`select count(*)::int as before from public.cloud_providers where organization_id = ${p.orgId}`;
-    const r = await refusal(createProvider(ctx(p.admin), p.orgId, { name: "Bad", provider_type: "aws", credentials: { access_key: "AKIAIOSFODNN7EXAMPLE", secret_key: "short" } }));
+    const r = await refusal(
+      createProvider(ctx(p.admin), p.orgId, {
+        name: "Bad",
+        provider_type: "aws",
+        credentials: { access_key: "AKIAIOSFODNN7EXAMPLE", secret_key: "short" },
+      }),
+    );
     expect(r.code).toBe("validation_failed");
     expect(Object.keys(r.fieldErrors ?? {})).toContain("credentials.secret_key");
     const [{ after }] = await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`;
@@ -138,7 +145,11 @@ describe("rotate, update, suspend, delete", () => {
 
   it("updates metadata and records which fields changed", async () => {
     const created = await createProvider(ctx(p.admin), p.orgId, body("azure", "meta"));
-    const updated = await updateProvider(ctx(p.admin), created.id, { name: "Azure Staging", environment: "staging", regions: "westeurope, eastus" });
+    const updated = await updateProvider(ctx(p.admin), created.id, {
+      name: "Azure Staging",
+      environment: "staging",
+      regions: "westeurope, eastus",
+    });
     expect(updated).toMatchObject({ name: "Azure Staging", environment: "staging", regions: ["westeurope", "eastus"] });
     const [audit] = await sql`select action, metadata from public.audit_events where target_id = ${created.id} order by id desc limit 1`;
     expect(audit).toMatchObject({ action: "provider.updated", metadata: { changed: ["environment", "name", "regions"] } });
@@ -155,13 +166,19 @@ describe("rotate, update, suspend, delete", () => {
     expect(renamed).toMatchObject({ name: "MinIO renamed", api_endpoint: created.api_endpoint });
 
     // With the credentials typed again the endpoint moves, and the envelope is fresh.
-    const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, sampleProvider("s3_compatible", "endpoint2").credentials, { apiEndpoint: moved });
+    const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, sampleProvider("s3_compatible", "endpoint2").credentials, {
+      apiEndpoint: moved,
+    });
     expect(rotated.api_endpoint).toBe(moved);
   });
 
   it("refuses, in the database itself, an endpoint change that keeps the old ciphertext", async () => {
     const created = await createProvider(ctx(p.admin), p.orgId, body("openstack", "dbguard"));
-    const outcome = await attempt(sql, p.admin.claims, (tx) => tx`update public.cloud_providers set api_endpoint = 'https://elsewhere.example.net/v3' where id = ${created.id}`);
+    const outcome = await attempt(
+      sql,
+      p.admin.claims,
+      (tx) => tx`update public.cloud_providers set api_endpoint = 'https://elsewhere.example.net/v3' where id = ${created.id}`,
+    );
     expect(outcome).toMatchObject({ ok: false, code: "22023" });
     const [row] = await sql`select api_endpoint from public.cloud_providers where id = ${created.id}`;
     expect(row.api_endpoint).toBe(created.api_endpoint);
@@ -223,7 +240,10 @@ describe("keys:rotate", () => {
   it("names the provider whose envelope cannot be read, and carries on", async () => {
     const created = await createProvider(ctx(p.admin), p.orgId, body("aws", "tamper"));
     await sql`update public.cloud_providers set credentials = jsonb_set(credentials, '{kid}', '"k-gone"') where id = ${created.id}`;
-    const report = await rotateKeys(sql, parseKeyRing("k-newer:" + Buffer.alloc(32, 3).toString("base64") + ",k-new:" + Buffer.alloc(32, 9).toString("base64")));
+    const report = await rotateKeys(
+      sql,
+      parseKeyRing("k-newer:" + Buffer.alloc(32, 3).toString("base64") + ",k-new:" + Buffer.alloc(32, 9).toString("base64")),
+    );
     expect(report.failed).toContainEqual({ providerId: created.id, reason: expect.stringContaining(created.id) });
     await sql`delete from public.cloud_providers where id = ${created.id}`;
   });

@@ -23,14 +23,22 @@ beforeAll(async () => {
 afterAll(() => sql.end());
 
 const insertAs = (claims: Claims, org = () => p.orgId) =>
-  attempt(sql, claims, (tx) => tx`
+  attempt(
+    sql,
+    claims,
+    (tx) => tx`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint)
-    values (${org()}, 'DO', 'digitalocean', 'api_token', ${tx.json(FAKE_ENVELOPE)}, ${`k1:${Math.random()}`})`);
+    values (${org()}, 'DO', 'digitalocean', 'api_token', ${tx.json(FAKE_ENVELOPE)}, ${`k1:${Math.random()}`})`,
+  );
 
 describe("cloud_providers", () => {
   it("shows providers to every member of the organization and to nobody else", async () => {
     const count = async (claims: Claims) => {
-      const r = await attempt(sql, claims, (tx) => tx`select id, name, credential_hint from public.cloud_providers where id = ${providerId}`);
+      const r = await attempt(
+        sql,
+        claims,
+        (tx) => tx`select id, name, credential_hint from public.cloud_providers where id = ${providerId}`,
+      );
       return r.ok ? r.value.length : r.code;
     };
     expect(await count(null)).toBe("42501");
@@ -56,18 +64,26 @@ describe("cloud_providers", () => {
   });
 
   it("refuses an admin adding a provider to another organization", async () => {
-    expect(await insertAs(p.admin.claims, () => p.outsiderOrgId)).toMatchObject({ ok: false, message: expect.stringMatching(RLS_VIOLATION) });
+    expect(await insertAs(p.admin.claims, () => p.outsiderOrgId)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(RLS_VIOLATION),
+    });
   });
 
   it("lets admins and owners edit providers, and nobody else", async () => {
-    const rename = (claims: Claims) => affected(sql, claims, (tx) => tx`update public.cloud_providers set name = 'Renamed' where id = ${providerId}`);
+    const rename = (claims: Claims) =>
+      affected(sql, claims, (tx) => tx`update public.cloud_providers set name = 'Renamed' where id = ${providerId}`);
     expect(await rename(null)).toMatchObject({ ok: false, code: "42501" });
     for (const persona of [p.outsider, p.viewer, p.member]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 0 });
     for (const persona of [p.admin, p.owner]) expect(await rename(persona.claims)).toEqual({ ok: true, count: 1 });
   });
 
   it("refuses moving a provider to another organization", async () => {
-    const r = await attempt(sql, p.owner.claims, (tx) => tx`update public.cloud_providers set organization_id = ${p.outsiderOrgId} where id = ${providerId}`);
+    const r = await attempt(
+      sql,
+      p.owner.claims,
+      (tx) => tx`update public.cloud_providers set organization_id = ${p.outsiderOrgId} where id = ${providerId}`,
+    );
     expect(r).toMatchObject({ ok: false, code: "42501" });
   });
 
@@ -88,7 +104,8 @@ describe("read_provider_credentials", () => {
   const read = (claims: Claims) =>
     attempt(sql, claims, async (tx) => {
       const rows = await tx`select credentials from private.read_provider_credentials(${providerId}, 'test')`;
-      const audit = await tx`select action, metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
+      const audit =
+        await tx`select action, metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
       return { rows, audit };
     });
 
@@ -99,7 +116,8 @@ describe("read_provider_credentials", () => {
       if (!r.ok) continue;
       expect(r.value.rows[0].credentials).toEqual(FAKE_ENVELOPE);
     }
-    const [{ count }] = await sql`select count(*)::int from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
+    const [{ count }] =
+      await sql`select count(*)::int from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
     expect(count).toBe(0); // every attempt above rolled back, its audit row with it
     const r = await read(p.owner.claims);
     expect(r.ok && r.value.audit).toEqual([{ action: "provider.credentials_read", metadata: { purpose: "test", read_only: false } }]);
@@ -119,7 +137,10 @@ describe("audit_events", () => {
         values (${p.orgId}, 'Linode', 'linode', 'api_token', ${tx.json(FAKE_ENVELOPE)}, 'k1:bbbb') returning id`;
       return tx`select action, actor_id, actor_email, target_name from public.audit_events where target_id = ${row.id}`;
     });
-    expect(r).toEqual({ ok: true, value: [{ action: "provider.created", actor_id: p.admin.id, actor_email: p.admin.email, target_name: "Linode" }] });
+    expect(r).toEqual({
+      ok: true,
+      value: [{ action: "provider.created", actor_id: p.admin.id, actor_email: p.admin.email, target_name: "Linode" }],
+    });
 
     const visible = async (claims: Claims) => {
       const res = await attempt(sql, claims, (tx) => tx`select id from public.audit_events where organization_id = ${p.orgId}`);
@@ -132,9 +153,17 @@ describe("audit_events", () => {
 
   it("cannot be written, altered or erased by any client role", async () => {
     for (const claims of [null, p.viewer.claims, p.member.claims, p.admin.claims, p.owner.claims]) {
-      const ins = await attempt(sql, claims, (tx) => tx`insert into public.audit_events (organization_id, action) values (${p.orgId}, 'forged')`);
+      const ins = await attempt(
+        sql,
+        claims,
+        (tx) => tx`insert into public.audit_events (organization_id, action) values (${p.orgId}, 'forged')`,
+      );
       expect(ins).toMatchObject({ ok: false, code: "42501" });
-      const upd = await attempt(sql, claims, (tx) => tx`update public.audit_events set action = 'forged' where organization_id = ${p.orgId}`);
+      const upd = await attempt(
+        sql,
+        claims,
+        (tx) => tx`update public.audit_events set action = 'forged' where organization_id = ${p.orgId}`,
+      );
       expect(upd).toMatchObject({ ok: false, code: "42501" });
       const del = await attempt(sql, claims, (tx) => tx`delete from public.audit_events where organization_id = ${p.orgId}`);
       expect(del).toMatchObject({ ok: false, code: "42501" });

@@ -58,15 +58,19 @@ describe("read-only credential pairs", () => {
     const listing = await refreshResources(ctx(p.member), providerId);
     expect(listing.resources).toHaveLength(30);
 
-    const [read] = await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read' order by id desc limit 1`;
+    const [read] =
+      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read' order by id desc limit 1`;
     expect(read.metadata).toMatchObject({ read_only: true });
-    const [set] = await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.read_only_credentials_set'`;
+    const [set] =
+      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.read_only_credentials_set'`;
     expect(JSON.stringify(set.metadata)).not.toContain(READ_ONLY_TOKEN.slice(7));
   });
 
   it("binds the read-only envelope to its own slot: it does not decrypt as the full credential", async () => {
     const [row] = await sql`select read_only_credentials from public.cloud_providers where id = ${providerId}`;
-    await expect(decryptCredential(ring, { organizationId: p.orgId, providerId }, row.read_only_credentials)).rejects.toBeInstanceOf(CredentialDecryptError);
+    await expect(decryptCredential(ring, { organizationId: p.orgId, providerId }, row.read_only_credentials)).rejects.toBeInstanceOf(
+      CredentialDecryptError,
+    );
     const plaintext = await decryptCredential(ring, { organizationId: p.orgId, providerId: `${providerId}_ro` }, row.read_only_credentials);
     expect(plaintext).toEqual({ access_key: READ_ONLY_TOKEN });
   });
@@ -95,9 +99,17 @@ describe("read-only credential pairs", () => {
     expect((await refusal(setReadOnlyCredentials(ctx(p.outsider), providerId, { access_key: READ_ONLY_TOKEN }))).code).toBe("not_found");
     expect((await refusal(setReadOnlyCredentials(ctx(p.admin), providerId, { access_key: "not-a-token" }))).code).toBe("validation_failed");
     for (const persona of [p.owner, p.admin, p.member]) {
-      const read = await attempt(sql, persona.claims, (tx) => tx`select read_only_credentials from public.cloud_providers where id = ${providerId}`);
+      const read = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`select read_only_credentials from public.cloud_providers where id = ${providerId}`,
+      );
       expect(read).toMatchObject({ ok: false, code: "42501" });
-      const hint = await attempt(sql, persona.claims, (tx) => tx`select read_only_credential_hint from public.cloud_providers where id = ${providerId}`);
+      const hint = await attempt(
+        sql,
+        persona.claims,
+        (tx) => tx`select read_only_credential_hint from public.cloud_providers where id = ${providerId}`,
+      );
       expect(hint.ok).toBe(true);
     }
   });
@@ -108,7 +120,8 @@ describe("read-only credential pairs", () => {
     const report = await rotateKeys(sql, next);
     // Other tests' providers live under other rings in this shared database; this one must not fail.
     expect(report.failed.filter((failure) => failure.providerId.startsWith(providerId))).toEqual([]);
-    const [row] = await sql`select credentials ->> 'kid' as kid, read_only_credentials ->> 'kid' as ro_kid from public.cloud_providers where id = ${providerId}`;
+    const [row] =
+      await sql`select credentials ->> 'kid' as kid, read_only_credentials ->> 'kid' as ro_kid from public.cloud_providers where id = ${providerId}`;
     expect(row).toEqual({ kid: "k-ro2", ro_kid: "k-ro2" });
     const [{ after }] = await sql`select count(*)::int as after from public.audit_events where target_id = ${providerId}`;
     expect(after).toBe(before);

@@ -44,26 +44,36 @@ describe("readWithRls", () => {
   });
 
   it("runs as the caller's role with the caller's claims, inside one read-only transaction", async () => {
-    const [row] = await readWithRls(sql, p.member.claims, (tx) => tx<{ role: string; uid: string; readOnly: string; inBlock: boolean }[]>`
+    const [row] = await readWithRls(
+      sql,
+      p.member.claims,
+      (tx) => tx<{ role: string; uid: string; readOnly: string; inBlock: boolean }[]>`
       select current_user as role, auth.uid()::text as uid, current_setting('transaction_read_only') as "readOnly",
-             now() <> statement_timestamp() as "inBlock"`);
+             now() <> statement_timestamp() as "inBlock"`,
+    );
     expect(row).toEqual({ role: "authenticated", uid: p.member.id, readOnly: "on", inBlock: true });
   });
 
   it("refuses to write, writes nothing, and leaves the connection clean", async () => {
     const name = `renamed-${Date.now()}`;
-    await expect(readWithRls(sql, p.owner.claims, (tx) => tx`update public.organizations set name = ${name} where id = ${p.orgId}`)).rejects.toMatchObject({
+    await expect(
+      readWithRls(sql, p.owner.claims, (tx) => tx`update public.organizations set name = ${name} where id = ${p.orgId}`),
+    ).rejects.toMatchObject({
       code: "25006", // read_only_sql_transaction
     });
     const [org] = await sql<{ name: string }[]>`select name from public.organizations where id = ${p.orgId}`;
     expect(org?.name).not.toBe(name);
     // The one connection is back in the pool, outside any transaction and as the login role.
-    const [state] = await sql<{ role: string; claims: string | null }[]>`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`;
+    const [state] = await sql<
+      { role: string; claims: string | null }[]
+    >`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`;
     expect(state).toEqual({ role: "postgres", claims: null });
   });
 
   it("rejects with the first error when a query fails, and the next call works", async () => {
-    await expect(readWithRls(sql, p.viewer.claims, (tx) => tx`select * from public.no_such_table`)).rejects.toMatchObject({ code: "42P01" });
+    await expect(readWithRls(sql, p.viewer.claims, (tx) => tx`select * from public.no_such_table`)).rejects.toMatchObject({
+      code: "42P01",
+    });
     await expect(readWithRls(sql, p.viewer.claims, () => Promise.reject(new Error("run failed")))).rejects.toThrow("run failed");
     expect((await readWithRls(sql, p.viewer.claims, organizationsSeen)).map((row) => row.id)).toContain(p.orgId);
   });

@@ -57,12 +57,18 @@ describe("1. a read-only credential never follows an endpoint change", () => {
   });
 
   it("drops the read-only credential when new credentials come with a new endpoint, so checks send it nowhere new", async () => {
-    const created = await createProvider(ctx(p.admin), p.orgId, { name: "Moving droplets", provider_type: "digitalocean", api_endpoint: first.url, credentials: { access_key: FULL } });
+    const created = await createProvider(ctx(p.admin), p.orgId, {
+      name: "Moving droplets",
+      provider_type: "digitalocean",
+      api_endpoint: first.url,
+      credentials: { access_key: FULL },
+    });
     await setReadOnlyCredentials(ctx(p.admin), created.id, { access_key: READ_ONLY });
 
     const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, { access_key: NEW_FULL }, { apiEndpoint: second.url });
     expect(rotated).toMatchObject({ api_endpoint: second.url, read_only_credential_hint: null });
-    const [row] = await sql`select read_only_credentials, read_only_credential_hint, read_only_auth_method from public.cloud_providers where id = ${created.id}`;
+    const [row] =
+      await sql`select read_only_credentials, read_only_credential_hint, read_only_auth_method from public.cloud_providers where id = ${created.id}`;
     expect(row).toEqual({ read_only_credentials: null, read_only_credential_hint: null, read_only_auth_method: null });
 
     const check = await checkProviderHealth(ctx(p.member), created.id);
@@ -73,14 +79,23 @@ describe("1. a read-only credential never follows an endpoint change", () => {
   });
 
   it("keeps the read-only credential when only the full one rotates, and clears it on a raw SQL endpoint change too", async () => {
-    const created = await createProvider(ctx(p.admin), p.orgId, { name: "Staying droplets", provider_type: "digitalocean", api_endpoint: first.url, credentials: { access_key: token("5a5a") } });
+    const created = await createProvider(ctx(p.admin), p.orgId, {
+      name: "Staying droplets",
+      provider_type: "digitalocean",
+      api_endpoint: first.url,
+      credentials: { access_key: token("5a5a") },
+    });
     await setReadOnlyCredentials(ctx(p.admin), created.id, { access_key: READ_ONLY });
     const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, { access_key: token("6b6b") });
     expect(rotated.read_only_credential_hint).toBe(`…${READ_ONLY.slice(-4)}`);
 
-    const moved = await attempt(sql, p.admin.claims, (tx) => tx`
+    const moved = await attempt(
+      sql,
+      p.admin.claims,
+      (tx) => tx`
       update public.cloud_providers set api_endpoint = 'https://elsewhere.example.com', credentials = ${tx.json({ ...FAKE_ENVELOPE, ct: "bmV3" })}
-      where id = ${created.id} returning read_only_credential_hint`);
+      where id = ${created.id} returning read_only_credential_hint`,
+    );
     expect(moved).toMatchObject({ ok: true, value: [{ read_only_credential_hint: null }] });
     // attempt() rolls back; the same update for real, then read what the row holds.
     await sql.begin(async (tx) => {
@@ -94,12 +109,33 @@ describe("1. a read-only credential never follows an endpoint change", () => {
 
 describe("2. the private-network allow-list cannot open loopback, metadata or link-local", () => {
   it("refuses such networks in the database, for every persona that may edit settings", async () => {
-    for (const cidr of ["169.254.169.254/32", "127.0.0.0/8", "0.0.0.0/0", "0.0.0.0/8", "fd00:ec2::254/128", "::1/128", "fe80::/10", "::ffff:127.0.0.1/128", "8.0.0.0/7"]) {
-      const refused = await attempt(sql, p.owner.claims, (tx) => tx`update public.organizations set allowed_private_cidrs = ${[cidr]}::cidr[] where id = ${p.orgId}`);
-      expect({ cidr, refused }).toMatchObject({ cidr, refused: { ok: false, code: "23514", message: expect.stringMatching(/organizations_allowed_private_cidrs_allowlistable/) } });
+    for (const cidr of [
+      "169.254.169.254/32",
+      "127.0.0.0/8",
+      "0.0.0.0/0",
+      "0.0.0.0/8",
+      "fd00:ec2::254/128",
+      "::1/128",
+      "fe80::/10",
+      "::ffff:127.0.0.1/128",
+      "8.0.0.0/7",
+    ]) {
+      const refused = await attempt(
+        sql,
+        p.owner.claims,
+        (tx) => tx`update public.organizations set allowed_private_cidrs = ${[cidr]}::cidr[] where id = ${p.orgId}`,
+      );
+      expect({ cidr, refused }).toMatchObject({
+        cidr,
+        refused: { ok: false, code: "23514", message: expect.stringMatching(/organizations_allowed_private_cidrs_allowlistable/) },
+      });
     }
-    const allowed = await attempt(sql, p.owner.claims, (tx) => tx`
-      update public.organizations set allowed_private_cidrs = '{10.20.0.0/16,192.168.1.0/24,fd00:1234::/32}' where id = ${p.orgId} returning allowed_private_cidrs::text[]`);
+    const allowed = await attempt(
+      sql,
+      p.owner.claims,
+      (tx) => tx`
+      update public.organizations set allowed_private_cidrs = '{10.20.0.0/16,192.168.1.0/24,fd00:1234::/32}' where id = ${p.orgId} returning allowed_private_cidrs::text[]`,
+    );
     expect(allowed).toMatchObject({ ok: true, value: [{ allowed_private_cidrs: ["10.20.0.0/16", "192.168.1.0/24", "fd00:1234::/32"] }] });
   });
 
@@ -108,8 +144,13 @@ describe("2. the private-network allow-list cannot open loopback, metadata or li
       select allow_http_endpoints, read_only_access_only, horizon_url, credential_warning_days, credential_critical_days,
              health_check_interval_minutes, health_failure_threshold
       from public.organizations where id = ${p.orgId}`;
-    const error = await refusal(updateOrganizationSettings(ctx(p.owner), p.orgId, { ...current, allowed_private_cidrs: "10.0.0.0/8\n169.254.169.254/32" }));
-    expect(error).toMatchObject({ code: "validation_failed", fieldErrors: { allowed_private_cidrs: [expect.stringMatching(/^169\.254\.169\.254\/32: .*can never be allow-listed/)] } });
+    const error = await refusal(
+      updateOrganizationSettings(ctx(p.owner), p.orgId, { ...current, allowed_private_cidrs: "10.0.0.0/8\n169.254.169.254/32" }),
+    );
+    expect(error).toMatchObject({
+      code: "validation_failed",
+      fieldErrors: { allowed_private_cidrs: [expect.stringMatching(/^169\.254\.169\.254\/32: .*can never be allow-listed/)] },
+    });
     const [after] = await sql`select allowed_private_cidrs::text[] from public.organizations where id = ${p.orgId}`;
     expect(after.allowed_private_cidrs).not.toContain("10.0.0.0/8");
   });
@@ -124,7 +165,8 @@ describe("4. every change a client can make to a provider is audited", () => {
         return tx`update public.cloud_providers set ${tx({ [column]: `forged-${column}` })} where id = ${id}`;
       });
       expect(updated.count).toBe(1);
-      const events = await sql`select action, actor_id, metadata -> 'changed' as changed from public.audit_events where target_id = ${id} and action <> 'provider.created'`;
+      const events =
+        await sql`select action, actor_id, metadata -> 'changed' as changed from public.audit_events where target_id = ${id} and action <> 'provider.created'`;
       expect(events).toEqual([{ action: "provider.updated", actor_id: p.admin.id, changed: [column] }]);
     });
   }
@@ -143,8 +185,12 @@ describe("5. the API roles hold only the table rights they need", () => {
   });
 
   it("refuses an owner who tries to attach a trigger to another tenant's rows", async () => {
-    const created = await attempt(sql, p.owner.claims, (tx) => tx`
-      create trigger sabotage before insert on public.organization_members for each row execute function private.keep_last_owner()`);
+    const created = await attempt(
+      sql,
+      p.owner.claims,
+      (tx) => tx`
+      create trigger sabotage before insert on public.organization_members for each row execute function private.keep_last_owner()`,
+    );
     expect(created).toMatchObject({ ok: false, code: "42501" });
   });
 });
@@ -155,9 +201,20 @@ describe("6. only the server path that made the call records its result", () => 
     const forgedResources = [{ id: "i-1", name: "x", type: "instance", region: "us-east-1", console_url: "javascript:alert(1)" }];
     for (const persona of ["owner", "admin", "member", "viewer", "outsider"] as const) {
       const claims = p[persona].claims;
-      expect(await attempt(sql, claims, (tx) => tx`select private.record_health_check(${id}, true, 1, '{"account":"123456789012"}', null, null, null, 'manual')`)).toMatchObject({ ok: false, code: "42501" });
-      expect(await attempt(sql, claims, (tx) => tx`select private.record_inventory(${id}, ${tx.json(forgedResources)}, '[]')`)).toMatchObject({ ok: false, code: "42501" });
-      expect(await attempt(sql, claims, (tx) => tx`select private.record_provider_events(${id}, '[]', '{}', '[]')`)).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await attempt(
+          sql,
+          claims,
+          (tx) => tx`select private.record_health_check(${id}, true, 1, '{"account":"123456789012"}', null, null, null, 'manual')`,
+        ),
+      ).toMatchObject({ ok: false, code: "42501" });
+      expect(
+        await attempt(sql, claims, (tx) => tx`select private.record_inventory(${id}, ${tx.json(forgedResources)}, '[]')`),
+      ).toMatchObject({ ok: false, code: "42501" });
+      expect(await attempt(sql, claims, (tx) => tx`select private.record_provider_events(${id}, '[]', '{}', '[]')`)).toMatchObject({
+        ok: false,
+        code: "42501",
+      });
     }
     const [row] = await sql`select status, account_identifier from public.cloud_providers where id = ${id}`;
     expect(row).toEqual({ status: "pending", account_identifier: null });
@@ -203,8 +260,17 @@ describe("7. the external ID is issued inside the database only", () => {
   });
 
   it("keeps the issued ID where no client can write or read it, and hands it to the provider inserted in the same transaction", async () => {
-    expect(await attempt(sql, p.admin.claims, (tx) => tx`insert into private.issued_external_ids values (pg_current_xact_id(), ${"ck" + "b".repeat(64)})`)).toMatchObject({ ok: false, code: "42501" });
-    expect(await attempt(sql, p.admin.claims, (tx) => tx`select * from private.issued_external_ids`)).toMatchObject({ ok: false, code: "42501" });
+    expect(
+      await attempt(
+        sql,
+        p.admin.claims,
+        (tx) => tx`insert into private.issued_external_ids values (pg_current_xact_id(), ${"ck" + "b".repeat(64)})`,
+      ),
+    ).toMatchObject({ ok: false, code: "42501" });
+    expect(await attempt(sql, p.admin.claims, (tx) => tx`select * from private.issued_external_ids`)).toMatchObject({
+      ok: false,
+      code: "42501",
+    });
     const issued = await attempt(sql, p.admin.claims, async (tx) => {
       const [{ external_id }] = await tx<{ external_id: string }[]>`select private.issue_external_id() as external_id`;
       const [row] = await tx<{ external_id: string }[]>`
@@ -220,7 +286,12 @@ describe("7. the external ID is issued inside the database only", () => {
 
 describe("8. the endpoint and the credential of a live call come from one statement", () => {
   it("never pairs credentials rotated mid-call with the old endpoint", async () => {
-    const created = await createProvider(ctx(p.admin), p.orgId, { name: "Racing droplets", provider_type: "digitalocean", api_endpoint: "http://old.example.test", credentials: { access_key: token("01d0") } });
+    const created = await createProvider(ctx(p.admin), p.orgId, {
+      name: "Racing droplets",
+      provider_type: "digitalocean",
+      api_endpoint: "http://old.example.test",
+      credentials: { access_key: token("01d0") },
+    });
     const seen: { endpoint: string | null; token: unknown }[] = [];
     const adapters: AdapterLoader = async () =>
       ({
@@ -238,9 +309,12 @@ describe("8. the endpoint and the credential of a live call come from one statem
             const hooked = new Proxy(tx, {
               apply(fn, self, args: [TemplateStringsArray, ...unknown[]]) {
                 if (Array.isArray(args[0]) && args[0].join("").includes("read_provider_credentials")) {
-                  return rotateProviderCredentials(ctx(p.admin), created.id, { access_key: token("5e11") }, { apiEndpoint: "http://new.example.test" }).then(() =>
-                    Reflect.apply(fn, self, args),
-                  );
+                  return rotateProviderCredentials(
+                    ctx(p.admin),
+                    created.id,
+                    { access_key: token("5e11") },
+                    { apiEndpoint: "http://new.example.test" },
+                  ).then(() => Reflect.apply(fn, self, args));
                 }
                 return Reflect.apply(fn, self, args);
               },

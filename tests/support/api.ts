@@ -18,7 +18,13 @@ export type ApiAnswer = { status: number; body: any; text: string };
 
 export async function api(
   path: string,
-  init: { token?: string | null; method?: string; body?: unknown; rawBody?: string; /** Another server of the api function (default: the stack's gateway). */ base?: string } = {},
+  init: {
+    token?: string | null;
+    method?: string;
+    body?: unknown;
+    rawBody?: string;
+    /** Another server of the api function (default: the stack's gateway). */ base?: string;
+  } = {},
 ): Promise<ApiAnswer> {
   const { supabaseUrl } = inject("stack");
   const headers: Record<string, string> = {};

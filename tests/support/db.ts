@@ -32,7 +32,11 @@ class Rollback extends Error {}
  * Runs `fn` as `claims` (null = anon) under RLS inside a transaction that is always rolled
  * back, and reports what happened: the value, or the Postgres error code and message.
  */
-export async function attempt<T>(sql: postgres.Sql, claims: Claims | null, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<Outcome<T>> {
+export async function attempt<T>(
+  sql: postgres.Sql,
+  claims: Claims | null,
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<Outcome<T>> {
   let outcome: Outcome<T> | undefined;
   try {
     await withRls(sql, claims, async (tx) => {
@@ -51,7 +55,11 @@ export async function attempt<T>(sql: postgres.Sql, claims: Claims | null, fn: (
 }
 
 /** Shorthand: the number of rows a statement touched, or its error. */
-export async function affected(sql: postgres.Sql, claims: Claims | null, fn: (tx: postgres.TransactionSql) => Promise<postgres.RowList<postgres.Row[]>>) {
+export async function affected(
+  sql: postgres.Sql,
+  claims: Claims | null,
+  fn: (tx: postgres.TransactionSql) => Promise<postgres.RowList<postgres.Row[]>>,
+) {
   const result = await attempt(sql, claims, fn);
   return result.ok ? { ok: true as const, count: result.value.count } : result;
 }

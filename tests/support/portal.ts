@@ -33,7 +33,13 @@ function pipeTo(child: ChildProcess, log: NodeJS.WritableStream) {
   child.stderr?.pipe(log, { end: false });
 }
 
-export async function startPortal(options: { stack: TestStackInfo; distDir: string; log: NodeJS.WritableStream; build?: boolean; logPath?: string }) {
+export async function startPortal(options: {
+  stack: TestStackInfo;
+  distDir: string;
+  log: NodeJS.WritableStream;
+  build?: boolean;
+  logPath?: string;
+}) {
   const env = portalEnv(options.stack, options.distDir);
   if (options.build !== false) {
     const build = spawn(nextBin, ["build"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -14,7 +14,17 @@ export function sampleProvider(kind: ProviderType, tag: string) {
   const hex = (n: number) => Array.from({ length: n }, (_, i) => "0123456789abcdef"[(tag.charCodeAt(i % tag.length) + i) % 16]).join("");
   const upper = `CANARY${tag.toUpperCase().replace(/[^A-Z0-9]/g, "")}`.padEnd(36, "Q").slice(0, 36);
   const samples: Record<ProviderType, { api_endpoint?: string; credentials: Record<string, unknown>; canary: string }> = {
-    aws: { credentials: { access_key: `AKIA${tag.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(16, "X").slice(0, 16)}`, secret_key: awsSecret(tag) }, canary: awsSecret(tag) },
+    aws: {
+      credentials: {
+        access_key: `AKIA${tag
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, "")
+          .padEnd(16, "X")
+          .slice(0, 16)}`,
+        secret_key: awsSecret(tag),
+      },
+      canary: awsSecret(tag),
+    },
     azure: {
       credentials: {
         tenant_id: "11111111-2222-3333-4444-555555555555",

@@ -12,7 +12,12 @@ import {
   type Draft,
 } from "../../components/providers/add-provider/steps.ts";
 
-const AWS_DRAFT: Draft = { ...EMPTY_DRAFT, kind: "aws", name: "Production AWS", values: { auth_method: "access_key", access_key: "AKIAIOSFODNN7EXAMPLE" } };
+const AWS_DRAFT: Draft = {
+  ...EMPTY_DRAFT,
+  kind: "aws",
+  name: "Production AWS",
+  values: { auth_method: "access_key", access_key: "AKIAIOSFODNN7EXAMPLE" },
+};
 const AWS_SECRETS = { secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 
 describe("moving between steps", () => {
@@ -80,7 +85,10 @@ describe("where a refused save goes", () => {
   });
 
   it("says when some error belongs to no step, or when none does", () => {
-    expect(placeErrors({ "credentials.access_key": ["Wrong."], _form: ["Quota reached."] })).toEqual({ step: "credentials", unplaced: true });
+    expect(placeErrors({ "credentials.access_key": ["Wrong."], _form: ["Quota reached."] })).toEqual({
+      step: "credentials",
+      unplaced: true,
+    });
     expect(placeErrors({ _form: ["Quota reached."] })).toEqual({ step: null, unplaced: true });
     expect(placeErrors({})).toEqual({ step: null, unplaced: true });
   });

@@ -37,9 +37,18 @@ describe("the OpenAPI document", () => {
 
   it("documents exactly the routes the router and the public routes handle", () => {
     const documented = Object.entries<Record<string, unknown>>(doc.paths)
-      .flatMap(([path, operations]) => Object.keys(operations).filter((key) => METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${routerPath(path)}`))
+      .flatMap(([path, operations]) =>
+        Object.keys(operations)
+          .filter((key) => METHODS.includes(key))
+          .map((method) => `${method.toUpperCase()} ${routerPath(path)}`),
+      )
       .sort();
-    const handled = [...createRouter().list().map(({ method, path }) => `${method} ${path}`), ...Object.keys(PUBLIC_ROUTES)].sort();
+    const handled = [
+      ...createRouter()
+        .list()
+        .map(({ method, path }) => `${method} ${path}`),
+      ...Object.keys(PUBLIC_ROUTES),
+    ].sort();
     expect(documented).toEqual(handled);
   });
 

@@ -37,7 +37,9 @@ describe("aws role credentials", () => {
       role_arn: "arn:aws:iam::123456789012:role/team/ops/Reader",
       region: "eu-west-1",
     });
-    expect(parseCredentials("aws", { auth_method: "assume_role", role_arn: ` ${ROLE} `, read_only_role_arn: "" }).data).toEqual({ role_arn: ROLE });
+    expect(parseCredentials("aws", { auth_method: "assume_role", role_arn: ` ${ROLE} `, read_only_role_arn: "" }).data).toEqual({
+      role_arn: ROLE,
+    });
   });
 
   it("takes auth_method at the top of the create body, as the API documents it", () => {
@@ -49,16 +51,28 @@ describe("aws role credentials", () => {
 
   it.each([
     ["not an ARN", "CloudkeepReadOnly", "Role ARN must look like arn:aws:iam::123456789012:role/CloudkeepReadOnly."],
-    ["a short account id", "arn:aws:iam::1234:role/X", "Role ARN must name a 12-digit AWS account id, like arn:aws:iam::123456789012:role/CloudkeepReadOnly."],
+    [
+      "a short account id",
+      "arn:aws:iam::1234:role/X",
+      "Role ARN must name a 12-digit AWS account id, like arn:aws:iam::123456789012:role/CloudkeepReadOnly.",
+    ],
     ["a user", "arn:aws:iam::123456789012:user/bob", "Role ARN must name a role (…:role/<name>), not a user."],
     [
       "a session",
       "arn:aws:sts::123456789012:assumed-role/Reader/me",
       "Role ARN is a session ARN (arn:aws:sts::…:assumed-role/…); use the role's own ARN, like arn:aws:iam::123456789012:role/CloudkeepReadOnly.",
     ],
-    ["another partition", "arn:aws-cn:iam::123456789012:role/X", "Role ARN must be in the standard AWS partition (arn:aws:…); Cloudkeep cannot assume roles in other partitions."],
+    [
+      "another partition",
+      "arn:aws-cn:iam::123456789012:role/X",
+      "Role ARN must be in the standard AWS partition (arn:aws:…); Cloudkeep cannot assume roles in other partitions.",
+    ],
     ["a bad name", "arn:aws:iam::123456789012:role/has space", expect.stringContaining("must end in a role name of 1–64 letters")],
-    ["a name over 64 characters", `arn:aws:iam::123456789012:role/${"n".repeat(65)}`, expect.stringContaining("must end in a role name of 1–64")],
+    [
+      "a name over 64 characters",
+      `arn:aws:iam::123456789012:role/${"n".repeat(65)}`,
+      expect.stringContaining("must end in a role name of 1–64"),
+    ],
   ])("refuses %s with a message saying what a role ARN looks like", (_, arn, message) => {
     expect(errors({ role_arn: arn })).toEqual({ "credentials.role_arn": [message] });
   });
@@ -81,11 +95,16 @@ describe("aws role credentials", () => {
       credentials: ["Send either an access key and secret or a role ARN (auth_method assume_role), not both."],
     });
     expect(errors({ auth_method: "assume_role", role_arn: ROLE, secret_key: "x" })).toHaveProperty(["credentials"]);
-    expect(errors({ auth_method: "password" })).toEqual({ "credentials.auth_method": ["Authentication method must be access_key, assume_role or web_identity."] });
+    expect(errors({ auth_method: "password" })).toEqual({
+      "credentials.auth_method": ["Authentication method must be access_key, assume_role or web_identity."],
+    });
   });
 
   it("keeps access keys the default, with their own messages", () => {
-    expect(errors({})).toEqual({ "credentials.access_key": ["Access key ID is required."], "credentials.secret_key": ["Secret access key is required."] });
+    expect(errors({})).toEqual({
+      "credentials.access_key": ["Access key ID is required."],
+      "credentials.secret_key": ["Secret access key is required."],
+    });
     expect(errors({ auth_method: "access_key", role_arn: ROLE })).toEqual({
       "credentials.role_arn": ["Send either an access key and secret or a role ARN (auth_method assume_role), not both."],
     });
@@ -113,7 +132,13 @@ describe("aws role credentials", () => {
   });
 });
 
-const SETTINGS: AwsRoleSettings & { principalArn: string } = { principalArn: PRINCIPAL, principalProblem: null, templateUrl: null, stsEndpoint: null, operatorRoleArn: null };
+const SETTINGS: AwsRoleSettings & { principalArn: string } = {
+  principalArn: PRINCIPAL,
+  principalProblem: null,
+  templateUrl: null,
+  stsEndpoint: null,
+  operatorRoleArn: null,
+};
 const PROVIDER = {
   external_id: EXTERNAL_ID,
   auth_method: "assume_role",
@@ -166,7 +191,12 @@ describe("role templates", () => {
 
   it("grants read-only access to exactly the actions Cloudkeep calls, and trusts only Cloudkeep with the external ID", () => {
     expect(setup.policies.permissions.Statement).toEqual([
-      { Sid: "CloudkeepReadOnly", Effect: "Allow", Action: ["cloudtrail:LookupEvents", "ec2:DescribeInstances", "ec2:DescribeRegions", "sts:GetCallerIdentity"], Resource: "*" },
+      {
+        Sid: "CloudkeepReadOnly",
+        Effect: "Allow",
+        Action: ["cloudtrail:LookupEvents", "ec2:DescribeInstances", "ec2:DescribeRegions", "sts:GetCallerIdentity"],
+        Resource: "*",
+      },
     ]);
     expect(setup.actions).toEqual(CLOUDKEEP_ROLE_ACTIONS);
     expect(setup.policies.trust).toEqual(trustPolicy(PRINCIPAL, EXTERNAL_ID));
@@ -182,7 +212,9 @@ describe("role templates", () => {
 
   it("has no quick-create link without a published template, and points at Create stack instead", () => {
     expect(setup.cloudformation.quick_create_url).toBeNull();
-    expect(setup.cloudformation.create_stack_url).toBe("https://console.aws.amazon.com/cloudformation/home?region=eu-west-1#/stacks/create/template");
+    expect(setup.cloudformation.create_stack_url).toBe(
+      "https://console.aws.amazon.com/cloudformation/home?region=eu-west-1#/stacks/create/template",
+    );
   });
 
   it("prefills the quick-create link with the external ID when a template URL is configured", () => {
@@ -208,16 +240,25 @@ describe("role templates", () => {
   });
 
   it("names a default role for an AWS provider that still uses access keys", () => {
-    const keys = awsRoleSetup({ ...PROVIDER, auth_method: "access_key", credential_hint: "AKIA…MPLE", account_identifier: "AKIAIOSFODNN7EXAMPLE" }, SETTINGS);
+    const keys = awsRoleSetup(
+      { ...PROVIDER, auth_method: "access_key", credential_hint: "AKIA…MPLE", account_identifier: "AKIAIOSFODNN7EXAMPLE" },
+      SETTINGS,
+    );
     expect(keys).toMatchObject({ role_name: "CloudkeepReadOnly", role_path: "/", role_arn: null });
   });
 
   it("reads Cloudkeep's principal from the environment and refuses a session ARN there", () => {
-    expect(awsRoleSettings({ CLOUDKEEP_AWS_PRINCIPAL_ARN: PRINCIPAL })).toMatchObject({ principalArn: PRINCIPAL, principalProblem: null, templateUrl: null });
+    expect(awsRoleSettings({ CLOUDKEEP_AWS_PRINCIPAL_ARN: PRINCIPAL })).toMatchObject({
+      principalArn: PRINCIPAL,
+      principalProblem: null,
+      templateUrl: null,
+    });
     expect(awsRoleSettings({}).principalProblem).toContain("CLOUDKEEP_AWS_PRINCIPAL_ARN is not set");
     const session = awsRoleSettings({ CLOUDKEEP_AWS_PRINCIPAL_ARN: "arn:aws:sts::111122223333:assumed-role/cloudkeep/i-123" });
     expect(session.principalArn).toBeNull();
     expect(session.principalProblem).toContain("not a session ARN");
-    expect(awsRoleSettings({ CLOUDKEEP_AWS_PRINCIPAL_ARN: PRINCIPAL, CLOUDKEEP_AWS_TEMPLATE_URL: "http://insecure.example/t.json" }).templateUrl).toBeNull();
+    expect(
+      awsRoleSettings({ CLOUDKEEP_AWS_PRINCIPAL_ARN: PRINCIPAL, CLOUDKEEP_AWS_TEMPLATE_URL: "http://insecure.example/t.json" }).templateUrl,
+    ).toBeNull();
   });
 });

@@ -37,14 +37,23 @@ describe("federated azure credentials", () => {
       ...FEDERATED,
       subscription_name: "Prod",
     });
-    expect(parseCredentials("azure", { authMethod: "Federated", tenant: TENANT, appId: CLIENT, subscriptionId: SUBSCRIPTION }).data).toEqual(FEDERATED);
-    const body = parseProviderInput({ name: "Azure", provider_type: "azure", auth_method: "federated", credentials: { tenant_id: TENANT, client_id: CLIENT, subscription_id: SUBSCRIPTION } });
+    expect(
+      parseCredentials("azure", { authMethod: "Federated", tenant: TENANT, appId: CLIENT, subscriptionId: SUBSCRIPTION }).data,
+    ).toEqual(FEDERATED);
+    const body = parseProviderInput({
+      name: "Azure",
+      provider_type: "azure",
+      auth_method: "federated",
+      credentials: { tenant_id: TENANT, client_id: CLIENT, subscription_id: SUBSCRIPTION },
+    });
     expect(body.success && body.data.credentials).toEqual(FEDERATED);
   });
 
   it("refuses a client secret (under any of its names) or its expiry sent with federated, naming the field", () => {
     expect(errors({ ...FEDERATED, client_secret: SECRET })).toEqual({
-      "credentials.client_secret": ["A federated connection has no client secret: remove it (Cloudkeep's token replaces it), or choose auth_method client_secret."],
+      "credentials.client_secret": [
+        "A federated connection has no client secret: remove it (Cloudkeep's token replaces it), or choose auth_method client_secret.",
+      ],
     });
     expect(Object.keys(errors({ ...FEDERATED, password: SECRET }))).toEqual(["credentials.client_secret"]);
     expect(Object.keys(errors({ ...FEDERATED, client_secret_expires_at: "2027-01-01" }))).toEqual(["credentials.client_secret_expires_at"]);
@@ -57,14 +66,18 @@ describe("federated azure credentials", () => {
       "credentials.tenant_id": ["Directory (tenant) ID is required."],
       "credentials.client_id": ["Application (client) ID must be a GUID like 11111111-2222-3333-4444-555555555555."],
     });
-    expect(errors({ ...FEDERATED, auth_method: "certificate" })).toEqual({ "credentials.auth_method": ["Authentication method must be federated or client_secret."] });
+    expect(errors({ ...FEDERATED, auth_method: "certificate" })).toEqual({
+      "credentials.auth_method": ["Authentication method must be federated or client_secret."],
+    });
   });
 
   it("keeps the client-secret shape working, with auth_method absent or client_secret", () => {
     const secret = { tenant_id: TENANT, client_id: CLIENT, client_secret: SECRET, subscription_id: SUBSCRIPTION };
     expect(parseCredentials("azure", secret).data).toEqual(secret);
     expect(parseCredentials("azure", { ...secret, auth_method: "client_secret" }).data).toEqual(secret);
-    expect(errors({ tenant_id: TENANT, client_id: CLIENT, subscription_id: SUBSCRIPTION })).toEqual({ "credentials.client_secret": ["Client secret is required."] });
+    expect(errors({ tenant_id: TENANT, client_id: CLIENT, subscription_id: SUBSCRIPTION })).toEqual({
+      "credentials.client_secret": ["Client secret is required."],
+    });
   });
 
   it("stores the app and tenant in the hint, the subscription as the account, and the same identity as a secret would", () => {
@@ -102,7 +115,13 @@ describe("azure federation setup values", () => {
   const subject = federationSubject(ORG, PROVIDER_ID);
 
   it("names the issuer, this provider's subject, Azure's audience and the app", () => {
-    expect(azureFederationSetup(provider, ISSUER)).toMatchObject({ cloud: "azure", issuer: ISSUER, subject, audience: "api://AzureADTokenExchange", principal: CLIENT });
+    expect(azureFederationSetup(provider, ISSUER)).toMatchObject({
+      cloud: "azure",
+      issuer: ISSUER,
+      subject,
+      audience: "api://AzureADTokenExchange",
+      principal: CLIENT,
+    });
   });
 
   it("generates the az commands: the federated credential on the app, then Reader on the subscription", () => {

@@ -192,9 +192,7 @@ describe("envelope encryption", () => {
   });
 
   it("refuses a binding whose ids could run together in the associated data", async () => {
-    await expect(encryptCredential(ring, { organizationId: `${ORG}:x`, providerId: PROVIDER }, credential)).rejects.toThrow(
-      TypeError,
-    );
+    await expect(encryptCredential(ring, { organizationId: `${ORG}:x`, providerId: PROVIDER }, credential)).rejects.toThrow(TypeError);
   });
 
   it("refuses to encrypt something other than a credential object", async () => {
@@ -208,11 +206,21 @@ describe("envelope encryption", () => {
       ["kid naming a key not in the ring", (e) => ({ ...e, kid: "k9" }), "unknown_key", /key id "k9"/],
       ["kid that is not a key id", (e) => ({ ...e, kid: "k1 k2" }), "malformed_envelope", /key id is invalid/],
       ["wk with one bit flipped", (e) => ({ ...e, wk: flipByte(e.wk, 5) }), "wrong_key_or_tampered", /could not be decrypted/],
-      ["wk cut short", (e) => ({ ...e, wk: Buffer.from(e.wk, "base64").subarray(0, 32).toString("base64") }), "malformed_envelope", /field wk has the wrong length/],
+      [
+        "wk cut short",
+        (e) => ({ ...e, wk: Buffer.from(e.wk, "base64").subarray(0, 32).toString("base64") }),
+        "malformed_envelope",
+        /field wk has the wrong length/,
+      ],
       ["wiv with one bit flipped", (e) => ({ ...e, wiv: flipByte(e.wiv) }), "wrong_key_or_tampered", /could not be decrypted/],
       ["iv with one bit flipped", (e) => ({ ...e, iv: flipByte(e.iv) }), "wrong_key_or_tampered", /could not be decrypted/],
       ["ct with one bit flipped", (e) => ({ ...e, ct: flipByte(e.ct, 3) }), "wrong_key_or_tampered", /could not be decrypted/],
-      ["ct with its last character edited", (e) => ({ ...e, ct: e.ct.replace(/.(=*)$/, (m, pad: string) => (m[0] === "A" ? "B" : "A") + pad) }), "wrong_key_or_tampered|malformed_envelope", /./],
+      [
+        "ct with its last character edited",
+        (e) => ({ ...e, ct: e.ct.replace(/.(=*)$/, (m, pad: string) => (m[0] === "A" ? "B" : "A") + pad) }),
+        "wrong_key_or_tampered|malformed_envelope",
+        /./,
+      ],
       ["ct that is not base64", (e) => ({ ...e, ct: `${e.ct}!` }), "malformed_envelope", /field ct is not base64/],
       ["v of another version", (e) => ({ ...e, v: 2 }), "malformed_envelope", /unsupported version/],
       ["alg of another algorithm", (e) => ({ ...e, alg: "A128GCM" }), "malformed_envelope", /unsupported algorithm/],
@@ -307,9 +315,7 @@ describe("fingerprints", () => {
   });
 
   it("covers identifying fields only, so a different default region is still the same credential", async () => {
-    expect(await credentialFingerprint(ring, "aws", { ...aws, region: "eu-west-1" })).toBe(
-      await credentialFingerprint(ring, "aws", aws),
-    );
+    expect(await credentialFingerprint(ring, "aws", { ...aws, region: "eu-west-1" })).toBe(await credentialFingerprint(ring, "aws", aws));
     expect(await credentialFingerprint(ring, "aws", { ...aws, access_key: "AKIAI44QH8DHBEXAMPLE" })).not.toBe(
       await credentialFingerprint(ring, "aws", aws),
     );

@@ -34,7 +34,7 @@ async function fakeGateway(answer: (req: IncomingMessage) => Promise<{ status: n
 }
 
 const until = async (done: () => boolean, ms = 3_000) => {
-  for (const start = Date.now(); !done(); ) {
+  for (const start = Date.now(); !done();) {
     if (Date.now() - start > ms) throw new Error("timed out");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -42,7 +42,9 @@ const until = async (done: () => boolean, ms = 3_000) => {
 
 it("posts to the health-sweep function with the secret key on every tick, one sweep at a time", async () => {
   // Each sweep takes longer than the interval: ticks that find one running do not start another.
-  const gateway = await fakeGateway(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: { data: { checked: 0 } } }), 120)));
+  const gateway = await fakeGateway(
+    () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: { data: { checked: 0 } } }), 120)),
+  );
   sweeper = startSweeper({ supabaseUrl: gateway.url, secretKey: "sb_secret_local", everyMs: 30 });
   await until(() => gateway.seen.length >= 3);
   expect(gateway.seen[0]).toEqual({ method: "POST", url: "/functions/v1/health-sweep", authorization: "Bearer sb_secret_local" });
@@ -55,7 +57,10 @@ it("posts to the health-sweep function with the secret key on every tick, one sw
 });
 
 it("says why a sweep was refused, without repeating the key", async () => {
-  const gateway = await fakeGateway(async () => ({ status: 401, body: { error: { code: "unauthorized", message: "Starting a sweep needs the project's secret key." } } }));
+  const gateway = await fakeGateway(async () => ({
+    status: 401,
+    body: { error: { code: "unauthorized", message: "Starting a sweep needs the project's secret key." } },
+  }));
   const lines: string[] = [];
   sweeper = startSweeper({ supabaseUrl: gateway.url, secretKey: "sb_secret_wrong", everyMs: 60_000, log: (line) => lines.push(line) });
   await sweeper.sweepNow();

@@ -102,7 +102,9 @@ describe("requestJson", () => {
   it("reports a body that is not JSON as malformed_response, naming the content type", async () => {
     const error = await failure(requestJson(fetchChecked, `${fake.url}/html`));
     expect(error).toMatchObject({ code: "malformed_response", status: 502 });
-    expect(error.message).toBe(`GET 127.0.0.1:${fake.port}/html answered 200 with a body that is not valid JSON (text/html, 18 characters).`);
+    expect(error.message).toBe(
+      `GET 127.0.0.1:${fake.port}/html answered 200 with a body that is not valid JSON (text/html, 18 characters).`,
+    );
   });
 
   it("reports a truncated JSON body as malformed_response without retrying", async () => {

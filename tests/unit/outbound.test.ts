@@ -98,8 +98,12 @@ describe("checkDestination with literal addresses", () => {
   });
 
   it("names the cloud metadata service when refusing 169.254.169.254 and fd00:ec2::254", async () => {
-    expect((await refusal(checkDestination(new URL("https://169.254.169.254/latest/meta-data"), strict))).message).toMatch(/instance metadata service/);
-    expect((await refusal(checkDestination(new URL("https://[fd00:ec2::254]/"), strict))).message).toMatch(/AWS instance metadata service over IPv6/);
+    expect((await refusal(checkDestination(new URL("https://169.254.169.254/latest/meta-data"), strict))).message).toMatch(
+      /instance metadata service/,
+    );
+    expect((await refusal(checkDestination(new URL("https://[fd00:ec2::254]/"), strict))).message).toMatch(
+      /AWS instance metadata service over IPv6/,
+    );
   });
 
   it("sees through the integer and hex spellings of 127.0.0.1 that URL parsing normalises", async () => {
@@ -108,7 +112,10 @@ describe("checkDestination with literal addresses", () => {
   });
 
   it("lets public IPv4 and IPv6 addresses through", async () => {
-    await expect(checkDestination(new URL("https://93.184.216.34/"), strict)).resolves.toMatchObject({ address: "93.184.216.34", family: 4 });
+    await expect(checkDestination(new URL("https://93.184.216.34/"), strict)).resolves.toMatchObject({
+      address: "93.184.216.34",
+      family: 4,
+    });
     await expect(checkDestination(new URL("https://[2606:2800:220:1:248:1893:25c8:1946]/"), strict)).resolves.toMatchObject({ family: 6 });
     await expect(checkDestination(new URL("https://172.32.0.1/"), strict)).resolves.toMatchObject({ address: "172.32.0.1" });
   });
@@ -116,13 +123,23 @@ describe("checkDestination with literal addresses", () => {
 
 describe("checkDestination with host names", () => {
   it("refuses a name that resolves to a private address and says which host and address", async () => {
-    const error = await refusal(checkDestination(new URL("https://keystone.corp.example/v3"), strict, { resolve: resolveTo("10.20.30.40") }));
-    expect(error).toMatchObject({ rule: "private", host: "keystone.corp.example", address: "10.20.30.40", status: 422, code: "refused_endpoint" });
+    const error = await refusal(
+      checkDestination(new URL("https://keystone.corp.example/v3"), strict, { resolve: resolveTo("10.20.30.40") }),
+    );
+    expect(error).toMatchObject({
+      rule: "private",
+      host: "keystone.corp.example",
+      address: "10.20.30.40",
+      status: 422,
+      code: "refused_endpoint",
+    });
     expect(error.message).toContain("keystone.corp.example (10.20.30.40)");
   });
 
   it("refuses a name whose answers mix a public and a private address", async () => {
-    const error = await refusal(checkDestination(new URL("https://api.example.com/"), strict, { resolve: resolveTo("93.184.216.34", "169.254.169.254") }));
+    const error = await refusal(
+      checkDestination(new URL("https://api.example.com/"), strict, { resolve: resolveTo("93.184.216.34", "169.254.169.254") }),
+    );
     expect(error.rule).toBe("metadata");
   });
 
@@ -132,7 +149,9 @@ describe("checkDestination with host names", () => {
   });
 
   it("returns the checked addresses of a public name", async () => {
-    const checked = await checkDestination(new URL("https://api.example.com/"), strict, { resolve: resolveTo("93.184.216.34", "2606:2800:220:1::1") });
+    const checked = await checkDestination(new URL("https://api.example.com/"), strict, {
+      resolve: resolveTo("93.184.216.34", "2606:2800:220:1::1"),
+    });
     expect(checked).toMatchObject({ address: "93.184.216.34", family: 4, hostname: "api.example.com" });
     expect(checked.addresses).toHaveLength(2);
   });
@@ -175,11 +194,30 @@ describe("policy options", () => {
 
   it("never lets an organization allow-list loopback, metadata, link-local, 0.0.0.0/8 or anything wider than /8", () => {
     for (const cidr of [
-      "169.254.169.254/32", "169.254.0.0/16", "127.0.0.0/8", "127.0.0.1/32", "0.0.0.0/0", "0.0.0.0/8", "8.0.0.0/7", "::/0",
-      "::1/128", "fe80::/10", "fe80::1/128", "fd00:ec2::254/128", "fd00::/8", "::ffff:127.0.0.1/128", "::ffff:169.254.169.254/128",
-      "64:ff9b::7f00:1/128", "2002:7f00:1::/48", "100.100.100.200/32", "192.0.0.192/32",
+      "169.254.169.254/32",
+      "169.254.0.0/16",
+      "127.0.0.0/8",
+      "127.0.0.1/32",
+      "0.0.0.0/0",
+      "0.0.0.0/8",
+      "8.0.0.0/7",
+      "::/0",
+      "::1/128",
+      "fe80::/10",
+      "fe80::1/128",
+      "fd00:ec2::254/128",
+      "fd00::/8",
+      "::ffff:127.0.0.1/128",
+      "::ffff:169.254.169.254/128",
+      "64:ff9b::7f00:1/128",
+      "2002:7f00:1::/48",
+      "100.100.100.200/32",
+      "192.0.0.192/32",
     ]) {
-      expect({ cidr, problem: validateCidr(cidr) }).toEqual({ cidr, problem: expect.stringMatching(/can never be allow-listed|wider than \/8/) });
+      expect({ cidr, problem: validateCidr(cidr) }).toEqual({
+        cidr,
+        problem: expect.stringMatching(/can never be allow-listed|wider than \/8/),
+      });
     }
     for (const cidr of ["10.0.0.0/8", "10.20.0.0/16", "192.168.1.0/24", "172.16.0.0/12", "fd00:1234::/32", "100.64.0.0/16"]) {
       expect(validateCidr(cidr)).toBeNull();
@@ -187,14 +225,19 @@ describe("policy options", () => {
   });
 
   it("refuses loopback and metadata addresses even when a policy's allow-list holds them", async () => {
-    const smuggled: OutboundPolicy = { allowHttp: true, allowedCidrs: ["169.254.169.254/32", "127.0.0.0/8", "0.0.0.0/0", "fd00:ec2::254/128"] };
+    const smuggled: OutboundPolicy = {
+      allowHttp: true,
+      allowedCidrs: ["169.254.169.254/32", "127.0.0.0/8", "0.0.0.0/0", "fd00:ec2::254/128"],
+    };
     expect((await refusal(checkDestination(new URL("http://169.254.169.254/latest/meta-data/"), smuggled))).rule).toBe("metadata");
     expect((await refusal(checkDestination(new URL("http://127.0.0.1:8080/"), smuggled))).rule).toBe("loopback");
     expect((await refusal(checkDestination(new URL("http://[fd00:ec2::254]/"), smuggled))).rule).toBe("metadata");
     // 0.0.0.0/0 is ignored as a whole, so it opens no private address either.
     expect((await refusal(checkDestination(new URL("http://10.1.2.3/"), smuggled))).rule).toBe("private");
     // What the operator trusts (CLOUDKEEP_TRUSTED_CIDRS) is another matter: not an organization's to set.
-    await expect(checkDestination(new URL("http://127.0.0.1:8080/"), { ...strict, allowHttp: true, trustedCidrs: ["127.0.0.1/32"] })).resolves.toMatchObject({ address: "127.0.0.1" });
+    await expect(
+      checkDestination(new URL("http://127.0.0.1:8080/"), { ...strict, allowHttp: true, trustedCidrs: ["127.0.0.1/32"] }),
+    ).resolves.toMatchObject({ address: "127.0.0.1" });
   });
 
   it("reads the operator's trusted networks from the environment and names the variable when one is malformed", () => {
@@ -251,9 +294,12 @@ describe("safeFetch", () => {
   it("refuses a redirect to a name that resolves to a private address, with no request reaching it", async () => {
     internal.reset();
     const fetchChecked = safeFetch(tests, {
-      resolve: async (host) => (host === "metadata.internal" ? [{ address: "127.0.0.2", family: 4 }] : [{ address: "127.0.0.1", family: 4 }]),
+      resolve: async (host) =>
+        host === "metadata.internal" ? [{ address: "127.0.0.2", family: 4 }] : [{ address: "127.0.0.1", family: 4 }],
     });
-    const error = await refusal(fetchChecked(`${entry.url}/redirect?to=${encodeURIComponent(`http://metadata.internal:${internal.port}/`)}`));
+    const error = await refusal(
+      fetchChecked(`${entry.url}/redirect?to=${encodeURIComponent(`http://metadata.internal:${internal.port}/`)}`),
+    );
     expect(error.host).toBe("metadata.internal");
     expect(internal.requests).toHaveLength(0);
   });
@@ -288,10 +334,16 @@ describe("safeFetch", () => {
     const secure = await startFake((request) => ({ body: { host: request.headers.host } }), { https: tls });
     try {
       const pinned = { resolve: resolveTo("127.0.0.1"), ca };
-      const ok = await safeFetch({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, pinned)(`https://localhost:${secure.port}/`);
+      const ok = await safeFetch(
+        { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+        pinned,
+      )(`https://localhost:${secure.port}/`);
       expect(await ok.json()).toEqual({ host: `localhost:${secure.port}` });
       // The certificate names localhost, not this host: the check still runs against the name in the URL.
-      const wrong = await safeFetch({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, pinned)(`https://wrong-name.test:${secure.port}/`).catch((e: unknown) => e);
+      const wrong = await safeFetch(
+        { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+        pinned,
+      )(`https://wrong-name.test:${secure.port}/`).catch((e: unknown) => e);
       expect((wrong as { code?: string }).code).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
     } finally {
       await secure.close();
@@ -301,7 +353,9 @@ describe("safeFetch", () => {
   it("drops the Authorization header when a redirect leaves the origin", async () => {
     other.reset();
     const both: OutboundPolicy = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32", "127.0.0.3/32"] };
-    const response = await safeFetch(both)(`${entry.url}/redirect?to=${encodeURIComponent(`${other.url}/landing`)}`, { headers: { authorization: "Bearer do-not-forward" } });
+    const response = await safeFetch(both)(`${entry.url}/redirect?to=${encodeURIComponent(`${other.url}/landing`)}`, {
+      headers: { authorization: "Bearer do-not-forward" },
+    });
     expect(response.status).toBe(200);
     expect(response.redirected).toBe(true);
     expect(response.url).toBe(`${other.url}/landing`);
@@ -343,12 +397,27 @@ console.log(JSON.stringify({ host: body.host, refused, agentStatus, agentRefused
       const stdout = await new Promise<string>((resolve, reject) =>
         execFile(
           path.join(root, "node_modules/.bin/deno"),
-          ["run", "--quiet", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", "--config", path.join(root, "supabase/functions/deno.json"), script],
+          [
+            "run",
+            "--quiet",
+            "--allow-net",
+            "--allow-read",
+            "--allow-env",
+            "--allow-sys",
+            "--config",
+            path.join(root, "supabase/functions/deno.json"),
+            script,
+          ],
           { cwd: root, timeout: 60_000 },
           (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
         ),
       );
-      expect(JSON.parse(stdout.trim().split("\n").pop()!)).toEqual({ host: `api.pinned.test:${entry.port}`, refused: "loopback", agentStatus: 200, agentRefused: "loopback" });
+      expect(JSON.parse(stdout.trim().split("\n").pop()!)).toEqual({
+        host: `api.pinned.test:${entry.port}`,
+        refused: "loopback",
+        agentStatus: 200,
+        agentRefused: "loopback",
+      });
       expect(internal.requests).toHaveLength(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -397,7 +466,10 @@ describe("nodeAgents for SDK clients", () => {
   });
 
   it("connects to allow-listed addresses through the checked lookup", async () => {
-    const { httpAgent } = nodeAgents({ allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1") });
+    const { httpAgent } = nodeAgents(
+      { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+      { resolve: resolveTo("127.0.0.1") },
+    );
     expect(await get(httpAgent, `http://sdk.example:${allowed.port}/`)).toBe(200);
     expect(allowed.requests.at(-1)?.headers.host).toBe(`sdk.example:${allowed.port}`);
     httpAgent.destroy();
@@ -411,12 +483,19 @@ describe("nodeAgents for SDK clients", () => {
     const ca = readFileSync(path.join(root, "tests/fakes/certs/ca.pem"), "utf8");
     const secure = await startFake(() => ({ body: { ok: true } }), { https: tls });
     try {
-      const { httpsAgent } = nodeAgents({ allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] }, { resolve: resolveTo("127.0.0.1"), ca });
+      const { httpsAgent } = nodeAgents(
+        { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
+        { resolve: resolveTo("127.0.0.1"), ca },
+      );
       const status = await new Promise<number>((resolve, reject) =>
-        https.get(`https://localhost:${secure.port}/`, { agent: httpsAgent }, (r) => (r.resume(), resolve(r.statusCode ?? 0))).on("error", reject),
+        https
+          .get(`https://localhost:${secure.port}/`, { agent: httpsAgent }, (r) => (r.resume(), resolve(r.statusCode ?? 0)))
+          .on("error", reject),
       );
       expect(status).toBe(200);
-      const refused = await new Promise((resolve) => https.get(`https://127.0.0.2:${secure.port}/`, { agent: httpsAgent }, () => resolve("connected")).on("error", resolve));
+      const refused = await new Promise((resolve) =>
+        https.get(`https://127.0.0.2:${secure.port}/`, { agent: httpsAgent }, () => resolve("connected")).on("error", resolve),
+      );
       expect(refused).toMatchObject({ rule: "loopback" });
       httpsAgent.destroy();
     } finally {

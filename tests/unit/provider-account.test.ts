@@ -63,7 +63,12 @@ describe("the provider page's account", () => {
 
   it("keeps the stored account for roles and other kinds, where it is the account", () => {
     expect(providerAccount(provider({ auth_method: "assume_role", account_identifier: "444455556666" }), null)).toBe("444455556666");
-    expect(providerAccount(provider({ provider_type: "digitalocean", auth_method: "token", account_identifier: "b6fr89db" }), goodCheck.identity)).toBe("b6fr89db");
+    expect(
+      providerAccount(
+        provider({ provider_type: "digitalocean", auth_method: "token", account_identifier: "b6fr89db" }),
+        goodCheck.identity,
+      ),
+    ).toBe("b6fr89db");
     expect(providerAccount(provider({ auth_method: "session_token" }), goodCheck.identity)).toBe("123456789012");
   });
 });
@@ -83,12 +88,16 @@ describe("the provider page's health warning", () => {
 
   it("shows the warning a passing check carried (an Azure subscription PastDue)", () => {
     const warning = "The subscription is PastDue: a payment is overdue.";
-    const html = renderToStaticMarkup(createElement(ProviderHealthCard, { provider: provider({ provider_type: "azure" }), checks: [check({ warning })], now }));
+    const html = renderToStaticMarkup(
+      createElement(ProviderHealthCard, { provider: provider({ provider_type: "azure" }), checks: [check({ warning })], now }),
+    );
     expect(row(html, "Warning")).toBe(warning);
   });
 
   it("shows no warning row when the check had none", () => {
-    const html = renderToStaticMarkup(createElement(ProviderHealthCard, { provider: provider({ provider_type: "azure" }), checks: [check({})], now }));
+    const html = renderToStaticMarkup(
+      createElement(ProviderHealthCard, { provider: provider({ provider_type: "azure" }), checks: [check({})], now }),
+    );
     expect(html).not.toContain(">Warning<");
   });
 });

@@ -47,7 +47,10 @@ const DO_TOKEN = `dop_v1_${"0123456789abcdef".repeat(4)}`;
 const LINODE_TOKEN = "fedcba9876543210".repeat(4);
 const VULTR_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const OPENSTACK_PASSWORD = { username: "cloudkeep", password: "s3cret pass", project: "ops" };
-const OPENSTACK_APP = { application_credential_id: "21dced0fd20347869b93710d2b98aae0", application_credential_secret: "app-cred-secret-value" };
+const OPENSTACK_APP = {
+  application_credential_id: "21dced0fd20347869b93710d2b98aae0",
+  application_credential_secret: "app-cred-secret-value",
+};
 const S3 = { access_key: "minio-reader", secret_key: "minio-secret-123" };
 
 type Result = z.ZodSafeParseResult<unknown>;
@@ -110,7 +113,9 @@ describe("aws credentials", () => {
   });
 
   it("trims pasted whitespace and drops empty optional form fields", () => {
-    expect(dataOf(parse("aws", { access_key: ` ${AWS.access_key}\n`, secret_key: AWS.secret_key, region: "", session_token: "" }))).toEqual(AWS);
+    expect(dataOf(parse("aws", { access_key: ` ${AWS.access_key}\n`, secret_key: AWS.secret_key, region: "", session_token: "" }))).toEqual(
+      AWS,
+    );
   });
 
   it("refuses an access key id that does not start with AKIA or ASIA", () => {
@@ -226,13 +231,15 @@ describe("azure credentials", () => {
   });
 
   it("refuses the secret's ID pasted instead of its Value", () => {
-    expect(errorsOf(parse("azure", { ...AZURE, client_secret: "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" }))["credentials.client_secret"][0]).toContain(
-      "copy the secret's Value",
-    );
+    expect(
+      errorsOf(parse("azure", { ...AZURE, client_secret: "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" }))["credentials.client_secret"][0],
+    ).toContain("copy the secret's Value");
   });
 
   it("requires a client secret", () => {
-    expect(errorsOf(parse("azure", { ...AZURE, client_secret: "" }))).toEqual({ "credentials.client_secret": ["Client secret is required."] });
+    expect(errorsOf(parse("azure", { ...AZURE, client_secret: "" }))).toEqual({
+      "credentials.client_secret": ["Client secret is required."],
+    });
   });
 });
 
@@ -262,7 +269,16 @@ describe("gcp credentials", () => {
       authUri: auth_uri,
       tokenUri: token_uri,
     };
-    expect(dataOf(parse("gcp", input))).toEqual({ type: "service_account", project_id, private_key_id, private_key, client_email, client_id, auth_uri, token_uri });
+    expect(dataOf(parse("gcp", input))).toEqual({
+      type: "service_account",
+      project_id,
+      private_key_id,
+      private_key,
+      client_email,
+      client_id,
+      auth_uri,
+      token_uri,
+    });
   });
 
   it("says the key is not valid JSON without repeating any of it", () => {
@@ -331,7 +347,9 @@ describe("gcp credentials", () => {
     const local = { ...GCP, token_uri: "http://127.0.0.1:4444/token" };
     expect(errorsOf(parse("gcp", local))["credentials.token_uri"][0]).toContain("Token URI must use https://");
     expect(dataOf(parse("gcp", local, { allowHttp: true }))).toHaveProperty("token_uri", local.token_uri);
-    expect(errorsOf(parse("gcp", { ...GCP, auth_uri: "not a url" }))["credentials.auth_uri"][0]).toContain("Auth URI must be an absolute URL");
+    expect(errorsOf(parse("gcp", { ...GCP, auth_uri: "not a url" }))["credentials.auth_uri"][0]).toContain(
+      "Auth URI must be an absolute URL",
+    );
   });
 });
 
@@ -343,9 +361,12 @@ describe("token credentials", () => {
   ];
 
   describe.each(tokens)("%s", (kind, token) => {
-    it.each(["access_key", "accessKey", "token", "api_token", "apiToken"])("accepts the token as %s and stores it as access_key", (name) => {
-      expect(dataOf(parse(kind, { [name]: token }))).toEqual({ access_key: token });
-    });
+    it.each(["access_key", "accessKey", "token", "api_token", "apiToken"])(
+      "accepts the token as %s and stores it as access_key",
+      (name) => {
+        expect(dataOf(parse(kind, { [name]: token }))).toEqual({ access_key: token });
+      },
+    );
 
     it("ignores the empty secret_key that other clients send", () => {
       expect(dataOf(parse(kind, { access_key: token, secret_key: "" }))).toEqual({ access_key: token });
@@ -386,7 +407,13 @@ describe("openstack credentials", () => {
 
   it("accepts clouds.yaml names for project, domain and region", () => {
     const input = { username: "cloudkeep", password: "pw", project_name: "ops", user_domain_name: "corp", region_name: "RegionOne" };
-    expect(dataOf(parse("openstack", input))).toEqual({ username: "cloudkeep", password: "pw", project: "ops", domain: "corp", region: "RegionOne" });
+    expect(dataOf(parse("openstack", input))).toEqual({
+      username: "cloudkeep",
+      password: "pw",
+      project: "ops",
+      domain: "corp",
+      region: "RegionOne",
+    });
   });
 
   it("accepts an application credential, in snake_case or camelCase", () => {
@@ -441,7 +468,9 @@ describe("s3-compatible credentials", () => {
   });
 
   it("accepts the SDK names and a custom region", () => {
-    expect(dataOf(parse("s3_compatible", { accessKeyId: S3.access_key, secretAccessKey: S3.secret_key, region: "auto", path_style: "on" }))).toEqual({
+    expect(
+      dataOf(parse("s3_compatible", { accessKeyId: S3.access_key, secretAccessKey: S3.secret_key, region: "auto", path_style: "on" })),
+    ).toEqual({
       ...S3,
       region: "auto",
       force_path_style: true,
@@ -616,8 +645,11 @@ describe("the create body", () => {
       s3_compatible: S3,
     };
     for (const kind of PROVIDER_TYPES) {
-      const api_endpoint = kind === "openstack" ? "https://keystone.example.com/v3" : kind === "s3_compatible" ? "https://s3.example.com" : undefined;
-      const parsed = dataOf(parseProviderInput({ name: PROVIDER_LABELS[kind], provider_type: kind, api_endpoint, credentials: samples[kind] }));
+      const api_endpoint =
+        kind === "openstack" ? "https://keystone.example.com/v3" : kind === "s3_compatible" ? "https://s3.example.com" : undefined;
+      const parsed = dataOf(
+        parseProviderInput({ name: PROVIDER_LABELS[kind], provider_type: kind, api_endpoint, credentials: samples[kind] }),
+      );
       expect(parsed.provider_type).toBe(kind);
     }
   });
@@ -647,9 +679,9 @@ describe("what is stored in the clear", () => {
       credentialHint: "AKIA…MPLE",
       expiresAt: null,
     });
-    expect(describeCredential("aws", { ...AWS, access_key: "ASIAIOSFODNN7EXAMPLE", session_token: "FwoGZXIvYXdzEBYaDFAKE" }).authMethod).toBe(
-      "session_token",
-    );
+    expect(
+      describeCredential("aws", { ...AWS, access_key: "ASIAIOSFODNN7EXAMPLE", session_token: "FwoGZXIvYXdzEBYaDFAKE" }).authMethod,
+    ).toBe("session_token");
   });
 
   it("describes an Azure principal by subscription, with the client id's start and the secret's expiry", () => {
@@ -706,7 +738,12 @@ describe("what is stored in the clear", () => {
 
   it("never shows more than four characters of a secret in a hint or identifier", () => {
     const canaries: Record<ProviderType, unknown> = {
-      aws: { ...AWS, access_key: "ASIAIOSFODNN7EXAMPLE", secret_key: "CANARYawsSECRETcanaryAWSsecret0123456789", session_token: "CANARYzqxTOKENzqx0123456" },
+      aws: {
+        ...AWS,
+        access_key: "ASIAIOSFODNN7EXAMPLE",
+        secret_key: "CANARYawsSECRETcanaryAWSsecret0123456789",
+        session_token: "CANARYzqxTOKENzqx0123456",
+      },
       azure: { ...AZURE, client_secret: "CANARY~azureSECRET.canary_value-0123456" },
       gcp: { ...GCP, private_key: PEM },
       digitalocean: { access_key: `dop_v1_${"c0ffee00".repeat(8)}` },
@@ -716,9 +753,13 @@ describe("what is stored in the clear", () => {
       s3_compatible: { access_key: "reader", secret_key: "CANARYs3SECRETcanary" },
     };
     const openstackApp = { application_credential_id: "appcred01", application_credential_secret: "CANARYappCREDsecret" };
-    const cases: [ProviderType, unknown][] = [...PROVIDER_TYPES.map((kind) => [kind, canaries[kind]] as [ProviderType, unknown]), ["openstack", openstackApp]];
+    const cases: [ProviderType, unknown][] = [
+      ...PROVIDER_TYPES.map((kind) => [kind, canaries[kind]] as [ProviderType, unknown]),
+      ["openstack", openstackApp],
+    ];
     for (const [kind, input] of cases) {
-      const endpoint = kind === "openstack" ? "https://keystone.example.com/v3" : kind === "s3_compatible" ? "https://s3.example.com" : null;
+      const endpoint =
+        kind === "openstack" ? "https://keystone.example.com/v3" : kind === "s3_compatible" ? "https://s3.example.com" : null;
       const canonical = dataOf(parse(kind, input)) as Record<string, unknown>;
       const { credentialHint, accountIdentifier, expiresAt } = describeCredential(kind, canonical as never, endpoint);
       const shown = [credentialHint, accountIdentifier, expiresAt].join(" ");

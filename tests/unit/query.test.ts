@@ -25,11 +25,21 @@ const schema = queryObject({
 
 describe("parseQuery", () => {
   it("reads defaults, trims text, takes repeated list parameters and the first of any other", () => {
-    expect(parseQuery(schema, new URLSearchParams(""), "strict")).toEqual({ q: undefined, kind: undefined, limit: 50, refresh: false, tag: [] });
+    expect(parseQuery(schema, new URLSearchParams(""), "strict")).toEqual({
+      q: undefined,
+      kind: undefined,
+      limit: 50,
+      refresh: false,
+      tag: [],
+    });
     const query = new URLSearchParams("q=%20web%20&kind=gcp&kind=aws&limit=7&refresh=true&tag=a:b&tag=c&other=x");
     expect(parseQuery(schema, query, "strict")).toEqual({ q: "web", kind: "gcp", limit: 7, refresh: true, tag: ["a:b", "c"] });
     // Next's searchParams object reads the same.
-    expect(parseQuery(schema, { kind: ["aws", "gcp"], limit: "", tag: "x" }, "strict")).toMatchObject({ kind: "aws", limit: 50, tag: ["x"] });
+    expect(parseQuery(schema, { kind: ["aws", "gcp"], limit: "", tag: "x" }, "strict")).toMatchObject({
+      kind: "aws",
+      limit: 50,
+      tag: ["x"],
+    });
   });
 
   it.each([
@@ -54,7 +64,13 @@ describe("parseQuery", () => {
   });
 
   it("forgiving: each malformed parameter falls back to its default, the others stand", () => {
-    expect(parseQuery(schema, new URLSearchParams("limit=1e18&kind=azure&refresh=yes&q=ok"), "forgiving")).toEqual({ q: "ok", kind: undefined, limit: 50, refresh: false, tag: [] });
+    expect(parseQuery(schema, new URLSearchParams("limit=1e18&kind=azure&refresh=yes&q=ok"), "forgiving")).toEqual({
+      q: "ok",
+      kind: undefined,
+      limit: 50,
+      refresh: false,
+      tag: [],
+    });
   });
 
   it("documents each parameter from the same definition: the OpenAPI parameters", () => {
@@ -63,7 +79,14 @@ describe("parseQuery", () => {
       { name: "kind", in: "query", required: false, schema: { enum: ["aws", "gcp"] } },
       { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
       { name: "refresh", in: "query", required: false, schema: { type: "boolean", default: false } },
-      { name: "tag", in: "query", required: false, schema: { type: "array", maxItems: 2, items: { type: "string" } }, style: "form", explode: true },
+      {
+        name: "tag",
+        in: "query",
+        required: false,
+        schema: { type: "array", maxItems: 2, items: { type: "string" } },
+        style: "form",
+        explode: true,
+      },
     ]);
   });
 
@@ -75,7 +98,17 @@ describe("parseQuery", () => {
   });
 
   it("the inventory page keeps what is valid and drops what is not", () => {
-    expect(parseInventoryParams({ cloud: "aws", provider: "not-a-uuid", tag: "env:prod", sort: "bogus", dir: "desc", page: "2", vanished: "include" })).toEqual({
+    expect(
+      parseInventoryParams({
+        cloud: "aws",
+        provider: "not-a-uuid",
+        tag: "env:prod",
+        sort: "bogus",
+        dir: "desc",
+        page: "2",
+        vanished: "include",
+      }),
+    ).toEqual({
       q: "",
       cloud: "aws",
       provider: "",

@@ -1,7 +1,12 @@
 // The proxy and every page verify the caller's access token; a token verified once is
 // remembered until it expires, and nothing unverified or expired is ever returned.
 import { describe, expect, it } from "vitest";
-import { getVerifiedClaims, getVerifiedClaimsForCookies, SESSION_REREAD_MARGIN_MS, type SessionAuth } from "../../lib/auth/verified-claims.ts";
+import {
+  getVerifiedClaims,
+  getVerifiedClaimsForCookies,
+  SESSION_REREAD_MARGIN_MS,
+  type SessionAuth,
+} from "../../lib/auth/verified-claims.ts";
 
 const NOW = Date.parse("2026-11-22T10:00:00Z");
 
@@ -67,7 +72,9 @@ describe("getVerifiedClaimsForCookies", () => {
     const factory = () => (built++, { auth, cookiesWritten: () => false });
     expect(await getVerifiedClaimsForCookies(cookiesFor(value), factory, NOW)).toMatchObject({ sub: "user-c" });
     // Other cookies do not matter; the Supabase ones are the session.
-    expect(await getVerifiedClaimsForCookies([{ name: "theme", value: "light" }, ...cookiesFor(value).slice(1)], factory, NOW + 60_000)).toMatchObject({ sub: "user-c" });
+    expect(
+      await getVerifiedClaimsForCookies([{ name: "theme", value: "light" }, ...cookiesFor(value).slice(1)], factory, NOW + 60_000),
+    ).toMatchObject({ sub: "user-c" });
     expect(built).toBe(1);
     // Inside the re-read margin the session is read again (that is when auth-js refreshes it).
     const nearExpiry = NOW + 3_600_000 - SESSION_REREAD_MARGIN_MS + 1;
@@ -99,8 +106,12 @@ describe("getVerifiedClaimsForCookies", () => {
     const a = fakeAuth(`a-${crypto.randomUUID()}`, claimsFor("user-a2", NOW / 1000 + 600));
     const b = fakeAuth(`b-${crypto.randomUUID()}`, claimsFor("user-b2", NOW / 1000 + 600));
     const reader = (auth: SessionAuth) => () => ({ auth, cookiesWritten: () => false });
-    expect(await getVerifiedClaimsForCookies(cookiesFor(`a-${crypto.randomUUID()}`), reader(a.auth), NOW)).toMatchObject({ sub: "user-a2" });
-    expect(await getVerifiedClaimsForCookies(cookiesFor(`b-${crypto.randomUUID()}`), reader(b.auth), NOW)).toMatchObject({ sub: "user-b2" });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`a-${crypto.randomUUID()}`), reader(a.auth), NOW)).toMatchObject({
+      sub: "user-a2",
+    });
+    expect(await getVerifiedClaimsForCookies(cookiesFor(`b-${crypto.randomUUID()}`), reader(b.auth), NOW)).toMatchObject({
+      sub: "user-b2",
+    });
   });
 
   it("answers null without Supabase cookies, without building a client", async () => {

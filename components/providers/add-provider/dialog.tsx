@@ -31,7 +31,12 @@ type AddProviderDialogProps = {
   oidcIssuer?: string | null;
 };
 
-export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", triggerSize = "default", oidcIssuer = null }: AddProviderDialogProps) {
+export function AddProviderDialog({
+  orgSlug,
+  triggerLabel = "Add provider",
+  triggerSize = "default",
+  oidcIssuer = null,
+}: AddProviderDialogProps) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const { draft, update, reload, clear } = useProviderDraft(orgSlug);
@@ -42,7 +47,10 @@ export function AddProviderDialog({ orgSlug, triggerLabel = "Add provider", trig
   const { step, kind } = draft;
   const position = stepIndex(step);
   // After a step change (or new errors), focus the first invalid field, else the step's first input.
-  const { ref: panelsRef, requestFocus } = useFocusFirstError<HTMLDivElement>({ within: `[data-step-panel="${step}"]`, fallbackToFirstInput: true });
+  const { ref: panelsRef, requestFocus } = useFocusFirstError<HTMLDivElement>({
+    within: `[data-step-panel="${step}"]`,
+    fallbackToFirstInput: true,
+  });
   const split = splitFieldErrors(kind, errors);
   const federated = kind !== null && isFederatedVariant(kind, draft.values);
 

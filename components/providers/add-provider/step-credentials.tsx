@@ -19,7 +19,17 @@ type StepCredentialsProps = {
   testBody: React.ComponentProps<typeof TestConnection>["body"];
 };
 
-export function StepCredentials({ hidden, orgSlug, kind, values, errors, oidcIssuer, onValueChange, onSecretChange, testBody }: StepCredentialsProps) {
+export function StepCredentials({
+  hidden,
+  orgSlug,
+  kind,
+  values,
+  errors,
+  oidcIssuer,
+  onValueChange,
+  onSecretChange,
+  testBody,
+}: StepCredentialsProps) {
   return (
     <div data-step-panel="credentials" hidden={hidden} className="grid gap-4">
       {kind && (

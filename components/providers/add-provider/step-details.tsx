@@ -6,7 +6,13 @@ import { RegionsField } from "../regions-field";
 import type { FieldErrors } from "../provider-form";
 import type { Draft } from "./steps";
 
-type StepDetailsProps = { hidden: boolean; draft: Draft; errors: FieldErrors; update: (changes: Partial<Draft>) => void; clearErrors: (path: string) => void };
+type StepDetailsProps = {
+  hidden: boolean;
+  draft: Draft;
+  errors: FieldErrors;
+  update: (changes: Partial<Draft>) => void;
+  clearErrors: (path: string) => void;
+};
 
 export function StepDetails({ hidden, draft, errors, update, clearErrors }: StepDetailsProps) {
   // Typing into a field takes its error away.
@@ -18,10 +24,22 @@ export function StepDetails({ hidden, draft, errors, update, clearErrors }: Step
     <div data-step-panel="details" hidden={hidden} className="grid gap-4">
       <FormField id="add-name" label="Name" error={errors.name} description="How this account appears in Cloudkeep, e.g. “Production AWS”.">
         {(control) => (
-          <Input {...control} name="name" maxLength={80} autoComplete="off" value={draft.name} onChange={(event) => edit("name", event.target.value)} />
+          <Input
+            {...control}
+            name="name"
+            maxLength={80}
+            autoComplete="off"
+            value={draft.name}
+            onChange={(event) => edit("name", event.target.value)}
+          />
         )}
       </FormField>
-      <EnvironmentField id="add-environment" value={draft.environment} onChange={(environment) => update({ environment })} error={errors.environment} />
+      <EnvironmentField
+        id="add-environment"
+        value={draft.environment}
+        onChange={(environment) => update({ environment })}
+        error={errors.environment}
+      />
       <RegionsField
         id="add-regions"
         value={draft.regions}

@@ -1,6 +1,11 @@
 // Step 4: everything that will be saved; secrets only as set or not.
 import { DefinitionList } from "@/components/definition-list";
-import { API_ENDPOINT_FIELDS, parseCredentials, PROVIDER_LABELS, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
+import {
+  API_ENDPOINT_FIELDS,
+  parseCredentials,
+  PROVIDER_LABELS,
+  type ProviderType,
+} from "@/supabase/functions/_shared/schemas/providers.ts";
 import { ProviderLogo } from "../provider-logo";
 import { ENVIRONMENT_LABELS } from "../provider-meta";
 import { buildCredentials, credentialFields, isSecretField, parseRegionList, type SecretValues } from "../provider-form";

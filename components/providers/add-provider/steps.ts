@@ -23,7 +23,15 @@ export type Draft = {
   values: CredentialValues;
 };
 
-export const EMPTY_DRAFT: Draft = { step: "kind", kind: null, name: "", environment: "production", regions: "", api_endpoint: "", values: {} };
+export const EMPTY_DRAFT: Draft = {
+  step: "kind",
+  kind: null,
+  name: "",
+  environment: "production",
+  regions: "",
+  api_endpoint: "",
+  values: {},
+};
 const DETAIL_FIELDS = new Set(["name", "environment", "regions", "api_endpoint"]);
 
 export function stepIndex(step: Step) {

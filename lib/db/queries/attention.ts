@@ -7,7 +7,10 @@ import { selectOrganizationSettings } from "@/supabase/functions/_shared/domain/
 import { selectWebhook } from "@/supabase/functions/_shared/domain/webhooks.ts";
 
 export function getNeedsAttention(user: SessionUser, organizationId: string) {
-  return asUser(user, async (tx) => ({ items: await selectNeedsAttention(tx, organizationId), notifications: await selectNotifications(tx, organizationId, 30) }));
+  return asUser(user, async (tx) => ({
+    items: await selectNeedsAttention(tx, organizationId),
+    notifications: await selectNotifications(tx, organizationId, 30),
+  }));
 }
 
 export function getSettings(user: SessionUser, organizationId: string, withWebhook: boolean) {

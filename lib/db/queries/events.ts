@@ -4,7 +4,12 @@
 import "server-only";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser } from "@/lib/db/rls";
-import { selectEventFacets, selectEventImport, selectEvents, type StoredEventFilters } from "@/supabase/functions/_shared/domain/event-queries.ts";
+import {
+  selectEventFacets,
+  selectEventImport,
+  selectEvents,
+  type StoredEventFilters,
+} from "@/supabase/functions/_shared/domain/event-queries.ts";
 
 export type { EventImportState, StoredEvent, StoredEventFilters } from "@/supabase/functions/_shared/domain/event-queries.ts";
 

@@ -17,13 +17,16 @@ export type OpenInvitation = {
 };
 
 export function listOpenInvitations(user: SessionUser, organizationId: string) {
-  return asUser(user, (tx) => tx<OpenInvitation[]>`
+  return asUser(
+    user,
+    (tx) => tx<OpenInvitation[]>`
     select i.id, i.email, i.role, e.email as "invitedByEmail", i.created_at as "createdAt", i.expires_at as "expiresAt"
     from public.organization_invitations i
     left join lateral (select * from private.member_emails(i.organization_id) m where m.user_id = i.invited_by) e on true
     where i.organization_id = ${organizationId} and i.accepted_at is null and i.revoked_at is null
     order by i.created_at desc
-  `);
+  `,
+  );
 }
 
 /** What an invitation link is for; works signed out (the token is the permission). */

@@ -96,7 +96,9 @@ export async function readWithRls<T>(sql: Sql, claims: Claims | null, run: (tx: 
  * made the call can record what it answered.
  */
 export function asService<T>(sql: Sql, run: (tx: Tx) => Promise<T>, onBehalfOf?: Claims | null): Promise<T> {
-  const claims = onBehalfOf ? { sub: onBehalfOf.sub, role: "service_role", ...(onBehalfOf.ck_token ? { ck_token: onBehalfOf.ck_token } : {}) } : { role: "service_role" };
+  const claims = onBehalfOf
+    ? { sub: onBehalfOf.sub, role: "service_role", ...(onBehalfOf.ck_token ? { ck_token: onBehalfOf.ck_token } : {}) }
+    : { role: "service_role" };
   return sql.begin((tx) => {
     setContext(tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`);
     return run(tx);

@@ -38,7 +38,10 @@ function requireJsonMediaType(request: Request) {
   if (header === null || header.trim() === "") return;
   const [type, ...params] = header.split(";").map((part) => part.trim().toLowerCase());
   const json = type === "application/json" || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
-  const charset = params.find((param) => param.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
+  const charset = params
+    .find((param) => param.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/^"|"$/g, "");
   if (!json || (charset !== undefined && charset !== "utf-8" && charset !== "utf8")) {
     throw new ApiError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json (UTF-8).");
   }
@@ -168,6 +171,11 @@ export async function domainCall<T>(run: () => Promise<T>): Promise<T> {
  */
 export function upstreamFailure(error: ProviderCallError): ApiError {
   const { code, message, hint } = error.failure;
-  const [status, apiCode] = code === "timeout" ? [504, "upstream_timeout" as const] : code === "refused_endpoint" ? [422, "validation_failed" as const] : [502, "upstream_failed" as const];
+  const [status, apiCode] =
+    code === "timeout"
+      ? [504, "upstream_timeout" as const]
+      : code === "refused_endpoint"
+        ? [422, "validation_failed" as const]
+        : [502, "upstream_failed" as const];
   return new ApiError(status, apiCode, `${message} ${hint}`.trim(), { provider_error: { code, message, hint } });
 }

@@ -165,43 +165,32 @@ export function openApiDocument(url: URL) {
       "/providers": {
         get: operation("GET /providers", `curl ${auth} "${server}/providers?status=failed"`, {
           summary: "List providers",
-          parameters: [
-            orgParam,
-            ...providerListQuery.parameters,
-          ],
+          parameters: [orgParam, ...providerListQuery.parameters],
           responses: {
             "200": { description: "A page of providers", content: jsonContent({ $ref: "#/components/schemas/ProviderPage" }) },
             ...errors(400, 401, 403, 404, 422),
           },
         }),
-        post: operation(
-          "POST /providers",
-          `curl ${auth} ${jsonBody(EXAMPLES.createProvider)} "${server}/providers"`,
-          {
-            summary: "Connect a provider: validate, encrypt, store",
-            parameters: [orgParam],
-            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.createProvider) },
-            responses: {
-              "201": { description: "Created", content: jsonContent(dataOf({ $ref: "#/components/schemas/Provider" })) },
-              ...errors(401, 403, 404, 409, ...BODY_ERRORS),
-            },
+        post: operation("POST /providers", `curl ${auth} ${jsonBody(EXAMPLES.createProvider)} "${server}/providers"`, {
+          summary: "Connect a provider: validate, encrypt, store",
+          parameters: [orgParam],
+          requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.createProvider) },
+          responses: {
+            "201": { description: "Created", content: jsonContent(dataOf({ $ref: "#/components/schemas/Provider" })) },
+            ...errors(401, 403, 404, 409, ...BODY_ERRORS),
           },
-        ),
+        }),
       },
       "/providers/test": {
-        post: operation(
-          "POST /providers/test",
-          `curl ${auth} ${jsonBody(EXAMPLES.testProvider)} "${server}/providers/test"`,
-          {
-            summary: "Check unsaved credentials against the cloud; nothing is stored",
-            parameters: [orgParam],
-            requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.testProvider) },
-            responses: {
-              "200": { description: "The cloud's answer: ok, latency, identity or error with a hint" },
-              ...errors(401, 403, 404, ...BODY_ERRORS),
-            },
+        post: operation("POST /providers/test", `curl ${auth} ${jsonBody(EXAMPLES.testProvider)} "${server}/providers/test"`, {
+          summary: "Check unsaved credentials against the cloud; nothing is stored",
+          parameters: [orgParam],
+          requestBody: { required: true, content: jsonContent({ $ref: "#/components/schemas/ProviderCreate" }, EXAMPLES.testProvider) },
+          responses: {
+            "200": { description: "The cloud's answer: ok, latency, identity or error with a hint" },
+            ...errors(401, 403, 404, ...BODY_ERRORS),
           },
-        ),
+        }),
       },
       "/providers/{id}": {
         get: operation("GET /providers/:id", `curl ${auth} "${server}/providers/$PROVIDER_ID"`, {
@@ -220,35 +209,41 @@ export function openApiDocument(url: URL) {
             parameters: [idParam],
             requestBody: {
               required: true,
-              content: jsonContent({
-                oneOf: [
-                  {
-                    type: "object",
-                    properties: {
-                      name: { type: "string" },
-                      environment: { enum: ENVIRONMENTS },
-                      regions: { type: "array", items: { type: "string" } },
+              content: jsonContent(
+                {
+                  oneOf: [
+                    {
+                      type: "object",
+                      properties: {
+                        name: { type: "string" },
+                        environment: { enum: ENVIRONMENTS },
+                        regions: { type: "array", items: { type: "string" } },
+                      },
                     },
-                  },
-                  {
-                    type: "object",
-                    required: ["credentials"],
-                    description:
-                      "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
-                    properties: {
-                      credentials: { type: "object", description: "As in ProviderCreate, auth_method included (e.g. switch a gcp provider to workload_identity)." },
-                      api_endpoint: { type: ["string", "null"] },
+                    {
+                      type: "object",
+                      required: ["credentials"],
+                      description:
+                        "New credentials; a new api_endpoint is accepted only here, so the stored secret never goes to an address it was not entered for.",
+                      properties: {
+                        credentials: {
+                          type: "object",
+                          description: "As in ProviderCreate, auth_method included (e.g. switch a gcp provider to workload_identity).",
+                        },
+                        api_endpoint: { type: ["string", "null"] },
+                      },
                     },
-                  },
-                  {
-                    type: "object",
-                    required: ["read_only_credentials"],
-                    description: "A read-only credential that checks and listings use instead, or null to remove it.",
-                    properties: { read_only_credentials: { type: ["object", "null"] } },
-                  },
-                  { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
-                ],
-              }, EXAMPLES.patchProvider),
+                    {
+                      type: "object",
+                      required: ["read_only_credentials"],
+                      description: "A read-only credential that checks and listings use instead, or null to remove it.",
+                      properties: { read_only_credentials: { type: ["object", "null"] } },
+                    },
+                    { type: "object", required: ["suspended"], properties: { suspended: { type: "boolean" } } },
+                  ],
+                },
+                EXAMPLES.patchProvider,
+              ),
             },
             responses: { "200": { description: "The updated provider" }, ...errors(401, 403, 404, 409, ...BODY_ERRORS) },
           },
@@ -277,10 +272,7 @@ export function openApiDocument(url: URL) {
       "/providers/{id}/resources": {
         get: operation("GET /providers/:id/resources", `curl ${auth} "${server}/providers/$PROVIDER_ID/resources?type=instance&limit=50"`, {
           summary: "Resources behind the provider: the stored inventory, or listed live first with refresh=true",
-          parameters: [
-            idParam,
-            ...providerResourcesQuery.parameters,
-          ],
+          parameters: [idParam, ...providerResourcesQuery.parameters],
           responses: {
             "200": { description: "A page of resources with next_cursor, refreshed_at and partial_failures" },
             ...errors(401, 403, 404, 409, 422, 502, 504),

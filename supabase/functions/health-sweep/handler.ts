@@ -66,7 +66,8 @@ async function readSweepRequest(request: Request) {
     throw new ApiError(400, "bad_request", "The body is not valid JSON.");
   }
   const parsed = sweepRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "The body may only hold organization_ids: a list of 1–100 organization ids.");
+  if (!parsed.success)
+    throw new ApiError(422, "validation_failed", "The body may only hold organization_ids: a list of 1–100 organization ids.");
   return parsed.data;
 }
 
@@ -87,12 +88,17 @@ function answer(result: SweepResult) {
 
 export function createSweepHandler(deps: SweepDeps) {
   const { secretKeys, ...sweep } = deps;
-  if (secretKeys.length === 0) throw new Error("The health-sweep function needs a secret key (SUPABASE_SECRET_KEYS or SUPABASE_SECRET_KEY) to check callers against.");
+  if (secretKeys.length === 0)
+    throw new Error("The health-sweep function needs a secret key (SUPABASE_SECRET_KEYS or SUPABASE_SECRET_KEY) to check callers against.");
 
   return async function handle(request: Request): Promise<Response> {
     try {
       if (!(await isSecretKey(presentedKey(request), secretKeys))) {
-        throw new ApiError(401, "unauthorized", "Starting a sweep needs the project's secret key: Authorization: Bearer <secret key>, or apikey: <secret key>.");
+        throw new ApiError(
+          401,
+          "unauthorized",
+          "Starting a sweep needs the project's secret key: Authorization: Bearer <secret key>, or apikey: <secret key>.",
+        );
       }
       if (request.method !== "POST") throw new ApiError(405, "method_not_allowed", "POST to run one sweep.");
       const { organization_ids } = await readSweepRequest(request);
@@ -100,15 +106,27 @@ export function createSweepHandler(deps: SweepDeps) {
       const result = await runSweep({ ...sweep, organizationIds: organization_ids, log });
       if (result.claimed > 0) {
         const ms = result.finishedAt.getTime() - result.startedAt.getTime();
-        console.log(`health-sweep: checked ${result.checked} (${result.healthy} healthy, ${result.failed} failed, ${result.errors} errors) in ${ms} ms`);
+        console.log(
+          `health-sweep: checked ${result.checked} (${result.healthy} healthy, ${result.failed} failed, ${result.errors} errors) in ${ms} ms`,
+        );
       }
-      const after = await afterSweep({ sql: sweep.sql, ring: sweep.ring, trustedCidrs: sweep.trustedCidrs, organizationIds: organization_ids, log });
+      const after = await afterSweep({
+        sql: sweep.sql,
+        ring: sweep.ring,
+        trustedCidrs: sweep.trustedCidrs,
+        organizationIds: organization_ids,
+        log,
+      });
       return json({ data: { ...answer(result), after } });
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       // The kind of failure only: a database error's text may quote a value.
-      console.error(`health-sweep: the sweep failed (${(error as { code?: string; name?: string })?.code ?? (error as Error)?.name ?? "error"})`);
-      return errorResponse(new ApiError(500, "internal_error", "The sweep failed on our side; the next one will pick up what is still due."));
+      console.error(
+        `health-sweep: the sweep failed (${(error as { code?: string; name?: string })?.code ?? (error as Error)?.name ?? "error"})`,
+      );
+      return errorResponse(
+        new ApiError(500, "internal_error", "The sweep failed on our side; the next one will pick up what is still due."),
+      );
     }
   };
 }

@@ -22,9 +22,18 @@ export function createOidcHandler(deps: OidcDeps) {
   return async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     const known = DISCOVERY.test(path) || JWKS.test(path);
-    if (!known) return answer(404, { error: { code: "not_found", message: "This issuer serves /.well-known/openid-configuration and /.well-known/jwks.json." } }, { "cache-control": "no-store" });
+    if (!known)
+      return answer(
+        404,
+        { error: { code: "not_found", message: "This issuer serves /.well-known/openid-configuration and /.well-known/jwks.json." } },
+        { "cache-control": "no-store" },
+      );
     if (request.method !== "GET" && request.method !== "HEAD") {
-      return answer(405, { error: { code: "method_not_allowed", message: "Use GET." } }, { allow: "GET, HEAD", "cache-control": "no-store" });
+      return answer(
+        405,
+        { error: { code: "method_not_allowed", message: "Use GET." } },
+        { allow: "GET, HEAD", "cache-control": "no-store" },
+      );
     }
     if (DISCOVERY.test(path)) return answer(200, discovery, { "cache-control": DISCOVERY_CACHE_CONTROL }, request.method);
     try {
@@ -33,7 +42,11 @@ export function createOidcHandler(deps: OidcDeps) {
     } catch (error) {
       deps.log?.(`jwks read failed: ${(error as Error).name}`);
       // Never cached: a verifier must retry, not keep an empty key set.
-      return answer(503, { error: { code: "unavailable", message: "The key set cannot be read right now." } }, { "cache-control": "no-store", "retry-after": "5" });
+      return answer(
+        503,
+        { error: { code: "unavailable", message: "The key set cannot be read right now." } },
+        { "cache-control": "no-store", "retry-after": "5" },
+      );
     }
   };
 }

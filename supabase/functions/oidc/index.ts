@@ -9,7 +9,13 @@ const databaseUrl = Deno.env.get("SUPABASE_DB_URL");
 if (!databaseUrl) throw new Error("The oidc function needs SUPABASE_DB_URL.");
 
 const handle = createOidcHandler({
-  sql: postgres(databaseUrl, { max: 2, idle_timeout: 20, prepare: new URL(databaseUrl).port !== "6543", onnotice: () => {}, connection: { application_name: "cloudkeep-oidc" } }),
+  sql: postgres(databaseUrl, {
+    max: 2,
+    idle_timeout: 20,
+    prepare: new URL(databaseUrl).port !== "6543",
+    onnotice: () => {},
+    connection: { application_name: "cloudkeep-oidc" },
+  }),
   issuer: resolveOidcIssuer(Deno.env.get("CLOUDKEEP_OIDC_ISSUER"), Deno.env.get("SUPABASE_URL")),
   log: (line) => console.error(`[oidc] ${line}`),
 });

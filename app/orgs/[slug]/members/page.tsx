@@ -35,7 +35,12 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
           </>
         }
       />
-      <MembersTable orgSlug={organization.slug} organizationName={organization.name} me={{ id: user.id, role: organization.role }} members={members} />
+      <MembersTable
+        orgSlug={organization.slug}
+        organizationName={organization.name}
+        me={{ id: user.id, role: organization.role }}
+        members={members}
+      />
       {isAdmin && invitations.length > 0 && (
         <section className="grid gap-3" aria-labelledby="pending-invitations-heading">
           <h2 id="pending-invitations-heading" className="text-base font-semibold">

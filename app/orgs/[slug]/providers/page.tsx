@@ -73,7 +73,15 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
               ? "Connect AWS, Azure, Google Cloud, DigitalOcean, Linode, Vultr, OpenStack or any S3-compatible endpoint. Credentials are encrypted before they are stored."
               : "An admin of this organization can connect cloud accounts. They will appear here."
           }
-          action={canManage ? <AddProviderDialog orgSlug={organization.slug} triggerLabel="Add your first provider" oidcIssuer={federationIssuerForDialog()} /> : undefined}
+          action={
+            canManage ? (
+              <AddProviderDialog
+                orgSlug={organization.slug}
+                triggerLabel="Add your first provider"
+                oidcIssuer={federationIssuerForDialog()}
+              />
+            ) : undefined
+          }
         />
       </>
     );
@@ -113,7 +121,13 @@ export default async function ProvidersPage({ params, searchParams }: { params: 
       ) : (
         <>
           <h2 className="sr-only">Provider list</h2>
-          <ProviderGrid orgSlug={organization.slug} providers={providers.map(toCardData)} canManage={canManage} canCheck={canCheck} now={now} />
+          <ProviderGrid
+            orgSlug={organization.slug}
+            providers={providers.map(toCardData)}
+            canManage={canManage}
+            canCheck={canCheck}
+            now={now}
+          />
           <ProviderPagination page={page} pageSize={pageSize} total={total} hrefFor={hrefFor} />
         </>
       )}

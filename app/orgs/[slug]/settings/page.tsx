@@ -18,7 +18,11 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
     <>
       <PageHeader
         title="Settings"
-        description={canEdit ? "How Cloudkeep works for this organization." : "How Cloudkeep works for this organization. Only admins and owners change these."}
+        description={
+          canEdit
+            ? "How Cloudkeep works for this organization."
+            : "How Cloudkeep works for this organization. Only admins and owners change these."
+        }
       />
       <div className="grid max-w-3xl gap-6">
         <Card>
@@ -46,7 +50,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ slug:
           <Card>
             <CardHeader>
               <CardTitle as="h2">Webhook</CardTitle>
-              <CardDescription>Tell another system when a provider fails or recovers, or a credential nears expiry or grows old.</CardDescription>
+              <CardDescription>
+                Tell another system when a provider fails or recovers, or a credential nears expiry or grows old.
+              </CardDescription>
             </CardHeader>
             <CardContent className="grid gap-6">
               <WebhookForm orgSlug={organization.slug} webhook={webhook} />

@@ -109,11 +109,7 @@ export async function encryptCredential(
 }
 
 /** Decrypts an envelope for exactly the row it was written for; anything else is a CredentialDecryptError. */
-export async function decryptCredential(
-  ring: KeyRing,
-  binding: CredentialBinding,
-  envelope: unknown,
-): Promise<Record<string, unknown>> {
+export async function decryptCredential(ring: KeyRing, binding: CredentialBinding, envelope: unknown): Promise<Record<string, unknown>> {
   const additionalData = associatedData(binding);
   const parsed = readEnvelope(envelope, binding.providerId);
   const dataKeyBytes = await unwrapDataKey(ring, parsed, additionalData, binding.providerId);
@@ -121,9 +117,7 @@ export async function decryptCredential(
   try {
     const dataKey = await crypto.subtle.importKey("raw", dataKeyBytes, { name: "AES-GCM" }, false, ["decrypt"]);
     try {
-      plaintext = new Uint8Array(
-        await crypto.subtle.decrypt({ name: "AES-GCM", iv: parsed.iv, additionalData }, dataKey, parsed.ct),
-      );
+      plaintext = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: parsed.iv, additionalData }, dataKey, parsed.ct));
     } catch {
       throw undecryptable(binding.providerId);
     }
@@ -148,11 +142,7 @@ export async function decryptCredential(
  * An envelope already under the active key is returned as the very same object, so a rotation run
  * can count it as "already current" with `result === envelope` (or ask isEnvelopeCurrent first).
  */
-export async function rewrapEnvelope(
-  ring: KeyRing,
-  binding: CredentialBinding,
-  envelope: CredentialEnvelope,
-): Promise<CredentialEnvelope> {
+export async function rewrapEnvelope(ring: KeyRing, binding: CredentialBinding, envelope: CredentialEnvelope): Promise<CredentialEnvelope> {
   const additionalData = associatedData(binding);
   const parsed = readEnvelope(envelope, binding.providerId);
   if (parsed.kid === ring.activeKeyId) return envelope;
@@ -179,11 +169,7 @@ export async function rewrapEnvelope(
 
 /** True when the envelope's data key is wrapped by the ring's active key (no decryption involved). */
 export function isEnvelopeCurrent(ring: KeyRing, envelope: unknown): boolean {
-  return (
-    envelope !== null &&
-    typeof envelope === "object" &&
-    (envelope as { kid?: unknown }).kid === ring.activeKeyId
-  );
+  return envelope !== null && typeof envelope === "object" && (envelope as { kid?: unknown }).kid === ring.activeKeyId;
 }
 
 interface ParsedEnvelope {

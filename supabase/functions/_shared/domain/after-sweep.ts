@@ -49,8 +49,11 @@ export async function afterSweep({ sql, ring, organizationIds, trustedCidrs, log
     return { imported: result.imported, added: result.added, failed: result.failures.length };
   });
   const pruned = await part("retention", log, async () => {
-    const [counts] = await asService(sql, (tx) => tx<PruneReport[]>`
-      select health_checks::int, credential_reads::int, sweep_runs::int, webhook_deliveries::int from private.prune_history()`);
+    const [counts] = await asService(
+      sql,
+      (tx) => tx<PruneReport[]>`
+      select health_checks::int, credential_reads::int, sweep_runs::int, webhook_deliveries::int from private.prune_history()`,
+    );
     return counts;
   });
   return { alerts, webhooks, events, pruned };

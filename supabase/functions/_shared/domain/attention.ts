@@ -14,7 +14,10 @@ export type AttentionReason = {
 };
 
 export type AttentionItem = {
-  provider: Pick<ProviderRecord, "id" | "name" | "provider_type" | "status" | "credential_hint" | "last_error_code" | "last_error_message" | "last_checked_at">;
+  provider: Pick<
+    ProviderRecord,
+    "id" | "name" | "provider_type" | "status" | "credential_hint" | "last_error_code" | "last_error_message" | "last_checked_at"
+  >;
   reasons: AttentionReason[];
 };
 
@@ -56,7 +59,12 @@ export function attentionReasons(row: Row, now = new Date()): AttentionReason[] 
     const expires = new Date(row.credentials_expires_at);
     const days = Math.ceil((expires.getTime() - now.getTime()) / DAY);
     if (days <= 0) {
-      reasons.push({ kind: "expired", severity: "critical", message: `The credential expired on ${isoDate(expires)}.`, action: "Create a new secret at the provider and rotate the credentials." });
+      reasons.push({
+        kind: "expired",
+        severity: "critical",
+        message: `The credential expired on ${isoDate(expires)}.`,
+        action: "Create a new secret at the provider and rotate the credentials.",
+      });
     } else if (days <= EXPIRY_NOTICE_DAYS) {
       reasons.push({
         kind: "expiring",
@@ -72,9 +80,19 @@ export function attentionReasons(row: Row, now = new Date()): AttentionReason[] 
   const age = Math.floor((now.getTime() - since.getTime()) / DAY);
   const what = keyIsOlder ? `The access key (created ${isoDate(since)})` : "The credential";
   if (age >= row.critical_days) {
-    reasons.push({ kind: "old", severity: "critical", message: `${what} is ${age} days old, past the ${row.critical_days}-day limit.`, action: "Rotate it: create a new key, rotate here, then delete the old key at the provider." });
+    reasons.push({
+      kind: "old",
+      severity: "critical",
+      message: `${what} is ${age} days old, past the ${row.critical_days}-day limit.`,
+      action: "Rotate it: create a new key, rotate here, then delete the old key at the provider.",
+    });
   } else if (age >= row.warning_days) {
-    reasons.push({ kind: "old", severity: "warning", message: `${what} is ${age} days old.`, action: `Plan a rotation before it reaches ${row.critical_days} days.` });
+    reasons.push({
+      kind: "old",
+      severity: "warning",
+      message: `${what} is ${age} days old.`,
+      action: `Plan a rotation before it reaches ${row.critical_days} days.`,
+    });
   }
   return reasons.sort((a, b) => urgency(a) - urgency(b));
 }
@@ -105,7 +123,14 @@ export async function selectNeedsAttention(tx: Tx, organizationId: string, now =
     order by p.name`;
   return rows
     .map((row) => {
-      const { credentials_expires_at: _e, credential_since: _s, key_created_at: _k, warning_days: _w, critical_days: _c, ...provider } = row;
+      const {
+        credentials_expires_at: _e,
+        credential_since: _s,
+        key_created_at: _k,
+        warning_days: _w,
+        critical_days: _c,
+        ...provider
+      } = row;
       return { provider, reasons: attentionReasons(row, now) };
     })
     .filter((item) => item.reasons.length > 0)

@@ -27,7 +27,6 @@ type OrgSettings = OutboundSettings & { role: string };
 /** What a live call needs besides credentials, and which provider they belong to. */
 export type LiveTarget = Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions">;
 
-
 async function orgSettings(tx: Tx, organizationId: string): Promise<OrgSettings> {
   const [org] = await tx<OrgSettings[]>`
     select m.role, o.allow_http_endpoints, o.allowed_private_cidrs::text[] as allowed_private_cidrs, o.horizon_url
@@ -54,19 +53,37 @@ type CallOptions = { timeoutMs?: number; trustedCidrs?: string[]; sql?: Sql; rin
 /** A saved provider (id and organization known) gets a token supplier, when this deployment has an issuer. */
 type Saved = Partial<Pick<LiveTarget, "id" | "organization_id">>;
 
-export function adapterContext(ctx: CallOptions, org: OutboundSettings, apiEndpoint: string | null, regions: string[], provider: Saved = {}): AdapterContext {
+export function adapterContext(
+  ctx: CallOptions,
+  org: OutboundSettings,
+  apiEndpoint: string | null,
+  regions: string[],
+  provider: Saved = {},
+): AdapterContext {
   const outbound = outboundPolicy(org, ctx.trustedCidrs);
   const federation =
     ctx.sql && ctx.ring && ctx.oidcIssuer && provider.id && provider.organization_id
-      ? federationSupplier({ sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer }, { id: provider.id, organization_id: provider.organization_id })
+      ? federationSupplier(
+          { sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer },
+          { id: provider.id, organization_id: provider.organization_id },
+        )
       : undefined;
-  return { apiEndpoint, regions, outbound, timeoutMs: ctx.timeoutMs, consoleUrls: { horizon: org.horizon_url }, ...(federation ? { federation } : {}) };
+  return {
+    apiEndpoint,
+    regions,
+    outbound,
+    timeoutMs: ctx.timeoutMs,
+    consoleUrls: { horizon: org.horizon_url },
+    ...(federation ? { federation } : {}),
+  };
 }
 
 /** Loads what a live call needs: the provider, the org's settings, and the decrypted credential. */
 async function openProvider(ctx: ConnectivityContext, providerId: string, purpose: string, doing: string) {
   const loaded = await withRls(ctx.sql, ctx.claims, async (tx) => {
-    const [provider] = await tx<Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions" | "status" | "name">[]>`
+    const [provider] = await tx<
+      Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions" | "status" | "name">[]
+    >`
       select id, organization_id, provider_type, api_endpoint, regions, status, name from public.cloud_providers where id = ${providerId}`;
     if (!provider) throw new DomainError("not_found", "Provider not found.");
     const org = await orgSettings(tx, provider.organization_id);
@@ -75,7 +92,9 @@ async function openProvider(ctx: ConnectivityContext, providerId: string, purpos
     // The endpoint comes from the same statement as the credential: read apart, a rotation
     // committed between the two reads would send the new credential to the old endpoint.
     const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
-      select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) => refuseWithoutReadOnly(error, provider.name));
+      select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) =>
+      refuseWithoutReadOnly(error, provider.name),
+    );
     return { provider: { ...provider, api_endpoint: usable.api_endpoint }, org, envelope: usable.credentials, readOnly: usable.read_only };
   });
   return { ...loaded, credentials: await openEnvelope(ctx.ring, loaded.provider, loaded.envelope, loaded.readOnly) };
@@ -93,7 +112,12 @@ export function refuseWithoutReadOnly(error: unknown, name: string): never {
 }
 
 /** Decrypts a provider's credential; the envelope is bound to its organization and row, so a moved one fails. */
-export async function openEnvelope(ring: KeyRing, provider: Pick<LiveTarget, "id" | "organization_id">, envelope: unknown, readOnly = false) {
+export async function openEnvelope(
+  ring: KeyRing,
+  provider: Pick<LiveTarget, "id" | "organization_id">,
+  envelope: unknown,
+  readOnly = false,
+) {
   const credentials = await decryptCredential(ring, credentialBinding(provider, readOnly), envelope);
   return credentials as CredentialsOf<ProviderType>;
 }
@@ -158,7 +182,12 @@ function asRecorded(answer: HealthResult, check: RecordedCheck): HealthResult {
     ok: false,
     latencyMs: answer.latencyMs,
     checkedAt: answer.checkedAt,
-    error: { code: check.error_code ?? "refused", message: check.error_message ?? "The check was not accepted.", hint: check.error_hint ?? "", status: 409 },
+    error: {
+      code: check.error_code ?? "refused",
+      message: check.error_message ?? "The check was not accepted.",
+      hint: check.error_hint ?? "",
+      status: 409,
+    },
   };
 }
 
@@ -169,7 +198,12 @@ export async function testCredentials(ctx: ConnectivityContext, organizationId: 
   const parsed = parseProviderInput(body, { allowHttp: org.allow_http_endpoints });
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
-  return runHealthCheck(ctx, { provider_type: input.provider_type, api_endpoint: input.api_endpoint ?? null, regions: input.regions }, org, input.credentials);
+  return runHealthCheck(
+    ctx,
+    { provider_type: input.provider_type, api_endpoint: input.api_endpoint ?? null, regions: input.regions },
+    org,
+    input.credentials,
+  );
 }
 
 /** Lists resources live and replaces the stored inventory (vanished ones are marked, not dropped). */
@@ -178,7 +212,10 @@ export async function refreshResources(ctx: ConnectivityContext, providerId: str
   const adapter = await (ctx.adapters ?? loadAdapter)(provider.provider_type);
   let listing: ListResult;
   try {
-    listing = await adapter.listResources(credentials as never, { ...adapterContext(ctx, org, provider.api_endpoint, provider.regions, provider), type });
+    listing = await adapter.listResources(credentials as never, {
+      ...adapterContext(ctx, org, provider.api_endpoint, provider.regions, provider),
+      type,
+    });
   } catch (error) {
     // The stored inventory stays as it was; the caller learns what failed and what to do.
     throw new ProviderCallError(toProviderFailure(error));
@@ -186,7 +223,8 @@ export async function refreshResources(ctx: ConnectivityContext, providerId: str
   await asService(
     ctx.sql,
     // A refresh of one type can only say resources of that type are gone.
-    (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)}, ${type ?? null})`,
+    (tx) =>
+      tx`select private.record_inventory(${providerId}, ${tx.json(listing.resources as never)}, ${tx.json(listing.partialFailures as never)}, ${type ?? null})`,
     ctx.claims,
   );
   return listing;

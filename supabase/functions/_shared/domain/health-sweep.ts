@@ -94,7 +94,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   // Kept as text too, and sent back as text: a Date (and postgres.js's timestamptz parameter)
   // has milliseconds, Postgres microseconds, and a provider stamped in the same millisecond
   // must not fall out of the round.
-  const [{ startedAt, roundStart }] = await options.sql<{ startedAt: Date; roundStart: string }[]>`select now() as "startedAt", now()::text as "roundStart"`;
+  const [{ startedAt, roundStart }] = await options.sql<
+    { startedAt: Date; roundStart: string }[]
+  >`select now() as "startedAt", now()::text as "roundStart"`;
   const runId = crypto.randomUUID();
   const result: SweepResult = {
     runId,
@@ -113,7 +115,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const lost = (error: unknown) => {
     result.errors++;
     const kind = error as { code?: string; reason?: string; name?: string } | null;
-    options.log?.(`health-sweep: a claimed provider was not checked (${kind?.code ?? kind?.reason ?? kind?.name ?? "error"}); its lease will run out`);
+    options.log?.(
+      `health-sweep: a claimed provider was not checked (${kind?.code ?? kind?.reason ?? kind?.name ?? "error"}); its lease will run out`,
+    );
   };
 
   // Hands the counts gathered so far to the run log, in the caller's transaction.
@@ -202,7 +206,12 @@ async function readCredentials(sql: Sql, claimed: Claimed[], lost: (error: unkno
   if (claimed.length === 0) return [];
   try {
     const reads = await asService(sql, (tx) => Promise.all(claimed.map((target) => readOne(tx, target.id))));
-    return claimed.map((target, i) => ({ ...target, api_endpoint: reads[i][0].api_endpoint, envelope: reads[i][0].credentials, readOnly: reads[i][0].read_only }));
+    return claimed.map((target, i) => ({
+      ...target,
+      api_endpoint: reads[i][0].api_endpoint,
+      envelope: reads[i][0].credentials,
+      readOnly: reads[i][0].read_only,
+    }));
   } catch {
     const ready: Ready[] = [];
     for (const target of claimed) {

@@ -396,7 +396,12 @@ export type InventoryPageOptions = { sort?: InventorySort; direction?: "asc" | "
  * totals), and the values to filter by. Providers are read first (one small query); the page,
  * the counts and the options then travel together.
  */
-export async function selectInventoryPage(tx: Querier, organizationId: string, filters: InventoryFilters, options: InventoryPageOptions = {}) {
+export async function selectInventoryPage(
+  tx: Querier,
+  organizationId: string,
+  filters: InventoryFilters,
+  options: InventoryPageOptions = {},
+) {
   const pageSize = Math.min(Math.max(Math.floor(options.pageSize ?? INVENTORY_PAGE_SIZE), 1), 200);
   const page = Math.min(Math.max(Math.floor(options.page ?? 1), 1), 100_000);
   const sort = INVENTORY_SORTS.includes(options.sort as InventorySort) ? (options.sort as InventorySort) : "name";

@@ -45,7 +45,10 @@ const LAST_OWNER_MESSAGE = "An organization must keep at least one owner";
 /** 32 random bytes, base64url: the secret in an invitation link. Only its hash is stored. */
 export function newInvitationToken() {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 /** Hex SHA-256 of the token: what the database stores and private.invitation_token_hash() computes. */
@@ -71,7 +74,11 @@ async function memberRoleOf(tx: Tx, organizationId: string, userId: string) {
  * Invites `email` with `role` and returns the new token (the only time it exists in
  * plaintext). Inviting an address again replaces its open invitation: the old link stops working.
  */
-export async function inviteMember(ctx: MembersContext, organizationId: string, body: unknown): Promise<{ invitation: Invitation; token: string }> {
+export async function inviteMember(
+  ctx: MembersContext,
+  organizationId: string,
+  body: unknown,
+): Promise<{ invitation: Invitation; token: string }> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const me = await requireRole(tx, organizationId, "admin", "invite people");
     const parsed = inviteMemberSchema.safeParse(body);
@@ -81,7 +88,8 @@ export async function inviteMember(ctx: MembersContext, organizationId: string, 
       throw new DomainError("forbidden", "Only an owner can invite another owner.", { role: ["Only an owner can invite another owner."] });
     }
     const [member] = await tx`select 1 from private.member_emails(${organizationId}) where lower(email) = ${email}`;
-    if (member) throw new DomainError("conflict", `${email} is already a member.`, { email: [`${email} is already a member of this organization.`] });
+    if (member)
+      throw new DomainError("conflict", `${email} is already a member.`, { email: [`${email} is already a member of this organization.`] });
 
     await tx`
       update public.organization_invitations set revoked_at = now()
@@ -168,7 +176,13 @@ export async function leaveOrganization(ctx: MembersContext, organizationId: str
   });
 }
 
-const NOT_FOUND: AcceptResult = { status: "not_found", organization_id: null, organization_slug: null, organization_name: null, role: null };
+const NOT_FOUND: AcceptResult = {
+  status: "not_found",
+  organization_id: null,
+  organization_slug: null,
+  organization_name: null,
+  role: null,
+};
 
 /** Redeems a token for the signed-in user; see public.accept_invitation() for the statuses. */
 export async function acceptInvitation(ctx: MembersContext, token: string): Promise<AcceptResult> {

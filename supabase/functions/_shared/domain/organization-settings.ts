@@ -45,7 +45,10 @@ export const organizationSettingsSchema = z
     allowed_private_cidrs: cidrList,
     horizon_url: z.preprocess(
       (value) => (typeof value === "string" && value.trim() === "" ? null : value),
-      z.union([z.null(), z.url({ protocol: /^https?$/, error: () => "Horizon URL must be an http(s) URL, like https://horizon.example.com." })]),
+      z.union([
+        z.null(),
+        z.url({ protocol: /^https?$/, error: () => "Horizon URL must be an http(s) URL, like https://horizon.example.com." }),
+      ]),
     ),
     credential_warning_days: days("The warning age"),
     credential_critical_days: days("The critical age"),

@@ -67,16 +67,25 @@ async function loadTarget(tx: Tx, providerId: string, member: boolean) {
   if (member && target.role === "viewer") {
     throw new DomainError("forbidden", "Viewers see stored results only; a member or above can import account activity from AWS.");
   }
-  if (target.provider_type !== "aws") throw new DomainError("conflict", `Account activity comes from AWS CloudTrail; "${target.name}" is not an AWS provider.`);
-  if (target.status === "suspended") throw new DomainError("conflict", `"${target.name}" is suspended. Resume it before importing its activity.`);
+  if (target.provider_type !== "aws")
+    throw new DomainError("conflict", `Account activity comes from AWS CloudTrail; "${target.name}" is not an AWS provider.`);
+  if (target.status === "suspended")
+    throw new DomainError("conflict", `"${target.name}" is suspended. Resume it before importing its activity.`);
   // The endpoint comes from the same statement as the credential, so a rotation in between
   // can never pair new credentials with the old endpoint.
   const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
-    select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, 'import_events')`.catch((error) => refuseWithoutReadOnly(error, target.name));
+    select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, 'import_events')`.catch((error) =>
+    refuseWithoutReadOnly(error, target.name),
+  );
   target.api_endpoint = usable.api_endpoint;
   const newest = await tx<{ region: string; newest: Date }[]>`
     select region, max(event_time) as newest from public.provider_events where provider_id = ${providerId} group by region`;
-  return { target, envelope: usable.credentials, readOnly: usable.read_only, newest: new Map(newest.map((row) => [row.region, row.newest])) };
+  return {
+    target,
+    envelope: usable.credentials,
+    readOnly: usable.read_only,
+    newest: new Map(newest.map((row) => [row.region, row.newest])),
+  };
 }
 
 function adapterContextOf(target: Target, timeoutMs: number | undefined, trustedCidrs: string[] | undefined): AdapterContext {
@@ -90,7 +99,12 @@ function adapterContextOf(target: Target, timeoutMs: number | undefined, trusted
 }
 
 /** Reads, decrypts, looks up every region, and stores what came back; throws when every region failed. */
-async function runImport(run: Runners, ring: KeyRing, providerId: string, options: { timeoutMs?: number; trustedCidrs?: string[]; member: boolean }): Promise<EventImport> {
+async function runImport(
+  run: Runners,
+  ring: KeyRing,
+  providerId: string,
+  options: { timeoutMs?: number; trustedCidrs?: string[]; member: boolean },
+): Promise<EventImport> {
   const loaded = await run.read((tx) => loadTarget(tx, providerId, options.member));
   const { target } = loaded;
   const credentials = (await openEnvelope(ring, target, loaded.envelope, loaded.readOnly)) as AwsCredentials;
@@ -115,7 +129,11 @@ async function runImport(run: Runners, ring: KeyRing, providerId: string, option
   for (const result of results) {
     if (result.failure) {
       failed.push(result.failure);
-      partialFailures.push({ scope: result.region, code: result.failure.code, message: `${result.failure.message} ${result.failure.hint}` });
+      partialFailures.push({
+        scope: result.region,
+        code: result.failure.code,
+        message: `${result.failure.message} ${result.failure.hint}`,
+      });
     } else if (result.events) {
       events.push(...result.events);
       if (result.truncated) truncated.push(result.region);
@@ -159,7 +177,9 @@ export type ScheduledImportOptions = {
  */
 export async function importEventsOnSchedule(options: ScheduledImportOptions) {
   const everyMs = options.everyMs ?? 15 * 60_000;
-  const due = await asService(options.sql, (tx) => tx<{ id: string }[]>`
+  const due = await asService(
+    options.sql,
+    (tx) => tx<{ id: string }[]>`
     select p.id
     from public.cloud_providers p
     left join public.provider_event_imports i on i.provider_id = p.id
@@ -167,7 +187,8 @@ export async function importEventsOnSchedule(options: ScheduledImportOptions) {
       and (i.imported_at is null or i.imported_at < now() - make_interval(secs => ${everyMs / 1000}))
       ${options.organizationIds ? tx`and p.organization_id = any (${options.organizationIds})` : tx``}
     order by i.imported_at nulls first, p.id
-    limit ${options.limit ?? 50}`);
+    limit ${options.limit ?? 50}`,
+  );
   const service: Runner = (work) => asService(options.sql, work);
   const run: Runners = { read: service, record: service };
   let imported = 0;
@@ -175,7 +196,11 @@ export async function importEventsOnSchedule(options: ScheduledImportOptions) {
   const failures: { providerId: string; code: string }[] = [];
   for (const { id } of due) {
     try {
-      const result = await runImport(run, options.ring, id, { timeoutMs: options.timeoutMs, trustedCidrs: options.trustedCidrs, member: false });
+      const result = await runImport(run, options.ring, id, {
+        timeoutMs: options.timeoutMs,
+        trustedCidrs: options.trustedCidrs,
+        member: false,
+      });
       imported += 1;
       added += result.added;
     } catch (error) {

@@ -56,9 +56,16 @@ export async function selectProviderPage(tx: Querier, organizationId: string, fi
   const rows = await providerPageQuery(tx, organizationId, filters);
   let total = rows[0]?.total ?? 0;
   if (!rows.length && page > 1) {
-    [{ total }] = await tx<{ total: number }[]>`select count(*)::int as total from public.cloud_providers where ${matching(tx, organizationId, filters)}`;
+    [{ total }] = await tx<
+      { total: number }[]
+    >`select count(*)::int as total from public.cloud_providers where ${matching(tx, organizationId, filters)}`;
   }
-  return { providers: rows.map(({ total: _total, ...provider }) => provider as ProviderRecord), total, page, pageSize: PROVIDERS_PAGE_SIZE };
+  return {
+    providers: rows.map(({ total: _total, ...provider }) => provider as ProviderRecord),
+    total,
+    page,
+    pageSize: PROVIDERS_PAGE_SIZE,
+  };
 }
 
 export async function selectProvider(tx: Querier, providerId: string, organizationId?: string) {

@@ -27,7 +27,6 @@ export type VaultContext = {
   oidcIssuer?: string;
 };
 
-
 /** Every column a client may see; `credentials` is deliberately absent. */
 export const PROVIDER_COLUMNS = [
   "id",
@@ -147,7 +146,11 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
 
     const id = crypto.randomUUID();
     const externalId = await issueExternalId(tx, input.provider_type);
-    const envelope = await encryptCredential(ctx.ring, { organizationId, providerId: id }, withExternalId(input.provider_type, input.credentials, externalId));
+    const envelope = await encryptCredential(
+      ctx.ring,
+      { organizationId, providerId: id },
+      withExternalId(input.provider_type, input.credentials, externalId),
+    );
     try {
       const [row] = await tx<ProviderRecord[]>`
         insert into public.cloud_providers
@@ -218,7 +221,10 @@ export async function rotateProviderCredentials(
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const current = await loadProvider(tx, providerId);
     const org = await requireRole(tx, current.organization_id, "admin", "rotate credentials");
-    const endpoint = options.apiEndpoint === undefined ? current.api_endpoint : checkedEndpoint(current.provider_type, options.apiEndpoint, org.allow_http_endpoints);
+    const endpoint =
+      options.apiEndpoint === undefined
+        ? current.api_endpoint
+        : checkedEndpoint(current.provider_type, options.apiEndpoint, org.allow_http_endpoints);
     const parsed = parseCredentials(current.provider_type, credentials, { allowHttp: org.allow_http_endpoints });
     if (!parsed.success) throw validationError(parsed.error);
     const described = describeCredential(current.provider_type, parsed.data, endpoint);
@@ -263,12 +269,18 @@ export async function setProviderSuspended(ctx: VaultContext, providerId: string
 }
 
 /** `confirmName`, when given, must equal the provider's name (the portal's typed confirmation). */
-export async function deleteProvider(ctx: VaultContext, providerId: string, options: { confirmName?: string } = {}): Promise<{ id: string; name: string }> {
+export async function deleteProvider(
+  ctx: VaultContext,
+  providerId: string,
+  options: { confirmName?: string } = {},
+): Promise<{ id: string; name: string }> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const current = await loadProvider(tx, providerId);
     await requireRole(tx, current.organization_id, "admin", "delete providers");
     if (options.confirmName !== undefined && options.confirmName.trim() !== current.name) {
-      throw new DomainError("validation_failed", "Type the provider's name exactly to confirm.", { confirmName: [`Type "${current.name}" to confirm.`] });
+      throw new DomainError("validation_failed", "Type the provider's name exactly to confirm.", {
+        confirmName: [`Type "${current.name}" to confirm.`],
+      });
     }
     const [row] = await tx<{ id: string; name: string }[]>`delete from public.cloud_providers where id = ${providerId} returning id, name`;
     if (!row) throw new DomainError("not_found", "Provider not found.");

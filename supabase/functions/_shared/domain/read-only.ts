@@ -23,7 +23,11 @@ export async function setReadOnlyCredentials(ctx: VaultContext, providerId: stri
       if (!parsed.success) throw validationError(parsed.error);
       const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
       // A read-only role is assumed with the provider's own external ID, sealed in like the full credential's.
-      envelope = await encryptCredential(ctx.ring, credentialBinding(current, true), withExternalId(current.provider_type, parsed.data, current.external_id));
+      envelope = await encryptCredential(
+        ctx.ring,
+        credentialBinding(current, true),
+        withExternalId(current.provider_type, parsed.data, current.external_id),
+      );
       hint = described.credentialHint;
       method = described.authMethod;
     }

@@ -70,7 +70,11 @@ export async function selectResources(tx: Tx, providerId: string, filters: Resou
   return { resources: page, nextCursor: rows.length > limit && last ? encodeCursor(last.name, last.resource_id) : null };
 }
 
-export type InventoryState = { refreshed_at: Date; resource_count: number; partial_failures: { scope: string; code: string; message: string }[] };
+export type InventoryState = {
+  refreshed_at: Date;
+  resource_count: number;
+  partial_failures: { scope: string; code: string; message: string }[];
+};
 
 export async function selectInventory(tx: Tx, providerId: string) {
   const [row] = await tx<InventoryState[]>`

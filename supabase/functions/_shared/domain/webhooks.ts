@@ -31,10 +31,14 @@ function checkedUrl(raw: string, allowHttp: boolean) {
   try {
     url = new URL(raw);
   } catch {
-    throw new DomainError("validation_failed", "The webhook URL is not a valid absolute URL.", { url: ["Enter an absolute URL, like https://hooks.example.com/cloudkeep."] });
+    throw new DomainError("validation_failed", "The webhook URL is not a valid absolute URL.", {
+      url: ["Enter an absolute URL, like https://hooks.example.com/cloudkeep."],
+    });
   }
   if (url.protocol !== "https:" && !(allowHttp && url.protocol === "http:")) {
-    const message = allowHttp ? "The webhook URL must use http or https." : "The webhook URL must use https (this organization does not allow plain http).";
+    const message = allowHttp
+      ? "The webhook URL must use http or https."
+      : "The webhook URL must use https (this organization does not allow plain http).";
     throw new DomainError("validation_failed", message, { url: [message] });
   }
   if (url.username || url.password) {
@@ -46,7 +50,13 @@ function checkedUrl(raw: string, allowHttp: boolean) {
 
 function randomSecret() {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return SECRET_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return (
+    SECRET_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "")
+  );
 }
 
 const hintOf = (secret: string) => `${SECRET_PREFIX}…${secret.slice(-4)}`;
@@ -61,7 +71,11 @@ export async function selectWebhook(tx: Tx, organizationId: string) {
  * Sets the webhook's URL (and whether it is on). The first time, a signing secret is made
  * and returned — the only time anyone sees it; later calls keep the secret.
  */
-export async function saveWebhook(ctx: VaultContext, organizationId: string, body: unknown): Promise<{ webhook: Webhook; secret: string | null }> {
+export async function saveWebhook(
+  ctx: VaultContext,
+  organizationId: string,
+  body: unknown,
+): Promise<{ webhook: Webhook; secret: string | null }> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const org = await requireRole(tx, organizationId, "admin", "configure the webhook");
     const parsed = webhookInput.safeParse(body);
@@ -120,7 +134,12 @@ export async function signWebhook(secret: string, body: string, timestamp = Math
 }
 
 /** What a receiver runs on the raw body: true only for a fresh, untampered delivery signed with `secret`. */
-export async function verifyWebhookSignature(secret: string, header: string | null, body: string, { toleranceSeconds = 300, now = Date.now() } = {}) {
+export async function verifyWebhookSignature(
+  secret: string,
+  header: string | null,
+  body: string,
+  { toleranceSeconds = 300, now = Date.now() } = {},
+) {
   const parts = Object.fromEntries((header ?? "").split(",").map((part) => part.trim().split("=", 2) as [string, string]));
   const timestamp = Number(parts.t);
   if (!Number.isInteger(timestamp) || !parts.v1 || Math.abs(now / 1000 - timestamp) > toleranceSeconds) return false;
@@ -213,7 +232,10 @@ async function send(delivery: Claimed, ring: KeyRing, timeoutMs: number, ca?: st
       : { ok: false, statusCode: response.status, error: `The receiver answered ${response.status}.` };
   } catch (error) {
     // The error's own text may quote the URL; that is the admin's, not a secret. Never the body.
-    const message = (error as Error)?.name === "TimeoutError" ? `No answer within ${timeoutMs / 1000} s.` : ((error as Error)?.message ?? "The delivery failed.");
+    const message =
+      (error as Error)?.name === "TimeoutError"
+        ? `No answer within ${timeoutMs / 1000} s.`
+        : ((error as Error)?.message ?? "The delivery failed.");
     return { ok: false, statusCode: null, error: message };
   } finally {
     fetcher.close();

@@ -49,7 +49,9 @@ export function resolveOidcIssuer(configured: string | undefined | null, supabas
     throw new OidcIssuerError(`${OIDC_ISSUER_VARIABLE} must be a plain base URL: no user info, query or fragment.`);
   }
   if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
-    throw new OidcIssuerError(`${OIDC_ISSUER_VARIABLE} must use https:// (clouds fetch its keys over the internet); http is allowed only for localhost.`);
+    throw new OidcIssuerError(
+      `${OIDC_ISSUER_VARIABLE} must use https:// (clouds fetch its keys over the internet); http is allowed only for localhost.`,
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new OidcIssuerError(`${OIDC_ISSUER_VARIABLE} must start with https://.`);
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;

@@ -57,7 +57,12 @@ async function newKey(ring: KeyRing, alg: SigningAlgorithm) {
   const privateJwk = await exportJWK(privateKey);
   try {
     const sealed = await encryptCredential(ring, signingKeyBinding(kid), privateJwk as Record<string, unknown>);
-    const published = { ...Object.fromEntries(PUBLIC_MEMBERS[alg].map((name) => [name, publicJwk[name]])), kid, alg, use: "sig" } as PublishedKey;
+    const published = {
+      ...Object.fromEntries(PUBLIC_MEMBERS[alg].map((name) => [name, publicJwk[name]])),
+      kid,
+      alg,
+      use: "sig",
+    } as PublishedKey;
     return { kid, published, sealed };
   } finally {
     for (const secret of ["d", "p", "q", "dp", "dq", "qi"] as const) privateJwk[secret] = undefined;
@@ -153,10 +158,15 @@ export type RotationResult = {
  * Keys whose publication ended are deleted. `publishAheadSeconds: 0` rotates at once (a key
  * suspected to be exposed; tokens it already signed still verify until they expire).
  */
-export async function rotateSigningKey(sql: Sql, ring: KeyRing, options: { publishAheadSeconds?: number; algorithm?: SigningAlgorithm } = {}): Promise<RotationResult> {
+export async function rotateSigningKey(
+  sql: Sql,
+  ring: KeyRing,
+  options: { publishAheadSeconds?: number; algorithm?: SigningAlgorithm } = {},
+): Promise<RotationResult> {
   const ahead = options.publishAheadSeconds ?? PUBLISH_AHEAD_SECONDS;
   const alg = options.algorithm ?? SIGNING_ALGORITHM;
-  if (!Number.isFinite(ahead) || ahead < 0 || ahead > 30 * 24 * 3600) throw new RangeError("The publish-ahead window must be 0–30 days in seconds.");
+  if (!Number.isFinite(ahead) || ahead < 0 || ahead > 30 * 24 * 3600)
+    throw new RangeError("The publish-ahead window must be 0–30 days in seconds.");
   const result = await asService(sql, async (tx) => {
     await lock(tx);
     const removed = await tx<{ kid: string }[]>`delete from private.oidc_signing_keys where unpublish_after <= now() returning kid`;
@@ -178,7 +188,10 @@ export async function rotateSigningKey(sql: Sql, ring: KeyRing, options: { publi
 }
 
 /** Re-wraps every signing key's private JWK under the ring's active key (`npm run keys:rotate`). */
-export async function rewrapSigningKeys(sql: Sql, ring: KeyRing): Promise<{ rewrapped: number; failed: { kid: string; reason: string }[] }> {
+export async function rewrapSigningKeys(
+  sql: Sql,
+  ring: KeyRing,
+): Promise<{ rewrapped: number; failed: { kid: string; reason: string }[] }> {
   return asService(sql, async (tx) => {
     const rows = await tx<{ kid: string; private_jwk: CredentialEnvelope }[]>`
       select kid, private_jwk from private.oidc_signing_keys

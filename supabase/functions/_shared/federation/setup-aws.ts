@@ -40,15 +40,26 @@ function roleOf(provider: FederatedProvider) {
 function cloudformation(issuer: string, subject: string, role: { name: string; path: string }) {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: "Cloudkeep read-only access with no secret: an OIDC identity provider for Cloudkeep's issuer and a role that trusts one Cloudkeep provider's subject.",
+    Description:
+      "Cloudkeep read-only access with no secret: an OIDC identity provider for Cloudkeep's issuer and a role that trusts one Cloudkeep provider's subject.",
     Parameters: {
       ExistingOidcProviderArn: {
         Type: "String",
         Default: "",
         Description: `Leave empty to create the OIDC provider for ${issuer}; an account has one per URL, so for a second Cloudkeep provider give the first one's ARN.`,
       },
-      RoleName: { Type: "String", Default: role.name, AllowedPattern: "[\\w+=,.@-]{1,64}", Description: "Must match the role ARN entered in Cloudkeep." },
-      RolePath: { Type: "String", Default: role.path, AllowedPattern: "/([\\x21-\\x2E\\x30-\\x7E]+/)*", Description: "The role's path (/ unless the ARN has one)." },
+      RoleName: {
+        Type: "String",
+        Default: role.name,
+        AllowedPattern: "[\\w+=,.@-]{1,64}",
+        Description: "Must match the role ARN entered in Cloudkeep.",
+      },
+      RolePath: {
+        Type: "String",
+        Default: role.path,
+        AllowedPattern: "/([\\x21-\\x2E\\x30-\\x7E]+/)*",
+        Description: "The role's path (/ unless the ARN has one).",
+      },
     },
     Conditions: { CreateOidcProvider: { "Fn::Equals": [{ Ref: "ExistingOidcProviderArn" }, ""] } },
     Resources: {

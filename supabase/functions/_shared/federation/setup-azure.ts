@@ -13,7 +13,12 @@ export function azureFederatedCredentialName(subject: string): string {
 
 /** The az command that adds exactly the federated credential one provider needs to app `clientId`. */
 export function azureFederatedCredentialCommand(clientId: string, issuer: string, subject: string): string {
-  const parameters = JSON.stringify({ name: azureFederatedCredentialName(subject), issuer, subject, audiences: [AZURE_FEDERATION_AUDIENCE] });
+  const parameters = JSON.stringify({
+    name: azureFederatedCredentialName(subject),
+    issuer,
+    subject,
+    audiences: [AZURE_FEDERATION_AUDIENCE],
+  });
   return `az ad app federated-credential create --id ${clientId} --parameters '${parameters}'`;
 }
 

@@ -5,7 +5,14 @@
 import { parseWorkloadIdentityHint } from "../schemas/providers/gcp-workload-identity.ts";
 import { federationSubject, type FederationValues } from "./issuer.ts";
 
-export type FederatedProvider = { id: string; organization_id: string; provider_type: string; auth_method: string; credential_hint: string | null; account_identifier: string | null };
+export type FederatedProvider = {
+  id: string;
+  organization_id: string;
+  provider_type: string;
+  auth_method: string;
+  credential_hint: string | null;
+  account_identifier: string | null;
+};
 
 export type FederationSetup = FederationValues & {
   cloud: "gcp" | "aws" | "azure";

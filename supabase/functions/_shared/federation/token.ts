@@ -37,12 +37,16 @@ export async function issueFederationToken(config: FederationConfig, request: To
   if (!audience || audience.length > 512) throw new RangeError("A token needs an audience of at most 512 characters.");
   const alg = signingAlgorithmFor(audience);
   const signing = await currentSigningKey(config.sql, config.ring, alg);
-  const subject = request.operator ? OPERATOR_SUBJECT : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
+  const subject = request.operator
+    ? OPERATOR_SUBJECT
+    : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
   const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
   const exp = iat + lifetime;
   const jti = crypto.randomUUID();
-  await asService(config.sql, (tx) =>
-    tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
+  await asService(
+    config.sql,
+    (tx) =>
+      tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
       ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.operator ? { operator_sub: subject } : request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
   );
   const token = await new SignJWT({})
@@ -77,9 +81,19 @@ export function federationSupplier(config: FederationConfig, provider: { id: str
   return {
     issuer: config.issuer,
     subject: federationSubject(provider.organization_id, provider.id),
-    token: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
+    token: async (audience) =>
+      (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
     probeToken: async (audience) =>
-      (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, probeSubjectProviderId: crypto.randomUUID() })).token,
-    operatorToken: async (audience) => (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, operator: true })).token,
+      (
+        await issueFederationToken(config, {
+          organizationId: provider.organization_id,
+          providerId: provider.id,
+          audience,
+          probeSubjectProviderId: crypto.randomUUID(),
+        })
+      ).token,
+    operatorToken: async (audience) =>
+      (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience, operator: true }))
+        .token,
   };
 }

@@ -4,7 +4,16 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import type { Duplex } from "node:stream";
-import { assertAddressAllowed, OutboundRefusedError, pinnedLookup, refusalMessage, ResolveError, systemResolver, type OutboundOptions, type OutboundPolicy } from "./destination.ts";
+import {
+  assertAddressAllowed,
+  OutboundRefusedError,
+  pinnedLookup,
+  refusalMessage,
+  ResolveError,
+  systemResolver,
+  type OutboundOptions,
+  type OutboundPolicy,
+} from "./destination.ts";
 import { parseIp } from "./ip.ts";
 
 export type NodeAgentOptions = OutboundOptions & {
@@ -16,7 +25,11 @@ export type NodeAgentOptions = OutboundOptions & {
 /** A lookup that resolves, refuses disallowed answers with OutboundRefusedError, and connects to what it checked. */
 export function checkedLookup(policy: OutboundPolicy, options: OutboundOptions = {}): LookupFunction {
   const resolve = options.resolve ?? systemResolver;
-  return ((hostname: string, lookupOptions: { all?: boolean; family?: number } | number | undefined, callback: (...args: unknown[]) => void) => {
+  return ((
+    hostname: string,
+    lookupOptions: { all?: boolean; family?: number } | number | undefined,
+    callback: (...args: unknown[]) => void,
+  ) => {
     resolve(hostname)
       .then((addresses) => {
         if (addresses.length === 0) throw new ResolveError(hostname, "ENODATA");
@@ -63,7 +76,12 @@ export function nodeAgents(policy: OutboundPolicy, options: NodeAgentOptions = {
       const host = connection.hostname ?? connection.host ?? "";
       const refusal = policy.allowHttp
         ? literalRefusal(connection, policy)
-        : new OutboundRefusedError("scheme", host, null, refusalMessage("scheme", host, null, "plain http is not allowed for this organization"));
+        : new OutboundRefusedError(
+            "scheme",
+            host,
+            null,
+            refusalMessage("scheme", host, null, "plain http is not allowed for this organization"),
+          );
       if (refusal) {
         callback?.(refusal, undefined as never);
         return undefined;

@@ -46,7 +46,6 @@ export function refusalMessage(rule: OutboundRule, host: string, address: string
   return `Refused to connect to ${where}: ${note ?? RULE_DESCRIPTIONS[rule]} [rule: ${rule}]. ${fix}`;
 }
 
-
 function allowListed(address: string, policy: OutboundPolicy): boolean {
   return (
     policy.allowedCidrs.some((cidr) => allowListProblem(cidr) === null && cidrContains(cidr, address)) ||
@@ -97,8 +96,15 @@ export function urlHostname(url: URL): string {
 /** Errors from name resolution: the host does not exist or DNS is down (not a policy refusal). */
 export class ResolveError extends Error {
   override readonly name = "ResolveError";
-  constructor(readonly host: string, readonly code: string) {
-    super(code === "ENOTFOUND" || code === "ENODATA" ? `The host ${host} does not exist (DNS has no address for it).` : `Could not resolve ${host} (${code}).`);
+  constructor(
+    readonly host: string,
+    readonly code: string,
+  ) {
+    super(
+      code === "ENOTFOUND" || code === "ENODATA"
+        ? `The host ${host} does not exist (DNS has no address for it).`
+        : `Could not resolve ${host} (${code}).`,
+    );
   }
 }
 
@@ -110,7 +116,10 @@ export class ResolveError extends Error {
 export async function checkDestination(url: URL, policy: OutboundPolicy, options: OutboundOptions = {}): Promise<CheckedDestination> {
   const hostname = urlHostname(url);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && policy.allowHttp)) {
-    const note = url.protocol === "http:" ? "plain http is not allowed for this organization" : `the ${url.protocol.replace(/:$/, "")} scheme is not allowed`;
+    const note =
+      url.protocol === "http:"
+        ? "plain http is not allowed for this organization"
+        : `the ${url.protocol.replace(/:$/, "")} scheme is not allowed`;
     throw new OutboundRefusedError("scheme", hostname || url.protocol, null, refusalMessage("scheme", hostname || url.href, null, note));
   }
   if (!hostname) throw new OutboundRefusedError("invalid_host", url.href, null);
@@ -136,7 +145,11 @@ export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
     const opts = typeof options === "object" && options !== null ? options : { family: typeof options === "number" ? options : 0 };
     const wanted = opts.family === 4 || opts.family === 6 ? addresses.filter((a) => a.family === opts.family) : addresses;
     const list = wanted.length > 0 ? wanted : addresses;
-    if (opts.all) callback(null, list.map((a) => ({ address: a.address, family: a.family })));
+    if (opts.all)
+      callback(
+        null,
+        list.map((a) => ({ address: a.address, family: a.family })),
+      );
     else callback(null, list[0].address, list[0].family);
   }) as unknown as LookupFunction;
 }

@@ -40,15 +40,18 @@ export type UpstreamErrorInit = {
 
 const DEFAULT_HINTS: Record<string, string> = {
   timeout: "The provider did not answer in time. Try again; if it keeps happening, check the endpoint and the provider's status page.",
-  unreachable: "Cloudkeep could not connect to the endpoint. Check the URL and that the service is reachable from the internet (or allow-listed).",
-  malformed_response: "The endpoint answered with something that is not the provider's API. Check that the URL points at the API, not a web page or proxy.",
+  unreachable:
+    "Cloudkeep could not connect to the endpoint. Check the URL and that the service is reachable from the internet (or allow-listed).",
+  malformed_response:
+    "The endpoint answered with something that is not the provider's API. Check that the URL points at the API, not a web page or proxy.",
   response_too_large: "The endpoint sent far more data than an API answer should. Check that the URL points at the provider's API.",
   rate_limited: "The provider is rate-limiting this credential. Wait a little and try again.",
   unauthorized: "The provider refused the credential. Check that it was copied whole and has not been revoked or expired.",
   forbidden: "The credential works but lacks permission for this call. Grant it read access.",
   not_found: "The endpoint does not know this API path. Check the endpoint URL.",
   upstream_error: "The provider answered with an error. Try again later; if it persists, check the provider's status page.",
-  refused_endpoint: "The endpoint resolves to an address Cloudkeep does not connect to. Use a public endpoint, or ask an admin to allow-list its CIDR.",
+  refused_endpoint:
+    "The endpoint resolves to an address Cloudkeep does not connect to. Use a public endpoint, or ask an admin to allow-list its CIDR.",
   too_many_redirects: "The endpoint keeps redirecting. Use the final API URL directly.",
   aborted: "The request was cancelled.",
 };
@@ -109,7 +112,8 @@ export function toProviderFailure(error: unknown): ProviderFailure {
   if (error instanceof ResolveError) {
     return { code: "unreachable", message: error.message, hint: DEFAULT_HINTS.unreachable, status: 502, retryable: true };
   }
-  if (isTimeout(error)) return { code: "timeout", message: "The provider did not answer in time.", hint: DEFAULT_HINTS.timeout, status: 504, retryable: true };
+  if (isTimeout(error))
+    return { code: "timeout", message: "The provider did not answer in time.", hint: DEFAULT_HINTS.timeout, status: 504, retryable: true };
   return {
     code: "upstream_error",
     message: "The call to the provider failed unexpectedly.",
@@ -215,7 +219,17 @@ function isAbort(error: unknown): boolean {
 
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 // Network errors worth another try; a DNS miss, a refused destination or a bad certificate are not.
-const TRANSIENT_NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "UND_ERR_SOCKET", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+const TRANSIENT_NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 export type RequestOptions = {
   /** Timeout of each attempt; default 10 s. A timed-out attempt is not retried (the caller's budget is spent). */
@@ -256,7 +270,10 @@ async function readBody(response: Response, limit: number, where: string): Promi
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw new UpstreamError({ code: "response_too_large", message: `${where} answered with more than ${Math.round(limit / 1024 / 1024)} MiB.` });
+      throw new UpstreamError({
+        code: "response_too_large",
+        message: `${where} answered with more than ${Math.round(limit / 1024 / 1024)} MiB.`,
+      });
     }
     chunks.push(value);
   }
@@ -272,7 +289,11 @@ async function readBody(response: Response, limit: number, where: string): Promi
 function parseJsonText<T>(text: string, response: Response, where: string): T {
   const type = response.headers.get("content-type") ?? "no content type";
   if (text.trim() === "") {
-    throw new UpstreamError({ code: "malformed_response", upstreamStatus: response.status, message: `${where} answered ${response.status} with an empty body where JSON was expected.` });
+    throw new UpstreamError({
+      code: "malformed_response",
+      upstreamStatus: response.status,
+      message: `${where} answered ${response.status} with an empty body where JSON was expected.`,
+    });
   }
   try {
     return JSON.parse(text) as T;
@@ -296,7 +317,16 @@ function tryJson(text: string): unknown {
 function statusError(response: Response, where: string, text: string, retryAfterMs: number | null): UpstreamError {
   const status = response.status;
   const body = tryJson(text);
-  const code = status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 404 ? "not_found" : status === 429 ? "rate_limited" : "upstream_error";
+  const code =
+    status === 401
+      ? "unauthorized"
+      : status === 403
+        ? "forbidden"
+        : status === 404
+          ? "not_found"
+          : status === 429
+            ? "rate_limited"
+            : "upstream_error";
   const what =
     status === 429
       ? `${where} was rate-limited (429)${retryAfterMs !== null ? `; the provider asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ""}.`
@@ -313,8 +343,10 @@ function statusError(response: Response, where: string, text: string, retryAfter
 
 function networkError(error: unknown, where: string, timeoutMs: number): UpstreamError | Error {
   if (error instanceof UpstreamError || error instanceof OutboundRefusedError || error instanceof RedirectLimitError) return error;
-  if (error instanceof ResolveError) return new UpstreamError({ code: "unreachable", message: `${where}: ${error.message}`, retryable: false });
-  if (isTimeout(error)) return new UpstreamError({ code: "timeout", message: `${where} did not answer within ${formatMs(timeoutMs)}.`, retryable: true });
+  if (error instanceof ResolveError)
+    return new UpstreamError({ code: "unreachable", message: `${where}: ${error.message}`, retryable: false });
+  if (isTimeout(error))
+    return new UpstreamError({ code: "timeout", message: `${where} did not answer within ${formatMs(timeoutMs)}.`, retryable: true });
   if (isAbort(error)) return new UpstreamError({ code: "aborted", message: `${where} was cancelled.` });
   const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code ?? "";
   if (/CERT|SSL|TLS|ERR_TLS/.test(code)) {
@@ -335,7 +367,13 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
 }
 
-async function requestWith<T>(fetchFn: FetchLike, input: string | URL, init: RequestInit, options: RequestOptions, parse: Parse<T>): Promise<UpstreamResponse<T>> {
+async function requestWith<T>(
+  fetchFn: FetchLike,
+  input: string | URL,
+  init: RequestInit,
+  options: RequestOptions,
+  parse: Parse<T>,
+): Promise<UpstreamResponse<T>> {
   const url = new URL(input);
   const method = (init.method ?? "GET").toUpperCase();
   const where = describe(method, url);
@@ -347,7 +385,9 @@ async function requestWith<T>(fetchFn: FetchLike, input: string | URL, init: Req
 
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
-    const attemptSignal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const attemptSignal = options.signal
+      ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
     let failure: UpstreamError | Error;
     const release = await semaphore.acquire(options.signal);
     try {
@@ -380,7 +420,12 @@ async function requestWith<T>(fetchFn: FetchLike, input: string | URL, init: Req
 }
 
 /** Calls a JSON API: 2xx → parsed body; anything else → UpstreamError (after retries where it makes sense). */
-export function requestJson<T = unknown>(fetchFn: FetchLike, url: string | URL, init: RequestInit = {}, options: RequestOptions = {}): Promise<UpstreamResponse<T>> {
+export function requestJson<T = unknown>(
+  fetchFn: FetchLike,
+  url: string | URL,
+  init: RequestInit = {},
+  options: RequestOptions = {},
+): Promise<UpstreamResponse<T>> {
   const headers = new Headers(init.headers);
   if (!headers.has("accept")) headers.set("accept", "application/json");
   return requestWith<T>(fetchFn, url, { ...init, headers }, options, (text, response, where) =>
@@ -389,6 +434,11 @@ export function requestJson<T = unknown>(fetchFn: FetchLike, url: string | URL, 
 }
 
 /** Like requestJson, for XML or text APIs: 2xx → the body as text. */
-export function requestText(fetchFn: FetchLike, url: string | URL, init: RequestInit = {}, options: RequestOptions = {}): Promise<UpstreamResponse<string>> {
+export function requestText(
+  fetchFn: FetchLike,
+  url: string | URL,
+  init: RequestInit = {},
+  options: RequestOptions = {},
+): Promise<UpstreamResponse<string>> {
   return requestWith<string>(fetchFn, url, init, options, (text) => text);
 }

@@ -121,9 +121,24 @@ export function parseCidr(cidr: string): Cidr {
  * 20261205000100) and refuses such rows; this one keeps the guard closed even if a row holds one.
  */
 const NEVER_ALLOW_LISTED = [
-  "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "100.100.100.200/32", "192.0.0.192/32",
-  "::/96", "::1/128", "fe80::/10", "fd00:ec2::/32", "::ffff:0.0.0.0/104", "::ffff:127.0.0.0/104", "::ffff:169.254.0.0/112",
-  "64:ff9b::/104", "64:ff9b::7f00:0/104", "64:ff9b::a9fe:0/112", "2002::/24", "2002:7f00::/24", "2002:a9fe::/32",
+  "0.0.0.0/8",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "100.100.100.200/32",
+  "192.0.0.192/32",
+  "::/96",
+  "::1/128",
+  "fe80::/10",
+  "fd00:ec2::/32",
+  "::ffff:0.0.0.0/104",
+  "::ffff:127.0.0.0/104",
+  "::ffff:169.254.0.0/112",
+  "64:ff9b::/104",
+  "64:ff9b::7f00:0/104",
+  "64:ff9b::a9fe:0/112",
+  "2002::/24",
+  "2002:7f00::/24",
+  "2002:a9fe::/32",
 ].map(parseCidr);
 /** The widest network an organization may allow-list. */
 export const MIN_ALLOW_LIST_PREFIX = 8;
@@ -156,7 +171,10 @@ export const validateCidr = allowListProblem;
  * A malformed entry throws at start-up, naming the variable.
  */
 export function parseTrustedCidrs(value: string | undefined, name = "CLOUDKEEP_TRUSTED_CIDRS"): string[] {
-  const entries = (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     try {
       parseCidr(entry);
@@ -269,7 +287,10 @@ export function classifyAddress(address: string): { rule: OutboundRule; note?: s
     const inner = v4Text(embedded.bytes);
     const verdict = classifyAddress(inner);
     if (!verdict) return null;
-    return { rule: verdict.rule, note: `${address} is an ${embedded.kind} carrying ${inner}: ${verdict.note ?? RULE_DESCRIPTIONS[verdict.rule]}` };
+    return {
+      rule: verdict.rule,
+      note: `${address} is an ${embedded.kind} carrying ${inner}: ${verdict.note ?? RULE_DESCRIPTIONS[verdict.rule]}`,
+    };
   }
   const hit = V6_RULES.find((r) => bytesMatch(ip.bytes, r.cidr.bytes, r.cidr.prefix));
   if (hit) return { rule: hit.rule, note: hit.note };

@@ -9,7 +9,10 @@ import { parseIp } from "./ip.ts";
 export class RedirectLimitError extends Error {
   override readonly name = "RedirectLimitError";
   readonly code = "too_many_redirects";
-  constructor(readonly host: string, readonly limit: number) {
+  constructor(
+    readonly host: string,
+    readonly limit: number,
+  ) {
     super(`${host} redirected more than ${limit} times.`);
   }
 }
@@ -30,7 +33,6 @@ export type SafeFetch = ((input: string | URL | Request, init?: RequestInit) => 
 
 const CROSS_ORIGIN_STRIPPED = ["authorization", "proxy-authorization", "cookie", "x-auth-token"];
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
 
 /**
  * A fetch-compatible function that checks every destination against the policy, connects only to the
@@ -68,13 +70,15 @@ export function safeFetch(policy: OutboundPolicy, options: SafeFetchOptions = {}
         return response;
       }
       await response.body?.cancel();
-      if (redirectMode === "error") throw new TypeError(`${url.host} answered with a redirect, and redirects are not allowed for this request.`);
+      if (redirectMode === "error")
+        throw new TypeError(`${url.host} answered with a redirect, and redirects are not allowed for this request.`);
       if (hop >= maxRedirects) throw new RedirectLimitError(url.host, maxRedirects);
       const next = new URL(location, url);
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         if (method !== "HEAD") method = "GET";
         body = null;
-        for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
+        for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"])
+          headers.delete(name);
       }
       if (next.origin !== url.origin || next.origin !== startOrigin) {
         for (const name of CROSS_ORIGIN_STRIPPED) headers.delete(name);
@@ -177,14 +181,25 @@ function send(
           });
           const encoding = responseHeaders.get("content-encoding")?.trim().toLowerCase();
           if (decodes && (encoding === "gzip" || encoding === "x-gzip" || encoding === "deflate")) {
-            stream = stream.pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+            stream = stream.pipeThrough(
+              new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as ReadableWritablePair<
+                Uint8Array,
+                Uint8Array
+              >,
+            );
           }
         } else {
           res.resume();
           res.on("end", () => signal?.removeEventListener("abort", onAbort));
         }
         settled = true;
-        resolve(new Response(stream, { status: status < 200 || status > 599 ? 502 : status, statusText: res.statusMessage ?? "", headers: responseHeaders }));
+        resolve(
+          new Response(stream, {
+            status: status < 200 || status > 599 ? 502 : status,
+            statusText: res.statusMessage ?? "",
+            headers: responseHeaders,
+          }),
+        );
       },
     );
     req.on("error", (error) => {

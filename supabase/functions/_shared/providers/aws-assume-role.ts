@@ -9,7 +9,13 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AssumeRoleCommandOutput } from "@aws-sdk/client-sts";
 import { UpstreamError } from "../net/http.ts";
 import { TokenCache } from "../net/token-cache.ts";
-import { assumedRoleArn, isAwsWebIdentityCredentials, type AwsKeyCredentials, type AwsRoleCredentials, type AwsWebIdentityCredentials } from "../schemas/providers.ts";
+import {
+  assumedRoleArn,
+  isAwsWebIdentityCredentials,
+  type AwsKeyCredentials,
+  type AwsRoleCredentials,
+  type AwsWebIdentityCredentials,
+} from "../schemas/providers.ts";
 import { assumeRoleFailure, externalIdNotAssigned, externalIdNotRequired, missingPermission, type RoleFacts } from "./aws-errors.ts";
 import { awsRoleSettings } from "./aws-role-templates.ts";
 import {
@@ -68,7 +74,15 @@ async function cloudkeepSts(region: string, timeoutMs: number, context: AdapterC
   const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
   const requestHandler = new NodeHttpHandler({ connectionTimeout: Math.min(timeoutMs, 5_000), requestTimeout: timeoutMs });
   const credentials = own ? { accessKeyId: own.access_key, secretAccessKey: own.secret_key, sessionToken: own.session_token } : undefined;
-  const client = withoutSdkLogging(new STSClient({ region, requestHandler, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: "standard", ...(credentials ? { credentials } : {}) }));
+  const client = withoutSdkLogging(
+    new STSClient({
+      region,
+      requestHandler,
+      maxAttempts: AWS_MAX_ATTEMPTS,
+      retryMode: "standard",
+      ...(credentials ? { credentials } : {}),
+    }),
+  );
   return { client, AssumeRoleCommand, close: () => requestHandler.destroy() };
 }
 
@@ -152,7 +166,11 @@ export async function assumeRoleSession(credentials: AssumableRole, context: Ada
 }
 
 /** Runs `work` with the role's session keys; a session AWS no longer accepts is dropped, so the next call assumes again. */
-export async function withRoleSession<T>(credentials: AssumableRole, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
+export async function withRoleSession<T>(
+  credentials: AssumableRole,
+  context: AdapterContext,
+  work: (keys: AwsKeyCredentials) => Promise<T>,
+): Promise<T> {
   const session = await assumeRoleSession(credentials, context);
   try {
     return await work(session.keys);
@@ -221,7 +239,9 @@ export async function checkRoleHealth(credentials: AssumableRole, context: Adapt
           details: {
             ...identity.details,
             role_arn: assumedRoleArn(credentials),
-            ...(isAwsWebIdentityCredentials(credentials) ? { subject: context.federation!.subject, subject_pinned: "yes" } : { external_id_required: "yes" }),
+            ...(isAwsWebIdentityCredentials(credentials)
+              ? { subject: context.federation!.subject, subject_pinned: "yes" }
+              : { external_id_required: "yes" }),
           },
         },
         latencyMs: Math.round(performance.now() - started),

@@ -63,10 +63,21 @@ type Matcher = { attribute: LookupAttribute; matches: (event: TrailEvent) => boo
 function matchers(filters: EventFilters = {}): Matcher[] {
   const out: Matcher[] = [];
   if (filters.readOnly !== undefined) {
-    out.push({ attribute: { AttributeKey: "ReadOnly", AttributeValue: String(filters.readOnly) }, matches: (e) => e.read_only === filters.readOnly });
+    out.push({
+      attribute: { AttributeKey: "ReadOnly", AttributeValue: String(filters.readOnly) },
+      matches: (e) => e.read_only === filters.readOnly,
+    });
   }
-  if (filters.username) out.push({ attribute: { AttributeKey: "Username", AttributeValue: filters.username }, matches: (e) => e.username === filters.username });
-  if (filters.eventName) out.push({ attribute: { AttributeKey: "EventName", AttributeValue: filters.eventName }, matches: (e) => e.event_name === filters.eventName });
+  if (filters.username)
+    out.push({
+      attribute: { AttributeKey: "Username", AttributeValue: filters.username },
+      matches: (e) => e.username === filters.username,
+    });
+  if (filters.eventName)
+    out.push({
+      attribute: { AttributeKey: "EventName", AttributeValue: filters.eventName },
+      matches: (e) => e.event_name === filters.eventName,
+    });
   if (filters.resourceName) {
     out.push({
       attribute: { AttributeKey: "ResourceName", AttributeValue: filters.resourceName },
@@ -83,17 +94,20 @@ async function openTrail(keys: AwsKeyCredentials, options: ListEventsOptions) {
   const client = withoutSdkLogging(new CloudTrailClient(sdkClientConfig(session, options.region)));
   const [sent, ...others] = matchers(options.filters);
   const page = async (nextToken: string | undefined): Promise<EventPage> => {
-    const output = await awsCall(session, { service: "cloudtrail", action: "cloudtrail:LookupEvents", region: options.region }, (abortSignal) =>
-      client.send(
-        new LookupEventsCommand({
-          MaxResults: PAGE_SIZE,
-          ...(sent ? { LookupAttributes: [sent.attribute] } : {}),
-          ...(options.startTime ? { StartTime: new Date(options.startTime) } : {}),
-          ...(options.endTime ? { EndTime: new Date(options.endTime) } : {}),
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        }),
-        { abortSignal },
-      ),
+    const output = await awsCall(
+      session,
+      { service: "cloudtrail", action: "cloudtrail:LookupEvents", region: options.region },
+      (abortSignal) =>
+        client.send(
+          new LookupEventsCommand({
+            MaxResults: PAGE_SIZE,
+            ...(sent ? { LookupAttributes: [sent.attribute] } : {}),
+            ...(options.startTime ? { StartTime: new Date(options.startTime) } : {}),
+            ...(options.endTime ? { EndTime: new Date(options.endTime) } : {}),
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+          { abortSignal },
+        ),
     );
     const events = (output.Events ?? [])
       .map((record) => normalizeTrailEvent(record, options.region))

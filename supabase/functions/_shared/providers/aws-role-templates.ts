@@ -13,7 +13,12 @@
 // on the console's "Create stack" page, which the setup gives as create_stack_url.
 
 /** Every action Cloudkeep calls with an assumed role: the permissions policy grants exactly these. */
-export const CLOUDKEEP_ROLE_ACTIONS = ["cloudtrail:LookupEvents", "ec2:DescribeInstances", "ec2:DescribeRegions", "sts:GetCallerIdentity"] as const;
+export const CLOUDKEEP_ROLE_ACTIONS = [
+  "cloudtrail:LookupEvents",
+  "ec2:DescribeInstances",
+  "ec2:DescribeRegions",
+  "sts:GetCallerIdentity",
+] as const;
 
 export const DEFAULT_ROLE_NAME = "CloudkeepReadOnly";
 const POLICY_NAME = "CloudkeepReadOnly";
@@ -82,7 +87,10 @@ export function trustPolicy(principalArn: string, externalId: unknown): PolicyDo
 
 /** Read-only, and only what Cloudkeep calls. None of these actions supports resource-level permissions, hence "*". */
 export function permissionsPolicy(): PolicyDocument {
-  return { Version: "2012-10-17", Statement: [{ Sid: "CloudkeepReadOnly", Effect: "Allow", Action: [...CLOUDKEEP_ROLE_ACTIONS], Resource: "*" }] };
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "CloudkeepReadOnly", Effect: "Allow", Action: [...CLOUDKEEP_ROLE_ACTIONS], Resource: "*" }],
+  };
 }
 
 export type RoleTemplateDefaults = { externalId?: string; roleName?: string; rolePath?: string };
@@ -200,7 +208,8 @@ export type AwsRoleSetup = {
 
 /** The role a provider names (from its hint), or Cloudkeep's default name for one that has none yet. */
 function roleOf(provider: RoleSetupInput) {
-  const named = provider.auth_method === "assume_role" ? /^role\/((?:[!-.0-~]+\/)*)([\w+=,.@-]{1,64})$/.exec(provider.credential_hint ?? "") : null;
+  const named =
+    provider.auth_method === "assume_role" ? /^role\/((?:[!-.0-~]+\/)*)([\w+=,.@-]{1,64})$/.exec(provider.credential_hint ?? "") : null;
   const account = /^\d{12}$/.test(provider.account_identifier ?? "") ? provider.account_identifier : null;
   const roleName = named?.[2] ?? DEFAULT_ROLE_NAME;
   const rolePath = `/${named?.[1] ?? ""}`;
@@ -208,7 +217,10 @@ function roleOf(provider: RoleSetupInput) {
 }
 
 /** Everything the setup panel and GET …/aws/cloudformation show for one AWS provider. */
-export function awsRoleSetup(provider: RoleSetupInput & { external_id: string }, settings: AwsRoleSettings & { principalArn: string }): AwsRoleSetup {
+export function awsRoleSetup(
+  provider: RoleSetupInput & { external_id: string },
+  settings: AwsRoleSettings & { principalArn: string },
+): AwsRoleSetup {
   const { roleName, rolePath, roleArn } = roleOf(provider);
   const externalId = provider.external_id;
   const region = provider.regions[0] ?? DEFAULT_CONSOLE_REGION;

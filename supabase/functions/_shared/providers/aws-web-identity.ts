@@ -46,7 +46,10 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
   const account = accountOf(facts.roleArn);
   const host = issuerHostPath(facts.issuer);
   const providerArn = `arn:aws:iam::${account}:oidc-provider/${host}`;
-  if (code === "IDPCommunicationError" || /couldn't retrieve verification key|could not be reached|unable to (?:fetch|retrieve)/i.test(said)) {
+  if (
+    code === "IDPCommunicationError" ||
+    /couldn't retrieve verification key|could not be reached|unable to (?:fetch|retrieve)/i.test(said)
+  ) {
     return failure(
       "federation_issuer_unreachable",
       `AWS could not fetch Cloudkeep's OIDC keys from ${facts.issuer}.`,
@@ -166,13 +169,27 @@ async function webIdentityClient(target: StsTarget, roleArn: string, region: str
       ...(target.kind === "provider" ? { ignoreConfiguredEndpointUrls: true, ...(apiEndpoint ? { endpoint: apiEndpoint } : {}) } : {}),
     }),
   );
-  const session = { apiEndpoint, timeoutMs, signal: target.kind === "provider" ? target.context.signal : target.signal, secrets: [] as string[], temporary: false };
+  const session = {
+    apiEndpoint,
+    timeoutMs,
+    signal: target.kind === "provider" ? target.context.signal : target.signal,
+    secrets: [] as string[],
+    temporary: false,
+  };
   const assume = (token: string, sessionName = SESSION_NAME) => {
     session.secrets = [token];
     return awsCall(session, { service: "sts", action: "sts:AssumeRoleWithWebIdentity", region }, (abortSignal) =>
-      client.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: WEB_IDENTITY_SESSION_SECONDS, WebIdentityToken: token }), {
-        abortSignal,
-      }),
+      client.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn,
+          RoleSessionName: sessionName,
+          DurationSeconds: WEB_IDENTITY_SESSION_SECONDS,
+          WebIdentityToken: token,
+        }),
+        {
+          abortSignal,
+        },
+      ),
     );
   };
   return { assume, close: () => requestHandler.destroy() };
@@ -183,7 +200,10 @@ async function webIdentityClient(target: StsTarget, roleArn: string, region: str
  * nonexistent provider of the same organization) must be refused. Only an AccessDenied proves the
  * trust pins the subject; anything else proves nothing, so the check fails and the next one retries.
  */
-export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentials, context: AdapterContext): Promise<{ value: AwsKeyCredentials; expiresAt: Date }> {
+export async function assumeWithWebIdentity(
+  credentials: AwsWebIdentityCredentials,
+  context: AdapterContext,
+): Promise<{ value: AwsKeyCredentials; expiresAt: Date }> {
   const facts = webIdentityFacts(credentials, context);
   const federation = context.federation!;
   const region = homeRegion(credentials);
@@ -197,10 +217,13 @@ export async function assumeWithWebIdentity(credentials: AwsWebIdentityCredentia
     }
     const keys = sessionKeys(assumed, region);
     if (federation.probeToken) {
-      const probe = await federation.probeToken(AWS_WEB_IDENTITY_AUDIENCE).then((token) => assume(token)).then(
-        () => null,
-        (error: unknown) => error,
-      );
+      const probe = await federation
+        .probeToken(AWS_WEB_IDENTITY_AUDIENCE)
+        .then((token) => assume(token))
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
       if (probe === null) throw new UpstreamError(subjectNotPinned(facts));
       if (!(probe instanceof UpstreamError && probe.status === 403)) throw new UpstreamError(webIdentityFailure(probe, facts));
     }
@@ -244,16 +267,18 @@ export async function operatorKeys(context: AdapterContext, region: string, time
   return operatorSessions.get(["aws-operator", roleArn, federation.issuer, region], async () => {
     const { assume, close } = await webIdentityClient({ kind: "cloudkeep", timeoutMs, signal: context.signal }, roleArn, region);
     try {
-      const assumed = await assume(await federation.operatorToken!(AWS_WEB_IDENTITY_AUDIENCE), "cloudkeep-operator").catch((error: unknown) => {
-        const said = webIdentityFailure(error, { roleArn, issuer: federation.issuer, subject: OPERATOR_SUBJECT });
-        throw new UpstreamError({
-          ...said,
-          code: "cloudkeep_identity_unavailable",
-          message: `Cloudkeep could not take its own AWS identity (${roleArn}) from its OIDC issuer: ${said.message}`,
-          hint: `This is Cloudkeep's configuration, not your role. ${said.hint}`,
-          status: 503,
-        });
-      });
+      const assumed = await assume(await federation.operatorToken!(AWS_WEB_IDENTITY_AUDIENCE), "cloudkeep-operator").catch(
+        (error: unknown) => {
+          const said = webIdentityFailure(error, { roleArn, issuer: federation.issuer, subject: OPERATOR_SUBJECT });
+          throw new UpstreamError({
+            ...said,
+            code: "cloudkeep_identity_unavailable",
+            message: `Cloudkeep could not take its own AWS identity (${roleArn}) from its OIDC issuer: ${said.message}`,
+            hint: `This is Cloudkeep's configuration, not your role. ${said.hint}`,
+            status: 503,
+          });
+        },
+      );
       return sessionKeys(assumed, region);
     } finally {
       close();

@@ -207,7 +207,10 @@ export function awsConsoleUrl(region: string, page: string): string | null {
 
 /** The EC2 console page of one instance, in its partition's console. */
 export function ec2ConsoleUrl(region: string, instanceId: string): string | null {
-  return awsConsoleUrl(region, `ec2/home?region=${encodeURIComponent(region)}#InstanceDetails:instanceId=${encodeURIComponent(instanceId)}`);
+  return awsConsoleUrl(
+    region,
+    `ec2/home?region=${encodeURIComponent(region)}#InstanceDetails:instanceId=${encodeURIComponent(instanceId)}`,
+  );
 }
 
 const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
@@ -261,7 +264,11 @@ async function checkHealth(credentials: AwsCredentials, context: AdapterContext)
 }
 
 /** Runs `work` with access keys: the credential's own, or a role's session keys (assumed, or cached). */
-export async function withAwsKeys<T>(credentials: AwsCredentials, context: AdapterContext, work: (keys: AwsKeyCredentials) => Promise<T>): Promise<T> {
+export async function withAwsKeys<T>(
+  credentials: AwsCredentials,
+  context: AdapterContext,
+  work: (keys: AwsKeyCredentials) => Promise<T>,
+): Promise<T> {
   if (!("role_arn" in credentials)) return work(credentials);
   const { withRoleSession } = await import("./aws-assume-role.ts");
   return withRoleSession(credentials, context, work);

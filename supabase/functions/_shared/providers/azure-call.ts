@@ -3,7 +3,13 @@
 // assertion is Cloudkeep's own OIDC token for api://AzureADTokenExchange — behind an in-memory token
 // cache, and the Resource Manager clients that share them. Every attempt has a timeout, and the SDK
 // pipelines retry 429/5xx with backoff, honouring Retry-After up to a cap.
-import { ClientAssertionCredential, ClientSecretCredential, type AccessToken, type TokenCredential, type TokenCredentialOptions } from "@azure/identity";
+import {
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  type AccessToken,
+  type TokenCredential,
+  type TokenCredentialOptions,
+} from "@azure/identity";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { nodeAgents } from "../net/outbound.ts";
@@ -73,7 +79,8 @@ function callPolicy(state: CallState, signal: AbortSignal | undefined): Pipeline
         if (response.status === 429 || response.status === 503) {
           const header = response.headers.get("retry-after-ms") ?? response.headers.get("x-ms-retry-after-ms");
           const seconds = response.headers.get("retry-after");
-          const waitMs = header !== undefined && /^\d+$/.test(header) ? Number(header) : seconds !== undefined ? parseRetryAfter(seconds) : null;
+          const waitMs =
+            header !== undefined && /^\d+$/.test(header) ? Number(header) : seconds !== undefined ? parseRetryAfter(seconds) : null;
           if (waitMs !== null) {
             state.retryAfterMs = waitMs;
             if (waitMs > MAX_RETRY_AFTER_MS) {
@@ -159,11 +166,23 @@ function tokenIdentity(credentials: AzureCredentials, federation: FederationValu
   return ["client_secret", credentials.client_secret];
 }
 
-function cachedCredential(inner: TokenCredential, credentials: AzureCredentials, cloud: AzureCloud, federation: FederationValues | null): TokenCredential {
+function cachedCredential(
+  inner: TokenCredential,
+  credentials: AzureCredentials,
+  cloud: AzureCloud,
+  federation: FederationValues | null,
+): TokenCredential {
   return {
     getToken(scopes, options) {
       const scopeList = Array.isArray(scopes) ? scopes : [scopes];
-      const identity = ["azure", cloud.authorityHost, credentials.tenant_id, credentials.client_id, ...tokenIdentity(credentials, federation), scopeList];
+      const identity = [
+        "azure",
+        cloud.authorityHost,
+        credentials.tenant_id,
+        credentials.client_id,
+        ...tokenIdentity(credentials, federation),
+        scopeList,
+      ];
       return tokens.get(identity, async () => {
         const token = await inner.getToken(scopes, options);
         if (!token) throw new Error("Azure AD returned no token.");
@@ -194,8 +213,15 @@ export async function startCall(credentials: AzureCredentials, context: AdapterC
   const federated = isAzureFederated(credentials);
   // Before anything goes on the wire: the subject names a saved provider, so unsaved credentials cannot federate.
   if (federated && !supplier) throw new UpstreamError(federationUnavailable());
-  const federation = federated && supplier ? { issuer: supplier.issuer, subject: supplier.subject, audience: AZURE_FEDERATION_AUDIENCE } : null;
-  const state: CallState = { timedOut: false, retryAfterMs: null, timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS, lastFailure: null, assertionFailed: false };
+  const federation =
+    federated && supplier ? { issuer: supplier.issuer, subject: supplier.subject, audience: AZURE_FEDERATION_AUDIENCE } : null;
+  const state: CallState = {
+    timedOut: false,
+    retryAfterMs: null,
+    timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    lastFailure: null,
+    assertionFailed: false,
+  };
   const cloud = await resolveAzureCloud(context.apiEndpoint, {
     policy: context.outbound,
     timeoutMs: state.timeoutMs,
@@ -233,11 +259,22 @@ export async function startCall(credentials: AzureCredentials, context: AdapterC
     };
     inner = new ClientAssertionCredential(credentials.tenant_id, credentials.client_id, assertion, identityOptions);
   } else {
-    inner = new ClientSecretCredential(credentials.tenant_id, credentials.client_id, (credentials as { client_secret: string }).client_secret, identityOptions);
+    inner = new ClientSecretCredential(
+      credentials.tenant_id,
+      credentials.client_id,
+      (credentials as { client_secret: string }).client_secret,
+      identityOptions,
+    );
   }
   const credential = cachedCredential(inner, credentials, cloud, federation);
   // Resource Manager clients: the same pipeline, plus the rule that their requests stay on ARM's origin.
-  const arm = { ...pipeline, additionalPolicies: [...pipeline.additionalPolicies, { policy: armOnlyPolicy(new URL(cloud.armEndpoint).origin), position: "perCall" as const }] };
+  const arm = {
+    ...pipeline,
+    additionalPolicies: [
+      ...pipeline.additionalPolicies,
+      { policy: armOnlyPolicy(new URL(cloud.armEndpoint).origin), position: "perCall" as const },
+    ],
+  };
   let subscriptionClient: SubscriptionClient | undefined;
   let computeClient: ComputeManagementClient | undefined;
   return {

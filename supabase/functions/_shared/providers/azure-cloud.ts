@@ -84,7 +84,8 @@ function httpsUrl(value: unknown): string | null {
 export function cloudFromMetadata(armEndpoint: string, body: unknown): AzureCloud | null {
   const entries: CloudMetadata[] = Array.isArray(body) ? body : body && typeof body === "object" ? [body as CloudMetadata] : [];
   const entry =
-    entries.find((e) => typeof e?.resourceManager === "string" && trimSlash(e.resourceManager) === armEndpoint) ?? (entries.length === 1 ? entries[0] : undefined);
+    entries.find((e) => typeof e?.resourceManager === "string" && trimSlash(e.resourceManager) === armEndpoint) ??
+    (entries.length === 1 ? entries[0] : undefined);
   const login = httpsUrl(entry?.authentication?.loginEndpoint);
   if (!entry || !login) return null;
   const audiences = Array.isArray(entry.authentication?.audiences) ? entry.authentication.audiences : [];
@@ -129,7 +130,10 @@ export async function resolveAzureCloud(apiEndpoint: string | null, options: Res
     body = response.ok ? JSON.parse(text) : null;
   } catch (error) {
     if (timeout.aborted && !options.signal?.aborted) {
-      throw new AzureCloudDiscoveryError(`${url.host} did not answer its cloud metadata request within ${options.timeoutMs} ms.`, "timeout");
+      throw new AzureCloudDiscoveryError(
+        `${url.host} did not answer its cloud metadata request within ${options.timeoutMs} ms.`,
+        "timeout",
+      );
     }
     if (error instanceof SyntaxError) {
       throw new AzureCloudDiscoveryError(`${url.host} answered its cloud metadata request with something that is not JSON.`, "malformed");
@@ -144,7 +148,10 @@ export async function resolveAzureCloud(apiEndpoint: string | null, options: Res
   }
   const cloud = cloudFromMetadata(armEndpoint, body);
   if (!cloud) {
-    throw new AzureCloudDiscoveryError(`${url.host} published cloud metadata without an https login endpoint, so Cloudkeep cannot tell where to sign in.`, "malformed");
+    throw new AzureCloudDiscoveryError(
+      `${url.host} published cloud metadata without an https login endpoint, so Cloudkeep cannot tell where to sign in.`,
+      "malformed",
+    );
   }
   discovered.set(armEndpoint, { cloud, until: Date.now() + DISCOVERY_TTL_MS });
   return cloud;

@@ -97,11 +97,11 @@ export function authenticationFailed(credentials: AzureCredentials, detail: stri
 //   5002738 Invalid JWT token. '<alg>' is not a supported signature algorithm (Entra federates RSA-signed
 //           tokens only: AzureAD/microsoft-identity-web#3467; Cloudkeep signs ES256)
 
-
 export function federationUnavailable() {
   return {
     code: "federation_unavailable",
-    message: "A federated Azure connection needs the saved provider: Entra trusts a subject that names it (org:<organization>:provider:<provider>).",
+    message:
+      "A federated Azure connection needs the saved provider: Entra trusts a subject that names it (org:<organization>:provider:<provider>).",
     hint: "Save the provider first; Cloudkeep issues its token for a saved provider. Then add the federated credential shown on its page and use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
     status: 422,
     retryable: false,
@@ -119,7 +119,11 @@ export function federationIssueFailed(): ProviderFailure {
 }
 
 /** An Entra refusal of Cloudkeep's token mapped by its AADSTS code; null when it is not about federation. */
-export function federationFailure(aadsts: string | null, credentials: AzureCredentials, federation: FederationValues): ProviderFailure | null {
+export function federationFailure(
+  aadsts: string | null,
+  credentials: AzureCredentials,
+  federation: FederationValues,
+): ProviderFailure | null {
   const { issuer, subject, audience } = federation;
   const app = credentials.client_id;
   const add = `Add it with: ${azureFederatedCredentialCommand(app, issuer, subject)}`;

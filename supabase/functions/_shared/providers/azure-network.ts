@@ -11,7 +11,12 @@ export type VmAddresses = { public_ips: string[]; private_ips: string[] };
 const NETWORK_API_VERSION = "2024-05-01";
 
 type ArmList = { value?: unknown[]; nextLink?: string; error?: { code?: unknown } };
-type Nic = { properties?: { virtualMachine?: { id?: unknown }; ipConfigurations?: { properties?: { privateIPAddress?: unknown; publicIPAddress?: { id?: unknown } } }[] } };
+type Nic = {
+  properties?: {
+    virtualMachine?: { id?: unknown };
+    ipConfigurations?: { properties?: { privateIPAddress?: unknown; publicIPAddress?: { id?: unknown } } }[];
+  };
+};
 type PublicIp = { id?: unknown; properties?: { ipAddress?: unknown } };
 
 export class NetworkListError extends Error {
@@ -37,7 +42,8 @@ async function armList(client: ComputeManagementClient, cloud: AzureCloud, path:
     }
     if (response.status >= 400) {
       // The code only: an error message may quote the request.
-      const code = typeof body?.error?.code === "string" && /^[A-Za-z]{1,64}$/.test(body.error.code) ? body.error.code : `HTTP ${response.status}`;
+      const code =
+        typeof body?.error?.code === "string" && /^[A-Za-z]{1,64}$/.test(body.error.code) ? body.error.code : `HTTP ${response.status}`;
       throw new NetworkListError(code);
     }
     if (Array.isArray(body.value)) items.push(...body.value);
@@ -56,7 +62,8 @@ export async function vmAddresses(client: ComputeManagementClient, cloud: AzureC
     armList(client, cloud, `${base}/publicIPAddresses`, signal) as Promise<PublicIp[]>,
   ]);
   const publicById = new Map<string, string>();
-  for (const ip of publicIps) if (typeof ip?.id === "string" && isAddress(ip.properties?.ipAddress)) publicById.set(ip.id.toLowerCase(), ip.properties.ipAddress);
+  for (const ip of publicIps)
+    if (typeof ip?.id === "string" && isAddress(ip.properties?.ipAddress)) publicById.set(ip.id.toLowerCase(), ip.properties.ipAddress);
   const byVm = new Map<string, VmAddresses>();
   for (const nic of nics) {
     const vmId = nic?.properties?.virtualMachine?.id;

@@ -13,7 +13,15 @@ import { OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/o
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
 import { AzureCloudDiscoveryError, azurePortalUrl, type AzureCloud } from "./azure-cloud.ts";
-import { AttemptTimeoutError, DEFAULT_TIMEOUT_MS, ForeignLinkError, startCall, type AzureAdapterOptions, type Call, type SdkError } from "./azure-call.ts";
+import {
+  AttemptTimeoutError,
+  DEFAULT_TIMEOUT_MS,
+  ForeignLinkError,
+  startCall,
+  type AzureAdapterOptions,
+  type Call,
+  type SdkError,
+} from "./azure-call.ts";
 import {
   aadFailure,
   aadstsCode,
@@ -46,10 +54,23 @@ function causes(error: unknown): SdkError[] {
 }
 
 function isIdentityError(error: SdkError): boolean {
-  return ["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"].includes(error.name);
+  return ["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"].includes(
+    error.name,
+  );
 }
 
-const CONNECT_CODES = ["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "ENODATA"];
+const CONNECT_CODES = [
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "ENODATA",
+];
 
 /** Connection-level failures: refused by the outbound policy, DNS, TLS, a dead host. */
 function networkFailure(chain: SdkError[], where: string): ProviderFailure | null {
@@ -58,7 +79,13 @@ function networkFailure(chain: SdkError[], where: string): ProviderFailure | nul
     const code = e.code ?? "";
     // The SDK's HTTP client rethrows a socket error as a RestError that keeps its code and message.
     if (code === "refused_endpoint") {
-      return { code, message: e.message, hint: toProviderFailure(new OutboundRefusedError("private", where, null)).hint, status: 422, retryable: false };
+      return {
+        code,
+        message: e.message,
+        hint: toProviderFailure(new OutboundRefusedError("private", where, null)).hint,
+        status: 422,
+        retryable: false,
+      };
     }
     // Entra's own answers talk about certificates too (AADSTS7000272, AADSTS700024's link): those are not TLS failures.
     if (/CERT|SSL|TLS/.test(code) || (/certificate|self[- ]signed/i.test(e.message ?? "") && !/AADSTS\d+/.test(e.message ?? ""))) {
@@ -71,7 +98,9 @@ function networkFailure(chain: SdkError[], where: string): ProviderFailure | nul
       };
     }
     if (CONNECT_CODES.includes(code)) {
-      return toProviderFailure(new UpstreamError({ code: "unreachable", message: `${where}: could not connect (${code}).`, retryable: code !== "ENOTFOUND" }));
+      return toProviderFailure(
+        new UpstreamError({ code: "unreachable", message: `${where}: could not connect (${code}).`, retryable: code !== "ENOTFOUND" }),
+      );
     }
   }
   return null;
@@ -101,7 +130,12 @@ function aadErrorName(body: string | undefined): string | null {
 }
 
 /** Maps whatever an SDK threw to a failure with a stable code, never quoting a secret. */
-function describeFailure(error: unknown, call: Call | null, credentials: AzureCredentials, stage: "token" | "subscription" | "list"): ProviderFailure {
+function describeFailure(
+  error: unknown,
+  call: Call | null,
+  credentials: AzureCredentials,
+  stage: "token" | "subscription" | "list",
+): ProviderFailure {
   const secrets = call?.secrets ?? (isAzureFederated(credentials) ? [] : [credentials.client_secret]);
   const armHost = call ? new URL(call.cloud.armEndpoint).host : "Azure Resource Manager";
   const loginHost = call ? new URL(call.cloud.authorityHost).host : "Entra ID";
@@ -144,7 +178,13 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
     const status = rest.statusCode as number;
     const armCode = typeof rest.code === "string" ? rest.code : null;
     if (armCode === "PARSE_ERROR" || (status < 400 && chain.some((e) => e instanceof SyntaxError || e instanceof TypeError))) {
-      return { code: "malformed_response", message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`, hint: MALFORMED_HINT, status: 502, retryable: false };
+      return {
+        code: "malformed_response",
+        message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
+        hint: MALFORMED_HINT,
+        status: 502,
+        retryable: false,
+      };
     }
     if (status === 429) return rateLimited(armHost, call?.state.retryAfterMs);
     if (status === 401) {
@@ -156,7 +196,10 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
         retryable: false,
       };
     }
-    if (status === 403) return stage === "subscription" ? subscriptionFailure({ kind: "forbidden" }, credentials) : permissionDenied(credentials, "list virtual machines");
+    if (status === 403)
+      return stage === "subscription"
+        ? subscriptionFailure({ kind: "forbidden" }, credentials)
+        : permissionDenied(credentials, "list virtual machines");
     if (status === 404 && stage === "subscription") return subscriptionFailure({ kind: "not_found" }, credentials);
     return {
       code: status >= 500 ? "upstream_error" : (armCode ?? "upstream_error"),
@@ -179,10 +222,18 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
     if (call?.state.assertionFailed) return federationIssueFailed();
     const texts = [...chain.map((e) => `${e.errorResponse?.errorDescription ?? ""} ${e.message ?? ""}`), wire?.body ?? ""].join(" ");
     if (wire?.status === 429) return rateLimited(wire.host, call?.state.retryAfterMs);
-    const known = (call?.federation ? federationFailure(aadstsCode(texts), credentials, call.federation) : null) ?? aadFailure(aadstsCode(texts), credentials);
+    const known =
+      (call?.federation ? federationFailure(aadstsCode(texts), credentials, call.federation) : null) ??
+      aadFailure(aadstsCode(texts), credentials);
     if (known) return known;
     if (wire?.status && wire.status >= 500) {
-      return { code: "upstream_error", message: `${wire.host} answered ${wire.status} to the token request.`, hint: "Entra ID answered with an error. Try again later.", status: 502, retryable: true };
+      return {
+        code: "upstream_error",
+        message: `${wire.host} answered ${wire.status} to the token request.`,
+        hint: "Entra ID answered with an error. Try again later.",
+        status: 502,
+        retryable: true,
+      };
     }
     const aad = chain.find((e) => e.errorResponse?.error)?.errorResponse?.error ?? aadErrorName(wire?.body);
     // No failed exchange on the wire, yet MSAL saw a "network" or discovery error: the answers were 2xx but unreadable.
@@ -199,14 +250,23 @@ function describeFailure(error: unknown, call: Call | null, credentials: AzureCr
     return authenticationFailed(credentials, aad ? scrub(aad, secrets) : null);
   }
   if (chain.some((e) => e instanceof SyntaxError || e instanceof TypeError)) {
-    return { code: "malformed_response", message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`, hint: MALFORMED_HINT, status: 502, retryable: false };
+    return {
+      code: "malformed_response",
+      message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
+      hint: MALFORMED_HINT,
+      status: 502,
+      retryable: false,
+    };
   }
   const fallback = toProviderFailure(error);
   return { ...fallback, message: scrub(fallback.message, secrets) };
 }
 
 class StageError extends Error {
-  constructor(readonly stage: "token" | "subscription" | "list", override readonly cause: unknown) {
+  constructor(
+    readonly stage: "token" | "subscription" | "list",
+    override readonly cause: unknown,
+  ) {
     super("azure call failed");
   }
 }
@@ -220,7 +280,9 @@ async function stage<T>(name: StageError["stage"], work: () => Promise<T>): Prom
 }
 
 function toFailure(error: unknown, call: Call | null, credentials: AzureCredentials): ProviderFailure {
-  return error instanceof StageError ? describeFailure(error.cause, call, credentials, error.stage) : describeFailure(error, call, credentials, "subscription");
+  return error instanceof StageError
+    ? describeFailure(error.cause, call, credentials, error.stage)
+    : describeFailure(error, call, credentials, "subscription");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -281,7 +343,6 @@ export function normalizeAzureVm(
   };
 }
 
-
 // ---------------------------------------------------------------------------------------------------
 // Subscription states (Microsoft.Resources subscriptions: Enabled, Warned, PastDue, Disabled, Deleted)
 
@@ -291,8 +352,10 @@ export function normalizeAzureVm(
  */
 const USABLE_STATES: Record<string, string> = {
   Enabled: "",
-  Warned: "The subscription is Warned: Azure will disable it unless its billing or spending limit is sorted out. Resources keep running until then.",
-  PastDue: "The subscription is PastDue: a payment is overdue, and Azure will disable it unless it is paid. Resources keep running until then.",
+  Warned:
+    "The subscription is Warned: Azure will disable it unless its billing or spending limit is sorted out. Resources keep running until then.",
+  PastDue:
+    "The subscription is PastDue: a payment is overdue, and Azure will disable it unless it is paid. Resources keep running until then.",
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -309,7 +372,11 @@ async function scaleSetInstances(compute: ComputeManagementClient, signal?: Abor
   }
   const instances: VirtualMachineScaleSetVM[] = [];
   for (const set of sets) {
-    for await (const vm of compute.virtualMachineScaleSetVMs.list(set.resourceGroup, set.name, { expand: "instanceView", abortSignal: signal })) instances.push(vm);
+    for await (const vm of compute.virtualMachineScaleSetVMs.list(set.resourceGroup, set.name, {
+      expand: "instanceView",
+      abortSignal: signal,
+    }))
+      instances.push(vm);
   }
   return instances;
 }
@@ -414,23 +481,50 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
         const machines = [
           ...vms.map((vm) => {
             const key = String(vm?.id).toLowerCase();
-            return normalizeAzureVm(vm, active.cloud, credentials.tenant_id, statuses.power.get(key) ?? powerState(vm as StatusCarrier), network.addresses.get(key));
+            return normalizeAzureVm(
+              vm,
+              active.cloud,
+              credentials.tenant_id,
+              statuses.power.get(key) ?? powerState(vm as StatusCarrier),
+              network.addresses.get(key),
+            );
           }),
-          ...scaleSets.instances.map((instance) => normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier))),
+          ...scaleSets.instances.map((instance) =>
+            normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier)),
+          ),
         ];
         // VMs first, then scale-set instances; with regions named, only those in them.
         const resources = machines.filter(
-          (resource): resource is NormalizedResource => resource !== null && (regions.size === 0 || Boolean(resource.region && regions.has(resource.region.toLowerCase()))),
+          (resource): resource is NormalizedResource =>
+            resource !== null && (regions.size === 0 || Boolean(resource.region && regions.has(resource.region.toLowerCase()))),
         );
         const partialFailures = [
           ...(statuses.error
-            ? [{ scope: "power-state", code: statuses.error.code, message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}` }]
+            ? [
+                {
+                  scope: "power-state",
+                  code: statuses.error.code,
+                  message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}`,
+                },
+              ]
             : []),
           ...(scaleSets.error
-            ? [{ scope: "scale-sets", code: scaleSets.error.code, message: `Scale-set instances could not be listed: ${scaleSets.error.message}` }]
+            ? [
+                {
+                  scope: "scale-sets",
+                  code: scaleSets.error.code,
+                  message: `Scale-set instances could not be listed: ${scaleSets.error.message}`,
+                },
+              ]
             : []),
           ...(network.error
-            ? [{ scope: "ip-addresses", code: "network_read_failed", message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.` }]
+            ? [
+                {
+                  scope: "ip-addresses",
+                  code: "network_read_failed",
+                  message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.`,
+                },
+              ]
             : []),
         ];
         return { resources, partialFailures };

@@ -42,7 +42,9 @@ const STATUS: Record<string, ResourceStatus> = { new: "pending", active: "runnin
 function networks(droplet: Record<string, unknown>, family: "v4" | "v6", type: "public" | "private"): string[] {
   const list = isRecord(droplet.networks) ? droplet.networks[family] : undefined;
   if (!Array.isArray(list)) return [];
-  return list.filter((n) => isRecord(n) && n.type === type && typeof n.ip_address === "string").map((n) => (n as { ip_address: string }).ip_address);
+  return list
+    .filter((n) => isRecord(n) && n.type === type && typeof n.ip_address === "string")
+    .map((n) => (n as { ip_address: string }).ip_address);
 }
 
 function toResource(droplet: Record<string, unknown>): NormalizedResource {

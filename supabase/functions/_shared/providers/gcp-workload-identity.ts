@@ -54,7 +54,10 @@ type Call = {
 type Stage = "issue" | "exchange" | "impersonate" | "compute";
 
 class StageError extends Error {
-  constructor(readonly stage: Stage, override readonly cause: unknown) {
+  constructor(
+    readonly stage: Stage,
+    override readonly cause: unknown,
+  ) {
     super("gcp workload identity call failed");
   }
 }
@@ -73,7 +76,9 @@ function scrub(text: string, secrets: string[]): string {
 /** principal://iam.googleapis.com/projects/<n>/locations/global/workloadIdentityPools/<pool>/subject/<sub> */
 export function workloadPrincipal(audience: string, subject: string): string {
   const pool = parsePoolAudience(audience);
-  const base = pool ? `projects/${pool.projectNumber}/locations/global/workloadIdentityPools/${pool.pool}` : "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL";
+  const base = pool
+    ? `projects/${pool.projectNumber}/locations/global/workloadIdentityPools/${pool.pool}`
+    : "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL";
   return `principal://iam.googleapis.com/${base}/subject/${subject}`;
 }
 
@@ -100,19 +105,26 @@ function start(credentials: GcpWorkloadIdentityCredentials, context: AdapterCont
       "issue",
       new UpstreamError({
         code: "federation_unavailable",
-        message: "Workload identity needs the saved provider: Google trusts a subject that names it (org:<organization>:provider:<provider>).",
+        message:
+          "Workload identity needs the saved provider: Google trusts a subject that names it (org:<organization>:provider:<provider>).",
         hint: "Save the provider, follow the setup on its page, then use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
         status: 422,
       }),
     );
   }
   refuseForeignUrl(credentials.token_url, "token_url", context);
-  if (credentials.service_account_impersonation_url) refuseForeignUrl(credentials.service_account_impersonation_url, "service_account_impersonation_url", context);
+  if (credentials.service_account_impersonation_url)
+    refuseForeignUrl(credentials.service_account_impersonation_url, "service_account_impersonation_url", context);
   return {
     credentials,
     context,
     fetch: safeFetch(context.outbound, { ca: options.ca }),
-    request: { timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: context.signal, retries: options.retries, backoffBaseMs: options.backoffBaseMs },
+    request: {
+      timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signal: context.signal,
+      retries: options.retries,
+      backoffBaseMs: options.backoffBaseMs,
+    },
     base: (context.apiEndpoint ?? GCP_COMPUTE_ENDPOINT).replace(/\/+$/, ""),
     account: impersonatedAccount(credentials.service_account_impersonation_url),
     principal: workloadPrincipal(credentials.audience, federation.subject),
@@ -128,72 +140,98 @@ type ImpersonationBody = { accessToken?: unknown; expireTime?: unknown };
 /** STS (and impersonation): an access token for Compute, cached until a minute before it expires. */
 function accessToken(call: Call): Promise<string> {
   const { credentials } = call;
-  return cache.get(["gcp-wif", credentials.audience, credentials.token_url, credentials.service_account_impersonation_url ?? null, call.subject, call.issuer], async () => {
-    let subjectToken: string;
-    try {
-      subjectToken = await call.context.federation!.token(gcpFederationAudience(credentials.audience));
-    } catch (error) {
-      throw new StageError("issue", error);
-    }
-    call.secrets.push(subjectToken);
-    let exchanged: StsBody;
-    try {
-      const response = await requestJson<StsBody>(
-        call.fetch,
-        credentials.token_url,
-        {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            grant_type: TOKEN_EXCHANGE,
-            audience: credentials.audience,
-            scope: CLOUD_PLATFORM,
-            requested_token_type: ACCESS_TOKEN_TYPE,
-            subject_token_type: JWT_TOKEN_TYPE,
-            subject_token: subjectToken,
-          }).toString(),
-        },
-        call.request,
-      );
-      exchanged = response.body;
-    } catch (error) {
-      throw new StageError("exchange", error);
-    }
-    const federated = exchanged?.access_token;
-    const lifetime = Number(exchanged?.expires_in);
-    if (typeof federated !== "string" || !federated || !(lifetime > 0)) {
-      throw new StageError("exchange", new UpstreamError({ code: "malformed_response", message: `${new URL(credentials.token_url).host} answered the token exchange without an access_token and expires_in.` }));
-    }
-    call.secrets.push(federated);
-    if (!credentials.service_account_impersonation_url) return { value: federated, expiresAt: Date.now() + lifetime * 1000 };
-    let impersonated: ImpersonationBody;
-    try {
-      const response = await requestJson<ImpersonationBody>(
-        call.fetch,
-        credentials.service_account_impersonation_url,
-        {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${federated}` },
-          body: JSON.stringify({ scope: [COMPUTE_READONLY], lifetime: "3600s" }),
-        },
-        call.request,
-      );
-      impersonated = response.body;
-    } catch (error) {
-      throw new StageError("impersonate", error);
-    }
-    const token = impersonated?.accessToken;
-    const expires = typeof impersonated?.expireTime === "string" ? Date.parse(impersonated.expireTime) : NaN;
-    if (typeof token !== "string" || !token || Number.isNaN(expires)) {
-      throw new StageError("impersonate", new UpstreamError({ code: "malformed_response", message: "generateAccessToken answered without an accessToken and expireTime." }));
-    }
-    return { value: token, expiresAt: expires };
-  });
+  return cache.get(
+    [
+      "gcp-wif",
+      credentials.audience,
+      credentials.token_url,
+      credentials.service_account_impersonation_url ?? null,
+      call.subject,
+      call.issuer,
+    ],
+    async () => {
+      let subjectToken: string;
+      try {
+        subjectToken = await call.context.federation!.token(gcpFederationAudience(credentials.audience));
+      } catch (error) {
+        throw new StageError("issue", error);
+      }
+      call.secrets.push(subjectToken);
+      let exchanged: StsBody;
+      try {
+        const response = await requestJson<StsBody>(
+          call.fetch,
+          credentials.token_url,
+          {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({
+              grant_type: TOKEN_EXCHANGE,
+              audience: credentials.audience,
+              scope: CLOUD_PLATFORM,
+              requested_token_type: ACCESS_TOKEN_TYPE,
+              subject_token_type: JWT_TOKEN_TYPE,
+              subject_token: subjectToken,
+            }).toString(),
+          },
+          call.request,
+        );
+        exchanged = response.body;
+      } catch (error) {
+        throw new StageError("exchange", error);
+      }
+      const federated = exchanged?.access_token;
+      const lifetime = Number(exchanged?.expires_in);
+      if (typeof federated !== "string" || !federated || !(lifetime > 0)) {
+        throw new StageError(
+          "exchange",
+          new UpstreamError({
+            code: "malformed_response",
+            message: `${new URL(credentials.token_url).host} answered the token exchange without an access_token and expires_in.`,
+          }),
+        );
+      }
+      call.secrets.push(federated);
+      if (!credentials.service_account_impersonation_url) return { value: federated, expiresAt: Date.now() + lifetime * 1000 };
+      let impersonated: ImpersonationBody;
+      try {
+        const response = await requestJson<ImpersonationBody>(
+          call.fetch,
+          credentials.service_account_impersonation_url,
+          {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${federated}` },
+            body: JSON.stringify({ scope: [COMPUTE_READONLY], lifetime: "3600s" }),
+          },
+          call.request,
+        );
+        impersonated = response.body;
+      } catch (error) {
+        throw new StageError("impersonate", error);
+      }
+      const token = impersonated?.accessToken;
+      const expires = typeof impersonated?.expireTime === "string" ? Date.parse(impersonated.expireTime) : NaN;
+      if (typeof token !== "string" || !token || Number.isNaN(expires)) {
+        throw new StageError(
+          "impersonate",
+          new UpstreamError({ code: "malformed_response", message: "generateAccessToken answered without an accessToken and expireTime." }),
+        );
+      }
+      return { value: token, expiresAt: expires };
+    },
+  );
 }
 
 function forget(call: Call) {
   const { credentials } = call;
-  return cache.invalidate(["gcp-wif", credentials.audience, credentials.token_url, credentials.service_account_impersonation_url ?? null, call.subject, call.issuer]);
+  return cache.invalidate([
+    "gcp-wif",
+    credentials.audience,
+    credentials.token_url,
+    credentials.service_account_impersonation_url ?? null,
+    call.subject,
+    call.issuer,
+  ]);
 }
 
 async function authorized<T>(call: Call, url: string): Promise<T> {
@@ -210,11 +248,20 @@ async function authorized<T>(call: Call, url: string): Promise<T> {
 // ---------------------------------------------------------------------------------------------------
 // Which link failed
 
-type GoogleBody = { error?: string | { code?: number; message?: string; status?: string; errors?: { reason?: string }[] }; error_description?: string };
+type GoogleBody = {
+  error?: string | { code?: number; message?: string; status?: string; errors?: { reason?: string }[] };
+  error_description?: string;
+};
 
 function said(body: unknown): { oauth: string | null; text: string; status: string | null; reasons: string[] } {
   const parsed = (body && typeof body === "object" ? body : {}) as GoogleBody;
-  if (typeof parsed.error === "string") return { oauth: parsed.error, text: typeof parsed.error_description === "string" ? parsed.error_description : "", status: null, reasons: [] };
+  if (typeof parsed.error === "string")
+    return {
+      oauth: parsed.error,
+      text: typeof parsed.error_description === "string" ? parsed.error_description : "",
+      status: null,
+      reasons: [],
+    };
   const error = parsed.error && typeof parsed.error === "object" ? parsed.error : {};
   return {
     oauth: null,
@@ -291,7 +338,10 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   const base = error.toFailure();
-  return { ...base, message: scrub(`The token exchange at ${new URL(call.credentials.token_url).host} failed: ${error.message}`, call.secrets) };
+  return {
+    ...base,
+    message: scrub(`The token exchange at ${new URL(call.credentials.token_url).host} failed: ${error.message}`, call.secrets),
+  };
 }
 
 function impersonationFailure(error: UpstreamError, call: Call): ProviderFailure {
@@ -306,7 +356,12 @@ function impersonationFailure(error: UpstreamError, call: Call): ProviderFailure
     );
   }
   if (error.upstreamStatus === 404) {
-    return failure("service_account_not_found", `The service account ${call.account} does not exist.${detail}`, "Check service_account_impersonation_url in the credential configuration.", 404);
+    return failure(
+      "service_account_not_found",
+      `The service account ${call.account} does not exist.${detail}`,
+      "Check service_account_impersonation_url in the credential configuration.",
+      404,
+    );
   }
   const base = error.toFailure();
   return { ...base, message: scrub(`generateAccessToken for ${call.account} failed: ${error.message}`, call.secrets) };
@@ -333,7 +388,13 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
       403,
     );
   }
-  if (error.upstreamStatus === 404) return failure("project_not_found", `Project ${project} was not found.${detail}`, "Check the project ID saved with this provider.", 404);
+  if (error.upstreamStatus === 404)
+    return failure(
+      "project_not_found",
+      `Project ${project} was not found.${detail}`,
+      "Check the project ID saved with this provider.",
+      404,
+    );
   const base = error.toFailure();
   return { ...base, message: scrub(error.message, call.secrets) };
 }
@@ -348,7 +409,13 @@ function describe(error: unknown, call: Call | null): ProviderFailure {
   }
   const base = toProviderFailure(cause);
   if (stage === "issue" && !(cause instanceof UpstreamError)) {
-    return failure("federation_issue_failed", "Cloudkeep could not issue its identity token for this provider.", "Check the functions' database connection and CLOUDKEEP_ENCRYPTION_KEYS (the issuer's signing keys are sealed with it).", 502, true);
+    return failure(
+      "federation_issue_failed",
+      "Cloudkeep could not issue its identity token for this provider.",
+      "Check the functions' database connection and CLOUDKEEP_ENCRYPTION_KEYS (the issuer's signing keys are sealed with it).",
+      502,
+      true,
+    );
   }
   return call ? { ...base, message: scrub(base.message, call.secrets) } : base;
 }
@@ -364,14 +431,22 @@ function malformed(message: string) {
   return new StageError("compute", new UpstreamError({ code: "malformed_response", message }));
 }
 
-export async function checkWorkloadIdentityHealth(credentials: GcpWorkloadIdentityCredentials, context: AdapterContext, options: GcpAdapterOptions = {}): Promise<HealthResult> {
+export async function checkWorkloadIdentityHealth(
+  credentials: GcpWorkloadIdentityCredentials,
+  context: AdapterContext,
+  options: GcpAdapterOptions = {},
+): Promise<HealthResult> {
   const started = performance.now();
   const checkedAt = new Date().toISOString();
   let call: Call | null = null;
   try {
     call = start(credentials, context, options);
-    const project = await authorized<{ name?: unknown; id?: unknown }>(call, `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`);
-    if (!project || typeof project !== "object" || text(project.name) === null) throw malformed(`${new URL(call.base).host} answered the project request without a project name.`);
+    const project = await authorized<{ name?: unknown; id?: unknown }>(
+      call,
+      `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`,
+    );
+    if (!project || typeof project !== "object" || text(project.name) === null)
+      throw malformed(`${new URL(call.base).host} answered the project request without a project name.`);
     const number = text(project.id);
     return {
       ok: true,
@@ -393,7 +468,11 @@ export async function checkWorkloadIdentityHealth(credentials: GcpWorkloadIdenti
   }
 }
 
-export async function listWorkloadIdentityResources(credentials: GcpWorkloadIdentityCredentials, context: AdapterContext & { type?: string }, options: GcpAdapterOptions = {}): Promise<ListResult> {
+export async function listWorkloadIdentityResources(
+  credentials: GcpWorkloadIdentityCredentials,
+  context: AdapterContext & { type?: string },
+  options: GcpAdapterOptions = {},
+): Promise<ListResult> {
   if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
   let call: Call | null = null;
   try {

@@ -62,8 +62,7 @@ type ErrorInfo = { "@type"?: string; reason?: string; domain?: string; metadata?
 
 type GoogleErrorBody = {
   error?:
-    | string
-    | { code?: number; message?: string; status?: string; errors?: { reason?: string; message?: string }[]; details?: ErrorInfo[] };
+    string | { code?: number; message?: string; status?: string; errors?: { reason?: string; message?: string }[]; details?: ErrorInfo[] };
   error_description?: string;
 };
 
@@ -81,10 +80,19 @@ type GoogleError = {
 function googleError(body: unknown): GoogleError {
   const parsed = (body && typeof body === "object" ? body : {}) as GoogleErrorBody;
   if (typeof parsed.error === "string") {
-    return { reasons: [], infos: [], status: null, message: null, oauth: parsed.error, description: typeof parsed.error_description === "string" ? parsed.error_description : null };
+    return {
+      reasons: [],
+      infos: [],
+      status: null,
+      message: null,
+      oauth: parsed.error,
+      description: typeof parsed.error_description === "string" ? parsed.error_description : null,
+    };
   }
   const error = parsed.error && typeof parsed.error === "object" ? parsed.error : {};
-  const reasons = Array.isArray(error.errors) ? error.errors.map((e) => (typeof e?.reason === "string" ? e.reason : "")).filter(Boolean) : [];
+  const reasons = Array.isArray(error.errors)
+    ? error.errors.map((e) => (typeof e?.reason === "string" ? e.reason : "")).filter(Boolean)
+    : [];
   const infos = (Array.isArray(error.details) ? error.details : [])
     .filter((d) => typeof d?.["@type"] === "string" && d["@type"].endsWith("/google.rpc.ErrorInfo") && typeof d.reason === "string")
     .map((d) => ({ reason: d.reason!, service: typeof d.metadata?.service === "string" ? d.metadata.service : null }));
@@ -125,7 +133,11 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
   const { oauth, description } = googleError(error.body);
   const detail = description ? ` (${scrub(description, call.secrets)})` : "";
   if (oauth === "invalid_grant") {
-    if (description && /token must be a short-lived token|iat|exp/i.test(description) && !/signature|account not found/i.test(description)) {
+    if (
+      description &&
+      /token must be a short-lived token|iat|exp/i.test(description) &&
+      !/signature|account not found/i.test(description)
+    ) {
       return failure(
         "invalid_grant",
         `Google refused the token request: the signed assertion's time is off${detail}.`,
@@ -149,10 +161,18 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (oauth === "invalid_scope") {
-    return failure("invalid_scope", `Google refused the scope ${GCP_SCOPE}${detail}.`, "The key's organization may restrict scopes; allow compute.readonly for this account.", 401);
+    return failure(
+      "invalid_scope",
+      `Google refused the scope ${GCP_SCOPE}${detail}.`,
+      "The key's organization may restrict scopes; allow compute.readonly for this account.",
+      401,
+    );
   }
   const base = error.toFailure();
-  return { ...base, message: scrub(`Getting an access token from ${new URL(call.credentials.token_uri).host} failed: ${error.message}`, call.secrets) };
+  return {
+    ...base,
+    message: scrub(`Getting an access token from ${new URL(call.credentials.token_uri).host} failed: ${error.message}`, call.secrets),
+  };
 }
 
 /** Compute Engine failures: the token worked, the project or the API did not. */
@@ -187,7 +207,12 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 401) {
-    return failure("unauthorized", `Compute Engine refused the access token for ${email}.`, "The key may have just been disabled; create a new key and try again.", 401);
+    return failure(
+      "unauthorized",
+      `Compute Engine refused the access token for ${email}.`,
+      "The key may have just been disabled; create a new key and try again.",
+      401,
+    );
   }
   const base = error.toFailure();
   return { ...base, message: scrub(error.message, call.secrets) };
@@ -211,7 +236,10 @@ function asFailure(error: unknown, call: Call, stage: "token" | "compute"): Prov
 }
 
 class StageError extends Error {
-  constructor(readonly stage: "token" | "compute", override readonly cause: unknown) {
+  constructor(
+    readonly stage: "token" | "compute",
+    override readonly cause: unknown,
+  ) {
     super("gcp call failed");
   }
 }
@@ -290,7 +318,10 @@ export function normalizeGcpInstance(instance: GcpInstance, project: string, sco
   for (const nic of Array.isArray(instance.networkInterfaces) ? instance.networkInterfaces : []) {
     const ip = text(nic?.networkIP);
     if (ip) privateIps.push(ip);
-    for (const access of [...(Array.isArray(nic?.accessConfigs) ? nic.accessConfigs : []), ...(Array.isArray(nic?.ipv6AccessConfigs) ? nic.ipv6AccessConfigs : [])]) {
+    for (const access of [
+      ...(Array.isArray(nic?.accessConfigs) ? nic.accessConfigs : []),
+      ...(Array.isArray(nic?.ipv6AccessConfigs) ? nic.ipv6AccessConfigs : []),
+    ]) {
       const external = text(access?.natIP) ?? text(access?.externalIpv6);
       if (external) publicIps.push(external);
     }
@@ -338,12 +369,16 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
     kind: "gcp",
 
     async checkHealth(credentials, context): Promise<HealthResult> {
-      if (isGcpWorkloadIdentity(credentials)) return (await import("./gcp-workload-identity.ts")).checkWorkloadIdentityHealth(credentials, context, options);
+      if (isGcpWorkloadIdentity(credentials))
+        return (await import("./gcp-workload-identity.ts")).checkWorkloadIdentityHealth(credentials, context, options);
       const started = performance.now();
       const checkedAt = new Date().toISOString();
       const call = startCall(credentials, context, options);
       try {
-        const project = await authorized<ProjectBody>(call, `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`);
+        const project = await authorized<ProjectBody>(
+          call,
+          `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`,
+        );
         if (!project || typeof project !== "object" || text(project.name) === null) {
           throw new StageError("compute", malformed(`${new URL(call.base).host} answered the project request without a project name.`));
         }
@@ -364,7 +399,8 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
     },
 
     async listResources(credentials, context): Promise<ListResult> {
-      if (isGcpWorkloadIdentity(credentials)) return (await import("./gcp-workload-identity.ts")).listWorkloadIdentityResources(credentials, context, options);
+      if (isGcpWorkloadIdentity(credentials))
+        return (await import("./gcp-workload-identity.ts")).listWorkloadIdentityResources(credentials, context, options);
       const call = startCall(credentials, context, options);
       if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
       try {
@@ -411,17 +447,27 @@ export async function listAggregatedInstances(
       const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
       const warning = entry?.warning;
       if (warning && text(warning.code) && warning.code !== "NO_RESULTS_ON_PAGE") {
-        partialFailures.push({ scope, code: String(warning.code), message: scrub(text(warning.message) ?? String(warning.code), where.secrets) });
+        partialFailures.push({
+          scope,
+          code: String(warning.code),
+          message: scrub(text(warning.message) ?? String(warning.code), where.secrets),
+        });
       }
       for (const instance of Array.isArray(entry?.instances) ? entry.instances : []) {
         const resource = normalizeGcpInstance(instance as GcpInstance, where.project, scopeZone);
         if (!resource) continue;
-        if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone))) continue;
+        if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone)))
+          continue;
         resources.push(resource);
       }
     }
     for (const scope of Array.isArray(body.unreachables) ? body.unreachables : []) {
-      if (typeof scope === "string") partialFailures.push({ scope, code: "unreachable", message: `Compute Engine could not list ${scope}; it is left out of this listing.` });
+      if (typeof scope === "string")
+        partialFailures.push({
+          scope,
+          code: "unreachable",
+          message: `Compute Engine could not list ${scope}; it is left out of this listing.`,
+        });
     }
     pageToken = text(body.nextPageToken);
     if (!pageToken) break;

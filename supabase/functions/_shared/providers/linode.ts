@@ -2,7 +2,18 @@
 // proves it may read Linodes (a token of any scope reads its profile); the listing takes 500 a page,
 // following page/pages to the end.
 import { linodeInstanceUrl } from "./console-links.ts";
-import { apiUrl, isRecord, mapStatus, MalformedShape, required, splitAddresses, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
+import {
+  apiUrl,
+  isRecord,
+  mapStatus,
+  MalformedShape,
+  required,
+  splitAddresses,
+  str,
+  tagsFromList,
+  tokenCloudAdapter,
+  type TokenCloudPage,
+} from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const LINODE_API = "https://api.linode.com";

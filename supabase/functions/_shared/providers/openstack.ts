@@ -7,7 +7,15 @@ import { TokenCache } from "../net/token-cache.ts";
 import type { OpenStackCredentials } from "../schemas/providers.ts";
 import { openstackInstanceUrl } from "./console-links.ts";
 import { isRecord, mapStatus, str, tagsFromList } from "./token-providers.ts";
-import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderIdentity, ResourceStatus } from "./types.ts";
+import type {
+  AdapterContext,
+  HealthResult,
+  ListResult,
+  NormalizedResource,
+  ProviderAdapter,
+  ProviderIdentity,
+  ResourceStatus,
+} from "./types.ts";
 
 type CatalogEndpoint = { region: string; interface: string; url: string };
 type CatalogService = { type: string; endpoints: CatalogEndpoint[] };
@@ -99,7 +107,10 @@ function authBody(credentials: OpenStackCredentials) {
 }
 
 function malformed(detail: string): UpstreamError {
-  return new UpstreamError({ code: "malformed_response", message: `Keystone answered with something that is not an Identity v3 token: ${detail}.` });
+  return new UpstreamError({
+    code: "malformed_response",
+    message: `Keystone answered with something that is not an Identity v3 token: ${detail}.`,
+  });
 }
 
 function parseCatalog(value: unknown): CatalogService[] {
@@ -152,14 +163,22 @@ function keystoneFailure(error: unknown, credentials: OpenStackCredentials): unk
   return error;
 }
 
-async function issueToken(fetchFn: FetchLike, credentials: OpenStackCredentials, context: AdapterContext): Promise<{ value: KeystoneToken; expiresAt: string }> {
+async function issueToken(
+  fetchFn: FetchLike,
+  credentials: OpenStackCredentials,
+  context: AdapterContext,
+): Promise<{ value: KeystoneToken; expiresAt: string }> {
   const root = keystoneRoot(context.apiEndpoint);
   let response;
   try {
     response = await requestJson(
       fetchFn,
       new URL("auth/tokens", root),
-      { method: "POST", headers: { "content-type": "application/json", "user-agent": "Cloudkeep" }, body: JSON.stringify(authBody(credentials)) },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "Cloudkeep" },
+        body: JSON.stringify(authBody(credentials)),
+      },
       // A login is cheap to retry on 5xx and 429, and a 401 is final.
       { timeoutMs: context.timeoutMs, signal: context.signal },
     );
@@ -266,7 +285,12 @@ function serverAddresses(server: Record<string, unknown>): { public_ips: string[
   return { public_ips, private_ips };
 }
 
-function toResource(server: Record<string, unknown>, region: string, flavors: Map<string, string>, horizon: string | null | undefined): NormalizedResource {
+function toResource(
+  server: Record<string, unknown>,
+  region: string,
+  flavors: Map<string, string>,
+  horizon: string | null | undefined,
+): NormalizedResource {
   const id = str(server.id);
   if (!id) throw new UpstreamError({ code: "malformed_response", message: 'Nova listed a server without an "id".' });
   const raw = str(server.status);
@@ -299,14 +323,25 @@ function computeUrl(endpoint: CatalogEndpoint, path: string): URL {
 }
 
 /** Flavor names by id, for Nova before microversion 2.47 (which embeds only the flavor id). Best effort. */
-async function flavorNames(fetchFn: FetchLike, endpoint: CatalogEndpoint, token: string, context: AdapterContext): Promise<Map<string, string>> {
+async function flavorNames(
+  fetchFn: FetchLike,
+  endpoint: CatalogEndpoint,
+  token: string,
+  context: AdapterContext,
+): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   try {
     const url = computeUrl(endpoint, "flavors/detail");
     url.searchParams.set("limit", String(PAGE_LIMIT));
-    const { body } = await requestJson(fetchFn, url, { headers: { "x-auth-token": token } }, { timeoutMs: context.timeoutMs, signal: context.signal, retries: 1 });
+    const { body } = await requestJson(
+      fetchFn,
+      url,
+      { headers: { "x-auth-token": token } },
+      { timeoutMs: context.timeoutMs, signal: context.signal, retries: 1 },
+    );
     if (isRecord(body) && Array.isArray(body.flavors)) {
-      for (const flavor of body.flavors) if (isRecord(flavor) && str(flavor.id) && str(flavor.name)) names.set(str(flavor.id)!, str(flavor.name)!);
+      for (const flavor of body.flavors)
+        if (isRecord(flavor) && str(flavor.id) && str(flavor.name)) names.set(str(flavor.id)!, str(flavor.name)!);
     }
   } catch {
     // Sizes then show the flavor id; the listing itself is unaffected.
@@ -314,7 +349,12 @@ async function flavorNames(fetchFn: FetchLike, endpoint: CatalogEndpoint, token:
   return names;
 }
 
-async function listRegion(fetchFn: FetchLike, endpoint: CatalogEndpoint, token: string, context: AdapterContext): Promise<NormalizedResource[]> {
+async function listRegion(
+  fetchFn: FetchLike,
+  endpoint: CatalogEndpoint,
+  token: string,
+  context: AdapterContext,
+): Promise<NormalizedResource[]> {
   const servers: Record<string, unknown>[] = [];
   const markers = new Set<string>();
   let marker: string | null = null;
@@ -323,17 +363,27 @@ async function listRegion(fetchFn: FetchLike, endpoint: CatalogEndpoint, token: 
     url.searchParams.set("limit", String(PAGE_LIMIT));
     if (marker) url.searchParams.set("marker", marker);
     const where = `GET ${url.host}${url.pathname}`;
-    if (page >= MAX_PAGES) throw new UpstreamError({ code: "malformed_response", message: `${where}: pagination did not end after ${MAX_PAGES} pages.` });
-    const { body } = await requestJson(fetchFn, url, { headers: { "x-auth-token": token, "user-agent": "Cloudkeep" } }, { timeoutMs: context.timeoutMs, signal: context.signal });
+    if (page >= MAX_PAGES)
+      throw new UpstreamError({ code: "malformed_response", message: `${where}: pagination did not end after ${MAX_PAGES} pages.` });
+    const { body } = await requestJson(
+      fetchFn,
+      url,
+      { headers: { "x-auth-token": token, "user-agent": "Cloudkeep" } },
+      { timeoutMs: context.timeoutMs, signal: context.signal },
+    );
     if (!isRecord(body) || !Array.isArray(body.servers)) {
-      throw new UpstreamError({ code: "malformed_response", message: `${where} answered with JSON that is not Nova's: no "servers" list.` });
+      throw new UpstreamError({
+        code: "malformed_response",
+        message: `${where} answered with JSON that is not Nova's: no "servers" list.`,
+      });
     }
     const pageServers = body.servers.filter(isRecord);
     servers.push(...pageServers);
     const hasNext = Array.isArray(body.servers_links) && body.servers_links.some((l) => isRecord(l) && l.rel === "next");
     const last = pageServers.length ? str(pageServers[pageServers.length - 1].id) : null;
     if (!hasNext || !last) break;
-    if (markers.has(last)) throw new UpstreamError({ code: "malformed_response", message: `${where}: pagination returned the same marker twice.` });
+    if (markers.has(last))
+      throw new UpstreamError({ code: "malformed_response", message: `${where}: pagination returned the same marker twice.` });
     markers.add(last);
     marker = last;
   }
@@ -355,11 +405,20 @@ export const openstackAdapter: ProviderAdapter<"openstack"> = {
     try {
       const token = await login(fetchFn, credentials, context);
       const regions = targetRegions(token, credentials, context);
-      const identity = identityOf(token, keystoneRoot(context.apiEndpoint), computeEndpoints(token.catalog).map((e) => e.region));
+      const identity = identityOf(
+        token,
+        keystoneRoot(context.apiEndpoint),
+        computeEndpoints(token.catalog).map((e) => e.region),
+      );
       identity.details = { ...identity.details, region: regions.map((r) => r.region).join(", ") };
       return { ok: true, identity, latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
     } catch (error) {
-      return { ok: false, error: toProviderFailure(error), latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
+      return {
+        ok: false,
+        error: toProviderFailure(error),
+        latencyMs: Math.round(performance.now() - started),
+        checkedAt: new Date().toISOString(),
+      };
     } finally {
       fetchFn.close();
     }

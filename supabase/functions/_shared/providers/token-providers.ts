@@ -4,7 +4,15 @@
 import { classifyAddress, safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
 import type { TokenCredentials } from "../schemas/providers.ts";
-import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderIdentity, ResourceStatus } from "./types.ts";
+import type {
+  AdapterContext,
+  HealthResult,
+  ListResult,
+  NormalizedResource,
+  ProviderAdapter,
+  ProviderIdentity,
+  ResourceStatus,
+} from "./types.ts";
 
 export type TokenCloudKind = "digitalocean" | "linode" | "vultr";
 
@@ -109,19 +117,41 @@ export function mapStatus(raw: string | null, table: Record<string, ResourceStat
 }
 
 function malformed(where: string, detail: string): UpstreamError {
-  return new UpstreamError({ code: "malformed_response", message: `${where} answered with JSON that is not the provider's API shape: ${detail}.` });
+  return new UpstreamError({
+    code: "malformed_response",
+    message: `${where} answered with JSON that is not the provider's API shape: ${detail}.`,
+  });
 }
 
 function mapError<K extends TokenCloudKind>(spec: TokenCloudSpec<K>, error: unknown): unknown {
   const scope = error instanceof UpstreamError && error.upstreamStatus === 401 ? spec.missingScope?.(error.body) : null;
   if (scope) {
-    return new UpstreamError({ code: "missing_scope", status: 403, upstreamStatus: 401, message: scope.message, hint: scope.hint, retryable: false });
+    return new UpstreamError({
+      code: "missing_scope",
+      status: 403,
+      upstreamStatus: 401,
+      message: scope.message,
+      hint: scope.hint,
+      retryable: false,
+    });
   }
   if (error instanceof UpstreamError && error.upstreamStatus === 401) {
-    return new UpstreamError({ code: "unauthorized", status: 401, upstreamStatus: 401, message: spec.unauthorized.message, hint: spec.unauthorized.hint });
+    return new UpstreamError({
+      code: "unauthorized",
+      status: 401,
+      upstreamStatus: 401,
+      message: spec.unauthorized.message,
+      hint: spec.unauthorized.hint,
+    });
   }
   if (error instanceof UpstreamError && error.upstreamStatus === 403) {
-    return new UpstreamError({ code: "forbidden", status: 403, upstreamStatus: 403, message: `${error.message} The token lacks a permission.`, hint: spec.forbiddenHint });
+    return new UpstreamError({
+      code: "forbidden",
+      status: 403,
+      upstreamStatus: 403,
+      message: `${error.message} The token lacks a permission.`,
+      hint: spec.forbiddenHint,
+    });
   }
   return error;
 }
@@ -138,7 +168,10 @@ function openSession(spec: TokenCloudSpec<TokenCloudKind>, credentials: TokenCre
 }
 
 async function getObject(session: Session, url: URL): Promise<Record<string, unknown>> {
-  const { body } = await requestJson(session.fetch, url, session.init, { timeoutMs: session.context.timeoutMs, signal: session.context.signal });
+  const { body } = await requestJson(session.fetch, url, session.init, {
+    timeoutMs: session.context.timeoutMs,
+    signal: session.context.signal,
+  });
   if (!isRecord(body)) throw malformed(`GET ${url.host}${url.pathname}`, "expected an object");
   return body;
 }
@@ -165,7 +198,12 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
         for (const probe of spec.healthProbes?.(session.base) ?? []) await getObject(session, probe);
         return { ok: true, identity, latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
       } catch (error) {
-        return { ok: false, error: toProviderFailure(mapError(spec, error)), latencyMs: Math.round(performance.now() - started), checkedAt: new Date().toISOString() };
+        return {
+          ok: false,
+          error: toProviderFailure(mapError(spec, error)),
+          latencyMs: Math.round(performance.now() - started),
+          checkedAt: new Date().toISOString(),
+        };
       } finally {
         session.fetch.close();
       }

@@ -1,7 +1,17 @@
 // Vultr: GET /v2/account proves the API key; GET /v2/instances lists 500 a page, following the cursor
 // in meta.links.next to the end.
 import { vultrInstanceUrl } from "./console-links.ts";
-import { apiUrl, isRecord, MalformedShape, required, splitAddresses, str, tagsFromList, tokenCloudAdapter, type TokenCloudPage } from "./token-providers.ts";
+import {
+  apiUrl,
+  isRecord,
+  MalformedShape,
+  required,
+  splitAddresses,
+  str,
+  tagsFromList,
+  tokenCloudAdapter,
+  type TokenCloudPage,
+} from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const VULTR_API = "https://api.vultr.com";
@@ -85,5 +95,6 @@ export const vultrAdapter = tokenCloudAdapter({
     message: "Vultr refused the API key (401 Invalid API token).",
     hint: "The key was regenerated or copied incompletely, or the API is not enabled — enable it and copy the key at my.vultr.com/settings/#settingsapi. If access is restricted by IP, allow Cloudkeep's address there.",
   },
-  forbiddenHint: "The API key's user lacks permission to view instances (the subscriptions_view ACL), or the calling IP is not in the API access list at my.vultr.com/settings/#settingsapi.",
+  forbiddenHint:
+    "The API key's user lacks permission to view instances (the subscriptions_view ACL), or the calling IP is not in the API access list at my.vultr.com/settings/#settingsapi.",
 });

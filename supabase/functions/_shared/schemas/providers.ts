@@ -14,7 +14,14 @@ import {
   awsIdentity,
   describeAws,
 } from "./providers/aws.ts";
-import { AZURE_AUTH_VARIANTS, AZURE_FIELDS, AZURE_SECRET_FIELDS, azureCredentialsSchema, azureIdentity, describeAzure } from "./providers/azure.ts";
+import {
+  AZURE_AUTH_VARIANTS,
+  AZURE_FIELDS,
+  AZURE_SECRET_FIELDS,
+  azureCredentialsSchema,
+  azureIdentity,
+  describeAzure,
+} from "./providers/azure.ts";
 import {
   checkUrl,
   GENERIC_REGION_PATTERN,
@@ -54,8 +61,25 @@ export type { GcpWorkloadIdentityCredentials };
 export { isGcpWorkloadIdentity };
 export type { AzureFederatedCredentials, AzureSecretCredentials };
 export { isAzureFederated } from "./providers/azure.ts";
-export type { AwsCredentials, AwsKeyCredentials, AwsRoleCredentials, AwsWebIdentityCredentials, AzureCredentials, GcpCredentials, OpenStackCredentials, S3CompatibleCredentials, TokenCredentials };
-export type { AuthMethod, CredentialDescription, CredentialField, CredentialFieldType, CredentialVariant, SchemaOptions } from "./providers/common.ts";
+export type {
+  AwsCredentials,
+  AwsKeyCredentials,
+  AwsRoleCredentials,
+  AwsWebIdentityCredentials,
+  AzureCredentials,
+  GcpCredentials,
+  OpenStackCredentials,
+  S3CompatibleCredentials,
+  TokenCredentials,
+};
+export type {
+  AuthMethod,
+  CredentialDescription,
+  CredentialField,
+  CredentialFieldType,
+  CredentialVariant,
+  SchemaOptions,
+} from "./providers/common.ts";
 export { assumedRoleArn, isAwsRoleCredentials, isAwsWebIdentityCredentials, parseRoleArn, ROLE_ARN_EXAMPLE } from "./providers/aws.ts";
 export { AUTH_METHODS } from "./providers/common.ts";
 export { GCP_KEY_FIELD } from "./providers/gcp.ts";
@@ -153,7 +177,12 @@ export const CREDENTIAL_VARIANTS: Partial<Record<ProviderType, readonly Credenti
       description: "Workload identity federation: Google trusts Cloudkeep's OIDC issuer for this provider only. Nothing secret is stored.",
       fields: GCP_WORKLOAD_IDENTITY_FIELDS,
     },
-    { value: "service_account_key", label: "Service account key", description: "A JSON key of a service account, stored encrypted.", fields: GCP_FIELDS },
+    {
+      value: "service_account_key",
+      label: "Service account key",
+      description: "A JSON key of a service account, stored encrypted.",
+      fields: GCP_FIELDS,
+    },
   ],
 };
 
@@ -217,7 +246,10 @@ export function apiEndpointSchema(kind: ProviderType, { allowHttp = false }: Sch
     .transform((value, ctx) => {
       if (value === undefined) {
         if (!field.required) return null;
-        ctx.addIssue({ code: "custom", message: `${label} is required: the URL of the ${kind === "openstack" ? "Keystone v3 API" : "S3 service"}, like ${field.placeholder}.` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} is required: the URL of the ${kind === "openstack" ? "Keystone v3 API" : "S3 service"}, like ${field.placeholder}.`,
+        });
         return z.NEVER;
       }
       const checked = checkUrl(value, label, field.placeholder, allowHttp);
@@ -312,7 +344,13 @@ function normalizeBody(body: unknown): unknown {
   // `{ "auth_method": "assume_role", "credentials": { "role_arn": … } }`: the method travels with the credentials it describes.
   const method = normalized.auth_method ?? normalized.authMethod;
   const credentials = normalized.credentials;
-  if (method !== undefined && credentials !== null && typeof credentials === "object" && !Array.isArray(credentials) && !("auth_method" in credentials)) {
+  if (
+    method !== undefined &&
+    credentials !== null &&
+    typeof credentials === "object" &&
+    !Array.isArray(credentials) &&
+    !("auth_method" in credentials)
+  ) {
     normalized.credentials = { ...credentials, auth_method: method };
   }
   return normalized;
@@ -362,7 +400,10 @@ export function parseProviderInput(body: unknown, { allowHttp = false }: SchemaO
 
 /** Validates credentials alone (rotation); error paths start with `credentials.` like the create body's. */
 export function parseCredentials<K extends ProviderType>(kind: K, credentials: unknown, options: SchemaOptions = {}) {
-  return z.object({ credentials: credentialsSchema(kind, options) }).transform((value) => value.credentials).safeParse({ credentials });
+  return z
+    .object({ credentials: credentialsSchema(kind, options) })
+    .transform((value) => value.credentials)
+    .safeParse({ credentials });
 }
 
 /** Error messages keyed by dotted field path (`credentials.access_key`); errors about the whole body under "body". */

@@ -40,7 +40,11 @@ export function queryInteger(bounds: { min: number; max: number; fallback: numbe
       .pipe(z.number().min(bounds.min, { message }).max(bounds.max, { message }))
       .default(bounds.fallback),
   );
-  return { zod, schema: { type: "integer", minimum: bounds.min, maximum: bounds.max, default: bounds.fallback }, description } satisfies QueryField;
+  return {
+    zod,
+    schema: { type: "integer", minimum: bounds.min, maximum: bounds.max, default: bounds.fallback },
+    description,
+  } satisfies QueryField;
 }
 
 type Check = { test: (value: string) => boolean; message: string; format?: string };
@@ -57,7 +61,11 @@ export function queryText(options: { max?: number; description?: string; check?:
       .refine((value) => !check || check.test(value), { message: check?.message })
       .optional(),
   );
-  return { zod, schema: { type: "string", maxLength: max, ...(check?.format ? { format: check.format } : {}) }, description: options.description } satisfies QueryField;
+  return {
+    zod,
+    schema: { type: "string", maxLength: max, ...(check?.format ? { format: check.format } : {}) },
+    description: options.description,
+  } satisfies QueryField;
 }
 
 /** One of `allowed`; absent gives undefined. */
@@ -68,7 +76,13 @@ export function queryEnum<T extends readonly [string, ...string[]]>(allowed: T, 
 
 /** "true" or "false"; absent gives `fallback`. */
 export function queryBoolean(fallback = false, description?: string) {
-  const zod = z.preprocess(absent, z.enum(["true", "false"], { error: () => "must be true or false" }).transform((value) => value === "true").default(fallback));
+  const zod = z.preprocess(
+    absent,
+    z
+      .enum(["true", "false"], { error: () => "must be true or false" })
+      .transform((value) => value === "true")
+      .default(fallback),
+  );
   return { zod, schema: { type: "boolean", default: fallback }, description } satisfies QueryField;
 }
 
@@ -79,7 +93,12 @@ export function queryList(options: { max: number; check: Check; description?: st
     .max(options.max, { message: `may be given at most ${options.max} times` })
     .refine((values) => values.every(options.check.test), { message: options.check.message })
     .default([]);
-  return { zod, schema: { type: "array", maxItems: options.max, items: { type: "string" } }, description: options.description, list: true } satisfies QueryField;
+  return {
+    zod,
+    schema: { type: "array", maxItems: options.max, items: { type: "string" } },
+    description: options.description,
+    list: true,
+  } satisfies QueryField;
 }
 
 /** A page's search box: trimmed and cut to `max` characters (never refused); absent gives "". */
@@ -105,7 +124,15 @@ export type QuerySchema<F extends Fields = Fields> = {
   fields: F;
   schema: z.ZodObject<ShapeOf<F>>;
   /** OpenAPI parameter objects, in the fields' order. */
-  parameters: { name: string; in: "query"; required: false; schema: Record<string, unknown>; description?: string; style?: "form"; explode?: true }[];
+  parameters: {
+    name: string;
+    in: "query";
+    required: false;
+    schema: Record<string, unknown>;
+    description?: string;
+    style?: "form";
+    explode?: true;
+  }[];
 };
 
 export function queryObject<F extends Fields>(fields: F): QuerySchema<F> {
@@ -153,7 +180,11 @@ export class QueryError extends Error {
  * one; `forgiving` drops each malformed one and uses its default instead. Parameters it does not
  * name are ignored.
  */
-export function parseQuery<F extends Fields>(definition: QuerySchema<F>, query: QueryInput, mode: "strict" | "forgiving"): z.infer<z.ZodObject<ShapeOf<F>>> {
+export function parseQuery<F extends Fields>(
+  definition: QuerySchema<F>,
+  query: QueryInput,
+  mode: "strict" | "forgiving",
+): z.infer<z.ZodObject<ShapeOf<F>>> {
   const raw = rawQuery(definition.fields, query);
   for (;;) {
     const parsed = definition.schema.safeParse(raw);

@@ -2,7 +2,13 @@
 // (CloudFormation, quick-create link, Terraform, policies, external ID), and the account's change
 // timeline from CloudTrail (stored; refresh=true imports live first).
 import { withRls } from "../../_shared/db.ts";
-import { decodeEventCursor, requireActivityReader, selectEventImport, selectEvents, type StoredEventFilters } from "../../_shared/domain/event-queries.ts";
+import {
+  decodeEventCursor,
+  requireActivityReader,
+  selectEventImport,
+  selectEvents,
+  type StoredEventFilters,
+} from "../../_shared/domain/event-queries.ts";
 import { importProviderEvents, type EventImport } from "../../_shared/domain/provider-events.ts";
 import { selectProvider } from "../../_shared/domain/provider-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
@@ -13,12 +19,12 @@ import { MAX_LIMIT, queryBoolean, queryInteger, queryObject, queryText } from ".
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
-
 /** The provider, visible to the caller and of kind AWS; anything else is not found here. */
 async function awsProvider(ctx: RequestContext, id: string) {
   const provider = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectProvider(tx, id));
   if (!provider) throw new ApiError(404, "not_found", "Provider not found.");
-  if (provider.provider_type !== "aws") throw new ApiError(404, "not_found", `"${provider.name}" is not an AWS provider; this exists for AWS providers only.`);
+  if (provider.provider_type !== "aws")
+    throw new ApiError(404, "not_found", `"${provider.name}" is not an AWS provider; this exists for AWS providers only.`);
   return provider;
 }
 
@@ -26,11 +32,16 @@ const awsRegion = regionsSchema("aws");
 
 /** GET /providers/{id}/events: filters of the stored timeline, keyset pages, refresh=true imports first. */
 const eventsQuery = queryObject({
-  region: queryText({ check: { test: (region) => awsRegion.safeParse(region).data?.length === 1, message: "must be one AWS region code like us-east-1" } }),
+  region: queryText({
+    check: { test: (region) => awsRegion.safeParse(region).data?.length === 1, message: "must be one AWS region code like us-east-1" },
+  }),
   user: queryText(),
   event_name: queryText(),
   resource: queryText({ description: "A resource name or id, e.g. i-0abc… or a bucket name." }),
-  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeEventCursor(cursor) !== null, message: "is not one this API gave out" } }),
+  cursor: queryText({
+    max: 2048,
+    check: { test: (cursor) => decodeEventCursor(cursor) !== null, message: "is not one this API gave out" },
+  }),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
   refresh: queryBoolean(false, "Import from CloudTrail first (members and above)."),
 });
@@ -44,9 +55,12 @@ export function awsRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers/:id/aws/cloudformation", async (ctx, { id }) => {
     const provider = await awsProvider(ctx, id);
     const settings = awsRoleSettings();
-    if (!settings.principalArn) throw new ApiError(503, "not_configured", settings.principalProblem ?? "Cloudkeep's AWS principal is not configured.");
+    if (!settings.principalArn)
+      throw new ApiError(503, "not_configured", settings.principalProblem ?? "Cloudkeep's AWS principal is not configured.");
     if (!provider.external_id) throw new ApiError(409, "conflict", `"${provider.name}" has no external ID.`);
-    return json({ data: awsRoleSetup({ ...provider, external_id: provider.external_id }, { ...settings, principalArn: settings.principalArn }) });
+    return json({
+      data: awsRoleSetup({ ...provider, external_id: provider.external_id }, { ...settings, principalArn: settings.principalArn }),
+    });
   });
 
   router.on("GET", "/providers/:id/events", async (ctx, { id }) => {
@@ -55,7 +69,13 @@ export function awsRoutes(router: Router<RequestContext>) {
     const filters = eventFilters(query);
     let imported: EventImport | undefined;
     if (query.refresh) {
-      const live = { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
+      const live = {
+        sql: ctx.deps.sql,
+        ring: ctx.deps.ring,
+        claims: ctx.claims,
+        trustedCidrs: ctx.deps.trustedCidrs,
+        oidcIssuer: ctx.deps.oidcIssuer,
+      };
       imported = await domainCall(() => importProviderEvents(live, id));
     }
     const { page, state } = await domainCall(() =>
@@ -69,7 +89,9 @@ export function awsRoutes(router: Router<RequestContext>) {
       next_cursor: page.nextCursor,
       imported_at: state?.imported_at ?? null,
       partial_failures: imported?.partialFailures ?? state?.partial_failures ?? [],
-      ...(imported ? { import: { added: imported.added, fetched: imported.fetched, regions: imported.regions, truncated: imported.truncated } } : {}),
+      ...(imported
+        ? { import: { added: imported.added, fetched: imported.fetched, regions: imported.regions, truncated: imported.truncated } }
+        : {}),
     });
   });
 }
@@ -85,7 +107,10 @@ export const awsOpenApiPaths = {
         "then upload cloudformation.template_json on create_stack_url. 503 not_configured when CLOUDKEEP_AWS_PRINCIPAL_ARN is not set.",
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
       responses: {
-        "200": { description: "external_id, principal_arn, role_name, role_path, role_arn, cloudformation {template, template_json, stack_name, quick_create_url, create_stack_url}, terraform, policies {trust, permissions}, actions" },
+        "200": {
+          description:
+            "external_id, principal_arn, role_name, role_path, role_arn, cloudformation {template, template_json, stack_name, quick_create_url, create_stack_url}, terraform, policies {trust, permissions}, actions",
+        },
         "401": { description: "Missing, invalid or expired access token" },
         "404": { description: "Not found, not visible to you, or not an AWS provider" },
         "503": { description: "Cloudkeep's AWS principal is not configured" },
@@ -98,10 +123,7 @@ export const awsOpenApiPaths = {
       description:
         "Stored events, imported on a schedule; refresh=true imports from CloudTrail first (members and above). CloudTrail shows an event about ten minutes after it happens. " +
         "user, event_name and resource match case-insensitively anywhere in the value; region matches exactly.",
-      parameters: [
-        { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
-        ...eventsQuery.parameters,
-      ],
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }, ...eventsQuery.parameters],
       responses: {
         "200": {
           description:

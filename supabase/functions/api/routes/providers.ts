@@ -37,7 +37,11 @@ export const providerResourcesQuery = queryObject({
   type: queryText(),
   region: queryText(),
   q: queryText(),
-  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeCursor(cursor) !== null, message: "is not one this API gave out" }, description: "next_cursor of the previous page." }),
+  cursor: queryText({
+    max: 2048,
+    check: { test: (cursor) => decodeCursor(cursor) !== null, message: "is not one this API gave out" },
+    description: "next_cursor of the previous page.",
+  }),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
   refresh: queryBoolean(false, "List live from the cloud before answering (decrypts the credential)."),
 });
@@ -48,7 +52,13 @@ function present(p: ProviderRecord) {
 }
 
 function vault(ctx: RequestContext): VaultContext {
-  return { sql: ctx.deps.sql, ring: ctx.deps.ring, claims: ctx.claims, trustedCidrs: ctx.deps.trustedCidrs, oidcIssuer: ctx.deps.oidcIssuer };
+  return {
+    sql: ctx.deps.sql,
+    ring: ctx.deps.ring,
+    claims: ctx.claims,
+    trustedCidrs: ctx.deps.trustedCidrs,
+    oidcIssuer: ctx.deps.oidcIssuer,
+  };
 }
 
 async function visibleProvider(ctx: RequestContext, id: string) {
@@ -62,7 +72,13 @@ export function providerRoutes(router: Router<RequestContext>) {
     const org = await resolveOrganization(ctx);
     const query = apiQuery(providerListQuery, ctx.url);
     const result = await withRls(ctx.deps.sql, ctx.claims, (tx) =>
-      selectProviderPage(tx, org.id, { q: query.q, kind: query.provider_type, status: query.status, environment: query.environment, page: query.page }),
+      selectProviderPage(tx, org.id, {
+        q: query.q,
+        kind: query.provider_type,
+        status: query.status,
+        environment: query.environment,
+        page: query.page,
+      }),
     );
     return json({ data: result.providers.map(present), page: result.page, page_size: result.pageSize, total: result.total });
   });
@@ -78,13 +94,16 @@ export function providerRoutes(router: Router<RequestContext>) {
 
   router.on("PATCH", "/providers/:id", async (ctx, { id }) => {
     const body = await readJson(ctx.request);
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw new ApiError(422, "validation_failed", "The body must be a JSON object.");
+    if (!body || typeof body !== "object" || Array.isArray(body))
+      throw new ApiError(422, "validation_failed", "The body must be a JSON object.");
     const { credentials, suspended, read_only_credentials: readOnly, ...rest } = body as Record<string, unknown>;
     // A new endpoint travels with new credentials (the stored secret never goes to an
     // address it was not entered for); on its own it is metadata, which refuses a change.
     const { api_endpoint: endpointWithCredentials, ...others } = rest;
     const metadata = credentials !== undefined ? others : rest;
-    const kinds = [credentials !== undefined, suspended !== undefined, readOnly !== undefined, Object.keys(metadata).length > 0].filter(Boolean).length;
+    const kinds = [credentials !== undefined, suspended !== undefined, readOnly !== undefined, Object.keys(metadata).length > 0].filter(
+      Boolean,
+    ).length;
     // One kind of change per request, so a request either applies whole or not at all.
     if (kinds > 1) {
       throw new ApiError(
@@ -95,10 +114,16 @@ export function providerRoutes(router: Router<RequestContext>) {
     }
     await visibleProvider(ctx, id);
     let updated: ProviderRecord;
-    if (credentials !== undefined) updated = await domainCall(() => rotateProviderCredentials(vault(ctx), id, credentials, { apiEndpoint: endpointWithCredentials as string | null | undefined }));
+    if (credentials !== undefined)
+      updated = await domainCall(() =>
+        rotateProviderCredentials(vault(ctx), id, credentials, { apiEndpoint: endpointWithCredentials as string | null | undefined }),
+      );
     else if (readOnly !== undefined) updated = await domainCall(() => setReadOnlyCredentials(vault(ctx), id, readOnly));
     else if (suspended !== undefined) {
-      if (typeof suspended !== "boolean") throw new ApiError(422, "validation_failed", "suspended must be true or false.", { fields: { suspended: ["must be true or false"] } });
+      if (typeof suspended !== "boolean")
+        throw new ApiError(422, "validation_failed", "suspended must be true or false.", {
+          fields: { suspended: ["must be true or false"] },
+        });
       updated = await domainCall(() => setProviderSuspended(vault(ctx), id, suspended));
     } else updated = await domainCall(() => updateProvider(vault(ctx), id, metadata));
     return json({ data: present(updated) });

@@ -35,7 +35,11 @@ export const inventoryQuery = queryObject({
   }),
   include_vanished: queryBoolean(false, "Include resources the last refresh no longer found."),
   limit: queryInteger({ min: 1, max: MAX_LIMIT, fallback: 50 }),
-  cursor: queryText({ max: 2048, check: { test: (cursor) => decodeInventoryCursor(cursor) !== null, message: "is not one this API gave out" }, description: "next_cursor of the previous page." }),
+  cursor: queryText({
+    max: 2048,
+    check: { test: (cursor) => decodeInventoryCursor(cursor) !== null, message: "is not one this API gave out" },
+    description: "next_cursor of the previous page.",
+  }),
   counts: queryBoolean(false, "Add `counts` to the answer."),
 });
 
@@ -74,7 +78,11 @@ export function resourceRoutes(router: Router<RequestContext>) {
     const org = await resolveOrganization(ctx);
     const query = apiQuery(inventoryQuery, ctx.url);
     const page = await readWithRls(ctx.deps.sql, ctx.claims, (tx) =>
-      selectInventoryResources(tx, org.id, inventoryFiltersOf(query), { cursor: query.cursor ?? null, limit: query.limit, counts: query.counts }),
+      selectInventoryResources(tx, org.id, inventoryFiltersOf(query), {
+        cursor: query.cursor ?? null,
+        limit: query.limit,
+        counts: query.counts,
+      }),
     );
     return json({
       data: page.resources,

@@ -77,7 +77,11 @@ export default async function ProviderPage({ params, searchParams }: { params: P
       label: (
         <>
           Resources
-          {inventory && <span className="rounded-full bg-muted-foreground/15 px-1.5 text-xs tabular-nums">{inventory.resource_count.toLocaleString("en")}</span>}
+          {inventory && (
+            <span className="rounded-full bg-muted-foreground/15 px-1.5 text-xs tabular-nums">
+              {inventory.resource_count.toLocaleString("en")}
+            </span>
+          )}
         </>
       ),
       href: `${base}?tab=resources`,
@@ -114,7 +118,9 @@ export default async function ProviderPage({ params, searchParams }: { params: P
             {canCheck && (
               <CheckNowButton orgSlug={organization.slug} providerId={provider.id} providerName={provider.name} suspended={suspended} />
             )}
-            {canManage && <ProviderActions orgSlug={organization.slug} provider={toSummary(provider)} layout="toolbar" afterDeleteHref={listHref} />}
+            {canManage && (
+              <ProviderActions orgSlug={organization.slug} provider={toSummary(provider)} layout="toolbar" afterDeleteHref={listHref} />
+            )}
           </div>
         )}
       </div>
@@ -160,7 +166,16 @@ export default async function ProviderPage({ params, searchParams }: { params: P
       )}
 
       {tab === "activity" && (
-        <ActivityTimeline user={user} orgSlug={organization.slug} providerId={provider.id} base={base} query={query} canImport={canCheck} suspended={suspended} now={now} />
+        <ActivityTimeline
+          user={user}
+          orgSlug={organization.slug}
+          providerId={provider.id}
+          base={base}
+          query={query}
+          canImport={canCheck}
+          suspended={suspended}
+          now={now}
+        />
       )}
 
       {tab === "history" && <HealthHistory checks={checks} now={now} />}

@@ -43,14 +43,7 @@ export function isAzureFederated(credentials: AzureCredentials): credentials is 
   return (credentials as { auth_method?: unknown }).auth_method === "federated";
 }
 
-const FIELDS = [
-  "tenant_id",
-  "client_id",
-  "client_secret",
-  "subscription_id",
-  "subscription_name",
-  "client_secret_expires_at",
-] as const;
+const FIELDS = ["tenant_id", "client_id", "client_secret", "subscription_id", "subscription_name", "client_secret_expires_at"] as const;
 
 /** The names `az ad sp create-for-rbac` prints, and the ones other portals use. */
 const ALIASES = { tenant: "tenant_id", appId: "client_id", app_id: "client_id", password: "client_secret" };
@@ -58,8 +51,8 @@ const ALIASES = { tenant: "tenant_id", appId: "client_id", app_id: "client_id", 
 const UUID_EXAMPLE = "11111111-2222-3333-4444-555555555555";
 
 function guid(label: string) {
-  return requiredText(label, { pattern: UUID_PATTERN, message: `${label} must be a GUID like ${UUID_EXAMPLE}.` }).transform(
-    (value) => value.toLowerCase(),
+  return requiredText(label, { pattern: UUID_PATTERN, message: `${label} must be a GUID like ${UUID_EXAMPLE}.` }).transform((value) =>
+    value.toLowerCase(),
   );
 }
 
@@ -155,7 +148,11 @@ export function azureCredentialsSchema(): z.ZodType<AzureCredentials, unknown> {
       if (!isBlank(sent)) {
         const word = typeof sent === "string" ? sent.trim().toLowerCase() : "";
         if (!(AZURE_AUTH_METHODS as readonly string[]).includes(word)) {
-          ctx.addIssue({ code: "custom", path: ["auth_method"], message: `Authentication method must be ${AZURE_AUTH_METHODS.join(" or ")}.` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["auth_method"],
+            message: `Authentication method must be ${AZURE_AUTH_METHODS.join(" or ")}.`,
+          });
           return z.NEVER;
         }
         method = word;
@@ -193,7 +190,7 @@ export const AZURE_FIELDS: CredentialField[] = [
     required: true,
     secret: false,
     placeholder: UUID_EXAMPLE,
-    help: "Azure portal → App registrations → your app → Overview: Directory (tenant) ID (\"tenant\" in az ad sp create-for-rbac output).",
+    help: 'Azure portal → App registrations → your app → Overview: Directory (tenant) ID ("tenant" in az ad sp create-for-rbac output).',
   },
   {
     name: "client_id",
@@ -202,7 +199,7 @@ export const AZURE_FIELDS: CredentialField[] = [
     required: true,
     secret: false,
     placeholder: UUID_EXAMPLE,
-    help: "Same Overview page: Application (client) ID (\"appId\" in az ad sp create-for-rbac output).",
+    help: 'Same Overview page: Application (client) ID ("appId" in az ad sp create-for-rbac output).',
   },
   {
     name: "client_secret",
@@ -210,7 +207,7 @@ export const AZURE_FIELDS: CredentialField[] = [
     type: "password",
     required: true,
     secret: true,
-    help: "Certificates & secrets → New client secret. Copy the Value, not the Secret ID (\"password\" in az ad sp create-for-rbac output).",
+    help: 'Certificates & secrets → New client secret. Copy the Value, not the Secret ID ("password" in az ad sp create-for-rbac output).',
   },
   {
     name: "subscription_id",
@@ -243,8 +240,8 @@ const FEDERATED_CLIENT_ID_HELP =
   "App registrations → your app → Overview: Application (client) ID. After saving, the provider's page shows the federated credential to add to this app (issuer, subject, audience) and the az/Terraform that add it.";
 
 /** The federated variant's inputs: the client-secret form without the secret and its expiry. */
-export const AZURE_FEDERATED_FIELDS: CredentialField[] = AZURE_FIELDS.filter((field) => !field.name.startsWith("client_secret")).map((field) =>
-  field.name === "client_id" ? { ...field, help: FEDERATED_CLIENT_ID_HELP } : field,
+export const AZURE_FEDERATED_FIELDS: CredentialField[] = AZURE_FIELDS.filter((field) => !field.name.startsWith("client_secret")).map(
+  (field) => (field.name === "client_id" ? { ...field, help: FEDERATED_CLIENT_ID_HELP } : field),
 );
 
 /** The choice the add-provider form offers for Azure; the first is the default. */
@@ -252,10 +249,16 @@ export const AZURE_AUTH_VARIANTS: CredentialVariant[] = [
   {
     value: "federated",
     label: "No secret (federation)",
-    description: "Workload identity federation: the app registration trusts Cloudkeep's OIDC issuer for this provider only. Nothing secret is stored.",
+    description:
+      "Workload identity federation: the app registration trusts Cloudkeep's OIDC issuer for this provider only. Nothing secret is stored.",
     fields: AZURE_FEDERATED_FIELDS,
   },
-  { value: "client_secret", label: "Client secret", description: "A service principal's client secret, stored encrypted.", fields: AZURE_FIELDS },
+  {
+    value: "client_secret",
+    label: "Client secret",
+    description: "A service principal's client secret, stored encrypted.",
+    fields: AZURE_FIELDS,
+  },
 ];
 
 /** `app <client id> in tenant <tenant id>`: not secret, and what the setup panel needs without decrypting anything. */
@@ -272,7 +275,12 @@ export function parseFederatedAzureHint(hint: string | null): { clientId: string
 
 export function describeAzure(credentials: AzureCredentials): CredentialDescription {
   if (isAzureFederated(credentials)) {
-    return { authMethod: "federated", accountIdentifier: credentials.subscription_id, credentialHint: federatedAzureHint(credentials), expiresAt: null };
+    return {
+      authMethod: "federated",
+      accountIdentifier: credentials.subscription_id,
+      credentialHint: federatedAzureHint(credentials),
+      expiresAt: null,
+    };
   }
   const expiry = credentials.client_secret_expires_at;
   return {

@@ -66,8 +66,7 @@ export function isBlank(value: unknown): boolean {
 
 function stringSchema(label: string, required: boolean) {
   return z.string({
-    error: (issue) =>
-      issue.input === undefined ? (required ? `${label} is required.` : undefined) : `${label} must be text.`,
+    error: (issue) => (issue.input === undefined ? (required ? `${label} is required.` : undefined) : `${label} must be text.`),
   });
 }
 

@@ -21,7 +21,8 @@ export const GCP_STS_TOKEN_URL = "https://sts.googleapis.com/v1/token";
 /** The form's fields: the configuration file's text, and the project. */
 export const GCP_CREDENTIAL_CONFIG_FIELD = "credential_config";
 
-const AUDIENCE_PATTERN = /^\/\/iam\.googleapis\.com\/projects\/(\d{1,20})\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
+const AUDIENCE_PATTERN =
+  /^\/\/iam\.googleapis\.com\/projects\/(\d{1,20})\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
 const IMPERSONATION_PATH = /\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 const PROJECT_ID_PATTERN = /^(?:[a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const EXAMPLE_AUDIENCE = "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/cloudkeep/providers/cloudkeep";
@@ -54,7 +55,8 @@ export function wantsWorkloadIdentity(raw: Record<string, unknown>): boolean {
   return raw.type === "external_account";
 }
 
-const NOT_JSON = "Credential configuration is not valid JSON. Paste the whole file gcloud iam workload-identity-pools create-cred-config wrote (it starts with {).";
+const NOT_JSON =
+  "Credential configuration is not valid JSON. Paste the whole file gcloud iam workload-identity-pools create-cred-config wrote (it starts with {).";
 
 function url(label: string, value: unknown, allowHttp: boolean, ctx: z.RefinementCtx, path: string[]): string | undefined {
   if (typeof value !== "string" || value.trim() === "") {
@@ -80,7 +82,11 @@ export function gcpWorkloadIdentitySchema({ allowHttp = false }: SchemaOptions =
     let config: unknown = record[GCP_CREDENTIAL_CONFIG_FIELD] ?? record.credentialConfig ?? record;
     const configPath = config === record ? [] : [GCP_CREDENTIAL_CONFIG_FIELD];
     if (isBlank(config)) {
-      ctx.addIssue({ code: "custom", path: [GCP_CREDENTIAL_CONFIG_FIELD], message: "Credential configuration is required: paste the JSON file gcloud wrote." });
+      ctx.addIssue({
+        code: "custom",
+        path: [GCP_CREDENTIAL_CONFIG_FIELD],
+        message: "Credential configuration is required: paste the JSON file gcloud wrote.",
+      });
       return z.NEVER;
     }
     if (typeof config === "string") {
@@ -107,15 +113,26 @@ export function gcpWorkloadIdentitySchema({ allowHttp = false }: SchemaOptions =
     }
     const audience = typeof file.audience === "string" ? file.audience.trim() : "";
     if (!parsePoolAudience(audience)) {
-      ctx.addIssue({ code: "custom", path: [...configPath, "audience"], message: `audience must name a workload identity pool provider, like ${EXAMPLE_AUDIENCE}.` });
+      ctx.addIssue({
+        code: "custom",
+        path: [...configPath, "audience"],
+        message: `audience must name a workload identity pool provider, like ${EXAMPLE_AUDIENCE}.`,
+      });
     }
     if (file.subject_token_type !== JWT_TOKEN_TYPE) {
-      ctx.addIssue({ code: "custom", path: [...configPath, "subject_token_type"], message: `subject_token_type must be ${JWT_TOKEN_TYPE}: Cloudkeep presents an OIDC token (create the configuration for an OIDC provider).` });
+      ctx.addIssue({
+        code: "custom",
+        path: [...configPath, "subject_token_type"],
+        message: `subject_token_type must be ${JWT_TOKEN_TYPE}: Cloudkeep presents an OIDC token (create the configuration for an OIDC provider).`,
+      });
     }
     const tokenUrl = url("token_url", file.token_url ?? GCP_STS_TOKEN_URL, allowHttp, ctx, [...configPath, "token_url"]);
     const impersonation = isBlank(file.service_account_impersonation_url)
       ? undefined
-      : url("service_account_impersonation_url", file.service_account_impersonation_url, allowHttp, ctx, [...configPath, "service_account_impersonation_url"]);
+      : url("service_account_impersonation_url", file.service_account_impersonation_url, allowHttp, ctx, [
+          ...configPath,
+          "service_account_impersonation_url",
+        ]);
     if (impersonation && !impersonatedAccount(impersonation)) {
       ctx.addIssue({
         code: "custom",
@@ -127,7 +144,8 @@ export function gcpWorkloadIdentitySchema({ allowHttp = false }: SchemaOptions =
       pattern: PROJECT_ID_PATTERN,
       message: "Project ID must be 6–30 lowercase letters, digits or hyphens, starting with a letter (like my-project-123456).",
     }).safeParse(record.project_id ?? record.projectId ?? file.project_id);
-    if (!projectParsed.success) for (const issue of projectParsed.error.issues) ctx.addIssue({ code: "custom", path: ["project_id"], message: issue.message });
+    if (!projectParsed.success)
+      for (const issue of projectParsed.error.issues) ctx.addIssue({ code: "custom", path: ["project_id"], message: issue.message });
     if (ctx.issues.length > before || !projectParsed.success || !tokenUrl) return z.NEVER;
     return {
       type: "external_account",
@@ -176,12 +194,18 @@ export function describeGcpWorkloadIdentity(credentials: GcpWorkloadIdentityCred
 }
 
 /** The pool provider and service account a workload identity hint names (the inverse of the hint above). */
-export function parseWorkloadIdentityHint(hint: string | null): { account: string | null; projectNumber: string; pool: string; provider: string } | null {
+export function parseWorkloadIdentityHint(
+  hint: string | null,
+): { account: string | null; projectNumber: string; pool: string; provider: string } | null {
   const match = /^(\S+) via (\d+)\/([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(hint ?? "");
   if (!match) return null;
   return { account: match[1] === "direct" ? null : match[1], projectNumber: match[2], pool: match[3], provider: match[4] };
 }
 
 export function gcpWorkloadIdentityIdentity(credentials: GcpWorkloadIdentityCredentials) {
-  return { audience: credentials.audience, project_id: credentials.project_id, service_account: impersonatedAccount(credentials.service_account_impersonation_url) };
+  return {
+    audience: credentials.audience,
+    project_id: credentials.project_id,
+    service_account: impersonatedAccount(credentials.service_account_impersonation_url),
+  };
 }

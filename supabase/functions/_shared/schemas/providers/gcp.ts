@@ -1,11 +1,7 @@
 // GCP: a service-account key file (JSON), sent as the object itself, as a string of JSON (pasted or
 // read from the uploaded file), or from the form as { service_account_json: "<file contents>" }.
 import { z } from "zod";
-import {
-  gcpWorkloadIdentitySchema,
-  wantsWorkloadIdentity,
-  type GcpWorkloadIdentityCredentials,
-} from "./gcp-workload-identity.ts";
+import { gcpWorkloadIdentitySchema, wantsWorkloadIdentity, type GcpWorkloadIdentityCredentials } from "./gcp-workload-identity.ts";
 import {
   compact,
   isBlank,
@@ -138,7 +134,10 @@ function keyObjectSchema(allowHttp: boolean) {
 const NOT_JSON =
   "Service account key is not valid JSON. Paste the whole key file downloaded from the Google Cloud console (it starts with {), or upload the file.";
 
-export function gcpCredentialsSchema({ allowHttp = false }: SchemaOptions = {}): z.ZodType<GcpCredentials | GcpWorkloadIdentityCredentials, unknown> {
+export function gcpCredentialsSchema({ allowHttp = false }: SchemaOptions = {}): z.ZodType<
+  GcpCredentials | GcpWorkloadIdentityCredentials,
+  unknown
+> {
   const keyObject = keyObjectSchema(allowHttp);
   const workloadIdentity = gcpWorkloadIdentitySchema({ allowHttp });
   return z.unknown().transform((raw, ctx): GcpCredentials | GcpWorkloadIdentityCredentials => {
@@ -154,7 +153,11 @@ export function gcpCredentialsSchema({ allowHttp = false }: SchemaOptions = {}):
       }
       const { auth_method: method, ...rest } = value as Record<string, unknown>;
       if (method !== undefined && method !== "service_account_key") {
-        ctx.addIssue({ code: "custom", path: ["auth_method"], message: "Authentication method must be workload_identity or service_account_key." });
+        ctx.addIssue({
+          code: "custom",
+          path: ["auth_method"],
+          message: "Authentication method must be workload_identity or service_account_key.",
+        });
         return z.NEVER;
       }
       value = rest;

@@ -70,14 +70,12 @@ export function openstackCredentialsSchema(): z.ZodType<OpenStackCredentials, un
       )
       .transform((value, ctx): OpenStackCredentials => {
         const passwordAuth = value.username !== undefined || value.password !== undefined;
-        const applicationAuth =
-          value.application_credential_id !== undefined || value.application_credential_secret !== undefined;
+        const applicationAuth = value.application_credential_id !== undefined || value.application_credential_secret !== undefined;
         if (passwordAuth && applicationAuth) {
           ctx.addIssue({
             code: "custom",
             path: [],
-            message:
-              "Use either a username and password or an application credential ID and secret, not both.",
+            message: "Use either a username and password or an application credential ID and secret, not both.",
           });
           return z.NEVER;
         }

@@ -38,10 +38,16 @@ export function s3CredentialsSchema(): z.ZodType<S3CompatibleCredentials, unknow
     },
     z.object(
       {
-        access_key: requiredText("Access key", { max: 128, pattern: KEY_CHARACTERS, message: "Access key must not contain spaces." })
-          .refine((value) => value.length >= 3, { message: "Access key must be at least 3 characters." }),
-        secret_key: requiredText("Secret key", { max: 256, pattern: KEY_CHARACTERS, message: "Secret key must not contain spaces." })
-          .refine((value) => value.length >= 8, { message: "Secret key must be at least 8 characters." }),
+        access_key: requiredText("Access key", {
+          max: 128,
+          pattern: KEY_CHARACTERS,
+          message: "Access key must not contain spaces.",
+        }).refine((value) => value.length >= 3, { message: "Access key must be at least 3 characters." }),
+        secret_key: requiredText("Secret key", {
+          max: 256,
+          pattern: KEY_CHARACTERS,
+          message: "Secret key must not contain spaces.",
+        }).refine((value) => value.length >= 8, { message: "Secret key must be at least 8 characters." }),
         region: optionalText("Region", {
           max: 64,
           pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,

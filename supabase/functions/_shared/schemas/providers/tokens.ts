@@ -1,14 +1,7 @@
 // DigitalOcean, Linode and Vultr: one API token each, stored as `access_key` (the name programmatic
 // users already send; `secret_key` is accepted and ignored, as those clients send it empty).
 import { z } from "zod";
-import {
-  credentialsObjectError,
-  requiredText,
-  tailHint,
-  withAliases,
-  type CredentialDescription,
-  type CredentialField,
-} from "./common.ts";
+import { credentialsObjectError, requiredText, tailHint, withAliases, type CredentialDescription, type CredentialField } from "./common.ts";
 
 export type TokenCredentials = {
   access_key: string;
@@ -69,10 +62,7 @@ export function tokenCredentialsSchema(kind: TokenProviderType): z.ZodType<Token
   return withAliases(
     ["access_key"],
     TOKEN_ALIASES,
-    z.object(
-      { access_key: requiredText(label, { max: 256, pattern, message }) },
-      { error: credentialsObjectError() },
-    ),
+    z.object({ access_key: requiredText(label, { max: 256, pattern, message }) }, { error: credentialsObjectError() }),
   );
 }
 
