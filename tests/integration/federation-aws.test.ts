@@ -142,8 +142,10 @@ describe("AWS by web identity federation", () => {
     const listing = await refreshResources(vault(people.member.claims), provider.id);
     expect(listing.resources).toHaveLength(3);
     // Every token issued is audited (jti, aud, kid, exp), the probe's with the subject it named; never the token.
-    const audits = await sql<{ metadata: Record<string, unknown> }[]>`
-      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`;
+    const audits = await sql<{ metadata: Record<string, unknown>; actor_id: string | null }[]>`
+      select metadata, actor_id from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`;
+    // Issued because the member checked and listed: the member is the actor.
+    expect(new Set(audits.map((a) => a.actor_id))).toEqual(new Set([people.member.claims.sub]));
     expect(audits.length).toBeGreaterThanOrEqual(2);
     expect(audits.filter((a) => a.metadata.probe_sub)).toHaveLength(1);
     for (const audit of audits)

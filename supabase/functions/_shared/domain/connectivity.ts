@@ -3,7 +3,7 @@
 // checked the caller's role and recorded the read; the adapter call itself runs outside any
 // transaction so a slow cloud never holds a database connection.
 import { decryptCredential, type KeyRing } from "../crypto/index.ts";
-import { asService, withRls, type Tx } from "../db.ts";
+import { asService, withRls, type Claims, type Tx } from "../db.ts";
 import type { OutboundPolicy } from "../net/outbound.ts";
 import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
 import type { AdapterContext, HealthResult, ListResult } from "../providers/types.ts";
@@ -48,7 +48,8 @@ export function outboundPolicy(org: OutboundSettings, trustedCidrs: string[] = [
   return { allowHttp: org.allow_http_endpoints, allowedCidrs: org.allowed_private_cidrs, trustedCidrs };
 }
 
-type CallOptions = { timeoutMs?: number; trustedCidrs?: string[]; sql?: Sql; ring?: KeyRing; oidcIssuer?: string };
+/** `claims`: whoever caused the call (a person, an API token), named in the audit of any token issued for it; none for the sweep. */
+type CallOptions = { timeoutMs?: number; trustedCidrs?: string[]; sql?: Sql; ring?: KeyRing; oidcIssuer?: string; claims?: Claims | null };
 
 /** A saved provider (id and organization known) gets a token supplier, when this deployment has an issuer. */
 type Saved = Partial<Pick<LiveTarget, "id" | "organization_id">>;
@@ -64,7 +65,7 @@ export function adapterContext(
   const federation =
     ctx.sql && ctx.ring && ctx.oidcIssuer && provider.id && provider.organization_id
       ? federationSupplier(
-          { sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer },
+          { sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer, onBehalfOf: ctx.claims },
           { id: provider.id, organization_id: provider.organization_id },
         )
       : undefined;

@@ -4,12 +4,15 @@
 import { SignJWT } from "jose";
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
-import { asService } from "../db.ts";
+import { asService, type Claims } from "../db.ts";
 import { federationSubject, OPERATOR_SUBJECT, signingAlgorithmFor, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 
-/** What issuing needs: the database (keys, audit), the key ring (private keys) and the issuer URL. */
-export type FederationConfig = { sql: Sql; ring: KeyRing; issuer: string };
+/**
+ * What issuing needs: the database (keys, audit), the key ring (private keys) and the issuer URL;
+ * `onBehalfOf`, whoever caused the call, is the audit row's actor (none for the scheduled sweep).
+ */
+export type FederationConfig = { sql: Sql; ring: KeyRing; issuer: string; onBehalfOf?: Claims | null };
 
 export type IssuedToken = { token: string; jti: string; kid: string; audience: string; subject: string; expiresAt: Date };
 
@@ -48,6 +51,7 @@ export async function issueFederationToken(config: FederationConfig, request: To
     (tx) =>
       tx`select private.record_audit_event(${request.organizationId}, 'oidc.token_issued', 'provider', ${request.providerId}, null,
       ${tx.json({ jti, aud: audience, kid: signing.kid, exp: new Date(exp * 1000).toISOString(), ...(request.operator ? { operator_sub: subject } : request.probeSubjectProviderId ? { probe_sub: subject } : {}) })})`,
+    config.onBehalfOf,
   );
   const token = await new SignJWT({})
     .setProtectedHeader({ alg, kid: signing.kid, typ: "JWT" })
