@@ -5,6 +5,7 @@
 import { Download, ExternalLink, Info } from "lucide-react";
 
 import { CopyButton } from "@/components/copy-button";
+import { CodeBlock } from "@/components/code-block";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -18,25 +19,6 @@ function download(name: string, text: string) {
   link.download = name;
   link.click();
   URL.revokeObjectURL(url);
-}
-
-function CodeBlock({ label, text, "data-test": dataTest }: { label: string; text: string; "data-test"?: string }) {
-  return (
-    <div className="grid gap-2">
-      <div className="flex items-center justify-between gap-2">
-        <span className="text-sm font-medium">{label}</span>
-        <CopyButton value={text} label={`Copy ${label.toLowerCase()}`} />
-      </div>
-      <pre
-        tabIndex={0}
-        aria-label={label}
-        className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs"
-        data-test={dataTest}
-      >
-        {text}
-      </pre>
-    </div>
-  );
 }
 
 export function AwsRoleSetup({ state }: { state: AwsRoleSetupState }) {

@@ -4,6 +4,7 @@
 // provider only, so trusting it trusts nothing else.
 import { Info } from "lucide-react";
 
+import { CodeBlock } from "@/components/code-block";
 import { CopyButton } from "@/components/copy-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -28,25 +29,6 @@ export function FederationValue({ label, value, test }: { label: string; value: 
         </code>
         <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
       </div>
-    </div>
-  );
-}
-
-function Code({ label, text, test }: { label: string; text: string; test: string }) {
-  return (
-    <div className="grid gap-2">
-      <div className="flex items-center justify-between gap-2">
-        <span className="text-sm font-medium">{label}</span>
-        <CopyButton value={text} label={`Copy ${label.toLowerCase()}`} />
-      </div>
-      <pre
-        tabIndex={0}
-        aria-label={label}
-        className="max-h-80 overflow-auto rounded-md border bg-muted/50 p-3 font-mono text-xs"
-        data-test={test}
-      >
-        {text}
-      </pre>
     </div>
   );
 }
@@ -85,14 +67,14 @@ export function FederationSetup({ state }: { state: FederationSetupState }) {
           </TabsList>
           {setup.cloudformation && (
             <TabsContent value="cloudformation" className="pt-2">
-              <Code label="Template" text={setup.cloudformation} test="federation-cloudformation" />
+              <CodeBlock label="Template" text={setup.cloudformation} data-test="federation-cloudformation" />
             </TabsContent>
           )}
           <TabsContent value="commands" className="pt-2">
-            <Code label="Commands" text={setup.commands} test="federation-commands" />
+            <CodeBlock label="Commands" text={setup.commands} data-test="federation-commands" />
           </TabsContent>
           <TabsContent value="terraform" className="pt-2">
-            <Code label="Terraform" text={setup.terraform} test="federation-terraform" />
+            <CodeBlock label="Terraform" text={setup.terraform} data-test="federation-terraform" />
           </TabsContent>
         </Tabs>
       </CardContent>

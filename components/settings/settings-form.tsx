@@ -133,44 +133,26 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Scheduled health checks</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField
+          <NumberField
             id="settings-interval"
-            className="content-start"
             label="Check every (minutes)"
             error={errors.health_check_interval_minutes}
             description="5 minutes to 1,440 (a day)."
-          >
-            {(control) => (
-              <Input
-                {...control}
-                type="number"
-                min={5}
-                max={1440}
-                inputMode="numeric"
-                value={checkInterval}
-                onChange={(e) => setCheckInterval(e.target.value)}
-              />
-            )}
-          </FormField>
-          <FormField
+            min={5}
+            max={1440}
+            value={checkInterval}
+            onChange={setCheckInterval}
+          />
+          <NumberField
             id="settings-threshold"
-            className="content-start"
             label="Failed after (checks in a row)"
             error={errors.health_failure_threshold}
             description="Scheduled failures in a row before a provider is marked failed; one success marks it healthy."
-          >
-            {(control) => (
-              <Input
-                {...control}
-                type="number"
-                min={1}
-                max={10}
-                inputMode="numeric"
-                value={threshold}
-                onChange={(e) => setThreshold(e.target.value)}
-              />
-            )}
-          </FormField>
+            min={1}
+            max={10}
+            value={threshold}
+            onChange={setThreshold}
+          />
         </div>
       </fieldset>
 
@@ -217,5 +199,33 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
         </div>
       )}
     </form>
+  );
+}
+
+/** A whole-number setting with its bounds, label, help and field error. */
+function NumberField(props: {
+  id: string;
+  label: string;
+  error: string[] | undefined;
+  description: string;
+  min: number;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <FormField id={props.id} className="content-start" label={props.label} error={props.error} description={props.description}>
+      {(control) => (
+        <Input
+          {...control}
+          type="number"
+          min={props.min}
+          max={props.max}
+          inputMode="numeric"
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </FormField>
   );
 }
