@@ -34,6 +34,9 @@ function provider(overrides: Partial<ProviderRecord> = {}): ProviderRecord {
     created_by: null,
     created_at: new Date("2026-11-01T00:00:00Z"),
     updated_at: now,
+    organization_scope: null,
+    parent_provider_id: null,
+    federation_subject_id: null,
     ...overrides,
   };
 }

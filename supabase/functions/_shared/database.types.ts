@@ -69,6 +69,9 @@ export type Tables = {
     read_only_credentials: Json | null;
     read_only_credential_hint: string | null;
     read_only_auth_method: string | null;
+    organization_scope: Json | null;
+    parent_provider_id: string | null;
+    federation_subject_id: string | null;
   };
   health_sweeps: {
     id: string;
@@ -142,6 +145,21 @@ export type Tables = {
     consecutive_failures: number;
     leased_by: string | null;
     leased_until: Date | null;
+  };
+  provider_discovered_accounts: {
+    parent_provider_id: string;
+    organization_id: string;
+    account: string;
+    name: string;
+    state: string;
+    child_provider_id: string | null;
+    reason_code: string | null;
+    reason_message: string | null;
+    reason_hint: string | null;
+    details: Json;
+    first_seen_at: Date;
+    last_seen_at: Date;
+    checked_at: Date;
   };
   provider_event_imports: {
     provider_id: string;

@@ -9,6 +9,7 @@ import { openApiDocument } from "./openapi.ts";
 import { refuseNulInQuery } from "./query.ts";
 import { Router } from "./router.ts";
 import { awsRoutes } from "./routes/aws.ts";
+import { organizationRoutes } from "./routes/organizations.ts";
 import { connectivityRoutes, providerRoutes } from "./routes/providers.ts";
 import { resourceRoutes } from "./routes/resources.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -58,6 +59,7 @@ export function createRouter() {
   providerRoutes(router);
   tokenRoutes(router);
   awsRoutes(router);
+  organizationRoutes(router);
   resourceRoutes(router);
   return router;
 }

@@ -4,7 +4,8 @@ import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
 import { z } from "zod";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, apiTokenCreateSchema } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
-import { healthQuery, providerListQuery, providerResourcesQuery } from "./routes/providers.ts";
+import { organizationOpenApiPaths } from "./routes/organizations.ts";
+import { healthQuery, providerDeleteQuery, providerListQuery, providerResourcesQuery } from "./routes/providers.ts";
 import { inventoryOpenApiSchemas, resourcesOpenApiPaths } from "./routes/resources.ts";
 import { ROUTE_SCOPES } from "./scopes.ts";
 
@@ -161,6 +162,7 @@ export function openApiDocument(url: URL) {
         },
       },
       ...withAccess(awsOpenApiPaths),
+      ...withAccess(organizationOpenApiPaths),
       ...withAccess(resourcesOpenApiPaths),
       "/providers": {
         get: operation("GET /providers", `curl ${auth} "${server}/providers?status=failed"`, {
@@ -250,8 +252,8 @@ export function openApiDocument(url: URL) {
         ),
         delete: operation("DELETE /providers/:id", `curl -X DELETE ${auth} "${server}/providers/$PROVIDER_ID"`, {
           summary: "Delete a provider and its ciphertext",
-          parameters: [idParam],
-          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404) },
+          parameters: [idParam, ...providerDeleteQuery.parameters],
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 422) },
         }),
       },
       "/providers/{id}/health": {

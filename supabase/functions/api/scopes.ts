@@ -28,6 +28,12 @@ export const ROUTE_SCOPES: Readonly<Record<string, ScopeRequirement>> = {
   // AWS by role: the setup is provider metadata; the activity timeline is read like the inventory, refreshed like it.
   "GET /providers/:id/aws/cloudformation": { scopes: ["providers:read"] },
   "GET /providers/:id/events": { scopes: ["resources:read"], when: { param: "refresh", value: "true", scopes: ["health:run"] } },
+  // Whole cloud organizations: what was discovered is provider metadata; discovering decrypts the
+  // credential and adds providers, as writes do; excluding an account decides what discovery adds.
+  "GET /providers/:id/accounts": { scopes: ["providers:read"] },
+  "POST /providers/:id/discover": { scopes: ["providers:write"] },
+  "PUT /providers/:id/organization-scope": { scopes: ["providers:write"] },
+  "PATCH /providers/:id/accounts/:account": { scopes: ["providers:write"] },
   // The organization-wide inventory: stored rows only, never a live call.
   "GET /resources": { scopes: ["resources:read"] },
 };

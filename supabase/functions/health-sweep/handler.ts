@@ -114,6 +114,7 @@ export function createSweepHandler(deps: SweepDeps) {
         sql: sweep.sql,
         ring: sweep.ring,
         trustedCidrs: sweep.trustedCidrs,
+        oidcIssuer: sweep.oidcIssuer,
         organizationIds: organization_ids,
         log,
       });

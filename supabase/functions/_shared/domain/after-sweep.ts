@@ -1,11 +1,13 @@
 // What the scheduled sweep does once its checks are recorded: announce expiring and old
-// credentials, deliver pending webhooks, import recent AWS activity, and prune the history
+// credentials, deliver pending webhooks, import recent AWS activity, connect the accounts new in
+// whole cloud organizations, and prune the history
 // the sweep itself keeps adding (private.prune_history: what is kept how long). Each part runs on
 // its own, so one failing never stops the others (or the sweep's answer); the next run
 // picks up what is left.
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
 import { asService } from "../db.ts";
+import { discoverOnSchedule, type ScheduledDiscoveryReport } from "./cloud-organizations.ts";
 import { importEventsOnSchedule } from "./provider-events.ts";
 import { deliverWebhooks, type DeliveryReport } from "./webhooks.ts";
 
@@ -13,6 +15,7 @@ export type AfterSweepReport = {
   alerts: number | null;
   webhooks: DeliveryReport | null;
   events: { imported: number; added: number; failed: number } | null;
+  discovery: ScheduledDiscoveryReport | null;
   pruned: PruneReport | null;
 };
 
@@ -25,6 +28,8 @@ export type AfterSweepOptions = {
   organizationIds?: string[];
   /** Networks the operator trusts (CLOUDKEEP_TRUSTED_CIDRS); see OutboundPolicy. */
   trustedCidrs?: string[];
+  /** Cloudkeep's OIDC issuer URL, for whole organizations connected by federation. */
+  oidcIssuer?: string;
   log?: (line: string) => void;
 };
 
@@ -38,7 +43,14 @@ async function part<T>(name: string, log: AfterSweepOptions["log"], run: () => P
   }
 }
 
-export async function afterSweep({ sql, ring, organizationIds, trustedCidrs, log }: AfterSweepOptions): Promise<AfterSweepReport> {
+export async function afterSweep({
+  sql,
+  ring,
+  organizationIds,
+  trustedCidrs,
+  oidcIssuer,
+  log,
+}: AfterSweepOptions): Promise<AfterSweepReport> {
   const alerts = await part("credential alerts", log, async () => {
     const [{ sent }] = await asService(sql, (tx) => tx<{ sent: number }[]>`select private.scan_credential_alerts() as sent`);
     return sent;
@@ -48,6 +60,9 @@ export async function afterSweep({ sql, ring, organizationIds, trustedCidrs, log
     const result = await importEventsOnSchedule({ sql, ring, organizationIds, trustedCidrs, log });
     return { imported: result.imported, added: result.added, failed: result.failures.length };
   });
+  const discovery = await part("organization discovery", log, () =>
+    discoverOnSchedule({ sql, ring, trustedCidrs, oidcIssuer, organizationIds, log }),
+  );
   const pruned = await part("retention", log, async () => {
     const [counts] = await asService(
       sql,
@@ -56,5 +71,5 @@ export async function afterSweep({ sql, ring, organizationIds, trustedCidrs, log
     );
     return counts;
   });
-  return { alerts, webhooks, events, pruned };
+  return { alerts, webhooks, events, discovery, pruned };
 }

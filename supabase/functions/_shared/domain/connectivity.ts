@@ -52,7 +52,7 @@ export function outboundPolicy(org: OutboundSettings, trustedCidrs: string[] = [
 type CallOptions = { timeoutMs?: number; trustedCidrs?: string[]; sql?: Sql; ring?: KeyRing; oidcIssuer?: string; claims?: Claims | null };
 
 /** A saved provider (id and organization known) gets a token supplier, when this deployment has an issuer. */
-type Saved = Partial<Pick<LiveTarget, "id" | "organization_id">>;
+type Saved = Partial<Pick<LiveTarget, "id" | "organization_id">> & { federation_subject_id?: string | null };
 
 export function adapterContext(
   ctx: CallOptions,
@@ -66,7 +66,7 @@ export function adapterContext(
     ctx.sql && ctx.ring && ctx.oidcIssuer && provider.id && provider.organization_id
       ? federationSupplier(
           { sql: ctx.sql, ring: ctx.ring, issuer: ctx.oidcIssuer, onBehalfOf: ctx.claims },
-          { id: provider.id, organization_id: provider.organization_id },
+          { id: provider.id, organization_id: provider.organization_id, federation_subject_id: provider.federation_subject_id },
         )
       : undefined;
   return {
@@ -83,9 +83,13 @@ export function adapterContext(
 async function openProvider(ctx: ConnectivityContext, providerId: string, purpose: string, doing: string) {
   const loaded = await withRls(ctx.sql, ctx.claims, async (tx) => {
     const [provider] = await tx<
-      Pick<ProviderRecord, "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions" | "status" | "name">[]
+      Pick<
+        ProviderRecord,
+        "id" | "organization_id" | "provider_type" | "api_endpoint" | "regions" | "status" | "name" | "federation_subject_id"
+      >[]
     >`
-      select id, organization_id, provider_type, api_endpoint, regions, status, name from public.cloud_providers where id = ${providerId}`;
+      select id, organization_id, provider_type, api_endpoint, regions, status, name, federation_subject_id
+      from public.cloud_providers where id = ${providerId}`;
     if (!provider) throw new DomainError("not_found", "Provider not found.");
     const org = await orgSettings(tx, provider.organization_id);
     requireMember(org, doing);

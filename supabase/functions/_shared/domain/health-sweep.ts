@@ -66,7 +66,7 @@ export type SweepResult = {
   organizations: number;
 };
 
-type Claimed = LiveTarget & OutboundSettings & { name: string };
+type Claimed = LiveTarget & OutboundSettings & { name: string; federation_subject_id?: string | null };
 
 /** A claimed provider with the credential it may be checked with, or the reason it may not be checked. */
 type Ready = Claimed & ({ envelope: unknown; readOnly: boolean } | { refused: ProviderFailure });
@@ -194,8 +194,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 // The endpoint is read with the credential, in one statement: the one claimed with the batch
 // may predate a rotation, and new credentials must never go to the old endpoint.
 const readOne = (tx: Tx, id: string) =>
-  tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
-    select api_endpoint, credentials, read_only from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`;
+  tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean; federation_subject_id: string | null }[]>`
+    select api_endpoint, credentials, read_only,
+           (select federation_subject_id from public.cloud_providers where id = ${id}) as federation_subject_id
+    from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`;
 
 /**
  * Reads a batch's credentials, each read audited by private.read_provider_credentials: all in
@@ -209,6 +211,7 @@ async function readCredentials(sql: Sql, claimed: Claimed[], lost: (error: unkno
     return claimed.map((target, i) => ({
       ...target,
       api_endpoint: reads[i][0].api_endpoint,
+      federation_subject_id: reads[i][0].federation_subject_id,
       envelope: reads[i][0].credentials,
       readOnly: reads[i][0].read_only,
     }));
@@ -217,7 +220,13 @@ async function readCredentials(sql: Sql, claimed: Claimed[], lost: (error: unkno
     for (const target of claimed) {
       try {
         const [usable] = await asService(sql, (tx) => readOne(tx, target.id));
-        ready.push({ ...target, api_endpoint: usable.api_endpoint, envelope: usable.credentials, readOnly: usable.read_only });
+        ready.push({
+          ...target,
+          api_endpoint: usable.api_endpoint,
+          federation_subject_id: usable.federation_subject_id,
+          envelope: usable.credentials,
+          readOnly: usable.read_only,
+        });
       } catch (error) {
         if ((error as { code?: string })?.code === "CKR01") ready.push({ ...target, refused: READ_ONLY_REQUIRED });
         else lost(error);

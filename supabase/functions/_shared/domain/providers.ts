@@ -13,7 +13,9 @@ import {
   type ProviderType,
 } from "../schemas/providers.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
+import { rederiveChildren } from "./child-credentials.ts";
 import { issueExternalId, withExternalId } from "./external-id.ts";
+import { parseOrganizationScope } from "./organization-scope.ts";
 import { hasRole, type OrgRole } from "./roles.ts";
 import type { Tables } from "../database.types.ts";
 
@@ -52,6 +54,9 @@ export const PROVIDER_COLUMNS = [
   "created_by",
   "created_at",
   "updated_at",
+  "organization_scope",
+  "parent_provider_id",
+  "federation_subject_id",
 ] as const;
 
 /** A provider as clients see it: every column but the credential envelopes (generated row type). */
@@ -82,6 +87,10 @@ export type ProviderRecord = Pick<
   | "created_by"
   | "created_at"
   | "updated_at"
+  // Whole cloud organizations: what a parent connects, a discovered account's parent, whose token subject it uses.
+  | "organization_scope"
+  | "parent_provider_id"
+  | "federation_subject_id"
 >;
 
 export async function requireRole(tx: Tx, organizationId: string, atLeast: OrgRole, doing: string) {
@@ -140,6 +149,7 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
     const parsed = parseProviderInput(body, { allowHttp: org.allow_http_endpoints });
     if (!parsed.success) throw validationError(parsed.error);
     const input = parsed.data;
+    const scope = parseOrganizationScope(input.provider_type, (body as { organization_scope?: unknown } | null)?.organization_scope);
     const described = describeCredential(input.provider_type, input.credentials, input.api_endpoint ?? null);
     const fingerprints = await credentialFingerprints(ctx.ring, input.provider_type, input.credentials, input.api_endpoint);
     await refuseDuplicate(tx, organizationId, input.provider_type, described.accountIdentifier, fingerprints);
@@ -155,11 +165,11 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
       const [row] = await tx<ProviderRecord[]>`
         insert into public.cloud_providers
           (id, organization_id, name, provider_type, api_endpoint, auth_method, credentials, credential_hint,
-           credential_fingerprint, account_identifier, environment, regions, credentials_expires_at)
+           credential_fingerprint, account_identifier, environment, regions, credentials_expires_at, organization_scope)
         values
           (${id}, ${organizationId}, ${input.name}, ${input.provider_type}, ${input.api_endpoint ?? null}, ${described.authMethod},
            ${tx.json(envelope as never)}, ${described.credentialHint}, ${fingerprints[0]}, ${described.accountIdentifier},
-           ${input.environment}, ${input.regions}, ${described.expiresAt ?? null})
+           ${input.environment}, ${input.regions}, ${described.expiresAt ?? null}, ${scope ? tx.json(scope) : null})
         returning ${tx(PROVIDER_COLUMNS)}`;
       return row;
     } catch (error) {
@@ -247,6 +257,8 @@ export async function rotateProviderCredentials(
           status = case when status = 'suspended' then status else 'pending'::public.provider_status end
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
+      // The accounts it connected use credentials derived from this one: derived again, never left on the old secret.
+      await rederiveChildren(tx, ctx.ring, row, sealed);
       return row;
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError("duplicate", "This credential is already stored for another provider.");
@@ -268,12 +280,19 @@ export async function setProviderSuspended(ctx: VaultContext, providerId: string
   });
 }
 
-/** `confirmName`, when given, must equal the provider's name (the portal's typed confirmation). */
+/** What happens to the accounts a whole-organization provider connected when it is removed. */
+export type ChildrenChoice = "remove" | "keep";
+
+/**
+ * `confirmName`, when given, must equal the provider's name (the portal's typed confirmation). A
+ * provider that connected accounts of its organization needs `children`: remove them with it, or keep
+ * them as providers of their own (their credentials are their own copies, so they go on working).
+ */
 export async function deleteProvider(
   ctx: VaultContext,
   providerId: string,
-  options: { confirmName?: string } = {},
-): Promise<{ id: string; name: string }> {
+  options: { confirmName?: string; children?: ChildrenChoice } = {},
+): Promise<{ id: string; name: string; children: { removed: number; kept: number } }> {
   return withRls(ctx.sql, ctx.claims, async (tx) => {
     const current = await loadProvider(tx, providerId);
     await requireRole(tx, current.organization_id, "admin", "delete providers");
@@ -282,8 +301,18 @@ export async function deleteProvider(
         confirmName: [`Type "${current.name}" to confirm.`],
       });
     }
+    const [{ count }] = await tx<{ count: number }[]>`
+      select count(*)::int as count from public.cloud_providers where parent_provider_id = ${providerId}`;
+    if (count > 0 && options.children !== "remove" && options.children !== "keep") {
+      const message = `"${current.name}" connected ${count} ${count === 1 ? "account" : "accounts"} of its organization. Choose whether to remove ${count === 1 ? "it" : "them"} too or keep ${count === 1 ? "it" : "them"} as separate providers.`;
+      throw new DomainError("validation_failed", message, { children: [message] });
+    }
+    const removed =
+      count > 0 && options.children === "remove"
+        ? (await tx`delete from public.cloud_providers where parent_provider_id = ${providerId} returning id`).length
+        : 0;
     const [row] = await tx<{ id: string; name: string }[]>`delete from public.cloud_providers where id = ${providerId} returning id, name`;
     if (!row) throw new DomainError("not_found", "Provider not found.");
-    return row;
+    return { ...row, children: { removed, kept: count - removed } };
   });
 }

@@ -66,6 +66,14 @@ export function federationSubject(organizationId: string, providerId: string): s
 }
 
 /**
+ * The subject a provider's tokens carry: its own, or for an account discovered through a whole cloud
+ * organization, its parent's (`federation_subject_id`), which the member accounts' trust names.
+ */
+export function providerSubject(provider: { organization_id: string; id: string; federation_subject_id?: string | null }): string {
+  return federationSubject(provider.organization_id, provider.federation_subject_id ?? provider.id);
+}
+
+/**
  * Google's default allowed audience of an OIDC pool provider: its full resource name with the https
  * prefix. The credential configuration holds it as `//iam.googleapis.com/projects/…/providers/…`.
  */

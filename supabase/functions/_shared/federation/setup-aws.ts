@@ -7,7 +7,7 @@
 // reuse the first's: the template takes its ARN (ExistingOidcProviderArn) and then creates only the
 // role; Terraform and the CLI say the same in a comment.
 import { DEFAULT_ROLE_NAME, permissionsPolicy } from "../providers/aws-role-templates.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, federationSubject, issuerHostPath } from "./issuer.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, providerSubject, issuerHostPath } from "./issuer.ts";
 import type { FederatedProvider, FederationSetup } from "./setup.ts";
 
 const POLICY_NAME = "CloudkeepReadOnly";
@@ -91,7 +91,7 @@ function cloudformation(issuer: string, subject: string, role: { name: string; p
 /** AWS: the OIDC provider, the role trusting this provider's subject, and its read-only permissions. */
 export function awsFederationSetup(provider: FederatedProvider, issuer: string): FederationSetup | null {
   if (provider.provider_type !== "aws" || provider.auth_method !== "web_identity") return null;
-  const subject = federationSubject(provider.organization_id, provider.id);
+  const subject = providerSubject(provider);
   const role = roleOf(provider);
   const host = issuerHostPath(issuer);
   const oidcProviderArn = `arn:aws:iam::${role.account}:oidc-provider/${host}`;

@@ -3,7 +3,7 @@
 // role on the subscription, as az commands and Terraform. Built from the provider's non-secret columns:
 // the credential hint names the app and tenant, account_identifier the subscription.
 import { parseFederatedAzureHint } from "../schemas/providers/azure.ts";
-import { AZURE_FEDERATION_AUDIENCE, federationSubject } from "./issuer.ts";
+import { AZURE_FEDERATION_AUDIENCE, providerSubject } from "./issuer.ts";
 import type { FederatedProvider, FederationSetup } from "./setup.ts";
 
 /** A federated credential's name: unique per app, so it carries the end of the provider's id. */
@@ -27,7 +27,7 @@ export function azureFederationSetup(provider: FederatedProvider, issuer: string
   const app = parseFederatedAzureHint(provider.credential_hint);
   if (provider.provider_type !== "azure" || provider.auth_method !== "federated" || !app) return null;
   const subscription = provider.account_identifier ?? "SUBSCRIPTION_ID";
-  const subject = federationSubject(provider.organization_id, provider.id);
+  const subject = providerSubject(provider);
   const name = azureFederatedCredentialName(subject);
   const commands = [
     azureFederatedCredentialCommand(app.clientId, issuer, subject),

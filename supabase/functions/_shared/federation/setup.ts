@@ -3,11 +3,13 @@
 // non-secret columns (its id, organization and credential hint) and the issuer URL; nothing here is
 // secret, and nothing needs decrypting.
 import { parseWorkloadIdentityHint } from "../schemas/providers/gcp-workload-identity.ts";
-import { federationSubject, type FederationValues } from "./issuer.ts";
+import { providerSubject, type FederationValues } from "./issuer.ts";
 
 export type FederatedProvider = {
   id: string;
   organization_id: string;
+  /** A discovered account's tokens carry its parent's subject (see providerSubject). */
+  federation_subject_id?: string | null;
   provider_type: string;
   auth_method: string;
   credential_hint: string | null;
@@ -36,7 +38,7 @@ export function gcpFederationSetup(provider: FederatedProvider, issuer: string):
   const parts = parseWorkloadIdentityHint(provider.credential_hint);
   if (provider.provider_type !== "gcp" || !parts) return null;
   const project = provider.account_identifier ?? "PROJECT_ID";
-  const subject = federationSubject(provider.organization_id, provider.id);
+  const subject = providerSubject(provider);
   const pool = `projects/${parts.projectNumber}/locations/global/workloadIdentityPools/${parts.pool}`;
   const audience = `https://iam.googleapis.com/${pool}/providers/${parts.provider}`;
   const principal = `principal://iam.googleapis.com/${pool}/subject/${subject}`;

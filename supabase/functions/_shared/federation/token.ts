@@ -5,7 +5,7 @@ import { SignJWT } from "jose";
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
 import { asService, type Claims } from "../db.ts";
-import { federationSubject, OPERATOR_SUBJECT, signingAlgorithmFor, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
+import { federationSubject, OPERATOR_SUBJECT, providerSubject, signingAlgorithmFor, TOKEN_LIFETIME_SECONDS } from "./issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 
 /**
@@ -31,6 +31,8 @@ export type TokenRequest = {
   probeSubjectProviderId?: string;
   /** Cloudkeep's own token (OPERATOR_SUBJECT), issued for a check of providerId and audited there. */
   operator?: boolean;
+  /** Whose subject the token carries when not providerId's own: a discovered account's parent. */
+  subjectProviderId?: string | null;
 };
 
 export async function issueFederationToken(config: FederationConfig, request: TokenRequest): Promise<IssuedToken> {
@@ -42,7 +44,7 @@ export async function issueFederationToken(config: FederationConfig, request: To
   const signing = await currentSigningKey(config.sql, config.ring, alg);
   const subject = request.operator
     ? OPERATOR_SUBJECT
-    : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.providerId);
+    : federationSubject(request.organizationId, request.probeSubjectProviderId ?? request.subjectProviderId ?? request.providerId);
   const iat = Math.floor((request.now?.getTime() ?? Date.now()) / 1000);
   const exp = iat + lifetime;
   const jti = crypto.randomUUID();
@@ -81,12 +83,22 @@ export type FederationSupplier = {
   operatorToken?(audience: string): Promise<string>;
 };
 
-export function federationSupplier(config: FederationConfig, provider: { id: string; organization_id: string }): FederationSupplier {
+export function federationSupplier(
+  config: FederationConfig,
+  provider: { id: string; organization_id: string; federation_subject_id?: string | null },
+): FederationSupplier {
   return {
     issuer: config.issuer,
-    subject: federationSubject(provider.organization_id, provider.id),
+    subject: providerSubject(provider),
     token: async (audience) =>
-      (await issueFederationToken(config, { organizationId: provider.organization_id, providerId: provider.id, audience })).token,
+      (
+        await issueFederationToken(config, {
+          organizationId: provider.organization_id,
+          providerId: provider.id,
+          audience,
+          subjectProviderId: provider.federation_subject_id,
+        })
+      ).token,
     probeToken: async (audience) =>
       (
         await issueFederationToken(config, {

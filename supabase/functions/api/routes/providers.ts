@@ -46,6 +46,14 @@ export const providerResourcesQuery = queryObject({
   refresh: queryBoolean(false, "List live from the cloud before answering (decrypts the credential)."),
 });
 
+/** DELETE /providers/{id} */
+export const providerDeleteQuery = queryObject({
+  children: queryEnum(
+    ["remove", "keep"] as const,
+    "Required when the provider connected accounts of its organization: remove them with it, or keep them as providers of their own.",
+  ),
+});
+
 /** What the API shows of a provider: everything but the ciphertext. */
 function present(p: ProviderRecord) {
   return { ...p, regions: p.regions ?? [] };
@@ -131,7 +139,8 @@ export function providerRoutes(router: Router<RequestContext>) {
 
   router.on("DELETE", "/providers/:id", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    await domainCall(() => deleteProvider(vault(ctx), id));
+    const { children } = apiQuery(providerDeleteQuery, ctx.url);
+    await domainCall(() => deleteProvider(vault(ctx), id, { children }));
     return new Response(null, { status: 204 });
   });
 }
