@@ -10,6 +10,7 @@ import { FileJson, Upload } from "lucide-react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
+import { ChoiceCards } from "@/components/ui/choice-cards";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -18,7 +19,6 @@ import { cn } from "@/lib/utils";
 import {
   CREDENTIAL_VARIANTS,
   type CredentialField,
-  type CredentialVariant,
   type ProviderType,
 } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { chosenVariant, credentialFields, isSecretField, VARIANT_FIELD, type CredentialValues, type FieldErrors } from "./provider-form";
@@ -69,9 +69,11 @@ export function CredentialFields({
         </Alert>
       )}
       {variants && variant && (
-        <VariantChoice
+        <ChoiceCards
           id={credentialInputId(idPrefix, VARIANT_FIELD)}
-          variants={variants}
+          legend="Authentication"
+          data-test="auth-method"
+          choices={variants}
           value={variant.value}
           error={errors[VARIANT_FIELD]}
           onChange={(value) => onValueChange(VARIANT_FIELD, value)}
@@ -153,58 +155,6 @@ export function CredentialFields({
         );
       })}
     </div>
-  );
-}
-
-/** How to authenticate, for kinds with more than one way (AWS: access keys or a role). Native radios: arrow keys move between them. */
-function VariantChoice({
-  id,
-  variants,
-  value,
-  error,
-  onChange,
-}: {
-  id: string;
-  variants: readonly CredentialVariant[];
-  value: string;
-  error?: string[];
-  onChange: (value: string) => void;
-}) {
-  const errorId = error?.length ? `${id}-error` : undefined;
-  return (
-    <fieldset className="grid gap-2" aria-describedby={errorId} data-test="auth-method">
-      <legend className="mb-2 text-sm font-medium">Authentication</legend>
-      <div className="grid gap-2 sm:grid-cols-2">
-        {variants.map((variant) => (
-          <label
-            key={variant.value}
-            className={cn(
-              "flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm transition-colors hover:bg-accent/60",
-              "has-[:focus-visible]:border-ring has-[:focus-visible]:ring-[3px] has-[:focus-visible]:ring-ring/50",
-              value === variant.value && "border-primary bg-accent/60",
-            )}
-          >
-            <input
-              type="radio"
-              name={`${id}-choice`}
-              value={variant.value}
-              checked={value === variant.value}
-              onChange={() => onChange(variant.value)}
-              className="mt-0.5 accent-primary"
-            />
-            <span className="grid gap-0.5">
-              <span className="font-medium">{variant.label}</span>
-              <span className="text-muted-foreground">{variant.description}</span>
-            </span>
-          </label>
-        ))}
-      </div>
-      {errorId && (
-        <p id={errorId} role="alert" className="text-sm text-destructive">
-          {error!.join(" ")}
-        </p>
-      )}
-    </fieldset>
   );
 }
 

@@ -6,6 +6,7 @@ import { buttonVariants } from "@/components/ui/button";
 import { CheckNowLabel, SUSPENDED_CHECK_TITLE } from "./check-now-button";
 import { ProviderActions } from "./provider-actions";
 import { ProviderLogo } from "./provider-logo";
+import { Badge } from "@/components/ui/badge";
 import { CredentialAgeBadge, ProviderStatusBadge } from "./provider-badges";
 import { ENVIRONMENT_LABELS, formatDateTime, formatRelative, PROVIDER_SHORT_LABELS, type ProviderCardData } from "./provider-meta";
 
@@ -62,6 +63,16 @@ export function ProviderCard({ orgSlug, provider, canManage, onCheck, checking, 
       <div className="flex flex-wrap items-center gap-1.5">
         <ProviderStatusBadge status={provider.status} />
         <CredentialAgeBadge provider={provider} now={now} />
+        {provider.organization_scope !== null && (
+          <Badge variant="secondary" data-test="organization-badge">
+            Whole organization
+          </Badge>
+        )}
+        {provider.parent_provider_id !== null && (
+          <Badge variant="outline" data-test="discovered-badge">
+            Discovered
+          </Badge>
+        )}
       </div>
 
       <dl className="mt-auto grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">

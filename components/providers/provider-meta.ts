@@ -19,12 +19,40 @@ export type ProviderSummary = Pick<
   | "credential_hint"
   | "read_only_credential_hint"
   | "auth_method"
+  // Whole cloud organizations: a parent's scope (removing it asks about its accounts), a child's parent.
+  | "organization_scope"
+  | "parent_provider_id"
 >;
 
 export function toSummary(provider: ProviderRecord): ProviderSummary {
-  const { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method } =
-    provider;
-  return { id, name, provider_type, environment, regions, api_endpoint, status, credential_hint, read_only_credential_hint, auth_method };
+  const {
+    id,
+    name,
+    provider_type,
+    environment,
+    regions,
+    api_endpoint,
+    status,
+    credential_hint,
+    read_only_credential_hint,
+    auth_method,
+    organization_scope,
+    parent_provider_id,
+  } = provider;
+  return {
+    id,
+    name,
+    provider_type,
+    environment,
+    regions,
+    api_endpoint,
+    status,
+    credential_hint,
+    read_only_credential_hint,
+    auth_method,
+    organization_scope,
+    parent_provider_id,
+  };
 }
 
 /** What a provider card shows: the summary plus its last check and credential age. */

@@ -67,11 +67,11 @@ export const setProviderSuspendedAction = orgAction(
 );
 
 export const deleteProviderAction = orgAction(
-  providerInput.extend({ confirmName: z.string() }),
+  providerInput.extend({ confirmName: z.string(), children: z.enum(["remove", "keep"]).optional() }),
   { name: "deleteProvider", role: "admin" },
   async (input, { user, organization }) => {
     const removed = await domain(organization.slug, () =>
-      deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName }),
+      deleteProvider(vaultFor(user), input.providerId, { confirmName: input.confirmName, children: input.children }),
     );
     return removed;
   },

@@ -5,6 +5,7 @@ import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser, readAsUser } from "@/lib/db/rls";
 import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queries.ts";
+import { selectDiscoveredAccounts } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
 
 export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
@@ -52,5 +53,23 @@ export async function listAuditEvents(
       order by id desc
       limit ${AUDIT_PAGE_SIZE + 1}`;
     return { events: rows.slice(0, AUDIT_PAGE_SIZE), nextBefore: rows.length > AUDIT_PAGE_SIZE ? rows[AUDIT_PAGE_SIZE - 1].id : null };
+  });
+}
+
+/** A whole-organization provider's discovered accounts, and for a discovered account, its parent's name. */
+export function getOrganizationLinks(
+  user: SessionUser,
+  provider: { id: string; organization_scope: unknown; parent_provider_id: string | null },
+) {
+  return readAsUser(user, async (tx) => {
+    const [accounts, parent] = await Promise.all([
+      provider.organization_scope ? selectDiscoveredAccounts(tx, provider.id) : Promise.resolve(null),
+      provider.parent_provider_id
+        ? tx<{ id: string; name: string }[]>`select id, name from public.cloud_providers where id = ${provider.parent_provider_id}`.then(
+            ([row]) => row ?? null,
+          )
+        : Promise.resolve(null),
+    ]);
+    return { accounts, parent };
   });
 }

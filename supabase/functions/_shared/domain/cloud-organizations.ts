@@ -9,7 +9,7 @@
 // missing, API disabled) shows the cloud's reason instead of becoming a failing provider. The
 // derived credential is encrypted for the child's own row, as every credential is.
 import { credentialFingerprints, encryptCredential } from "../crypto/index.ts";
-import { asService, withRls, type Claims, type Tx } from "../db.ts";
+import { asService, withRls, type Claims, type Querier, type Tx } from "../db.ts";
 import { toProviderFailure } from "../net/http.ts";
 import {
   loadDiscovery,
@@ -319,14 +319,15 @@ export type DiscoveredAccountRecord = AccountRow & { first_seen_at: Date; last_s
 
 /** What a parent discovered, for its page: every account, connected or why not. */
 export async function listDiscoveredAccounts(ctx: ConnectivityContext, parentId: string): Promise<DiscoveredAccountRecord[]> {
-  return withRls(
-    ctx.sql,
-    ctx.claims,
-    (tx) => tx<DiscoveredAccountRecord[]>`
-      select account, name, state, child_provider_id, reason_code, reason_message, reason_hint, details, first_seen_at, last_seen_at, checked_at
-      from public.provider_discovered_accounts where parent_provider_id = ${parentId}
-      order by state = 'connected', name, account`,
-  );
+  return withRls(ctx.sql, ctx.claims, (tx) => selectDiscoveredAccounts(tx, parentId));
+}
+
+/** The same read inside a caller's transaction (the portal's page reads). Not connected first: they need attention. */
+export function selectDiscoveredAccounts(tx: Querier, parentId: string) {
+  return tx<DiscoveredAccountRecord[]>`
+    select account, name, state, child_provider_id, reason_code, reason_message, reason_hint, details, first_seen_at, last_seen_at, checked_at
+    from public.provider_discovered_accounts where parent_provider_id = ${parentId}
+    order by state = 'connected', state = 'excluded', name, account`;
 }
 
 /** An admin excludes an account from discovery, or lets the next discovery try it again. */

@@ -10,6 +10,7 @@ import { AwsRoleSetup } from "@/components/providers/aws-role-setup";
 import { FederationSetup } from "@/components/providers/federation-setup";
 import { CheckNowButton } from "@/components/providers/check-now-button";
 import { HealthHistory } from "@/components/providers/health-history";
+import { ConnectOrganization, DiscoveredThrough, OrganizationAccounts } from "@/components/providers/organization-accounts";
 import { ProviderActions } from "@/components/providers/provider-actions";
 import { ProviderLogo } from "@/components/providers/provider-logo";
 import { ENVIRONMENT_LABELS, providerLabel, toSummary } from "@/components/providers/provider-meta";
@@ -20,8 +21,9 @@ import { Button } from "@/components/ui/button";
 import { requireOrg } from "@/lib/auth/require-org";
 import { hasRole } from "@/lib/auth/roles";
 import { getHealthHistory, getInventory, listResources } from "@/lib/db/queries/connectivity";
-import { getProvider } from "@/lib/db/queries/providers";
+import { getOrganizationLinks, getProvider } from "@/lib/db/queries/providers";
 import { getAwsRoleSetup } from "@/lib/aws-role-setup";
+import { isDiscoveryCloud, type OrganizationScope } from "@/supabase/functions/_shared/providers/discovery.ts";
 import { getFederationSetup } from "@/lib/federation-setup";
 
 type Params = Promise<{ slug: string; id: string }>;
@@ -64,11 +66,15 @@ export default async function ProviderPage({ params, searchParams }: { params: P
   const now = new Date();
 
   const resourceParams = parseResourceParams(query);
-  const [checks, inventory, resources] = await Promise.all([
+  const [checks, inventory, resources, links] = await Promise.all([
     getHealthHistory(user, provider.id, tab === "history" ? HISTORY_LIMIT : 30),
     getInventory(user, provider.id),
     tab === "resources" ? listResources(user, provider.id, resourceParams) : null,
+    getOrganizationLinks(user, provider),
   ]);
+  const scope = provider.organization_scope as OrganizationScope | null;
+  // AWS, Azure and GCP providers that connect one account may connect the rest of their organization.
+  const canConnectOrganization = canManage && !scope && !provider.parent_provider_id && isDiscoveryCloud(provider.provider_type);
 
   const tabs = [
     { id: "overview", label: "Overview", href: base },
@@ -111,6 +117,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
                 {providerLabel(provider.provider_type)} · {ENVIRONMENT_LABELS[provider.environment]}
               </span>
             </div>
+            {links.parent && <DiscoveredThrough orgSlug={organization.slug} parent={links.parent} />}
           </div>
         </div>
         {(canCheck || canManage) && (
@@ -132,6 +139,24 @@ export default async function ProviderPage({ params, searchParams }: { params: P
           <ProviderHealthCard provider={provider} checks={checks} now={now} />
           {roleSetup && <AwsRoleSetup state={roleSetup} />}
           {federationSetup && <FederationSetup state={federationSetup} />}
+          {scope && links.accounts && (
+            <OrganizationAccounts
+              orgSlug={organization.slug}
+              providerId={provider.id}
+              scope={scope}
+              accounts={links.accounts}
+              canManage={canManage}
+              suspended={suspended}
+              now={now}
+            />
+          )}
+          {canConnectOrganization && (
+            <ConnectOrganization
+              orgSlug={organization.slug}
+              providerId={provider.id}
+              cloud={provider.provider_type as OrganizationScope["cloud"]}
+            />
+          )}
           <ProviderDetailsCard
             provider={provider}
             checks={checks}
