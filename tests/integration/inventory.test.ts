@@ -300,6 +300,43 @@ describe("the counts summary follows every change to the inventory", () => {
     expect(await sql`select * from public.provider_resource_counts where provider_id = ${id}`).toEqual([]);
     expect((await page(p.viewer.claims, p.orgId)).counts.total).toBe(8);
   });
+
+  it("counts one tag from its own summary, which follows retagging, vanishing and deletion", async () => {
+    const id = await seedProvider(p.orgId, "Tagged Vultr", "vultr");
+    const tagged = (tags: [string, string | null][], extra: InventoryFilters = {}) =>
+      page(p.viewer.claims, p.orgId, { providerId: id, tags, ...extra });
+    await recordInventory(id, [
+      { id: "a", name: "t-a", tags: { env: "prod", team: "web" } },
+      { id: "b", name: "t-b", status: "stopped", tags: { env: "prod" } },
+      { id: "c", name: "t-c", tags: { env: "dev" } },
+    ]);
+    expect((await tagged([["env", "prod"]])).counts.total).toBe(2);
+    expect((await tagged([["env", "prod"]], { status: "stopped" })).counts.total).toBe(1);
+    expect((await tagged([["env", null]])).counts.total).toBe(3);
+    // Two tags intersect: counted from the rows, not the summary.
+    expect(
+      (
+        await tagged([
+          ["env", "prod"],
+          ["team", "web"],
+        ])
+      ).counts.total,
+    ).toBe(1);
+    // b is retagged, c vanishes.
+    await recordInventory(id, [
+      { id: "a", name: "t-a", tags: { env: "prod", team: "web" } },
+      { id: "b", name: "t-b", status: "stopped", tags: { env: "dev" } },
+    ]);
+    expect((await tagged([["env", "prod"]])).counts.total).toBe(1);
+    expect((await tagged([["env", "dev"]])).counts.total).toBe(1);
+    expect((await tagged([["env", "dev"]], { includeVanished: true })).counts.total).toBe(2);
+    // Outsiders read none of it; a deleted provider leaves no counts behind.
+    expect(
+      await readWithRls(sql, p.outsider.claims, (tx) => tx`select * from public.provider_resource_tag_counts where provider_id = ${id}`),
+    ).toEqual([]);
+    await sql`delete from public.cloud_providers where id = ${id}`;
+    expect(await sql`select * from public.provider_resource_tag_counts where provider_id = ${id}`).toEqual([]);
+  });
 });
 
 describe("CSV export", () => {

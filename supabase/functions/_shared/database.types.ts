@@ -213,6 +213,17 @@ export type Tables = {
     size: string | null;
     resources: number;
   };
+  provider_resource_tag_counts: {
+    organization_id: string;
+    provider_id: string;
+    tag_key: string;
+    tag_value: string;
+    type: string;
+    region: string | null;
+    status: string;
+    size: string | null;
+    resources: number;
+  };
   provider_resources: {
     organization_id: string;
     provider_id: string;

@@ -3,7 +3,8 @@
 // its CSV export and GET /api/resources; it runs inside whatever transaction it is given
 // (readWithRls as the caller in the product, asService only in the benchmark).
 // Indexes and the counts summary it relies on: migrations 20261205000300_org_inventory.sql and
-// 20261205000700_inventory_search_column.sql (search matches a stored column).
+// 20261205000700_inventory_search_column.sql (search matches a stored column) and
+// 20261205001000_inventory_tag_counts.sql (a one-tag filter is counted from its own summary).
 import type { Querier } from "../db.ts";
 import { monthlyListPrice } from "../list-prices.ts";
 import type { Environment, ProviderType } from "../schemas/providers.ts";
@@ -98,6 +99,15 @@ function escapeLike(text: string) {
 /** Whether the counts summary can answer this filter (it knows nothing of text, tags or vanished rows). */
 function countsFromSummary(filters: InventoryFilters) {
   return !filters.q?.trim() && !filters.tags?.length && !filters.includeVanished;
+}
+
+/**
+ * The one tag a filter asks for, when the tag summary can count it: a single `key:value` or `key`, no
+ * search, live rows only. Null otherwise (several tags intersect; the summary cannot say how).
+ */
+function singleTag(filters: InventoryFilters): [key: string, value: string | null] | null {
+  if (filters.q?.trim() || filters.includeVanished || filters.tags?.length !== 1) return null;
+  return filters.tags[0];
 }
 
 /** Search and tag filters: the ones Postgres cannot apply on an index under RLS. */
@@ -305,6 +315,20 @@ function countGroups(tx: Querier, organizationId: string, scope: string[] | null
         ${filters.type ? tx`and type = ${filters.type}` : tx``}
         ${filters.region ? tx`and region = ${filters.region}` : tx``}
         ${filters.status ? tx`and status = ${filters.status}` : tx``}`;
+  }
+  const tag = singleTag(filters);
+  if (tag) {
+    // A key alone counts each resource once: a resource holds one value per key.
+    const [key, value] = tag;
+    return tx<CountGroup[]>`
+      select provider_id, type, region, status, size, sum(resources)::int as resources from public.provider_resource_tag_counts
+      where organization_id = ${organizationId} and tag_key = ${key}
+        ${value === null ? tx`` : tx`and tag_value = ${value}`}
+        ${scope ? tx`and provider_id = any (${scope}::uuid[])` : tx``}
+        ${filters.type ? tx`and type = ${filters.type}` : tx``}
+        ${filters.region ? tx`and region = ${filters.region}` : tx``}
+        ${filters.status ? tx`and status = ${filters.status}` : tx``}
+      group by provider_id, type, region, status, size`;
   }
   if (needsMatchFunction(filters)) {
     return tx<CountGroup[]>`
