@@ -143,8 +143,7 @@ output "cloudkeep_role_arn" {
 
 /** How member accounts trust Cloudkeep: as the parent's role does. */
 export type MemberRoleTrust =
-  | { kind: "external_id"; principalArn: string; externalId: string }
-  | { kind: "web_identity"; issuer: string; subject: string };
+  { kind: "external_id"; principalArn: string; externalId: string } | { kind: "web_identity"; issuer: string; subject: string };
 
 /**
  * The CloudFormation template a StackSet deploys to every member account of an organization (whole
@@ -167,7 +166,9 @@ export function memberRoleStackSetTemplate(roleName: string, trust: MemberRoleTr
       Policies: [{ PolicyName: POLICY_NAME, PolicyDocument: permissionsPolicy() }],
     },
   });
-  const outputs = { RoleArn: { Description: "The member role Cloudkeep assumes.", Value: { "Fn::GetAtt": ["CloudkeepMemberRole", "Arn"] } } };
+  const outputs = {
+    RoleArn: { Description: "The member role Cloudkeep assumes.", Value: { "Fn::GetAtt": ["CloudkeepMemberRole", "Arn"] } },
+  };
   if (trust.kind === "external_id") {
     return {
       AWSTemplateFormatVersion: "2010-09-09",
