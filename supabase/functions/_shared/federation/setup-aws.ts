@@ -156,7 +156,7 @@ export type MemberRoleTrust =
  * whose own role the single-account template sets up.
  */
 export function memberRoleStackSetTemplate(roleName: string, trust: MemberRoleTrust) {
-  const role = (assumeRolePolicy: unknown, description: string) => ({
+  const role = (assumeRolePolicy: { Version: string; Statement: Record<string, unknown>[] }, description: string) => ({
     Type: "AWS::IAM::Role",
     Properties: {
       RoleName: roleName,
