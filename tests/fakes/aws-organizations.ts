@@ -2,7 +2,7 @@
 // (`X-Amz-Target: AWSOrganizationsV20161128.ListAccounts`, epoch-second timestamps, `__type` errors),
 // NextToken pages of at most MaxResults (1–20). The caller's account is the management account when
 // it is the organization's; any other caller needs `delegatedAdministrators` to list.
-import { cloudtrailError as jsonError } from "./aws-cloudtrail.ts";
+import { randomUUID } from "node:crypto";
 import type { Fake, FakeRequest, FakeResponse } from "./server.ts";
 
 export type FakeOrgAccount = {
@@ -39,6 +39,15 @@ export function fakeOrganization(managementAccount: string, members: Partial<Fak
   return { id: "o-exampleorg01", managementAccount, accounts, delegatedAdministrators: [] };
 }
 
+/** An Organizations error: the model's error structures have one member, `Message`. */
+function jsonError(status: number, type: string, message: string): FakeResponse {
+  return {
+    status,
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() },
+    body: JSON.stringify({ __type: type, Message: message }),
+  };
+}
+
 /** The deprecated Status for a State (CLOSED and PENDING_ACTIVATION have none of their own). */
 const STATUS: Record<FakeOrgAccount["State"], string | undefined> = {
   ACTIVE: "ACTIVE",
@@ -66,7 +75,7 @@ export function answerOrganizations(
     );
   }
   if (!organization || !organization.accounts.some((a) => a.Id === caller.account)) {
-    return jsonError(400, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
+    return jsonError(404, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
   }
   if (caller.account !== organization.managementAccount && !organization.delegatedAdministrators.includes(caller.account ?? "")) {
     return jsonError(

@@ -6,6 +6,7 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import awsSchema from "../conformance/schemas/aws.json" with { type: "json" };
+import awsOrganizationsSchema from "../conformance/schemas/aws-organizations.json" with { type: "json" };
 import azureSchema from "../conformance/schemas/azure.json" with { type: "json" };
 import digitaloceanSchema from "../conformance/schemas/digitalocean.json" with { type: "json" };
 import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
@@ -23,6 +24,7 @@ import {
   type XmlShapes,
 } from "../conformance/conformance.ts";
 import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
+import { awsOrganizationDiscovery } from "../../supabase/functions/_shared/providers/aws-organizations.ts";
 import { createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
 import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
@@ -34,6 +36,7 @@ import { systemResolver } from "../../supabase/functions/_shared/net/outbound.ts
 import type { AdapterContext } from "../../supabase/functions/_shared/providers/types.ts";
 import { credentialsSchema } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { AWS_FAKE_KEY, startAwsFake } from "../fakes/aws.ts";
+import { fakeOrganization, type OrganizationsHost } from "../fakes/aws-organizations.ts";
 import { startAzureFake, TEST_CA as AZURE_CA } from "../fakes/azure.ts";
 import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
 import { startGcpFake, TEST_CA as GCP_CA } from "../fakes/gcp.ts";
@@ -373,6 +376,37 @@ describe("fakes conform to the clouds' published API definitions", () => {
       }
       expect(problems).toEqual([]);
       expect(answers).toHaveLength(1 + 3 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("discovery fakes conform to the clouds' published API definitions (whole organizations)", () => {
+  it("AWS Organizations: ListAccounts pages and its errors, as in the Organizations model", async () => {
+    const fake = await startAwsFake({ switches: { maxPageSize: 2 } });
+    try {
+      const host = fake as typeof fake & OrganizationsHost;
+      host.organization = fakeOrganization(AWS_FAKE_KEY.account, [{}, {}, { State: "CLOSED" }, { State: "PENDING_ACTIVATION" }]);
+      const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
+      const scope = { cloud: "aws" as const, member_role_name: "CloudkeepMember" };
+      expect((await awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).accounts).toHaveLength(5);
+      host.organization = null;
+      await expect(awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).rejects.toThrow();
+      fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["organizations:ListAccounts"] };
+      await expect(awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).rejects.toThrow();
+      const organizations = fake.requests.filter((r) => (r.headers["x-amz-target"] ?? "").startsWith("AWSOrganizationsV20161128."));
+      const checked = checkJson(awsOrganizationsSchema as unknown as JsonExcerpt, organizations, (_r, status) =>
+        status >= 400 ? "error" : "ListAccounts",
+      );
+      // Three pages, NotInUse, AccessDenied.
+      expect(checked).toBe(3 + 1 + 1);
+      // And the adapter asks within the operation's bounds.
+      const bounds = awsOrganizationsSchema.parameters.ListAccounts.MaxResults;
+      for (const request of organizations) {
+        const max = (JSON.parse(request.body) as { MaxResults?: number }).MaxResults;
+        expect(max === undefined || (max >= bounds.minimum && max <= bounds.maximum)).toBe(true);
+      }
     } finally {
       await fake.close();
     }
