@@ -67,9 +67,9 @@ const NOT_ADMINISTRATOR_HINT =
   "The parent must be the organization's management account or a delegated administrator for AWS Organizations, and its identity must be allowed organizations:ListAccounts (the AWS-managed AWSOrganizationsReadOnlyAccess policy includes it).";
 
 /** ListAccounts' refusals, said in terms of what the parent must be. */
-function organizationFailure(error: unknown): unknown {
+function organizationFailure(error: unknown, refusal: string | null): unknown {
   if (!(error instanceof UpstreamError)) return error;
-  if (error.code === "AWSOrganizationsNotInUseException") {
+  if (refusal === "AWSOrganizationsNotInUseException" || error.code === "AWSOrganizationsNotInUseException") {
     return new UpstreamError({
       code: "organization_not_in_use",
       message: "This account is not a member of an AWS Organization, so it has no member accounts to discover.",
@@ -78,7 +78,7 @@ function organizationFailure(error: unknown): unknown {
       retryable: false,
     });
   }
-  if (error.status === 403 || error.code === "AccessDeniedException") {
+  if (refusal === "AccessDeniedException" || error.status === 403) {
     return new UpstreamError({
       code: "organization_access_denied",
       message: `The parent's identity may not list the organization's accounts. ${error.message}`,
@@ -101,10 +101,17 @@ async function discoverAccounts(credentials: AwsCredentials, _scope: ScopeOf<"aw
       const seen = new Set<string>();
       let token: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
+        // The SDK error's name, before awsCall turns it into a failure (AWSOrganizationsNotInUseException is a 404 in the model).
+        let refusal: string | null = null;
         const output = await awsCall(session, { service: "organizations", action: "organizations:ListAccounts", region }, (abortSignal) =>
-          client.send(new ListAccountsCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+          client
+            .send(new ListAccountsCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal })
+            .catch((error: unknown) => {
+              refusal = (error as { name?: string })?.name ?? null;
+              throw error;
+            }),
         ).catch((error: unknown) => {
-          throw organizationFailure(error);
+          throw organizationFailure(error, refusal);
         });
         for (const account of output.Accounts ?? []) {
           const discovered = discoveredAwsAccount(account);
