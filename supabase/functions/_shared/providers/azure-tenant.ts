@@ -23,7 +23,6 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNAVAILABLE: Record<string, string> = {
   Disabled: "The subscription is disabled (expired, cancelled or over its spending limit): Azure allows nothing but reading its billing.",
   Deleted: "The subscription is deleted.",
-  Expired: "The subscription has expired.",
 };
 
 /** One subscription as discovery shows it; Warned and PastDue still work (as for a single subscription), with their warning. */
