@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import awsSchema from "../conformance/schemas/aws.json" with { type: "json" };
 import awsOrganizationsSchema from "../conformance/schemas/aws-organizations.json" with { type: "json" };
 import azureSchema from "../conformance/schemas/azure.json" with { type: "json" };
+import azureTenantSchema from "../conformance/schemas/azure-tenant.json" with { type: "json" };
 import digitaloceanSchema from "../conformance/schemas/digitalocean.json" with { type: "json" };
 import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
 import linodeSchema from "../conformance/schemas/linode.json" with { type: "json" };
@@ -26,6 +27,7 @@ import {
 import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
 import { awsOrganizationDiscovery } from "../../supabase/functions/_shared/providers/aws-organizations.ts";
 import { createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
+import { createAzureTenantDiscovery } from "../../supabase/functions/_shared/providers/azure-tenant.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
 import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
 import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode.ts";
@@ -38,6 +40,7 @@ import { credentialsSchema } from "../../supabase/functions/_shared/schemas/prov
 import { AWS_FAKE_KEY, startAwsFake } from "../fakes/aws.ts";
 import { fakeOrganization, type OrganizationsHost } from "../fakes/aws-organizations.ts";
 import { startAzureFake, TEST_CA as AZURE_CA } from "../fakes/azure.ts";
+import type { TenantHost } from "../fakes/azure-tenant.ts";
 import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
 import { startGcpFake, TEST_CA as GCP_CA } from "../fakes/gcp.ts";
 import { startLinodeFake } from "../fakes/linode.ts";
@@ -407,6 +410,46 @@ describe("discovery fakes conform to the clouds' published API definitions (whol
         const max = (JSON.parse(request.body) as { MaxResults?: number }).MaxResults;
         expect(max === undefined || (max >= bounds.minimum && max <= bounds.maximum)).toBe(true);
       }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Azure tenants: Subscriptions - List and management group descendant pages and ARM's error, as in azure-rest-api-specs", async () => {
+    const fake = await startAzureFake();
+    try {
+      fake.switches.maxPageSize = 2;
+      const root = fake.state.tenantId;
+      const sub = (n: number) => `0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`;
+      (fake as typeof fake & TenantHost).tenant = {
+        tenantId: root,
+        rootGroup: root,
+        groups: { [root]: null, platform: root, prod: "platform" },
+        subscriptions: [
+          { id: sub(1), name: "a", state: "Enabled", group: "platform" },
+          { id: sub(2), name: "b", state: "Warned", group: "prod" },
+          { id: sub(3), name: "c", state: "Disabled", group: "prod", readable: false },
+        ],
+        forbiddenGroups: ["prod"],
+      };
+      const discovery = createAzureTenantDiscovery({ ca: AZURE_CA, backoffBaseMs: 20 });
+      const context = loopback(fake.url, { outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } });
+      expect(
+        (await discovery.discoverAccounts(fake.credentials(), { cloud: "azure", management_group_id: "platform" }, context)).accounts,
+      ).toHaveLength(3);
+      await expect(
+        discovery.discoverAccounts(fake.credentials(), { cloud: "azure", management_group_id: "prod" }, context),
+      ).rejects.toThrow();
+      const arm = fake.requests.filter((r) => r.path === "/subscriptions" || r.path.includes("/descendants"));
+      const checked = checkJson(azureTenantSchema as unknown as JsonExcerpt, arm, (r, status) =>
+        status >= 400
+          ? "error"
+          : r.path === "/subscriptions"
+            ? "GET /subscriptions"
+            : "GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants",
+      );
+      // Subscriptions: one page of two, once per discovery; platform's descendants (prod and three subscriptions): two pages; the 403.
+      expect(checked).toBe(2 + 2 + 1);
     } finally {
       await fake.close();
     }
