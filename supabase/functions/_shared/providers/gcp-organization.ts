@@ -11,20 +11,22 @@ import { safeFetch } from "../net/outbound.ts";
 import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
 import type { GcpWorkloadIdentityCredentials } from "../schemas/providers/gcp-workload-identity.ts";
 import type { AccountDiscovery, DiscoveredAccount, ScopeOf } from "./discovery.ts";
-import { gcpAccessToken } from "./gcp-token.ts";
+import { forgetGcpAccessToken, gcpAccessToken } from "./gcp-token.ts";
 import type { GcpAdapterOptions } from "./gcp.ts";
 import type { AdapterContext } from "./types.ts";
 
 export const RESOURCE_MANAGER_ENDPOINT = "https://cloudresourcemanager.googleapis.com";
 /** Resource Manager reads need more than Compute's scope; read-only is enough. */
 export const RESOURCE_MANAGER_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only";
-const PAGE_SIZE = 500;
 const MAX_PAGES = 1000;
 const PARENT = /^(organizations|folders)\/\d{1,32}$/;
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 type Project = { name?: unknown; projectId?: unknown; parent?: unknown; state?: unknown; displayName?: unknown };
 type Folder = { name?: unknown; parent?: unknown; state?: unknown; displayName?: unknown };
+
+const BROWSER_HINT = (parent: string) =>
+  `Grant the identity roles/browser (resourcemanager.folders.get and resourcemanager.projects.get, which search needs) on ${parent}, and enable the Cloud Resource Manager API in the project the identity belongs to.`;
 
 const text = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 256 ? value : null);
 
@@ -52,8 +54,12 @@ export function discoveredProject(project: Project): DiscoveredAccount | null {
   };
 }
 
-/** The projects under `root`, however deep: folders are followed from the root down (deleted folders' projects stay out). */
-export function projectsUnder(root: string, folders: Folder[], projects: Project[]): Project[] {
+/**
+ * The projects under `root`, however deep: folders are followed from the root down (deleted folders'
+ * projects stay out). `visible`: the identity sees anything of `root` at all (search returns only what
+ * it may get, so missing roles show as an empty answer, not as a refusal).
+ */
+export function projectsUnder(root: string, folders: Folder[], projects: Project[]): { projects: Project[]; visible: boolean } {
   const children = new Map<string, string[]>();
   for (const folder of folders) {
     const name = text(folder.name);
@@ -71,17 +77,8 @@ export function projectsUnder(root: string, folders: Folder[], projects: Project
       }
     }
   }
-  return projects.filter((project) => inside.has(text(project.parent) ?? ""));
-}
-
-function unsupportedWorkloadIdentity(): UpstreamError {
-  return new UpstreamError({
-    code: "discovery_not_supported",
-    message: "Discovering an organization's projects with workload identity federation is not supported yet.",
-    hint: "Connect the organization with a service-account key for discovery, or add its projects one by one.",
-    status: 422,
-    retryable: false,
-  });
+  const under = projects.filter((project) => inside.has(text(project.parent) ?? ""));
+  return { projects: under, visible: under.length > 0 || inside.size > 1 || folders.some((folder) => folder.name === root) };
 }
 
 export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}): AccountDiscovery<"gcp"> {
@@ -99,53 +96,81 @@ export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}):
         retryable: false,
       });
     }
-    if (isGcpWorkloadIdentity(credentials)) throw unsupportedWorkloadIdentity();
-    const key = credentials as GcpCredentials;
-    const fetch = safeFetch(context.outbound, { ca: options.ca });
-    const request = {
-      timeoutMs: context.timeoutMs ?? 10_000,
-      signal: context.signal,
-      retries: options.retries,
-      backoffBaseMs: options.backoffBaseMs,
-    };
     const base = (context.apiEndpoint ?? RESOURCE_MANAGER_ENDPOINT).replace(/\/+$/, "");
-    const secrets = [key.private_key, key.private_key.replace(/\n/g, "\\n")];
-    const scrub = (message: string) => secrets.reduce((m, s) => (s ? m.split(s).join("[redacted]") : m), message);
-    try {
-      const token = await gcpAccessToken(key, { fetch, request }, RESOURCE_MANAGER_SCOPE);
-      secrets.push(token);
+    const list = async (get: <B>(url: string) => Promise<B>) => {
       const all = async <T>(path: string, field: string): Promise<T[]> => {
         const items: T[] = [];
         let pageToken: string | null = null;
         for (let page = 0; page < MAX_PAGES; page++) {
           const url = new URL(`${base}${path}`);
-          url.searchParams.set("pageSize", String(PAGE_SIZE));
           if (pageToken) url.searchParams.set("pageToken", pageToken);
-          const { body } = await requestJson<Record<string, unknown>>(
-            fetch,
-            url.toString(),
-            { headers: { authorization: `Bearer ${token}` } },
-            request,
-          );
-          const list = body?.[field];
-          if (Array.isArray(list)) items.push(...(list as T[]));
+          const body = await get<Record<string, unknown>>(url.toString());
+          const found = body?.[field];
+          if (Array.isArray(found)) items.push(...(found as T[]));
           pageToken = text(body?.nextPageToken);
           if (!pageToken) return items;
         }
         throw new UpstreamError({ code: "too_many_pages", message: `${path} returned more than ${MAX_PAGES} pages.`, status: 502 });
       };
-      const folders = await all<Folder>("/v3/folders:search", "folders");
-      const projects = await all<Project>("/v3/projects:search", "projects");
-      const accounts = projectsUnder(scope.parent, folders, projects)
-        .map(discoveredProject)
-        .filter((a): a is DiscoveredAccount => a !== null);
+      const [folders, projects] = await Promise.all([
+        all<Folder>("/v3/folders:search", "folders"),
+        all<Project>("/v3/projects:search", "projects"),
+      ]);
+      const found = projectsUnder(scope.parent, folders, projects);
+      if (!found.visible) {
+        throw new UpstreamError({
+          code: "organization_not_visible",
+          message: `The identity sees no folder or project under ${scope.parent}: it has no role there, or ${scope.parent} does not exist.`,
+          hint: BROWSER_HINT(scope.parent),
+          status: 403,
+          retryable: false,
+        });
+      }
+      const accounts = found.projects.map(discoveredProject).filter((a): a is DiscoveredAccount => a !== null);
       return { accounts };
+    };
+    const secrets: string[] = [];
+    const scrub = (message: string) => secrets.reduce((m, s) => (s ? m.split(s).join("[redacted]") : m), message);
+    try {
+      if (isGcpWorkloadIdentity(credentials)) {
+        const { withWorkloadIdentity } = await import("./gcp-workload-identity.ts");
+        return await withWorkloadIdentity(credentials, context, options, RESOURCE_MANAGER_SCOPE, (get, used) => {
+          secrets.push(...used);
+          return list(get);
+        });
+      }
+      const key = credentials as GcpCredentials;
+      secrets.push(key.private_key, key.private_key.replace(/\n/g, "\\n"));
+      const fetch = safeFetch(context.outbound, { ca: options.ca });
+      const request = {
+        timeoutMs: context.timeoutMs ?? 10_000,
+        signal: context.signal,
+        retries: options.retries,
+        backoffBaseMs: options.backoffBaseMs,
+      };
+      const withToken = async () => {
+        const token = await gcpAccessToken(key, { fetch, request }, RESOURCE_MANAGER_SCOPE);
+        secrets.push(token);
+        return list(
+          async <B>(url: string) => (await requestJson<B>(fetch, url, { headers: { authorization: `Bearer ${token}` } }, request)).body,
+        );
+      };
+      // A cached token revoked before it expired: forgotten, and the listing starts over once with a new one.
+      return await withToken().catch(async (error: unknown) => {
+        if (!(error instanceof UpstreamError && error.upstreamStatus === 401)) throw error;
+        await forgetGcpAccessToken(key, RESOURCE_MANAGER_SCOPE);
+        return withToken();
+      });
     } catch (error) {
-      if (error instanceof UpstreamError && (error.upstreamStatus === 403 || error.status === 403)) {
+      if (
+        error instanceof UpstreamError &&
+        error.code !== "organization_not_visible" &&
+        (error.upstreamStatus === 403 || error.status === 403)
+      ) {
         throw new UpstreamError({
           code: "resource_manager_forbidden",
-          message: `Resource Manager refused to list ${scope.parent}'s folders and projects. ${scrub(error.message)}`,
-          hint: `Grant the identity roles/browser (resourcemanager.folders.get/list, resourcemanager.projects.get/list) on ${scope.parent}, and enable the Cloud Resource Manager API in its own project.`,
+          message: `Resource Manager refused to list the folders and projects under ${scope.parent}. ${scrub(error.message)}`,
+          hint: BROWSER_HINT(scope.parent),
           status: 403,
           retryable: false,
         });
