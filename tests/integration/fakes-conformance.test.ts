@@ -11,6 +11,7 @@ import azureSchema from "../conformance/schemas/azure.json" with { type: "json" 
 import azureTenantSchema from "../conformance/schemas/azure-tenant.json" with { type: "json" };
 import digitaloceanSchema from "../conformance/schemas/digitalocean.json" with { type: "json" };
 import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
+import gcpResourceManagerSchema from "../conformance/schemas/gcp-resource-manager.json" with { type: "json" };
 import linodeSchema from "../conformance/schemas/linode.json" with { type: "json" };
 import openstackSchema from "../conformance/schemas/openstack.json" with { type: "json" };
 import vultrSchema from "../conformance/schemas/vultr.json" with { type: "json" };
@@ -30,6 +31,7 @@ import { createAzureAdapter } from "../../supabase/functions/_shared/providers/a
 import { createAzureTenantDiscovery } from "../../supabase/functions/_shared/providers/azure-tenant.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
 import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
+import { createGcpOrganizationDiscovery } from "../../supabase/functions/_shared/providers/gcp-organization.ts";
 import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode.ts";
 import { clearOpenStackTokens, openstackAdapter } from "../../supabase/functions/_shared/providers/openstack.ts";
 import { listBucketResources, s3CompatibleAdapter } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
@@ -43,6 +45,7 @@ import { startAzureFake, TEST_CA as AZURE_CA } from "../fakes/azure.ts";
 import type { TenantHost } from "../fakes/azure-tenant.ts";
 import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
 import { startGcpFake, TEST_CA as GCP_CA } from "../fakes/gcp.ts";
+import { enableGcpResourceManager } from "../fakes/gcp-resource-manager.ts";
 import { startLinodeFake } from "../fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../fakes/s3.ts";
@@ -450,6 +453,45 @@ describe("discovery fakes conform to the clouds' published API definitions (whol
       );
       // Subscriptions: one page of two, once per discovery; platform's descendants (prod and three subscriptions): two pages; the 403.
       expect(checked).toBe(2 + 2 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Google Cloud organizations: folders.search and projects.search pages and the error body, as in the Resource Manager v3 discovery document", async () => {
+    const fake = await startGcpFake();
+    try {
+      fake.switches.maxPageSize = 2;
+      const org = "organizations/123456789012";
+      const rm = enableGcpResourceManager(fake, {
+        folders: [
+          { name: "folders/1", parent: org, displayName: "A" },
+          { name: "folders/2", parent: "folders/1", displayName: "B", state: "DELETE_REQUESTED" },
+        ],
+        projects: [
+          { projectId: "proj-one", number: "11", parent: org, displayName: "One" },
+          { projectId: "proj-two", number: "12", parent: "folders/1", displayName: "Two", state: "DELETE_REQUESTED" },
+          { projectId: "proj-three", number: "13", parent: "folders/1", displayName: "Three", labels: { team: "x" } },
+        ],
+      });
+      const discovery = createGcpOrganizationDiscovery({ ca: GCP_CA, backoffBaseMs: 20 });
+      const credentials = credentialsSchema("gcp").parse(fake.keyFile()) as never;
+      const context = loopback(fake.url, { outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } });
+      expect((await discovery.discoverAccounts(credentials, { cloud: "gcp", parent: org }, context)).accounts).toHaveLength(3);
+      rm.apiDisabled = true;
+      await expect(discovery.discoverAccounts(credentials, { cloud: "gcp", parent: org }, context)).rejects.toThrow();
+      const searches = fake.requests.filter((r) => r.path.startsWith("/v3/"));
+      const checked = checkJson(gcpResourceManagerSchema as unknown as JsonExcerpt, searches, (r, status) =>
+        status >= 400 ? "error" : `GET ${r.path}`,
+      );
+      // Folders: one page; projects: two pages; then the refusal (and the other search's, when it was answered before the first ended the listing).
+      const refusals = searches.filter((r) => r.answer?.status === 403).length;
+      expect(refusals).toBeGreaterThanOrEqual(1);
+      expect(checked).toBe(1 + 2 + refusals);
+      for (const [operation, parameters] of Object.entries(gcpResourceManagerSchema.parameters)) {
+        const path = operation.replace(/^GET /, "");
+        expect(fake.hits(path).flatMap((r) => queryProblems(parameters as QueryParameter[], r.url))).toEqual([]);
+      }
     } finally {
       await fake.close();
     }
