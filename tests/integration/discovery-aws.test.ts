@@ -2,14 +2,17 @@
 // organizations:ListAccounts, through its own keys or its role, against the SigV4-verifying AWS fake;
 // each member is then reached by its member role, trusted as the parent's role is.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath } from "../../supabase/functions/_shared/federation/issuer.ts";
 import { memberRoleStackSetTemplate } from "../../supabase/functions/_shared/federation/setup-aws.ts";
 import { clearRoleSessions } from "../../supabase/functions/_shared/providers/aws-assume-role.ts";
 import { awsOrganizationDiscovery } from "../../supabase/functions/_shared/providers/aws-organizations.ts";
-import { CLOUDKEEP_ROLE_ACTIONS } from "../../supabase/functions/_shared/providers/aws-role-templates.ts";
+import { CLOUDKEEP_ROLE_ACTIONS, organizationDiscoveryPolicy } from "../../supabase/functions/_shared/providers/aws-role-templates.ts";
 import type { DiscoveredAccount } from "../../supabase/functions/_shared/providers/discovery.ts";
 import type { AdapterContext } from "../../supabase/functions/_shared/providers/types.ts";
 import { fakeOrganization, type OrganizationsHost } from "../fakes/aws-organizations.ts";
 import { AWS_FAKE_KEY, CLOUDKEEP_KEY, startAwsFake, type AwsFake } from "../fakes/aws.ts";
+import { enableAwsWebIdentity } from "../fakes/aws-web-identity.ts";
+import { startLocalIssuer, type LocalIssuer } from "../support/local-issuer.ts";
 
 const MANAGEMENT = "444455556666";
 const ROLE = `arn:aws:iam::${MANAGEMENT}:role/CloudkeepReadOnly`;
@@ -26,6 +29,9 @@ const ENV = [
 const saved: Record<string, string | undefined> = {};
 
 let fake: AwsFake;
+let issuer: LocalIssuer;
+const WEB_ROLE = `arn:aws:iam::${MANAGEMENT}:role/CloudkeepWebIdentity`;
+const SUBJECT = "org:0a0a0a0a-0000-4000-8000-000000000001:provider:0b0b0b0b-0000-4000-8000-000000000002";
 const host = () => fake as AwsFake & OrganizationsHost;
 const context = (): AdapterContext => ({ apiEndpoint: fake.url, regions: [], outbound, timeoutMs: 8_000 });
 const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
@@ -41,10 +47,21 @@ const members = [
 ];
 
 beforeAll(async () => {
+  issuer = await startLocalIssuer("ES256");
   fake = await startAwsFake({
     keys: [CLOUDKEEP_KEY],
-    roles: [{ arn: ROLE, trusts: CLOUDKEEP_KEY.arn, externalId: EXTERNAL_ID, enforceExternalId: true }],
+    roles: [
+      { arn: ROLE, trusts: CLOUDKEEP_KEY.arn, externalId: EXTERNAL_ID, enforceExternalId: true },
+      {
+        arn: WEB_ROLE,
+        trusts: "",
+        externalId: "",
+        enforceExternalId: false,
+        webIdentity: { providerUrl: issuerHostPath(issuer.issuer), audience: AWS_WEB_IDENTITY_AUDIENCE, subject: SUBJECT },
+      },
+    ],
   });
+  enableAwsWebIdentity(fake, [{ account: MANAGEMENT, url: issuerHostPath(issuer.issuer), clientIds: [AWS_WEB_IDENTITY_AUDIENCE] }]);
   for (const name of ENV) saved[name] = process.env[name];
   for (const name of ENV) delete process.env[name];
   Object.assign(process.env, {
@@ -60,6 +77,7 @@ afterAll(async () => {
     else process.env[name] = value;
   }
   await fake.close();
+  await issuer.close();
 });
 beforeEach(() => {
   fake.reset();
@@ -140,6 +158,19 @@ describe("AWS organization discovery", () => {
     expect(listed.every((c) => c.accessKeyId?.startsWith("ASIA"))).toBe(true);
   });
 
+  it("lists through a web identity role: Cloudkeep's token for the parent's subject, the subject pinning proved first", async () => {
+    host().organization = fakeOrganization(MANAGEMENT, members);
+    const parent = { auth_method: "web_identity" as const, role_arn: WEB_ROLE };
+    const { accounts } = await awsOrganizationDiscovery.discoverAccounts(parent, scope, {
+      ...context(),
+      federation: issuer.supplier(SUBJECT),
+    });
+    expect(accounts).toHaveLength(members.length + 1);
+    // The parent's token was accepted, the probe for another subject refused.
+    expect(fake.callsOf("AssumeRoleWithWebIdentity").map((c) => c.status)).toEqual([200, 403]);
+    expect(fake.callsOf("AWSOrganizationsV20161128.ListAccounts").every((c) => c.accessKeyId?.startsWith("ASIA"))).toBe(true);
+  });
+
   it("never lets the parent's secret into what it returns or throws (canary)", async () => {
     const canary = AWS_FAKE_KEY.secretAccessKey;
     host().organization = fakeOrganization(AWS_FAKE_KEY.account, [{ Id: "210000000009", Name: "canary", Email: "c@example.com" }]);
@@ -212,5 +243,17 @@ describe("AWS member credentials", () => {
       },
     });
     expect(JSON.stringify(byWebIdentity)).not.toMatch(/\d{12}/);
+  });
+
+  it("asks the parent's own role for organizations:ListAccounts only, and member roles for nothing more than a single account's", () => {
+    expect(organizationDiscoveryPolicy().Statement).toEqual([
+      { Sid: "CloudkeepOrganizationDiscovery", Effect: "Allow", Action: ["organizations:ListAccounts"], Resource: "*" },
+    ]);
+    const member = memberRoleStackSetTemplate("CloudkeepMember", {
+      kind: "external_id",
+      principalArn: CLOUDKEEP_KEY.arn,
+      externalId: EXTERNAL_ID,
+    });
+    expect(JSON.stringify(member)).not.toContain("organizations:");
   });
 });
