@@ -12,6 +12,7 @@
 // LookupEvents (JSON 1.1) lives in ./aws-cloudtrail.ts.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
+import { answerOrganizations } from "./aws-organizations.ts";
 import { startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +475,8 @@ export async function startAwsFake(
     call.region = credentialScope?.[2] ?? null;
     call.service = credentialScope?.[3] ?? null;
     const ec2 = call.service === "ec2";
-    const trail = call.service === "cloudtrail";
+    // JSON 1.1 services (CloudTrail, Organizations) share the JSON error bodies.
+    const trail = call.service === "cloudtrail" || call.service === "organizations";
     const fail = ec2 ? ec2Error : trail ? cloudtrailError : stsError;
 
     if (action === "AssumeRoleWithWebIdentity" && (call.service === null || call.service === "sts")) {
@@ -546,6 +548,7 @@ export async function startAwsFake(
     const owner = key!.account ?? AWS_FAKE_KEY.account;
     const deny = (iamAction: string) => Boolean(key!.denied?.includes(iamAction) || key!.role?.denied?.includes(iamAction));
 
+    if (call.service === "organizations") return answerOrganizations(request, base, key!, deny);
     if (trail) {
       if (action !== "LookupEvents") return cloudtrailError(400, "UnknownOperationException", `Unknown operation ${action}.`);
       if (deny("cloudtrail:LookupEvents")) {

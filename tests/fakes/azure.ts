@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { decodeJwt, decodeProtectedHeader } from "jose";
+import { answerTenant } from "./azure-tenant.ts";
 import { createOidcVerifier, type OidcVerifier } from "./oidc-verify.ts";
 import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
 
@@ -517,7 +518,7 @@ export async function startAzureFake(
     }
 
     // --- Resource Manager
-    if (path.startsWith("/subscriptions")) {
+    if (path.startsWith("/subscriptions") || path.startsWith("/providers/Microsoft.Management/")) {
       const presented = bearerToken(request);
       const grant = presented ? issued.get(presented) : undefined;
       if (!grant || grant.expires < Date.now() || grant.audience !== base) {
@@ -526,6 +527,8 @@ export async function startAzureFake(
       const apiVersion = request.url.searchParams.get("api-version");
       if (!apiVersion)
         return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      const tenantAnswer = answerTenant(request, fake, apiVersion, state.clientId);
+      if (tenantAnswer) return tenantAnswer;
 
       const subscription = /^\/subscriptions\/([^/]+)$/.exec(path);
       if (request.method === "GET" && subscription) {

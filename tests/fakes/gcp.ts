@@ -61,6 +61,8 @@ export type GcpFake = Fake & {
   revokeTokens: () => void;
   /** Mints an access token Compute accepts for `email` (a federated principal, too): for gcp-federation.ts. */
   grantAccessToken: (email: string, scope: string) => { accessToken: string; expiresIn: number };
+  /** Who an access token the fake issued stands for, and its scopes (gcp-resource-manager.ts). */
+  grantOf: (accessToken: string) => { email: string; scope: string; expires: number } | undefined;
   /** Routes tried before Google's own (workload identity federation: see gcp-federation.ts); null: not theirs. */
   routes: ((request: FakeRequest, fake: Fake) => Promise<FakeResponse | null>)[];
 };
@@ -350,6 +352,7 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
   fake.assertions = assertions;
   fake.tokenRequests = () => fake.hits("/token");
   fake.revokeTokens = () => issued.clear();
+  fake.grantOf = (accessToken) => issued.get(accessToken);
   fake.keyFile = (overrides = {}) => ({
     type: "service_account",
     project_id: state.projectId,

@@ -6,9 +6,12 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import awsSchema from "../conformance/schemas/aws.json" with { type: "json" };
+import awsOrganizationsSchema from "../conformance/schemas/aws-organizations.json" with { type: "json" };
 import azureSchema from "../conformance/schemas/azure.json" with { type: "json" };
+import azureTenantSchema from "../conformance/schemas/azure-tenant.json" with { type: "json" };
 import digitaloceanSchema from "../conformance/schemas/digitalocean.json" with { type: "json" };
 import gcpSchema from "../conformance/schemas/gcp.json" with { type: "json" };
+import gcpResourceManagerSchema from "../conformance/schemas/gcp-resource-manager.json" with { type: "json" };
 import linodeSchema from "../conformance/schemas/linode.json" with { type: "json" };
 import openstackSchema from "../conformance/schemas/openstack.json" with { type: "json" };
 import vultrSchema from "../conformance/schemas/vultr.json" with { type: "json" };
@@ -23,9 +26,12 @@ import {
   type XmlShapes,
 } from "../conformance/conformance.ts";
 import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
+import { awsOrganizationDiscovery } from "../../supabase/functions/_shared/providers/aws-organizations.ts";
 import { createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
+import { createAzureTenantDiscovery } from "../../supabase/functions/_shared/providers/azure-tenant.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
 import { createGcpAdapter } from "../../supabase/functions/_shared/providers/gcp.ts";
+import { createGcpOrganizationDiscovery } from "../../supabase/functions/_shared/providers/gcp-organization.ts";
 import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode.ts";
 import { clearOpenStackTokens, openstackAdapter } from "../../supabase/functions/_shared/providers/openstack.ts";
 import { listBucketResources, s3CompatibleAdapter } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
@@ -34,9 +40,12 @@ import { systemResolver } from "../../supabase/functions/_shared/net/outbound.ts
 import type { AdapterContext } from "../../supabase/functions/_shared/providers/types.ts";
 import { credentialsSchema } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { AWS_FAKE_KEY, startAwsFake } from "../fakes/aws.ts";
+import { fakeOrganization, type OrganizationsHost } from "../fakes/aws-organizations.ts";
 import { startAzureFake, TEST_CA as AZURE_CA } from "../fakes/azure.ts";
+import type { TenantHost } from "../fakes/azure-tenant.ts";
 import { startDigitalOceanFake } from "../fakes/digitalocean.ts";
 import { startGcpFake, TEST_CA as GCP_CA } from "../fakes/gcp.ts";
+import { enableGcpResourceManager } from "../fakes/gcp-resource-manager.ts";
 import { startLinodeFake } from "../fakes/linode.ts";
 import { OPENSTACK_TEST_USER, startOpenStackFake } from "../fakes/openstack.ts";
 import { S3_FAKE_KEY, startS3Fake } from "../fakes/s3.ts";
@@ -373,6 +382,116 @@ describe("fakes conform to the clouds' published API definitions", () => {
       }
       expect(problems).toEqual([]);
       expect(answers).toHaveLength(1 + 3 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("discovery fakes conform to the clouds' published API definitions (whole organizations)", () => {
+  it("AWS Organizations: ListAccounts pages and its errors, as in the Organizations model", async () => {
+    const fake = await startAwsFake({ switches: { maxPageSize: 2 } });
+    try {
+      const host = fake as typeof fake & OrganizationsHost;
+      host.organization = fakeOrganization(AWS_FAKE_KEY.account, [{}, {}, { State: "CLOSED" }, { State: "PENDING_ACTIVATION" }]);
+      const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
+      const scope = { cloud: "aws" as const, member_role_name: "CloudkeepMember" };
+      expect((await awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).accounts).toHaveLength(5);
+      host.organization = null;
+      await expect(awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).rejects.toThrow();
+      fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["organizations:ListAccounts"] };
+      await expect(awsOrganizationDiscovery.discoverAccounts(keys, scope, loopback(fake.url))).rejects.toThrow();
+      const organizations = fake.requests.filter((r) => (r.headers["x-amz-target"] ?? "").startsWith("AWSOrganizationsV20161128."));
+      const checked = checkJson(awsOrganizationsSchema as unknown as JsonExcerpt, organizations, (_r, status) =>
+        status >= 400 ? "error" : "ListAccounts",
+      );
+      // Three pages, NotInUse, AccessDenied.
+      expect(checked).toBe(3 + 1 + 1);
+      // And the adapter asks within the operation's bounds.
+      const bounds = awsOrganizationsSchema.parameters.ListAccounts.MaxResults;
+      for (const request of organizations) {
+        const max = (JSON.parse(request.body) as { MaxResults?: number }).MaxResults;
+        expect(max === undefined || (max >= bounds.minimum && max <= bounds.maximum)).toBe(true);
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Azure tenants: Subscriptions - List and management group descendant pages and ARM's error, as in azure-rest-api-specs", async () => {
+    const fake = await startAzureFake();
+    try {
+      fake.switches.maxPageSize = 2;
+      const root = fake.state.tenantId;
+      const sub = (n: number) => `0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`;
+      (fake as typeof fake & TenantHost).tenant = {
+        tenantId: root,
+        rootGroup: root,
+        groups: { [root]: null, platform: root, prod: "platform" },
+        subscriptions: [
+          { id: sub(1), name: "a", state: "Enabled", group: "platform" },
+          { id: sub(2), name: "b", state: "Warned", group: "prod" },
+          { id: sub(3), name: "c", state: "Disabled", group: "prod", readable: false },
+        ],
+        forbiddenGroups: ["prod"],
+      };
+      const discovery = createAzureTenantDiscovery({ ca: AZURE_CA, backoffBaseMs: 20 });
+      const context = loopback(fake.url, { outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } });
+      expect(
+        (await discovery.discoverAccounts(fake.credentials(), { cloud: "azure", management_group_id: "platform" }, context)).accounts,
+      ).toHaveLength(3);
+      await expect(
+        discovery.discoverAccounts(fake.credentials(), { cloud: "azure", management_group_id: "prod" }, context),
+      ).rejects.toThrow();
+      const arm = fake.requests.filter((r) => r.path === "/subscriptions" || r.path.includes("/descendants"));
+      const checked = checkJson(azureTenantSchema as unknown as JsonExcerpt, arm, (r, status) =>
+        status >= 400
+          ? "error"
+          : r.path === "/subscriptions"
+            ? "GET /subscriptions"
+            : "GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants",
+      );
+      // Subscriptions: one page of two, once per discovery; platform's descendants (prod and three subscriptions): two pages; the 403.
+      expect(checked).toBe(2 + 2 + 1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("Google Cloud organizations: folders.search and projects.search pages and the error body, as in the Resource Manager v3 discovery document", async () => {
+    const fake = await startGcpFake();
+    try {
+      fake.switches.maxPageSize = 2;
+      const org = "organizations/123456789012";
+      const rm = enableGcpResourceManager(fake, {
+        folders: [
+          { name: "folders/1", parent: org, displayName: "A" },
+          { name: "folders/2", parent: "folders/1", displayName: "B", state: "DELETE_REQUESTED" },
+        ],
+        projects: [
+          { projectId: "proj-one", number: "11", parent: org, displayName: "One" },
+          { projectId: "proj-two", number: "12", parent: "folders/1", displayName: "Two", state: "DELETE_REQUESTED" },
+          { projectId: "proj-three", number: "13", parent: "folders/1", displayName: "Three", labels: { team: "x" } },
+        ],
+      });
+      const discovery = createGcpOrganizationDiscovery({ ca: GCP_CA, backoffBaseMs: 20 });
+      const credentials = credentialsSchema("gcp").parse(fake.keyFile()) as never;
+      const context = loopback(fake.url, { outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] } });
+      expect((await discovery.discoverAccounts(credentials, { cloud: "gcp", parent: org }, context)).accounts).toHaveLength(3);
+      rm.apiDisabled = true;
+      await expect(discovery.discoverAccounts(credentials, { cloud: "gcp", parent: org }, context)).rejects.toThrow();
+      const searches = fake.requests.filter((r) => r.path.startsWith("/v3/"));
+      const checked = checkJson(gcpResourceManagerSchema as unknown as JsonExcerpt, searches, (r, status) =>
+        status >= 400 ? "error" : `GET ${r.path}`,
+      );
+      // Folders: one page; projects: two pages; then the refusal (and the other search's, when it was answered before the first ended the listing).
+      const refusals = searches.filter((r) => r.answer?.status === 403).length;
+      expect(refusals).toBeGreaterThanOrEqual(1);
+      expect(checked).toBe(1 + 2 + refusals);
+      for (const [operation, parameters] of Object.entries(gcpResourceManagerSchema.parameters)) {
+        const path = operation.replace(/^GET /, "");
+        expect(fake.hits(path).flatMap((r) => queryProblems(parameters as QueryParameter[], r.url))).toEqual([]);
+      }
     } finally {
       await fake.close();
     }

@@ -6,8 +6,8 @@
 // An account holds one OIDC provider per URL, so a second Cloudkeep provider in the same account must
 // reuse the first's: the template takes its ARN (ExistingOidcProviderArn) and then creates only the
 // role; Terraform and the CLI say the same in a comment.
-import { DEFAULT_ROLE_NAME, permissionsPolicy } from "../providers/aws-role-templates.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, providerSubject, issuerHostPath } from "./issuer.ts";
+import { DEFAULT_ROLE_NAME, permissionsPolicy, trustPolicy as externalIdTrustPolicy } from "../providers/aws-role-templates.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, providerSubject } from "./issuer.ts";
 import type { FederatedProvider, FederationSetup } from "./setup.ts";
 
 const POLICY_NAME = "CloudkeepReadOnly";
@@ -138,5 +138,86 @@ output "cloudkeep_role_arn" {
     commands,
     terraform,
     cloudformation: `${json(cloudformation(issuer, subject, role))}\n`,
+  };
+}
+
+/** How member accounts trust Cloudkeep: as the parent's role does. */
+export type MemberRoleTrust =
+  { kind: "external_id"; principalArn: string; externalId: string } | { kind: "web_identity"; issuer: string; subject: string };
+
+/**
+ * The CloudFormation template a StackSet deploys to every member account of an organization (whole
+ * organizations, issue 15): the read-only role `roleName` (the parent's scope `member_role_name`), with
+ * the permissions policy of a single account, trusting Cloudkeep exactly as the parent's role does:
+ * Cloudkeep's principal with the parent's external ID, or Cloudkeep's OIDC issuer for the parent's
+ * subject. One template serves every account, so nothing in it names an account: the OIDC provider's
+ * ARN is built from the account the stack runs in, and CreateOidcProvider (one per URL and account)
+ * says whether the stack creates it. A service-managed StackSet skips the management account itself,
+ * whose own role the single-account template sets up.
+ */
+export function memberRoleStackSetTemplate(roleName: string, trust: MemberRoleTrust) {
+  const role = (assumeRolePolicy: { Version: string; Statement: Record<string, unknown>[] }, description: string) => ({
+    Type: "AWS::IAM::Role",
+    Properties: {
+      RoleName: roleName,
+      Description: description,
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: assumeRolePolicy,
+      Policies: [{ PolicyName: POLICY_NAME, PolicyDocument: permissionsPolicy() }],
+    },
+  });
+  const outputs = {
+    RoleArn: { Description: "The member role Cloudkeep assumes.", Value: { "Fn::GetAtt": ["CloudkeepMemberRole", "Arn"] } },
+  };
+  if (trust.kind === "external_id") {
+    return {
+      AWSTemplateFormatVersion: "2010-09-09",
+      Description: "Cloudkeep read-only access to a member account: a role Cloudkeep assumes with the organization's external ID.",
+      Resources: {
+        CloudkeepMemberRole: role(
+          externalIdTrustPolicy(trust.principalArn, trust.externalId),
+          "Assumed by Cloudkeep with the organization's external ID (read-only).",
+        ),
+      },
+      Outputs: outputs,
+    };
+  }
+  const host = issuerHostPath(trust.issuer);
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description:
+      "Cloudkeep read-only access to a member account with no secret: an OIDC identity provider for Cloudkeep's issuer (unless the account has one) and a role that trusts the organization's Cloudkeep subject.",
+    Parameters: {
+      CreateOidcProvider: {
+        Type: "String",
+        Default: "true",
+        AllowedValues: ["true", "false"],
+        Description: `false where the member accounts already have an IAM OIDC identity provider for ${trust.issuer} (an account has one per URL).`,
+      },
+    },
+    Conditions: { CreateOidcProvider: { "Fn::Equals": [{ Ref: "CreateOidcProvider" }, "true"] } },
+    Resources: {
+      CloudkeepOidcProvider: {
+        Type: "AWS::IAM::OIDCProvider",
+        Condition: "CreateOidcProvider",
+        Properties: { Url: trust.issuer, ClientIdList: [AWS_WEB_IDENTITY_AUDIENCE] },
+      },
+      // GetAtt where the stack creates the provider (and waits for it); the account's own one otherwise.
+      CloudkeepMemberRole: role(
+        trustPolicy(
+          {
+            "Fn::If": [
+              "CreateOidcProvider",
+              { "Fn::GetAtt": ["CloudkeepOidcProvider", "Arn"] },
+              { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${host}` },
+            ],
+          },
+          trust.issuer,
+          trust.subject,
+        ),
+        "Assumed by Cloudkeep with its OIDC token for the organization's provider (read-only).",
+      ),
+    },
+    Outputs: outputs,
   };
 }

@@ -93,6 +93,21 @@ export function permissionsPolicy(): PolicyDocument {
   };
 }
 
+/**
+ * What the parent's own role needs beyond CLOUDKEEP_ROLE_ACTIONS to discover an organization's accounts
+ * (whole organizations, issue 15): only the organization's management account or a delegated
+ * administrator for AWS Organizations can call it. Member roles do not need it.
+ */
+export const ORGANIZATION_DISCOVERY_ACTIONS = ["organizations:ListAccounts"] as const;
+
+/** The extra statement for a parent's role; ListAccounts supports no resource-level permissions, hence "*". */
+export function organizationDiscoveryPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "CloudkeepOrganizationDiscovery", Effect: "Allow", Action: [...ORGANIZATION_DISCOVERY_ACTIONS], Resource: "*" }],
+  };
+}
+
 export type RoleTemplateDefaults = { externalId?: string; roleName?: string; rolePath?: string };
 
 /**

@@ -26,12 +26,18 @@ export class NetworkListError extends Error {
 }
 
 /** Every item of an ARM list, following nextLink only within Resource Manager's own origin (the bearer token goes along). */
-async function armList(client: ComputeManagementClient, cloud: AzureCloud, path: string, signal?: AbortSignal): Promise<unknown[]> {
+export async function armList(
+  client: Pick<ComputeManagementClient, "pipeline">,
+  cloud: AzureCloud,
+  path: string,
+  signal?: AbortSignal,
+  apiVersion = NETWORK_API_VERSION,
+): Promise<unknown[]> {
   const origin = new URL(cloud.armEndpoint).origin;
   // The client's pipeline: its credential, retries, agents (outbound policy) and call policy.
   const http = createDefaultHttpClient();
   const items: unknown[] = [];
-  let next: string | undefined = `${origin}${path}?api-version=${NETWORK_API_VERSION}`;
+  let next: string | undefined = `${origin}${path}?api-version=${apiVersion}`;
   for (let page = 0; next && page < 1000; page++) {
     const response = await client.pipeline.sendRequest(http, createPipelineRequest({ url: next, method: "GET", abortSignal: signal }));
     let body: ArmList;

@@ -130,7 +130,7 @@ function aadErrorName(body: string | undefined): string | null {
 }
 
 /** Maps whatever an SDK threw to a failure with a stable code, never quoting a secret. */
-function describeFailure(
+export function describeFailure(
   error: unknown,
   call: Call | null,
   credentials: AzureCredentials,
@@ -350,7 +350,7 @@ export function normalizeAzureVm(
  * The states in which a subscription still serves requests, with the warning to show (empty: none).
  * Warned and PastDue keep working until Azure disables them; Disabled and Deleted (and anything else) fail.
  */
-const USABLE_STATES: Record<string, string> = {
+export const USABLE_STATES: Record<string, string> = {
   Enabled: "",
   Warned:
     "The subscription is Warned: Azure will disable it unless its billing or spending limit is sorted out. Resources keep running until then.",

@@ -17,20 +17,20 @@ type TokenResponse = { access_token?: unknown; expires_in?: unknown; token_type?
 const cache = new TokenCache<string>();
 
 /** What identifies a token: the whole key (so a different private key never reuses one), the token URI and the scope. */
-function cacheIdentity(credentials: GcpCredentials) {
-  return ["gcp", credentials.client_email, credentials.private_key_id, credentials.private_key, credentials.token_uri, GCP_SCOPE];
+function cacheIdentity(credentials: GcpCredentials, scope = GCP_SCOPE) {
+  return ["gcp", credentials.client_email, credentials.private_key_id, credentials.private_key, credentials.token_uri, scope];
 }
 
 export type GcpTokenOptions = { fetch: FetchLike; request: RequestOptions };
 
 /** The access token for `credentials` (cached), or an UpstreamError the adapter maps (invalid_grant, …). */
-export function gcpAccessToken(credentials: GcpCredentials, options: GcpTokenOptions): Promise<string> {
-  return cache.get(cacheIdentity(credentials), async () => {
+export function gcpAccessToken(credentials: GcpCredentials, options: GcpTokenOptions, scope = GCP_SCOPE): Promise<string> {
+  return cache.get(cacheIdentity(credentials, scope), async () => {
     let exchanged: TokenResponse | undefined;
     const token = new GoogleToken({
       key: credentials.private_key,
       iss: credentials.client_email,
-      scope: GCP_SCOPE,
+      scope,
       // The assertion's audience must be the endpoint that receives it.
       additionalClaims: { aud: credentials.token_uri },
       transporter: {
@@ -67,6 +67,6 @@ export function gcpAccessToken(credentials: GcpCredentials, options: GcpTokenOpt
 }
 
 /** Forgets the cached token (Compute answered 401: revoked before it expired). */
-export function forgetGcpAccessToken(credentials: GcpCredentials): Promise<void> {
-  return cache.invalidate(cacheIdentity(credentials));
+export function forgetGcpAccessToken(credentials: GcpCredentials, scope = GCP_SCOPE): Promise<void> {
+  return cache.invalidate(cacheIdentity(credentials, scope));
 }

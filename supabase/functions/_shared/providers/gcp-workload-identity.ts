@@ -137,8 +137,8 @@ function start(credentials: GcpWorkloadIdentityCredentials, context: AdapterCont
 type StsBody = { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
 type ImpersonationBody = { accessToken?: unknown; expireTime?: unknown };
 
-/** STS (and impersonation): an access token for Compute, cached until a minute before it expires. */
-function accessToken(call: Call): Promise<string> {
+/** STS (and impersonation): an access token for Compute (or `scope`), cached until a minute before it expires. */
+function accessToken(call: Call, scope = COMPUTE_READONLY): Promise<string> {
   const { credentials } = call;
   return cache.get(
     [
@@ -148,6 +148,7 @@ function accessToken(call: Call): Promise<string> {
       credentials.service_account_impersonation_url ?? null,
       call.subject,
       call.issuer,
+      scope,
     ],
     async () => {
       let subjectToken: string;
@@ -201,7 +202,7 @@ function accessToken(call: Call): Promise<string> {
           {
             method: "POST",
             headers: { "content-type": "application/json", authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ scope: [COMPUTE_READONLY], lifetime: "3600s" }),
+            body: JSON.stringify({ scope: [scope], lifetime: "3600s" }),
           },
           call.request,
         );
@@ -222,7 +223,7 @@ function accessToken(call: Call): Promise<string> {
   );
 }
 
-function forget(call: Call) {
+function forget(call: Call, scope = COMPUTE_READONLY) {
   const { credentials } = call;
   return cache.invalidate([
     "gcp-wif",
@@ -231,16 +232,17 @@ function forget(call: Call) {
     credentials.service_account_impersonation_url ?? null,
     call.subject,
     call.issuer,
+    scope,
   ]);
 }
 
-async function authorized<T>(call: Call, url: string): Promise<T> {
-  const token = await accessToken(call);
+async function authorized<T>(call: Call, url: string, scope = COMPUTE_READONLY): Promise<T> {
+  const token = await accessToken(call, scope);
   if (!call.secrets.includes(token)) call.secrets.push(token);
   try {
     return (await requestJson<T>(call.fetch, url, { headers: { authorization: `Bearer ${token}` } }, call.request)).body;
   } catch (error) {
-    if (error instanceof UpstreamError && error.upstreamStatus === 401) await forget(call);
+    if (error instanceof UpstreamError && error.upstreamStatus === 401) await forget(call, scope);
     throw new StageError("compute", error);
   }
 }
@@ -485,6 +487,29 @@ export async function listWorkloadIdentityResources(
       secrets: started.secrets,
       malformed,
     });
+  } catch (error) {
+    const f = describe(error, call);
+    throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });
+  }
+}
+
+/**
+ * Runs `work` with GETs to another Google API (Resource Manager, for organization discovery) under this
+ * credential's federated identity at `scope`: the same issue, exchange and impersonation links, failures
+ * named by the link that broke.
+ */
+export async function withWorkloadIdentity<T>(
+  credentials: GcpWorkloadIdentityCredentials,
+  context: AdapterContext,
+  options: GcpAdapterOptions,
+  scope: string,
+  work: (get: <B>(url: string) => Promise<B>, secrets: string[]) => Promise<T>,
+): Promise<T> {
+  let call: Call | null = null;
+  try {
+    call = start(credentials, context, options);
+    const started = call;
+    return await work((url) => authorized(started, url, scope), started.secrets);
   } catch (error) {
     const f = describe(error, call);
     throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });
