@@ -168,3 +168,33 @@ end
 $$;
 revoke execute on function private.set_discovered_account_excluded(uuid, text, boolean) from public;
 grant execute on function private.set_discovered_account_excluded(uuid, text, boolean) to authenticated, service_role;
+
+-- A member account's role trusts the parent's external ID (the StackSet gives every member the same
+-- trust), so the child provider carries it too: it waits for the child's insert in this
+-- transaction's slot, as an issued one does (private.assign_external_id). Only discovery (the
+-- service role) asks, and only for a parent that connects an organization.
+create function private.inherit_external_id(parent uuid)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  inherited text;
+begin
+  if (select auth.role()) is distinct from 'service_role' then
+    raise exception 'Only discovery inherits an external ID' using errcode = '42501';
+  end if;
+  select external_id into inherited from public.cloud_providers
+  where id = parent and provider_type = 'aws' and organization_scope is not null and external_id is not null;
+  if inherited is null then
+    raise exception 'Provider not found' using errcode = 'P0002';
+  end if;
+  insert into private.issued_external_ids (transaction_id, external_id) values (pg_catalog.pg_current_xact_id(), inherited)
+  on conflict (transaction_id) do update set external_id = excluded.external_id;
+  return inherited;
+end
+$$;
+revoke execute on function private.inherit_external_id(uuid) from public;
+grant execute on function private.inherit_external_id(uuid) to service_role;

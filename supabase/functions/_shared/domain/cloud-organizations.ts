@@ -286,7 +286,7 @@ async function createChild(
     ctx.sql,
     async (tx: Tx) => {
       // Member roles trust the parent's external ID (the StackSet gives them all the same one).
-      if (parent.external_id) await tx`select set_config('cloudkeep.issued_external_id', ${parent.external_id}, true)`;
+      if (parent.external_id) await tx`select private.inherit_external_id(${parent.id})`;
       await tx`
         insert into public.cloud_providers
           (id, organization_id, name, provider_type, api_endpoint, auth_method, credentials, credential_hint,
