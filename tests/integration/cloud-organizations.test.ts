@@ -347,6 +347,8 @@ describe("who may do what with discovered accounts", () => {
     ).toMatchObject({
       ok: false,
     });
+    // Nor borrows a parent's external ID for a provider of its own.
+    expect(await asAdmin((tx) => tx`select private.inherit_external_id(${parent.id})`)).toMatchObject({ ok: false });
     const [after] = await sql<
       { parent_provider_id: string }[]
     >`select parent_provider_id from public.cloud_providers where id = ${child.id}`;
