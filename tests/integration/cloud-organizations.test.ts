@@ -20,6 +20,7 @@ import {
   rotateProviderCredentials,
   type VaultContext,
 } from "../../supabase/functions/_shared/domain/providers.ts";
+import { setReadOnlyCredentials } from "../../supabase/functions/_shared/domain/read-only.ts";
 import type { AccountDiscovery, DiscoveredAccount, DiscoveryLoader } from "../../supabase/functions/_shared/providers/discovery.ts";
 import { clearAzureTokens, createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
 import type { AdapterLoader } from "../../supabase/functions/_shared/providers/index.ts";
@@ -254,6 +255,30 @@ describe("connecting a whole cloud organization", () => {
     const credentials = await childCredentials(child.id);
     expect(credentials).toMatchObject({ client_secret: rotated, subscription_id: fake.state.subscriptionId });
     expect(JSON.stringify(credentials)).not.toContain(CANARY_SECRET);
+  });
+
+  it("derives children from the parent's read-only credential when it has one, and follows it when it changes", async () => {
+    listed = tenant();
+    const parent = await addParent();
+    await discoverOrganizationAccounts(vault(), parent.id);
+    const [child] = await childrenOf(parent.id);
+    const readOnly = "readonly~R3ad.only-secret-000000000000";
+    await setReadOnlyCredentials(vault(), parent.id, {
+      ...fake.credentials(),
+      client_secret: readOnly,
+      subscription_id: PARENT_SUBSCRIPTION,
+    });
+    expect(await childCredentials(child.id)).toMatchObject({ client_secret: readOnly, subscription_id: fake.state.subscriptionId });
+    // The full credential rotates; the children stay on the read-only one checks use.
+    await rotateProviderCredentials(vault(), parent.id, {
+      ...fake.credentials(),
+      client_secret: "full~F0ll.rotated-0000000000000",
+      subscription_id: PARENT_SUBSCRIPTION,
+    });
+    expect(await childCredentials(child.id)).toMatchObject({ client_secret: readOnly });
+    // Without the read-only one, they are derived from the full credential again.
+    await setReadOnlyCredentials(vault(), parent.id, null);
+    expect(await childCredentials(child.id)).toMatchObject({ client_secret: "full~F0ll.rotated-0000000000000" });
   });
 
   it("removing the parent asks what to do with its accounts: remove them too, or keep them working on their own", async () => {

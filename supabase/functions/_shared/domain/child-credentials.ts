@@ -7,12 +7,27 @@ import type { Tx } from "../db.ts";
 import { isDiscoveryCloud, loadDiscovery, type OrganizationScope } from "../providers/discovery.ts";
 import { describeCredential, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
 
-type Parent = { id: string; organization_id: string; provider_type: ProviderType; api_endpoint: string | null; organization_scope: unknown };
+type Parent = {
+  id: string;
+  organization_id: string;
+  provider_type: ProviderType;
+  api_endpoint: string | null;
+  organization_scope: unknown;
+};
+
+// Children are derived from the credential checks and discovery use: the parent's read-only one when it
+// has one (least privilege), else its full one. So a rotation of the full credential re-derives them only
+// when there is no read-only one, and setting or removing the read-only one re-derives them from it.
 
 /** Re-derives every child's credential from the parent's new one; returns how many were updated. */
-export async function rederiveChildren(tx: Tx, ring: KeyRing, parent: Parent, credentials: CredentialsOf<ProviderType>): Promise<number> {
+export async function rederiveChildren(
+  tx: Tx,
+  ring: KeyRing,
+  parent: Parent,
+  credentials: CredentialsOf<ProviderType> | null,
+): Promise<number> {
   const kind = parent.provider_type;
-  if (!isDiscoveryCloud(kind) || !parent.organization_scope) return 0;
+  if (!credentials || !isDiscoveryCloud(kind) || !parent.organization_scope) return 0;
   const children = await tx<{ id: string; name: string; account_identifier: string | null }[]>`
     select id, name, account_identifier from public.cloud_providers where parent_provider_id = ${parent.id} for update`;
   if (children.length === 0) return 0;

@@ -258,7 +258,7 @@ export async function rotateProviderCredentials(
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
       // The accounts it connected use credentials derived from this one: derived again, never left on the old secret.
-      await rederiveChildren(tx, ctx.ring, row, sealed);
+      if (!row.read_only_credential_hint) await rederiveChildren(tx, ctx.ring, row, sealed);
       return row;
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError("duplicate", "This credential is already stored for another provider.");

@@ -2,9 +2,10 @@
 // (see private.usable_envelope). It is encrypted like the full one but bound to `<id>_ro`,
 // so neither envelope decrypts in the other's place.
 import { encryptCredential } from "../crypto/index.ts";
-import { withRls } from "../db.ts";
-import { describeCredential, parseCredentials } from "../schemas/providers.ts";
-import { credentialBinding } from "./connectivity.ts";
+import { withRls, type Tx } from "../db.ts";
+import { describeCredential, parseCredentials, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
+import { rederiveChildren } from "./child-credentials.ts";
+import { credentialBinding, openEnvelope } from "./connectivity.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
 import { withExternalId } from "./external-id.ts";
 import { PROVIDER_COLUMNS, requireRole, type ProviderRecord, type VaultContext } from "./providers.ts";
@@ -18,16 +19,14 @@ export async function setReadOnlyCredentials(ctx: VaultContext, providerId: stri
     let envelope: unknown = null;
     let hint: string | null = null;
     let method: string | null = null;
+    let sealed: CredentialsOf<ProviderType> | null = null;
     if (credentials !== null) {
       const parsed = parseCredentials(current.provider_type, credentials, { allowHttp: org.allow_http_endpoints });
       if (!parsed.success) throw validationError(parsed.error);
       const described = describeCredential(current.provider_type, parsed.data, current.api_endpoint);
       // A read-only role is assumed with the provider's own external ID, sealed in like the full credential's.
-      envelope = await encryptCredential(
-        ctx.ring,
-        credentialBinding(current, true),
-        withExternalId(current.provider_type, parsed.data, current.external_id),
-      );
+      sealed = withExternalId(current.provider_type, parsed.data, current.external_id);
+      envelope = await encryptCredential(ctx.ring, credentialBinding(current, true), sealed);
       hint = described.credentialHint;
       method = described.authMethod;
     }
@@ -39,9 +38,25 @@ export async function setReadOnlyCredentials(ctx: VaultContext, providerId: stri
           read_only_auth_method = ${method}
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
+      // Its accounts are derived from the credential checks use: the new read-only one, or again the full one.
+      await rederiveChildren(tx, ctx.ring, row, sealed ?? (await fullCredential(ctx, tx, row)));
       return row;
     } catch (error) {
       fromPostgres(error, "change read-only credentials");
     }
   });
+}
+
+/** The full credential, read (and audited) as every other reader does; only for re-deriving children. */
+async function fullCredential(ctx: VaultContext, tx: Tx, provider: ProviderRecord) {
+  if (!provider.organization_scope) return null;
+  // An organization that allows read-only access only refuses the full credential: the children keep theirs.
+  const [usable] = await tx<{ credentials: unknown; read_only: boolean }[]>`
+    select credentials, read_only from private.read_provider_credentials(${provider.id}, 'rederive_children')`.catch(
+    (error: { code?: string }) => {
+      if (error?.code === "CKR01") return [null];
+      throw error;
+    },
+  );
+  return usable ? openEnvelope(ctx.ring, provider, usable.credentials, usable.read_only) : null;
 }
