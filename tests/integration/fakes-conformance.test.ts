@@ -178,8 +178,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("Azure: subscription, VM, scale-set and network pages, token and ARM errors, as in azure-rest-api-specs and Entra's token error body", async () => {
+  it("Azure: subscription, VM, scale-set, network, disk, AKS, SQL, PostgreSQL, storage and load balancer pages, token and ARM errors, as in azure-rest-api-specs and Entra's token error body", async () => {
     const fake = await startAzureFake({
+      disks: 3,
+      managedClusters: 3,
+      sqlServers: 2,
+      postgresServers: 3,
+      storageAccounts: 3,
+      loadBalancers: 3,
       scaleSets: [
         { name: "web-pool", resourceGroup: "rg-web", orchestrationMode: "Uniform", capacity: 3 },
         { name: "flex-pool", resourceGroup: "rg-web", orchestrationMode: "Flexible", capacity: 2 },
@@ -196,7 +202,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
         outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
       };
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(true);
-      expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
+      // 5 VMs, 3 scale-set instances; 3 disks, clusters, PostgreSQL servers, accounts and load balancers; 2 × 2 SQL databases.
+      expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8 + 5 * 3 + 4);
+      // A type the principal may not read answers ARM's 403 body.
+      fake.state.forbidden = ["managedClusters"];
+      expect((await adapter.listResources(fake.credentials(), context)).partialFailures).toEqual([
+        expect.objectContaining({ scope: "kubernetes_cluster" }),
+      ]);
+      fake.state.forbidden = [];
       fake.state.noRole = true;
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(false);
       // Entra's refusals: a wrong secret, and a client assertion from an issuer no federated credential names.
@@ -223,12 +236,30 @@ describe("fakes conform to the clouds' published API definitions", () => {
         if (!r.path.startsWith("/subscriptions")) return null;
         if (status >= 400) return "error";
         if (/^\/subscriptions\/[^/]+$/.test(r.path)) return "GET /subscriptions/{subscriptionId}";
+        if (/Microsoft\.Sql\/servers\/[^/]+\/databases$/i.test(r.path))
+          return "GET /subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{serverName}/databases";
         if (/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i.test(r.path))
           return "GET /subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}/virtualMachines";
         const kind = /providers\/(Microsoft\.\w+\/\w+)$/i.exec(r.path)?.[1];
         return kind ? `GET /subscriptions/{subscriptionId}/providers/${kind}` : null;
       });
       expect(checked).toBeGreaterThanOrEqual(1 + 3 + 3 + 1 + 2 + 3 + 2 + 1 + 2);
+      const operations = Object.keys(azureSchema.operations);
+      for (const kind of [
+        "Compute/disks",
+        "ContainerService/managedClusters",
+        "Sql/servers",
+        "DBforPostgreSQL/flexibleServers",
+        "Storage/storageAccounts",
+        "Network/loadBalancers",
+      ]) {
+        expect(operations, kind).toContain(`GET /subscriptions/{subscriptionId}/providers/Microsoft.${kind}`);
+        expect(
+          fake.hits(new RegExp(`Microsoft\\.${kind.replace("/", "\\/")}$`, "i")).filter((r) => r.answer?.status === 200).length,
+          kind,
+        ).toBeGreaterThan(0);
+      }
+      expect(fake.hits(/\/databases$/).filter((r) => r.answer?.status === 200).length).toBeGreaterThan(0);
     } finally {
       await fake.close();
     }
