@@ -113,7 +113,22 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
   try {
     // 4 instances in each of the 17 default regions; the others page through their own API's pages.
     const aws = await start(startAwsFake({ port: port("aws"), switches: { resourceCount: 4 } }));
-    const azure = await start(startAzureFake({ subscriptionName: "Demo subscription" }, { port: port("azure") }));
+    // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.
+    const azure = await start(
+      startAzureFake(
+        {
+          subscriptionName: "Demo subscription",
+          disks: 5,
+          managedClusters: 2,
+          sqlServers: 1,
+          sqlDatabasesPerServer: 2,
+          postgresServers: 1,
+          storageAccounts: 3,
+          loadBalancers: 2,
+        },
+        { port: port("azure") },
+      ),
+    );
     Object.assign(azure.switches, { resourceCount: 60, maxPageSize: 25 });
     const gcp = await start(startGcpFake({ projectId: "cloudkeep-demo" }, { port: port("gcp") }));
     Object.assign(gcp.switches, { resourceCount: 40, maxPageSize: 15 });
