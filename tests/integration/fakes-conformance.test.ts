@@ -138,8 +138,15 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("Google Cloud: token, project, aggregated instance pages and the error bodies, as in the Compute v1 discovery document", async () => {
-    const fake = await startGcpFake({ unreachableZones: ["europe-west1-b"] });
+  it("Google Cloud: token, project, aggregated instance, disk and forwarding-rule pages, GKE clusters, Cloud SQL instances, buckets and the error bodies, as in Google's discovery documents", async () => {
+    const fake = await startGcpFake({
+      unreachableZones: ["europe-west1-b"],
+      disks: 5,
+      forwardingRules: 5,
+      clusters: 3,
+      sqlInstances: 5,
+      buckets: 5,
+    });
     const adapter = createGcpAdapter({ ca: GCP_CA, backoffBaseMs: 20 });
     try {
       fake.switches.resourceCount = 9;
@@ -153,6 +160,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
       const credentials = credentialsSchema("gcp").parse(fake.keyFile());
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(true);
       expect((await adapter.listResources(credentials, context)).resources.length).toBeGreaterThan(0);
+      // One API disabled, one listing refused: Google's error bodies for each.
+      fake.state.disabledServices = ["container.googleapis.com"];
+      fake.state.forbidden = ["buckets"];
+      expect((await adapter.listResources(credentials, context)).partialFailures.map((f) => f.scope)).toEqual(
+        expect.arrayContaining(["kubernetes_cluster", "bucket"]),
+      );
+      fake.state.disabledServices = [];
+      fake.state.forbidden = [];
       fake.state.apiDisabled = true;
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
       fake.state.apiDisabled = "details-only";
@@ -168,11 +183,23 @@ describe("fakes conform to the clouds' published API definitions", () => {
       const checked = checkJson(gcpSchema as JsonExcerpt, fake.requests, (r, status) => {
         if (r.path === "/token") return status >= 400 ? "oauth error" : "POST /token";
         if (status >= 400) return "error";
-        return /\/aggregated\/instances$/.test(r.path)
-          ? "GET /compute/v1/projects/{project}/aggregated/instances"
-          : "GET /compute/v1/projects/{project}";
+        const aggregated = /\/aggregated\/(instances|disks|forwardingRules)$/.exec(r.path);
+        if (aggregated) return `GET /compute/v1/projects/{project}/aggregated/${aggregated[1]}`;
+        if (/\/locations\/-\/clusters$/.test(r.path)) return "GET /v1/projects/{projectsId}/locations/{locationsId}/clusters";
+        if (/^\/v1\/projects\/[^/]+\/instances$/.test(r.path)) return "GET /v1/projects/{project}/instances";
+        if (r.path === "/storage/v1/b") return "GET /storage/v1/b";
+        return "GET /compute/v1/projects/{project}";
       });
       expect(checked).toBeGreaterThanOrEqual(8);
+      for (const path of [
+        /aggregated\/disks$/,
+        /aggregated\/forwardingRules$/,
+        /\/clusters$/,
+        /^\/v1\/projects\/[^/]+\/instances$/,
+        /^\/storage\/v1\/b$/,
+      ]) {
+        expect(fake.hits(path).filter((r) => r.answer?.status === 200).length, String(path)).toBeGreaterThan(0);
+      }
     } finally {
       await fake.close();
     }
