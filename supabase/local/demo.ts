@@ -130,7 +130,13 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       ),
     );
     Object.assign(azure.switches, { resourceCount: 60, maxPageSize: 25 });
-    const gcp = await start(startGcpFake({ projectId: "cloudkeep-demo" }, { port: port("gcp") }));
+    // Beside its instances: persistent disks, GKE clusters, Cloud SQL instances, buckets and forwarding rules.
+    const gcp = await start(
+      startGcpFake(
+        { projectId: "cloudkeep-demo", disks: 6, clusters: 2, sqlInstances: 2, buckets: 3, forwardingRules: 2 },
+        { port: port("gcp") },
+      ),
+    );
     Object.assign(gcp.switches, { resourceCount: 40, maxPageSize: 15 });
     // The same fake Google, another project, trusting Cloudkeep's issuer instead of holding a key.
     const federatedGcp = await start(
