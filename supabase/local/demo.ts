@@ -113,9 +113,30 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
   try {
     // 4 instances in each of the 17 default regions; the others page through their own API's pages.
     const aws = await start(startAwsFake({ port: port("aws"), switches: { resourceCount: 4 } }));
-    const azure = await start(startAzureFake({ subscriptionName: "Demo subscription" }, { port: port("azure") }));
+    // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.
+    const azure = await start(
+      startAzureFake(
+        {
+          subscriptionName: "Demo subscription",
+          disks: 5,
+          managedClusters: 2,
+          sqlServers: 1,
+          sqlDatabasesPerServer: 2,
+          postgresServers: 1,
+          storageAccounts: 3,
+          loadBalancers: 2,
+        },
+        { port: port("azure") },
+      ),
+    );
     Object.assign(azure.switches, { resourceCount: 60, maxPageSize: 25 });
-    const gcp = await start(startGcpFake({ projectId: "cloudkeep-demo" }, { port: port("gcp") }));
+    // Beside its instances: persistent disks, GKE clusters, Cloud SQL instances, buckets and forwarding rules.
+    const gcp = await start(
+      startGcpFake(
+        { projectId: "cloudkeep-demo", disks: 6, clusters: 2, sqlInstances: 2, buckets: 3, forwardingRules: 2 },
+        { port: port("gcp") },
+      ),
+    );
     Object.assign(gcp.switches, { resourceCount: 40, maxPageSize: 15 });
     // The same fake Google, another project, trusting Cloudkeep's issuer instead of holding a key.
     const federatedGcp = await start(

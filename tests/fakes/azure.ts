@@ -2,7 +2,8 @@
 // client secret, or with a client assertion checked against the app's federated identity credentials
 // the way Entra does, see verifyAssertion — with its OpenID configuration and AADSTS errors) and Resource Manager (cloud metadata, subscriptions, virtual
 // machines with nextLink pages and statusOnly power states, VM scale sets and the instances of Uniform
-// ones), all on one HTTPS origin signed by the test CA in tests/fakes/certs — @azure/identity and the
+// ones; managed disks, AKS clusters, SQL servers and their databases, PostgreSQL flexible servers,
+// storage accounts and load balancers, each a subscription-wide list with $skiptoken nextLinks), all on one HTTPS origin signed by the test CA in tests/fakes/certs — @azure/identity and the
 // ARM clients refuse plain http.
 //
 // Point an adapter at it with apiEndpoint = fake.url: the fake's /metadata/endpoints names itself as
@@ -53,7 +54,26 @@ export type AzureFakeState = {
    * AADSTS5002738, AzureAD/microsoft-identity-web#3467). Cloudkeep signs Azure's tokens with RS256.
    */
   assertionAlgorithms: string[];
+  /** How many of each type beside VMs the subscription holds (SQL: servers, each with `sqlDatabasesPerServer` plus master). */
+  disks: number;
+  managedClusters: number;
+  sqlServers: number;
+  sqlDatabasesPerServer: number;
+  postgresServers: number;
+  storageAccounts: number;
+  loadBalancers: number;
+  /** List operations that answer 403 AuthorizationFailed, as for a principal whose role lacks their read action. */
+  forbidden: AzureListing[];
+  /**
+   * A careless or hostile endpoint that puts an administrator password where ARM never returns one (SQL and
+   * PostgreSQL servers' administratorLoginPassword): the adapter must not carry it anywhere. null: ARM's behaviour.
+   */
+  leakedPassword: string | null;
 };
+
+/** The list operations beside VMs, by the resource type Cloudkeep files them under. */
+export type AzureListing =
+  "disks" | "managedClusters" | "sqlServers" | "sqlDatabases" | "postgresServers" | "storageAccounts" | "loadBalancers";
 
 /** As `az ad app federated-credential create` takes it: matched case-sensitively, all three at once. */
 export type FederatedIdentityCredential = { name?: string; issuer: string; subject: string; audiences: string[] };
@@ -211,6 +231,258 @@ function scaleSetVmModel(state: AzureFakeState, set: FakeScaleSet, index: number
     },
   };
 }
+
+const sub = (state: AzureFakeState) => `/subscriptions/${state.subscriptionId}`;
+const created = (index: number) => new Date(Date.UTC(2025, 4, 1 + (index % 28), 8, 30, 0)).toISOString();
+const pad = (index: number) => String(index + 1).padStart(3, "0");
+
+const DISK_STATES = ["Attached", "Unattached", "Reserved", "ActiveSAS"];
+const DISK_SKUS = ["Premium_LRS", "StandardSSD_LRS", "Standard_LRS"];
+
+/** A managed disk (Disks_List item). */
+export function diskModel(state: AzureFakeState, index: number) {
+  const name = `disk-${pad(index)}`;
+  const diskState = DISK_STATES[index % DISK_STATES.length];
+  const id = `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Compute/disks/${name}`;
+  return {
+    id,
+    name,
+    type: "Microsoft.Compute/disks",
+    location: LOCATIONS[index % LOCATIONS.length],
+    ...(index % 3 === 0 ? { zones: ["2"] } : {}),
+    tags: { env: "production" },
+    ...(diskState === "Attached" ? { managedBy: vmModel(state, index).id } : {}),
+    sku: { name: DISK_SKUS[index % DISK_SKUS.length], tier: index % 3 === 0 ? "Premium" : "Standard" },
+    properties: {
+      osType: "Linux",
+      creationData: { createOption: "Empty" },
+      diskSizeGB: 128 + index,
+      diskSizeBytes: (128 + index) * 2 ** 30,
+      uniqueId: `d15c0000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      provisioningState: "Succeeded",
+      diskState,
+      timeCreated: created(index),
+    },
+  };
+}
+
+const CLUSTER_STATES: [provisioning: string, power: string][] = [
+  ["Succeeded", "Running"],
+  ["Succeeded", "Stopped"],
+  ["Upgrading", "Running"],
+  ["Failed", "Running"],
+];
+
+/** An AKS cluster (ManagedClusters_List item) with a system and a user agent pool. */
+export function managedClusterModel(state: AzureFakeState, index: number) {
+  const name = `aks-${pad(index)}`;
+  const [provisioningState, power] = CLUSTER_STATES[index % CLUSTER_STATES.length];
+  const location = LOCATIONS[index % LOCATIONS.length];
+  const pool = (poolName: string, mode: string, vmSize: string, count: number) => ({
+    name: poolName,
+    count,
+    vmSize,
+    osType: "Linux",
+    type: "VirtualMachineScaleSets",
+    mode,
+    orchestratorVersion: "1.30.6",
+    provisioningState,
+    powerState: { code: power },
+  });
+  return {
+    id: `${sub(state)}/resourceGroups/rg-k8s/providers/Microsoft.ContainerService/managedClusters/${name}`,
+    name,
+    type: "Microsoft.ContainerService/ManagedClusters",
+    location,
+    tags: { team: "platform" },
+    sku: { name: "Base", tier: "Free" },
+    identity: { type: "SystemAssigned", principalId: "3f9c0000-0000-4000-8000-000000000001", tenantId: state.tenantId },
+    systemData: { createdAt: created(index), createdByType: "User", lastModifiedAt: created(index + 1), lastModifiedByType: "User" },
+    properties: {
+      provisioningState,
+      powerState: { code: power },
+      kubernetesVersion: "1.30",
+      currentKubernetesVersion: "1.30.6",
+      dnsPrefix: name,
+      fqdn: `${name}-dns-1a2b3c4d.hcp.${location}.azmk8s.io`,
+      agentPoolProfiles: [pool("system", "System", "Standard_D4s_v5", 3), pool("user", "User", "Standard_E4s_v5", 1 + (index % 2))],
+      nodeResourceGroup: `MC_rg-k8s_${name}_${location}`,
+      enableRBAC: true,
+    },
+  };
+}
+
+/** An Azure SQL logical server (Servers_List item). */
+export function sqlServerModel(state: AzureFakeState, index: number) {
+  const name = `sql-${pad(index)}`;
+  return {
+    id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Sql/servers/${name}`,
+    name,
+    type: "Microsoft.Sql/servers",
+    location: LOCATIONS[index % LOCATIONS.length],
+    tags: { env: "production" },
+    kind: "v12.0",
+    properties: {
+      administratorLogin: "sqladmin",
+      ...(state.leakedPassword ? { administratorLoginPassword: state.leakedPassword } : {}),
+      version: "12.0",
+      state: "Ready",
+      fullyQualifiedDomainName: `${name}.database.windows.net`,
+      publicNetworkAccess: "Enabled",
+    },
+  };
+}
+
+const SQL_STATUSES = ["Online", "Paused", "Creating", "Online"];
+
+/** Database n of a SQL server (Databases_ListByServer item); n = -1 is master, the server's system database. */
+export function sqlDatabaseModel(state: AzureFakeState, serverIndex: number, index: number) {
+  const server = sqlServerModel(state, serverIndex);
+  const master = index < 0;
+  const name = master ? "master" : `app-${index + 1}`;
+  return {
+    id: `${server.id}/databases/${name}`,
+    name,
+    type: "Microsoft.Sql/servers/databases",
+    location: server.location,
+    tags: master ? {} : { app: "shop" },
+    kind: master ? "v12.0,system" : "v12.0,user,vcore",
+    sku: master
+      ? { name: "System", tier: "System", capacity: 0 }
+      : { name: "GP_Gen5", tier: "GeneralPurpose", family: "Gen5", capacity: 2 },
+    properties: {
+      collation: "SQL_Latin1_General_CP1_CI_AS",
+      maxSizeBytes: master ? 32 * 2 ** 30 : 34359738368 * (index + 1),
+      status: master ? "Online" : SQL_STATUSES[(serverIndex + index) % SQL_STATUSES.length],
+      databaseId: `5d1b0000-0000-4000-8000-${String(serverIndex * 100 + index + 1).padStart(12, "0")}`,
+      creationDate: created(serverIndex * 10 + index + 1),
+      currentServiceObjectiveName: master ? "System0" : "GP_Gen5_2",
+    },
+  };
+}
+
+const POSTGRES_STATES = ["Ready", "Stopped", "Updating", "Ready"];
+
+/** A PostgreSQL flexible server (Servers_List item). */
+export function postgresServerModel(state: AzureFakeState, index: number) {
+  const name = `pg-${pad(index)}`;
+  return {
+    id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`,
+    name,
+    type: "Microsoft.DBforPostgreSQL/flexibleServers",
+    location: LOCATIONS[index % LOCATIONS.length],
+    tags: { env: "staging" },
+    sku: { name: "Standard_D2ds_v4", tier: "GeneralPurpose" },
+    systemData: { createdAt: created(index), createdByType: "User" },
+    properties: {
+      administratorLogin: "pgadmin",
+      ...(state.leakedPassword ? { administratorLoginPassword: state.leakedPassword } : {}),
+      version: "16",
+      state: POSTGRES_STATES[index % POSTGRES_STATES.length],
+      fullyQualifiedDomainName: `${name}.postgres.database.azure.com`,
+      storage: { storageSizeGB: 128 },
+      network: { publicNetworkAccess: "Enabled" },
+      availabilityZone: "1",
+    },
+  };
+}
+
+/** A storage account (StorageAccounts_List item): provisioning at index 2 mod 4, its primary unavailable at 3 mod 4. */
+export function storageAccountModel(state: AzureFakeState, index: number) {
+  const name = `stcloudkeep${pad(index)}`;
+  const creating = index % 4 === 2;
+  const location = LOCATIONS[index % LOCATIONS.length];
+  return {
+    id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/${name}`,
+    name,
+    type: "Microsoft.Storage/storageAccounts",
+    location,
+    tags: { env: "production" },
+    sku: { name: index % 2 === 0 ? "Standard_LRS" : "Standard_GRS", tier: "Standard" },
+    kind: "StorageV2",
+    properties: {
+      provisioningState: creating ? "Creating" : "Succeeded",
+      ...(creating
+        ? {}
+        : {
+            primaryEndpoints: { blob: `https://${name}.blob.core.windows.net/`, web: `https://${name}.z6.web.core.windows.net/` },
+            primaryLocation: location,
+            statusOfPrimary: index % 4 === 3 ? "unavailable" : "available",
+          }),
+      creationTime: created(index),
+      accessTier: "Hot",
+      supportsHttpsTrafficOnly: true,
+      minimumTlsVersion: "TLS1_2",
+    },
+  };
+}
+
+/** Load balancer n's public frontend address (even n only), listed among the subscription's public IPs. */
+function loadBalancerIpModel(state: AzureFakeState, index: number) {
+  const name = `lb-${pad(index)}-ip`;
+  return {
+    id: `${sub(state)}/resourceGroups/rg-net/providers/Microsoft.Network/publicIPAddresses/${name}`,
+    name,
+    type: "Microsoft.Network/publicIPAddresses",
+    properties: { ipAddress: `52.${Math.floor(index / 250)}.${index % 250}.10`, publicIPAllocationMethod: "Static" },
+  };
+}
+
+/** A load balancer (LoadBalancers_ListAll item): public frontends at even indexes, internal ones at odd. */
+export function loadBalancerModel(state: AzureFakeState, index: number) {
+  const name = `lb-${pad(index)}`;
+  const id = `${sub(state)}/resourceGroups/rg-net/providers/Microsoft.Network/loadBalancers/${name}`;
+  const frontend =
+    index % 2 === 0
+      ? { publicIPAddress: { id: loadBalancerIpModel(state, index).id } }
+      : { privateIPAddress: `10.1.0.${(index % 250) + 4}`, privateIPAllocationMethod: "Dynamic" };
+  return {
+    id,
+    name,
+    type: "Microsoft.Network/loadBalancers",
+    location: LOCATIONS[index % LOCATIONS.length],
+    tags: {},
+    etag: `W/"${index}"`,
+    sku: { name: "Standard", tier: "Regional" },
+    properties: {
+      provisioningState: index % 4 === 3 ? "Updating" : "Succeeded",
+      resourceGuid: `1b000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      frontendIPConfigurations: [{ id: `${id}/frontendIPConfigurations/frontend`, name: "frontend", properties: frontend }],
+    },
+  };
+}
+
+/** The subscription-wide list operations beside VMs: the listing each belongs to, and its items. */
+const EXTRA_LISTS: { path: RegExp; listing: AzureListing; items: (state: AzureFakeState) => unknown[] }[] = [
+  { path: /^\/providers\/Microsoft\.Compute\/disks$/i, listing: "disks", items: (s) => times(s.disks, (i) => diskModel(s, i)) },
+  {
+    path: /^\/providers\/Microsoft\.ContainerService\/managedClusters$/i,
+    listing: "managedClusters",
+    items: (s) => times(s.managedClusters, (i) => managedClusterModel(s, i)),
+  },
+  {
+    path: /^\/providers\/Microsoft\.Sql\/servers$/i,
+    listing: "sqlServers",
+    items: (s) => times(s.sqlServers, (i) => sqlServerModel(s, i)),
+  },
+  {
+    path: /^\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers$/i,
+    listing: "postgresServers",
+    items: (s) => times(s.postgresServers, (i) => postgresServerModel(s, i)),
+  },
+  {
+    path: /^\/providers\/Microsoft\.Storage\/storageAccounts$/i,
+    listing: "storageAccounts",
+    items: (s) => times(s.storageAccounts, (i) => storageAccountModel(s, i)),
+  },
+  {
+    path: /^\/providers\/Microsoft\.Network\/loadBalancers$/i,
+    listing: "loadBalancers",
+    items: (s) => times(s.loadBalancers, (i) => loadBalancerModel(s, i)),
+  },
+];
+
+const times = <T>(count: number, item: (index: number) => T): T[] => Array.from({ length: count }, (_, i) => item(i));
 
 function aadError(status: number, error: string, aadsts: number, text: string): FakeResponse {
   const now = new Date()
@@ -373,6 +645,15 @@ export async function startAzureFake(
     nextLinkOrigin: null,
     federatedCredentials: [],
     assertionAlgorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
+    disks: 0,
+    managedClusters: 0,
+    sqlServers: 0,
+    sqlDatabasesPerServer: 2,
+    postgresServers: 0,
+    storageAccounts: 0,
+    loadBalancers: 0,
+    forbidden: [],
+    leakedPassword: null,
     ...initial,
   };
   const verifier = options.verifier ?? createOidcVerifier();
@@ -383,6 +664,22 @@ export async function startAzureFake(
   const handler = async (request: FakeRequest, fake: Fake): Promise<FakeResponse> => {
     const base = fake.url;
     const path = request.path;
+    /** One page of `all` from $skiptoken on, maxPageSize long, with a nextLink on ARM's origin while more remain. */
+    const page = (all: unknown[], listPath: string, apiVersion: string): FakeResponse => {
+      const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
+      const start = Number.isInteger(skip) && skip >= 0 ? skip : 0;
+      const end = Math.min(start + fake.switches.maxPageSize, all.length);
+      const next = new URL(`${base}${listPath}`);
+      next.searchParams.set("api-version", apiVersion);
+      next.searchParams.set("$skiptoken", String(end));
+      return { body: end < all.length ? { value: all.slice(start, end), nextLink: next.href } : { value: all.slice(start, end) } };
+    };
+    const forbidden = (type: string) =>
+      armError(
+        403,
+        "AuthorizationFailed",
+        `The client '${state.clientId}' with object id '${state.clientId}' does not have authorization to perform action '${type}/read' over scope '/subscriptions/${state.subscriptionId}' or the scope is invalid.`,
+      );
     const echo = (what: string) => (state.echoSecrets ? ` Received: ${what}` : "");
 
     // --- Resource Manager's cloud metadata (unauthenticated, as on real ARM and Azure Stack Hub)
@@ -630,14 +927,42 @@ export async function startAzureFake(
         }
         const nics = network[2].toLowerCase() === "networkinterfaces";
         const indexes = Array.from({ length: fake.switches.resourceCount }, (_, i) => i).filter((i) => nics || i % 2 === 0);
-        const skip = Number(request.url.searchParams.get("$skiptoken") ?? "0");
-        const start = Number.isInteger(skip) && skip >= 0 ? skip : 0;
-        const end = Math.min(start + fake.switches.maxPageSize, indexes.length);
-        const value = indexes.slice(start, end).map((i) => (nics ? nicModel(state, i) : publicIpModel(state, i)));
-        const next = new URL(`${base}${path}`);
-        next.searchParams.set("api-version", apiVersion);
-        next.searchParams.set("$skiptoken", String(end));
-        return { body: end < indexes.length ? { value, nextLink: next.href } : { value } };
+        const all = nics
+          ? indexes.map((i) => nicModel(state, i))
+          : [
+              ...indexes.map((i) => publicIpModel(state, i)),
+              ...times(state.loadBalancers, (i) => i)
+                .filter((i) => i % 2 === 0)
+                .map((i) => loadBalancerIpModel(state, i)),
+            ];
+        return page(all, path, apiVersion);
+      }
+      const subscriptionWide = /^\/subscriptions\/([^/]+)(\/providers\/.+)$/i.exec(path);
+      const extra = subscriptionWide && EXTRA_LISTS.find((list) => list.path.test(subscriptionWide[2]));
+      if (request.method === "GET" && subscriptionWide && extra) {
+        const id = decodeURIComponent(subscriptionWide[1]);
+        if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
+        if (state.noRole || state.forbidden.includes(extra.listing)) return forbidden(subscriptionWide[2].slice("/providers/".length));
+        return page(extra.items(state), path, apiVersion);
+      }
+      const databases = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/servers\/([^/]+)\/databases$/i.exec(
+        path,
+      );
+      if (request.method === "GET" && databases) {
+        const index = times(state.sqlServers, (i) => i).find((i) => sqlServerModel(state, i).name === decodeURIComponent(databases[3]));
+        if (decodeURIComponent(databases[1]) !== state.subscriptionId || index === undefined) {
+          return armError(
+            404,
+            "ResourceNotFound",
+            `The Resource 'Microsoft.Sql/servers/${databases[3]}' under resource group '${databases[2]}' was not found.`,
+          );
+        }
+        if (state.noRole || state.forbidden.includes("sqlDatabases")) return forbidden("Microsoft.Sql/servers/databases");
+        return page(
+          [sqlDatabaseModel(state, index, -1), ...times(state.sqlDatabasesPerServer, (i) => sqlDatabaseModel(state, index, i))],
+          path,
+          apiVersion,
+        );
       }
       return armError(404, "InvalidResourceType", `The resource type could not be found in the namespace for api version '${apiVersion}'.`);
     }

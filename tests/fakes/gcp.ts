@@ -38,7 +38,21 @@ export type GcpFakeState = {
   /** A hostile endpoint: error messages echo the request body and Authorization header back. */
   echoSecrets: boolean;
   tokenLifetime: number;
+  /** How many of each type beside instances the project holds. */
+  disks: number;
+  forwardingRules: number;
+  clusters: number;
+  sqlInstances: number;
+  buckets: number;
+  /** APIs not enabled in the project besides Compute Engine (container, sqladmin, storage .googleapis.com): 403 SERVICE_DISABLED naming the service. */
+  disabledServices: string[];
+  /** Listings that answer 403 PERMISSION_DENIED, as for an account without the type's viewer role. */
+  forbidden: GcpListing[];
+  /** A secret planted where Google keeps credentials (a GKE cluster's masterAuth, a Cloud SQL serverCaCert): the adapter must never carry it. */
+  plantedSecret: string;
 };
+
+export type GcpListing = "disks" | "forwardingRules" | "clusters" | "sqlInstances" | "buckets";
 
 export type GcpFake = Fake & {
   state: GcpFakeState;
@@ -148,6 +162,235 @@ function instance(state: GcpFakeState, index: number, base: string) {
   };
 }
 
+const created = (index: number) => `2025-03-${String(1 + (index % 28)).padStart(2, "0")}T09:15:00.000-08:00`;
+const regionOf = (zone: string) => zone.replace(/-[a-z]$/, "");
+const DISK_STATUSES = ["READY", "READY", "CREATING", "FAILED"];
+
+/** Persistent disk n (compute#disk), in zone n mod 4; attached to instance n at even indexes. */
+export function fakeDisk(state: GcpFakeState, index: number, base: string) {
+  const zone = ZONES[index % ZONES.length];
+  const name = `disk-${String(index + 1).padStart(4, "0")}`;
+  const zoneUrl = `${base}/compute/v1/projects/${state.projectId}/zones/${zone}`;
+  return {
+    kind: "compute#disk",
+    id: String(8_000_000_000_000_000_000n + BigInt(index)),
+    creationTimestamp: created(index),
+    name,
+    sizeGb: String(100 + index),
+    zone: zoneUrl,
+    status: DISK_STATUSES[index % DISK_STATUSES.length],
+    selfLink: `${zoneUrl}/disks/${name}`,
+    type: `${zoneUrl}/diskTypes/${index % 2 === 0 ? "pd-balanced" : "pd-ssd"}`,
+    ...(index % 2 === 0 ? { users: [`${zoneUrl}/instances/instance-${String(index + 1).padStart(4, "0")}`] } : {}),
+    labels: { env: "prod" },
+    labelFingerprint: "42WmSpB8rSM=",
+    physicalBlockSizeBytes: "4096",
+  };
+}
+
+/** Forwarding rule n (compute#forwardingRule): global and EXTERNAL at even indexes, regional and INTERNAL at odd ones. */
+export function fakeForwardingRule(state: GcpFakeState, index: number, base: string) {
+  const global = index % 2 === 0;
+  const region = regionOf(ZONES[index % ZONES.length]);
+  const name = `fr-${String(index + 1).padStart(4, "0")}`;
+  const where = global ? "global" : `regions/${region}`;
+  return {
+    kind: "compute#forwardingRule",
+    id: String(9_000_000_000_000_000_000n + BigInt(index)),
+    creationTimestamp: created(index),
+    name,
+    ...(global ? {} : { region: `${base}/compute/v1/projects/${state.projectId}/regions/${region}` }),
+    IPAddress: global ? `34.120.0.${(index % 250) + 1}` : `10.128.1.${(index % 250) + 1}`,
+    IPProtocol: "TCP",
+    ...(global ? { portRange: "443-443" } : { ports: ["80", "8080"] }),
+    ...(global ? { target: `${base}/compute/v1/projects/${state.projectId}/global/targetHttpsProxies/web-proxy` } : {}),
+    ...(global ? {} : { backendService: `${base}/compute/v1/projects/${state.projectId}/regions/${region}/backendServices/api` }),
+    selfLink: `${base}/compute/v1/projects/${state.projectId}/${where}/forwardingRules/${name}`,
+    loadBalancingScheme: global ? "EXTERNAL_MANAGED" : "INTERNAL",
+    networkTier: "PREMIUM",
+    labels: global ? { app: "web" } : {},
+    labelFingerprint: "42WmSpB8rSM=",
+  };
+}
+
+const CLUSTER_STATUSES = ["RUNNING", "RECONCILING", "RUNNING", "ERROR"];
+
+/** GKE cluster n (Cluster): zonal at even indexes, regional at odd; its masterAuth carries the planted secret. */
+export function fakeCluster(state: GcpFakeState, index: number) {
+  const zone = ZONES[index % ZONES.length];
+  const location = index % 2 === 0 ? zone : regionOf(zone);
+  const name = `gke-${String(index + 1).padStart(3, "0")}`;
+  return {
+    name,
+    nodePools: [
+      {
+        name: "default-pool",
+        config: { machineType: "e2-standard-4", diskSizeGb: 100 },
+        initialNodeCount: 3,
+        status: "RUNNING",
+        version: "1.30.5-gke.1014001",
+      },
+      {
+        name: "highmem",
+        config: { machineType: "n2-highmem-8", diskSizeGb: 200 },
+        initialNodeCount: 1,
+        status: "RUNNING",
+        version: "1.30.5-gke.1014001",
+      },
+    ],
+    masterAuth: {
+      username: "admin",
+      password: state.plantedSecret,
+      clusterCaCertificate: "LS0tLS1CRUdJTi1DRVJU",
+      clientKey: state.plantedSecret,
+    },
+    network: "default",
+    endpoint: index % 2 === 0 ? `35.184.0.${(index % 250) + 1}` : `172.16.0.${(index % 250) + 2}`,
+    ...(index % 2 === 0
+      ? {}
+      : {
+          privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true, privateEndpoint: `172.16.0.${(index % 250) + 2}` },
+        }),
+    initialClusterVersion: "1.30.5-gke.1014001",
+    currentMasterVersion: "1.30.5-gke.1014001",
+    currentNodeCount: 4,
+    createTime: created(index),
+    status: CLUSTER_STATUSES[index % CLUSTER_STATUSES.length],
+    selfLink: `https://container.googleapis.com/v1/projects/${state.projectId}/locations/${location}/clusters/${name}`,
+    zone: location,
+    location,
+    id: `c1a5${String(index).padStart(28, "0")}`,
+    resourceLabels: { team: "platform" },
+  };
+}
+
+const SQL_STATES: [state: string, activation: string][] = [
+  ["RUNNABLE", "ALWAYS"],
+  ["RUNNABLE", "NEVER"],
+  ["PENDING_CREATE", "ALWAYS"],
+  ["MAINTENANCE", "ALWAYS"],
+];
+
+/** Cloud SQL instance n (DatabaseInstance), with the CA certificate and root password Google can hold: the planted secret. */
+export function fakeSqlInstance(state: GcpFakeState, index: number) {
+  const zone = ZONES[index % ZONES.length];
+  const name = `sql-${String(index + 1).padStart(3, "0")}`;
+  const [sqlState, activation] = SQL_STATES[index % SQL_STATES.length];
+  return {
+    kind: "sql#instance",
+    state: sqlState,
+    databaseVersion: index % 2 === 0 ? "POSTGRES_16" : "MYSQL_8_0",
+    settings: {
+      kind: "sql#settings",
+      tier: "db-custom-2-7680",
+      activationPolicy: activation,
+      dataDiskSizeGb: "100",
+      dataDiskType: "PD_SSD",
+      availabilityType: "ZONAL",
+      userLabels: { env: "prod" },
+      ipConfiguration: { ipv4Enabled: index % 2 === 0 },
+    },
+    etag: "c2f1a6e",
+    ipAddresses: [
+      ...(index % 2 === 0 ? [{ type: "PRIMARY", ipAddress: `34.30.0.${(index % 250) + 1}` }] : []),
+      { type: "PRIVATE", ipAddress: `10.20.0.${(index % 250) + 3}` },
+      { type: "OUTGOING", ipAddress: `35.200.0.${(index % 250) + 1}` },
+    ],
+    serverCaCert: {
+      kind: "sql#sslCert",
+      certSerialNumber: "0",
+      cert: `-----BEGIN CERTIFICATE-----${state.plantedSecret}`,
+      commonName: "C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA",
+      instance: name,
+    },
+    rootPassword: state.plantedSecret,
+    instanceType: "CLOUD_SQL_INSTANCE",
+    project: state.projectId,
+    backendType: "SECOND_GEN",
+    selfLink: `https://sqladmin.googleapis.com/v1/projects/${state.projectId}/instances/${name}`,
+    connectionName: `${state.projectId}:${regionOf(zone)}:${name}`,
+    name,
+    region: regionOf(zone),
+    gceZone: zone,
+    createTime: created(index),
+  };
+}
+
+/** Cloud Storage bucket n (storage#bucket). */
+export function fakeBucket(state: GcpFakeState, index: number) {
+  const name = `${state.projectId}-bucket-${index + 1}`;
+  const multi = index % 2 === 0;
+  return {
+    kind: "storage#bucket",
+    selfLink: `https://www.googleapis.com/storage/v1/b/${name}`,
+    id: name,
+    name,
+    projectNumber: state.projectNumber,
+    metageneration: "1",
+    location: multi ? "US" : "EUROPE-WEST1",
+    storageClass: multi ? "STANDARD" : "NEARLINE",
+    etag: "CAE=",
+    timeCreated: new Date(Date.UTC(2025, 2, 1 + (index % 28), 17, 15)).toISOString(),
+    updated: new Date(Date.UTC(2025, 2, 1 + (index % 28), 17, 15)).toISOString(),
+    iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: "enforced" },
+    locationType: multi ? "multi-region" : "region",
+    labels: { env: "prod" },
+  };
+}
+
+/** The services beside Compute Engine, by the path prefix their list operation answers under. */
+const OTHER_SERVICES: { path: RegExp; service: string; listing: GcpListing; scope: RegExp }[] = [
+  {
+    path: /^\/v1\/projects\/([^/]+)\/locations\/-\/clusters$/,
+    service: "container.googleapis.com",
+    listing: "clusters",
+    scope: /(^| )https:\/\/www\.googleapis\.com\/auth\/cloud-platform( |$)/,
+  },
+  {
+    path: /^\/v1\/projects\/([^/]+)\/instances$/,
+    service: "sqladmin.googleapis.com",
+    listing: "sqlInstances",
+    scope: /(^| )https:\/\/www\.googleapis\.com\/auth\/(cloud-platform|sqlservice\.admin)( |$)/,
+  },
+  {
+    path: /^\/storage\/v1\/b$/,
+    service: "storage.googleapis.com",
+    listing: "buckets",
+    scope: /(^| )https:\/\/www\.googleapis\.com\/auth\/(cloud-platform(\.read-only)?|devstorage\.(read_only|read_write|full_control))( |$)/,
+  },
+];
+
+const API_NAMES: Record<string, string> = {
+  "compute.googleapis.com": "Compute Engine API",
+  "container.googleapis.com": "Kubernetes Engine API",
+  "sqladmin.googleapis.com": "Cloud SQL Admin API",
+  "storage.googleapis.com": "Cloud Storage JSON API",
+};
+
+/** Google's answer for an API not enabled in the project (ErrorInfo SERVICE_DISABLED naming the service). */
+function serviceDisabled(service: string, projectNumber: string, detailsOnly = false): FakeResponse {
+  const message = `${API_NAMES[service]} has not been used in project ${projectNumber} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/${service}/overview?project=${projectNumber} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+  const details = [
+    {
+      "@type": "type.googleapis.com/google.rpc.Help",
+      links: [
+        {
+          description: "Google developers console API activation",
+          url: `https://console.developers.google.com/apis/api/${service}/overview?project=${projectNumber}`,
+        },
+      ],
+    },
+    {
+      "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+      reason: "SERVICE_DISABLED",
+      domain: "googleapis.com",
+      metadata: { service, consumer: `projects/${projectNumber}` },
+    },
+  ];
+  if (detailsOnly) return { status: 403, body: { error: { code: 403, message, status: "PERMISSION_DENIED", details } } };
+  return googleError(403, message, "accessNotConfigured", "PERMISSION_DENIED", { details });
+}
+
 export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options: { http?: boolean; port?: number } = {}): Promise<GcpFake> {
   const state: GcpFakeState = {
     projectId: "cloudkeep-test-123456",
@@ -164,6 +407,14 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
     unreachableZones: [],
     echoSecrets: false,
     tokenLifetime: 3599,
+    disks: 0,
+    forwardingRules: 0,
+    clusters: 0,
+    sqlInstances: 0,
+    buckets: 0,
+    disabledServices: [],
+    forbidden: [],
+    plantedSecret: "sql-root-Pw-0f3b8c2d9e",
     ...initial,
   };
   const issued = new Map<string, { email: string; scope: string; expires: number }>();
@@ -231,7 +482,7 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       if (!/(^| )https:\/\/www\.googleapis\.com\/auth\/(compute\.readonly|compute|cloud-platform(\.read-only)?)( |$)/.test(grant.scope)) {
         return googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions", "PERMISSION_DENIED");
       }
-      const project = /^\/compute\/v1\/projects\/([^/]+)(\/aggregated\/instances)?$/.exec(request.path);
+      const project = /^\/compute\/v1\/projects\/([^/]+)(\/aggregated\/(instances|disks|forwardingRules))?$/.exec(request.path);
       if (!project || request.method !== "GET")
         return googleError(404, `The requested URL ${request.path} was not found on this server.`, "notFound", "NOT_FOUND");
       const projectId = decodeURIComponent(project[1]);
@@ -240,39 +491,28 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       if (state.apiDisabled) {
         // Google's answer for a disabled API: the machine-readable cause is the google.rpc.ErrorInfo in
         // `details` (reason SERVICE_DISABLED, the service in its metadata); `status` stays PERMISSION_DENIED.
-        const message = `Compute Engine API has not been used in project ${state.projectNumber} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
-        const details = [
-          {
-            "@type": "type.googleapis.com/google.rpc.Help",
-            links: [
-              {
-                description: "Google developers console API activation",
-                url: `https://console.developers.google.com/apis/api/compute.googleapis.com/overview?project=${state.projectNumber}`,
-              },
-            ],
-          },
-          {
-            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-            reason: "SERVICE_DISABLED",
-            domain: "googleapis.com",
-            metadata: { service: "compute.googleapis.com", consumer: `projects/${state.projectNumber}` },
-          },
-        ];
         // Newer front ends leave out the legacy `errors` list: only `details` says why.
-        if (state.apiDisabled === "details-only")
-          return { status: 403, body: { error: { code: 403, message, status: "PERMISSION_DENIED", details } } };
-        return googleError(403, message, "accessNotConfigured", "PERMISSION_DENIED", { details });
+        return serviceDisabled("compute.googleapis.com", state.projectNumber, state.apiDisabled === "details-only");
       }
       if (state.noRole) {
         return googleError(
           403,
-          `Required 'compute.${project[2] ? "instances.list" : "projects.get"}' permission for 'projects/${projectId}'`,
+          `Required 'compute.${project[3] ? `${project[3]}.list` : "projects.get"}' permission for 'projects/${projectId}'`,
           "forbidden",
           "PERMISSION_DENIED",
         );
       }
 
-      if (!project[2]) {
+      const collection = project[3] as "instances" | "disks" | "forwardingRules" | undefined;
+      if (collection && collection !== "instances" && state.forbidden.includes(collection)) {
+        return googleError(
+          403,
+          `Required 'compute.${collection}.list' permission for 'projects/${projectId}'`,
+          "forbidden",
+          "PERMISSION_DENIED",
+        );
+      }
+      if (!collection) {
         return {
           body: {
             kind: "compute#project",
@@ -288,7 +528,9 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         };
       }
 
-      // aggregated/instances: pageToken is an opaque offset, maxResults clamped to the fake's page size.
+      // aggregated lists: pageToken is an opaque offset, maxResults clamped to the fake's page size.
+      const total =
+        collection === "disks" ? state.disks : collection === "forwardingRules" ? state.forwardingRules : fake.switches.resourceCount;
       const asked = Number(request.url.searchParams.get("maxResults") ?? "500");
       const size = Math.max(1, Math.min(Number.isFinite(asked) && asked > 0 ? asked : 500, 500, fake.switches.maxPageSize));
       const token = request.url.searchParams.get("pageToken");
@@ -301,15 +543,31 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         : 0;
       if (!Number.isInteger(offset) || offset < 0)
         return googleError(400, "Invalid value for field 'pageToken'.", "invalid", "INVALID_ARGUMENT");
-      const end = Math.min(offset + size, fake.switches.resourceCount);
+      const end = Math.min(offset + size, total);
+      // Each item's scope: its zone (instances, disks), or its region or global (forwarding rules).
+      const scopeOf = (i: number) =>
+        collection === "forwardingRules"
+          ? i % 2 === 0
+            ? "global"
+            : `regions/${regionOf(ZONES[i % ZONES.length])}`
+          : `zones/${ZONES[i % ZONES.length]}`;
+      const scopes =
+        collection === "forwardingRules"
+          ? ["global", ...[...new Set(ZONES.map(regionOf))].map((r) => `regions/${r}`)]
+          : ZONES.map((z) => `zones/${z}`);
+      const model = (i: number) =>
+        collection === "disks"
+          ? fakeDisk(state, i, base)
+          : collection === "forwardingRules"
+            ? fakeForwardingRule(state, i, base)
+            : instance(state, i, base);
       const items: Record<string, unknown> = {};
-      for (const zone of ZONES) {
-        const scope = `zones/${zone}`;
-        if (state.unreachableZones.includes(zone)) continue;
+      for (const scope of scopes) {
+        if (state.unreachableZones.includes(scope.replace(/^zones\//, ""))) continue;
         const here = [];
-        for (let i = offset; i < end; i++) if (ZONES[i % ZONES.length] === zone) here.push(instance(state, i, base));
+        for (let i = offset; i < end; i++) if (scopeOf(i) === scope) here.push(model(i));
         items[scope] = here.length
-          ? { instances: here }
+          ? { [collection]: here }
           : {
               warning: {
                 code: "NO_RESULTS_ON_PAGE",
@@ -318,16 +576,61 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
               },
             };
       }
+      const kinds = {
+        instances: "compute#instanceAggregatedList",
+        disks: "compute#diskAggregatedList",
+        forwardingRules: "compute#forwardingRuleAggregatedList",
+      };
+      const unreachables = collection === "instances" ? state.unreachableZones.map((z) => `zones/${z}`) : [];
       return {
         body: {
-          kind: "compute#instanceAggregatedList",
-          id: `projects/${state.projectId}/aggregated/instances`,
+          kind: kinds[collection],
+          id: `projects/${state.projectId}/aggregated/${collection}`,
           items,
-          ...(end < fake.switches.resourceCount ? { nextPageToken: Buffer.from(`offset:${end}`).toString("base64url") } : {}),
-          selfLink: `${base}/compute/v1/projects/${state.projectId}/aggregated/instances`,
-          ...(state.unreachableZones.length ? { unreachables: state.unreachableZones.map((z) => `zones/${z}`) } : {}),
+          ...(end < total ? { nextPageToken: Buffer.from(`offset:${end}`).toString("base64url") } : {}),
+          selfLink: `${base}/compute/v1/projects/${state.projectId}/aggregated/${collection}`,
+          ...(unreachables.length ? { unreachables } : {}),
         },
       };
+    }
+
+    // --- Kubernetes Engine, Cloud SQL Admin and Cloud Storage list operations
+    const other = OTHER_SERVICES.find((entry) => entry.path.test(request.path));
+    if (other && request.method === "GET") {
+      const presented = bearerToken(request);
+      const grant = presented ? issued.get(presented) : undefined;
+      if (!grant || grant.expires < Date.now()) {
+        return googleError(401, "Request had invalid authentication credentials.", "authError", "UNAUTHENTICATED");
+      }
+      if (!other.scope.test(grant.scope)) {
+        return googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions", "PERMISSION_DENIED");
+      }
+      const projectId =
+        other.listing === "buckets" ? request.url.searchParams.get("project") : decodeURIComponent(other.path.exec(request.path)![1]);
+      if (projectId !== state.projectId) return googleError(404, `The project ${projectId} was not found.`, "notFound", "NOT_FOUND");
+      if (state.disabledServices.includes(other.service)) return serviceDisabled(other.service, state.projectNumber);
+      if (state.noRole || state.forbidden.includes(other.listing)) {
+        const permission = {
+          clusters: "container.clusters.list",
+          sqlInstances: "cloudsql.instances.list",
+          buckets: "storage.buckets.list",
+        }[other.listing as "clusters"];
+        return googleError(403, `Permission '${permission}' denied on resource 'projects/${projectId}'.`, "forbidden", "PERMISSION_DENIED");
+      }
+      if (other.listing === "clusters") {
+        // projects.locations.clusters.list is not paginated: every cluster in one answer.
+        return { body: { clusters: Array.from({ length: state.clusters }, (_, i) => fakeCluster(state, i)) } };
+      }
+      const total = other.listing === "sqlInstances" ? state.sqlInstances : state.buckets;
+      const asked = Number(request.url.searchParams.get("maxResults") ?? "500");
+      const size = Math.max(1, Math.min(Number.isFinite(asked) && asked > 0 ? asked : 500, fake.switches.maxPageSize));
+      const offset = Number(request.url.searchParams.get("pageToken") ?? "0");
+      const end = Math.min(offset + size, total);
+      const items = [];
+      for (let i = offset; i < end; i++) items.push(other.listing === "sqlInstances" ? fakeSqlInstance(state, i) : fakeBucket(state, i));
+      const next = end < total ? { nextPageToken: String(end) } : {};
+      if (other.listing === "sqlInstances") return { body: { kind: "sql#instancesList", ...(items.length ? { items } : {}), ...next } };
+      return { body: { kind: "storage#buckets", ...(items.length ? { items } : {}), ...next } };
     }
     return { status: 404, body: { error: { code: 404, message: `No route for ${request.method} ${request.path}` } } };
   };

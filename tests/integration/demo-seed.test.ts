@@ -140,6 +140,30 @@ describe("the demo seed", () => {
       load_balancer: 1,
       volume: 6,
     });
+    // So does Azure: disks, AKS clusters, SQL databases and a PostgreSQL server, storage accounts, load balancers.
+    const azure = first.providers.find((p) => p.name === "Azure (demo)")!;
+    const azureTypes = await sql<{ type: string; n: number }[]>`
+      select type, count(*)::int as n from public.provider_resources where provider_id = ${azure.id} group by type order by type`;
+    expect(Object.fromEntries(azureTypes.map((t) => [t.type, t.n]))).toEqual({
+      bucket: 3,
+      database: 3,
+      instance: 60,
+      kubernetes_cluster: 2,
+      load_balancer: 2,
+      volume: 5,
+    });
+    // And Google Cloud: disks, GKE clusters, Cloud SQL instances, buckets, forwarding rules.
+    const gcp = first.providers.find((p) => p.name === "Google Cloud (demo)")!;
+    const gcpTypes = await sql<{ type: string; n: number }[]>`
+      select type, count(*)::int as n from public.provider_resources where provider_id = ${gcp.id} group by type order by type`;
+    expect(Object.fromEntries(gcpTypes.map((t) => [t.type, t.n]))).toEqual({
+      bucket: 3,
+      database: 2,
+      instance: 40,
+      kubernetes_cluster: 2,
+      load_balancer: 2,
+      volume: 6,
+    });
   });
 
   it("encrypts the credentials like any other provider's, bound to their row", async () => {

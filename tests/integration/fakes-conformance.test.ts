@@ -147,8 +147,15 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("Google Cloud: token, project, aggregated instance pages and the error bodies, as in the Compute v1 discovery document", async () => {
-    const fake = await startGcpFake({ unreachableZones: ["europe-west1-b"] });
+  it("Google Cloud: token, project, aggregated instance, disk and forwarding-rule pages, GKE clusters, Cloud SQL instances, buckets and the error bodies, as in Google's discovery documents", async () => {
+    const fake = await startGcpFake({
+      unreachableZones: ["europe-west1-b"],
+      disks: 5,
+      forwardingRules: 5,
+      clusters: 3,
+      sqlInstances: 5,
+      buckets: 5,
+    });
     const adapter = createGcpAdapter({ ca: GCP_CA, backoffBaseMs: 20 });
     try {
       fake.switches.resourceCount = 9;
@@ -162,6 +169,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
       const credentials = credentialsSchema("gcp").parse(fake.keyFile());
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(true);
       expect((await adapter.listResources(credentials, context)).resources.length).toBeGreaterThan(0);
+      // One API disabled, one listing refused: Google's error bodies for each.
+      fake.state.disabledServices = ["container.googleapis.com"];
+      fake.state.forbidden = ["buckets"];
+      expect((await adapter.listResources(credentials, context)).partialFailures.map((f) => f.scope)).toEqual(
+        expect.arrayContaining(["kubernetes_cluster", "bucket"]),
+      );
+      fake.state.disabledServices = [];
+      fake.state.forbidden = [];
       fake.state.apiDisabled = true;
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
       fake.state.apiDisabled = "details-only";
@@ -177,18 +192,36 @@ describe("fakes conform to the clouds' published API definitions", () => {
       const checked = checkJson(gcpSchema as JsonExcerpt, fake.requests, (r, status) => {
         if (r.path === "/token") return status >= 400 ? "oauth error" : "POST /token";
         if (status >= 400) return "error";
-        return /\/aggregated\/instances$/.test(r.path)
-          ? "GET /compute/v1/projects/{project}/aggregated/instances"
-          : "GET /compute/v1/projects/{project}";
+        const aggregated = /\/aggregated\/(instances|disks|forwardingRules)$/.exec(r.path);
+        if (aggregated) return `GET /compute/v1/projects/{project}/aggregated/${aggregated[1]}`;
+        if (/\/locations\/-\/clusters$/.test(r.path)) return "GET /v1/projects/{projectsId}/locations/{locationsId}/clusters";
+        if (/^\/v1\/projects\/[^/]+\/instances$/.test(r.path)) return "GET /v1/projects/{project}/instances";
+        if (r.path === "/storage/v1/b") return "GET /storage/v1/b";
+        return "GET /compute/v1/projects/{project}";
       });
       expect(checked).toBeGreaterThanOrEqual(8);
+      for (const path of [
+        /aggregated\/disks$/,
+        /aggregated\/forwardingRules$/,
+        /\/clusters$/,
+        /^\/v1\/projects\/[^/]+\/instances$/,
+        /^\/storage\/v1\/b$/,
+      ]) {
+        expect(fake.hits(path).filter((r) => r.answer?.status === 200).length, String(path)).toBeGreaterThan(0);
+      }
     } finally {
       await fake.close();
     }
   });
 
-  it("Azure: subscription, VM, scale-set and network pages, token and ARM errors, as in azure-rest-api-specs and Entra's token error body", async () => {
+  it("Azure: subscription, VM, scale-set, network, disk, AKS, SQL, PostgreSQL, storage and load balancer pages, token and ARM errors, as in azure-rest-api-specs and Entra's token error body", async () => {
     const fake = await startAzureFake({
+      disks: 3,
+      managedClusters: 3,
+      sqlServers: 2,
+      postgresServers: 3,
+      storageAccounts: 3,
+      loadBalancers: 3,
       scaleSets: [
         { name: "web-pool", resourceGroup: "rg-web", orchestrationMode: "Uniform", capacity: 3 },
         { name: "flex-pool", resourceGroup: "rg-web", orchestrationMode: "Flexible", capacity: 2 },
@@ -205,7 +238,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
         outbound: { allowHttp: false, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] },
       };
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(true);
-      expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8);
+      // 5 VMs, 3 scale-set instances; 3 disks, clusters, PostgreSQL servers, accounts and load balancers; 2 × 2 SQL databases.
+      expect((await adapter.listResources(fake.credentials(), context)).resources).toHaveLength(8 + 5 * 3 + 4);
+      // A type the principal may not read answers ARM's 403 body.
+      fake.state.forbidden = ["managedClusters"];
+      expect((await adapter.listResources(fake.credentials(), context)).partialFailures).toEqual([
+        expect.objectContaining({ scope: "kubernetes_cluster" }),
+      ]);
+      fake.state.forbidden = [];
       fake.state.noRole = true;
       expect((await adapter.checkHealth(fake.credentials(), context)).ok).toBe(false);
       // Entra's refusals: a wrong secret, and a client assertion from an issuer no federated credential names.
@@ -232,12 +272,30 @@ describe("fakes conform to the clouds' published API definitions", () => {
         if (!r.path.startsWith("/subscriptions")) return null;
         if (status >= 400) return "error";
         if (/^\/subscriptions\/[^/]+$/.test(r.path)) return "GET /subscriptions/{subscriptionId}";
+        if (/Microsoft\.Sql\/servers\/[^/]+\/databases$/i.test(r.path))
+          return "GET /subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{serverName}/databases";
         if (/virtualMachineScaleSets\/[^/]+\/virtualMachines$/i.test(r.path))
           return "GET /subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}/virtualMachines";
         const kind = /providers\/(Microsoft\.\w+\/\w+)$/i.exec(r.path)?.[1];
         return kind ? `GET /subscriptions/{subscriptionId}/providers/${kind}` : null;
       });
       expect(checked).toBeGreaterThanOrEqual(1 + 3 + 3 + 1 + 2 + 3 + 2 + 1 + 2);
+      const operations = Object.keys(azureSchema.operations);
+      for (const kind of [
+        "Compute/disks",
+        "ContainerService/managedClusters",
+        "Sql/servers",
+        "DBforPostgreSQL/flexibleServers",
+        "Storage/storageAccounts",
+        "Network/loadBalancers",
+      ]) {
+        expect(operations, kind).toContain(`GET /subscriptions/{subscriptionId}/providers/Microsoft.${kind}`);
+        expect(
+          fake.hits(new RegExp(`Microsoft\\.${kind.replace("/", "\\/")}$`, "i")).filter((r) => r.answer?.status === 200).length,
+          kind,
+        ).toBeGreaterThan(0);
+      }
+      expect(fake.hits(/\/databases$/).filter((r) => r.answer?.status === 200).length).toBeGreaterThan(0);
     } finally {
       await fake.close();
     }

@@ -3,6 +3,7 @@
 // non-secret columns (its id, organization and credential hint) and the issuer URL; nothing here is
 // secret, and nothing needs decrypting.
 import { parseWorkloadIdentityHint } from "../schemas/providers/gcp-workload-identity.ts";
+import { GCP_VIEWER_ROLES } from "../providers/gcp-resources.ts";
 import { providerSubject, type FederationValues } from "./issuer.ts";
 
 export type FederatedProvider = {
@@ -33,7 +34,23 @@ export function isFederated(provider: Pick<FederatedProvider, "auth_method">): b
   return FEDERATED_METHODS.has(provider.auth_method);
 }
 
-/** Google Cloud: the pool provider trusting the issuer, the subject binding, and Compute Viewer. */
+/** One role binding per viewer role the listing needs (Compute, Kubernetes Engine, Cloud SQL, Cloud Storage). */
+function viewerBindings(project: string, member: string): string[] {
+  return GCP_VIEWER_ROLES.map((role) => `gcloud projects add-iam-policy-binding ${project} --member="${member}" --role=${role}`);
+}
+
+function viewerTerraform(project: string, member: string): string {
+  return GCP_VIEWER_ROLES.map(
+    (role) => `resource "google_project_iam_member" "cloudkeep_${role.replace(/^roles\//, "").replace(/\./g, "_")}" {
+  project = "${project}"
+  role    = "${role}"
+  member  = "${member}"
+}
+`,
+  ).join("\n");
+}
+
+/** Google Cloud: the pool provider trusting the issuer, the subject binding, and the viewer roles the listing needs. */
 export function gcpFederationSetup(provider: FederatedProvider, issuer: string): FederationSetup | null {
   const parts = parseWorkloadIdentityHint(provider.credential_hint);
   if (provider.provider_type !== "gcp" || !parts) return null;
@@ -49,9 +66,9 @@ export function gcpFederationSetup(provider: FederatedProvider, issuer: string):
     ...(account
       ? [
           `gcloud iam service-accounts add-iam-policy-binding ${account} --project=${project} \\\n  --role=roles/iam.workloadIdentityUser --member="${principal}"`,
-          `gcloud projects add-iam-policy-binding ${project} --member="serviceAccount:${account}" --role=roles/compute.viewer`,
+          ...viewerBindings(project, `serviceAccount:${account}`),
         ]
-      : [`gcloud projects add-iam-policy-binding ${project} --member="${principal}" --role=roles/compute.viewer`]),
+      : viewerBindings(project, principal)),
     `gcloud iam workload-identity-pools create-cred-config ${pool}/providers/${parts.provider} \\\n  ${account ? `--service-account=${account} ` : ""}--credential-source-file=/dev/null --output-file=cloudkeep-credential-config.json`,
   ].join("\n\n");
   const terraform = `resource "google_iam_workload_identity_pool" "cloudkeep" {
@@ -79,19 +96,9 @@ resource "google_service_account_iam_member" "cloudkeep_federation" {
   member             = "${principal}"
 }
 
-resource "google_project_iam_member" "cloudkeep_compute_viewer" {
-  project = "${project}"
-  role    = "roles/compute.viewer"
-  member  = "serviceAccount:${account}"
-}
-`
+${viewerTerraform(project, `serviceAccount:${account}`)}`
     : `
-resource "google_project_iam_member" "cloudkeep_compute_viewer" {
-  project = "${project}"
-  role    = "roles/compute.viewer"
-  member  = "${principal}"
-}
-`
+${viewerTerraform(project, principal)}`
 }`;
   return { cloud: "gcp", issuer, subject, audience, principal, commands, terraform };
 }

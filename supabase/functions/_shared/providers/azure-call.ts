@@ -11,6 +11,7 @@ import {
   type TokenCredentialOptions,
 } from "@azure/identity";
 import { ComputeManagementClient } from "@azure/arm-compute";
+import { createDefaultHttpClient, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { nodeAgents } from "../net/outbound.ts";
 import { UpstreamError } from "../net/http.ts";
@@ -300,5 +301,70 @@ export async function startCall(credentials: AzureCredentials, context: AdapterC
       httpsAgent.destroy();
       httpAgent.destroy();
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Plain ARM list operations through the compute client's pipeline (its credential, retries, agents and
+// call policy): the types Cloudkeep lists beyond VMs (Microsoft.Network, ContainerService, Sql,
+// DBforPostgreSQL, Storage) without an SDK each.
+
+/** A list operation that failed: ARM's error code (never its message, which may quote the request) and the HTTP status. */
+export class ArmListError extends Error {
+  override readonly name = "ArmListError";
+  constructor(
+    readonly detail: string,
+    readonly status: number | null,
+  ) {
+    super(detail);
+  }
+}
+
+/** Every item of an ARM list at `path` (a resource path, no query), page after page. */
+export type ArmLister = (path: string, apiVersion: string) => Promise<unknown[]>;
+
+type ArmListBody = { value?: unknown; nextLink?: unknown; error?: { code?: unknown } };
+
+/** Every item of an ARM list, following nextLink only within Resource Manager's own origin (the bearer token goes along). */
+export async function armList(
+  client: Pick<ComputeManagementClient, "pipeline">,
+  cloud: AzureCloud,
+  path: string,
+  apiVersion: string,
+  signal?: AbortSignal,
+): Promise<unknown[]> {
+  const origin = new URL(cloud.armEndpoint).origin;
+  const http = createDefaultHttpClient();
+  const items: unknown[] = [];
+  let next: string | undefined = `${origin}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+  for (let page = 0; next; page++) {
+    if (page >= 1000) throw new ArmListError("a nextLink chain that did not end after 1000 pages", null);
+    const response = await client.pipeline.sendRequest(http, createPipelineRequest({ url: next, method: "GET", abortSignal: signal }));
+    let body: ArmListBody;
+    try {
+      body = JSON.parse(response.bodyAsText ?? "") as ArmListBody;
+    } catch {
+      throw new ArmListError(`an unreadable answer (HTTP ${response.status})`, response.status < 400 ? null : response.status);
+    }
+    if (response.status >= 400) {
+      const code =
+        typeof body?.error?.code === "string" && /^[A-Za-z]{1,64}$/.test(body.error.code) ? body.error.code : `HTTP ${response.status}`;
+      throw new ArmListError(code, response.status);
+    }
+    if (!body || typeof body !== "object" || !Array.isArray(body.value)) throw new ArmListError("an answer without a value list", null);
+    items.push(...body.value);
+    next = typeof body.nextLink === "string" && body.nextLink.startsWith(`${origin}/`) ? body.nextLink : undefined;
+  }
+  return items;
+}
+
+/** An ArmLister for one call that asks each list once, however many types read it (public IPs: VMs and load balancers). */
+export function armLister(client: ComputeManagementClient, cloud: AzureCloud, signal?: AbortSignal): ArmLister {
+  const answers = new Map<string, Promise<unknown[]>>();
+  return (path, apiVersion) => {
+    const key = `${path}?${apiVersion}`;
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = armList(client, cloud, path, apiVersion, signal)));
+    return answer;
   };
 }

@@ -1,16 +1,13 @@
 // VMs' IP addresses: network interfaces name their VM and carry private addresses and links to public IP
 // resources, which carry the public addresses. Two subscription-wide listings (Microsoft.Network), joined
-// here, read through the compute client's own pipeline (same credential, retries and outbound policy)
-// rather than a second large SDK.
-import type { ComputeManagementClient } from "@azure/arm-compute";
-import { createDefaultHttpClient, createPipelineRequest } from "@azure/core-rest-pipeline";
-import type { AzureCloud } from "./azure-cloud.ts";
+// here, read with azure-call.ts's armList (the compute client's own pipeline) rather than a second large SDK.
+import type { ArmLister } from "./azure-call.ts";
 
 export type VmAddresses = { public_ips: string[]; private_ips: string[] };
 
-const NETWORK_API_VERSION = "2024-05-01";
+/** Microsoft.Network's api-version for every network listing (interfaces, public IPs, load balancers). */
+export const NETWORK_API_VERSION = "2024-05-01";
 
-type ArmList = { value?: unknown[]; nextLink?: string; error?: { code?: unknown } };
 type Nic = {
   properties?: {
     virtualMachine?: { id?: unknown };
@@ -19,57 +16,29 @@ type Nic = {
 };
 type PublicIp = { id?: unknown; properties?: { ipAddress?: unknown } };
 
-export class NetworkListError extends Error {
-  constructor(readonly detail: string) {
-    super(detail);
-  }
-}
+export const isAddress = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 64;
 
-/** Every item of an ARM list, following nextLink only within Resource Manager's own origin (the bearer token goes along). */
-export async function armList(
-  client: Pick<ComputeManagementClient, "pipeline">,
-  cloud: AzureCloud,
-  path: string,
-  signal?: AbortSignal,
-  apiVersion = NETWORK_API_VERSION,
-): Promise<unknown[]> {
-  const origin = new URL(cloud.armEndpoint).origin;
-  // The client's pipeline: its credential, retries, agents (outbound policy) and call policy.
-  const http = createDefaultHttpClient();
-  const items: unknown[] = [];
-  let next: string | undefined = `${origin}${path}?api-version=${apiVersion}`;
-  for (let page = 0; next && page < 1000; page++) {
-    const response = await client.pipeline.sendRequest(http, createPipelineRequest({ url: next, method: "GET", abortSignal: signal }));
-    let body: ArmList;
-    try {
-      body = JSON.parse(response.bodyAsText ?? "") as ArmList;
-    } catch {
-      throw new NetworkListError(`an unreadable answer (HTTP ${response.status})`);
-    }
-    if (response.status >= 400) {
-      // The code only: an error message may quote the request.
-      const code =
-        typeof body?.error?.code === "string" && /^[A-Za-z]{1,64}$/.test(body.error.code) ? body.error.code : `HTTP ${response.status}`;
-      throw new NetworkListError(code);
-    }
-    if (Array.isArray(body.value)) items.push(...body.value);
-    next = typeof body.nextLink === "string" && body.nextLink.startsWith(`${origin}/`) ? body.nextLink : undefined;
-  }
-  return items;
-}
+const networkPath = (subscriptionId: string, type: string) =>
+  `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network/${type}`;
 
-const isAddress = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 64;
-
-/** Addresses per VM id (lower-cased), from the subscription's network interfaces and public IPs. */
-export async function vmAddresses(client: ComputeManagementClient, cloud: AzureCloud, subscriptionId: string, signal?: AbortSignal) {
-  const base = `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
-  const [nics, publicIps] = await Promise.all([
-    armList(client, cloud, `${base}/networkInterfaces`, signal) as Promise<Nic[]>,
-    armList(client, cloud, `${base}/publicIPAddresses`, signal) as Promise<PublicIp[]>,
-  ]);
+/**
+ * The subscription's public IP addresses by resource id (lower-cased). VMs' interfaces and load balancers'
+ * frontends both point at them; `list` remembers the answer, so one call serves both.
+ */
+export async function publicAddresses(list: ArmLister, subscriptionId: string): Promise<Map<string, string>> {
+  const publicIps = (await list(networkPath(subscriptionId, "publicIPAddresses"), NETWORK_API_VERSION)) as PublicIp[];
   const publicById = new Map<string, string>();
   for (const ip of publicIps)
     if (typeof ip?.id === "string" && isAddress(ip.properties?.ipAddress)) publicById.set(ip.id.toLowerCase(), ip.properties.ipAddress);
+  return publicById;
+}
+
+/** Addresses per VM id (lower-cased), from the subscription's network interfaces and public IPs. */
+export async function vmAddresses(list: ArmLister, subscriptionId: string) {
+  const [nics, publicById] = await Promise.all([
+    list(networkPath(subscriptionId, "networkInterfaces"), NETWORK_API_VERSION) as Promise<Nic[]>,
+    publicAddresses(list, subscriptionId),
+  ]);
   const byVm = new Map<string, VmAddresses>();
   for (const nic of nics) {
     const vmId = nic?.properties?.virtualMachine?.id;

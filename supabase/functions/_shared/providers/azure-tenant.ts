@@ -10,8 +10,7 @@
 import type { Subscription } from "@azure/arm-resources-subscriptions";
 import { UpstreamError } from "../net/http.ts";
 import type { AzureCredentials } from "../schemas/providers.ts";
-import { startCall, type AzureAdapterOptions, type Call } from "./azure-call.ts";
-import { armList, NetworkListError } from "./azure-network.ts";
+import { armList, ArmListError, startCall, type AzureAdapterOptions, type Call } from "./azure-call.ts";
 import { describeFailure, USABLE_STATES } from "./azure.ts";
 import type { AccountDiscovery, DiscoveredAccount, ScopeOf } from "./discovery.ts";
 import type { AdapterContext } from "./types.ts";
@@ -49,7 +48,7 @@ export function discoveredSubscription(subscription: Pick<Subscription, "subscri
 
 type Descendant = { id?: unknown; type?: unknown; name?: unknown; properties?: { displayName?: unknown; parent?: { id?: unknown } } };
 
-function descendantsFailure(groupId: string, error: NetworkListError): UpstreamError {
+function descendantsFailure(groupId: string, error: ArmListError): UpstreamError {
   if (error.detail === "AuthorizationFailed" || error.detail === "HTTP 403") {
     return new UpstreamError({
       code: "management_group_forbidden",
@@ -105,9 +104,9 @@ export function createAzureTenantDiscovery(options: AzureAdapterOptions = {}): A
       if (groupId === null) return { accounts: own.map(discoveredSubscription) };
 
       const path = `/providers/Microsoft.Management/managementGroups/${encodeURIComponent(groupId)}/descendants`;
-      const descendants = (await armList(active.subscriptions(), active.cloud, path, context.signal, MANAGEMENT_GROUPS_API_VERSION).catch(
+      const descendants = (await armList(active.subscriptions(), active.cloud, path, MANAGEMENT_GROUPS_API_VERSION, context.signal).catch(
         (error: unknown) => {
-          throw error instanceof NetworkListError ? descendantsFailure(groupId, error) : error;
+          throw error instanceof ArmListError ? descendantsFailure(groupId, error) : error;
         },
       )) as Descendant[];
       const byId = new Map(own.map((s) => [s.subscriptionId!.toLowerCase(), s]));

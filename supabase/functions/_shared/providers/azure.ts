@@ -2,8 +2,10 @@
 // with its client secret, or with no secret at all (federated: Cloudkeep's own OIDC token for this
 // provider is the client assertion) — and reading its subscription, which must be usable (Enabled;
 // Warned and PastDue pass with a warning); resources are the subscription's virtual machines, and the
-// instances of its Uniform scale sets, with their power state and (for VMs) IP addresses. Official SDKs
-// throughout: @azure/identity, @azure/arm-resources-subscriptions, @azure/arm-compute 24.x.
+// instances of its Uniform scale sets, with their power state and (for VMs) IP addresses; and, each its
+// own listing, managed disks, AKS clusters, SQL databases and PostgreSQL servers, storage accounts and
+// load balancers (azure-resources.ts). Official SDKs: @azure/identity, @azure/arm-resources-subscriptions,
+// @azure/arm-compute 24.x; the other types are plain ARM lists through the compute client's pipeline.
 //
 // Starting a call (cloud, agents, credential, token cache, clients) is azure-call.ts; the VMs' addresses
 // are azure-network.ts; the failures' wording is azure-errors.ts. This file maps what went wrong and
@@ -14,10 +16,13 @@ import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
 import { AzureCloudDiscoveryError, azurePortalUrl, type AzureCloud } from "./azure-cloud.ts";
 import {
+  armLister,
+  ArmListError,
   AttemptTimeoutError,
   DEFAULT_TIMEOUT_MS,
   ForeignLinkError,
   startCall,
+  type ArmLister,
   type AzureAdapterOptions,
   type Call,
   type SdkError,
@@ -32,7 +37,8 @@ import {
   scrub,
   subscriptionFailure,
 } from "./azure-errors.ts";
-import { NetworkListError, vmAddresses, type VmAddresses } from "./azure-network.ts";
+import { vmAddresses, type VmAddresses } from "./azure-network.ts";
+import { AZURE_READ_ACTIONS, AZURE_TYPE_LISTINGS, type AzureExtraType } from "./azure-resources.ts";
 import type { HealthResult, ListResult, NormalizedResource, ProviderAdapter, ProviderFailure, ResourceStatus } from "./types.ts";
 
 export { NO_ENABLED_SUBSCRIPTION } from "./azure-errors.ts";
@@ -435,7 +441,8 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
     },
 
     async listResources(credentials, context): Promise<ListResult> {
-      if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+      const types = AZURE_TYPES.filter((type) => !context.type || context.type === type);
+      if (types.length === 0) return { resources: [], partialFailures: [] };
       let call: Call | null = null;
       // Ends the listings still running when one of them fails the whole listing: none outlives the call.
       const stop = new AbortController();
@@ -443,90 +450,42 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
       try {
         call = await startCall(credentials, context, options);
         const active = call;
+        // The token first: a refused credential fails the whole listing once, not once per type.
+        await stage("token", () => active.credential.getToken(active.cloud.scope, { abortSignal: signal }));
         const compute = active.compute();
-        // Two listings side by side: the VMs themselves, and (statusOnly) their power states, which the
-        // full listing leaves out. Both follow nextLink to the end.
-        const [vms, statuses, scaleSets, network] = await Promise.all([
-          stage("list", async () => {
-            const all: VirtualMachine[] = [];
-            for await (const vm of compute.virtualMachines.listAll({ abortSignal: signal })) all.push(vm);
-            return all;
-          }),
-          stage("list", async () => {
-            const power = new Map<string, string>();
-            for await (const vm of compute.virtualMachines.listAll({ statusOnly: "true", abortSignal: signal })) {
-              const state = powerState(vm as StatusCarrier);
-              if (typeof vm?.id === "string" && state) power.set(vm.id.toLowerCase(), state);
-            }
-            return power;
-          }).then(
-            (power) => ({ power, error: null as ProviderFailure | null }),
-            (error) => ({ power: new Map<string, string>(), error: toFailure(error, active, credentials) }),
+        const list = armLister(compute, active.cloud, signal);
+        const where = { list, cloud: active.cloud, tenantId: credentials.tenant_id, subscriptionId: credentials.subscription_id };
+        // Every type side by side, each its own listing: one that fails is reported with the type as its scope.
+        const settled = await Promise.allSettled(
+          types.map((type) =>
+            type === "instance"
+              ? stage("list", () => listMachines(active, compute, list, signal))
+              : stage("list", () => AZURE_TYPE_LISTINGS[type](where)).then((found) => ({
+                  resources: found.resources,
+                  partialFailures: found.notes.map((note) => ({ scope: type, ...note })),
+                })),
           ),
-          // Scale-set instances: a failure is reported, the VMs still list.
-          stage("list", () => scaleSetInstances(compute, signal)).then(
-            (instances) => ({ instances, error: null as ProviderFailure | null }),
-            (error) => ({ instances: [] as VirtualMachineScaleSetVM[], error: toFailure(error, active, credentials) }),
-          ),
-          // Addresses are a bonus: without them the listing still stands, with a note.
-          vmAddresses(compute, active.cloud, credentials.subscription_id, signal).then(
-            (addresses) => ({ addresses, error: null as string | null }),
-            (error) => ({
-              addresses: new Map<string, VmAddresses>(),
-              error: error instanceof NetworkListError ? error.detail : toFailure(error, active, credentials).message,
-            }),
-          ),
-        ]);
-        const regions = new Set(context.regions.map((r) => r.toLowerCase()));
-        const machines = [
-          ...vms.map((vm) => {
-            const key = String(vm?.id).toLowerCase();
-            return normalizeAzureVm(
-              vm,
-              active.cloud,
-              credentials.tenant_id,
-              statuses.power.get(key) ?? powerState(vm as StatusCarrier),
-              network.addresses.get(key),
-            );
-          }),
-          ...scaleSets.instances.map((instance) =>
-            normalizeAzureVm(scaleSetVmAsVm(instance), active.cloud, credentials.tenant_id, powerState(instance as StatusCarrier)),
-          ),
-        ];
-        // VMs first, then scale-set instances; with regions named, only those in them.
-        const resources = machines.filter(
-          (resource): resource is NormalizedResource =>
-            resource !== null && (regions.size === 0 || Boolean(resource.region && regions.has(resource.region.toLowerCase()))),
         );
-        const partialFailures = [
-          ...(statuses.error
-            ? [
-                {
-                  scope: "power-state",
-                  code: statuses.error.code,
-                  message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}`,
-                },
-              ]
-            : []),
-          ...(scaleSets.error
-            ? [
-                {
-                  scope: "scale-sets",
-                  code: scaleSets.error.code,
-                  message: `Scale-set instances could not be listed: ${scaleSets.error.message}`,
-                },
-              ]
-            : []),
-          ...(network.error
-            ? [
-                {
-                  scope: "ip-addresses",
-                  code: "network_read_failed",
-                  message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.`,
-                },
-              ]
-            : []),
-        ];
+        const regions = new Set(context.regions.map((r) => r.toLowerCase()));
+        const resources: NormalizedResource[] = [];
+        const partialFailures: ListResult["partialFailures"] = [];
+        const failures: ProviderFailure[] = [];
+        settled.forEach((outcome, i) => {
+          if (outcome.status === "fulfilled") {
+            // With regions named, only those in them.
+            for (const resource of outcome.value.resources)
+              if (regions.size === 0 || (resource.region && regions.has(resource.region.toLowerCase()))) resources.push(resource);
+            partialFailures.push(...outcome.value.partialFailures);
+            return;
+          }
+          const failure = typeFailure(outcome.reason, types[i], active, credentials);
+          failures.push(failure);
+          partialFailures.push({ scope: types[i], code: failure.code, message: failure.message });
+        });
+        // A failure about the credential or the endpoint, not one type, ends the listing; so does every type failing.
+        const fatal = failures.find((f) => FATAL.has(f.code));
+        if (fatal) throw new StageError("list", new UpstreamError(fatal));
+        if (failures.length === types.length) throw new StageError("list", new UpstreamError(failures[0]));
         return { resources, partialFailures };
       } catch (error) {
         const f = toFailure(error, call, credentials);
@@ -537,6 +496,132 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
       }
     },
   };
+}
+
+/** The types Azure lists, VMs first. */
+const AZURE_TYPES = ["instance", ...(Object.keys(AZURE_TYPE_LISTINGS) as AzureExtraType[])] as const;
+
+/** Failures that are about the credential or the endpoint, not one type: they end the whole listing. */
+const FATAL = new Set(["unauthorized", "refused_endpoint", "foreign_next_link", "aborted", "unknown_cloud"]);
+
+/** A type's listing failed: the SDK's errors as for VMs, armList's by ARM's status and code. */
+function typeFailure(error: unknown, type: string, call: Call, credentials: AzureCredentials): ProviderFailure {
+  const cause = error instanceof StageError ? error.cause : error;
+  if (!(cause instanceof ArmListError)) return toFailure(error, call, credentials);
+  const armHost = new URL(call.cloud.armEndpoint).host;
+  const action = type in AZURE_READ_ACTIONS ? AZURE_READ_ACTIONS[type as AzureExtraType] : type;
+  if (cause.status === 403) {
+    const denied = permissionDenied(credentials, `read ${action}`);
+    return { ...denied, message: `${denied.message.replace(/\.$/, "")} (${cause.detail}). Reader on the subscription covers it.` };
+  }
+  if (cause.status === 401) return { ...toFailure(error, call, credentials), code: "unauthorized", status: 401 };
+  if (cause.status === 429) return rateLimited(armHost, call.state.retryAfterMs);
+  if (cause.status === null) {
+    return {
+      code: "malformed_response",
+      message: `${armHost} answered the ${type} listing with ${cause.detail}.`,
+      hint: MALFORMED_HINT,
+      status: 502,
+      retryable: false,
+    };
+  }
+  return {
+    code: cause.status >= 500 ? "upstream_error" : cause.detail,
+    message: `${armHost} answered ${cause.status} ${cause.detail} to the ${type} listing.`,
+    hint: "Azure answered with an error. Try again later; if it persists, check Azure's status page.",
+    status: 502,
+    retryable: cause.status >= 500,
+  };
+}
+
+/** VMs and the instances of Uniform scale sets, with power states and addresses; what only partly failed is noted. */
+async function listMachines(
+  call: Call,
+  compute: ComputeManagementClient,
+  list: ArmLister,
+  signal: AbortSignal,
+): Promise<{ resources: NormalizedResource[]; partialFailures: ListResult["partialFailures"] }> {
+  const credentials = call.credentials;
+  // Two listings side by side: the VMs themselves, and (statusOnly) their power states, which the
+  // full listing leaves out. Both follow nextLink to the end.
+  const [vms, statuses, scaleSets, network] = await Promise.all([
+    (async () => {
+      const all: VirtualMachine[] = [];
+      for await (const vm of compute.virtualMachines.listAll({ abortSignal: signal })) all.push(vm);
+      return all;
+    })(),
+    (async () => {
+      const power = new Map<string, string>();
+      for await (const vm of compute.virtualMachines.listAll({ statusOnly: "true", abortSignal: signal })) {
+        const state = powerState(vm as StatusCarrier);
+        if (typeof vm?.id === "string" && state) power.set(vm.id.toLowerCase(), state);
+      }
+      return power;
+    })().then(
+      (power) => ({ power, error: null as ProviderFailure | null }),
+      (error) => ({ power: new Map<string, string>(), error: toFailure(new StageError("list", error), call, credentials) }),
+    ),
+    // Scale-set instances: a failure is reported, the VMs still list.
+    scaleSetInstances(compute, signal).then(
+      (instances) => ({ instances, error: null as ProviderFailure | null }),
+      (error) => ({ instances: [] as VirtualMachineScaleSetVM[], error: toFailure(new StageError("list", error), call, credentials) }),
+    ),
+    // Addresses are a bonus: without them the listing still stands, with a note.
+    vmAddresses(list, credentials.subscription_id).then(
+      (addresses) => ({ addresses, error: null as string | null }),
+      (error) => ({
+        addresses: new Map<string, VmAddresses>(),
+        error: error instanceof ArmListError ? error.detail : toFailure(new StageError("list", error), call, credentials).message,
+      }),
+    ),
+  ]);
+  const machines = [
+    ...vms.map((vm) => {
+      const key = String(vm?.id).toLowerCase();
+      return normalizeAzureVm(
+        vm,
+        call.cloud,
+        credentials.tenant_id,
+        statuses.power.get(key) ?? powerState(vm as StatusCarrier),
+        network.addresses.get(key),
+      );
+    }),
+    ...scaleSets.instances.map((instance) =>
+      normalizeAzureVm(scaleSetVmAsVm(instance), call.cloud, credentials.tenant_id, powerState(instance as StatusCarrier)),
+    ),
+  ];
+  // VMs first, then scale-set instances.
+  const resources = machines.filter((resource): resource is NormalizedResource => resource !== null);
+  const partialFailures = [
+    ...(statuses.error
+      ? [
+          {
+            scope: "power-state",
+            code: statuses.error.code,
+            message: `Power states could not be read, so statuses show as unknown: ${statuses.error.message}`,
+          },
+        ]
+      : []),
+    ...(scaleSets.error
+      ? [
+          {
+            scope: "scale-sets",
+            code: scaleSets.error.code,
+            message: `Scale-set instances could not be listed: ${scaleSets.error.message}`,
+          },
+        ]
+      : []),
+    ...(network.error
+      ? [
+          {
+            scope: "ip-addresses",
+            code: "network_read_failed",
+            message: `IP addresses could not be read from Microsoft.Network (${network.error}), so they show empty. The service principal needs Reader on the subscription.`,
+          },
+        ]
+      : []),
+  ];
+  return { resources, partialFailures };
 }
 
 /** The adapter with default options (the cloud's public endpoints, the system's trusted CAs). */

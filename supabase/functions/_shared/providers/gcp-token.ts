@@ -8,7 +8,12 @@ import { requestJson, UpstreamError, type FetchLike, type RequestOptions } from 
 import { TokenCache } from "../net/token-cache.ts";
 import type { GcpCredentials } from "../schemas/providers.ts";
 
-export const GCP_SCOPE = "https://www.googleapis.com/auth/compute.readonly";
+/**
+ * cloud-platform: the one scope Compute Engine, Kubernetes Engine, Cloud SQL Admin and Cloud Storage all
+ * accept (Kubernetes Engine accepts no narrower one). A scope only caps a token; the account's roles
+ * (viewer roles, see gcp-resources.ts) are what limit it to reading.
+ */
+export const GCP_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 

@@ -20,12 +20,12 @@ import {
   type GcpWorkloadIdentityCredentials,
 } from "../schemas/providers/gcp-workload-identity.ts";
 import { GCP_COMPUTE_ENDPOINT, listAggregatedInstances, type GcpAdapterOptions } from "./gcp.ts";
+import { gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
 import type { AdapterContext, HealthResult, ListResult, ProviderFailure } from "./types.ts";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
-const COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly";
 const GOOGLE_ORIGINS = ["https://sts.googleapis.com", "https://iamcredentials.googleapis.com"];
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -138,7 +138,7 @@ type StsBody = { access_token?: unknown; expires_in?: unknown; error?: unknown; 
 type ImpersonationBody = { accessToken?: unknown; expireTime?: unknown };
 
 /** STS (and impersonation): an access token for Compute (or `scope`), cached until a minute before it expires. */
-function accessToken(call: Call, scope = COMPUTE_READONLY): Promise<string> {
+function accessToken(call: Call, scope = CLOUD_PLATFORM): Promise<string> {
   const { credentials } = call;
   return cache.get(
     [
@@ -223,7 +223,7 @@ function accessToken(call: Call, scope = COMPUTE_READONLY): Promise<string> {
   );
 }
 
-function forget(call: Call, scope = COMPUTE_READONLY) {
+function forget(call: Call, scope = CLOUD_PLATFORM) {
   const { credentials } = call;
   return cache.invalidate([
     "gcp-wif",
@@ -236,7 +236,7 @@ function forget(call: Call, scope = COMPUTE_READONLY) {
   ]);
 }
 
-async function authorized<T>(call: Call, url: string, scope = COMPUTE_READONLY): Promise<T> {
+async function authorized<T>(call: Call, url: string, scope = CLOUD_PLATFORM): Promise<T> {
   const token = await accessToken(call, scope);
   if (!call.secrets.includes(token)) call.secrets.push(token);
   try {
@@ -475,18 +475,35 @@ export async function listWorkloadIdentityResources(
   context: AdapterContext & { type?: string },
   options: GcpAdapterOptions = {},
 ): Promise<ListResult> {
-  if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
   let call: Call | null = null;
   try {
     call = start(credentials, context, options);
     const started = call;
-    return await listAggregatedInstances((url) => authorized<unknown>(started, url), {
-      base: started.base,
-      project: credentials.project_id,
-      regions: context.regions,
-      secrets: started.secrets,
-      malformed,
-    });
+    const get = (url: string) => authorized<unknown>(started, url);
+    // The same listings as with a key: the token differs, not what it reads.
+    return await listGcpResources(
+      {
+        get,
+        bases: gcpServiceBases(context.apiEndpoint),
+        project: credentials.project_id,
+        regions: context.regions,
+        secrets: started.secrets,
+        malformed,
+        failureOf: (error) => describe(error, started),
+        member: started.account ? `serviceAccount:${started.account}` : started.principal,
+        who: started.account ?? started.principal,
+        listInstances: () =>
+          listAggregatedInstances(get, {
+            base: started.base,
+            project: credentials.project_id,
+            regions: context.regions,
+            secrets: started.secrets,
+            malformed,
+          }),
+      },
+      context.type,
+      (message) => scrub(message, started.secrets),
+    );
   } catch (error) {
     const f = describe(error, call);
     throw new UpstreamError({ code: f.code, message: f.message, hint: f.hint, status: f.status, retryable: f.retryable });

@@ -1,5 +1,6 @@
 // Google Cloud: a service-account key proves itself by getting an access token at its token_uri and
-// reading its project; resources are the Compute Engine instances of every zone (aggregated list).
+// reading its project; resources are the Compute Engine instances of every zone (aggregated list), and
+// beside them disks, GKE clusters, Cloud SQL instances, buckets and forwarding rules (gcp-resources.ts).
 //
 // Compute Engine is called over REST (fetch through the outbound policy) with google-auth-library's
 // token, not through @google-cloud/compute: in Deno 2.9 importing that SDK and constructing one
@@ -9,6 +10,7 @@
 import { safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions } from "../net/http.ts";
 import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
+import { aggregatedList, gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
 import { forgetGcpAccessToken, gcpAccessToken, GCP_SCOPE } from "./gcp-token.ts";
 import type {
   AdapterContext,
@@ -22,10 +24,6 @@ import type {
 
 export const GCP_COMPUTE_ENDPOINT = "https://compute.googleapis.com";
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Largest page Compute Engine hands out. */
-const PAGE_SIZE = 500;
-/** A guard against an endpoint that keeps inventing page tokens. */
-const MAX_PAGES = 1_000;
 
 export type GcpAdapterOptions = {
   /** Extra trusted CA certificates (PEM) for every call: test fakes, a TLS-intercepting proxy. */
@@ -164,7 +162,7 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
     return failure(
       "invalid_scope",
       `Google refused the scope ${GCP_SCOPE}${detail}.`,
-      "The key's organization may restrict scopes; allow compute.readonly for this account.",
+      "The key's organization may restrict scopes; allow cloud-platform for this account (its roles still limit it to reading).",
       401,
     );
   }
@@ -354,11 +352,6 @@ export function normalizeGcpInstance(instance: GcpInstance, project: string, sco
 // The adapter
 
 type ProjectBody = { name?: unknown; id?: unknown };
-type AggregatedBody = {
-  items?: Record<string, { instances?: unknown; warning?: { code?: unknown; message?: unknown } }>;
-  nextPageToken?: unknown;
-  unreachables?: unknown;
-};
 
 function malformed(message: string): UpstreamError {
   return new UpstreamError({ code: "malformed_response", message });
@@ -402,15 +395,32 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
       if (isGcpWorkloadIdentity(credentials))
         return (await import("./gcp-workload-identity.ts")).listWorkloadIdentityResources(credentials, context, options);
       const call = startCall(credentials, context, options);
-      if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+      const get = (url: string) => authorized<unknown>(call, url);
+      const malformedStage = (message: string) => new StageError("compute", malformed(message));
       try {
-        return await listAggregatedInstances((url) => authorized<AggregatedBody>(call, url), {
-          base: call.base,
-          project: credentials.project_id,
-          regions: context.regions,
-          secrets: call.secrets,
-          malformed: (message) => new StageError("compute", malformed(message)),
-        });
+        return await listGcpResources(
+          {
+            get,
+            bases: gcpServiceBases(context.apiEndpoint),
+            project: credentials.project_id,
+            regions: context.regions,
+            secrets: call.secrets,
+            malformed: malformedStage,
+            failureOf: (error) => describeFailure(error, call),
+            member: `serviceAccount:${credentials.client_email}`,
+            who: credentials.client_email,
+            listInstances: () =>
+              listAggregatedInstances(get, {
+                base: call.base,
+                project: credentials.project_id,
+                regions: context.regions,
+                secrets: call.secrets,
+                malformed: malformedStage,
+              }),
+          },
+          context.type,
+          (message) => scrub(message, call.secrets),
+        );
       } catch (error) {
         throw asThrowable(describeFailure(error, call));
       }
@@ -429,50 +439,21 @@ export async function listAggregatedInstances(
   where: { base: string; project: string; regions: readonly string[]; secrets: string[]; malformed: (message: string) => Error },
 ): Promise<ListResult> {
   const regions = new Set(where.regions);
+  const { items, notes } = await aggregatedList(
+    { get, bases: { compute: where.base }, project: where.project, malformed: where.malformed },
+    "instances",
+    "instances",
+    (message) => scrub(message, where.secrets),
+  );
   const resources: NormalizedResource[] = [];
-  const partialFailures: ListResult["partialFailures"] = [];
-  const host = new URL(where.base).host;
-  let pageToken: string | null = null;
-  for (let page = 0; ; page++) {
-    if (page >= MAX_PAGES) throw where.malformed(`${host} kept handing out page tokens past ${MAX_PAGES} pages.`);
-    const url = new URL(`${where.base}/compute/v1/projects/${encodeURIComponent(where.project)}/aggregated/instances`);
-    url.searchParams.set("maxResults", String(PAGE_SIZE));
-    url.searchParams.set("returnPartialSuccess", "true");
-    if (pageToken) url.searchParams.set("pageToken", pageToken);
-    const body = (await get(url.href)) as AggregatedBody | null;
-    if (!body || typeof body !== "object" || (body.items !== undefined && (typeof body.items !== "object" || body.items === null))) {
-      throw where.malformed(`${host} answered the instance list with something that is not an aggregated list.`);
-    }
-    for (const [scope, entry] of Object.entries(body.items ?? {})) {
-      const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
-      const warning = entry?.warning;
-      if (warning && text(warning.code) && warning.code !== "NO_RESULTS_ON_PAGE") {
-        partialFailures.push({
-          scope,
-          code: String(warning.code),
-          message: scrub(text(warning.message) ?? String(warning.code), where.secrets),
-        });
-      }
-      for (const instance of Array.isArray(entry?.instances) ? entry.instances : []) {
-        const resource = normalizeGcpInstance(instance as GcpInstance, where.project, scopeZone);
-        if (!resource) continue;
-        if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone)))
-          continue;
-        resources.push(resource);
-      }
-    }
-    for (const scope of Array.isArray(body.unreachables) ? body.unreachables : []) {
-      if (typeof scope === "string")
-        partialFailures.push({
-          scope,
-          code: "unreachable",
-          message: `Compute Engine could not list ${scope}; it is left out of this listing.`,
-        });
-    }
-    pageToken = text(body.nextPageToken);
-    if (!pageToken) break;
+  for (const { scope, item } of items) {
+    const scopeZone = scope.startsWith("zones/") ? scope.slice("zones/".length) : null;
+    const resource = normalizeGcpInstance(item as GcpInstance, where.project, scopeZone);
+    if (!resource) continue;
+    if (regions.size > 0 && !(resource.region && regions.has(resource.region)) && !(resource.zone && regions.has(resource.zone))) continue;
+    resources.push(resource);
   }
-  return { resources, partialFailures };
+  return { resources, partialFailures: notes };
 }
 
 /** A failed listing, thrown as an UpstreamError carrying the mapped failure. */
