@@ -1,4 +1,4 @@
-// The stored inventory across resource types (migration …0800): a type whose listing failed keeps
+// The stored inventory across resource types (migrations …0800 and …1100): a type whose listing failed keeps
 // its stored resources, and a refresh of one type can only mark resources of that type vanished.
 // Through the domain (refreshResources → private.record_inventory), against the DigitalOcean fake.
 import type postgres from "postgres";
@@ -8,6 +8,7 @@ import { parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/cry
 import { refreshResources, type ConnectivityContext } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider } from "../../supabase/functions/_shared/domain/providers.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
+import { asService } from "../../supabase/functions/_shared/db.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { trustedCidrs } from "../support/stack.ts";
@@ -74,5 +75,52 @@ describe("the stored inventory across resource types", () => {
     fake.digitalocean.volumes = 1;
     await refreshResources(ctx(), providerId, "volume");
     expect(await live()).toEqual({ database: 1, instance: 3, kubernetes_cluster: 1, load_balancer: 1, volume: 1 });
+  });
+});
+
+describe("which stored resources a partial failure protects (migration …1100)", () => {
+  /** Stores a listing as the writer receives it; `resources` are the ones listed this time. */
+  async function record(resources: Record<string, unknown>[], failures: string[], listedType: string | null = null) {
+    const rows = resources.map((r) => ({ type: "instance", status: "running", ...r }));
+    await asService(
+      sql,
+      (tx) =>
+        tx`select private.record_inventory(${providerId}, ${tx.json(rows as never)}, ${tx.json(failures.map((scope) => ({ scope, code: "x", message: "x" })) as never)}, ${listedType})`,
+    );
+  }
+  const stored = [
+    { id: "db-eu", name: "db-eu", type: "database", region: "eu-west-1" },
+    { id: "db-us", name: "db-us", type: "database", region: "us-east-1" },
+    { id: "vm-a", name: "vm-a", region: "us-central1", zone: "us-central1-a" },
+    { id: "vm-b", name: "vm-b", region: "us-central1", zone: "us-central1-b" },
+    { id: "disk-a", name: "disk-a", type: "volume", region: "us-central1", zone: "us-central1-a" },
+  ];
+  const liveIds = async () =>
+    (
+      await sql<{ resource_id: string }[]>`
+        select resource_id from public.provider_resources where provider_id = ${providerId} and vanished_at is null order by resource_id`
+    ).map((row) => row.resource_id);
+
+  it("covers its type in one region or zone, a zone or region alone, and nothing it does not name", async () => {
+    await record(stored, []);
+    // Nothing listed this time; what answered says everything is gone, except what the failures cover.
+    await record([], ["database/eu-west-1", "volume/zones/us-central1-a", "power-state"]);
+    expect(await liveIds()).toEqual(["db-eu", "disk-a"]);
+
+    await record(stored, []);
+    await record([], ["zones/us-central1-a"]);
+    expect(await liveIds()).toEqual(["disk-a", "vm-a"]);
+
+    await record(stored, []);
+    await record([], ["regions/us-central1"]);
+    expect(await liveIds()).toEqual(["disk-a", "vm-a", "vm-b"]);
+  });
+
+  it("counts the provider's live resources after a refresh of one type, not that type's alone", async () => {
+    await record(stored, []);
+    await record([{ id: "db-eu", name: "db-eu", type: "database", region: "eu-west-1" }], [], "database");
+    const [inventory] = await sql<{ resource_count: number }[]>`
+      select resource_count from public.provider_inventory where provider_id = ${providerId}`;
+    expect(inventory.resource_count).toBe(4);
   });
 });
