@@ -10,12 +10,16 @@ import { withRls, type Claims } from "../functions/_shared/db.ts";
 import { checkProviderHealth, refreshResources, type ConnectivityContext } from "../functions/_shared/domain/connectivity.ts";
 import { DomainError, ProviderCallError } from "../functions/_shared/domain/errors.ts";
 import { createProvider, rotateProviderCredentials, type VaultContext } from "../functions/_shared/domain/providers.ts";
+import { discoverOrganizationAccounts, type DiscoveryOutcome } from "../functions/_shared/domain/cloud-organizations.ts";
 import { createAzureAdapter } from "../functions/_shared/providers/azure.ts";
+import { createAzureTenantDiscovery } from "../functions/_shared/providers/azure-tenant.ts";
+import { loadDiscovery, type DiscoveryLoader } from "../functions/_shared/providers/discovery.ts";
 import { createGcpAdapter } from "../functions/_shared/providers/gcp.ts";
 import { loadAdapter, type AdapterLoader } from "../functions/_shared/providers/index.ts";
 import type { ProviderType } from "../functions/_shared/schemas/providers.ts";
 import { AWS_FAKE_KEY, startAwsFake } from "../../tests/fakes/aws.ts";
 import { startAzureFake, TEST_CA } from "../../tests/fakes/azure.ts";
+import type { TenantHost } from "../../tests/fakes/azure-tenant.ts";
 import { startDigitalOceanFake } from "../../tests/fakes/digitalocean.ts";
 import { startGcpFake } from "../../tests/fakes/gcp.ts";
 import { enableGcpFederation } from "../../tests/fakes/gcp-federation.ts";
@@ -73,6 +77,20 @@ export type DemoProviderSpec = {
   environment: string;
   api_endpoint: string;
   credentials: Record<string, unknown>;
+  /** A whole cloud organization: its accounts are discovered and connected after the checks. */
+  organization_scope?: Record<string, unknown>;
+};
+
+/** The demo tenant's other subscriptions, beside the one "Azure (demo)" connects (all in the Azure fake). */
+export const DEMO_TENANT = {
+  name: "Contoso tenant (demo)",
+  platform: "0c0c0c0c-1111-4222-8333-000000000001",
+  subscriptions: [
+    { id: "0c0c0c0c-1111-4222-8333-000000000001", name: "Platform", state: "Enabled" },
+    { id: "0c0c0c0c-1111-4222-8333-000000000002", name: "Data team", state: "Enabled" },
+    { id: "0c0c0c0c-1111-4222-8333-000000000003", name: "Sandbox", state: "Warned" },
+    { id: "0c0c0c0c-1111-4222-8333-000000000004", name: "Old trial", state: "Disabled" },
+  ] as const,
 };
 
 /** The second Google, AWS and Azure fakes: a project, an account and a subscription connected by federation (no secret). */
@@ -130,6 +148,17 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       ),
     );
     Object.assign(azure.switches, { resourceCount: 60, maxPageSize: 25 });
+    // The tenant around it: the principal reads four more subscriptions, one of them disabled.
+    (azure as TenantHost).tenant = {
+      tenantId: azure.state.tenantId,
+      rootGroup: azure.state.tenantId,
+      groups: { [azure.state.tenantId]: null },
+      subscriptions: [
+        { id: azure.state.subscriptionId, name: azure.state.subscriptionName, state: "Enabled" },
+        ...DEMO_TENANT.subscriptions.map((s) => ({ ...s })),
+      ],
+      forbiddenGroups: [],
+    };
     // Beside its instances: persistent disks, GKE clusters, Cloud SQL instances, buckets and forwarding rules.
     const gcp = await start(
       startGcpFake(
@@ -206,6 +235,10 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
     const providers: DemoProviderSpec[] = [
       spec("AWS (demo)", "aws", aws.url, { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey }),
       spec("Azure (demo)", "azure", azure.url, azure.credentials()),
+      {
+        ...spec(DEMO_TENANT.name, "azure", azure.url, { ...azure.credentials(), subscription_id: DEMO_TENANT.platform }, "staging"),
+        organization_scope: { management_group_id: null },
+      },
       spec("Google Cloud (demo)", "gcp", gcp.url, gcp.keyFile()),
       spec("DigitalOcean (demo)", "digitalocean", digitalocean.url, { access_key: digitalocean.token }),
       spec("Linode (demo)", "linode", linode.url, { access_key: linode.token }, "staging"),
@@ -295,6 +328,8 @@ export type SeededProvider = {
   /** The failure's message and hint, when the check failed. */
   error: string | null;
   resources: number | null;
+  /** For a whole organization: what its discovery found. */
+  discovered?: DiscoveryOutcome;
 };
 
 export type SeedReport = { userId: string; organizationId: string; providers: SeededProvider[] };
@@ -340,11 +375,15 @@ async function ensureDemoOrganization(sql: Sql, claims: Claims): Promise<string>
   });
 }
 
-/** In this process the Azure and GCP adapters get the demo CA directly (NODE_EXTRA_CA_CERTS is read only at start-up). */
+/** In this process the Azure and GCP adapters (and Azure discovery) get the demo CA directly (NODE_EXTRA_CA_CERTS is read only at start-up). */
 const demoAdapters: AdapterLoader = async (kind) => {
   if (kind === "azure") return createAzureAdapter({ ca: TEST_CA }) as never;
   if (kind === "gcp") return createGcpAdapter({ ca: TEST_CA }) as never;
   return loadAdapter(kind);
+};
+const demoDiscovery: DiscoveryLoader = async (kind) => {
+  if (kind === "azure") return createAzureTenantDiscovery({ ca: TEST_CA }) as never;
+  return loadDiscovery(kind);
 };
 
 /** Creates the provider, or finds it by name; an endpoint that moved is followed by a credential rotation. */
@@ -426,6 +465,18 @@ export async function seedDemo(options: SeedOptions): Promise<SeedReport> {
       }
     }),
   );
+  // Whole organizations: discover their accounts once they are checked (connected ones are checked by discovery).
+  for (const provider of providers) {
+    const spec = options.fakes.providers.find((s) => s.name === provider.name);
+    if (!spec?.organization_scope || !provider.healthy) continue;
+    try {
+      const outcome = await discoverOrganizationAccounts({ ...ctx, discovery: demoDiscovery }, provider.id);
+      provider.discovered = outcome;
+    } catch (error) {
+      if (!(error instanceof DomainError || error instanceof ProviderCallError)) throw error;
+      provider.error = error.message;
+    }
+  }
   return { userId: claims.sub, organizationId, providers };
 }
 
@@ -434,7 +485,12 @@ export function describeSeed(report: SeedReport, portalUrl: string): string[] {
   const width = Math.max(...report.providers.map((p) => p.name.length));
   const lines = report.providers.map((p) => {
     const state = p.healthy ? `healthy, ${p.resources ?? 0} resources` : p.failsOnPurpose ? "failed, on purpose:" : "FAILED:";
-    const detail = p.error && (!p.healthy || p.resources === null) ? ` ${p.error}` : "";
+    const detail =
+      p.error && (!p.healthy || p.resources === null)
+        ? ` ${p.error}`
+        : p.discovered
+          ? `; ${p.discovered.connected} accounts connected, ${p.discovered.unavailable + p.discovered.failed} not`
+          : "";
     return `  ${p.name.padEnd(width)}  ${state}${detail}`;
   });
   return [

@@ -41,10 +41,42 @@ function page<T>(items: T[], request: FakeRequest, fake: Fake, apiVersion: strin
   return { value: items.slice(start, end), next: end < items.length ? next.href : null };
 }
 
-/** An answer for a tenant-level ARM request, or null when the path is not one of these. */
-export function answerTenant(request: FakeRequest, fake: Fake, apiVersion: string, clientId: string): FakeResponse | null {
+/**
+ * An answer for a tenant-level ARM request, or null when the path is not one of these. The tenant's
+ * other subscriptions answer too (`served` is the one the Azure fake fills): Subscriptions - Get with
+ * their state, and every list under them empty (an account with nothing in it yet); one the principal
+ * has no role on answers 403 AuthorizationFailed, as ARM does.
+ */
+export function answerTenant(request: FakeRequest, fake: Fake, apiVersion: string, clientId: string, served?: string): FakeResponse | null {
   const tenant = (fake as TenantHost).tenant;
   if (!tenant || request.method !== "GET") return null;
+  const under = /^\/subscriptions\/([^/]+)(\/.*)?$/.exec(request.path);
+  const other =
+    under && decodeURIComponent(under[1]) !== served ? tenant.subscriptions.find((s) => s.id === decodeURIComponent(under[1])) : undefined;
+  if (other) {
+    if (other.readable === false) {
+      return armError(
+        403,
+        "AuthorizationFailed",
+        `The client '${clientId}' with object id '${clientId}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '/subscriptions/${other.id}' or the scope is invalid.`,
+      );
+    }
+    if (!under![2]) {
+      return {
+        body: {
+          id: `/subscriptions/${other.id}`,
+          authorizationSource: "RoleBased",
+          managedByTenants: [],
+          subscriptionId: other.id,
+          tenantId: other.tenantId ?? tenant.tenantId,
+          displayName: other.name,
+          state: other.state,
+          subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+        },
+      };
+    }
+    return { body: { value: [] } };
+  }
   if (request.path === "/subscriptions") {
     const listed = tenant.subscriptions.filter((s) => s.readable !== false);
     const { value, next } = page(listed, request, fake, apiVersion);

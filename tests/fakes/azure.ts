@@ -824,7 +824,7 @@ export async function startAzureFake(
       const apiVersion = request.url.searchParams.get("api-version");
       if (!apiVersion)
         return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-      const tenantAnswer = answerTenant(request, fake, apiVersion, state.clientId);
+      const tenantAnswer = answerTenant(request, fake, apiVersion, state.clientId, state.subscriptionId);
       if (tenantAnswer) return tenantAnswer;
 
       const subscription = /^\/subscriptions\/([^/]+)$/.exec(path);

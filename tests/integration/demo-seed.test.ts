@@ -5,7 +5,7 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { PROVIDER_TYPES } from "../../supabase/functions/_shared/schemas/providers.ts";
-import { DEMO_ORG, DEMO_USER, seedDemo, startDemoFakes, type DemoFakes, type SeedReport } from "../../supabase/local/demo.ts";
+import { DEMO_ORG, DEMO_TENANT, DEMO_USER, seedDemo, startDemoFakes, type DemoFakes, type SeedReport } from "../../supabase/local/demo.ts";
 import { connect } from "../support/db.ts";
 
 let sql: postgres.Sql;
@@ -49,7 +49,7 @@ async function demoProviders() {
   >`
     select p.id, p.name, p.provider_type, p.status, p.api_endpoint, p.last_error_message, p.credentials_rotated_at, p.credentials
     from public.cloud_providers p join public.organizations o on o.id = p.organization_id
-    where o.slug = ${DEMO_ORG.slug} order by p.name`;
+    where o.slug = ${DEMO_ORG.slug} and p.parent_provider_id is null order by p.name`;
 }
 
 async function counts() {
@@ -94,11 +94,11 @@ describe("the demo seed", () => {
     expect((await res.json()).user.id).toBe(first.userId);
   });
 
-  it("connects one provider of every kind, plus one DigitalOcean provider that fails", async () => {
+  it("connects one provider of every kind, an Azure tenant, plus one DigitalOcean provider that fails", async () => {
     const providers = await demoProviders();
-    expect(providers).toHaveLength(9);
+    expect(providers).toHaveLength(10);
     expect(new Set(providers.map((p) => p.provider_type))).toEqual(new Set(PROVIDER_TYPES));
-    expect(providers.filter((p) => p.status === "healthy")).toHaveLength(8);
+    expect(providers.filter((p) => p.status === "healthy")).toHaveLength(9);
     const failing = providers.find((p) => p.name === fakes.failingName)!;
     expect(failing).toMatchObject({ provider_type: "digitalocean", status: "failed" });
   });
@@ -117,7 +117,8 @@ describe("the demo seed", () => {
     const stored = await sql<{ provider_id: string; n: number }[]>`
       select provider_id, count(*)::int as n from public.provider_resources
       where organization_id = ${first.organizationId} and vanished_at is null group by provider_id`;
-    const healthy = first.providers.filter((p) => p.healthy);
+    // The tenant's own Platform subscription is empty; its accounts are below.
+    const healthy = first.providers.filter((p) => p.healthy && p.name !== DEMO_TENANT.name);
     expect(healthy).toHaveLength(8);
     for (const provider of healthy) {
       const n = stored.find((s) => s.provider_id === provider.id)?.n ?? 0;
@@ -201,8 +202,9 @@ describe("the demo seed", () => {
     expect(again.providers.every((p) => !p.created)).toBe(true);
     const after = await counts();
     // One more health check per provider; everything else as it was.
-    expect(after).toEqual({ ...before, checks: before.checks + 9 });
-    expect(after).toMatchObject({ users: 1, orgs: 1, providers: 9 });
+    expect(after).toEqual({ ...before, checks: before.checks + 10 });
+    // Ten providers and the tenant's two connected subscriptions.
+    expect(after).toMatchObject({ users: 1, orgs: 1, providers: 12 });
     expect((await demoProviders()).every((p) => p.credentials_rotated_at === null)).toBe(true);
   });
 
@@ -216,10 +218,29 @@ describe("the demo seed", () => {
         expect(provider.api_endpoint).toBe(moved.providers.find((p) => p.name === provider.name)!.api_endpoint);
         expect(provider.credentials_rotated_at).not.toBeNull();
       }
-      expect(providers.filter((p) => p.status === "healthy")).toHaveLength(8);
+      expect(providers.filter((p) => p.status === "healthy")).toHaveLength(9);
     } finally {
       await moved.stop();
     }
+  });
+});
+
+describe("the demo's whole Azure tenant", () => {
+  it("connects the tenant's other subscriptions as providers of their own and says why the rest are not connected", async () => {
+    const tenant = first.providers.find((p) => p.name === DEMO_TENANT.name)!;
+    expect(tenant.discovered).toMatchObject({ discovered: 4, connected: 2, unavailable: 2, failed: 0 });
+    // Each connected subscription passed a health check before its provider was created.
+    const accounts = await sql<{ name: string; state: string; reason_code: string | null; child_checked_ok: boolean | null }[]>`
+      select d.name, d.state, d.reason_code,
+             (select bool_or(h.ok) from public.provider_health_checks h where h.provider_id = d.child_provider_id) as child_checked_ok
+      from public.provider_discovered_accounts d
+      where d.parent_provider_id = ${tenant.id} order by d.name`;
+    expect(accounts).toEqual([
+      { name: "Data team", state: "connected", reason_code: null, child_checked_ok: true },
+      { name: "Demo subscription", state: "unavailable", reason_code: "already_connected", child_checked_ok: null },
+      { name: "Old trial", state: "unavailable", reason_code: "subscription_disabled", child_checked_ok: null },
+      { name: "Sandbox", state: "connected", reason_code: null, child_checked_ok: true },
+    ]);
   });
 });
 
