@@ -25,6 +25,8 @@ export function portalEnv(stack: TestStackInfo, distDir: string): NodeJS.Process
     DATABASE_URL: stack.databaseUrl,
     CLOUDKEEP_ENCRYPTION_KEYS: stack.encryptionKeys,
     CLOUDKEEP_TRUSTED_CIDRS: TRUSTED_CIDRS,
+    // The TLS fakes (Azure, Google) are signed by the test CA, as the demo's are.
+    NODE_EXTRA_CA_CERTS: join(root, "tests", "fakes", "certs", "ca.pem"),
   };
 }
 
