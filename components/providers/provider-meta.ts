@@ -7,52 +7,26 @@ export type ProviderStatus = ProviderRecord["status"];
 export type ProviderEnvironment = ProviderRecord["environment"];
 
 /** The fields of a provider that client components need. Deliberately no fingerprint, no ids of people. */
-export type ProviderSummary = Pick<
-  ProviderRecord,
-  | "id"
-  | "name"
-  | "provider_type"
-  | "environment"
-  | "regions"
-  | "api_endpoint"
-  | "status"
-  | "credential_hint"
-  | "read_only_credential_hint"
-  | "auth_method"
+const SUMMARY_FIELDS = [
+  "id",
+  "name",
+  "provider_type",
+  "environment",
+  "regions",
+  "api_endpoint",
+  "status",
+  "credential_hint",
+  "read_only_credential_hint",
+  "auth_method",
   // Whole cloud organizations: a parent's scope (removing it asks about its accounts), a child's parent.
-  | "organization_scope"
-  | "parent_provider_id"
->;
+  "organization_scope",
+  "parent_provider_id",
+] as const satisfies readonly (keyof ProviderRecord)[];
+
+export type ProviderSummary = Pick<ProviderRecord, (typeof SUMMARY_FIELDS)[number]>;
 
 export function toSummary(provider: ProviderRecord): ProviderSummary {
-  const {
-    id,
-    name,
-    provider_type,
-    environment,
-    regions,
-    api_endpoint,
-    status,
-    credential_hint,
-    read_only_credential_hint,
-    auth_method,
-    organization_scope,
-    parent_provider_id,
-  } = provider;
-  return {
-    id,
-    name,
-    provider_type,
-    environment,
-    regions,
-    api_endpoint,
-    status,
-    credential_hint,
-    read_only_credential_hint,
-    auth_method,
-    organization_scope,
-    parent_provider_id,
-  };
+  return Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, provider[field]])) as ProviderSummary;
 }
 
 /** What a provider card shows: the summary plus its last check and credential age. */

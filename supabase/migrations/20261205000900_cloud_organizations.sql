@@ -95,6 +95,30 @@ $$;
 create trigger cloud_providers_exclude_removed_child before delete on public.cloud_providers
   for each row execute function private.exclude_removed_child();
 
+-- The organization of a provider that connects a whole organization, for the service role or an admin
+-- of it; anyone else is told it does not exist.
+create function private.require_parent_admin(parent uuid)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  org uuid;
+begin
+  select organization_id into org from public.cloud_providers where id = parent and organization_scope is not null;
+  if org is null or (
+    (select auth.role()) is distinct from 'service_role'
+    and not (org = any (array(select private.org_ids_with_role('admin'))))
+  ) then
+    raise exception 'Provider not found' using errcode = 'P0002';
+  end if;
+  return org;
+end
+$$;
+revoke execute on function private.require_parent_admin(uuid) from public;
+
 -- Replaces what one discovery saw. `accounts`: [{account, name, state, child_provider_id, reason_code,
 -- reason_message, reason_hint, details}]. Accounts not in the list keep their rows (their last_seen_at
 -- tells when they were last seen); excluded accounts stay excluded unless the list says connected.
@@ -105,16 +129,9 @@ security definer
 set search_path = ''
 as $$
 declare
-  org uuid;
+  org uuid := private.require_parent_admin(parent);
   written integer;
 begin
-  select organization_id into org from public.cloud_providers where id = parent and organization_scope is not null;
-  if org is null or (
-    (select auth.role()) is distinct from 'service_role'
-    and not (org = any (array(select private.org_ids_with_role('admin'))))
-  ) then
-    raise exception 'Provider not found' using errcode = 'P0002';
-  end if;
   insert into public.provider_discovered_accounts as d
     (parent_provider_id, organization_id, account, name, state, child_provider_id, reason_code, reason_message, reason_hint, details)
   select parent, org, a.account, left(a.name, 200), a.state, a.child_provider_id, a.reason_code,
@@ -145,16 +162,8 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  org uuid;
 begin
-  select organization_id into org from public.cloud_providers where id = parent and organization_scope is not null;
-  if org is null or (
-    (select auth.role()) is distinct from 'service_role'
-    and not (org = any (array(select private.org_ids_with_role('admin'))))
-  ) then
-    raise exception 'Provider not found' using errcode = 'P0002';
-  end if;
+  perform private.require_parent_admin(parent);
   update public.provider_discovered_accounts set
     state = case when exclude then 'excluded' else 'failed' end,
     reason_code = case when exclude then 'excluded' else 'pending' end,

@@ -5,6 +5,7 @@ import type { TokenVerifier } from "../_shared/auth/verify-token.ts";
 import type { KeyRing } from "../_shared/crypto/index.ts";
 import { withRls, type Claims } from "../_shared/db.ts";
 import type { ApiTokenIdentity } from "../_shared/domain/api-tokens.ts";
+import type { VaultContext } from "../_shared/domain/providers.ts";
 import { DOMAIN_ERROR_STATUS, DomainError, ProviderCallError } from "../_shared/domain/errors.ts";
 import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
 
@@ -27,6 +28,17 @@ export type RequestContext = {
   /** Set when the caller authenticated with an API token (`ck_…`); null for a user's token. */
   apiToken: ApiTokenIdentity | null;
 };
+
+/** What the domain's writes and live calls need, as the caller: the pool, the key ring, the caller's claims, the operator's settings. */
+export function vaultOf(ctx: RequestContext): VaultContext {
+  return {
+    sql: ctx.deps.sql,
+    ring: ctx.deps.ring,
+    claims: ctx.claims,
+    trustedCidrs: ctx.deps.trustedCidrs,
+    oidcIssuer: ctx.deps.oidcIssuer,
+  };
+}
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Deeper than any body a route takes (a GCP key is two levels); deeper is an attack on whatever walks it. */

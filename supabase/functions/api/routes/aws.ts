@@ -14,7 +14,7 @@ import { selectProvider } from "../../_shared/domain/provider-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
 import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-templates.ts";
 import { regionsSchema } from "../../_shared/schemas/providers.ts";
-import { domainCall, type RequestContext } from "../context.ts";
+import { domainCall, vaultOf, type RequestContext } from "../context.ts";
 import { MAX_LIMIT, queryBoolean, queryInteger, queryObject, queryText } from "../../_shared/schemas/query.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
@@ -69,14 +69,7 @@ export function awsRoutes(router: Router<RequestContext>) {
     const filters = eventFilters(query);
     let imported: EventImport | undefined;
     if (query.refresh) {
-      const live = {
-        sql: ctx.deps.sql,
-        ring: ctx.deps.ring,
-        claims: ctx.claims,
-        trustedCidrs: ctx.deps.trustedCidrs,
-        oidcIssuer: ctx.deps.oidcIssuer,
-      };
-      imported = await domainCall(() => importProviderEvents(live, id));
+      imported = await domainCall(() => importProviderEvents(vaultOf(ctx), id));
     }
     const { page, state } = await domainCall(() =>
       withRls(ctx.deps.sql, ctx.claims, async (tx) => {

@@ -6,20 +6,11 @@ import {
   setAccountExcluded,
   setOrganizationScope,
 } from "../../_shared/domain/cloud-organizations.ts";
-import type { ConnectivityContext } from "../../_shared/domain/connectivity.ts";
 import { ApiError, json } from "../../_shared/http.ts";
-import { domainCall, readJson, type RequestContext } from "../context.ts";
+import { domainCall, readJson, vaultOf, type RequestContext } from "../context.ts";
 import type { Router } from "../router.ts";
 
-function live(ctx: RequestContext): ConnectivityContext {
-  return {
-    sql: ctx.deps.sql,
-    ring: ctx.deps.ring,
-    claims: ctx.claims,
-    trustedCidrs: ctx.deps.trustedCidrs,
-    oidcIssuer: ctx.deps.oidcIssuer,
-  };
-}
+const live = vaultOf;
 
 function present(row: Awaited<ReturnType<typeof listDiscoveredAccounts>>[number]) {
   const { reason_code: code, reason_message: message, reason_hint: hint, ...rest } = row;

@@ -9,16 +9,15 @@ import {
   setProviderSuspended,
   updateProvider,
   type ProviderRecord,
-  type VaultContext,
 } from "../../_shared/domain/providers.ts";
 import { setReadOnlyCredentials } from "../../_shared/domain/read-only.ts";
-import { checkProviderHealth, refreshResources, testCredentials, type ConnectivityContext } from "../../_shared/domain/connectivity.ts";
+import { checkProviderHealth, refreshResources, testCredentials } from "../../_shared/domain/connectivity.ts";
 import { decodeCursor, selectHealthHistory, selectInventory, selectResources } from "../../_shared/domain/resource-queries.ts";
 import { ApiError, json } from "../../_shared/http.ts";
 import { PROVIDER_STATUS_VALUES } from "../../_shared/database.types.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
 import { MAX_LIMIT, MAX_PAGE, queryBoolean, queryEnum, queryInteger, queryObject, queryText } from "../../_shared/schemas/query.ts";
-import { domainCall, readJson, resolveOrganization, type RequestContext } from "../context.ts";
+import { domainCall, readJson, resolveOrganization, vaultOf, type RequestContext } from "../context.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
@@ -59,15 +58,7 @@ function present(p: ProviderRecord) {
   return { ...p, regions: p.regions ?? [] };
 }
 
-function vault(ctx: RequestContext): VaultContext {
-  return {
-    sql: ctx.deps.sql,
-    ring: ctx.deps.ring,
-    claims: ctx.claims,
-    trustedCidrs: ctx.deps.trustedCidrs,
-    oidcIssuer: ctx.deps.oidcIssuer,
-  };
-}
+const vault = vaultOf;
 
 async function visibleProvider(ctx: RequestContext, id: string) {
   const provider = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectProvider(tx, id));
@@ -148,7 +139,7 @@ export function providerRoutes(router: Router<RequestContext>) {
 /** A cloud call that failed as a whole: 504 on a timeout, 422 for a refused endpoint, else 502; the provider's code and hint ride along. */
 /** Live-call routes: health now and history, resources (stored, or live with refresh=true), test. */
 export function connectivityRoutes(router: Router<RequestContext>) {
-  const live = (ctx: RequestContext): ConnectivityContext => vault(ctx);
+  const live = vaultOf;
 
   router.on("POST", "/providers/test", async (ctx) => {
     const org = await resolveOrganization(ctx);
