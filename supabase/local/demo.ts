@@ -130,7 +130,8 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
   const stop = () => Promise.all(started.map((fake) => fake.close())).then(() => undefined);
   try {
     // 4 instances in each of the 17 default regions; the others page through their own API's pages.
-    const aws = await start(startAwsFake({ port: port("aws"), switches: { resourceCount: 4 } }));
+    // Beside its instances, in every region: two EBS volumes and an RDS database.
+    const aws = await start(startAwsFake({ port: port("aws"), switches: { resourceCount: 4 }, aws: { volumes: 2, databases: 1 } }));
     // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.
     const azure = await start(
       startAzureFake(

@@ -11,6 +11,8 @@
 --
 -- And provider_inventory.resource_count is the provider's live resources after the write, not what
 -- this listing returned: a refresh of one type no longer reports that type's count as the provider's.
+-- A resource id listed twice is stored once instead of failing the whole write ("ON CONFLICT DO UPDATE
+-- command cannot affect row a second time").
 
 create function private.failure_covers(scope text, type text, region text, zone text)
 returns boolean
@@ -44,7 +46,8 @@ begin
   where p.id = provider;
   insert into public.provider_resources as r (organization_id, provider_id, resource_id, name, type, region, zone, status, raw_status, size,
                                              public_ips, private_ips, tags, launched_at, console_url, first_seen_at, last_seen_at, vanished_at)
-  select org, provider, x.id, x.name, x.type, x.region, x.zone, x.status, x.raw_status, x.size,
+  -- An id listed twice (a cloud that repeats one across pages or regions) is stored once, not refused whole.
+  select distinct on (x.id) org, provider, x.id, x.name, x.type, x.region, x.zone, x.status, x.raw_status, x.size,
          coalesce(x.public_ips, '{}'), coalesce(x.private_ips, '{}'), coalesce(x.tags, '{}'), x.created_at,
          case when private.console_url_allowed(kind, x.console_url, horizon) then x.console_url end, now(), now(), null
   from jsonb_to_recordset(resources) as x(id text, name text, type text, region text, zone text, status text, raw_status text, size text,

@@ -266,6 +266,12 @@ export type AwsSwitches = {
   iamKeys: Record<string, FakeIamKeyRecord>;
   /** Every IAM call answers 403 AccessDenied (a key without iam:GetAccessKeyLastUsed / iam:ListAccessKeys). */
   iamDenied: boolean;
+  /** EBS volumes per listed region (DescribeVolumes); none by default. A key or role denied ec2:DescribeVolumes gets 403. */
+  volumes: number;
+  /** RDS DB instances per listed region (DescribeDBInstances); none by default. */
+  databases: number;
+  /** Planted in each DB instance's MasterUserSecret: it must never reach what Cloudkeep keeps. */
+  databaseSecretCanary: string | null;
 };
 
 export type FakeIamKeyRecord = { createdAt?: string; lastUsed?: { at: string; service: string; region: string } };
@@ -326,12 +332,16 @@ function defaultAwsSwitches(): AwsSwitches {
     trail: {},
     iamKeys: {},
     iamDenied: false,
+    volumes: 0,
+    databases: 0,
+    databaseSecretCanary: null,
   };
 }
 
 export const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 const IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
+const RDS_NS = "http://rds.amazonaws.com/doc/2014-10-31/";
 const STATES: [number, string][] = [
   [16, "running"],
   [16, "running"],
@@ -364,6 +374,45 @@ export function fakeInstance(region: string, index: number) {
     createdTime: new Date(Date.UTC(2024, 5, 1 + (index % 28), 8, 30, 0)).toISOString(),
     tags: { ...(index % 5 === 4 ? {} : { Name: `${region}-web-${index}` }), env: index % 2 ? "staging" : "production" },
   };
+}
+
+/** A page token naming its region and where the next page starts, as EC2's and RDS's are opaque. */
+const pageToken = (region: string, at: number) => Buffer.from(`page:${region}:${at}`).toString("base64");
+function pageStart(token: string | null, region: string): number | null {
+  if (!token) return 0;
+  const decoded = /^page:([a-z0-9-]+):(\d+)$/.exec(Buffer.from(token, "base64").toString("utf8"));
+  return decoded && decoded[1] === region ? Number(decoded[2]) : null;
+}
+
+const VOLUME_TYPES = ["gp3", "gp2", "io2", "st1"];
+
+/** One EBS volume as DescribeVolumes writes it: every other one attached to an instance of the region. */
+function volumeXml(region: string, index: number) {
+  // Unique across regions, as AWS's are.
+  const id = `vol-${Buffer.from(region).toString("hex")}${index.toString(16).padStart(6, "0")}`;
+  const attached = index % 2 === 0;
+  const created = new Date(Date.UTC(2025, 0, 1) + index * 3_600_000).toISOString();
+  const attachment = attached
+    ? `<attachmentSet><item><volumeId>${id}</volumeId><instanceId>i-${String(index).padStart(17, "0")}</instanceId><device>/dev/xvda</device><status>attached</status><attachTime>${created}</attachTime><deleteOnTermination>true</deleteOnTermination></item></attachmentSet>`
+    : "<attachmentSet/>";
+  return `<item><volumeId>${id}</volumeId><size>${(index % 4) * 50 + 8}</size><snapshotId/><availabilityZone>${region}a</availabilityZone><status>${attached ? "in-use" : "available"}</status><createTime>${created}</createTime>${attachment}<volumeType>${VOLUME_TYPES[index % VOLUME_TYPES.length]}</volumeType><iops>3000</iops><encrypted>true</encrypted><tagSet><item><key>Name</key><value>data-${index}</value></item><item><key>env</key><value>prod</value></item></tagSet></item>`;
+}
+
+const DB_ENGINES: [string, string][] = [
+  ["postgres", "16.4"],
+  ["mysql", "8.0.39"],
+  ["aurora-postgresql", "15.8"],
+];
+
+/** One RDS DB instance as DescribeDBInstances writes it; `canary` is planted where its master password's secret is named. */
+function dbInstanceXml(region: string, index: number, account: string, canary: string | null) {
+  const name = `db-${index}`;
+  const [engine, version] = DB_ENGINES[index % DB_ENGINES.length];
+  const status = index % 5 === 4 ? "stopped" : "available";
+  const secret = canary
+    ? `<MasterUserSecret><SecretArn>arn:aws:secretsmanager:${region}:${account}:secret:${xmlEscape(canary)}</SecretArn><SecretStatus>active</SecretStatus></MasterUserSecret>`
+    : "";
+  return `<DBInstance><DBInstanceIdentifier>${name}</DBInstanceIdentifier><DBInstanceClass>db.t4g.medium</DBInstanceClass><Engine>${engine}</Engine><EngineVersion>${version}</EngineVersion><DBInstanceStatus>${status}</DBInstanceStatus><MasterUsername>admin</MasterUsername><Endpoint><Address>${name}.c9akciq32.${region}.rds.amazonaws.com</Address><Port>5432</Port><HostedZoneId>Z2R2ITUGPM61AM</HostedZoneId></Endpoint><AllocatedStorage>${20 + index}</AllocatedStorage><InstanceCreateTime>${new Date(Date.UTC(2025, 1, 1) + index * 86_400_000).toISOString()}</InstanceCreateTime><AvailabilityZone>${region}b</AvailabilityZone><MultiAZ>${index % 2 === 0}</MultiAZ><StorageType>gp3</StorageType><DBInstanceArn>arn:aws:rds:${region}:${account}:db:${name}</DBInstanceArn>${secret}<TagList><Tag><Key>env</Key><Value>prod</Value></Tag></TagList></DBInstance>`;
 }
 
 function instanceXml(region: string, index: number, owner: string) {
@@ -562,6 +611,7 @@ export async function startAwsFake(
     }
 
     if (call.service === "iam") return answerIam(form, action, key!, aws, deny);
+    if (call.service === "rds") return answerRds(form, action, call.region!, key!, aws, base.switches.maxPageSize, deny);
 
     if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);
 
@@ -623,9 +673,27 @@ export async function startAwsFake(
           `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="${EC2_NS}"><requestId>${randomUUID()}</requestId><reservationSet>${items}</reservationSet>${next}</DescribeInstancesResponse>`,
         );
       }
+      if (action === "DescribeVolumes") {
+        if (!aws.regions.includes(region))
+          return ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
+        if (aws.failingRegions[region] === "server_error") return ec2Error(500, "InternalError", "An internal error has occurred");
+        if (aws.failingRegions[region] === "unauthorized" || deny("ec2:DescribeVolumes")) return notAuthorized("ec2:DescribeVolumes");
+        const maxResults = form.has("MaxResults") ? Number(form.get("MaxResults")) : Math.max(aws.volumes, 5);
+        if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 500) {
+          return ec2Error(400, "InvalidParameterValue", "Value for parameter maxResults is invalid. Expecting a value between 5 and 500.");
+        }
+        const start = pageStart(form.get("NextToken"), region);
+        if (start === null) return ec2Error(400, "InvalidParameterValue", "The token is invalid.");
+        const end = Math.min(aws.volumes, start + Math.min(maxResults, base.switches.maxPageSize));
+        const items = Array.from({ length: end - start }, (_, n) => volumeXml(region, start + n)).join("");
+        const next = end < aws.volumes ? `<nextToken>${pageToken(region, end)}</nextToken>` : "";
+        return xml(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeVolumesResponse xmlns="${EC2_NS}"><requestId>${randomUUID()}</requestId><volumeSet>${items}</volumeSet>${next}</DescribeVolumesResponse>`,
+        );
+      }
       return ec2Error(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
     }
-    return stsError(400, "InvalidAction", "This fake speaks STS, EC2, IAM and CloudTrail only.");
+    return stsError(400, "InvalidAction", "This fake speaks STS, EC2, RDS, IAM, CloudTrail and Organizations only.");
   }
 
   /**
@@ -673,6 +741,46 @@ export async function startAwsFake(
       return answer(`<AccessKeyMetadata>${members.join("")}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
     }
     return stsError(400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`, "Sender", IAM_NS);
+  }
+
+  /** RDS (Query protocol, 2014-10-31): DescribeDBInstances of one region, MaxRecords 20–100 with a Marker. */
+  function answerRds(
+    form: URLSearchParams,
+    action: string | null,
+    region: string,
+    caller: AwsFakeKey,
+    aws: AwsSwitches,
+    pageSize: number,
+    deny: (a: string) => boolean,
+  ): FakeResponse {
+    const rdsError = (status: number, code: string, message: string) => stsError(status, code, message, "Sender", RDS_NS);
+    if (form.get("Version") !== "2014-10-31") return rdsError(400, "InvalidAction", "Unsupported version.");
+    if (action !== "DescribeDBInstances")
+      return rdsError(400, "InvalidAction", `Could not find operation ${action} for version 2014-10-31`);
+    if (aws.failingRegions[region] === "server_error")
+      return stsError(500, "InternalFailure", "An internal error has occurred", "Receiver", RDS_NS);
+    if (aws.failingRegions[region] === "unauthorized" || deny("rds:DescribeDBInstances")) {
+      return rdsError(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn ?? "unknown"} is not authorized to perform: rds:DescribeDBInstances on resource: arn:aws:rds:${region}:${caller.account ?? AWS_FAKE_KEY.account}:db:* because no identity-based policy allows the rds:DescribeDBInstances action`,
+      );
+    }
+    const total = aws.regions.includes(region) ? aws.databases : 0;
+    const asked = form.has("MaxRecords") ? Number(form.get("MaxRecords")) : 100;
+    if (!Number.isInteger(asked) || asked < 20 || asked > 100)
+      return rdsError(400, "InvalidParameterValue", "Invalid value for MaxRecords. Must be between 20 and 100");
+    const start = pageStart(form.get("Marker"), region);
+    if (start === null) return rdsError(400, "InvalidParameterValue", "The marker is invalid.");
+    const end = Math.min(total, start + Math.min(asked, pageSize));
+    const account = caller.account ?? AWS_FAKE_KEY.account;
+    const items = Array.from({ length: end - start }, (_, n) => dbInstanceXml(region, start + n, account, aws.databaseSecretCanary)).join(
+      "",
+    );
+    const marker = end < total ? `<Marker>${pageToken(region, end)}</Marker>` : "";
+    return xml(
+      `<DescribeDBInstancesResponse xmlns="${RDS_NS}"><DescribeDBInstancesResult><DBInstances>${items}</DBInstances>${marker}</DescribeDBInstancesResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeDBInstancesResponse>`,
+    );
   }
 
   /** sts:AssumeRole: the caller must be trusted and, when the role enforces it, send the right ExternalId. */

@@ -318,7 +318,8 @@ describe("aws listResources", () => {
   it("reports a failing region as a partial failure while the other regions list", async () => {
     fake.switches.resourceCount = 4;
     fake.aws.failingRegions = { "eu-west-1": "server_error", "ap-south-1": "unauthorized" };
-    const result = await awsAdapter.listResources(credentials(), context());
+    // Instances only: the region's other types fail alike (adapter-aws-types.test.ts).
+    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "instance" });
     expect(result.resources).toHaveLength((DEFAULT_AWS_REGIONS.length - 2) * 4);
     expect(result.resources.some((r) => r.region === "eu-west-1" || r.region === "ap-south-1")).toBe(false);
     expect(result.partialFailures).toEqual([
@@ -334,7 +335,7 @@ describe("aws listResources", () => {
     fake.switches.resourceCount = 2;
     fake.aws.slowRegions = { "sa-east-1": 3_000 };
     const started = Date.now();
-    const result = await awsAdapter.listResources(credentials(), context({ timeoutMs: 600 }));
+    const result = await awsAdapter.listResources(credentials(), { ...context({ timeoutMs: 600 }), type: "instance" });
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(result.resources).toHaveLength((DEFAULT_AWS_REGIONS.length - 1) * 2);
     expect(result.partialFailures).toEqual([

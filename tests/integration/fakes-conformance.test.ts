@@ -327,10 +327,11 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("AWS: STS, IAM and EC2 answers and errors use only the element names of the service models", async () => {
+  it("AWS: STS, IAM, EC2 and RDS answers and errors use only the element names of the service models", async () => {
     const fake = await startAwsFake({
       switches: { resourceCount: 3, maxPageSize: 2 },
-      aws: { regions: ["us-east-1", "eu-west-1"] },
+      // Volumes and databases over several pages, a master user secret planted in every database.
+      aws: { regions: ["us-east-1", "eu-west-1"], volumes: 3, databases: 3, databaseSecretCanary: "canary-rds-secret" },
       keys: [
         {
           accessKeyId: "ASIAEXPIREDCONFORM01",
@@ -343,7 +344,11 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
-      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(6);
+      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(18);
+      // An RDS error in the Query protocol's shape.
+      fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
+      await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "database" }).catch(() => null);
+      fake.keys[0] = AWS_FAKE_KEY;
       expect(
         (await awsAdapter.checkHealth({ ...keys, secret_key: "wrong/K7MDENG/bPxRfiCYEXAMPLEKEY00000000" }, loopback(fake.url))).ok,
       ).toBe(false);
@@ -367,7 +372,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
       for (const [index, request] of fake.requests.entries()) {
         if (!request.answer) continue;
         const call = fake.calls[index];
-        const service = call?.service === "ec2" ? "ec2" : call?.service === "iam" ? "iam" : "sts";
+        const service = call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" ? call.service : "sts";
         const root = parseXml(request.answer.text);
         checked++;
         if (request.answer.status >= 400) {

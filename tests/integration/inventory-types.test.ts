@@ -124,3 +124,15 @@ describe("which stored resources a partial failure protects (migration …1100)"
     expect(inventory.resource_count).toBe(4);
   });
 });
+
+describe("a listing that repeats an id", () => {
+  it("is stored once instead of failing the whole write", async () => {
+    const rows = [
+      { id: "vol-1", name: "first", type: "volume", status: "running", region: "us-east-1" },
+      { id: "vol-1", name: "again", type: "volume", status: "running", region: "us-east-2" },
+    ];
+    await asService(sql, (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(rows as never)}, '[]')`);
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.provider_resources where provider_id = ${providerId}`;
+    expect(n).toBe(1);
+  });
+});

@@ -194,7 +194,14 @@ describe("role templates", () => {
       {
         Sid: "CloudkeepReadOnly",
         Effect: "Allow",
-        Action: ["cloudtrail:LookupEvents", "ec2:DescribeInstances", "ec2:DescribeRegions", "sts:GetCallerIdentity"],
+        Action: [
+          "cloudtrail:LookupEvents",
+          "ec2:DescribeInstances",
+          "ec2:DescribeRegions",
+          "ec2:DescribeVolumes",
+          "rds:DescribeDBInstances",
+          "sts:GetCallerIdentity",
+        ],
         Resource: "*",
       },
     ]);

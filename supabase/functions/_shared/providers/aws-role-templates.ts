@@ -17,6 +17,8 @@ export const CLOUDKEEP_ROLE_ACTIONS = [
   "cloudtrail:LookupEvents",
   "ec2:DescribeInstances",
   "ec2:DescribeRegions",
+  "ec2:DescribeVolumes",
+  "rds:DescribeDBInstances",
   "sts:GetCallerIdentity",
 ] as const;
 

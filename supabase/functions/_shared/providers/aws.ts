@@ -364,8 +364,13 @@ async function listRegion(
   });
 }
 
+/** The types an AWS listing asks for, each per region: EC2 instances here, the others in aws-resources.ts. */
+const AWS_TYPES = ["instance", "volume", "database"] as const;
+type AwsType = (typeof AWS_TYPES)[number];
+
 async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
-  if (context.type && context.type !== "instance") return { resources: [], partialFailures: [] };
+  const wanted = AWS_TYPES.filter((type) => !context.type || context.type === type);
+  if (wanted.length === 0) return { resources: [], partialFailures: [] };
   const session = openAwsSession(credentials, context);
   try {
     const { EC2Client, DescribeRegionsCommand, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
@@ -402,30 +407,43 @@ async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterCont
       else throw error;
     }
 
-    const results = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
+    // Volumes and databases load their code (and RDS its SDK) only when listed.
+    const more = wanted.some((type) => type !== "instance") ? await import("./aws-resources.ts") : null;
+    const rdsFor = more && wanted.includes("database") ? await more.rdsClients(session) : null;
+    const listers: Record<AwsType, (region: string) => Promise<NormalizedResource[]>> = {
+      instance: (region) => listRegion(session, clientFor(region), region, DescribeInstancesCommand),
+      volume: (region) => more!.listVolumes(session, clientFor(region), region),
+      database: (region) => more!.listDatabases(session, rdsFor!(region), region),
+    };
+    const jobs = wanted.flatMap((type) => regions.map((region) => ({ type, region })));
+    // Each region is its own host, and each service too: every region of every type at once.
+    const results = await mapLimit(jobs, REGION_CONCURRENCY * wanted.length, async ({ type, region }) => {
       try {
-        return { region, resources: await listRegion(session, clientFor(region), region, DescribeInstancesCommand) };
+        return { type, region, resources: await listers[type](region) };
       } catch (error) {
-        return { region, failure: failureOf(error) };
+        return { type, region, failure: failureOf(error) };
       }
     });
 
     const resources: NormalizedResource[] = [];
-    const failed: ProviderFailure[] = [];
-    for (const result of results) {
-      if ("failure" in result && result.failure) {
-        failed.push(result.failure);
-        partialFailures.push({
-          scope: result.region,
-          code: result.failure.code,
-          message: `${result.failure.message} ${result.failure.hint}`,
-        });
-      } else if ("resources" in result && result.resources) {
-        resources.push(...result.resources);
+    for (const result of results) if ("resources" in result && result.resources) resources.push(...result.resources);
+    for (const type of wanted) {
+      const failed = results
+        .filter((r) => r.type === type && "failure" in r && r.failure)
+        .map((r) => ({ region: r.region, failure: r.failure! }));
+      if (failed.length === 0) continue;
+      // Every region failing is not partial for the type asked alone, nor for instances (the key, its
+      // permissions or the endpoint are wrong); for another type it is that type's failure.
+      if (failed.length === regions.length && (type === "instance" || wanted.length === 1)) throw new UpstreamError(failed[0].failure);
+      const note = (failure: ProviderFailure) => `${failure.message} ${failure.hint}`;
+      if (type !== "instance" && failed.length === regions.length && failed.every((f) => f.failure.code === failed[0].failure.code)) {
+        partialFailures.push({ scope: type, code: failed[0].failure.code, message: note(failed[0].failure) });
+        continue;
       }
+      // Instances keep their failures scoped to the region alone, as before there were other types.
+      for (const { region, failure } of failed)
+        partialFailures.push({ scope: type === "instance" ? region : `${type}/${region}`, code: failure.code, message: note(failure) });
     }
-    // Every region failing is not partial: the key, its permissions or the endpoint are wrong.
-    if (regions.length > 0 && failed.length === regions.length) throw new UpstreamError(failed[0]);
     return { resources, partialFailures };
   } finally {
     session.close();

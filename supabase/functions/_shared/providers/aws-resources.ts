@@ -1,0 +1,184 @@
+// AWS resource types beside EC2 instances (issue 15): EBS volumes (ec2:DescribeVolumes) and RDS DB
+// instances (rds:DescribeDBInstances), each listed per region through the listing's session, each
+// normalised like instances with its console page. Only named fields are read: a DB instance's
+// MasterUserSecret, its certificate and its endpoint's credentials never are. The RDS client loads only
+// when databases are listed.
+import type { EC2Client, Volume } from "@aws-sdk/client-ec2";
+import type { DBInstance, RDSClient } from "@aws-sdk/client-rds";
+import { UpstreamError } from "../net/http.ts";
+import { awsCall, awsConsoleUrl, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
+import type { NormalizedResource, ResourceStatus } from "./types.ts";
+
+/** What each type needs from IAM, for a partial failure's hint. */
+export const AWS_TYPE_ACTIONS = {
+  instance: "ec2:DescribeInstances",
+  volume: "ec2:DescribeVolumes",
+  database: "rds:DescribeDBInstances",
+} as const;
+
+export type AwsResourceType = keyof typeof AWS_TYPE_ACTIONS;
+
+/** A guard against an endpoint that never stops handing out tokens. */
+const MAX_PAGES = 1000;
+
+const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
+
+function tagsOf(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? "";
+  return out;
+}
+
+/** Follows `next` tokens to the end, refusing a token handed out twice. */
+async function paged<T>(what: string, region: string, page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>) {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const { items, next } = await page(token);
+    out.push(...items);
+    if (!next) return out;
+    if (seen.has(next)) {
+      throw new UpstreamError({
+        code: "malformed_response",
+        message: `${what} in ${region} handed out the same page token twice.`,
+        hint: "The endpoint's pagination is broken; report it to its operator.",
+        status: 502,
+        retryable: false,
+      });
+    }
+    seen.add(next);
+    token = next;
+  }
+  throw new UpstreamError({
+    code: "too_many_pages",
+    message: `${what} in ${region} returned more than ${MAX_PAGES} pages.`,
+    hint: "Limit the provider to fewer regions.",
+    status: 502,
+    retryable: false,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// EBS volumes
+
+const VOLUME_STATUS: Record<string, ResourceStatus> = {
+  "in-use": "running",
+  available: "stopped",
+  creating: "pending",
+  deleting: "terminated",
+  deleted: "terminated",
+  error: "error",
+};
+
+export function normalizeVolume(volume: Volume, region: string): NormalizedResource {
+  const id = volume.VolumeId ?? "";
+  const tags = tagsOf(volume.Tags);
+  const raw = volume.State ?? null;
+  return {
+    id,
+    name: tags.Name || id,
+    type: "volume",
+    region,
+    zone: volume.AvailabilityZone ?? null,
+    status: (raw && VOLUME_STATUS[raw]) || "unknown",
+    raw_status: raw,
+    size: volume.Size === undefined ? null : `${volume.Size} GiB${volume.VolumeType ? ` ${volume.VolumeType}` : ""}`,
+    public_ips: [],
+    private_ips: [],
+    tags,
+    created_at: iso(volume.CreateTime),
+    console_url: id
+      ? awsConsoleUrl(region, `ec2/home?region=${encodeURIComponent(region)}#VolumeDetails:volumeId=${encodeURIComponent(id)}`)
+      : null,
+  };
+}
+
+export async function listVolumes(session: AwsSession, client: EC2Client, region: string): Promise<NormalizedResource[]> {
+  const { DescribeVolumesCommand } = await import("@aws-sdk/client-ec2");
+  const volumes = await paged("DescribeVolumes", region, async (token) => {
+    const output = await awsCall(session, { service: "ec2", action: "ec2:DescribeVolumes", region }, (abortSignal) =>
+      client.send(new DescribeVolumesCommand({ MaxResults: 500, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
+    );
+    return { items: output.Volumes ?? [], next: output.NextToken || undefined };
+  });
+  return volumes.map((volume) => normalizeVolume(volume, region));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RDS DB instances
+
+const DATABASE_STATUS: Record<string, ResourceStatus> = {
+  available: "running",
+  "backing-up": "running",
+  maintenance: "running",
+  modifying: "running",
+  "storage-optimization": "running",
+  "configuring-enhanced-monitoring": "running",
+  creating: "pending",
+  starting: "pending",
+  rebooting: "pending",
+  upgrading: "pending",
+  renaming: "pending",
+  stopping: "pending",
+  stopped: "stopped",
+  deleting: "terminated",
+  failed: "error",
+  "incompatible-network": "error",
+  "incompatible-parameters": "error",
+  "incompatible-restore": "error",
+  "inaccessible-encryption-credentials": "error",
+  "storage-full": "error",
+};
+
+/**
+ * ONLY the fields named here are read. MasterUserSecret (the Secrets Manager secret holding the master
+ * password), CertificateDetails and the master user name are not. The endpoint is a DNS name, not an
+ * address, so a database lists no IPs.
+ */
+export function normalizeDatabase(db: DBInstance, region: string): NormalizedResource {
+  const id = db.DBInstanceIdentifier ?? "";
+  const raw = db.DBInstanceStatus ?? null;
+  const engine = [db.Engine, db.EngineVersion].filter(Boolean).join(" ");
+  return {
+    id: db.DBInstanceArn ?? id,
+    name: id,
+    type: "database",
+    region,
+    zone: db.AvailabilityZone ?? null,
+    status: (raw && DATABASE_STATUS[raw]) || "unknown",
+    raw_status: raw,
+    size: [db.DBInstanceClass, engine || null, db.AllocatedStorage === undefined ? null : `${db.AllocatedStorage} GiB`]
+      .filter(Boolean)
+      .join(" · "),
+    public_ips: [],
+    private_ips: [],
+    tags: tagsOf(db.TagList),
+    created_at: iso(db.InstanceCreateTime),
+    console_url: id
+      ? awsConsoleUrl(region, `rds/home?region=${encodeURIComponent(region)}#database:id=${encodeURIComponent(id)};is-cluster=false`)
+      : null,
+  };
+}
+
+/** One RDS client per region, on the listing's session (same agents, endpoint and budget as EC2's). */
+export async function rdsClients(session: AwsSession) {
+  const { RDSClient } = await import("@aws-sdk/client-rds");
+  const clients = new Map<string, RDSClient>();
+  return (region: string) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = withoutSdkLogging(new RDSClient(sdkClientConfig(session, region)))));
+    return client;
+  };
+}
+
+export async function listDatabases(session: AwsSession, client: RDSClient, region: string): Promise<NormalizedResource[]> {
+  const { DescribeDBInstancesCommand } = await import("@aws-sdk/client-rds");
+  const instances = await paged("DescribeDBInstances", region, async (marker) => {
+    const output = await awsCall(session, { service: "rds", action: "rds:DescribeDBInstances", region }, (abortSignal) =>
+      client.send(new DescribeDBInstancesCommand({ MaxRecords: 100, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
+    );
+    return { items: output.DBInstances ?? [], next: output.Marker || undefined };
+  });
+  return instances.map((db) => normalizeDatabase(db, region));
+}

@@ -1,0 +1,121 @@
+// AWS beside EC2 instances (issue 15): EBS volumes and RDS DB instances, each listed per region through
+// the same session as instances, against the SigV4-verifying AWS fake. Each normalised field by field
+// with its console page; pages followed to the end; the type filter; a type the key may not read, or a
+// region where it fails, reported while everything else lists; and a database's master user secret never
+// read.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsAdapter } from "../../supabase/functions/_shared/providers/aws.ts";
+import type { AdapterContext } from "../../supabase/functions/_shared/providers/types.ts";
+import { AWS_FAKE_KEY, startAwsFake, type AwsFake } from "../fakes/aws.ts";
+
+const REGIONS = ["us-east-1", "eu-west-1"];
+const CANARY = "rds-master-secret-CANARY-7f3a";
+const outbound = { allowHttp: true, allowedCidrs: [], trustedCidrs: ["127.0.0.1/32"] };
+const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
+
+let fake: AwsFake;
+const context = (overrides: Partial<AdapterContext & { type: string }> = {}) => ({
+  apiEndpoint: fake.url,
+  regions: [],
+  outbound,
+  timeoutMs: 8_000,
+  ...overrides,
+});
+const byType = (resources: { type: string }[]) =>
+  resources.reduce<Record<string, number>>((counts, r) => ({ ...counts, [r.type]: (counts[r.type] ?? 0) + 1 }), {});
+
+beforeAll(async () => {
+  fake = await startAwsFake({ aws: { regions: REGIONS } });
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  fake.reset();
+  fake.keys[0] = AWS_FAKE_KEY;
+  Object.assign(fake.aws, { volumes: 3, databases: 2, databaseSecretCanary: CANARY });
+  fake.switches.resourceCount = 2;
+});
+
+describe("AWS volumes and databases", () => {
+  it("lists volumes and databases in every region beside instances, each normalised with its console page", async () => {
+    const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
+    expect(partialFailures).toEqual([]);
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4 });
+
+    const volume = resources.find((r) => r.type === "volume" && r.region === "eu-west-1" && r.name === "data-0")!;
+    expect(volume).toEqual({
+      id: expect.stringMatching(/^vol-/),
+      name: "data-0",
+      type: "volume",
+      region: "eu-west-1",
+      zone: "eu-west-1a",
+      status: "running",
+      raw_status: "in-use",
+      size: "8 GiB gp3",
+      public_ips: [],
+      private_ips: [],
+      tags: { Name: "data-0", env: "prod" },
+      created_at: "2025-01-01T00:00:00.000Z",
+      console_url: `https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#VolumeDetails:volumeId=${volume.id}`,
+    });
+    const detached = resources.find((r) => r.type === "volume" && r.name === "data-1")!;
+    expect([detached.status, detached.raw_status, detached.size]).toEqual(["stopped", "available", "58 GiB gp2"]);
+
+    const database = resources.find((r) => r.type === "database" && r.region === "us-east-1" && r.name === "db-0")!;
+    expect(database).toEqual({
+      id: `arn:aws:rds:us-east-1:${AWS_FAKE_KEY.account}:db:db-0`,
+      name: "db-0",
+      type: "database",
+      region: "us-east-1",
+      zone: "us-east-1b",
+      status: "running",
+      raw_status: "available",
+      size: "db.t4g.medium · postgres 16.4 · 20 GiB",
+      public_ips: [],
+      private_ips: [],
+      tags: { env: "prod" },
+      created_at: "2025-02-01T00:00:00.000Z",
+      console_url: "https://us-east-1.console.aws.amazon.com/rds/home?region=us-east-1#database:id=db-0;is-cluster=false",
+    });
+    // The master user's secret is never read: nothing of it reaches what Cloudkeep keeps.
+    expect(JSON.stringify(resources)).not.toContain(CANARY);
+  });
+
+  it("follows volume and database pages to the end", async () => {
+    Object.assign(fake.aws, { volumes: 23, databases: 45 });
+    fake.switches.maxPageSize = 10;
+    const { resources } = await awsAdapter.listResources(keys, context({ regions: ["us-east-1"] }));
+    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45 });
+    expect(new Set(resources.map((r) => r.id)).size).toBe(resources.length);
+    expect(fake.callsOf("DescribeVolumes", "us-east-1")).toHaveLength(3);
+    expect(fake.callsOf("DescribeDBInstances", "us-east-1")).toHaveLength(5);
+  });
+
+  it("lists only the type asked for, with only that type's calls", async () => {
+    const { resources } = await awsAdapter.listResources(keys, context({ type: "database" }));
+    expect(byType(resources)).toEqual({ database: 4 });
+    expect(fake.callsOf("DescribeInstances")).toHaveLength(0);
+    expect(fake.callsOf("DescribeVolumes")).toHaveLength(0);
+    const none = await awsAdapter.listResources(keys, context({ type: "load_balancer" }));
+    expect(none).toEqual({ resources: [], partialFailures: [] });
+  });
+
+  it("reports a type the key may not read as that type's failure, naming the action, while the rest lists", async () => {
+    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
+    const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6 });
+    expect(partialFailures).toEqual([
+      { scope: "database", code: "AccessDenied", message: expect.stringContaining("rds:DescribeDBInstances") },
+    ]);
+  });
+
+  it("scopes a region's failure to each type in that region, and throws when the one type asked fails everywhere", async () => {
+    fake.aws.failingRegions = { "eu-west-1": "server_error" };
+    const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
+    expect(resources.every((r) => r.region === "us-east-1")).toBe(true);
+    expect(partialFailures.map((f) => f.scope).sort()).toEqual(["database/eu-west-1", "eu-west-1", "volume/eu-west-1"]);
+
+    fake.aws.failingRegions = {};
+    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["ec2:DescribeVolumes"] };
+    await expect(awsAdapter.listResources(keys, context({ type: "volume" }))).rejects.toMatchObject({ code: "UnauthorizedOperation" });
+  });
+});
