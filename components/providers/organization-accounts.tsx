@@ -5,6 +5,8 @@
 import Link from "next/link";
 import { Building2, Network } from "lucide-react";
 
+import { CodeBlock } from "@/components/code-block";
+import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -50,6 +52,7 @@ export function OrganizationAccounts({
   canManage,
   suspended,
   now,
+  memberRole,
 }: {
   orgSlug: string;
   providerId: string;
@@ -58,6 +61,8 @@ export function OrganizationAccounts({
   canManage: boolean;
   suspended: boolean;
   now: Date;
+  /** AWS: the StackSet template of the member role, or why it cannot be shown. */
+  memberRole?: { ok: true; template: string } | { ok: false; problem: string } | null;
 }) {
   const words = CLOUD_WORDS[scope.cloud];
   const counts = Object.fromEntries((["connected", "failed", "unavailable", "excluded"] as const).map((s) => [s, 0])) as Record<
@@ -99,6 +104,24 @@ export function OrganizationAccounts({
         )}
       </CardHeader>
       <CardContent className="grid gap-4">
+        {memberRole && (
+          <details className="rounded-md border p-3 text-sm" data-test="member-role-template">
+            <summary className="cursor-pointer font-medium">Member role: the StackSet template for every member account</summary>
+            <div className="mt-3 grid gap-3">
+              <p className="text-muted-foreground">
+                Create a service-managed StackSet with this template, targeting the organization (or its OUs), with automatic deployment on:
+                each account gets the read-only role, and accounts that join later get it too.
+              </p>
+              {memberRole.ok ? (
+                <CodeBlock label="StackSet template (CloudFormation)" text={memberRole.template} />
+              ) : (
+                <Alert variant="warning">
+                  <AlertDescription>{memberRole.problem}</AlertDescription>
+                </Alert>
+              )}
+            </div>
+          </details>
+        )}
         {accounts.length === 0 ? (
           <p className="text-sm text-muted-foreground" data-test="organization-accounts-empty">
             Nothing discovered yet.{" "}

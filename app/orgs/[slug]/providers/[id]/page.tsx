@@ -25,6 +25,7 @@ import { getOrganizationLinks, getProvider } from "@/lib/db/queries/providers";
 import { getAwsRoleSetup } from "@/lib/aws-role-setup";
 import { isDiscoveryCloud, type OrganizationScope } from "@/supabase/functions/_shared/providers/discovery.ts";
 import { getFederationSetup } from "@/lib/federation-setup";
+import { getMemberRoleTemplate } from "@/lib/organization-setup";
 
 type Params = Promise<{ slug: string; id: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -148,6 +149,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
               canManage={canManage}
               suspended={suspended}
               now={now}
+              memberRole={getMemberRoleTemplate(provider)}
             />
           )}
           {canConnectOrganization && (
