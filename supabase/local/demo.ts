@@ -81,6 +81,13 @@ export type DemoProviderSpec = {
   organization_scope?: Record<string, unknown>;
 };
 
+/** The demo AWS account's S3 buckets. */
+const DEMO_S3_BUCKETS = [
+  { name: "demo-app-assets", createdAt: "2024-02-01T00:00:00.000Z" },
+  { name: "demo-backups", createdAt: "2024-03-15T00:00:00.000Z" },
+  { name: "demo-logs", createdAt: "2025-01-10T00:00:00.000Z" },
+];
+
 /** The demo tenant's other subscriptions, beside the one "Azure (demo)" connects (all in the Azure fake). */
 export const DEMO_TENANT = {
   name: "Contoso tenant (demo)",
@@ -130,8 +137,10 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
   const stop = () => Promise.all(started.map((fake) => fake.close())).then(() => undefined);
   try {
     // 4 instances in each of the 17 default regions; the others page through their own API's pages.
-    // Beside its instances, in every region: two EBS volumes and an RDS database.
-    const aws = await start(startAwsFake({ port: port("aws"), switches: { resourceCount: 4 }, aws: { volumes: 2, databases: 1 } }));
+    // Beside its instances, in every region: two EBS volumes and an RDS database; and three S3 buckets.
+    const aws = await start(
+      startAwsFake({ port: port("aws"), switches: { resourceCount: 4 }, aws: { volumes: 2, databases: 1, buckets: DEMO_S3_BUCKETS } }),
+    );
     // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.
     const azure = await start(
       startAzureFake(

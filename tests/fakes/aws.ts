@@ -10,6 +10,7 @@
 // does not exist, one that does not trust the caller, and a wrong external ID. IAM answers
 // GetAccessKeyLastUsed and ListAccessKeys for long-term keys (switches iamKeys, iamDenied). CloudTrail
 // LookupEvents (JSON 1.1) lives in ./aws-cloudtrail.ts.
+import { defaultS3Switches, listBuckets, s3Error, type S3FakeBucket } from "./s3.ts";
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
 import { answerOrganizations } from "./aws-organizations.ts";
@@ -272,6 +273,8 @@ export type AwsSwitches = {
   databases: number;
   /** Planted in each DB instance's MasterUserSecret: it must never reach what Cloudkeep keeps. */
   databaseSecretCanary: string | null;
+  /** The account's S3 buckets (ListBuckets, with each one's region); none by default. */
+  buckets: S3FakeBucket[];
 };
 
 export type FakeIamKeyRecord = { createdAt?: string; lastUsed?: { at: string; service: string; region: string } };
@@ -335,6 +338,7 @@ function defaultAwsSwitches(): AwsSwitches {
     volumes: 0,
     databases: 0,
     databaseSecretCanary: null,
+    buckets: [],
   };
 }
 
@@ -526,7 +530,7 @@ export async function startAwsFake(
     const ec2 = call.service === "ec2";
     // JSON 1.1 services (CloudTrail, Organizations) share the JSON error bodies.
     const trail = call.service === "cloudtrail" || call.service === "organizations";
-    const fail = ec2 ? ec2Error : trail ? cloudtrailError : stsError;
+    const fail = ec2 ? ec2Error : trail ? cloudtrailError : call.service === "s3" ? s3Error : stsError;
 
     if (action === "AssumeRoleWithWebIdentity" && (call.service === null || call.service === "sts")) {
       const webIdentity = (base as AwsFake).webIdentity;
@@ -540,7 +544,7 @@ export async function startAwsFake(
     if (slow) await sleep(slow);
 
     const key = base.switches.badCredentials ? undefined : keys.find((k) => k.accessKeyId === call.accessKeyId);
-    const verified = verifySigV4(signedRequest(request), () => key);
+    const verified = verifySigV4(signedRequest(request), () => key, call.service === "s3" ? { s3: true } : {});
     if (!verified.ok) {
       // EC2 answers an unknown key or a wrong secret with AuthFailure; STS names the cause.
       if (ec2 && (verified.code === "InvalidClientTokenId" || verified.code === "SignatureDoesNotMatch")) {
@@ -611,6 +615,14 @@ export async function startAwsFake(
     }
 
     if (call.service === "iam") return answerIam(form, action, key!, aws, deny);
+    if (call.service === "s3") {
+      // The account's buckets: ListBuckets only (GET / on the service endpoint), as the S3 fake answers it.
+      if (request.method !== "GET" || request.path !== "/")
+        return s3Error(400, "InvalidRequest", "This fake's AWS account answers ListBuckets only.");
+      call.action = "ListBuckets";
+      if (deny("s3:ListAllMyBuckets")) return s3Error(403, "AccessDenied", "Access Denied");
+      return listBuckets({ ...defaultS3Switches(), buckets: aws.buckets, ownerName: null }, base.switches, request.url.searchParams);
+    }
     if (call.service === "rds") return answerRds(form, action, call.region!, key!, aws, base.switches.maxPageSize, deny);
 
     if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);

@@ -57,7 +57,7 @@ export const DEFAULT_S3_BUCKETS: S3FakeBucket[] = [
   { name: "media-assets", createdAt: "2023-11-20T17:45:12.000Z" },
 ];
 
-function defaultS3Switches(): S3Switches {
+export function defaultS3Switches(): S3Switches {
   return {
     buckets: DEFAULT_S3_BUCKETS,
     region: "us-east-1",
@@ -79,7 +79,7 @@ function bucketsOf(s3: S3Switches, switches: FakeSwitches): S3FakeBucket[] {
   );
 }
 
-function s3Error(status: number, code: string, message: string, extra: Record<string, string> = {}): FakeResponse {
+export function s3Error(status: number, code: string, message: string, extra: Record<string, string> = {}): FakeResponse {
   const fields = Object.entries(extra)
     .map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`)
     .join("");
@@ -96,7 +96,7 @@ function s3Error(status: number, code: string, message: string, extra: Record<st
  * clamped to switches.maxPageSize), each bucket's BucketRegion, and a ContinuationToken (the index of
  * the next bucket) while more remain.
  */
-function listBuckets(s3: S3Switches, switches: FakeSwitches, query: URLSearchParams): FakeResponse {
+export function listBuckets(s3: S3Switches, switches: FakeSwitches, query: URLSearchParams): FakeResponse {
   const sorted = [...bucketsOf(s3, switches)].sort((a, b) => (a.name < b.name ? -1 : 1));
   const paged = query.has("max-buckets") || query.has("continuation-token");
   const start = query.get("continuation-token") ? Number(Buffer.from(query.get("continuation-token")!, "base64").toString("utf8")) : 0;

@@ -1,5 +1,5 @@
 // AWS beside EC2 instances (issue 15): EBS volumes and RDS DB instances, each listed per region through
-// the same session as instances, against the SigV4-verifying AWS fake. Each normalised field by field
+// the same session as instances, and S3 buckets (one ListBuckets), against the SigV4-verifying AWS fake. Each normalised field by field
 // with its console page; pages followed to the end; the type filter; a type the key may not read, or a
 // region where it fails, reported while everything else lists; and a database's master user secret never
 // read.
@@ -31,7 +31,15 @@ afterAll(() => fake.close());
 beforeEach(() => {
   fake.reset();
   fake.keys[0] = AWS_FAKE_KEY;
-  Object.assign(fake.aws, { volumes: 3, databases: 2, databaseSecretCanary: CANARY });
+  Object.assign(fake.aws, {
+    volumes: 3,
+    databases: 2,
+    databaseSecretCanary: CANARY,
+    buckets: [
+      { name: "acme-logs", createdAt: "2024-05-01T00:00:00.000Z" },
+      { name: "acme-media", createdAt: "2024-06-01T00:00:00.000Z" },
+    ],
+  });
   fake.switches.resourceCount = 2;
 });
 
@@ -39,7 +47,15 @@ describe("AWS volumes and databases", () => {
   it("lists volumes and databases in every region beside instances, each normalised with its console page", async () => {
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(partialFailures).toEqual([]);
-    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4 });
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4, bucket: 2 });
+    const bucket = resources.find((r) => r.type === "bucket" && r.name === "acme-logs")!;
+    expect(bucket).toMatchObject({
+      id: "acme-logs",
+      type: "bucket",
+      region: "us-east-1",
+      status: "running",
+      created_at: "2024-05-01T00:00:00.000Z",
+    });
 
     const volume = resources.find((r) => r.type === "volume" && r.region === "eu-west-1" && r.name === "data-0")!;
     expect(volume).toEqual({
@@ -84,7 +100,7 @@ describe("AWS volumes and databases", () => {
     Object.assign(fake.aws, { volumes: 23, databases: 45 });
     fake.switches.maxPageSize = 10;
     const { resources } = await awsAdapter.listResources(keys, context({ regions: ["us-east-1"] }));
-    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45 });
+    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45, bucket: 2 });
     expect(new Set(resources.map((r) => r.id)).size).toBe(resources.length);
     expect(fake.callsOf("DescribeVolumes", "us-east-1")).toHaveLength(3);
     expect(fake.callsOf("DescribeDBInstances", "us-east-1")).toHaveLength(5);
@@ -95,16 +111,19 @@ describe("AWS volumes and databases", () => {
     expect(byType(resources)).toEqual({ database: 4 });
     expect(fake.callsOf("DescribeInstances")).toHaveLength(0);
     expect(fake.callsOf("DescribeVolumes")).toHaveLength(0);
+    expect(byType((await awsAdapter.listResources(keys, context({ type: "bucket" }))).resources)).toEqual({ bucket: 2 });
+    expect(fake.callsOf("DescribeInstances")).toHaveLength(0);
     const none = await awsAdapter.listResources(keys, context({ type: "load_balancer" }));
     expect(none).toEqual({ resources: [], partialFailures: [] });
   });
 
   it("reports a type the key may not read as that type's failure, naming the action, while the rest lists", async () => {
-    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
+    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances", "s3:ListAllMyBuckets"] };
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(byType(resources)).toEqual({ instance: 4, volume: 6 });
     expect(partialFailures).toEqual([
       { scope: "database", code: "AccessDenied", message: expect.stringContaining("rds:DescribeDBInstances") },
+      { scope: "bucket", code: "AccessDenied", message: expect.stringContaining("s3:ListAllMyBuckets") },
     ]);
   });
 
@@ -113,6 +132,7 @@ describe("AWS volumes and databases", () => {
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(resources.every((r) => r.region === "us-east-1")).toBe(true);
     expect(partialFailures.map((f) => f.scope).sort()).toEqual(["database/eu-west-1", "eu-west-1", "volume/eu-west-1"]);
+    expect(resources.filter((r) => r.type === "bucket")).toHaveLength(2);
 
     fake.aws.failingRegions = {};
     fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["ec2:DescribeVolumes"] };

@@ -396,8 +396,8 @@ describe("aws listResources", () => {
     expect(failure).toMatchObject({ code: "malformed_response", status: 502 });
   });
 
-  it("lists nothing for a resource type AWS instances are not", async () => {
-    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "bucket" });
+  it("lists nothing for a resource type AWS does not list", async () => {
+    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "load_balancer" });
     expect(result).toEqual({ resources: [], partialFailures: [] });
     expect(fake.requests).toHaveLength(0);
   });

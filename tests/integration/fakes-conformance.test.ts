@@ -331,7 +331,13 @@ describe("fakes conform to the clouds' published API definitions", () => {
     const fake = await startAwsFake({
       switches: { resourceCount: 3, maxPageSize: 2 },
       // Volumes and databases over several pages, a master user secret planted in every database.
-      aws: { regions: ["us-east-1", "eu-west-1"], volumes: 3, databases: 3, databaseSecretCanary: "canary-rds-secret" },
+      aws: {
+        regions: ["us-east-1", "eu-west-1"],
+        volumes: 3,
+        databases: 3,
+        databaseSecretCanary: "canary-rds-secret",
+        buckets: [{ name: "conform-logs", createdAt: "2025-01-01T00:00:00.000Z", region: "eu-west-1" }],
+      },
       keys: [
         {
           accessKeyId: "ASIAEXPIREDCONFORM01",
@@ -344,7 +350,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
-      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(18);
+      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(19);
       // An RDS error in the Query protocol's shape.
       fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
       await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "database" }).catch(() => null);
@@ -362,7 +368,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
 
       const shapes = awsSchema.shapes as unknown as Record<string, XmlShapes>;
-      const errors = awsSchema.errors as unknown as Record<"ec2" | "query", { root: string; shapes: XmlShapes }>;
+      const errors = awsSchema.errors as unknown as Record<"ec2" | "query" | "s3", { root: string; shapes: XmlShapes }>;
       const operations = awsSchema.operations as unknown as Record<
         string,
         Record<string, { root: string; output: string; result?: string; extra?: string[] }>
@@ -372,11 +378,12 @@ describe("fakes conform to the clouds' published API definitions", () => {
       for (const [index, request] of fake.requests.entries()) {
         if (!request.answer) continue;
         const call = fake.calls[index];
-        const service = call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" ? call.service : "sts";
+        const service =
+          call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" || call?.service === "s3" ? call.service : "sts";
         const root = parseXml(request.answer.text);
         checked++;
         if (request.answer.status >= 400) {
-          const protocol = service === "ec2" ? errors.ec2 : errors.query;
+          const protocol = service === "ec2" ? errors.ec2 : service === "s3" ? errors.s3 : errors.query;
           if (root.name !== protocol.root) problems.push(`${call?.action}: error root <${root.name}>, not <${protocol.root}>`);
           else problems.push(...xmlProblems(root, protocol.root, protocol.shapes));
           continue;

@@ -200,6 +200,7 @@ describe("role templates", () => {
           "ec2:DescribeRegions",
           "ec2:DescribeVolumes",
           "rds:DescribeDBInstances",
+          "s3:ListAllMyBuckets",
           "sts:GetCallerIdentity",
         ],
         Resource: "*",

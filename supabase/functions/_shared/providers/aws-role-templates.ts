@@ -19,6 +19,7 @@ export const CLOUDKEEP_ROLE_ACTIONS = [
   "ec2:DescribeRegions",
   "ec2:DescribeVolumes",
   "rds:DescribeDBInstances",
+  "s3:ListAllMyBuckets",
   "sts:GetCallerIdentity",
 ] as const;
 

@@ -368,9 +368,19 @@ async function listRegion(
 const AWS_TYPES = ["instance", "volume", "database"] as const;
 type AwsType = (typeof AWS_TYPES)[number];
 
+/** S3 buckets: one global ListBuckets (through the S3 adapter's listing, which names each bucket's region on AWS). */
+async function listAwsBuckets(credentials: AwsKeyCredentials, context: AdapterContext): Promise<ListResult> {
+  const { listBucketResources } = await import("./s3-compatible.ts");
+  const keys = { ...credentials, region: homeRegion(credentials), force_path_style: false };
+  return listBucketResources(keys, { ...context, type: "bucket" });
+}
+
 async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterContext & { type?: string }): Promise<ListResult> {
+  if (context.type === "bucket") return listAwsBuckets(credentials, context);
   const wanted = AWS_TYPES.filter((type) => !context.type || context.type === type);
   if (wanted.length === 0) return { resources: [], partialFailures: [] };
+  // Buckets are listed beside the regional types; their failure is partial like any other type's.
+  const buckets = context.type ? null : listAwsBuckets(credentials, context).catch((error: unknown) => ({ failure: failureOf(error) }));
   const session = openAwsSession(credentials, context);
   try {
     const { EC2Client, DescribeRegionsCommand, DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
@@ -443,6 +453,12 @@ async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterCont
       // Instances keep their failures scoped to the region alone, as before there were other types.
       for (const { region, failure } of failed)
         partialFailures.push({ scope: type === "instance" ? region : `${type}/${region}`, code: failure.code, message: note(failure) });
+    }
+    const listed = await buckets;
+    if (listed && "failure" in listed) {
+      partialFailures.push({ scope: "bucket", code: listed.failure.code, message: `${listed.failure.message} ${listed.failure.hint}` });
+    } else if (listed) {
+      resources.push(...listed.resources);
     }
     return { resources, partialFailures };
   } finally {
