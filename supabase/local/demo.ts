@@ -137,9 +137,13 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
   const stop = () => Promise.all(started.map((fake) => fake.close())).then(() => undefined);
   try {
     // 4 instances in each of the 17 default regions; the others page through their own API's pages.
-    // Beside its instances, in every region: two EBS volumes and an RDS database; and three S3 buckets.
+    // Beside its instances, in every region: two EBS volumes, an RDS database and an EKS cluster; and three S3 buckets.
     const aws = await start(
-      startAwsFake({ port: port("aws"), switches: { resourceCount: 4 }, aws: { volumes: 2, databases: 1, buckets: DEMO_S3_BUCKETS } }),
+      startAwsFake({
+        port: port("aws"),
+        switches: { resourceCount: 4 },
+        aws: { volumes: 2, databases: 1, clusters: 1, buckets: DEMO_S3_BUCKETS },
+      }),
     );
     // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.
     const azure = await start(

@@ -275,6 +275,8 @@ export type AwsSwitches = {
   databaseSecretCanary: string | null;
   /** The account's S3 buckets (ListBuckets, with each one's region); none by default. */
   buckets: S3FakeBucket[];
+  /** EKS clusters per listed region (ListClusters + DescribeCluster); none by default. */
+  clusters: number;
 };
 
 export type FakeIamKeyRecord = { createdAt?: string; lastUsed?: { at: string; service: string; region: string } };
@@ -339,6 +341,7 @@ function defaultAwsSwitches(): AwsSwitches {
     databases: 0,
     databaseSecretCanary: null,
     buckets: [],
+    clusters: 0,
   };
 }
 
@@ -400,6 +403,24 @@ function volumeXml(region: string, index: number) {
     ? `<attachmentSet><item><volumeId>${id}</volumeId><instanceId>i-${String(index).padStart(17, "0")}</instanceId><device>/dev/xvda</device><status>attached</status><attachTime>${created}</attachTime><deleteOnTermination>true</deleteOnTermination></item></attachmentSet>`
     : "<attachmentSet/>";
   return `<item><volumeId>${id}</volumeId><size>${(index % 4) * 50 + 8}</size><snapshotId/><availabilityZone>${region}a</availabilityZone><status>${attached ? "in-use" : "available"}</status><createTime>${created}</createTime>${attachment}<volumeType>${VOLUME_TYPES[index % VOLUME_TYPES.length]}</volumeType><iops>3000</iops><encrypted>true</encrypted><tagSet><item><key>Name</key><value>data-${index}</value></item><item><key>env</key><value>prod</value></item></tagSet></item>`;
+}
+
+const EKS_STATUS = ["ACTIVE", "ACTIVE", "UPDATING", "CREATING"];
+
+/** One EKS cluster as DescribeCluster writes it (createdAt in epoch seconds, as REST-JSON does). */
+function eksClusterJson(region: string, index: number, name: string, account: string) {
+  return {
+    name,
+    arn: `arn:aws:eks:${region}:${account}:cluster/${name}`,
+    createdAt: Date.UTC(2025, 2, 1) / 1000 + index * 86_400,
+    version: index % 2 === 0 ? "1.31" : "1.30",
+    endpoint: `https://${index.toString(16).padStart(8, "0").toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
+    roleArn: `arn:aws:iam::${account}:role/eks-cluster`,
+    status: EKS_STATUS[index % EKS_STATUS.length],
+    platformVersion: "eks.8",
+    certificateAuthority: { data: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" },
+    tags: { env: "prod", team: `team-${index % 3}` },
+  };
 }
 
 const DB_ENGINES: [string, string][] = [
@@ -623,6 +644,7 @@ export async function startAwsFake(
       if (deny("s3:ListAllMyBuckets")) return s3Error(403, "AccessDenied", "Access Denied");
       return listBuckets({ ...defaultS3Switches(), buckets: aws.buckets, ownerName: null }, base.switches, request.url.searchParams);
     }
+    if (call.service === "eks") return answerEks(request, call, key!, aws, base.switches.maxPageSize, deny);
     if (call.service === "rds") return answerRds(form, action, call.region!, key!, aws, base.switches.maxPageSize, deny);
 
     if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);
@@ -753,6 +775,57 @@ export async function startAwsFake(
       return answer(`<AccessKeyMetadata>${members.join("")}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
     }
     return stsError(400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`, "Sender", IAM_NS);
+  }
+
+  /** EKS (REST-JSON): ListClusters (GET /clusters, maxResults 1–100, nextToken) and DescribeCluster (GET /clusters/{name}). */
+  function answerEks(
+    request: FakeRequest,
+    call: AwsCall,
+    caller: AwsFakeKey,
+    aws: AwsSwitches,
+    pageSize: number,
+    deny: (a: string) => boolean,
+  ): FakeResponse {
+    const region = call.region!;
+    const account = caller.account ?? AWS_FAKE_KEY.account;
+    const eksError = (status: number, type: string, message: string): FakeResponse => ({
+      status,
+      headers: { "content-type": "application/json", "x-amzn-errortype": type },
+      body: { message },
+    });
+    const denied = (action: string) =>
+      eksError(
+        403,
+        "AccessDeniedException",
+        `User: ${caller.arn ?? "unknown"} is not authorized to perform: ${action} on resource: arn:aws:eks:${region}:${account}:cluster/*`,
+      );
+    const total = aws.regions.includes(region) ? aws.clusters : 0;
+    const names = Array.from({ length: total }, (_, i) => `cluster-${region}-${i}`);
+    if (request.method === "GET" && request.path === "/clusters") {
+      call.action = "ListClusters";
+      if (aws.failingRegions[region] === "server_error") return eksError(500, "ServerException", "An internal error has occurred");
+      if (aws.failingRegions[region] === "unauthorized" || deny("eks:ListClusters")) return denied("eks:ListClusters");
+      const asked = Number(request.url.searchParams.get("maxResults") ?? 100);
+      if (!Number.isInteger(asked) || asked < 1 || asked > 100)
+        return eksError(400, "InvalidParameterException", "maxResults must be between 1 and 100");
+      const start = pageStart(request.url.searchParams.get("nextToken"), region);
+      if (start === null) return eksError(400, "InvalidParameterException", "The nextToken is invalid.");
+      const end = Math.min(total, start + Math.min(asked, pageSize));
+      return {
+        headers: { "content-type": "application/json" },
+        body: { clusters: names.slice(start, end), ...(end < total ? { nextToken: pageToken(region, end) } : {}) },
+      };
+    }
+    const describe = /^\/clusters\/([^/]+)$/.exec(request.path);
+    if (request.method === "GET" && describe) {
+      call.action = "DescribeCluster";
+      if (deny("eks:DescribeCluster")) return denied("eks:DescribeCluster");
+      const name = decodeURIComponent(describe[1]);
+      const index = names.indexOf(name);
+      if (index < 0) return eksError(404, "ResourceNotFoundException", `No cluster found for name: ${name}.`);
+      return { headers: { "content-type": "application/json" }, body: { cluster: eksClusterJson(region, index, name, account) } };
+    }
+    return eksError(404, "NotFoundException", "This fake's EKS answers ListClusters and DescribeCluster only.");
   }
 
   /** RDS (Query protocol, 2014-10-31): DescribeDBInstances of one region, MaxRecords 20–100 with a Marker. */

@@ -1,4 +1,4 @@
-// AWS beside EC2 instances (issue 15): EBS volumes and RDS DB instances, each listed per region through
+// AWS beside EC2 instances (issue 15): EBS volumes, RDS DB instances and EKS clusters, each listed per region through
 // the same session as instances, and S3 buckets (one ListBuckets), against the SigV4-verifying AWS fake. Each normalised field by field
 // with its console page; pages followed to the end; the type filter; a type the key may not read, or a
 // region where it fails, reported while everything else lists; and a database's master user secret never
@@ -34,6 +34,7 @@ beforeEach(() => {
   Object.assign(fake.aws, {
     volumes: 3,
     databases: 2,
+    clusters: 1,
     databaseSecretCanary: CANARY,
     buckets: [
       { name: "acme-logs", createdAt: "2024-05-01T00:00:00.000Z" },
@@ -47,7 +48,23 @@ describe("AWS volumes and databases", () => {
   it("lists volumes and databases in every region beside instances, each normalised with its console page", async () => {
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(partialFailures).toEqual([]);
-    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4, bucket: 2 });
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4, kubernetes_cluster: 2, bucket: 2 });
+    const cluster = resources.find((r) => r.type === "kubernetes_cluster" && r.region === "eu-west-1")!;
+    expect(cluster).toEqual({
+      id: `arn:aws:eks:eu-west-1:${AWS_FAKE_KEY.account}:cluster/cluster-eu-west-1-0`,
+      name: "cluster-eu-west-1-0",
+      type: "kubernetes_cluster",
+      region: "eu-west-1",
+      zone: null,
+      status: "running",
+      raw_status: "ACTIVE",
+      size: "Kubernetes 1.31",
+      public_ips: [],
+      private_ips: [],
+      tags: { env: "prod", team: "team-0" },
+      created_at: "2025-03-01T00:00:00.000Z",
+      console_url: "https://eu-west-1.console.aws.amazon.com/eks/home?region=eu-west-1#/clusters/cluster-eu-west-1-0",
+    });
     const bucket = resources.find((r) => r.type === "bucket" && r.name === "acme-logs")!;
     expect(bucket).toMatchObject({
       id: "acme-logs",
@@ -100,7 +117,7 @@ describe("AWS volumes and databases", () => {
     Object.assign(fake.aws, { volumes: 23, databases: 45 });
     fake.switches.maxPageSize = 10;
     const { resources } = await awsAdapter.listResources(keys, context({ regions: ["us-east-1"] }));
-    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45, bucket: 2 });
+    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45, kubernetes_cluster: 1, bucket: 2 });
     expect(new Set(resources.map((r) => r.id)).size).toBe(resources.length);
     expect(fake.callsOf("DescribeVolumes", "us-east-1")).toHaveLength(3);
     expect(fake.callsOf("DescribeDBInstances", "us-east-1")).toHaveLength(5);
@@ -120,7 +137,7 @@ describe("AWS volumes and databases", () => {
   it("reports a type the key may not read as that type's failure, naming the action, while the rest lists", async () => {
     fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances", "s3:ListAllMyBuckets"] };
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
-    expect(byType(resources)).toEqual({ instance: 4, volume: 6 });
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6, kubernetes_cluster: 2 });
     expect(partialFailures).toEqual([
       { scope: "database", code: "AccessDenied", message: expect.stringContaining("rds:DescribeDBInstances") },
       { scope: "bucket", code: "AccessDenied", message: expect.stringContaining("s3:ListAllMyBuckets") },
@@ -131,7 +148,12 @@ describe("AWS volumes and databases", () => {
     fake.aws.failingRegions = { "eu-west-1": "server_error" };
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(resources.every((r) => r.region === "us-east-1")).toBe(true);
-    expect(partialFailures.map((f) => f.scope).sort()).toEqual(["database/eu-west-1", "eu-west-1", "volume/eu-west-1"]);
+    expect(partialFailures.map((f) => f.scope).sort()).toEqual([
+      "database/eu-west-1",
+      "eu-west-1",
+      "kubernetes_cluster/eu-west-1",
+      "volume/eu-west-1",
+    ]);
     expect(resources.filter((r) => r.type === "bucket")).toHaveLength(2);
 
     fake.aws.failingRegions = {};

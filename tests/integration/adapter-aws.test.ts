@@ -308,7 +308,7 @@ describe("aws listResources", () => {
     Object.assign(fake.switches, { resourceCount: 200, maxPageSize: 100 });
     fake.aws.pageDelayMs = 100;
     const started = Date.now();
-    const result = await awsAdapter.listResources(credentials(), context());
+    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "instance" });
     const elapsed = Date.now() - started;
     expect(result.resources).toHaveLength(DEFAULT_AWS_REGIONS.length * 200);
     // Serially this is 17 regions × 2 pages × 100 ms = 3.4 s; one region's chain is 0.2 s.

@@ -263,6 +263,8 @@ describe("assuming a customer's role", () => {
 
   it("grants in its permissions policy exactly the actions Cloudkeep called with the role", async () => {
     fake.aws.trail["us-east-1"] = fakeTrailEvents("us-east-1", 3);
+    // A cluster, so that listing it describes it too.
+    fake.aws.clusters = 1;
     await awsAdapter.checkHealth(credentials(), context());
     await awsAdapter.listResources(credentials(), context());
     await listAllEvents(credentials(), { ...context(), region: "us-east-1" });

@@ -337,6 +337,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
         databases: 3,
         databaseSecretCanary: "canary-rds-secret",
         buckets: [{ name: "conform-logs", createdAt: "2025-01-01T00:00:00.000Z", region: "eu-west-1" }],
+        clusters: 3,
       },
       keys: [
         {
@@ -350,7 +351,11 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
-      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(19);
+      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(25);
+      // An EKS error, as REST-JSON writes it.
+      fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["eks:ListClusters"] };
+      await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "kubernetes_cluster" }).catch(() => null);
+      fake.keys[0] = AWS_FAKE_KEY;
       // An RDS error in the Query protocol's shape.
       fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
       await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "database" }).catch(() => null);
@@ -378,6 +383,11 @@ describe("fakes conform to the clouds' published API definitions", () => {
       for (const [index, request] of fake.requests.entries()) {
         if (!request.answer) continue;
         const call = fake.calls[index];
+        if (call?.service === "eks") {
+          checked++;
+          problems.push(...eksProblems(call.action, request.answer.status, request.answer.text));
+          continue;
+        }
         const service =
           call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" || call?.service === "s3" ? call.service : "sts";
         const root = parseXml(request.answer.text);
@@ -567,3 +577,41 @@ describe("discovery fakes conform to the clouds' published API definitions (whol
     }
   });
 });
+
+type JsonShapes = Record<string, { members: Record<string, unknown> }>;
+
+/** An EKS (REST-JSON) answer against the excerpt: every key a member of its shape, each value of its kind. */
+function eksProblems(action: string | null, status: number, text: string): string[] {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const eks = awsSchema.shapes.eks as unknown as JsonShapes;
+  if (status >= 400) {
+    const allowed = (awsSchema.errors as unknown as { eks: { members: string[] } }).eks.members;
+    return Object.keys(body)
+      .filter((key) => !allowed.includes(key))
+      .map((key) => `eks ${action} error: ${key} is not part of an error`);
+  }
+  const operation = (awsSchema.operations as unknown as Record<string, Record<string, { output: string }>>).eks[action ?? ""];
+  if (!operation) return [`eks ${action}: not an operation of the excerpt`];
+  const problems: string[] = [];
+  const check = (value: unknown, kind: unknown, path: string): void => {
+    if (typeof kind === "string" && kind in eks) {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return void problems.push(`${path}: not an object`);
+      for (const [key, child] of Object.entries(value)) {
+        const member = eks[kind].members[key];
+        if (member === undefined) problems.push(`${path}.${key}: not a member of ${kind}`);
+        else check(child, member, `${path}.${key}`);
+      }
+    } else if (kind === "string" && typeof value !== "string") problems.push(`${path}: not a string`);
+    else if ((kind === "number" || kind === "timestamp") && typeof value !== "number") problems.push(`${path}: not a number`);
+    else if (kind === "boolean" && typeof value !== "boolean") problems.push(`${path}: not a boolean`);
+    else if (kind && typeof kind === "object" && "list" in kind) {
+      if (!Array.isArray(value)) problems.push(`${path}: not a list`);
+      else value.forEach((item, i) => check(item, (kind as { list: string }).list, `${path}[${i}]`));
+    } else if (kind && typeof kind === "object" && "map" in kind) {
+      if (!value || typeof value !== "object" || Object.values(value).some((v) => typeof v !== "string"))
+        problems.push(`${path}: not a map of strings`);
+    }
+  };
+  check(body, operation.output, action ?? "?");
+  return problems;
+}

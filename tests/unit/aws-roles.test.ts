@@ -199,6 +199,8 @@ describe("role templates", () => {
           "ec2:DescribeInstances",
           "ec2:DescribeRegions",
           "ec2:DescribeVolumes",
+          "eks:DescribeCluster",
+          "eks:ListClusters",
           "rds:DescribeDBInstances",
           "s3:ListAllMyBuckets",
           "sts:GetCallerIdentity",

@@ -1,23 +1,16 @@
-// AWS resource types beside EC2 instances (issue 15): EBS volumes (ec2:DescribeVolumes) and RDS DB
-// instances (rds:DescribeDBInstances), each listed per region through the listing's session, each
-// normalised like instances with its console page. Only named fields are read: a DB instance's
-// MasterUserSecret, its certificate and its endpoint's credentials never are. The RDS client loads only
-// when databases are listed.
+// AWS resource types beside EC2 instances (issue 15): EBS volumes (ec2:DescribeVolumes), RDS DB
+// instances (rds:DescribeDBInstances) and EKS clusters (eks:ListClusters + eks:DescribeCluster), each
+// listed per region through the listing's session, each normalised like instances with its console
+// page. Only named fields are read: a DB instance's MasterUserSecret and a cluster's certificate never
+// are. The RDS and EKS clients load only when their type is listed.
 import type { EC2Client, Volume } from "@aws-sdk/client-ec2";
 import type { DBInstance, RDSClient } from "@aws-sdk/client-rds";
+import type { Cluster, EKSClient } from "@aws-sdk/client-eks";
 import { UpstreamError } from "../net/http.ts";
-import { awsCall, awsConsoleUrl, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
+import { awsCall, awsConsoleUrl, mapLimit, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 /** What each type needs from IAM, for a partial failure's hint. */
-export const AWS_TYPE_ACTIONS = {
-  instance: "ec2:DescribeInstances",
-  volume: "ec2:DescribeVolumes",
-  database: "rds:DescribeDBInstances",
-} as const;
-
-export type AwsResourceType = keyof typeof AWS_TYPE_ACTIONS;
-
 /** A guard against an endpoint that never stops handing out tokens. */
 const MAX_PAGES = 1000;
 
@@ -181,4 +174,68 @@ export async function listDatabases(session: AwsSession, client: RDSClient, regi
     return { items: output.DBInstances ?? [], next: output.Marker || undefined };
   });
   return instances.map((db) => normalizeDatabase(db, region));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// EKS clusters
+
+const CLUSTER_STATUS: Record<string, ResourceStatus> = {
+  ACTIVE: "running",
+  UPDATING: "running",
+  CREATING: "pending",
+  PENDING: "pending",
+  DELETING: "terminated",
+  FAILED: "error",
+};
+
+/** DescribeCluster calls in flight at once per region (ListClusters names them; each needs its own call). */
+const DESCRIBE_CONCURRENCY = 5;
+
+/** ONLY the fields named here are read; certificateAuthority and identity are not. The endpoint is a DNS name, so a cluster lists no IPs. */
+export function normalizeCluster(cluster: Cluster, region: string): NormalizedResource {
+  const name = cluster.name ?? "";
+  const raw = cluster.status ?? null;
+  return {
+    id: cluster.arn ?? name,
+    name,
+    type: "kubernetes_cluster",
+    region,
+    zone: null,
+    status: (raw && CLUSTER_STATUS[raw]) || "unknown",
+    raw_status: raw,
+    size: cluster.version ? `Kubernetes ${cluster.version}` : null,
+    public_ips: [],
+    private_ips: [],
+    tags: { ...(cluster.tags ?? {}) },
+    created_at: iso(cluster.createdAt),
+    console_url: name ? awsConsoleUrl(region, `eks/home?region=${encodeURIComponent(region)}#/clusters/${encodeURIComponent(name)}`) : null,
+  };
+}
+
+/** One EKS client per region, on the listing's session. */
+export async function eksClients(session: AwsSession) {
+  const { EKSClient } = await import("@aws-sdk/client-eks");
+  const clients = new Map<string, EKSClient>();
+  return (region: string) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = withoutSdkLogging(new EKSClient(sdkClientConfig(session, region)))));
+    return client;
+  };
+}
+
+export async function listClusters(session: AwsSession, client: EKSClient, region: string): Promise<NormalizedResource[]> {
+  const { ListClustersCommand, DescribeClusterCommand } = await import("@aws-sdk/client-eks");
+  const names = await paged("ListClusters", region, async (token) => {
+    const output = await awsCall(session, { service: "eks", action: "eks:ListClusters", region }, (abortSignal) =>
+      client.send(new ListClustersCommand({ maxResults: 100, ...(token ? { nextToken: token } : {}) }), { abortSignal }),
+    );
+    return { items: output.clusters ?? [], next: output.nextToken || undefined };
+  });
+  const clusters = await mapLimit(names, DESCRIBE_CONCURRENCY, async (name) => {
+    const output = await awsCall(session, { service: "eks", action: "eks:DescribeCluster", region }, (abortSignal) =>
+      client.send(new DescribeClusterCommand({ name }), { abortSignal }),
+    );
+    return output.cluster ? normalizeCluster(output.cluster, region) : null;
+  });
+  return clusters.filter((cluster): cluster is NormalizedResource => cluster !== null);
 }

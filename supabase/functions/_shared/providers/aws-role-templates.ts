@@ -18,6 +18,8 @@ export const CLOUDKEEP_ROLE_ACTIONS = [
   "ec2:DescribeInstances",
   "ec2:DescribeRegions",
   "ec2:DescribeVolumes",
+  "eks:DescribeCluster",
+  "eks:ListClusters",
   "rds:DescribeDBInstances",
   "s3:ListAllMyBuckets",
   "sts:GetCallerIdentity",
