@@ -16,11 +16,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { cn } from "@/lib/utils";
-import {
-  CREDENTIAL_VARIANTS,
-  type CredentialField,
-  type ProviderType,
-} from "@/supabase/functions/_shared/schemas/providers.ts";
+import { CREDENTIAL_VARIANTS, type CredentialField, type ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { chosenVariant, credentialFields, isSecretField, VARIANT_FIELD, type CredentialValues, type FieldErrors } from "./provider-form";
 
 type CredentialFieldsProps = {

@@ -133,7 +133,13 @@ describe("the demo seed", () => {
     // Beside instances, each region has EBS volumes, an RDS database and an EKS cluster; the account has three buckets.
     const awsTypes = await sql<{ type: string; n: number }[]>`
       select type, count(*)::int as n from public.provider_resources where provider_id = ${aws.id} group by type order by type`;
-    expect(Object.fromEntries(awsTypes.map((t) => [t.type, t.n]))).toEqual({ bucket: 3, database: 17, instance: 68, kubernetes_cluster: 17, volume: 34 });
+    expect(Object.fromEntries(awsTypes.map((t) => [t.type, t.n]))).toEqual({
+      bucket: 3,
+      database: 17,
+      instance: 68,
+      kubernetes_cluster: 17,
+      volume: 34,
+    });
     // DigitalOcean shows more than droplets: volumes, Kubernetes clusters, databases, load balancers.
     const digitalocean = first.providers.find((p) => p.name === "DigitalOcean (demo)")!;
     const types = await sql<{ type: string; n: number }[]>`
