@@ -131,6 +131,11 @@ describe("a provider connected by role", () => {
       "cloudtrail:LookupEvents",
       "ec2:DescribeInstances",
       "ec2:DescribeRegions",
+      "ec2:DescribeVolumes",
+      "eks:DescribeCluster",
+      "eks:ListClusters",
+      "rds:DescribeDBInstances",
+      "s3:ListAllMyBuckets",
       "sts:GetCallerIdentity",
     ]);
   });

@@ -118,7 +118,10 @@ describe("whole cloud organizations over the API", () => {
         ]),
       );
     }
-    expect((await call(`/providers/${parent.id}/accounts`, { token: tokens.outsider })).body.data).toEqual([]);
+    expect(await call(`/providers/${parent.id}/accounts`, { token: tokens.outsider })).toMatchObject({
+      status: 404,
+      body: { error: { code: "not_found" } },
+    });
     const read = await call(`/providers/${child}`, { token: tokens.viewer });
     expect(read.body.data).toMatchObject({ parent_provider_id: parent.id });
   });

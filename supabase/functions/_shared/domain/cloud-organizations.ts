@@ -19,7 +19,7 @@ import {
   type OrganizationScope,
 } from "../providers/discovery.ts";
 import type { HealthResult } from "../providers/types.ts";
-import { describeCredential, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
+import { describeCredential, type CredentialsOf } from "../schemas/providers.ts";
 import {
   adapterContext,
   openEnvelope,

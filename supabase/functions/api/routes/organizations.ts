@@ -9,6 +9,7 @@ import {
 import { ApiError, json } from "../../_shared/http.ts";
 import { domainCall, readJson, vaultOf, type RequestContext } from "../context.ts";
 import type { Router } from "../router.ts";
+import { visibleProvider } from "./providers.ts";
 
 const live = vaultOf;
 
@@ -19,16 +20,19 @@ function present(row: Awaited<ReturnType<typeof listDiscoveredAccounts>>[number]
 
 export function organizationRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers/:id/accounts", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
     const rows = await domainCall(() => listDiscoveredAccounts(live(ctx), id));
     return json({ data: rows.map(present) });
   });
 
   router.on("POST", "/providers/:id/discover", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
     const outcome = await domainCall(() => discoverOrganizationAccounts(live(ctx), id));
     return json({ data: outcome });
   });
 
   router.on("PUT", "/providers/:id/organization-scope", async (ctx, { id }) => {
+    await visibleProvider(ctx, id);
     const body = await readJson(ctx.request);
     if (!body || typeof body !== "object" || Array.isArray(body) || !("organization_scope" in body)) {
       throw new ApiError(422, "validation_failed", 'Send { "organization_scope": {…} }, or null to stop connecting the organization.', {
@@ -42,6 +46,7 @@ export function organizationRoutes(router: Router<RequestContext>) {
   });
 
   router.on("PATCH", "/providers/:id/accounts/:account", async (ctx, { id, account }) => {
+    await visibleProvider(ctx, id);
     const body = await readJson(ctx.request);
     const excluded = (body as { excluded?: unknown } | null)?.excluded;
     if (typeof excluded !== "boolean") {

@@ -60,7 +60,8 @@ function present(p: ProviderRecord) {
 
 const vault = vaultOf;
 
-async function visibleProvider(ctx: RequestContext, id: string) {
+/** The provider, when the caller may see it (any id that is not one is simply not found). */
+export async function visibleProvider(ctx: RequestContext, id: string) {
   const provider = await withRls(ctx.deps.sql, ctx.claims, (tx) => selectProvider(tx, id));
   if (!provider) throw new ApiError(404, "not_found", "Provider not found.");
   return provider;
