@@ -161,3 +161,17 @@ describe("AWS volumes and databases", () => {
     await expect(awsAdapter.listResources(keys, context({ type: "volume" }))).rejects.toMatchObject({ code: "UnauthorizedOperation" });
   });
 });
+
+describe("a refused cluster description", () => {
+  it("stops the region's other descriptions instead of leaving them running after the listing", async () => {
+    Object.assign(fake.aws, { clusters: 20 });
+    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["eks:DescribeCluster"] };
+    const { partialFailures } = await awsAdapter.listResources(keys, context({ regions: ["us-east-1"] }));
+    expect(partialFailures).toEqual([expect.objectContaining({ scope: "kubernetes_cluster", code: "AccessDeniedException" })]);
+    const described = fake.callsOf("DescribeCluster").length;
+    // Five at a time: the first refusals end the region's work; none of the twenty runs on afterwards.
+    expect(described).toBeLessThanOrEqual(5);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.callsOf("DescribeCluster")).toHaveLength(described);
+  });
+});

@@ -171,17 +171,27 @@ export function failureOf(error: unknown): ProviderFailure {
   return toProviderFailure(error);
 }
 
-/** Runs `worker` over `items` with at most `limit` running at once; results keep the input order. */
+/**
+ * Runs `worker` over `items` with at most `limit` running at once; results keep the input order. The first
+ * failure stops new work, waits for what is in flight and is thrown: nothing runs on after the caller
+ * has moved on (and closed the session's sockets).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed: { error: unknown } | null = null;
   const run = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++;
-      results[index] = await worker(items[index]);
+      try {
+        results[index] = await worker(items[index]);
+      } catch (error) {
+        failed ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  if (failed) throw (failed as { error: unknown }).error;
   return results;
 }
 
