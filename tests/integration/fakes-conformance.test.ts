@@ -114,34 +114,56 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("Linode: profile, instance pages (additionalProperties: false) and the errors body, as in Linode's openapi.yaml", async () => {
-    const fake = await startLinodeFake({ switches: { resourceCount: 60, maxPageSize: 25 } });
+  it("Linode: profile, instance, volume, LKE cluster, database and NodeBalancer pages (additionalProperties: false) and the errors body, as in Linode's openapi.yaml", async () => {
+    const fake = await startLinodeFake({
+      switches: { resourceCount: 60, maxPageSize: 25 },
+      linode: { volumes: 30, lkeClusters: 3, databases: 26, nodeBalancers: 2 },
+    });
     try {
       const credentials = { access_key: fake.token };
       expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
-      expect((await linodeAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(60);
+      expect((await linodeAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(60 + 30 + 3 + 26 + 2);
+      // A type whose scope the token lacks answers Linode's 401 errors body for that listing alone.
+      fake.linode.scopes = "linodes:read_only volumes:read_only lke:read_only databases:read_only";
+      expect((await linodeAdapter.listResources(credentials, loopback(fake.url))).partialFailures).toHaveLength(1);
       fake.linode.scopes = "account:read_only";
       expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
       fake.switches.badCredentials = true;
       expect((await linodeAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(false);
       const checked = checkJson(linodeSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? "error" : `GET ${r.path}`));
-      expect(checked).toBe(2 + 3 + 2 + 1);
-      // The adapter asks only with parameters get-linode-instances defines (page_size 25–500).
-      const parameters = linodeSchema.parameters["GET /v4/linode/instances"] as QueryParameter[];
-      expect(fake.hits("/v4/linode/instances").flatMap((r) => queryProblems(parameters, r.url))).toEqual([]);
+      // profile and probe; instances (3 pages), volumes (2), clusters (1), databases (2), NodeBalancers (1), twice but
+      // the refused NodeBalancers; the 401 for them; profile and the refused probe; the revoked token's 401.
+      expect(checked).toBe(2 + 2 * (3 + 2 + 1 + 2 + 1) - 1 + 1 + 2 + 1);
+      for (const path of ["/v4/volumes", "/v4/lke/clusters", "/v4/databases/instances", "/v4/nodebalancers"]) {
+        expect(fake.hits(path).filter((r) => r.answer?.status === 200).length, path).toBeGreaterThan(0);
+      }
+      // The adapter asks only with parameters each list operation defines (page_size 25–500; none for LKE).
+      for (const [operation, parameters] of Object.entries(linodeSchema.parameters)) {
+        const path = operation.replace(/^GET /, "");
+        expect(fake.hits(path).flatMap((r) => queryProblems(parameters as QueryParameter[], r.url))).toEqual([]);
+      }
     } finally {
       await fake.close();
     }
   });
 
-  it("Vultr: account and cursor pages of instances, as in the Vultr API v2 definition", async () => {
-    const fake = await startVultrFake({ switches: { resourceCount: 7, maxPageSize: 3 } });
+  it("Vultr: account and cursor pages of instances, block storage and load balancers, VKE clusters and databases, as in the Vultr API v2 definition", async () => {
+    const fake = await startVultrFake({
+      switches: { resourceCount: 7, maxPageSize: 3 },
+      vultr: { blocks: 4, kubernetesClusters: 2, databases: 2, loadBalancers: 3 },
+    });
     try {
       const credentials = { access_key: fake.token };
       expect((await vultrAdapter.checkHealth(credentials, loopback(fake.url))).ok).toBe(true);
-      expect((await vultrAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(7);
+      expect((await vultrAdapter.listResources(credentials, loopback(fake.url))).resources).toHaveLength(7 + 4 + 2 + 2 + 3);
       const checked = checkJson(vultrSchema as JsonExcerpt, fake.requests, (r, status) => (status >= 400 ? null : `GET ${r.path}`));
-      expect(checked).toBe(1 + 3);
+      // account; instances (3 pages), blocks (2), clusters (1), databases (1), load balancers (1).
+      expect(checked).toBe(1 + 3 + 2 + 1 + 1 + 1);
+      // The adapter asks only with parameters each list operation defines (none for clusters, filters only for databases).
+      for (const [operation, parameters] of Object.entries(vultrSchema.parameters)) {
+        const path = operation.replace(/^GET /, "");
+        expect(fake.hits(path).flatMap((r) => queryProblems(parameters as QueryParameter[], r.url))).toEqual([]);
+      }
     } finally {
       await fake.close();
     }

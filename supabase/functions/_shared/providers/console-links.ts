@@ -32,8 +32,49 @@ export function linodeInstanceUrl(id: string | number): string {
   return `https://cloud.linode.com/linodes/${encodeURIComponent(String(id))}`;
 }
 
+/**
+ * Cloud Manager's Volumes page: a volume is managed from that list (its action menu), Cloud Manager has no
+ * page of its own for one volume, so the link does not guess one.
+ */
+export function linodeVolumesUrl(): string {
+  return "https://cloud.linode.com/volumes";
+}
+
+export function linodeKubernetesClusterUrl(id: string | number): string {
+  return `https://cloud.linode.com/kubernetes/clusters/${encodeURIComponent(String(id))}/summary`;
+}
+
+/** Cloud Manager's database pages sit under the engine: /databases/mysql/123, /databases/postgresql/456. */
+export function linodeDatabaseUrl(engine: string, id: string | number): string {
+  return `https://cloud.linode.com/databases/${encodeURIComponent(engine)}/${encodeURIComponent(String(id))}`;
+}
+
+export function linodeNodeBalancerUrl(id: string | number): string {
+  return `https://cloud.linode.com/nodebalancers/${encodeURIComponent(String(id))}`;
+}
+
 export function vultrInstanceUrl(id: string): string {
   return `https://my.vultr.com/subs/?id=${encodeURIComponent(id)}`;
+}
+
+// Vultr documents no address for the page of one block storage volume, Kubernetes cluster, database or
+// load balancer, so these link the customer portal's list of that kind, where the resource is one click
+// away, rather than guess a query string.
+
+export function vultrBlockStorageUrl(): string {
+  return "https://my.vultr.com/blockstorage/";
+}
+
+export function vultrKubernetesUrl(): string {
+  return "https://my.vultr.com/kubernetes/";
+}
+
+export function vultrDatabasesUrl(): string {
+  return "https://my.vultr.com/databases/";
+}
+
+export function vultrLoadBalancersUrl(): string {
+  return "https://my.vultr.com/loadbalancers/";
 }
 
 /**

@@ -1,7 +1,15 @@
 // Linode (Akamai): GET /v4/profile proves the token, and one small page of GET /v4/linode/instances
-// proves it may read Linodes (a token of any scope reads its profile); the listing takes 500 a page,
-// following page/pages to the end.
-import { linodeInstanceUrl } from "./console-links.ts";
+// proves it may read Linodes (a token of any scope reads its profile). Five listings, one per resource
+// type: Linodes, volumes, LKE clusters, managed databases and NodeBalancers, each following page/pages
+// to the end (500 a page where the operation takes a page_size). A type whose scope the token lacks is
+// a partial failure naming that scope.
+import {
+  linodeDatabaseUrl,
+  linodeInstanceUrl,
+  linodeKubernetesClusterUrl,
+  linodeNodeBalancerUrl,
+  linodeVolumesUrl,
+} from "./console-links.ts";
 import {
   apiUrl,
   isRecord,
@@ -12,6 +20,7 @@ import {
   str,
   tagsFromList,
   tokenCloudAdapter,
+  type TokenCloudListing,
   type TokenCloudPage,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
@@ -22,6 +31,26 @@ const PAGE_SIZE = 500;
 const PROBE_PAGE_SIZE = 25;
 /** The OAuth scope a token needs to list instances (Cloud Manager: "Linodes — Read Only"). */
 export const LINODE_READ_SCOPE = "linodes:read_only";
+
+/** The OAuth scope each listing needs (the `security` of each list operation in linode/linode-api-docs). */
+export const LINODE_READ_SCOPES = {
+  instance: LINODE_READ_SCOPE,
+  volume: "volumes:read_only",
+  kubernetes_cluster: "lke:read_only",
+  database: "databases:read_only",
+  load_balancer: "nodebalancers:read_only",
+} as const;
+
+type LinodeType = keyof typeof LINODE_READ_SCOPES;
+
+/** What each type is called in Linode's words, and the access row that grants its scope in Cloud Manager's token form. */
+const LINODE_NAMES: Record<LinodeType, { what: string; access: string }> = {
+  instance: { what: "Linodes", access: "Linodes" },
+  volume: { what: "volumes", access: "Volumes" },
+  kubernetes_cluster: { what: "Kubernetes (LKE) clusters", access: "Kubernetes" },
+  database: { what: "managed databases", access: "Databases" },
+  load_balancer: { what: "NodeBalancers", access: "NodeBalancers" },
+};
 
 const STATUS: Record<string, ResourceStatus> = {
   running: "running",
@@ -42,14 +71,19 @@ const STATUS: Record<string, ResourceStatus> = {
   busy: "pending",
 };
 
-/** Linode answers a token without the endpoint's scope 401 "Your OAuth token is not authorized to use this endpoint." */
-function missingScope(body: unknown): { message: string; hint: string } | null {
+/**
+ * Linode answers a token without the endpoint's scope 401 "Your OAuth token is not authorized to use this
+ * endpoint.", unlike a revoked token's 401 "Invalid Token": the type whose call was refused names the scope.
+ */
+function missingScope(body: unknown, type: string): { message: string; hint: string } | null {
   const errors = isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
   const refused = errors.some((e) => isRecord(e) && typeof e.reason === "string" && /not authorized to use this endpoint/i.test(e.reason));
   if (!refused) return null;
+  const known = (Object.hasOwn(LINODE_READ_SCOPES, type) ? type : "instance") as LinodeType;
+  const { what, access } = LINODE_NAMES[known];
   return {
-    message: "The Linode token works but may not read Linodes (401: not authorized to use this endpoint).",
-    hint: `Create a personal access token with the ${LINODE_READ_SCOPE} scope ("Linodes: Read Only") in Cloud Manager → your profile → API Tokens, and rotate it here.`,
+    message: `The Linode token works but may not read ${what} (401: not authorized to use this endpoint).`,
+    hint: `Create a personal access token with the ${LINODE_READ_SCOPES[known]} scope ("${access}: Read Only") in Cloud Manager → your profile → API Tokens, and rotate it here.`,
   };
 }
 
@@ -94,6 +128,171 @@ function readPage(body: Record<string, unknown>, url: URL): TokenCloudPage {
   return { items: body.data, next };
 }
 
+/** The first page of a listing whose operation takes page and page_size. */
+function firstPage(base: URL, path: string): URL {
+  const url = apiUrl(base, path);
+  url.searchParams.set("page", "1");
+  url.searchParams.set("page_size", String(PAGE_SIZE));
+  return url;
+}
+
+function idOf(item: Record<string, unknown>, what: string): string {
+  const id = str(required(item, "id", what));
+  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
+  return id;
+}
+
+const VOLUME_STATUS: Record<string, ResourceStatus> = { creating: "pending", resizing: "pending", key_rotating: "pending" };
+
+/**
+ * An active volume attached to a Linode is in use ("running"); an active detached one exists but serves
+ * nothing ("stopped"), as for DigitalOcean's volumes. raw_status keeps Linode's status and says which.
+ */
+function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
+  const id = idOf(volume, "a volume");
+  const raw = str(volume.status);
+  const attached = volume.linode_id !== null && volume.linode_id !== undefined;
+  const gb = typeof volume.size === "number" ? volume.size : null;
+  const active = raw === "active";
+  return {
+    id,
+    name: str(volume.label) ?? id,
+    type: "volume",
+    region: str(volume.region),
+    zone: null,
+    status: active ? (attached ? "running" : "stopped") : mapStatus(raw, VOLUME_STATUS),
+    raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
+    size: gb === null ? null : `${gb} GB`,
+    public_ips: [],
+    private_ips: [],
+    tags: tagsFromList(volume.tags),
+    created_at: utc(volume.created),
+    console_url: linodeVolumesUrl(),
+  };
+}
+
+/**
+ * get-lke-clusters answers no status and no node pools (those are one more call per cluster, not made),
+ * so an LKE cluster's status is unknown and its size empty rather than guessed.
+ */
+function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
+  const id = idOf(cluster, "an LKE cluster");
+  return {
+    id,
+    name: str(cluster.label) ?? id,
+    type: "kubernetes_cluster",
+    region: str(cluster.region),
+    zone: null,
+    status: "unknown",
+    raw_status: null,
+    size: null,
+    public_ips: [],
+    private_ips: [],
+    tags: tagsFromList(cluster.tags),
+    created_at: utc(cluster.created),
+    console_url: linodeKubernetesClusterUrl(id),
+  };
+}
+
+const DATABASE_STATUS: Record<string, ResourceStatus> = {
+  active: "running",
+  // A backup runs while the database serves.
+  backing_up: "running",
+  provisioning: "pending",
+  suspending: "pending",
+  resuming: "pending",
+  restoring: "pending",
+  updating: "pending",
+  suspended: "stopped",
+  failed: "error",
+  degraded: "error",
+};
+
+/**
+ * ONLY the fields named here are read. Linode's list answer carries no credentials (they are a separate
+ * call, /databases/{engine}/instances/{id}/credentials, which Cloudkeep never makes); its hosts are DNS
+ * names, not addresses, so a database lists no IPs.
+ */
+function databaseToResource(database: Record<string, unknown>): NormalizedResource {
+  const id = idOf(database, "a database");
+  const raw = str(database.status);
+  const type = str(database.type);
+  const nodes = typeof database.cluster_size === "number" ? database.cluster_size : null;
+  const engine = str(database.engine);
+  return {
+    id,
+    name: str(database.label) ?? id,
+    type: "database",
+    region: str(database.region),
+    zone: null,
+    status: mapStatus(raw, DATABASE_STATUS),
+    raw_status: raw,
+    // "g6-dedicated-2 ×3": the node type and count, never the bare node type, which would be priced as a Linode.
+    size: type && nodes !== null ? `${type} ×${nodes}` : null,
+    public_ips: [],
+    private_ips: [],
+    tags: {},
+    created_at: utc(database.created),
+    console_url: engine ? linodeDatabaseUrl(engine, id) : null,
+  };
+}
+
+/** get-node-balancers answers no status: a NodeBalancer's status is unknown rather than guessed. */
+function nodeBalancerToResource(nodebalancer: Record<string, unknown>): NormalizedResource {
+  const id = idOf(nodebalancer, "a NodeBalancer");
+  return {
+    id,
+    name: str(nodebalancer.label) ?? id,
+    type: "load_balancer",
+    region: str(nodebalancer.region),
+    zone: null,
+    status: "unknown",
+    raw_status: null,
+    size: null,
+    ...splitAddresses([str(nodebalancer.ipv4), str(nodebalancer.ipv6)]),
+    tags: tagsFromList(nodebalancer.tags),
+    created_at: utc(nodebalancer.created),
+    console_url: linodeNodeBalancerUrl(id),
+  };
+}
+
+const forbiddenHint = (type: LinodeType) =>
+  `Give the token the ${LINODE_READ_SCOPES[type]} scope ("${LINODE_NAMES[type].access}: Read Only") in Cloud Manager → your profile → API Tokens.`;
+
+const listings: Record<LinodeType, TokenCloudListing> = {
+  instance: {
+    firstPages: (base) => [firstPage(base, "v4/linode/instances")],
+    readPage,
+    toResource,
+    forbiddenHint: forbiddenHint("instance"),
+  },
+  volume: {
+    firstPages: (base) => [firstPage(base, "v4/volumes")],
+    readPage,
+    toResource: volumeToResource,
+    forbiddenHint: forbiddenHint("volume"),
+  },
+  kubernetes_cluster: {
+    // get-lke-clusters defines no page parameters: the first page is asked bare, later ones by page alone.
+    firstPages: (base) => [apiUrl(base, "v4/lke/clusters")],
+    readPage,
+    toResource: kubernetesToResource,
+    forbiddenHint: forbiddenHint("kubernetes_cluster"),
+  },
+  database: {
+    firstPages: (base) => [firstPage(base, "v4/databases/instances")],
+    readPage,
+    toResource: databaseToResource,
+    forbiddenHint: forbiddenHint("database"),
+  },
+  load_balancer: {
+    firstPages: (base) => [firstPage(base, "v4/nodebalancers")],
+    readPage,
+    toResource: nodeBalancerToResource,
+    forbiddenHint: forbiddenHint("load_balancer"),
+  },
+};
+
 export const linodeAdapter = tokenCloudAdapter({
   kind: "linode",
   defaultEndpoint: LINODE_API,
@@ -107,23 +306,16 @@ export const linodeAdapter = tokenCloudAdapter({
     if (body.restricted === true) details.restricted = "true";
     return { account: username!, label: email ?? undefined, details };
   },
-  firstPages(base) {
-    const url = apiUrl(base, "v4/linode/instances");
-    url.searchParams.set("page", "1");
-    url.searchParams.set("page_size", String(PAGE_SIZE));
-    return [url];
-  },
   healthProbes(base) {
     const url = apiUrl(base, "v4/linode/instances");
     url.searchParams.set("page_size", String(PROBE_PAGE_SIZE));
     return [url];
   },
   missingScope,
-  readPage,
-  toResource,
+  listings,
   unauthorized: {
     message: "Linode refused the token (401 Invalid Token).",
-    hint: "The token was revoked, expired or copied incompletely — create a new personal access token with read-only Linodes access in Cloud Manager → your profile → API Tokens.",
+    hint: "The token was revoked, expired or copied incompletely — create a new personal access token with read-only access in Cloud Manager → your profile → API Tokens.",
   },
-  forbiddenHint: "Give the token read-only access to Linodes in Cloud Manager → your profile → API Tokens.",
+  forbiddenHint: `Give the token read-only access (${Object.values(LINODE_READ_SCOPES).join(", ")}) in Cloud Manager → your profile → API Tokens.`,
 });

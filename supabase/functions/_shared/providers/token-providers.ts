@@ -46,13 +46,16 @@ type TokenCloudBase<K extends TokenCloudKind> = {
   unauthorized: { message: string; hint: string };
   /** For a 403: what scope the token lacks. */
   forbiddenHint: string;
-  /** A 401 that means "valid token, missing scope" (Linode), told apart by its body: the failure to report, or null for a plain 401. */
-  missingScope?(body: unknown): { message: string; hint: string } | null;
+  /**
+   * A 401 that means "valid token, missing scope" (Linode), told apart by its body: the failure to report
+   * for the resource type whose call was refused (`instance` for the health check), or null for a plain 401.
+   */
+  missingScope?(body: unknown, type: string): { message: string; hint: string } | null;
 };
 
 /**
- * A token cloud lists either one type, instances (its listing given inline, as Linode and Vultr do), or
- * several: `listings` maps each resource type to its listing, listed in that order.
+ * A token cloud lists either one type, instances (its listing given inline), or several, as DigitalOcean,
+ * Linode and Vultr do: `listings` maps each resource type to its listing, listed in that order.
  */
 export type TokenCloudSpec<K extends TokenCloudKind> = TokenCloudBase<K> &
   ((TokenCloudListing & { listings?: never }) | { listings: Record<string, TokenCloudListing> });
@@ -123,8 +126,8 @@ function malformed(where: string, detail: string): UpstreamError {
   });
 }
 
-function mapError<K extends TokenCloudKind>(spec: TokenCloudSpec<K>, error: unknown): unknown {
-  const scope = error instanceof UpstreamError && error.upstreamStatus === 401 ? spec.missingScope?.(error.body) : null;
+function mapError<K extends TokenCloudKind>(spec: TokenCloudSpec<K>, error: unknown, type = "instance"): unknown {
+  const scope = error instanceof UpstreamError && error.upstreamStatus === 401 ? spec.missingScope?.(error.body, type) : null;
   if (scope) {
     return new UpstreamError({
       code: "missing_scope",
@@ -228,12 +231,18 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
               if (regions.size === 0 || (resource.region !== null && regions.has(resource.region))) resources.push(resource);
             }
           } catch (caught) {
-            const error = mapError(spec, caught);
+            const error = mapError(spec, caught, type);
             const failure = toProviderFailure(error);
             // A revoked token, a refused endpoint or a cancelled call fails every type alike: no partial listing.
             if (FATAL.has(failure.code) || listings.length === 1) throw error;
             firstError ??= error;
-            const hint = failure.code === "forbidden" && listing.forbiddenHint ? ` ${listing.forbiddenHint}` : "";
+            // What to do travels with the type's failure: the scope it lacks (a 403, or Linode's 401 for a scope).
+            const hint =
+              failure.code === "forbidden" && listing.forbiddenHint
+                ? ` ${listing.forbiddenHint}`
+                : failure.code === "missing_scope" && failure.hint
+                  ? ` ${failure.hint}`
+                  : "";
             partialFailures.push({ scope: type, code: failure.code, message: `${failure.message}${hint}` });
           }
         }
