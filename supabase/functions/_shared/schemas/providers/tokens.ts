@@ -44,7 +44,7 @@ export const TOKEN_KINDS = {
     pattern: /^[a-f0-9]{64}$/,
     message: "Personal access token must be 64 lowercase hex characters.",
     placeholder: "64 hex characters",
-    help: "Cloud Manager → your profile → API Tokens → Create a Personal Access Token. Read-only access is enough.",
+    help: "Cloud Manager → your profile → API Tokens → Create a Personal Access Token. Read Only for Linodes is enough; also Volumes, Kubernetes, Databases and NodeBalancers (Read Only) to list those.",
   },
   vultr: {
     label: "API key",
