@@ -21,7 +21,7 @@ const contextFor = (url: string): AdapterContext => ({
 
 describe("Linode resource types beyond Linodes", () => {
   let fake: LinodeFake;
-  const list = (extra: Partial<AdapterContext> = {}) =>
+  const list = (extra: Partial<AdapterContext & { type: string }> = {}) =>
     linodeAdapter.listResources({ access_key: fake.token }, { ...contextFor(fake.url), ...extra });
 
   beforeAll(async () => {
@@ -214,7 +214,7 @@ describe("Linode resource types beyond Linodes", () => {
 
 describe("Vultr resource types beyond instances", () => {
   let fake: VultrFake;
-  const list = (extra: Partial<AdapterContext> = {}) =>
+  const list = (extra: Partial<AdapterContext & { type: string }> = {}) =>
     vultrAdapter.listResources({ access_key: fake.token }, { ...contextFor(fake.url), ...extra });
 
   beforeAll(async () => {
