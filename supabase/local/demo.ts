@@ -228,8 +228,21 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
         digitalocean: { volumes: 6, kubernetesClusters: 2, databases: 2, loadBalancers: 1 },
       }),
     );
-    const linode = await start(startLinodeFake({ port: port("linode"), switches: { resourceCount: 75, maxPageSize: 25 } }));
-    const vultr = await start(startVultrFake({ port: port("vultr"), switches: { resourceCount: 55, maxPageSize: 20 } }));
+    // Linode and Vultr likewise: machines for several pages, and a few of each other kind they list.
+    const linode = await start(
+      startLinodeFake({
+        port: port("linode"),
+        switches: { resourceCount: 75, maxPageSize: 25 },
+        linode: { volumes: 5, lkeClusters: 2, databases: 2, nodeBalancers: 2 },
+      }),
+    );
+    const vultr = await start(
+      startVultrFake({
+        port: port("vultr"),
+        switches: { resourceCount: 55, maxPageSize: 20 },
+        vultr: { blocks: 4, kubernetesClusters: 2, databases: 2, loadBalancers: 1 },
+      }),
+    );
     const openstack = await start(startOpenStackFake({ port: port("openstack"), switches: { resourceCount: 30, maxPageSize: 10 } }));
     const s3 = await start(startS3Fake({ port: port("s3_compatible"), switches: { resourceCount: 30 }, s3: { buckets: null } }));
 

@@ -6,6 +6,8 @@ import { bearerToken, pageSize, startFake, type Fake, type FakeRequest, type Sta
 
 export const VULTR_TEST_TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const REGIONS = ["ewr", "ams", "nrt"];
+/** The password the fake puts in every database it lists, unless a test plants another. */
+export const VULTR_DATABASE_PASSWORD = "Xk2bQ9vR7tLm4wZp";
 
 /** The listings the fake serves, by resource type. */
 export type VultrListing = "instance" | "volume" | "kubernetes_cluster" | "database" | "load_balancer";
@@ -258,7 +260,7 @@ export function startVultrFake(options: StartFakeOptions & { token?: string; vul
       databases: 0,
       loadBalancers: 0,
       forbidden: [],
-      databasePassword: "Xk2bQ9vR7tLm4wZp",
+      databasePassword: VULTR_DATABASE_PASSWORD,
       ...options.vultr,
     });
     const fake: VultrFake = Object.assign(base, { token, vultr: initial() });

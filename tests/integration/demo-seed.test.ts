@@ -7,6 +7,7 @@ import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/fu
 import { PROVIDER_TYPES } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { DEMO_ORG, DEMO_TENANT, DEMO_USER, seedDemo, startDemoFakes, type DemoFakes, type SeedReport } from "../../supabase/local/demo.ts";
 import { connect } from "../support/db.ts";
+import { VULTR_DATABASE_PASSWORD } from "../fakes/vultr.ts";
 
 let sql: postgres.Sql;
 let ring: KeyRing;
@@ -31,6 +32,8 @@ function demoSecrets(demo: DemoFakes): string[] {
     }
     if (typeof credentials.private_key === "string") out.push(...credentials.private_key.split("\n").filter((line) => line.length > 40));
   }
+  // Not a credential, but as secret: the password Vultr's databases list carries for each database.
+  out.push(VULTR_DATABASE_PASSWORD);
   return out;
 }
 
@@ -151,6 +154,16 @@ describe("the demo seed", () => {
       load_balancer: 1,
       volume: 6,
     });
+    // Linode: volumes, LKE clusters, databases, NodeBalancers; Vultr: block storage, VKE clusters, databases, a load balancer.
+    for (const [name, expected] of [
+      ["Linode (demo)", { database: 2, instance: 75, kubernetes_cluster: 2, load_balancer: 2, volume: 5 }],
+      ["Vultr (demo)", { database: 2, instance: 55, kubernetes_cluster: 2, load_balancer: 1, volume: 4 }],
+    ] as const) {
+      const provider = first.providers.find((p) => p.name === name)!;
+      const counts = await sql<{ type: string; n: number }[]>`
+        select type, count(*)::int as n from public.provider_resources where provider_id = ${provider.id} group by type order by type`;
+      expect(Object.fromEntries(counts.map((t) => [t.type, t.n])), name).toEqual(expected);
+    }
     // So does Azure: disks, AKS clusters, SQL databases and a PostgreSQL server, storage accounts, load balancers.
     const azure = first.providers.find((p) => p.name === "Azure (demo)")!;
     const azureTypes = await sql<{ type: string; n: number }[]>`
