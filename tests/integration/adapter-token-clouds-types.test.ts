@@ -2,6 +2,7 @@
 // load balancers) against the wire-level fakes: normalisation, paging, the type filter, a type that fails
 // while the others list, and database credentials that never reach the inventory.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { monthlyListPrice } from "../../supabase/functions/_shared/list-prices.ts";
 import { linodeAdapter } from "../../supabase/functions/_shared/providers/linode.ts";
 import type { AdapterContext, NormalizedResource } from "../../supabase/functions/_shared/providers/types.ts";
 import { vultrAdapter } from "../../supabase/functions/_shared/providers/vultr.ts";
@@ -115,6 +116,14 @@ describe("Linode resource types beyond Linodes", () => {
       console_url: "https://cloud.linode.com/nodebalancers/12000",
     });
     expect(v4only).toMatchObject({ public_ips: ["172.232.0.1"], tags: {} });
+  });
+
+  it("prices no new type as a Linode: a database's node type always carries its count", async () => {
+    const { resources } = await list();
+    // g6-dedicated-2 alone is a Linode's list price; a database of that node type costs otherwise.
+    expect(monthlyListPrice("linode", "g6-dedicated-2")).not.toBeNull();
+    for (const resource of resources.filter((r) => r.type !== "instance"))
+      expect(monthlyListPrice("linode", resource.size), resource.id).toBeNull();
   });
 
   it("maps the databases' failed and suspended states and a volume still being created", async () => {
@@ -304,6 +313,13 @@ describe("Vultr resource types beyond instances", () => {
       console_url: "https://my.vultr.com/loadbalancers/",
     });
     expect(provisioning).toMatchObject({ status: "pending", raw_status: "pending", size: "2 nodes" });
+  });
+
+  it("prices no new type as an instance: node pools carry their counts", async () => {
+    const { resources } = await list();
+    expect(monthlyListPrice("vultr", "vc2-2c-4gb")).not.toBeNull();
+    for (const resource of resources.filter((r) => r.type !== "instance"))
+      expect(monthlyListPrice("vultr", resource.size), resource.id).toBeNull();
   });
 
   it("follows meta.links.next to the end: 1,001 block storage volumes and 501 load balancers, 500 a page", async () => {
