@@ -49,14 +49,14 @@ describe("Linode resource types beyond Linodes", () => {
       zone: null,
       status: "running",
       raw_status: "active/attached",
-      size: "20 GB",
+      size: "20 GiB",
       public_ips: [],
       private_ips: [],
       tags: { env: "prod" },
       created_at: "2024-01-01T00:00:00Z",
       console_url: "https://cloud.linode.com/volumes",
     });
-    expect(detached).toMatchObject({ status: "stopped", raw_status: "active/detached", size: "21 GB", region: "eu-west", tags: {} });
+    expect(detached).toMatchObject({ status: "stopped", raw_status: "active/detached", size: "21 GiB", region: "eu-west", tags: {} });
 
     const [cluster] = ofType(resources, "kubernetes_cluster");
     // Linode's cluster list says nothing of state or nodes: unknown and empty, not invented.

@@ -152,7 +152,8 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
   const id = idOf(volume, "a volume");
   const raw = str(volume.status);
   const attached = volume.linode_id !== null && volume.linode_id !== undefined;
-  const gb = typeof volume.size === "number" ? volume.size : null;
+  // "The Volume's size, in GiB" (get-volumes).
+  const gib = typeof volume.size === "number" ? volume.size : null;
   const active = raw === "active";
   return {
     id,
@@ -162,7 +163,7 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
     zone: null,
     status: active ? (attached ? "running" : "stopped") : mapStatus(raw, VOLUME_STATUS),
     raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
-    size: gb === null ? null : `${gb} GB`,
+    size: gib === null ? null : `${gib} GiB`,
     public_ips: [],
     private_ips: [],
     tags: tagsFromList(volume.tags),
