@@ -21,7 +21,7 @@ const CLOUD_WORDS = {
   gcp: { accounts: "Projects", account: "Project ID", one: "project" },
 } as const;
 
-export function scopeDescription(scope: OrganizationScope): string {
+function scopeDescription(scope: OrganizationScope): string {
   switch (scope.cloud) {
     case "aws":
       return `every account of its AWS Organization, through the ${scope.member_role_name} role in each member account`;

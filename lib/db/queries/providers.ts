@@ -57,10 +57,12 @@ export async function listAuditEvents(
 }
 
 /** A whole-organization provider's discovered accounts, and for a discovered account, its parent's name. */
-export function getOrganizationLinks(
+export async function getOrganizationLinks(
   user: SessionUser,
   provider: { id: string; organization_scope: unknown; parent_provider_id: string | null },
 ) {
+  // Most providers are neither: no transaction for them.
+  if (!provider.organization_scope && !provider.parent_provider_id) return { accounts: null, parent: null };
   return readAsUser(user, async (tx) => {
     const [accounts, parent] = await Promise.all([
       provider.organization_scope ? selectDiscoveredAccounts(tx, provider.id) : Promise.resolve(null),

@@ -19,6 +19,19 @@ type Parent = {
 // has one (least privilege), else its full one. So a rotation of the full credential re-derives them only
 // when there is no read-only one, and setting or removing the read-only one re-derives them from it.
 
+/** A child's derived credential, encrypted for its own row, with what the row says of it (hint, method, fingerprint, expiry). */
+export async function sealForChild(
+  ring: KeyRing,
+  parent: Pick<Parent, "organization_id" | "provider_type" | "api_endpoint">,
+  childId: string,
+  credentials: CredentialsOf<ProviderType>,
+) {
+  const described = describeCredential(parent.provider_type, credentials, parent.api_endpoint);
+  const [fingerprint] = await credentialFingerprints(ring, parent.provider_type, credentials, parent.api_endpoint);
+  const envelope = await encryptCredential(ring, { organizationId: parent.organization_id, providerId: childId }, credentials);
+  return { described, fingerprint, envelope };
+}
+
 /** Re-derives every child's credential from the parent's new one; returns how many were updated. */
 export async function rederiveChildren(
   tx: Tx,
@@ -40,9 +53,7 @@ export async function rederiveChildren(
       name: child.name,
       unavailable: null,
     }) as CredentialsOf<ProviderType>;
-    const described = describeCredential(kind, derived, parent.api_endpoint);
-    const [fingerprint] = await credentialFingerprints(ring, kind, derived, parent.api_endpoint);
-    const envelope = await encryptCredential(ring, { organizationId: parent.organization_id, providerId: child.id }, derived);
+    const { described, fingerprint, envelope } = await sealForChild(ring, parent, child.id, derived);
     await tx`
       update public.cloud_providers set
         credentials = ${tx.json(envelope as never)},

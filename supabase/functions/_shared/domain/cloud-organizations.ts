@@ -8,7 +8,7 @@
 // health check before the child is created, so an account that cannot be connected (member role
 // missing, API disabled) shows the cloud's reason instead of becoming a failing provider. The
 // derived credential is encrypted for the child's own row, as every credential is.
-import { credentialFingerprints, encryptCredential } from "../crypto/index.ts";
+import { mapLimit } from "../concurrency.ts";
 import { asService, withRls, type Claims, type Querier, type Tx } from "../db.ts";
 import { toProviderFailure } from "../net/http.ts";
 import {
@@ -19,7 +19,8 @@ import {
   type OrganizationScope,
 } from "../providers/discovery.ts";
 import type { HealthResult } from "../providers/types.ts";
-import { describeCredential, type CredentialsOf } from "../schemas/providers.ts";
+import type { CredentialsOf } from "../schemas/providers.ts";
+import { sealForChild } from "./child-credentials.ts";
 import {
   adapterContext,
   openEnvelope,
@@ -213,7 +214,7 @@ async function syncOrganization(
   }
 
   let added = 0;
-  await eachLimited(candidates, ctx.concurrency ?? 4, async (account) => {
+  await mapLimit(candidates, ctx.concurrency ?? 4, async (account) => {
     const base = { account: account.account, name: account.name || account.account, details: account.details ?? {} };
     let derived: CredentialsOf<DiscoveryCloud>;
     try {
@@ -277,10 +278,8 @@ async function createChild(
   trigger: "manual" | "scheduled",
 ): Promise<string> {
   const kind = parent.provider_type;
-  const described = describeCredential(kind, credentials, apiEndpoint);
-  const fingerprints = await credentialFingerprints(ctx.ring, kind, credentials, apiEndpoint);
   const id = crypto.randomUUID();
-  const envelope = await encryptCredential(ctx.ring, { organizationId: parent.organization_id, providerId: id }, credentials);
+  const { described, fingerprint, envelope } = await sealForChild(ctx.ring, { ...parent, api_endpoint: apiEndpoint }, id, credentials);
   const name = (account.name || account.account).slice(0, 80);
   return asService(
     ctx.sql,
@@ -294,7 +293,7 @@ async function createChild(
            parent_provider_id, federation_subject_id)
         values
           (${id}, ${parent.organization_id}, ${name}, ${kind}, ${apiEndpoint}, ${described.authMethod},
-           ${tx.json(envelope as never)}, ${described.credentialHint}, ${fingerprints[0]}, ${described.accountIdentifier ?? account.account},
+           ${tx.json(envelope as never)}, ${described.credentialHint}, ${fingerprint}, ${described.accountIdentifier ?? account.account},
            ${parent.environment}, ${parent.regions}, ${described.expiresAt ?? null},
            ${parent.id}, ${parent.federation_subject_id ?? parent.id})`;
       await recordHealthCheck(tx, id, check, trigger);
@@ -302,14 +301,6 @@ async function createChild(
     },
     claims,
   );
-}
-
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 // ---------------------------------------------------------------------------------------------------

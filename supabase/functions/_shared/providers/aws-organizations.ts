@@ -11,14 +11,12 @@
 import type { Account } from "@aws-sdk/client-organizations";
 import { UpstreamError } from "../net/http.ts";
 import { isAwsRoleCredentials, isAwsWebIdentityCredentials, type AwsCredentials } from "../schemas/providers.ts";
-import { awsCall, homeRegion, openAwsSession, sdkClientConfig, withAwsKeys, withoutSdkLogging } from "./aws.ts";
+import { awsCall, followPages, homeRegion, openAwsSession, sdkClientConfig, withAwsKeys, withoutSdkLogging } from "./aws.ts";
 import type { AccountDiscovery, DiscoveredAccount, ScopeOf } from "./discovery.ts";
 import type { AdapterContext } from "./types.ts";
 
 /** ListAccounts' largest page. */
 const PAGE_SIZE = 20;
-/** A guard against an endpoint that never stops handing out tokens (20,000 accounts). */
-const MAX_PAGES = 1000;
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 /** Where Organizations answers for a credential whose home region is `region`. */
@@ -97,46 +95,27 @@ async function discoverAccounts(credentials: AwsCredentials, _scope: ScopeOf<"aw
     try {
       const { OrganizationsClient, ListAccountsCommand } = await import("@aws-sdk/client-organizations");
       const client = withoutSdkLogging(new OrganizationsClient(sdkClientConfig(session, region)));
-      const accounts: DiscoveredAccount[] = [];
-      const seen = new Set<string>();
-      let token: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        // The SDK error's name, before awsCall turns it into a failure (AWSOrganizationsNotInUseException is a 404 in the model).
-        let refusal: string | null = null;
-        const output = await awsCall(session, { service: "organizations", action: "organizations:ListAccounts", region }, (abortSignal) =>
-          client
-            .send(new ListAccountsCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal })
-            .catch((error: unknown) => {
-              refusal = (error as { name?: string })?.name ?? null;
-              throw error;
-            }),
-        ).catch((error: unknown) => {
-          throw organizationFailure(error, refusal);
-        });
-        for (const account of output.Accounts ?? []) {
-          const discovered = discoveredAwsAccount(account);
-          if (discovered) accounts.push(discovered);
-        }
-        token = output.NextToken || undefined;
-        if (!token) return { accounts };
-        if (seen.has(token)) {
-          throw new UpstreamError({
-            code: "malformed_response",
-            message: "ListAccounts handed out the same page token twice.",
-            hint: "The endpoint's pagination is broken; report it to its operator.",
-            status: 502,
-            retryable: false,
+      const listed = await followPages(
+        "ListAccounts",
+        async (token) => {
+          // The SDK error's name, before awsCall turns it into a failure (AWSOrganizationsNotInUseException is a 404 in the model).
+          let refusal: string | null = null;
+          const output = await awsCall(session, { service: "organizations", action: "organizations:ListAccounts", region }, (abortSignal) =>
+            client
+              .send(new ListAccountsCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal })
+              .catch((error: unknown) => {
+                refusal = (error as { name?: string })?.name ?? null;
+                throw error;
+              }),
+          ).catch((error: unknown) => {
+            throw organizationFailure(error, refusal);
           });
-        }
-        seen.add(token);
-      }
-      throw new UpstreamError({
-        code: "too_many_pages",
-        message: `ListAccounts returned more than ${MAX_PAGES} pages.`,
-        hint: "Connect the member accounts one by one instead.",
-        status: 502,
-        retryable: false,
-      });
+          return { items: output.Accounts ?? [], next: output.NextToken || undefined };
+        },
+        "Connect the member accounts one by one instead.",
+      );
+      const accounts = listed.map(discoveredAwsAccount).filter((account): account is DiscoveredAccount => account !== null);
+      return { accounts };
     } finally {
       session.close();
     }

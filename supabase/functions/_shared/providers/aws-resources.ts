@@ -6,51 +6,12 @@
 import type { EC2Client, Volume } from "@aws-sdk/client-ec2";
 import type { DBInstance, RDSClient } from "@aws-sdk/client-rds";
 import type { Cluster, EKSClient } from "@aws-sdk/client-eks";
-import { UpstreamError } from "../net/http.ts";
-import { awsCall, awsConsoleUrl, mapLimit, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
+import { mapLimit } from "../concurrency.ts";
+import { awsCall, awsConsoleUrl, awsTags, followPages, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 /** What each type needs from IAM, for a partial failure's hint. */
-/** A guard against an endpoint that never stops handing out tokens. */
-const MAX_PAGES = 1000;
-
 const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
-
-function tagsOf(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const tag of tags ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? "";
-  return out;
-}
-
-/** Follows `next` tokens to the end, refusing a token handed out twice. */
-async function paged<T>(what: string, region: string, page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>) {
-  const out: T[] = [];
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let n = 0; n < MAX_PAGES; n++) {
-    const { items, next } = await page(token);
-    out.push(...items);
-    if (!next) return out;
-    if (seen.has(next)) {
-      throw new UpstreamError({
-        code: "malformed_response",
-        message: `${what} in ${region} handed out the same page token twice.`,
-        hint: "The endpoint's pagination is broken; report it to its operator.",
-        status: 502,
-        retryable: false,
-      });
-    }
-    seen.add(next);
-    token = next;
-  }
-  throw new UpstreamError({
-    code: "too_many_pages",
-    message: `${what} in ${region} returned more than ${MAX_PAGES} pages.`,
-    hint: "Limit the provider to fewer regions.",
-    status: 502,
-    retryable: false,
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------
 // EBS volumes
@@ -64,9 +25,9 @@ const VOLUME_STATUS: Record<string, ResourceStatus> = {
   error: "error",
 };
 
-export function normalizeVolume(volume: Volume, region: string): NormalizedResource {
+function normalizeVolume(volume: Volume, region: string): NormalizedResource {
   const id = volume.VolumeId ?? "";
-  const tags = tagsOf(volume.Tags);
+  const tags = awsTags(volume.Tags);
   const raw = volume.State ?? null;
   return {
     id,
@@ -89,7 +50,7 @@ export function normalizeVolume(volume: Volume, region: string): NormalizedResou
 
 export async function listVolumes(session: AwsSession, client: EC2Client, region: string): Promise<NormalizedResource[]> {
   const { DescribeVolumesCommand } = await import("@aws-sdk/client-ec2");
-  const volumes = await paged("DescribeVolumes", region, async (token) => {
+  const volumes = await followPages(`DescribeVolumes in ${region}`, async (token) => {
     const output = await awsCall(session, { service: "ec2", action: "ec2:DescribeVolumes", region }, (abortSignal) =>
       client.send(new DescribeVolumesCommand({ MaxResults: 500, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
     );
@@ -129,7 +90,7 @@ const DATABASE_STATUS: Record<string, ResourceStatus> = {
  * password), CertificateDetails and the master user name are not. The endpoint is a DNS name, not an
  * address, so a database lists no IPs.
  */
-export function normalizeDatabase(db: DBInstance, region: string): NormalizedResource {
+function normalizeDatabase(db: DBInstance, region: string): NormalizedResource {
   const id = db.DBInstanceIdentifier ?? "";
   const raw = db.DBInstanceStatus ?? null;
   const engine = [db.Engine, db.EngineVersion].filter(Boolean).join(" ");
@@ -146,7 +107,7 @@ export function normalizeDatabase(db: DBInstance, region: string): NormalizedRes
       .join(" · "),
     public_ips: [],
     private_ips: [],
-    tags: tagsOf(db.TagList),
+    tags: awsTags(db.TagList),
     created_at: iso(db.InstanceCreateTime),
     console_url: id
       ? awsConsoleUrl(region, `rds/home?region=${encodeURIComponent(region)}#database:id=${encodeURIComponent(id)};is-cluster=false`)
@@ -167,7 +128,7 @@ export async function rdsClients(session: AwsSession) {
 
 export async function listDatabases(session: AwsSession, client: RDSClient, region: string): Promise<NormalizedResource[]> {
   const { DescribeDBInstancesCommand } = await import("@aws-sdk/client-rds");
-  const instances = await paged("DescribeDBInstances", region, async (marker) => {
+  const instances = await followPages(`DescribeDBInstances in ${region}`, async (marker) => {
     const output = await awsCall(session, { service: "rds", action: "rds:DescribeDBInstances", region }, (abortSignal) =>
       client.send(new DescribeDBInstancesCommand({ MaxRecords: 100, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
     );
@@ -192,7 +153,7 @@ const CLUSTER_STATUS: Record<string, ResourceStatus> = {
 const DESCRIBE_CONCURRENCY = 5;
 
 /** ONLY the fields named here are read; certificateAuthority and identity are not. The endpoint is a DNS name, so a cluster lists no IPs. */
-export function normalizeCluster(cluster: Cluster, region: string): NormalizedResource {
+function normalizeCluster(cluster: Cluster, region: string): NormalizedResource {
   const name = cluster.name ?? "";
   const raw = cluster.status ?? null;
   return {
@@ -225,7 +186,7 @@ export async function eksClients(session: AwsSession) {
 
 export async function listClusters(session: AwsSession, client: EKSClient, region: string): Promise<NormalizedResource[]> {
   const { ListClustersCommand, DescribeClusterCommand } = await import("@aws-sdk/client-eks");
-  const names = await paged("ListClusters", region, async (token) => {
+  const names = await followPages(`ListClusters in ${region}`, async (token) => {
     const output = await awsCall(session, { service: "eks", action: "eks:ListClusters", region }, (abortSignal) =>
       client.send(new ListClustersCommand({ maxResults: 100, ...(token ? { nextToken: token } : {}) }), { abortSignal }),
     );

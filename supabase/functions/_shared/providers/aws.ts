@@ -6,6 +6,7 @@
 import { setImmediate } from "node:timers";
 import { NodeHttpHandler, streamCollector } from "@smithy/node-http-handler";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
+import { mapLimit } from "../concurrency.ts";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { nodeAgents, type NodeAgentOptions } from "../net/outbound.ts";
 import type { AwsCredentials, AwsKeyCredentials } from "../schemas/providers.ts";
@@ -31,8 +32,6 @@ export const AWS_MAX_ATTEMPTS = 3;
 export const REGION_CONCURRENCY = 20;
 /** DescribeInstances page size (the API's maximum). */
 const PAGE_SIZE = 1000;
-/** A guard against an endpoint that never stops handing out tokens. */
-const MAX_PAGES_PER_REGION = 1000;
 
 // ---------------------------------------------------------------------------------------------------
 // SDK plumbing shared with the S3-compatible adapter
@@ -171,28 +170,52 @@ export function failureOf(error: unknown): ProviderFailure {
   return toProviderFailure(error);
 }
 
+/** A guard against an endpoint that never stops handing out tokens. */
+const MAX_PAGES = 1000;
+
 /**
- * Runs `worker` over `items` with at most `limit` running at once; results keep the input order. The first
- * failure stops new work, waits for what is in flight and is thrown: nothing runs on after the caller
- * has moved on (and closed the session's sockets).
+ * Every item of a paginated AWS call: `page` is asked with each `next` token until none comes back. A
+ * token handed out twice, or more than a thousand pages, is the endpoint's fault and says so; `where`
+ * names the call ("DescribeVolumes in eu-west-1"), `tooMany` what to do about too many pages.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed: { error: unknown } | null = null;
-  const run = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      try {
-        results[index] = await worker(items[index]);
-      } catch (error) {
-        failed ??= { error };
-      }
+export async function followPages<T>(
+  where: string,
+  page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
+  tooMany = "Limit the provider to fewer regions.",
+): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    const { items, next } = await page(token);
+    out.push(...items);
+    if (!next) return out;
+    if (seen.has(next)) {
+      throw new UpstreamError({
+        code: "malformed_response",
+        message: `${where} handed out the same page token twice.`,
+        hint: "The endpoint's pagination is broken; report it to its operator.",
+        status: 502,
+        retryable: false,
+      });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  if (failed) throw (failed as { error: unknown }).error;
-  return results;
+    seen.add(next);
+    token = next;
+  }
+  throw new UpstreamError({
+    code: "too_many_pages",
+    message: `${where} returned more than ${MAX_PAGES} pages.`,
+    hint: tooMany,
+    status: 502,
+    retryable: false,
+  });
+}
+
+/** AWS's [{Key, Value}] tags as a record. */
+export function awsTags(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? "";
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -227,8 +250,7 @@ const iso = (value: Date | string | undefined) => (value ? new Date(value).toISO
 
 export function normalizeInstance(instance: Instance, region: string): NormalizedResource {
   const id = instance.InstanceId ?? "";
-  const tags: Record<string, string> = {};
-  for (const tag of instance.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? "";
+  const tags = awsTags(instance.Tags);
   const publicIps = new Set<string>();
   const privateIps = new Set<string>();
   if (instance.PublicIpAddress) publicIps.add(instance.PublicIpAddress);
@@ -336,41 +358,20 @@ export async function checkKeyHealth(credentials: AwsKeyCredentials, context: Ad
   }
 }
 
-async function listRegion(
+function listRegion(
   session: AwsSession,
   client: EC2Client,
   region: string,
   DescribeInstancesCommand: typeof import("@aws-sdk/client-ec2").DescribeInstancesCommand,
-) {
-  const resources: NormalizedResource[] = [];
-  let token: string | undefined;
-  const seen = new Set<string>();
-  for (let page = 0; page < MAX_PAGES_PER_REGION; page++) {
+): Promise<NormalizedResource[]> {
+  return followPages(`DescribeInstances in ${region}`, async (token) => {
     const output = await awsCall(session, { service: "ec2", action: "ec2:DescribeInstances", region }, (abortSignal) =>
       client.send(new DescribeInstancesCommand({ MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }), { abortSignal }),
     );
-    for (const reservation of output.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? []) resources.push(normalizeInstance(instance, region));
-    }
-    token = output.NextToken || undefined;
-    if (!token) return resources;
-    if (seen.has(token)) {
-      throw new UpstreamError({
-        code: "malformed_response",
-        message: `DescribeInstances in ${region} handed out the same page token twice.`,
-        hint: "The endpoint's pagination is broken; report it to its operator.",
-        status: 502,
-        retryable: false,
-      });
-    }
-    seen.add(token);
-  }
-  throw new UpstreamError({
-    code: "too_many_pages",
-    message: `DescribeInstances in ${region} returned more than ${MAX_PAGES_PER_REGION} pages.`,
-    hint: "Limit the provider to fewer regions.",
-    status: 502,
-    retryable: false,
+    const items = (output.Reservations ?? []).flatMap((reservation) =>
+      (reservation.Instances ?? []).map((instance) => normalizeInstance(instance, region)),
+    );
+    return { items, next: output.NextToken || undefined };
   });
 }
 

@@ -12,6 +12,8 @@ import {
 } from "./console-links.ts";
 import {
   apiUrl,
+  idOf,
+  poolSizes,
   isRecord,
   mapStatus,
   MalformedShape,
@@ -100,12 +102,6 @@ function firstPage(base: URL, path: string): URL {
   return url;
 }
 
-function idOf(item: Record<string, unknown>, what: string): string {
-  const id = str(required(item, "id", what));
-  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
-  return id;
-}
-
 function regionSlug(region: unknown): string | null {
   return isRecord(region) ? str(region.slug) : str(region);
 }
@@ -145,17 +141,6 @@ const KUBERNETES_STATUS: Record<string, ResourceStatus> = {
   deleted: "terminated",
 };
 
-/** "s-2vcpu-4gb ×3, g-4vcpu-16gb ×1": each node pool's droplet size and node count. */
-function nodePoolSizes(pools: unknown): string | null {
-  if (!Array.isArray(pools)) return null;
-  const sizes = pools.filter(isRecord).map((pool) => {
-    const size = str(pool.size);
-    const count = typeof pool.count === "number" ? pool.count : null;
-    return size && count !== null ? `${size} ×${count}` : size;
-  });
-  return sizes.filter(Boolean).join(", ") || null;
-}
-
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
   const id = idOf(cluster, "a Kubernetes cluster");
   const raw = isRecord(cluster.status) ? str(cluster.status.state) : null;
@@ -168,7 +153,7 @@ function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResou
     zone: null,
     status: mapStatus(raw, KUBERNETES_STATUS),
     raw_status: raw,
-    size: nodePoolSizes(cluster.node_pools),
+    size: poolSizes(cluster.node_pools, "size", "count"),
     ...splitAddresses([str(cluster.ipv4)]),
     tags: tagsFromList(cluster.tags),
     created_at: str(cluster.created_at),

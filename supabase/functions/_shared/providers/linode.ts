@@ -12,6 +12,8 @@ import {
 } from "./console-links.ts";
 import {
   apiUrl,
+  idOf,
+  utcTimestamp,
   isRecord,
   mapStatus,
   MalformedShape,
@@ -87,13 +89,6 @@ function missingScope(body: unknown, type: string): { message: string; hint: str
   };
 }
 
-/** Linode writes timestamps without a zone ("2018-01-01T00:01:01"); they are UTC. */
-function utc(value: unknown): string | null {
-  const text = str(value);
-  if (!text) return null;
-  return /(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`;
-}
-
 function toResource(linode: Record<string, unknown>): NormalizedResource {
   const id = str(required(linode, "id", "a linode"));
   if (!id) throw new MalformedShape('a linode has an empty "id"');
@@ -112,7 +107,7 @@ function toResource(linode: Record<string, unknown>): NormalizedResource {
     size: str(linode.type),
     ...ips,
     tags: tagsFromList(linode.tags),
-    created_at: utc(linode.created),
+    created_at: utcTimestamp(linode.created),
     console_url: linodeInstanceUrl(id),
   };
 }
@@ -134,12 +129,6 @@ function firstPage(base: URL, path: string): URL {
   url.searchParams.set("page", "1");
   url.searchParams.set("page_size", String(PAGE_SIZE));
   return url;
-}
-
-function idOf(item: Record<string, unknown>, what: string): string {
-  const id = str(required(item, "id", what));
-  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
-  return id;
 }
 
 const VOLUME_STATUS: Record<string, ResourceStatus> = { creating: "pending", resizing: "pending", key_rotating: "pending" };
@@ -167,7 +156,7 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
     public_ips: [],
     private_ips: [],
     tags: tagsFromList(volume.tags),
-    created_at: utc(volume.created),
+    created_at: utcTimestamp(volume.created),
     console_url: linodeVolumesUrl(),
   };
 }
@@ -190,7 +179,7 @@ function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResou
     public_ips: [],
     private_ips: [],
     tags: tagsFromList(cluster.tags),
-    created_at: utc(cluster.created),
+    created_at: utcTimestamp(cluster.created),
     console_url: linodeKubernetesClusterUrl(id),
   };
 }
@@ -233,7 +222,7 @@ function databaseToResource(database: Record<string, unknown>): NormalizedResour
     public_ips: [],
     private_ips: [],
     tags: {},
-    created_at: utc(database.created),
+    created_at: utcTimestamp(database.created),
     console_url: engine ? linodeDatabaseUrl(engine, id) : null,
   };
 }
@@ -252,7 +241,7 @@ function nodeBalancerToResource(nodebalancer: Record<string, unknown>): Normaliz
     size: null,
     ...splitAddresses([str(nodebalancer.ipv4), str(nodebalancer.ipv6)]),
     tags: tagsFromList(nodebalancer.tags),
-    created_at: utc(nodebalancer.created),
+    created_at: utcTimestamp(nodebalancer.created),
     console_url: linodeNodeBalancerUrl(id),
   };
 }

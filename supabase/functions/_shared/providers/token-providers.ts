@@ -287,6 +287,33 @@ async function listAll(session: Session, listing: TokenCloudListing): Promise<No
   return out;
 }
 
+/** An item's id, which every listed item must have. */
+export function idOf(item: Record<string, unknown>, what: string): string {
+  const id = str(required(item, "id", what));
+  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
+  return id;
+}
+
+/** "s-2vcpu-4gb ×3, g-4vcpu-16gb ×1": each node pool's machine size and node count, under the cloud's field names. */
+export function poolSizes(pools: unknown, sizeField: string, countField: string): string | null {
+  if (!Array.isArray(pools)) return null;
+  const sizes = pools.filter(isRecord).map((pool) => {
+    const size = str(pool[sizeField]);
+    const count = typeof pool[countField] === "number" ? pool[countField] : null;
+    return size && count !== null ? `${size} ×${count}` : size;
+  });
+  return sizes.filter(Boolean).join(", ") || null;
+}
+
+/** A timestamp the cloud writes without a zone ("2018-01-01T00:01:01", "2022-05-09 10:13:31") is UTC; one with a zone stays as it is. */
+export function utcTimestamp(value: unknown): string | null {
+  const text = str(value);
+  if (!text) return null;
+  if (/(Z|[+-]\d\d:?\d\d)$/.test(text)) return text;
+  const plain = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)$/.exec(text);
+  return plain ? `${plain[1]}T${plain[2]}Z` : text;
+}
+
 /** A required field of an API object, or MalformedShape naming it. */
 export function required(object: Record<string, unknown>, field: string, what: string): unknown {
   const value = object[field];

@@ -5,6 +5,9 @@
 import { vultrBlockStorageUrl, vultrDatabasesUrl, vultrInstanceUrl, vultrKubernetesUrl, vultrLoadBalancersUrl } from "./console-links.ts";
 import {
   apiUrl,
+  idOf,
+  poolSizes,
+  utcTimestamp,
   isRecord,
   mapStatus,
   MalformedShape,
@@ -88,20 +91,6 @@ function firstPage(base: URL, path: string): URL {
   return url;
 }
 
-function idOf(item: Record<string, unknown>, what: string): string {
-  const id = str(required(item, "id", what));
-  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
-  return id;
-}
-
-/** "2022-05-09 10:13:31" (the databases' timestamps, without a zone) is UTC; ISO timestamps pass as they are. */
-function utc(value: unknown): string | null {
-  const text = str(value);
-  if (!text) return null;
-  const plain = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)$/.exec(text);
-  return plain ? `${plain[1]}T${plain[2]}Z` : text;
-}
-
 const PENDING_OR_ACTIVE: Record<string, ResourceStatus> = { active: "running", pending: "pending" };
 
 /**
@@ -131,17 +120,6 @@ function blockToResource(block: Record<string, unknown>): NormalizedResource {
   };
 }
 
-/** "vc2-1c-2gb ×3, vc2-2c-4gb ×1": each node pool's plan and node count. */
-function nodePoolPlans(pools: unknown): string | null {
-  if (!Array.isArray(pools)) return null;
-  const plans = pools.filter(isRecord).map((pool) => {
-    const plan = str(pool.plan);
-    const count = typeof pool.node_quantity === "number" ? pool.node_quantity : null;
-    return plan && count !== null ? `${plan} ×${count}` : plan;
-  });
-  return plans.filter(Boolean).join(", ") || null;
-}
-
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
   const id = idOf(cluster, "a Kubernetes cluster");
   const raw = str(cluster.status);
@@ -154,7 +132,7 @@ function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResou
     zone: null,
     status: mapStatus(raw, PENDING_OR_ACTIVE),
     raw_status: raw,
-    size: nodePoolPlans(cluster.node_pools),
+    size: poolSizes(cluster.node_pools, "plan", "node_quantity"),
     ...splitAddresses([str(cluster.ip)]),
     tags: {},
     created_at: str(cluster.date_created),
@@ -191,7 +169,7 @@ function databaseToResource(database: Record<string, unknown>): NormalizedResour
     public_ips: [],
     private_ips: [],
     tags: tag ? tagsFromList([tag]) : {},
-    created_at: utc(database.date_created),
+    created_at: utcTimestamp(database.date_created),
     console_url: vultrDatabasesUrl(),
   };
 }
