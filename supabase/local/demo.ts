@@ -142,7 +142,7 @@ export async function startDemoFakes(options: { ports?: Record<ProviderType, num
       startAwsFake({
         port: port("aws"),
         switches: { resourceCount: 4 },
-        aws: { volumes: 2, databases: 1, clusters: 1, buckets: DEMO_S3_BUCKETS },
+        aws: { volumes: 2, databases: 1, clusters: 1, loadBalancers: 1, buckets: DEMO_S3_BUCKETS },
       }),
     );
     // Beside its VMs: managed disks, AKS clusters, a SQL server's two databases and a PostgreSQL server, storage accounts, load balancers.

@@ -13,6 +13,7 @@
 import { defaultS3Switches, listBuckets, s3Error, type S3FakeBucket } from "./s3.ts";
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
+import { answerElb } from "./aws-elb.ts";
 import { answerOrganizations } from "./aws-organizations.ts";
 import { startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
 
@@ -277,6 +278,8 @@ export type AwsSwitches = {
   buckets: S3FakeBucket[];
   /** EKS clusters per listed region (ListClusters + DescribeCluster); none by default. */
   clusters: number;
+  /** Elastic Load Balancing v2 load balancers per listed region (DescribeLoadBalancers + DescribeTags); none by default. */
+  loadBalancers: number;
 };
 
 export type FakeIamKeyRecord = { createdAt?: string; lastUsed?: { at: string; service: string; region: string } };
@@ -342,6 +345,7 @@ function defaultAwsSwitches(): AwsSwitches {
     databaseSecretCanary: null,
     buckets: [],
     clusters: 0,
+    loadBalancers: 0,
   };
 }
 
@@ -384,8 +388,8 @@ export function fakeInstance(region: string, index: number) {
 }
 
 /** A page token naming its region and where the next page starts, as EC2's and RDS's are opaque. */
-const pageToken = (region: string, at: number) => Buffer.from(`page:${region}:${at}`).toString("base64");
-function pageStart(token: string | null, region: string): number | null {
+export const pageToken = (region: string, at: number) => Buffer.from(`page:${region}:${at}`).toString("base64");
+export function pageStart(token: string | null, region: string): number | null {
   if (!token) return 0;
   const decoded = /^page:([a-z0-9-]+):(\d+)$/.exec(Buffer.from(token, "base64").toString("utf8"));
   return decoded && decoded[1] === region ? Number(decoded[2]) : null;
@@ -505,6 +509,48 @@ export function assumedRoleXml(minted: AwsFakeKey): string {
 }
 
 export const xml = (body: string): FakeResponse => ({ status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body });
+
+/** One call to a regional Query-protocol service (RDS, ELB) as the fake's router hands it on. */
+export type QueryServiceCall = {
+  form: URLSearchParams;
+  action: string | null;
+  region: string;
+  caller: AwsFakeKey;
+  aws: AwsSwitches;
+  pageSize: number;
+  deny: (iamAction: string) => boolean;
+};
+
+/**
+ * What such a service answers before looking at the call's parameters: an unknown version or action,
+ * a region switched to fail, or an action the caller may not call (AccessDenied, naming the IAM
+ * action and, where the service does, the resource). Null: go on.
+ */
+export function queryServiceRefusal(
+  { form, action, region, caller, aws, deny }: QueryServiceCall,
+  service: { ns: string; version: string; actions: string[]; iamPrefix: string; resource?: string },
+): FakeResponse | null {
+  const refuse = (status: number, code: string, message: string) => stsError(status, code, message, "Sender", service.ns);
+  if (form.get("Version") !== service.version) return refuse(400, "InvalidAction", "Unsupported version.");
+  if (!action || !service.actions.includes(action))
+    return refuse(400, "InvalidAction", `Could not find operation ${action} for version ${service.version}`);
+  if (aws.failingRegions[region] === "server_error")
+    return stsError(500, "InternalFailure", "An internal error has occurred", "Receiver", service.ns);
+  const iamAction = `${service.iamPrefix}:${action}`;
+  if (aws.failingRegions[region] !== "unauthorized" && !deny(iamAction)) return null;
+  const on = service.resource ? ` on resource: ${service.resource}` : "";
+  return refuse(
+    403,
+    "AccessDenied",
+    `User: ${caller.arn ?? "unknown"} is not authorized to perform: ${iamAction}${on} because no identity-based policy allows the ${iamAction} action`,
+  );
+}
+
+/** A Query-protocol success: <XResponse xmlns><XResult>…</XResult><ResponseMetadata><RequestId/></ResponseMetadata></XResponse>. */
+export const queryAnswer = (ns: string, action: string, result: string) =>
+  xml(
+    `<${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+  );
 
 /**
  * Starts the fake on a free 127.0.0.1 port (https with `options.https`). The benchmark's shape:
@@ -645,7 +691,10 @@ export async function startAwsFake(
       return listBuckets({ ...defaultS3Switches(), buckets: aws.buckets, ownerName: null }, base.switches, request.url.searchParams);
     }
     if (call.service === "eks") return answerEks(request, call, key!, aws, base.switches.maxPageSize, deny);
-    if (call.service === "rds") return answerRds(form, action, call.region!, key!, aws, base.switches.maxPageSize, deny);
+    if (call.service === "elasticloadbalancing" || call.service === "rds") {
+      const queryCall = { form, action, region: call.region!, caller: key!, aws, pageSize: base.switches.maxPageSize, deny };
+      return call.service === "rds" ? answerRds(queryCall) : answerElb(queryCall);
+    }
 
     if (call.service === "sts" && action === "AssumeRole") return assumeRole(form, key!, call, (base as AwsFake).roles);
 
@@ -727,7 +776,7 @@ export async function startAwsFake(
       }
       return ec2Error(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
     }
-    return stsError(400, "InvalidAction", "This fake speaks STS, EC2, RDS, IAM, CloudTrail and Organizations only.");
+    return stsError(400, "InvalidAction", "This fake speaks STS, EC2, RDS, EKS, ELB, IAM, CloudTrail and Organizations only.");
   }
 
   /**
@@ -829,43 +878,30 @@ export async function startAwsFake(
   }
 
   /** RDS (Query protocol, 2014-10-31): DescribeDBInstances of one region, MaxRecords 20–100 with a Marker. */
-  function answerRds(
-    form: URLSearchParams,
-    action: string | null,
-    region: string,
-    caller: AwsFakeKey,
-    aws: AwsSwitches,
-    pageSize: number,
-    deny: (a: string) => boolean,
-  ): FakeResponse {
-    const rdsError = (status: number, code: string, message: string) => stsError(status, code, message, "Sender", RDS_NS);
-    if (form.get("Version") !== "2014-10-31") return rdsError(400, "InvalidAction", "Unsupported version.");
-    if (action !== "DescribeDBInstances")
-      return rdsError(400, "InvalidAction", `Could not find operation ${action} for version 2014-10-31`);
-    if (aws.failingRegions[region] === "server_error")
-      return stsError(500, "InternalFailure", "An internal error has occurred", "Receiver", RDS_NS);
-    if (aws.failingRegions[region] === "unauthorized" || deny("rds:DescribeDBInstances")) {
-      return rdsError(
-        403,
-        "AccessDenied",
-        `User: ${caller.arn ?? "unknown"} is not authorized to perform: rds:DescribeDBInstances on resource: arn:aws:rds:${region}:${caller.account ?? AWS_FAKE_KEY.account}:db:* because no identity-based policy allows the rds:DescribeDBInstances action`,
-      );
-    }
+  function answerRds(call: QueryServiceCall): FakeResponse {
+    const { form, region, caller, aws } = call;
+    const refused = queryServiceRefusal(call, {
+      ns: RDS_NS,
+      version: "2014-10-31",
+      actions: ["DescribeDBInstances"],
+      iamPrefix: "rds",
+      resource: `arn:aws:rds:${region}:${caller.account ?? AWS_FAKE_KEY.account}:db:*`,
+    });
+    if (refused) return refused;
+    const rdsError = (code: string, message: string) => stsError(400, code, message, "Sender", RDS_NS);
     const total = aws.regions.includes(region) ? aws.databases : 0;
     const asked = form.has("MaxRecords") ? Number(form.get("MaxRecords")) : 100;
     if (!Number.isInteger(asked) || asked < 20 || asked > 100)
-      return rdsError(400, "InvalidParameterValue", "Invalid value for MaxRecords. Must be between 20 and 100");
+      return rdsError("InvalidParameterValue", "Invalid value for MaxRecords. Must be between 20 and 100");
     const start = pageStart(form.get("Marker"), region);
-    if (start === null) return rdsError(400, "InvalidParameterValue", "The marker is invalid.");
-    const end = Math.min(total, start + Math.min(asked, pageSize));
+    if (start === null) return rdsError("InvalidParameterValue", "The marker is invalid.");
+    const end = Math.min(total, start + Math.min(asked, call.pageSize));
     const account = caller.account ?? AWS_FAKE_KEY.account;
     const items = Array.from({ length: end - start }, (_, n) => dbInstanceXml(region, start + n, account, aws.databaseSecretCanary)).join(
       "",
     );
     const marker = end < total ? `<Marker>${pageToken(region, end)}</Marker>` : "";
-    return xml(
-      `<DescribeDBInstancesResponse xmlns="${RDS_NS}"><DescribeDBInstancesResult><DBInstances>${items}</DBInstances>${marker}</DescribeDBInstancesResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeDBInstancesResponse>`,
-    );
+    return queryAnswer(RDS_NS, "DescribeDBInstances", `<DBInstances>${items}</DBInstances>${marker}`);
   }
 
   /** sts:AssumeRole: the caller must be trusted and, when the role enforces it, send the right ExternalId. */

@@ -1,4 +1,4 @@
-// AWS beside EC2 instances (issue 15): EBS volumes, RDS DB instances and EKS clusters, each listed per region through
+// AWS beside EC2 instances (issue 15): EBS volumes, RDS DB instances, EKS clusters and ELB v2 load balancers, each listed per region through
 // the same session as instances, and S3 buckets (one ListBuckets), against the SigV4-verifying AWS fake. Each normalised field by field
 // with its console page; pages followed to the end; the type filter; a type the key may not read, or a
 // region where it fails, reported while everything else lists; and a database's master user secret never
@@ -35,6 +35,7 @@ beforeEach(() => {
     volumes: 3,
     databases: 2,
     clusters: 1,
+    loadBalancers: 2,
     databaseSecretCanary: CANARY,
     buckets: [
       { name: "acme-logs", createdAt: "2024-05-01T00:00:00.000Z" },
@@ -44,11 +45,11 @@ beforeEach(() => {
   fake.switches.resourceCount = 2;
 });
 
-describe("AWS volumes and databases", () => {
-  it("lists volumes and databases in every region beside instances, each normalised with its console page", async () => {
+describe("AWS volumes, databases, clusters, load balancers and buckets", () => {
+  it("lists volumes, databases, clusters and load balancers in every region beside instances, each normalised with its console page", async () => {
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(partialFailures).toEqual([]);
-    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4, kubernetes_cluster: 2, bucket: 2 });
+    expect(byType(resources)).toEqual({ instance: 4, volume: 6, database: 4, kubernetes_cluster: 2, load_balancer: 4, bucket: 2 });
     const cluster = resources.find((r) => r.type === "kubernetes_cluster" && r.region === "eu-west-1")!;
     expect(cluster).toEqual({
       id: `arn:aws:eks:eu-west-1:${AWS_FAKE_KEY.account}:cluster/cluster-eu-west-1-0`,
@@ -65,6 +66,30 @@ describe("AWS volumes and databases", () => {
       created_at: "2025-03-01T00:00:00.000Z",
       console_url: "https://eu-west-1.console.aws.amazon.com/eks/home?region=eu-west-1#/clusters/cluster-eu-west-1-0",
     });
+    // An application load balancer answers by DNS name only; a network one carries its Elastic IP. Tags come from DescribeTags.
+    const application = resources.find((r) => r.type === "load_balancer" && r.region === "us-east-1" && r.name === "lb-0")!;
+    const arn = `arn:aws:elasticloadbalancing:us-east-1:${AWS_FAKE_KEY.account}:loadbalancer/app/lb-0/0000000000000000`;
+    expect(application).toEqual({
+      id: arn,
+      name: "lb-0",
+      type: "load_balancer",
+      region: "us-east-1",
+      zone: "us-east-1a",
+      status: "running",
+      raw_status: "active",
+      size: "application · internet-facing",
+      public_ips: [],
+      private_ips: [],
+      tags: { env: "prod", team: "team-0" },
+      created_at: "2025-04-01T00:00:00.000Z",
+      console_url: `https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LoadBalancer:loadBalancerArn=${encodeURIComponent(arn)}`,
+    });
+    const network = resources.find((r) => r.type === "load_balancer" && r.region === "us-east-1" && r.name === "lb-1")!;
+    expect([network.size, network.public_ips, network.tags]).toEqual([
+      "network · internet-facing",
+      ["198.51.100.2"],
+      { env: "prod", team: "team-1" },
+    ]);
     const bucket = resources.find((r) => r.type === "bucket" && r.name === "acme-logs")!;
     expect(bucket).toMatchObject({
       id: "acme-logs",
@@ -113,14 +138,17 @@ describe("AWS volumes and databases", () => {
     expect(JSON.stringify(resources)).not.toContain(CANARY);
   });
 
-  it("follows volume and database pages to the end", async () => {
-    Object.assign(fake.aws, { volumes: 23, databases: 45 });
+  it("follows volume, database and load balancer pages to the end, and asks for tags twenty load balancers at a time", async () => {
+    Object.assign(fake.aws, { volumes: 23, databases: 45, loadBalancers: 45 });
     fake.switches.maxPageSize = 10;
     const { resources } = await awsAdapter.listResources(keys, context({ regions: ["us-east-1"] }));
-    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45, kubernetes_cluster: 1, bucket: 2 });
+    expect(byType(resources)).toEqual({ instance: 2, volume: 23, database: 45, kubernetes_cluster: 1, load_balancer: 45, bucket: 2 });
     expect(new Set(resources.map((r) => r.id)).size).toBe(resources.length);
     expect(fake.callsOf("DescribeVolumes", "us-east-1")).toHaveLength(3);
     expect(fake.callsOf("DescribeDBInstances", "us-east-1")).toHaveLength(5);
+    expect(fake.callsOf("DescribeLoadBalancers", "us-east-1")).toHaveLength(5);
+    expect(fake.callsOf("DescribeTags", "us-east-1")).toHaveLength(3);
+    expect(resources.filter((r) => r.type === "load_balancer").every((r) => r.tags.env === "prod")).toBe(true);
   });
 
   it("lists only the type asked for, with only that type's calls", async () => {
@@ -130,18 +158,24 @@ describe("AWS volumes and databases", () => {
     expect(fake.callsOf("DescribeVolumes")).toHaveLength(0);
     expect(byType((await awsAdapter.listResources(keys, context({ type: "bucket" }))).resources)).toEqual({ bucket: 2 });
     expect(fake.callsOf("DescribeInstances")).toHaveLength(0);
-    const none = await awsAdapter.listResources(keys, context({ type: "load_balancer" }));
+    const balancers = await awsAdapter.listResources(keys, context({ type: "load_balancer" }));
+    expect([byType(balancers.resources), balancers.partialFailures]).toEqual([{ load_balancer: 4 }, []]);
+    expect(fake.callsOf("DescribeDBInstances")).toHaveLength(2);
+    const none = await awsAdapter.listResources(keys, context({ type: "dns_zone" }));
     expect(none).toEqual({ resources: [], partialFailures: [] });
   });
 
   it("reports a type the key may not read as that type's failure, naming the action, while the rest lists", async () => {
-    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances", "s3:ListAllMyBuckets"] };
+    fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances", "s3:ListAllMyBuckets", "elasticloadbalancing:DescribeTags"] };
     const { resources, partialFailures } = await awsAdapter.listResources(keys, context());
     expect(byType(resources)).toEqual({ instance: 4, volume: 6, kubernetes_cluster: 2 });
     expect(partialFailures).toEqual([
       { scope: "database", code: "AccessDenied", message: expect.stringContaining("rds:DescribeDBInstances") },
+      // A role deployed before load balancers were listed: listed but untagged would be wrong, so the type fails whole.
+      { scope: "load_balancer", code: "AccessDenied", message: expect.stringContaining("elasticloadbalancing:DescribeTags") },
       { scope: "bucket", code: "AccessDenied", message: expect.stringContaining("s3:ListAllMyBuckets") },
     ]);
+    expect(partialFailures[1]!.message).toContain("ElasticLoadBalancingReadOnly");
   });
 
   it("scopes a region's failure to each type in that region, and throws when the one type asked fails everywhere", async () => {
@@ -152,6 +186,7 @@ describe("AWS volumes and databases", () => {
       "database/eu-west-1",
       "eu-west-1",
       "kubernetes_cluster/eu-west-1",
+      "load_balancer/eu-west-1",
       "volume/eu-west-1",
     ]);
     expect(resources.filter((r) => r.type === "bucket")).toHaveLength(2);

@@ -397,7 +397,7 @@ describe("aws listResources", () => {
   });
 
   it("lists nothing for a resource type AWS does not list", async () => {
-    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "load_balancer" });
+    const result = await awsAdapter.listResources(credentials(), { ...context(), type: "dns_zone" });
     expect(result).toEqual({ resources: [], partialFailures: [] });
     expect(fake.requests).toHaveLength(0);
   });

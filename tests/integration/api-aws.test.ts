@@ -134,6 +134,8 @@ describe("a provider connected by role", () => {
       "ec2:DescribeVolumes",
       "eks:DescribeCluster",
       "eks:ListClusters",
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeTags",
       "rds:DescribeDBInstances",
       "s3:ListAllMyBuckets",
       "sts:GetCallerIdentity",

@@ -263,8 +263,9 @@ describe("assuming a customer's role", () => {
 
   it("grants in its permissions policy exactly the actions Cloudkeep called with the role", async () => {
     fake.aws.trail["us-east-1"] = fakeTrailEvents("us-east-1", 3);
-    // A cluster, so that listing it describes it too.
+    // A cluster and a load balancer, so that listing them describes the one and reads the other's tags too.
     fake.aws.clusters = 1;
+    fake.aws.loadBalancers = 1;
     await awsAdapter.checkHealth(credentials(), context());
     await awsAdapter.listResources(credentials(), context());
     await listAllEvents(credentials(), { ...context(), region: "us-east-1" });

@@ -133,7 +133,7 @@ describe("the demo seed", () => {
     const [{ regions }] =
       await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`;
     expect(regions).toBe(17);
-    // Beside instances, each region has EBS volumes, an RDS database and an EKS cluster; the account has three buckets.
+    // Beside instances, each region has EBS volumes, an RDS database, an EKS cluster and a load balancer; the account has three buckets.
     const awsTypes = await sql<{ type: string; n: number }[]>`
       select type, count(*)::int as n from public.provider_resources where provider_id = ${aws.id} group by type order by type`;
     expect(Object.fromEntries(awsTypes.map((t) => [t.type, t.n]))).toEqual({
@@ -141,6 +141,7 @@ describe("the demo seed", () => {
       database: 17,
       instance: 68,
       kubernetes_cluster: 17,
+      load_balancer: 17,
       volume: 34,
     });
     // DigitalOcean shows more than droplets: volumes, Kubernetes clusters, databases, load balancers.

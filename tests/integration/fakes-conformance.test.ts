@@ -349,7 +349,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
     }
   });
 
-  it("AWS: STS, IAM, EC2 and RDS answers and errors use only the element names of the service models", async () => {
+  it("AWS: STS, IAM, EC2, RDS, EKS and ELB answers and errors use only the element names of the service models", async () => {
     const fake = await startAwsFake({
       switches: { resourceCount: 3, maxPageSize: 2 },
       // Volumes and databases over several pages, a master user secret planted in every database.
@@ -360,6 +360,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
         databaseSecretCanary: "canary-rds-secret",
         buckets: [{ name: "conform-logs", createdAt: "2025-01-01T00:00:00.000Z", region: "eu-west-1" }],
         clusters: 3,
+        loadBalancers: 3,
       },
       keys: [
         {
@@ -373,10 +374,14 @@ describe("fakes conform to the clouds' published API definitions", () => {
     try {
       const keys = { access_key: AWS_FAKE_KEY.accessKeyId, secret_key: AWS_FAKE_KEY.secretAccessKey };
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
-      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(25);
+      expect((await awsAdapter.listResources(keys, loopback(fake.url))).resources).toHaveLength(31);
       // An EKS error, as REST-JSON writes it.
       fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["eks:ListClusters"] };
       await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "kubernetes_cluster" }).catch(() => null);
+      fake.keys[0] = AWS_FAKE_KEY;
+      // An ELB error in the Query protocol's shape.
+      fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["elasticloadbalancing:DescribeLoadBalancers"] };
+      await awsAdapter.listResources(keys, { ...loopback(fake.url), type: "load_balancer" }).catch(() => null);
       fake.keys[0] = AWS_FAKE_KEY;
       // An RDS error in the Query protocol's shape.
       fake.keys[0] = { ...AWS_FAKE_KEY, denied: ["rds:DescribeDBInstances"] };
@@ -411,7 +416,11 @@ describe("fakes conform to the clouds' published API definitions", () => {
           continue;
         }
         const service =
-          call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" || call?.service === "s3" ? call.service : "sts";
+          call?.service === "elasticloadbalancing"
+            ? "elbv2"
+            : call?.service === "ec2" || call?.service === "iam" || call?.service === "rds" || call?.service === "s3"
+              ? call.service
+              : "sts";
         const root = parseXml(request.answer.text);
         checked++;
         if (request.answer.status >= 400) {

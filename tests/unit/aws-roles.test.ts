@@ -201,6 +201,8 @@ describe("role templates", () => {
           "ec2:DescribeVolumes",
           "eks:DescribeCluster",
           "eks:ListClusters",
+          "elasticloadbalancing:DescribeLoadBalancers",
+          "elasticloadbalancing:DescribeTags",
           "rds:DescribeDBInstances",
           "s3:ListAllMyBuckets",
           "sts:GetCallerIdentity",

@@ -5,7 +5,7 @@ import type { ProviderFailure } from "./types.ts";
 
 export type AwsCallDescription = {
   /** "sts", "ec2", "rds", "eks", "s3", "cloudtrail" or "organizations". */
-  service: "sts" | "ec2" | "rds" | "eks" | "s3" | "cloudtrail" | "organizations";
+  service: "sts" | "ec2" | "rds" | "eks" | "elasticloadbalancing" | "s3" | "cloudtrail" | "organizations";
   /** The IAM action the call needs, e.g. "sts:GetCallerIdentity". */
   action: string;
   /** The endpoint's host, named in connection errors. */
@@ -91,6 +91,7 @@ const READ_ONLY_POLICY: Record<AwsCallDescription["service"], string> = {
   ec2: "the AWS-managed ReadOnlyAccess or AmazonEC2ReadOnlyAccess policy includes it",
   rds: "the AWS-managed ReadOnlyAccess or AmazonRDSReadOnlyAccess policy includes it",
   eks: "the AWS-managed ReadOnlyAccess policy includes it",
+  elasticloadbalancing: "the AWS-managed ReadOnlyAccess or ElasticLoadBalancingReadOnly policy includes it",
   s3: "the AWS-managed AmazonS3ReadOnlyAccess policy includes it; on MinIO the readonly policy",
   cloudtrail: "the AWS-managed ReadOnlyAccess or AWSCloudTrail_ReadOnlyAccess policy includes it",
   organizations: "the AWS-managed AWSOrganizationsReadOnlyAccess policy includes it",

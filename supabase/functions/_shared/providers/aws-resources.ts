@@ -1,16 +1,17 @@
 // AWS resource types beside EC2 instances (issue 15): EBS volumes (ec2:DescribeVolumes), RDS DB
-// instances (rds:DescribeDBInstances) and EKS clusters (eks:ListClusters + eks:DescribeCluster), each
-// listed per region through the listing's session, each normalised like instances with its console
-// page. Only named fields are read: a DB instance's MasterUserSecret and a cluster's certificate never
-// are. The RDS and EKS clients load only when their type is listed.
+// instances (rds:DescribeDBInstances), EKS clusters (eks:ListClusters + eks:DescribeCluster) and
+// Elastic Load Balancing v2 load balancers (elasticloadbalancing:DescribeLoadBalancers + DescribeTags),
+// each listed per region through the listing's session, each normalised like instances with its
+// console page. Only named fields are read: a DB instance's MasterUserSecret and a cluster's
+// certificate never are. The RDS, EKS and ELB clients load only when their type is listed.
 import type { EC2Client, Volume } from "@aws-sdk/client-ec2";
 import type { DBInstance, RDSClient } from "@aws-sdk/client-rds";
 import type { Cluster, EKSClient } from "@aws-sdk/client-eks";
+import type { ElasticLoadBalancingV2Client, LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mapLimit } from "../concurrency.ts";
 import { awsCall, awsConsoleUrl, awsTags, followPages, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
-/** What each type needs from IAM, for a partial failure's hint. */
 const iso = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
 
 // ---------------------------------------------------------------------------------------------------
@@ -115,15 +116,22 @@ function normalizeDatabase(db: DBInstance, region: string): NormalizedResource {
   };
 }
 
-/** One RDS client per region, on the listing's session (same agents, endpoint and budget as EC2's). */
-export async function rdsClients(session: AwsSession) {
-  const { RDSClient } = await import("@aws-sdk/client-rds");
-  const clients = new Map<string, RDSClient>();
+/** One client of a service per region, on the listing's session (same agents, endpoint and budget as EC2's). */
+function perRegion<Client extends { middlewareStack: { remove(name: string): boolean } }>(
+  session: AwsSession,
+  create: (config: ReturnType<typeof sdkClientConfig>) => Client,
+) {
+  const clients = new Map<string, Client>();
   return (region: string) => {
     let client = clients.get(region);
-    if (!client) clients.set(region, (client = withoutSdkLogging(new RDSClient(sdkClientConfig(session, region)))));
+    if (!client) clients.set(region, (client = withoutSdkLogging(create(sdkClientConfig(session, region)))));
     return client;
   };
+}
+
+export async function rdsClients(session: AwsSession) {
+  const { RDSClient } = await import("@aws-sdk/client-rds");
+  return perRegion(session, (config) => new RDSClient(config));
 }
 
 export async function listDatabases(session: AwsSession, client: RDSClient, region: string): Promise<NormalizedResource[]> {
@@ -173,15 +181,9 @@ function normalizeCluster(cluster: Cluster, region: string): NormalizedResource 
   };
 }
 
-/** One EKS client per region, on the listing's session. */
 export async function eksClients(session: AwsSession) {
   const { EKSClient } = await import("@aws-sdk/client-eks");
-  const clients = new Map<string, EKSClient>();
-  return (region: string) => {
-    let client = clients.get(region);
-    if (!client) clients.set(region, (client = withoutSdkLogging(new EKSClient(sdkClientConfig(session, region)))));
-    return client;
-  };
+  return perRegion(session, (config) => new EKSClient(config));
 }
 
 export async function listClusters(session: AwsSession, client: EKSClient, region: string): Promise<NormalizedResource[]> {
@@ -199,4 +201,84 @@ export async function listClusters(session: AwsSession, client: EKSClient, regio
     return output.cluster ? normalizeCluster(output.cluster, region) : null;
   });
   return clusters.filter((cluster): cluster is NormalizedResource => cluster !== null);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Elastic Load Balancing v2: application, network and gateway load balancers (Classic Load Balancers,
+// the older elasticloadbalancing 2012-06-01 API, are not listed)
+
+const LOAD_BALANCER_STATUS: Record<string, ResourceStatus> = {
+  active: "running",
+  // Serving, with some targets or zones unhealthy: in service, the raw state says the rest.
+  active_impaired: "running",
+  provisioning: "pending",
+  failed: "error",
+};
+
+/** DescribeTags takes at most this many ARNs per call. */
+const TAGS_PER_CALL = 20;
+
+/** Network load balancers carry their Elastic IPs (and private addresses) per zone; application ones answer by DNS name only. */
+function normalizeLoadBalancer(lb: LoadBalancer, region: string, tags: Record<string, string>): NormalizedResource {
+  const name = lb.LoadBalancerName ?? "";
+  const raw = lb.State?.Code ?? null;
+  const addresses = (lb.AvailabilityZones ?? []).flatMap((zone) => zone.LoadBalancerAddresses ?? []);
+  const zones = (lb.AvailabilityZones ?? []).map((zone) => zone.ZoneName).filter((zone): zone is string => Boolean(zone));
+  return {
+    id: lb.LoadBalancerArn ?? name,
+    name,
+    type: "load_balancer",
+    region,
+    zone: zones.length === 1 ? zones[0] : null,
+    status: (raw && LOAD_BALANCER_STATUS[raw]) || "unknown",
+    raw_status: raw,
+    size: [lb.Type, lb.Scheme].filter(Boolean).join(" · ") || null,
+    public_ips: addresses.map((a) => a.IpAddress).filter((ip): ip is string => Boolean(ip)),
+    private_ips: addresses.map((a) => a.PrivateIPv4Address).filter((ip): ip is string => Boolean(ip)),
+    tags,
+    created_at: iso(lb.CreatedTime),
+    console_url: name
+      ? awsConsoleUrl(
+          region,
+          `ec2/home?region=${encodeURIComponent(region)}#LoadBalancer:loadBalancerArn=${encodeURIComponent(lb.LoadBalancerArn ?? name)}`,
+        )
+      : null,
+  };
+}
+
+export async function elbClients(session: AwsSession) {
+  const { ElasticLoadBalancingV2Client } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  return perRegion(session, (config) => new ElasticLoadBalancingV2Client(config));
+}
+
+export async function listLoadBalancers(
+  session: AwsSession,
+  client: ElasticLoadBalancingV2Client,
+  region: string,
+): Promise<NormalizedResource[]> {
+  const { DescribeLoadBalancersCommand, DescribeTagsCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const loadBalancers = await followPages(`DescribeLoadBalancers in ${region}`, async (marker) => {
+    const output = await awsCall(
+      session,
+      { service: "elasticloadbalancing", action: "elasticloadbalancing:DescribeLoadBalancers", region },
+      (abortSignal) =>
+        client.send(new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
+    );
+    return { items: output.LoadBalancers ?? [], next: output.NextMarker || undefined };
+  });
+  // Tags are not part of DescribeLoadBalancers: one DescribeTags per 20 load balancers.
+  const arns = loadBalancers.map((lb) => lb.LoadBalancerArn).filter((arn): arn is string => Boolean(arn));
+  const batches = Array.from({ length: Math.ceil(arns.length / TAGS_PER_CALL) }, (_, i) =>
+    arns.slice(i * TAGS_PER_CALL, (i + 1) * TAGS_PER_CALL),
+  );
+  const tagged = await mapLimit(batches, DESCRIBE_CONCURRENCY, async (ResourceArns) => {
+    const output = await awsCall(
+      session,
+      { service: "elasticloadbalancing", action: "elasticloadbalancing:DescribeTags", region },
+      (abortSignal) => client.send(new DescribeTagsCommand({ ResourceArns }), { abortSignal }),
+    );
+    return output.TagDescriptions ?? [];
+  });
+  const tagsByArn = new Map(tagged.flat().map((d) => [d.ResourceArn ?? "", awsTags(d.Tags)]));
+  return loadBalancers.map((lb) => normalizeLoadBalancer(lb, region, tagsByArn.get(lb.LoadBalancerArn ?? "") ?? {}));
 }

@@ -20,6 +20,8 @@ export const CLOUDKEEP_ROLE_ACTIONS = [
   "ec2:DescribeVolumes",
   "eks:DescribeCluster",
   "eks:ListClusters",
+  "elasticloadbalancing:DescribeLoadBalancers",
+  "elasticloadbalancing:DescribeTags",
   "rds:DescribeDBInstances",
   "s3:ListAllMyBuckets",
   "sts:GetCallerIdentity",

@@ -376,7 +376,7 @@ function listRegion(
 }
 
 /** The types an AWS listing asks for, each per region: EC2 instances here, the others in aws-resources.ts. */
-const AWS_TYPES = ["instance", "volume", "database", "kubernetes_cluster"] as const;
+const AWS_TYPES = ["instance", "volume", "database", "kubernetes_cluster", "load_balancer"] as const;
 type AwsType = (typeof AWS_TYPES)[number];
 
 /** S3 buckets: one global ListBuckets (through the S3 adapter's listing, which names each bucket's region on AWS). */
@@ -428,15 +428,17 @@ async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterCont
       else throw error;
     }
 
-    // Volumes, databases and clusters load their code (and RDS and EKS their SDKs) only when listed.
+    // Volumes, databases, clusters and load balancers load their code (and RDS, EKS and ELB their SDKs) only when listed.
     const more = wanted.some((type) => type !== "instance") ? await import("./aws-resources.ts") : null;
     const rdsFor = more && wanted.includes("database") ? await more.rdsClients(session) : null;
     const eksFor = more && wanted.includes("kubernetes_cluster") ? await more.eksClients(session) : null;
+    const elbFor = more && wanted.includes("load_balancer") ? await more.elbClients(session) : null;
     const listers: Record<AwsType, (region: string) => Promise<NormalizedResource[]>> = {
       instance: (region) => listRegion(session, clientFor(region), region, DescribeInstancesCommand),
       volume: (region) => more!.listVolumes(session, clientFor(region), region),
       database: (region) => more!.listDatabases(session, rdsFor!(region), region),
       kubernetes_cluster: (region) => more!.listClusters(session, eksFor!(region), region),
+      load_balancer: (region) => more!.listLoadBalancers(session, elbFor!(region), region),
     };
     const jobs = wanted.flatMap((type) => regions.map((region) => ({ type, region })));
     // Each region is its own host, and each service too: every region of every type at once.
