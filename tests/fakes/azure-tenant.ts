@@ -92,8 +92,8 @@ export function answerTenant(request: FakeRequest, fake: Fake, apiVersion: strin
           state: s.state,
           subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
         })),
-        // The 2022-12-01 definition requires nextLink; the last page's is empty.
-        nextLink: next ?? "",
+        // The 2022-12-01 definition requires value; nextLink only where another page follows.
+        ...(next ? { nextLink: next } : {}),
       },
     };
   }

@@ -186,7 +186,7 @@ async function listKubernetesClusters(where: AzureListWhere): Promise<AzureTypeL
 
 const SQL_STATUS: Record<string, ResourceStatus> = {
   Online: "running",
-  OnlineChangingDwConfig: "running",
+  OnlineChangingDwPerformanceTiers: "running",
   Paused: "stopped",
   Stopped: "stopped",
   Offline: "stopped",
@@ -204,7 +204,7 @@ const SQL_STATUS: Record<string, ResourceStatus> = {
   Scaling: "pending",
   Starting: "pending",
   Stopping: "pending",
-  OfflineChangingDwConfig: "pending",
+  OfflineChangingDwPerformanceTiers: "pending",
   Suspect: "error",
   EmergencyMode: "error",
   Inaccessible: "error",
@@ -240,7 +240,6 @@ const POSTGRES_STATUS: Record<string, ResourceStatus> = {
   Starting: "pending",
   Stopping: "pending",
   Updating: "pending",
-  Provisioning: "pending",
   Dropping: "terminated",
 };
 
