@@ -1,16 +1,17 @@
 // Whole cloud organizations on a provider's page. A parent lists every account its discovery saw:
 // connected (a link to its provider), or why not in its cloud's words, with what to do. Admins run
 // discovery now, exclude an account or let discovery try it again, and connect or stop connecting the
-// organization. A discovered account names its parent.
+// organization. The last discovery says when it ran and, when it could not list the organization at
+// all, why (to everyone who can see the provider). A discovered account names its parent.
 import Link from "next/link";
 import { Building2, Network } from "lucide-react";
 
 import { CodeBlock } from "@/components/code-block";
-import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { DiscoveredAccountRecord } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
+import type { DiscoveredAccountRecord, DiscoveryRunRecord } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
 import type { OrganizationScope } from "@/supabase/functions/_shared/providers/discovery.ts";
 import { AccountExclusionButton, DiscoverNowButton, OrganizationScopeForm } from "./organization-controls";
 import { formatDateTime, formatRelative } from "./provider-meta";
@@ -49,6 +50,7 @@ export function OrganizationAccounts({
   providerId,
   scope,
   accounts,
+  lastDiscovery,
   canManage,
   suspended,
   now,
@@ -58,6 +60,7 @@ export function OrganizationAccounts({
   providerId: string;
   scope: OrganizationScope;
   accounts: DiscoveredAccountRecord[];
+  lastDiscovery: DiscoveryRunRecord | null;
   canManage: boolean;
   suspended: boolean;
   now: Date;
@@ -70,7 +73,9 @@ export function OrganizationAccounts({
     number
   >;
   for (const account of accounts) counts[account.state] += 1;
-  const lastChecked = accounts.reduce<Date | null>((latest, a) => (!latest || a.checked_at > latest ? a.checked_at : latest), null);
+  const lastChecked =
+    lastDiscovery?.ran_at ?? accounts.reduce<Date | null>((latest, a) => (!latest || a.checked_at > latest ? a.checked_at : latest), null);
+  const lastBy = lastDiscovery ? (lastDiscovery.trigger === "scheduled" ? " (scheduled sweep)" : " (run by an admin)") : "";
   const providersHref = `/orgs/${encodeURIComponent(orgSlug)}/providers`;
 
   return (
@@ -91,7 +96,7 @@ export function OrganizationAccounts({
                 <time dateTime={new Date(lastChecked).toISOString()} title={formatDateTime(lastChecked)}>
                   {formatRelative(lastChecked, now)}
                 </time>
-                .
+                {lastBy}.
               </>
             )}
           </CardDescription>
@@ -104,6 +109,19 @@ export function OrganizationAccounts({
         )}
       </CardHeader>
       <CardContent className="grid gap-4">
+        {lastDiscovery && !lastDiscovery.ok && (
+          <Alert variant="destructive" data-test="discovery-failed">
+            <AlertTitle>The last discovery could not list the organization</AlertTitle>
+            <AlertDescription>
+              <p>{lastDiscovery.error_message}</p>
+              {lastDiscovery.error_hint && <p>{lastDiscovery.error_hint}</p>}
+              <p className="text-xs">
+                {lastDiscovery.error_code} · {formatDateTime(lastDiscovery.ran_at)}.
+                {accounts.length > 0 && " The accounts below are as an earlier discovery saw them."}
+              </p>
+            </AlertDescription>
+          </Alert>
+        )}
         {memberRole && (
           <details className="rounded-md border p-3 text-sm" data-test="member-role-template">
             <summary className="cursor-pointer font-medium">Member role: the StackSet template for every member account</summary>

@@ -1,6 +1,7 @@
 // A whole Azure tenant in the browser: an admin connects a subscription, then its organization from the
 // provider's page; Discover now connects the tenant's other subscription and says why the disabled one
-// is not connected; the child names its parent; removing the parent asks what to do with its accounts,
+// is not connected; a scope the principal cannot read fails discovery as a whole, and the page says
+// why until a discovery succeeds; the child names its parent; removing the parent asks what to do with its accounts,
 // and "Keep them" leaves the child connected on its own. Against the Azure fake (TLS, its tenant
 // answering Subscriptions - List) through the portal's real server actions.
 import { expect, test } from "./fixtures.ts";
@@ -89,6 +90,30 @@ test("an admin connects a whole Azure tenant, sees each subscription connected o
   await expect(connected).toHaveAttribute("data-state", "connected");
   await expect(panel.locator("[data-test=organization-accounts-counts]")).toHaveText("1 connected · 1 unavailable");
   await page.screenshot({ path: test.info().outputPath("organization-accounts.png"), fullPage: true });
+
+  // A management group the principal cannot read: discovery fails as a whole. The admin is told, and
+  // the page keeps saying why (with what was seen before) until a discovery succeeds.
+  await panel.getByRole("button", { name: "Change scope" }).click();
+  const changeScope = page.getByRole("dialog", { name: "Organization scope" });
+  await changeScope.getByLabel("Management group ID (optional)").fill("finance");
+  await changeScope.getByRole("button", { name: "Save" }).click();
+  await expect(changeScope).toBeHidden();
+  await panel.getByRole("button", { name: "Discover now" }).click();
+  const failed = panel.locator("[data-test=discovery-failed]");
+  await expect(failed).toContainText("could not list the organization");
+  await expect(failed).toContainText("Microsoft.Management/managementGroups/descendants/read");
+  await expect(failed).toContainText("The accounts below are as an earlier discovery saw them.");
+  await expect(rows).toHaveCount(2);
+  await page.reload();
+  await expect(failed).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath("organization-discovery-failed.png"), fullPage: true });
+  await panel.getByRole("button", { name: "Change scope" }).click();
+  await changeScope.getByLabel("Management group ID (optional)").fill("");
+  await changeScope.getByRole("button", { name: "Save" }).click();
+  await expect(changeScope).toBeHidden();
+  await panel.getByRole("button", { name: "Discover now" }).click();
+  await expect(page.getByText("No new accounts")).toBeVisible();
+  await expect(failed).toHaveCount(0);
 
   // The child is a provider of its own, and names its parent.
   await connected.getByRole("link", { name: "Production EU" }).click();

@@ -105,12 +105,24 @@ describe("whole cloud organizations over the API", () => {
     ).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
   });
 
-  it("shows discovered accounts to every member, with the reason for those not connected; outsiders get 404", async () => {
+  it("shows discovered accounts and the last discovery to every member, with the reasons for what failed; outsiders get 404", async () => {
     const parent = await addParent("Tenant B");
     const child = await addChild(parent.id, "aaaaaaaa-0000-4000-8000-000000000001");
+    expect((await call(`/providers/${parent.id}/accounts`, { token: tokens.viewer })).body.last_discovery).toBeNull();
+    // The last discovery could not list the tenant (as the domain records it).
+    await sql`
+      insert into public.provider_discovery_runs (parent_provider_id, organization_id, trigger, ok, error_code, error_message, error_hint)
+      values (${parent.id}, ${p.orgId}, 'scheduled', false, 'AuthorizationFailed', 'No authorization to list subscriptions.', 'Give the principal Reader.')`;
     for (const role of ["viewer", "member", "admin", "owner"]) {
       const list = await call(`/providers/${parent.id}/accounts`, { token: tokens[role] });
       expect(list.status).toBe(200);
+      expect(list.body.last_discovery).toEqual({
+        trigger: "scheduled",
+        ran_at: expect.any(String),
+        ok: false,
+        error: { code: "AuthorizationFailed", message: "No authorization to list subscriptions.", hint: "Give the principal Reader." },
+        counts: {},
+      });
       expect(list.body.data).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ state: "connected", child_provider_id: child, reason: null }),

@@ -6,7 +6,7 @@
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
-import { discoverOrganizationAccounts, listDiscoveredAccounts } from "../../supabase/functions/_shared/domain/cloud-organizations.ts";
+import { discoverOrganizationAccounts, readDiscovery } from "../../supabase/functions/_shared/domain/cloud-organizations.ts";
 import { checkProviderHealth } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider, type VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
 import { clearRoleSessions } from "../../supabase/functions/_shared/providers/aws-assume-role.ts";
@@ -99,7 +99,7 @@ describe("a whole AWS Organization", () => {
     const withId = fake.callsOf("AssumeRole").filter((call) => call.externalId === externalId && call.status === 200);
     expect(withId.length).toBeGreaterThanOrEqual(2);
 
-    const accounts = Object.fromEntries((await listDiscoveredAccounts(vault(), parent.id)).map((a) => [a.account, a]));
+    const accounts = Object.fromEntries((await readDiscovery(vault(), parent.id)).accounts.map((a) => [a.account, a]));
     expect(accounts["210000000002"]).toMatchObject({ state: "failed", child_provider_id: null });
     expect(accounts["210000000002"].reason_message).toMatch(/CloudkeepMember|assume|role/i);
     expect(accounts["210000000003"]).toMatchObject({ state: "unavailable", reason_code: "account_closed" });

@@ -9,7 +9,7 @@ import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/fu
 import {
   discoverOnSchedule,
   discoverOrganizationAccounts,
-  listDiscoveredAccounts,
+  readDiscovery,
   setAccountExcluded,
   setOrganizationScope,
 } from "../../supabase/functions/_shared/domain/cloud-organizations.ts";
@@ -22,6 +22,7 @@ import {
 } from "../../supabase/functions/_shared/domain/providers.ts";
 import { setReadOnlyCredentials } from "../../supabase/functions/_shared/domain/read-only.ts";
 import type { AccountDiscovery, DiscoveredAccount, DiscoveryLoader } from "../../supabase/functions/_shared/providers/discovery.ts";
+import { UpstreamError } from "../../supabase/functions/_shared/net/http.ts";
 import { clearAzureTokens, createAzureAdapter } from "../../supabase/functions/_shared/providers/azure.ts";
 import type { AdapterLoader } from "../../supabase/functions/_shared/providers/index.ts";
 import type { AzureCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
@@ -48,11 +49,14 @@ const NO_ROLE_SUBSCRIPTION = "44444444-4444-4444-8444-444444444444";
  * domain: what is connected, what is recorded, what is kept.
  */
 let listed: DiscoveredAccount[] = [];
+/** Set: the tenant cannot be listed at all, and the listing throws this. */
+let listingFails: Error | null = null;
 const listingCalls: unknown[] = [];
 const tenantListing: AccountDiscovery<"azure"> = {
   kind: "azure",
   async discoverAccounts(credentials, scope) {
     listingCalls.push({ credentials, scope });
+    if (listingFails) throw listingFails;
     return { accounts: listed };
   },
   childCredentials: (parent, _scope, account) => ({ ...parent, subscription_id: account.account, subscription_name: account.name }),
@@ -121,6 +125,7 @@ afterEach(async () => {
   clearAzureTokens();
   fake.reset();
   listingCalls.length = 0;
+  listingFails = null;
   await sql`delete from public.cloud_providers where organization_id in (${people.orgId}, ${people.outsiderOrgId}) and parent_provider_id is not null`;
   await sql`delete from public.cloud_providers where organization_id in (${people.orgId}, ${people.outsiderOrgId})`;
 });
@@ -173,7 +178,7 @@ describe("connecting a whole cloud organization", () => {
     const { result } = await checkProviderHealth(vault(), child.id);
     expect(result.ok).toBe(true);
 
-    const accounts = await listDiscoveredAccounts(vault(people.viewer.claims), parent.id);
+    const accounts = (await readDiscovery(vault(people.viewer.claims), parent.id)).accounts;
     const byAccount = Object.fromEntries(accounts.map((a) => [a.account, a]));
     expect(Object.keys(byAccount).sort()).toEqual([fake.state.subscriptionId, DISABLED_SUBSCRIPTION, NO_ROLE_SUBSCRIPTION].sort());
     expect(byAccount[fake.state.subscriptionId]).toMatchObject({ state: "connected", child_provider_id: child.id, reason_code: null });
@@ -203,7 +208,7 @@ describe("connecting a whole cloud organization", () => {
     const parent = await addParent();
     const outcome = await discoverOrganizationAccounts(vault(), parent.id);
     expect(outcome.added).toBe(0);
-    const accounts = await listDiscoveredAccounts(vault(), parent.id);
+    const accounts = (await readDiscovery(vault(), parent.id)).accounts;
     expect(accounts.find((a) => a.account === fake.state.subscriptionId)).toMatchObject({
       state: "unavailable",
       reason_code: "already_connected",
@@ -220,7 +225,7 @@ describe("connecting a whole cloud organization", () => {
 
     expect(await discoverOrganizationAccounts(vault(), parent.id)).toMatchObject({ added: 0, excluded: 1 });
     expect(await childrenOf(parent.id)).toHaveLength(0);
-    const excluded = (await listDiscoveredAccounts(vault(), parent.id)).find((a) => a.account === fake.state.subscriptionId);
+    const excluded = (await readDiscovery(vault(), parent.id)).accounts.find((a) => a.account === fake.state.subscriptionId);
     expect(excluded).toMatchObject({ state: "excluded", reason_code: "removed" });
 
     await setAccountExcluded(vault(), parent.id, fake.state.subscriptionId, false);
@@ -315,6 +320,57 @@ describe("connecting a whole cloud organization", () => {
     expect(gone).toBe(0);
   });
 
+  it("remembers a discovery that could not list the organization, for everyone who can see it, until one succeeds", async () => {
+    listed = tenant();
+    const parent = await addParent();
+    await discoverOrganizationAccounts(vault(), parent.id);
+    expect((await readDiscovery(vault(), parent.id)).run).toMatchObject({
+      trigger: "manual",
+      ok: true,
+      error_code: null,
+      counts: { discovered: 3, added: 1, connected: 1, unavailable: 1, failed: 1, excluded: 0 },
+    });
+
+    // The principal lost its role on the tenant: the sweep's discovery fails as a whole.
+    listingFails = new UpstreamError({
+      code: "AuthorizationFailed",
+      message: "The client does not have authorization to perform action 'Microsoft.Resources/subscriptions/read'.",
+      hint: "Give the principal Reader on the tenant root management group.",
+      status: 502,
+    });
+    const report = await discoverOnSchedule({ sql, ring, trustedCidrs, adapters, discovery, organizationIds: [people.orgId] });
+    expect(report).toMatchObject({ parents: 1, failed: 1 });
+    for (const persona of ["admin", "member", "viewer"] as const) {
+      const { accounts, run } = await readDiscovery(vault(people[persona].claims), parent.id);
+      expect(run, persona).toMatchObject({
+        trigger: "scheduled",
+        ok: false,
+        error_code: "AuthorizationFailed",
+        error_message: expect.stringContaining("Microsoft.Resources/subscriptions/read"),
+        error_hint: "Give the principal Reader on the tenant root management group.",
+        counts: {},
+      });
+      // What an earlier discovery saw is kept, not wiped by one that saw nothing.
+      expect(accounts, persona).toHaveLength(3);
+    }
+    expect((await readDiscovery(vault(people.outsider.claims), parent.id)).run).toBeNull();
+
+    // An admin's own try fails the same way: the admin is told, and the page says so too.
+    await expect(discoverOrganizationAccounts(vault(), parent.id)).rejects.toMatchObject({ failure: { code: "AuthorizationFailed" } });
+    expect((await readDiscovery(vault(), parent.id)).run).toMatchObject({ trigger: "manual", ok: false });
+
+    // An unexpected error is stored as the adapters' plain sentence, never as its own text (which could hold anything).
+    listingFails = new Error(`socket closed while sending ${CANARY_SECRET}`);
+    await discoverOrganizationAccounts(vault(), parent.id).catch(() => null);
+    const stored = await sql`select * from public.provider_discovery_runs where parent_provider_id = ${parent.id}`;
+    expect(stored[0]).toMatchObject({ ok: false, error_code: "upstream_error" });
+    expect(JSON.stringify(stored)).not.toContain(CANARY_SECRET);
+
+    listingFails = null;
+    await discoverOrganizationAccounts(vault(), parent.id);
+    expect((await readDiscovery(vault(people.viewer.claims), parent.id)).run).toMatchObject({ ok: true, error_code: null });
+  });
+
   it("never lets the parent's secret into what discovery records, returns or audits", async () => {
     listed = tenant();
     const parent = await addParent();
@@ -332,9 +388,9 @@ describe("who may do what with discovered accounts", () => {
     await discoverOrganizationAccounts(vault(), parent.id);
 
     for (const persona of ["owner", "admin", "member", "viewer"] as const) {
-      expect(await listDiscoveredAccounts(vault(people[persona].claims), parent.id)).toHaveLength(3);
+      expect((await readDiscovery(vault(people[persona].claims), parent.id)).accounts).toHaveLength(3);
     }
-    expect(await listDiscoveredAccounts(vault(people.outsider.claims), parent.id)).toHaveLength(0);
+    expect((await readDiscovery(vault(people.outsider.claims), parent.id)).accounts).toHaveLength(0);
 
     for (const persona of ["member", "viewer"] as const) {
       const claims = people[persona].claims;
@@ -364,6 +420,15 @@ describe("who may do what with discovered accounts", () => {
       ),
     ).toMatchObject({ ok: false });
     expect(await asAdmin((tx) => tx`update public.provider_discovered_accounts set state = 'connected'`)).toMatchObject({ ok: false });
+    expect(
+      await asAdmin(
+        (tx) => tx`insert into public.provider_discovery_runs (parent_provider_id, organization_id, trigger, ok, error_code)
+        values (${parent.id}, ${people.orgId}, 'manual', false, 'forged')`,
+      ),
+    ).toMatchObject({ ok: false });
+    expect(await asAdmin((tx) => tx`update public.provider_discovery_runs set ok = false, error_code = 'forged'`)).toMatchObject({
+      ok: false,
+    });
     expect(await asAdmin((tx) => tx`update public.cloud_providers set parent_provider_id = null where id = ${child.id}`)).toMatchObject({
       ok: false,
     });

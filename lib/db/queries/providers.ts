@@ -5,7 +5,7 @@ import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser, readAsUser } from "@/lib/db/rls";
 import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queries.ts";
-import { selectDiscoveredAccounts } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
+import { selectDiscoveredAccounts, selectDiscoveryRun } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
 
 export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
@@ -56,22 +56,23 @@ export async function listAuditEvents(
   });
 }
 
-/** A whole-organization provider's discovered accounts, and for a discovered account, its parent's name. */
+/** A whole-organization provider's discovered accounts and last discovery, and for a discovered account, its parent's name. */
 export async function getOrganizationLinks(
   user: SessionUser,
   provider: { id: string; organization_scope: unknown; parent_provider_id: string | null },
 ) {
   // Most providers are neither: no transaction for them.
-  if (!provider.organization_scope && !provider.parent_provider_id) return { accounts: null, parent: null };
+  if (!provider.organization_scope && !provider.parent_provider_id) return { accounts: null, lastDiscovery: null, parent: null };
   return readAsUser(user, async (tx) => {
-    const [accounts, parent] = await Promise.all([
+    const [accounts, lastDiscovery, parent] = await Promise.all([
       provider.organization_scope ? selectDiscoveredAccounts(tx, provider.id) : Promise.resolve(null),
+      provider.organization_scope ? selectDiscoveryRun(tx, provider.id) : Promise.resolve(null),
       provider.parent_provider_id
         ? tx<{ id: string; name: string }[]>`select id, name from public.cloud_providers where id = ${provider.parent_provider_id}`.then(
             ([row]) => row ?? null,
           )
         : Promise.resolve(null),
     ]);
-    return { accounts, parent };
+    return { accounts, lastDiscovery, parent };
   });
 }

@@ -161,6 +161,17 @@ export type Tables = {
     last_seen_at: Date;
     checked_at: Date;
   };
+  provider_discovery_runs: {
+    parent_provider_id: string;
+    organization_id: string;
+    trigger: string;
+    ran_at: Date;
+    ok: boolean;
+    error_code: string | null;
+    error_message: string | null;
+    error_hint: string | null;
+    counts: Json;
+  };
   provider_event_imports: {
     provider_id: string;
     organization_id: string;

@@ -151,11 +151,47 @@ export async function discoverOnSchedule(
   return report;
 }
 
+type Trigger = "manual" | "scheduled";
+
+/**
+ * One discovery, remembered: a run that lists the organization stores its counts with its accounts; one
+ * that fails as a whole stores why (the cloud's reason and hint, or the domain's), so the parent's
+ * page shows it to everyone until a later run succeeds, then fails as before.
+ */
 async function syncOrganization(
   ctx: Omit<DiscoveryOptions, "claims">,
   parent: Parent,
   claims: Claims | null,
-  trigger: "manual" | "scheduled",
+  trigger: Trigger,
+): Promise<DiscoveryOutcome> {
+  try {
+    return await discoverAndConnect(ctx, parent, claims, trigger);
+  } catch (error) {
+    await asService(ctx.sql, (tx) => recordRun(tx, parent.id, trigger, runFailure(error), null), claims).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What a failed run stores: only what was written for people (a provider's failure, a domain message), never a raw error. */
+function runFailure(error: unknown): { code: string; message: string; hint?: string } {
+  if (error instanceof ProviderCallError) return error.failure;
+  if (error instanceof DomainError) return { code: error.code, message: error.message };
+  return {
+    code: "discovery_failed",
+    message: "Discovery stopped on an unexpected error.",
+    hint: "Try again; if it keeps failing, contact support.",
+  };
+}
+
+function recordRun(tx: Querier, parentId: string, trigger: Trigger, failure: object | null, counts: DiscoveryOutcome | null) {
+  return tx`select private.record_discovery_run(${parentId}, ${trigger}, ${failure ? tx.json(failure as never) : null}, ${counts ? tx.json(counts) : null})`;
+}
+
+async function discoverAndConnect(
+  ctx: Omit<DiscoveryOptions, "claims">,
+  parent: Parent,
+  claims: Claims | null,
+  trigger: Trigger,
 ): Promise<DiscoveryOutcome> {
   const kind = parent.provider_type as DiscoveryCloud;
   const opened = await asService(
@@ -250,9 +286,8 @@ async function syncOrganization(
     }
   });
 
-  await asService(ctx.sql, (tx) => tx`select private.record_discovered_accounts(${parent.id}, ${tx.json(rows as never)})`, claims);
   const count = (state: AccountRow["state"]) => rows.filter((row) => row.state === state).length;
-  return {
+  const outcome: DiscoveryOutcome = {
     discovered: rows.length,
     added,
     connected: count("connected"),
@@ -260,6 +295,15 @@ async function syncOrganization(
     failed: count("failed"),
     excluded: count("excluded"),
   };
+  await asService(
+    ctx.sql,
+    async (tx) => {
+      await tx`select private.record_discovered_accounts(${parent.id}, ${tx.json(rows as never)})`;
+      await recordRun(tx, parent.id, trigger, null, outcome);
+    },
+    claims,
+  );
+  return outcome;
 }
 
 function reason(failure: { code: string; message: string; hint?: string } | null) {
@@ -275,7 +319,7 @@ async function createChild(
   credentials: CredentialsOf<DiscoveryCloud>,
   check: HealthResult,
   claims: Claims | null,
-  trigger: "manual" | "scheduled",
+  trigger: Trigger,
 ): Promise<string> {
   const kind = parent.provider_type;
   const id = crypto.randomUUID();
@@ -308,17 +352,37 @@ async function createChild(
 
 export type DiscoveredAccountRecord = AccountRow & { first_seen_at: Date; last_seen_at: Date; checked_at: Date };
 
-/** What a parent discovered, for its page: every account, connected or why not. */
-export async function listDiscoveredAccounts(ctx: ConnectivityContext, parentId: string): Promise<DiscoveredAccountRecord[]> {
-  return withRls(ctx.sql, ctx.claims, (tx) => selectDiscoveredAccounts(tx, parentId));
-}
-
-/** The same read inside a caller's transaction (the portal's page reads). Not connected first: they need attention. */
+/** What a parent discovered: every account, connected or why not; not connected first, as they need attention. */
 export function selectDiscoveredAccounts(tx: Querier, parentId: string) {
   return tx<DiscoveredAccountRecord[]>`
     select account, name, state, child_provider_id, reason_code, reason_message, reason_hint, details, first_seen_at, last_seen_at, checked_at
     from public.provider_discovered_accounts where parent_provider_id = ${parentId}
     order by state = 'connected', state = 'excluded', name, account`;
+}
+
+export type DiscoveryRunRecord = {
+  trigger: Trigger;
+  ran_at: Date;
+  ok: boolean;
+  error_code: string | null;
+  error_message: string | null;
+  error_hint: string | null;
+  counts: Partial<DiscoveryOutcome>;
+};
+
+/** A parent's last discovery, or null before its first. */
+export function selectDiscoveryRun(tx: Querier, parentId: string): Promise<DiscoveryRunRecord | null> {
+  return tx<DiscoveryRunRecord[]>`
+    select trigger, ran_at, ok, error_code, error_message, error_hint, counts
+    from public.provider_discovery_runs where parent_provider_id = ${parentId}`.then(([row]) => row ?? null);
+}
+
+/** What a parent discovered and how its last discovery went, for the API. */
+export async function readDiscovery(ctx: ConnectivityContext, parentId: string) {
+  return withRls(ctx.sql, ctx.claims, async (tx) => {
+    const [accounts, run] = await Promise.all([selectDiscoveredAccounts(tx, parentId), selectDiscoveryRun(tx, parentId)]);
+    return { accounts, run };
+  });
 }
 
 /** An admin excludes an account from discovery, or lets the next discovery try it again. */

@@ -2,7 +2,7 @@
 // discovery on demand, and an admin's choice to exclude an account or let discovery try it again.
 import {
   discoverOrganizationAccounts,
-  listDiscoveredAccounts,
+  readDiscovery,
   setAccountExcluded,
   setOrganizationScope,
 } from "../../_shared/domain/cloud-organizations.ts";
@@ -13,16 +13,24 @@ import { visibleProvider } from "./providers.ts";
 
 const live = vaultOf;
 
-function present(row: Awaited<ReturnType<typeof listDiscoveredAccounts>>[number]) {
+type Discovery = Awaited<ReturnType<typeof readDiscovery>>;
+
+function present(row: Discovery["accounts"][number]) {
   const { reason_code: code, reason_message: message, reason_hint: hint, ...rest } = row;
   return { ...rest, reason: code ? { code, message, hint } : null };
+}
+
+function presentRun(run: Discovery["run"]) {
+  if (!run) return null;
+  const { error_code: code, error_message: message, error_hint: hint, ...rest } = run;
+  return { ...rest, error: code ? { code, message, hint } : null };
 }
 
 export function organizationRoutes(router: Router<RequestContext>) {
   router.on("GET", "/providers/:id/accounts", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const rows = await domainCall(() => listDiscoveredAccounts(live(ctx), id));
-    return json({ data: rows.map(present) });
+    const { accounts, run } = await domainCall(() => readDiscovery(live(ctx), id));
+    return json({ data: accounts.map(present), last_discovery: presentRun(run) });
   });
 
   router.on("POST", "/providers/:id/discover", async (ctx, { id }) => {
@@ -89,6 +97,24 @@ const account = {
     checked_at: { type: "string", format: "date-time" },
   },
 };
+const counts = Object.fromEntries(
+  ["discovered", "added", "connected", "unavailable", "failed", "excluded"].map((n) => [n, { type: "integer" }]),
+);
+const lastDiscovery = {
+  type: ["object", "null"],
+  description: "The provider's last discovery (null before its first): when, who ran it, and its counts or why it failed as a whole",
+  properties: {
+    trigger: { enum: ["manual", "scheduled"] },
+    ran_at: { type: "string", format: "date-time" },
+    ok: { type: "boolean" },
+    error: {
+      type: ["object", "null"],
+      description: "Why the organization could not be listed (the cloud's words, and what to do); null when it could",
+      properties: { code: { type: "string" }, message: { type: "string" }, hint: { type: ["string", "null"] } },
+    },
+    counts: { type: "object", description: "On success", properties: counts },
+  },
+};
 const problem = (description: string) => ({ description });
 
 /** These routes in the OpenAPI document (spread into its `paths`). */
@@ -99,8 +125,12 @@ export const organizationOpenApiPaths = {
       parameters: [idParam],
       responses: {
         "200": {
-          description: "Every discovered account",
-          content: { "application/json": { schema: { type: "object", properties: { data: { type: "array", items: account } } } } },
+          description: "Every discovered account, and how the last discovery went",
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { data: { type: "array", items: account }, last_discovery: lastDiscovery } },
+            },
+          },
         },
         "401": problem("Missing, invalid or expired access token"),
         "404": problem("Not found or not visible to you"),

@@ -146,6 +146,7 @@ export default async function ProviderPage({ params, searchParams }: { params: P
               providerId={provider.id}
               scope={scope}
               accounts={links.accounts}
+              lastDiscovery={links.lastDiscovery}
               canManage={canManage}
               suspended={suspended}
               now={now}
