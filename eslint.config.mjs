@@ -66,6 +66,12 @@ const config = [
               allowTypeImports: true,
               message: "Components import the domain only as types; call it through a server action.",
             },
+            {
+              // The adapters load the cloud SDKs (Node-only modules): a client bundle cannot hold them.
+              group: ["@/supabase/functions/_shared/providers/*"],
+              allowTypeImports: true,
+              message: "Components import the provider adapters only as types; they load the cloud SDKs, which no browser bundle can hold.",
+            },
           ],
         },
       ],

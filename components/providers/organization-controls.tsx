@@ -8,10 +8,9 @@ import { toast } from "sonner";
 
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
-import { FormField } from "@/components/ui/form-field";
-import { Input } from "@/components/ui/input";
 import { discoverAccountsAction, setAccountExcludedAction, setOrganizationScopeAction } from "@/lib/actions/cloud-organizations";
 import type { OrganizationScope } from "@/supabase/functions/_shared/providers/discovery.ts";
+import { defaultScopeValue, SCOPE_FIELDS, scopeInput, ScopeField, scopeValue } from "./organization-scope-field";
 
 export function DiscoverNowButton({ orgSlug, providerId, suspended }: { orgSlug: string; providerId: string; suspended: boolean }) {
   const router = useRouter();
@@ -74,38 +73,6 @@ export function AccountExclusionButton({
   );
 }
 
-const SCOPE_FIELDS = {
-  aws: {
-    name: "member_role_name",
-    label: "Member account role name",
-    placeholder: "CloudkeepReadOnly",
-    description:
-      "The role a StackSet creates in every member account, trusting Cloudkeep as this provider's role does. This provider must be the management account (or a delegated administrator) with organizations:ListAccounts.",
-    required: true,
-  },
-  azure: {
-    name: "management_group_id",
-    label: "Management group ID (optional)",
-    placeholder: "Leave empty for every subscription in the tenant",
-    description: "Every subscription under this management group, or every subscription the principal can read. Reader on each is enough.",
-    required: false,
-  },
-  gcp: {
-    name: "parent",
-    label: "Organization or folder",
-    placeholder: "organizations/123456789012",
-    description: "Every project under it, nested folders included. The identity needs Browser (resourcemanager.projects.list) there.",
-    required: true,
-  },
-} as const;
-
-function scopeValue(scope: OrganizationScope | null): string {
-  if (!scope) return "";
-  if (scope.cloud === "aws") return scope.member_role_name;
-  if (scope.cloud === "azure") return scope.management_group_id ?? "";
-  return scope.parent;
-}
-
 export function OrganizationScopeForm({
   orgSlug,
   providerId,
@@ -120,7 +87,7 @@ export function OrganizationScopeForm({
   const router = useRouter();
   const field = SCOPE_FIELDS[cloud];
   const [open, setOpen] = useState(false);
-  const [value, setValue] = useState(() => scopeValue(scope) || (cloud === "aws" ? "CloudkeepReadOnly" : ""));
+  const [value, setValue] = useState(() => scopeValue(scope) || defaultScopeValue(cloud));
   const [error, setError] = useState<string[] | undefined>();
   const [pending, startTransition] = useTransition();
 
@@ -161,27 +128,19 @@ export function OrganizationScopeForm({
           className="grid gap-4"
           onSubmit={(event) => {
             event.preventDefault();
-            save({ [field.name]: value.trim() || null });
+            save(scopeInput(cloud, value));
           }}
         >
-          <FormField id="organization-scope" label={field.label} description={field.description} error={error}>
-            {(control) => (
-              <Input
-                {...control}
-                name={field.name}
-                value={value}
-                placeholder={field.placeholder}
-                required={field.required}
-                autoComplete="off"
-                spellCheck={false}
-                className="font-mono"
-                onChange={(event) => {
-                  setValue(event.target.value);
-                  setError(undefined);
-                }}
-              />
-            )}
-          </FormField>
+          <ScopeField
+            id="organization-scope"
+            cloud={cloud}
+            value={value}
+            error={error}
+            onChange={(next) => {
+              setValue(next);
+              setError(undefined);
+            }}
+          />
           <DialogFooter className="gap-2 sm:justify-between">
             {scope ? (
               <Button type="button" variant="ghost" onClick={() => save(null)} disabled={pending}>

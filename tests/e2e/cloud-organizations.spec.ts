@@ -34,6 +34,14 @@ test.beforeAll(async () => {
   };
 });
 
+/** The Platform subscription's client-secret credential, as the add dialog asks for it. */
+const platformFields = () => ({
+  "Directory (tenant) ID": fake.state.tenantId,
+  "Application (client) ID": fake.state.clientId,
+  "Client secret": SECRET,
+  "Subscription ID": PLATFORM,
+});
+
 test.afterAll(async () => {
   await fake?.close();
   await sql?.end();
@@ -52,12 +60,7 @@ test("an admin connects a whole Azure tenant, sees each subscription connected o
     name: "Contoso platform",
     endpoint: fake.url,
     variant: /^Client secret/,
-    fields: {
-      "Directory (tenant) ID": fake.state.tenantId,
-      "Application (client) ID": fake.state.clientId,
-      "Client secret": SECRET,
-      "Subscription ID": PLATFORM,
-    },
+    fields: platformFields(),
     canaries: [SECRET],
   });
   await providers.card("Contoso platform").getByRole("link", { name: "Contoso platform" }).click();
@@ -140,5 +143,49 @@ test("an admin connects a whole Azure tenant, sees each subscription connected o
   await expect(providers.card("Production EU").locator("[data-test=discovered-badge]")).toHaveCount(0);
 
   // The secret never reached the browser.
+  expect(await page.content()).not.toContain(SECRET);
+});
+
+test("an admin connects a whole Azure tenant from the add dialog, with a bad scope refused on its field first", async ({ page }) => {
+  test.setTimeout(120_000);
+  const { slug } = await adminWithOrganization(page, "cloudorgadd");
+  await sql`update public.organizations set allow_http_endpoints = true where slug = ${slug}`;
+
+  const providers = new ProvidersPage(page, slug);
+  const dialog = providers.dialog;
+  await providers.openAddDialog();
+  await dialog.chooseKind("azure");
+  await dialog.fillDetails({ name: "Contoso tenant", endpoint: fake.url });
+  await dialog.next();
+  await dialog.fillCredentials({
+    variant: /^Client secret/,
+    fields: platformFields(),
+  });
+  await dialog.next();
+
+  // Off by default; on, the management group field (empty: the whole tenant).
+  const option = dialog.root.locator("[data-test=add-organization]");
+  await expect(option.getByLabel("Management group ID (optional)")).toHaveCount(0);
+  await option.getByRole("checkbox", { name: /^Also connect every subscription/ }).check();
+  await dialog.field("Management group ID (optional)").fill("not valid");
+  await dialog.save();
+  // The server refuses the scope on its field, on the review step, and stores nothing.
+  await expect(await dialog.fieldError("Management group ID (optional)")).toContainText("management group ID");
+  await expect(dialog.field("Management group ID (optional)")).toBeFocused();
+  await page.screenshot({ path: test.info().outputPath("add-organization-refused.png") });
+  const [{ count }] = await sql<{ count: number }[]>`
+    select count(*)::int as count from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  expect(count).toBe(0);
+
+  await dialog.field("Management group ID (optional)").fill("");
+  await dialog.save();
+  await expect(dialog.root).toBeHidden();
+  // Saved, it opens on its page, where its accounts are discovered.
+  await expect(page.getByRole("heading", { level: 1, name: "Contoso tenant" })).toBeVisible();
+  const panel = page.locator("[data-test=organization-accounts]");
+  await expect(panel).toContainText("every subscription its principal can read in the tenant");
+  await panel.getByRole("button", { name: "Discover now" }).click();
+  await expect(page.getByText("1 new account connected")).toBeVisible();
+  await expect(panel.locator("[data-test=discovered-account]")).toHaveCount(2);
   expect(await page.content()).not.toContain(SECRET);
 });

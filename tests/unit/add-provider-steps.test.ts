@@ -77,6 +77,7 @@ describe("where a refused save goes", () => {
     expect(stepOfError("provider_type")).toBe("kind");
     expect(stepOfError("regions.2")).toBe("details");
     expect(stepOfError("credentials.service_account_json.private_key")).toBe("credentials");
+    expect(stepOfError("organization_scope.management_group_id")).toBe("review");
     expect(stepOfError("_form")).toBeNull();
   });
 

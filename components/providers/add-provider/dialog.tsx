@@ -1,5 +1,6 @@
 "use client";
-// Adding a provider in four steps: kind → details → credentials → review. The non-secret part of an
+// Adding a provider in four steps: kind → details → credentials → review (where AWS, Azure and Google
+// Cloud providers may also connect their whole organization). The non-secret part of an
 // unfinished draft is kept per organization (use-provider-draft); secrets are held only in memory and
 // dropped whenever the dialog closes.
 import { useState, useTransition } from "react";
@@ -13,6 +14,7 @@ import { createProviderAction } from "@/lib/actions/providers";
 import { cn } from "@/lib/utils";
 import type { ProviderType } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { isFederatedVariant } from "../federation-preview";
+import { connectsOrganizations, scopeInput } from "../organization-scope-field";
 import { buildCredentials, parseRegionList, splitFieldErrors, type FieldErrors, type SecretValues } from "../provider-form";
 import { useFocusFirstError } from "../use-focus-first-error";
 import { StepCredentials } from "./step-credentials";
@@ -105,6 +107,7 @@ export function AddProviderDialog({
       environment: draft.environment,
       regions: parseRegionList(draft.regions),
       credentials: buildCredentials(kind, draft.values, secrets),
+      ...(draft.organization !== null && connectsOrganizations(kind) ? { organization_scope: scopeInput(kind, draft.organization) } : {}),
     };
   }
 
@@ -116,15 +119,21 @@ export function AddProviderDialog({
   function save() {
     if (!kind) return;
     startTransition(async () => {
+      const wholeOrganization = draft.organization !== null && connectsOrganizations(kind);
       const result = await createProviderAction({ orgSlug, ...providerBody(kind) });
       if (result.ok) {
-        toast.success(`${result.data.name} added`, { description: "Its credentials are encrypted. Cloudkeep will check them shortly." });
+        toast.success(`${result.data.name} added`, {
+          description: wholeOrganization
+            ? "Its credentials are encrypted. On its page, Discover now connects the organization's accounts (the scheduled sweep does too)."
+            : "Its credentials are encrypted. Cloudkeep will check them shortly.",
+        });
         clear();
         setSecrets({});
         setErrors({});
         setOpen(false);
-        // With no secret, the cloud still has to trust this provider's subject: its page shows how.
-        if (federated) router.push(`/orgs/${encodeURIComponent(orgSlug)}/providers/${result.data.id}`);
+        // With no secret, the cloud still has to trust this provider's subject, and a whole organization
+        // is discovered from there: its page shows how.
+        if (federated || wholeOrganization) router.push(`/orgs/${encodeURIComponent(orgSlug)}/providers/${result.data.id}`);
         else router.refresh();
         return;
       }
@@ -218,10 +227,10 @@ export function AddProviderDialog({
               onChoose={(type) => {
                 if (kind !== type) {
                   // Another kind's inputs mean nothing here; its secrets must not linger either.
-                  update({ kind: type, values: {} });
+                  update({ kind: type, values: {}, organization: null });
                   setSecrets({});
                 }
-                clearErrors("provider_type", "credentials", "api_endpoint", "regions");
+                clearErrors("provider_type", "credentials", "api_endpoint", "regions", "organization_scope");
               }}
             />
             <StepDetails hidden={step !== "details"} draft={draft} errors={split.top} update={update} clearErrors={clearErrors} />
@@ -242,7 +251,16 @@ export function AddProviderDialog({
               }}
               testBody={testBody}
             />
-            <StepReview hidden={step !== "review"} draft={draft} secrets={secrets} />
+            <StepReview
+              hidden={step !== "review"}
+              draft={draft}
+              secrets={secrets}
+              organizationError={split.top.organization_scope}
+              onOrganizationChange={(organization) => {
+                update({ organization });
+                clearErrors("organization_scope");
+              }}
+            />
           </div>
 
           <DialogFooter className="gap-2 sm:justify-between">

@@ -1,5 +1,9 @@
-// Step 4: everything that will be saved; secrets only as set or not.
+// Step 4: everything that will be saved; secrets only as set or not. AWS, Azure and Google Cloud
+// providers may also connect their whole organization here (its accounts are discovered once saved).
 import { DefinitionList } from "@/components/definition-list";
+import { Checkbox } from "@/components/ui/checkbox";
+import { Label } from "@/components/ui/label";
+import type { DiscoveryCloud } from "@/supabase/functions/_shared/providers/discovery.ts";
 import {
   API_ENDPOINT_FIELDS,
   parseCredentials,
@@ -8,14 +12,79 @@ import {
 } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { ProviderLogo } from "../provider-logo";
 import { ENVIRONMENT_LABELS } from "../provider-meta";
+import { connectsOrganizations, defaultScopeValue, ScopeField } from "../organization-scope-field";
 import { buildCredentials, credentialFields, isSecretField, parseRegionList, type SecretValues } from "../provider-form";
 import type { Draft } from "./steps";
 
-export function StepReview({ hidden, draft, secrets }: { hidden: boolean; draft: Draft; secrets: SecretValues }) {
+type StepReviewProps = {
+  hidden: boolean;
+  draft: Draft;
+  secrets: SecretValues;
+  /** The organization scope's errors from a refused save. */
+  organizationError?: string[];
+  onOrganizationChange: (value: string | null) => void;
+};
+
+export function StepReview({ hidden, draft, secrets, organizationError, onOrganizationChange }: StepReviewProps) {
+  const { kind } = draft;
   return (
-    <div data-step-panel="review" hidden={hidden}>
-      {draft.kind && !hidden && <Review draft={draft} kind={draft.kind} secrets={secrets} />}
+    <div data-step-panel="review" hidden={hidden} className="grid gap-4">
+      {kind && !hidden && <Review draft={draft} kind={kind} secrets={secrets} />}
+      {kind && connectsOrganizations(kind) && (
+        <OrganizationOption cloud={kind} value={draft.organization} error={organizationError} onChange={onOrganizationChange} />
+      )}
     </div>
+  );
+}
+
+const ORGANIZATION_WORDS: Record<DiscoveryCloud, { label: string; help: string }> = {
+  aws: {
+    label: "Also connect every account in its AWS Organization",
+    help: "For a management account (or delegated administrator) connected by role: each member account with the member role becomes a provider of its own.",
+  },
+  azure: {
+    label: "Also connect every subscription in its tenant or management group",
+    help: "Each subscription the principal can read becomes a provider of its own.",
+  },
+  gcp: {
+    label: "Also connect every project in its organization or folder",
+    help: "Each project the service account can read becomes a provider of its own.",
+  },
+};
+
+/** Whole organization: off by default; on, the scope's one field (checked by the server when saving). */
+function OrganizationOption({
+  cloud,
+  value,
+  error,
+  onChange,
+}: {
+  cloud: DiscoveryCloud;
+  value: string | null;
+  error?: string[];
+  onChange: (value: string | null) => void;
+}) {
+  const words = ORGANIZATION_WORDS[cloud];
+  return (
+    <fieldset className="grid gap-3 rounded-lg border p-4" data-test="add-organization">
+      <legend className="sr-only">Whole organization</legend>
+      <div className="flex items-start gap-3">
+        <Checkbox
+          id="add-organization"
+          checked={value !== null}
+          onCheckedChange={(checked) => onChange(checked === true ? defaultScopeValue(cloud) : null)}
+          aria-describedby="add-organization-description"
+          className="mt-0.5"
+        />
+        <div className="grid gap-1.5">
+          <Label htmlFor="add-organization">{words.label}</Label>
+          <p id="add-organization-description" className="text-sm text-muted-foreground">
+            {words.help} Accounts are discovered after saving, with a health check each; those that cannot be connected say why.
+          </p>
+        </div>
+      </div>
+      {value !== null && <ScopeField id="add-organization-scope" cloud={cloud} value={value} error={error} onChange={onChange} />}
+    </fieldset>
   );
 }
 

@@ -21,6 +21,8 @@ export type Draft = {
   regions: string;
   api_endpoint: string;
   values: CredentialValues;
+  /** AWS, Azure and Google Cloud: the whole organization's scope value when it is to be connected too; null when not. */
+  organization: string | null;
 };
 
 export const EMPTY_DRAFT: Draft = {
@@ -31,6 +33,7 @@ export const EMPTY_DRAFT: Draft = {
   regions: "",
   api_endpoint: "",
   values: {},
+  organization: null,
 };
 const DETAIL_FIELDS = new Set(["name", "environment", "regions", "api_endpoint"]);
 
@@ -80,6 +83,7 @@ export function stepOfError(path: string): Step | null {
   if (head === "provider_type") return "kind";
   if (DETAIL_FIELDS.has(head)) return "details";
   if (head === "credentials") return "credentials";
+  if (head === "organization_scope") return "review";
   return null;
 }
 

@@ -25,6 +25,7 @@ function readDraft(orgSlug: string): Draft {
       regions: text(stored.regions),
       api_endpoint: text(stored.api_endpoint),
       values: kind && stored.values && typeof stored.values === "object" ? nonSecretValues(kind, stored.values) : {},
+      organization: typeof stored.organization === "string" ? stored.organization : null,
     };
   } catch {
     return EMPTY_DRAFT;
