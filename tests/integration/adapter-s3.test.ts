@@ -10,6 +10,7 @@ import {
   openS3Client,
   s3CompatibleAdapter,
   s3ConsoleUrl,
+  spacesRegionOf,
 } from "../../supabase/functions/_shared/providers/s3-compatible.ts";
 import type { AdapterContext, ProviderFailure } from "../../supabase/functions/_shared/providers/types.ts";
 import type { S3CompatibleCredentials } from "../../supabase/functions/_shared/schemas/providers.ts";
@@ -165,6 +166,29 @@ describe("s3_compatible listResources", () => {
     const [call] = fake.calls;
     expect(fake.calls).toHaveLength(1);
     expect(call.path).not.toMatch(/max-buckets|continuation-token/);
+  });
+});
+
+describe("s3_compatible on DigitalOcean Spaces", () => {
+  // A Spaces host name for the fake on loopback: DNS is stubbed the way the outbound policy allows.
+  const spacesResolve = async (host: string) =>
+    host.endsWith(".digitaloceanspaces.com") ? [{ address: "127.0.0.1", family: 4 as const }] : systemResolver(host);
+
+  it("names each Space's region after the endpoint, whatever region the key signs for, and links the Spaces list", async () => {
+    expect(spacesRegionOf("https://fra1.digitaloceanspaces.com")).toBe("fra1");
+    expect(spacesRegionOf("https://fra1.digitaloceanspaces.com.evil.example")).toBeNull();
+    expect(spacesRegionOf("https://minio.example.com:9000")).toBeNull();
+    const result = await listBucketResources(
+      credentials({ force_path_style: true }),
+      context({ apiEndpoint: `http://ams3.digitaloceanspaces.com:${fake.port}` }),
+      { resolve: spacesResolve },
+    );
+    expect(result.resources.length).toBeGreaterThan(0);
+    for (const space of result.resources) {
+      expect([space.type, space.region, space.console_url]).toEqual(["bucket", "ams3", "https://cloud.digitalocean.com/spaces"]);
+    }
+    // The plain ListBuckets every server understands, to the Spaces host.
+    expect(fake.calls.map((c) => [c.operation, c.host])).toEqual([["ListBuckets", `ams3.digitaloceanspaces.com:${fake.port}`]]);
   });
 });
 

@@ -16,6 +16,11 @@ export function digitaloceanVolumesUrl(): string {
   return "https://cloud.digitalocean.com/volumes";
 }
 
+/** The Spaces list: a Space's own page is addressed by an id the S3 API does not give, so the link does not guess one. */
+export function digitaloceanSpacesUrl(): string {
+  return "https://cloud.digitalocean.com/spaces";
+}
+
 export function digitaloceanKubernetesClusterUrl(id: string): string {
   return `https://cloud.digitalocean.com/kubernetes/clusters/${encodeURIComponent(id)}`;
 }

@@ -7,6 +7,7 @@ import { headTailHint } from "../schemas/providers/common.ts";
 import type { S3CompatibleCredentials } from "../schemas/providers.ts";
 import { awsCall, failureOf, openAwsSession, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
 import { UpstreamError } from "../net/http.ts";
+import { digitaloceanSpacesUrl } from "./console-links.ts";
 import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter } from "./types.ts";
 
 const MAX_PAGES = 1000;
@@ -48,6 +49,29 @@ export function s3ConsoleUrl(apiEndpoint: string | null, bucket: string, region:
   if (!/(^|\.)s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(host)) return null;
   const path = `s3/buckets/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}`;
   return region.startsWith("us-gov-") ? `https://console.amazonaws-us-gov.com/${path}` : `https://s3.console.aws.amazon.com/${path}`;
+}
+
+/**
+ * DigitalOcean Spaces: its S3 API answers at `https://<region>.digitaloceanspaces.com` and lists the
+ * Spaces (buckets) of that one region, so the endpoint names every bucket's region (the key's signing
+ * region is any, conventionally us-east-1). Null for any other endpoint.
+ */
+export function spacesRegionOf(apiEndpoint: string | null): string | null {
+  if (!apiEndpoint) return null;
+  try {
+    return /^([a-z]{3}\d)\.digitaloceanspaces\.com$/.exec(new URL(apiEndpoint).hostname)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where a bucket is managed: the S3 console on AWS; the Spaces list of DigitalOcean's control panel
+ * (a Space's own page needs an id the S3 API does not give, so the link does not guess one); null for
+ * other servers (MinIO's console runs on another port and path we cannot know).
+ */
+function bucketConsoleUrl(apiEndpoint: string | null, bucket: string, region: string): string | null {
+  return spacesRegionOf(apiEndpoint) ? digitaloceanSpacesUrl() : s3ConsoleUrl(apiEndpoint, bucket, region);
 }
 
 type Bucket = { Name?: string; CreationDate?: Date; BucketRegion?: string };
@@ -153,11 +177,13 @@ export async function listBucketResources(
   const { client, session } = await openS3Client(credentials, context, agentOptions);
   try {
     const { buckets } = await listAllBuckets(credentials, client, session, isAwsS3Endpoint(context.apiEndpoint));
+    const spacesRegion = spacesRegionOf(context.apiEndpoint);
     const resources = buckets
       .filter((bucket): bucket is Bucket & { Name: string } => Boolean(bucket.Name))
       .map((bucket): NormalizedResource => {
-        // AWS names the region only in paged answers; other servers keep every bucket in their one region.
-        const region = bucket.BucketRegion || credentials.region;
+        // AWS names the region only in paged answers; other servers keep every bucket in their one region
+        // (Spaces: the endpoint's, whatever region the key signs for).
+        const region = bucket.BucketRegion || spacesRegion || credentials.region;
         return {
           id: bucket.Name,
           name: bucket.Name,
@@ -172,7 +198,7 @@ export async function listBucketResources(
           private_ips: [],
           tags: {},
           created_at: bucket.CreationDate ? new Date(bucket.CreationDate).toISOString() : null,
-          console_url: s3ConsoleUrl(context.apiEndpoint, bucket.Name, region),
+          console_url: bucketConsoleUrl(context.apiEndpoint, bucket.Name, region),
         };
       });
     const wanted = context.regions.length > 0 ? resources.filter((r) => context.regions.includes(r.region ?? "")) : resources;

@@ -215,7 +215,7 @@ export const API_ENDPOINT_FIELDS: Record<ProviderType, ApiEndpointField> = {
     required: true,
     label: "S3 endpoint",
     placeholder: "https://s3.example.com",
-    help: "The service URL your S3 client uses, e.g. https://minio.example.com:9000.",
+    help: "The service URL your S3 client uses, e.g. https://minio.example.com:9000, or https://nyc3.digitaloceanspaces.com for one region's DigitalOcean Spaces.",
   },
 };
 
