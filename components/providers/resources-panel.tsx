@@ -184,7 +184,7 @@ export function ResourcesPanel({
                 resources={page.resources}
                 sortable={RESOURCE_SORTS}
                 sort={params.sort}
-                listPrice={(resource) => monthlyListPrice(providerType, resource.size)}
+                listPrice={(resource) => monthlyListPrice(providerType, resource.type, resource.size)}
                 direction={params.direction}
                 sortHref={(sort, direction) => href({ sort, direction, page: 1 })}
                 now={now}

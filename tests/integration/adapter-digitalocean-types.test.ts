@@ -2,6 +2,7 @@
 // databases, load balancers) against the wire-level fake: normalisation, paging, the type filter, a type
 // that fails while the others list, and database credentials that never reach the inventory.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { monthlyListPrice } from "../../supabase/functions/_shared/list-prices.ts";
 import { digitaloceanAdapter } from "../../supabase/functions/_shared/providers/digitalocean.ts";
 import type { AdapterContext, NormalizedResource } from "../../supabase/functions/_shared/providers/types.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
@@ -81,6 +82,8 @@ describe("DigitalOcean resource types beyond droplets", () => {
       console_url: "https://cloud.digitalocean.com/kubernetes/clusters/bd5f5959-0000-4000-8000-000000000000",
     });
     expect(provisioning).toMatchObject({ status: "pending", raw_status: "provisioning" });
+    // Its worker nodes are Droplets: three s-2vcpu-4gb ($24) and one g-4vcpu-16gb ($126) at list price.
+    expect(monthlyListPrice("digitalocean", cluster.type, cluster.size)).toBe(3 * 24 + 126);
 
     const [database, creating] = ofType(resources, "database");
     expect(database).toEqual({

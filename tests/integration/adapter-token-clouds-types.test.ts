@@ -118,12 +118,12 @@ describe("Linode resource types beyond Linodes", () => {
     expect(v4only).toMatchObject({ public_ips: ["172.232.0.1"], tags: {} });
   });
 
-  it("prices no new type as a Linode: a database's node type always carries its count", async () => {
+  it("prices no new type as a Linode: a database's node type is not, and an LKE listing names no node pools", async () => {
     const { resources } = await list();
-    // g6-dedicated-2 alone is a Linode's list price; a database of that node type costs otherwise.
-    expect(monthlyListPrice("linode", "g6-dedicated-2")).not.toBeNull();
+    // g6-dedicated-2 is a Linode's list price; a database of that node type costs otherwise.
+    expect(monthlyListPrice("linode", "instance", "g6-dedicated-2")).not.toBeNull();
     for (const resource of resources.filter((r) => r.type !== "instance"))
-      expect(monthlyListPrice("linode", resource.size), resource.id).toBeNull();
+      expect(monthlyListPrice("linode", resource.type, resource.size), resource.id).toBeNull();
   });
 
   it("maps the databases' failed and suspended states and a volume still being created", async () => {
@@ -315,11 +315,13 @@ describe("Vultr resource types beyond instances", () => {
     expect(provisioning).toMatchObject({ status: "pending", raw_status: "pending", size: "2 nodes" });
   });
 
-  it("prices no new type as an instance: node pools carry their counts", async () => {
+  it("prices VKE clusters by their node pools, and no other new type", async () => {
     const { resources } = await list();
-    expect(monthlyListPrice("vultr", "vc2-2c-4gb")).not.toBeNull();
-    for (const resource of resources.filter((r) => r.type !== "instance"))
-      expect(monthlyListPrice("vultr", resource.size), resource.id).toBeNull();
+    for (const resource of resources.filter((r) => r.type !== "instance" && r.type !== "kubernetes_cluster"))
+      expect(monthlyListPrice("vultr", resource.type, resource.size), resource.id).toBeNull();
+    const clusters = resources.filter((r) => r.type === "kubernetes_cluster");
+    expect(clusters.length).toBeGreaterThan(0);
+    for (const cluster of clusters) expect(monthlyListPrice("vultr", "kubernetes_cluster", cluster.size), cluster.id).toBeGreaterThan(0);
   });
 
   it("follows meta.links.next to the end: 1,001 block storage volumes and 501 load balancers, 500 a page", async () => {

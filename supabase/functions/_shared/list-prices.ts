@@ -13,6 +13,12 @@
 // Transcribed on 2026-12-05 for the sizes the fakes and the demo use (s-1vcpu-1gb, g6-standard-1,
 // vc2-1c-2gb) and the common shared and dedicated sizes. Sizes not listed, and every other cloud,
 // are unknown (null): Cloudkeep shows no price rather than a guess.
+//
+// Priced: instances by size, and Kubernetes clusters (DOKS, LKE, VKE) by their node pools, whose
+// worker nodes each cloud bills as instances of the pool's size ("s-2vcpu-4gb ×3" is three
+// s-2vcpu-4gb Droplets); a cluster is priced only when every pool is, and its control plane's own
+// charges (high availability, where chosen) are not included. Managed databases are not priced:
+// their node types share names with instance sizes but not their prices.
 import type { ProviderType } from "./schemas/providers.ts";
 
 export const LIST_PRICES_AS_OF = "2026-12-05";
@@ -67,11 +73,28 @@ const TABLES: Partial<Record<ProviderType, Record<string, number>>> = { digitalo
 /** The clouds this table prices. */
 export const PRICED_CLOUDS = Object.keys(TABLES) as ProviderType[];
 
-/** USD per month at list price for a size of this cloud, or null when it is not in the table. */
-export function monthlyListPrice(providerType: string, size: string | null | undefined): number | null {
-  if (!size) return null;
+/** USD per month at list price for one instance of this size of this cloud, or null when it is not in the table. */
+function sizePrice(providerType: string, size: string): number | null {
   const table = TABLES[providerType as ProviderType];
-  return table && Object.hasOwn(table, size) ? table[size] : null;
+  return table && Object.hasOwn(table, size) ? table[size]! : null;
+}
+
+/** A node pool as the adapters write a cluster's size: "s-2vcpu-4gb ×3". */
+const POOL = /^(\S+) ×(\d+)$/;
+
+/** USD per month at list price for a resource of this type and size on this cloud, or null when the table cannot say. */
+export function monthlyListPrice(providerType: string, type: string, size: string | null | undefined): number | null {
+  if (!size) return null;
+  if (type === "instance") return sizePrice(providerType, size);
+  if (type !== "kubernetes_cluster") return null;
+  let total = 0;
+  for (const pool of size.split(", ")) {
+    const [, slug, nodes] = POOL.exec(pool) ?? [];
+    const each = slug && nodes ? sizePrice(providerType, slug) : null;
+    if (each === null) return null;
+    total += each * Number(nodes);
+  }
+  return total;
 }
 
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 2, minimumFractionDigits: 0 });

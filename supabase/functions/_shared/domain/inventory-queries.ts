@@ -179,7 +179,7 @@ function present(rows: ResourceRow[], providers: Map<string, InventoryProvider>)
       ...row,
       provider_name: provider?.name ?? "",
       provider_type: providerType,
-      list_price_monthly: provider ? monthlyListPrice(providerType, row.size) : null,
+      list_price_monthly: provider ? monthlyListPrice(providerType, row.type, row.size) : null,
     };
   });
 }
@@ -386,7 +386,7 @@ export function summarize(groups: CountGroup[], providers: InventoryProvider[]):
       resources: 0,
     };
     cost.resources += group.resources;
-    const price = monthlyListPrice(p.provider_type, group.size);
+    const price = monthlyListPrice(p.provider_type, group.type, group.size);
     if (price !== null) {
       cost.monthly += price * group.resources;
       cost.priced += group.resources;
