@@ -557,7 +557,9 @@ describe("discovery fakes conform to the clouds' published API definitions (whol
       const arm = fake.requests.filter((r) => r.path === "/subscriptions" || r.path.includes("/descendants"));
       const checked = checkJson(azureTenantSchema as unknown as JsonExcerpt, arm, (r, status) =>
         status >= 400
-          ? "error"
+          ? r.path.includes("/descendants")
+            ? "GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants error"
+            : "error"
           : r.path === "/subscriptions"
             ? "GET /subscriptions"
             : "GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants",
