@@ -1,12 +1,14 @@
 "use client";
 // Admins invite by email with a role (owner only offered to owners); the new link is shown to copy.
 import { useState, useTransition } from "react";
+
 import { useRouter } from "next/navigation";
 import { UserPlus } from "lucide-react";
 
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { useFreshDialog } from "@/components/use-fresh-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { inviteMemberAction } from "@/lib/actions/members";
@@ -17,17 +19,9 @@ import { ROLE_DESCRIPTIONS } from "./role-badge";
 import { RoleSelect } from "./role-select";
 
 export function InviteMemberDialog({ orgSlug, canInviteOwner }: { orgSlug: string; canInviteOwner: boolean }) {
-  const [open, setOpen] = useState(false);
-  // A new form each time the dialog opens, so an old link or error never shows again.
-  const [session, setSession] = useState(0);
+  const { session, close, dialog } = useFreshDialog();
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) setSession((n) => n + 1);
-      }}
-    >
+    <Dialog {...dialog}>
       <DialogTrigger asChild>
         <Button>
           <UserPlus aria-hidden="true" />
@@ -39,7 +33,7 @@ export function InviteMemberDialog({ orgSlug, canInviteOwner }: { orgSlug: strin
           <DialogTitle>Invite a member</DialogTitle>
           <DialogDescription>They get a link that works once, for this email address, for 7 days.</DialogDescription>
         </DialogHeader>
-        <InviteForm key={session} orgSlug={orgSlug} canInviteOwner={canInviteOwner} onDone={() => setOpen(false)} />
+        <InviteForm key={session} orgSlug={orgSlug} canInviteOwner={canInviteOwner} onDone={close} />
       </DialogContent>
     </Dialog>
   );

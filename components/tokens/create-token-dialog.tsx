@@ -2,6 +2,7 @@
 // Admins make an API token: a name, scopes and an expiry. The new token is shown once, with a
 // copy button; Cloudkeep keeps only its hash, so closing the dialog loses it for good.
 import { useState, useTransition } from "react";
+
 import { useRouter } from "next/navigation";
 import { KeyRound, Plus } from "lucide-react";
 
@@ -10,6 +11,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { useFreshDialog } from "@/components/use-fresh-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -29,17 +31,9 @@ import { ScopeBadges } from "./scope-badges";
 type Issued = { token: string; name: string; scopes: ApiTokenScope[]; expiresAt: string | null };
 
 export function CreateTokenDialog({ orgSlug }: { orgSlug: string }) {
-  const [open, setOpen] = useState(false);
-  // A new form each time the dialog opens, so an old token or error never shows again.
-  const [session, setSession] = useState(0);
+  const { session, close, dialog } = useFreshDialog();
   return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) setSession((n) => n + 1);
-      }}
-    >
+    <Dialog {...dialog}>
       <DialogTrigger asChild>
         <Button>
           <Plus aria-hidden="true" />
@@ -47,7 +41,7 @@ export function CreateTokenDialog({ orgSlug }: { orgSlug: string }) {
         </Button>
       </DialogTrigger>
       <DialogContent className="sm:max-w-lg" data-test="create-token-dialog">
-        <CreateTokenForm key={session} orgSlug={orgSlug} onDone={() => setOpen(false)} />
+        <CreateTokenForm key={session} orgSlug={orgSlug} onDone={close} />
       </DialogContent>
     </Dialog>
   );
