@@ -71,7 +71,7 @@ export const PRICED_CLOUDS = Object.keys(TABLES) as ProviderType[];
 export function monthlyListPrice(providerType: string, size: string | null | undefined): number | null {
   if (!size) return null;
   const table = TABLES[providerType as ProviderType];
-  return table && Object.hasOwn(table, size) ? table[size] : null;
+  return table && Object.hasOwn(table, size) ? (table[size] ?? null) : null;
 }
 
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 2, minimumFractionDigits: 0 });
