@@ -17,6 +17,7 @@ import {
   type KeyRing,
 } from "../supabase/functions/_shared/crypto/index.ts";
 import type { CredentialsOf, ProviderType } from "../supabase/functions/_shared/schemas/providers.ts";
+import { onlyRow } from "../supabase/functions/_shared/db.ts";
 import { rewrapSigningKeys } from "../supabase/functions/_shared/federation/keys.ts";
 import { readEnvFile } from "../supabase/local/env-file.ts";
 
@@ -38,10 +39,10 @@ export async function rotateKeys(
 ) {
   const batchSize = options.batchSize ?? 500;
   const report: RotationReport = { rewrapped: 0, alreadyCurrent: 0, failed: [] };
-  const [{ current }] = await sql<
+  const counted = await sql<
     { current: number }[]
   >`select count(*)::int as current from public.cloud_providers where credentials ->> 'kid' = ${ring.activeKeyId}`;
-  report.alreadyCurrent = current;
+  report.alreadyCurrent = onlyRow(counted, "select count(*) of current credentials").current;
 
   let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
@@ -54,8 +55,9 @@ export async function rotateKeys(
         order by id
         limit ${batchSize}
         for update skip locked`;
-      if (rows.length === 0) return true;
-      after = rows[rows.length - 1].id;
+      const last = rows.at(-1);
+      if (!last) return true;
+      after = last.id;
       const updates: { id: string; credentials: CredentialEnvelope; fingerprint: string }[] = [];
       for (const row of rows) {
         const binding = { organizationId: row.organization_id, providerId: row.id };
@@ -107,8 +109,9 @@ async function rotateReadOnlyCredentials(sql: postgres.Sql, ring: KeyRing, repor
         where id > ${after} and read_only_credentials is not null and read_only_credentials ->> 'kid' is distinct from ${ring.activeKeyId}
         order by id limit ${batchSize}
         for update skip locked`;
-      if (rows.length === 0) return true;
-      after = rows[rows.length - 1].id;
+      const last = rows.at(-1);
+      if (!last) return true;
+      after = last.id;
       for (const row of rows) {
         try {
           const envelope = await rewrapEnvelope(

@@ -14,6 +14,7 @@ export const metadata: Metadata = { title: "Create an organization" };
 export default async function OnboardingPage() {
   const user = await requireUser();
   const organizations = await listMyOrganizations(user);
+  const [first] = organizations;
   return (
     <main className="bg-muted/40 flex min-h-svh flex-col items-center justify-center gap-6 p-6">
       <Logo />
@@ -28,9 +29,9 @@ export default async function OnboardingPage() {
           <CreateOrganizationForm action={createOrganizationAction} />
         </CardContent>
       </Card>
-      {organizations.length > 0 && (
-        <Link href={`/orgs/${organizations[0].slug}/providers`} className="text-muted-foreground text-sm underline underline-offset-4">
-          Back to {organizations[0].name}
+      {first && (
+        <Link href={`/orgs/${first.slug}/providers`} className="text-muted-foreground text-sm underline underline-offset-4">
+          Back to {first.name}
         </Link>
       )}
       <form action={signOutAction} className="text-muted-foreground flex items-center gap-2 text-xs">

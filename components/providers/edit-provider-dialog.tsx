@@ -69,11 +69,14 @@ function EditForm({ orgSlug, provider, onDone }: { orgSlug: string; provider: Pr
         return;
       }
       const fieldErrors: FieldErrors = {};
-      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) (fieldErrors[path.split(".")[0]] ??= []).push(...messages);
-      const known = ["name", "environment", "regions", "api_endpoint"].filter((key) => fieldErrors[key]);
+      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) {
+        const [field = path] = path.split(".");
+        (fieldErrors[field] ??= []).push(...messages);
+      }
+      const [firstKnown] = ["name", "environment", "regions", "api_endpoint"].filter((key) => fieldErrors[key]);
       setErrors(fieldErrors);
-      if (known.length === 0) toast.error(result.error);
-      else document.getElementById(`edit-${known[0].replace("_", "-")}`)?.focus();
+      if (firstKnown === undefined) toast.error(result.error);
+      else document.getElementById(`edit-${firstKnown.replace("_", "-")}`)?.focus();
     });
   }
 

@@ -20,9 +20,10 @@ export const VARIANT_FIELD = "auth_method";
 
 /** The way in chosen in `values`, else the kind's first; null for kinds with only one. */
 export function chosenVariant(kind: ProviderType, values?: CredentialValues): CredentialVariant | null {
-  const variants = CREDENTIAL_VARIANTS[kind];
-  if (!variants?.length) return null;
-  return variants.find((variant) => variant.value === values?.[VARIANT_FIELD]) ?? variants[0];
+  const variants = CREDENTIAL_VARIANTS[kind] ?? [];
+  const [first] = variants;
+  if (!first) return null;
+  return variants.find((variant) => variant.value === values?.[VARIANT_FIELD]) ?? first;
 }
 
 /** The inputs to show: the chosen variant's, or the kind's only set. */
@@ -53,7 +54,8 @@ export function buildCredentials(kind: ProviderType, values: CredentialValues, s
 export function nonSecretValues(kind: ProviderType, values: CredentialValues): CredentialValues {
   const kept: CredentialValues = {};
   for (const field of credentialFields(kind, values)) {
-    if (!isSecretField(kind, field) && values[field.name] !== undefined) kept[field.name] = values[field.name];
+    const value = values[field.name];
+    if (!isSecretField(kind, field) && value !== undefined) kept[field.name] = value;
   }
   if (chosenVariant(kind, values) && typeof values[VARIANT_FIELD] === "string") kept[VARIANT_FIELD] = values[VARIANT_FIELD];
   return kept;
@@ -71,7 +73,8 @@ export function splitFieldErrors(kind: ProviderType | null, errors: FieldErrors 
   const every = kind ? [CREDENTIAL_FIELDS[kind] ?? [], ...(CREDENTIAL_VARIANTS[kind] ?? []).map((variant) => variant.fields)].flat() : [];
   const names = new Set([...every.map((field) => field.name), ...(kind && CREDENTIAL_VARIANTS[kind] ? [VARIANT_FIELD] : [])]);
   for (const [path, messages] of Object.entries(errors ?? {})) {
-    const [head, second] = path.split(".");
+    // split always gives at least one part; the default is never used.
+    const [head = path, second] = path.split(".");
     if (head === "credentials") {
       if (second && names.has(second)) (credentials[second] ??= []).push(...messages);
       else credentialsForm.push(...messages);

@@ -50,7 +50,10 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       }
       // "allowed_private_cidrs.1" and the like belong to the list's field.
       const found: Errors = {};
-      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) (found[path.split(".")[0]] ??= []).push(...messages);
+      for (const [path, messages] of Object.entries(result.fieldErrors ?? {})) {
+        const [field = path] = path.split(".");
+        (found[field] ??= []).push(...messages);
+      }
       setErrors(found);
       if (Object.keys(found).length === 0) toast.error(result.error);
       else document.querySelector<HTMLElement>("[data-test=settings-form] [aria-invalid=true]")?.focus();

@@ -3,6 +3,7 @@
 import { redirect } from "next/navigation";
 import { ActionError, userAction } from "@/lib/actions/safe-action";
 import { asUser } from "@/lib/db/rls";
+import { onlyRow } from "@/supabase/functions/_shared/db.ts";
 import { createOrganizationSchema } from "@/supabase/functions/_shared/schemas/organizations.ts";
 
 const create = userAction(
@@ -10,8 +11,8 @@ const create = userAction(
   { name: "createOrganization", echo: ["name", "slug"] },
   async ({ name, slug }, { user }) => {
     try {
-      const [org] = await asUser(user, (tx) => tx<{ slug: string }[]>`select slug from public.create_organization(${name}, ${slug})`);
-      return org.slug;
+      const rows = await asUser(user, (tx) => tx<{ slug: string }[]>`select slug from public.create_organization(${name}, ${slug})`);
+      return onlyRow(rows, "public.create_organization()").slug;
     } catch (error) {
       const pg = error as { code?: string; column_name?: string; message?: string };
       if (pg.code === "23505") throw new ActionError("That URL name is taken.", { slug: [`"${slug}" is already taken. Try another.`] });

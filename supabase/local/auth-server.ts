@@ -29,6 +29,8 @@ import {
   wantsVersionedErrors,
   weakPassword,
 } from "./auth/errors.ts";
+import { captures } from "../functions/_shared/captures.ts";
+import { onlyRow } from "../functions/_shared/db.ts";
 import { InvalidAccessToken, loadSigningKey, signAccessToken, verifyAccessToken, type SigningKey } from "./auth/keys.ts";
 import { FailedSignInLimiter } from "./auth/rate-limit.ts";
 import { AUDIENCE, isBanned, mergeMetadata, NIL_UUID, USER_COLUMNS, userJson, type UserRow } from "./auth/users.ts";
@@ -166,7 +168,7 @@ class LocalAuthServer {
     const adminUser = /^\/admin\/users\/([^/]+)$/.exec(path);
     if (adminUser && (request.method === "GET" || request.method === "DELETE")) {
       await this.requireAdmin(call);
-      const userId = decodeURIComponent(adminUser[1]);
+      const userId = decodeURIComponent(captures(adminUser, 1)[0]);
       return request.method === "GET" ? this.adminGetUser(userId) : this.adminDeleteUser(call, userId);
     }
     throw notFound("not_found", `No route for ${request.method} ${url.pathname}`);
@@ -382,7 +384,7 @@ class LocalAuthServer {
 
     const sessionId = randomUUID();
     const refreshToken = newRefreshToken();
-    const [user] = await this.sql<UserRow[]>`
+    const users = await this.sql<UserRow[]>`
       with new_session as (
         insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
         values (${sessionId}, ${found.id}, ${now}, ${now}, 'aal1', ${userAgent(call.request)}, ${clientIp(call.request)}::inet)
@@ -393,6 +395,7 @@ class LocalAuthServer {
       update auth.users set last_sign_in_at = ${now}
       where id = ${found.id}
       returning ${this.sql(USER_COLUMNS)}`;
+    const user = onlyRow(users, "update auth.users (last_sign_in_at)");
 
     // Like GoTrue, a correct but weak password (say, set by an admin) still signs in, with a warning.
     const extra =
@@ -460,7 +463,7 @@ class LocalAuthServer {
           insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
           values (${NIL_UUID}, ${issued}, ${current.user_id}, false, ${now}, ${now}, ${current.token}, ${current.session_id})`;
       }
-      const [user] = await tx<UserRow[]>`
+      const users = await tx<UserRow[]>`
         with touched as (
           update auth.sessions
           set refreshed_at = (${now}::timestamptz at time zone 'UTC'), updated_at = ${now},
@@ -468,6 +471,7 @@ class LocalAuthServer {
           where id = ${current.session_id}
         )
         select ${tx(USER_COLUMNS)} from auth.users where id = ${current.user_id}`;
+      const user = onlyRow(users, "select of the refresh token's user");
       if (isBanned(user, now)) throw badRequest("user_banned", "Invalid Refresh Token: User Banned");
       return { reused: false as const, user, issued, session: { id: current.session_id, createdAt: current.session_created_at } };
     });
@@ -515,7 +519,7 @@ class LocalAuthServer {
 
       const metadata = data ? tx.json(mergeMetadata(current.raw_user_meta_data, data) as JSONValue) : null;
       // No mailer here: an email change takes effect at once, as if its confirmation link was followed.
-      const [row] = await tx<UserRow[]>`
+      const rows = await tx<UserRow[]>`
         update auth.users set
           encrypted_password = case when ${newPassword}::text is null then encrypted_password
                                     else extensions.crypt(${newPassword}, extensions.gen_salt('bf', 10)) end,
@@ -529,7 +533,7 @@ class LocalAuthServer {
         // As GoTrue does: a new password signs out every other session.
         await tx`delete from auth.sessions where user_id = ${user.id} and id is distinct from ${sessionId}::uuid`;
       }
-      return row;
+      return onlyRow(rows, "update auth.users (user attributes)");
     });
     return json(200, userJson(updated));
   }
@@ -702,7 +706,7 @@ function settings() {
 
 function bearerToken(request: Request): string | null {
   const match = /^[Bb]earer (\S+)$/.exec(request.headers.get("Authorization") ?? "");
-  return match ? match[1] : null;
+  return match ? captures(match, 1)[0] : null;
 }
 
 /** Compares secrets in constant time (hashing first so lengths do not leak either). */

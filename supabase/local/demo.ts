@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import postgres, { type Sql } from "postgres";
 import { parseKeyRing, type KeyRing } from "../functions/_shared/crypto/index.ts";
-import { withRls, type Claims } from "../functions/_shared/db.ts";
+import { onlyRow, withRls, type Claims } from "../functions/_shared/db.ts";
 import { checkProviderHealth, refreshResources, type ConnectivityContext } from "../functions/_shared/domain/connectivity.ts";
 import { DomainError, ProviderCallError } from "../functions/_shared/domain/errors.ts";
 import { createProvider, rotateProviderCredentials, type VaultContext } from "../functions/_shared/domain/providers.ts";
@@ -394,7 +394,8 @@ async function ensureDemoOrganization(sql: Sql, claims: Claims): Promise<string>
           `An organization with the slug "${DEMO_ORG.slug}" already exists and ${DEMO_USER.email} is not a member. Rename it, or delete .local/ to start from an empty database.`,
         );
       }
-      [{ id }] = await tx<{ id: string }[]>`select id from public.create_organization(${DEMO_ORG.name}, ${DEMO_ORG.slug})`;
+      const created = await tx<{ id: string }[]>`select id from public.create_organization(${DEMO_ORG.name}, ${DEMO_ORG.slug})`;
+      id = onlyRow(created, "public.create_organization()").id;
     }
     // The fakes speak plain http on 127.0.0.1 (trusted by the operator, see DEMO_TRUST).
     await tx`update public.organizations set allow_http_endpoints = true where id = ${id}`;

@@ -1,6 +1,7 @@
 // Reads and writes .env files (KEY=VALUE lines), and generates the local stack's keys.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { captures } from "../functions/_shared/captures.ts";
 
 export function readEnvFile(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
@@ -8,7 +9,8 @@ export function readEnvFile(path: string): Record<string, string> {
   for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
     if (!match) continue;
-    out[match[1]] = match[2].replace(/^(['"])(.*)\1$/, "$2");
+    const [key, value] = captures(match, 2);
+    out[key] = value.replace(/^(['"])(.*)\1$/, "$2");
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The local stand-in for Supabase's API gateway: /auth/v1 → the local auth server,
 // /functions/v1/<name> → that edge function under Deno. Same paths as hosted Supabase.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { captures } from "../functions/_shared/captures.ts";
 import type { AuthServer } from "./auth-server.ts";
 import type { FunctionsRunner } from "./functions.ts";
 import { sendJson, sendWebResponse, toWebRequest } from "./http.ts";
@@ -24,10 +25,12 @@ export async function startGateway(options: {
       }
       const fn = /^\/functions\/v1\/([A-Za-z0-9_-]+)(\/[^?]*)?(\?.*)?$/.exec(path);
       if (fn) {
+        // Group 1 (the name) is mandatory; the path and the query are optional.
+        const [name] = captures(fn, 1);
         // Functions see their own name as the first path segment, as on hosted Supabase.
-        const forwarded = `/${fn[1]}${fn[2] ?? ""}${fn[3] ?? ""}`;
-        if (options.functions.proxy(fn[1], req, res, forwarded)) return;
-        return sendJson(res, 404, { error: { code: "function_not_found", message: `No edge function named "${fn[1]}".` } });
+        const forwarded = `/${name}${fn[2] ?? ""}${fn[3] ?? ""}`;
+        if (options.functions.proxy(name, req, res, forwarded)) return;
+        return sendJson(res, 404, { error: { code: "function_not_found", message: `No edge function named "${name}".` } });
       }
       if (path === "/" || path === "/health") {
         return sendJson(res, 200, {

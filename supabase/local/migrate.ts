@@ -38,7 +38,8 @@ export async function migrate(databaseUrl: string, dir = migrationsDir): Promise
     const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
     const applied: string[] = [];
     for (const file of files) {
-      const [version, ...rest] = file.replace(/\.sql$/, "").split("_");
+      // split always gives at least one part; the default is never used.
+      const [version = "", ...rest] = file.replace(/\.sql$/, "").split("_");
       if (done.has(version)) continue;
       const text = await readFile(join(dir, file), "utf8");
       try {

@@ -2,7 +2,7 @@
 // (`X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`, epoch-second
 // timestamps, `__type` errors), one lookup attribute at most, newest events first, NextToken pages.
 import { createHash, randomUUID } from "node:crypto";
-import type { FakeResponse } from "./server.ts";
+import { cycle, type FakeResponse } from "./server.ts";
 
 /** The documented X-Amz-Target of CloudTrail, and the short form the JavaScript SDK v3 sends (AWS accepts both). */
 const CLOUDTRAIL_TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
@@ -39,13 +39,13 @@ export function fakeTrailEvents(region: string, count: number, newest = Date.now
   return Array.from({ length: count }, (_, n) => {
     const index = offset + n;
     const read = index % 3 === 2;
-    const [name, source, type] = read ? ["DescribeInstances", "ec2.amazonaws.com", "AWS::EC2::Instance"] : WRITES[index % WRITES.length];
+    const [name, source, type] = read ? ["DescribeInstances", "ec2.amazonaws.com", "AWS::EC2::Instance"] : cycle(WRITES, index);
     const id = createHash("sha256").update(`${region}:${index}`).digest("hex");
     return {
       id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`,
       name,
       source,
-      username: USERS[index % USERS.length],
+      username: cycle(USERS, index),
       time: newest - n * 60_000,
       readOnly: read,
       resources: read ? [] : [{ type, name: type === "AWS::S3::Bucket" ? `bucket-${index}` : `i-${index.toString(16).padStart(17, "0")}` }],

@@ -12,10 +12,11 @@
 // LookupEvents (JSON 1.1) lives in ./aws-cloudtrail.ts.
 import { defaultS3Switches, listBuckets, s3Error, type S3FakeBucket } from "./s3.ts";
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 import { answerLookupEvents, cloudtrailError, cloudtrailOperation, type FakeTrailEvent } from "./aws-cloudtrail.ts";
 import { answerElb } from "./aws-elb.ts";
 import { answerOrganizations } from "./aws-organizations.ts";
-import { startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
+import { cycle, group, startFake, type Fake, type FakeRequest, type FakeResponse, type StartFakeOptions } from "./server.ts";
 
 // ---------------------------------------------------------------------------------------------
 // SigV4 verification (shared with the S3 fake)
@@ -90,7 +91,7 @@ export function verifySigV4(
       message: "Authorization header requires Credential, SignedHeaders and Signature.",
     };
   }
-  const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = match;
+  const [accessKeyId, scopeDate, region, service, signedHeaderList, signature] = captures(match, 6);
   const key = lookup(accessKeyId);
   if (!key) {
     return options.s3
@@ -369,7 +370,7 @@ const TYPES = ["t3.micro", "t3.small", "m5.large", "c6g.xlarge", "r6i.2xlarge"];
 export function fakeInstance(region: string, index: number) {
   const regionIndex = Math.max(0, DEFAULT_AWS_REGIONS.indexOf(region));
   const id = `i-${regionIndex.toString(16).padStart(2, "0")}${index.toString(16).padStart(15, "0")}`;
-  const [code, state] = STATES[index % STATES.length];
+  const [code, state] = cycle(STATES, index);
   const running = state === "running";
   return {
     id,
@@ -436,7 +437,7 @@ const DB_ENGINES: [string, string][] = [
 /** One RDS DB instance as DescribeDBInstances writes it; `canary` is planted where its master password's secret is named. */
 function dbInstanceXml(region: string, index: number, account: string, canary: string | null) {
   const name = `db-${index}`;
-  const [engine, version] = DB_ENGINES[index % DB_ENGINES.length];
+  const [engine, version] = cycle(DB_ENGINES, index);
   const status = index % 5 === 4 ? "stopped" : "available";
   const secret = canary
     ? `<MasterUserSecret><SecretArn>arn:aws:secretsmanager:${region}:${account}:secret:${xmlEscape(canary)}</SecretArn><SecretStatus>active</SecretStatus></MasterUserSecret>`
@@ -869,7 +870,7 @@ export async function startAwsFake(
     if (request.method === "GET" && describe) {
       call.action = "DescribeCluster";
       if (deny("eks:DescribeCluster")) return denied("eks:DescribeCluster");
-      const name = decodeURIComponent(describe[1]);
+      const name = decodeURIComponent(group(describe, 1));
       const index = names.indexOf(name);
       if (index < 0) return eksError(404, "ResourceNotFoundException", `No cluster found for name: ${name}.`);
       return { headers: { "content-type": "application/json" }, body: { cluster: eksClusterJson(region, index, name, account) } };

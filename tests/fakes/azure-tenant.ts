@@ -3,7 +3,7 @@
 // 2022-12-01 shapes, nextLink pages of `switches.maxPageSize`) and Management Groups - Get Descendants
 // (GET /providers/Microsoft.Management/managementGroups/{groupId}/descendants, 2020-05-01: every group
 // and subscription below the group, however deep, nextLink pages with $skiptoken).
-import type { Fake, FakeRequest, FakeResponse } from "./server.ts";
+import { group, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
 
 export type FakeTenantSubscription = {
   id: string;
@@ -52,7 +52,9 @@ export function answerTenant(request: FakeRequest, fake: Fake, apiVersion: strin
   if (!tenant || request.method !== "GET") return null;
   const under = /^\/subscriptions\/([^/]+)(\/.*)?$/.exec(request.path);
   const other =
-    under && decodeURIComponent(under[1]) !== served ? tenant.subscriptions.find((s) => s.id === decodeURIComponent(under[1])) : undefined;
+    under && decodeURIComponent(group(under, 1)) !== served
+      ? tenant.subscriptions.find((s) => s.id === decodeURIComponent(group(under, 1)))
+      : undefined;
   if (other) {
     if (other.readable === false) {
       return armError(
@@ -99,7 +101,7 @@ export function answerTenant(request: FakeRequest, fake: Fake, apiVersion: strin
   }
   const descendants = /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)\/descendants$/.exec(request.path);
   if (!descendants) return null;
-  const groupId = decodeURIComponent(descendants[1]);
+  const groupId = decodeURIComponent(group(descendants, 1));
   if (!(groupId in tenant.groups)) {
     // ARM does not say whether a group exists to a principal that cannot read it.
     return armError(

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { answerTenant } from "./azure-tenant.ts";
 import { createOidcVerifier, type OidcVerifier } from "./oidc-verify.ts";
-import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
+import { bearerToken, cycle, group, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
 
 const certs = new URL("./certs/", import.meta.url);
 /** The test CA that signed the fake's certificate: hand it to the adapter (createAzureAdapter({ ca })). */
@@ -111,12 +111,12 @@ function vmModel(state: AzureFakeState, index: number) {
     id,
     name,
     type: "Microsoft.Compute/virtualMachines",
-    location: LOCATIONS[index % LOCATIONS.length],
+    location: cycle(LOCATIONS, index),
     ...(index % 3 === 0 ? { zones: [String((index % 3) + 1)] } : {}),
     tags: { env: index % 2 === 0 ? "production" : "staging", owner: "team-a" },
     properties: {
       vmId: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
-      hardwareProfile: { vmSize: SIZES[index % SIZES.length] },
+      hardwareProfile: { vmSize: cycle(SIZES, index) },
       storageProfile: { osDisk: { osType: "Linux", name: `${name}-osdisk`, createOption: "FromImage" } },
       osProfile: { computerName: name, adminUsername: "azureuser" },
       networkProfile: {
@@ -134,8 +134,10 @@ function vmModel(state: AzureFakeState, index: number) {
 function nicModel(state: AzureFakeState, index: number) {
   const vm = vmModel(state, index);
   const publicIp = index % 2 === 0 ? { publicIPAddress: { id: publicIpModel(state, index).id } } : {};
+  const [nic] = vm.properties.networkProfile.networkInterfaces;
+  if (!nic) throw new Error(`${vm.name} has no network interface.`);
   return {
-    id: vm.properties.networkProfile.networkInterfaces[0].id,
+    id: nic.id,
     name: `${vm.name}-nic`,
     type: "Microsoft.Network/networkInterfaces",
     location: vm.location,
@@ -180,7 +182,7 @@ function statusModel(state: AzureFakeState, index: number) {
         computerName: vm.name,
         statuses: [
           { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded" },
-          { code: POWER[index % POWER.length], level: "Info", displayStatus: "VM state" },
+          { code: cycle(POWER, index), level: "Info", displayStatus: "VM state" },
         ],
       },
     },
@@ -222,7 +224,7 @@ function scaleSetVmModel(state: AzureFakeState, set: FakeScaleSet, index: number
       instanceView: {
         statuses: [
           { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded" },
-          { code: POWER[index % POWER.length], level: "Info", displayStatus: "VM state" },
+          { code: cycle(POWER, index), level: "Info", displayStatus: "VM state" },
         ],
       },
       hardwareProfile: {},
@@ -242,17 +244,17 @@ const DISK_SKUS = ["Premium_LRS", "StandardSSD_LRS", "Standard_LRS"];
 /** A managed disk (Disks_List item). */
 export function diskModel(state: AzureFakeState, index: number) {
   const name = `disk-${pad(index)}`;
-  const diskState = DISK_STATES[index % DISK_STATES.length];
+  const diskState = cycle(DISK_STATES, index);
   const id = `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Compute/disks/${name}`;
   return {
     id,
     name,
     type: "Microsoft.Compute/disks",
-    location: LOCATIONS[index % LOCATIONS.length],
+    location: cycle(LOCATIONS, index),
     ...(index % 3 === 0 ? { zones: ["2"] } : {}),
     tags: { env: "production" },
     ...(diskState === "Attached" ? { managedBy: vmModel(state, index).id } : {}),
-    sku: { name: DISK_SKUS[index % DISK_SKUS.length], tier: index % 3 === 0 ? "Premium" : "Standard" },
+    sku: { name: cycle(DISK_SKUS, index), tier: index % 3 === 0 ? "Premium" : "Standard" },
     properties: {
       osType: "Linux",
       creationData: { createOption: "Empty" },
@@ -276,8 +278,8 @@ const CLUSTER_STATES: [provisioning: string, power: string][] = [
 /** An AKS cluster (ManagedClusters_List item) with a system and a user agent pool. */
 export function managedClusterModel(state: AzureFakeState, index: number) {
   const name = `aks-${pad(index)}`;
-  const [provisioningState, power] = CLUSTER_STATES[index % CLUSTER_STATES.length];
-  const location = LOCATIONS[index % LOCATIONS.length];
+  const [provisioningState, power] = cycle(CLUSTER_STATES, index);
+  const location = cycle(LOCATIONS, index);
   const pool = (poolName: string, mode: string, vmSize: string, count: number) => ({
     name: poolName,
     count,
@@ -319,7 +321,7 @@ export function sqlServerModel(state: AzureFakeState, index: number) {
     id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Sql/servers/${name}`,
     name,
     type: "Microsoft.Sql/servers",
-    location: LOCATIONS[index % LOCATIONS.length],
+    location: cycle(LOCATIONS, index),
     tags: { env: "production" },
     kind: "v12.0",
     properties: {
@@ -370,7 +372,7 @@ export function postgresServerModel(state: AzureFakeState, index: number) {
     id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`,
     name,
     type: "Microsoft.DBforPostgreSQL/flexibleServers",
-    location: LOCATIONS[index % LOCATIONS.length],
+    location: cycle(LOCATIONS, index),
     tags: { env: "staging" },
     sku: { name: "Standard_D2ds_v4", tier: "GeneralPurpose" },
     systemData: { createdAt: created(index), createdByType: "User" },
@@ -378,7 +380,7 @@ export function postgresServerModel(state: AzureFakeState, index: number) {
       administratorLogin: "pgadmin",
       ...(state.leakedPassword ? { administratorLoginPassword: state.leakedPassword } : {}),
       version: "16",
-      state: POSTGRES_STATES[index % POSTGRES_STATES.length],
+      state: cycle(POSTGRES_STATES, index),
       fullyQualifiedDomainName: `${name}.postgres.database.azure.com`,
       storage: { storageSizeGB: 128 },
       network: { publicNetworkAccess: "Enabled" },
@@ -391,7 +393,7 @@ export function postgresServerModel(state: AzureFakeState, index: number) {
 export function storageAccountModel(state: AzureFakeState, index: number) {
   const name = `stcloudkeep${pad(index)}`;
   const creating = index % 4 === 2;
-  const location = LOCATIONS[index % LOCATIONS.length];
+  const location = cycle(LOCATIONS, index);
   return {
     id: `${sub(state)}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/${name}`,
     name,
@@ -440,7 +442,7 @@ export function loadBalancerModel(state: AzureFakeState, index: number) {
     id,
     name,
     type: "Microsoft.Network/loadBalancers",
-    location: LOCATIONS[index % LOCATIONS.length],
+    location: cycle(LOCATIONS, index),
     tags: {},
     etag: `W/"${index}"`,
     sku: { name: "Standard", tier: "Regional" },
@@ -700,7 +702,7 @@ export async function startAzureFake(
     // --- Entra ID
     const openid = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path);
     if (request.method === "GET" && openid) {
-      const tenant = decodeURIComponent(openid[1]);
+      const tenant = decodeURIComponent(group(openid, 1));
       if (tenant !== state.tenantId)
         return aadError(
           400,
@@ -736,7 +738,7 @@ export async function startAzureFake(
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (token) {
       if (request.method !== "POST") return { status: 405, body: { error: "invalid_request" } };
-      const tenant = decodeURIComponent(token[1]);
+      const tenant = decodeURIComponent(group(token, 1));
       const form = new URLSearchParams(request.body);
       if (tenant !== state.tenantId) return aadError(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found.${echo(request.body)}`);
       if (form.get("grant_type") !== "client_credentials")
@@ -829,7 +831,7 @@ export async function startAzureFake(
 
       const subscription = /^\/subscriptions\/([^/]+)$/.exec(path);
       if (request.method === "GET" && subscription) {
-        const id = decodeURIComponent(subscription[1]);
+        const id = decodeURIComponent(group(subscription, 1));
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         if (state.noRole) {
           return armError(
@@ -854,7 +856,7 @@ export async function startAzureFake(
 
       const vms = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines$/i.exec(path);
       if (request.method === "GET" && vms) {
-        const id = decodeURIComponent(vms[1]);
+        const id = decodeURIComponent(group(vms, 1));
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         if (state.noRole) {
           return armError(
@@ -879,7 +881,7 @@ export async function startAzureFake(
       }
       const scaleSets = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachineScaleSets$/i.exec(path);
       if (request.method === "GET" && scaleSets) {
-        const id = decodeURIComponent(scaleSets[1]);
+        const id = decodeURIComponent(group(scaleSets, 1));
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         return { body: { value: state.scaleSets.map((set) => scaleSetModel(state, set)) } };
       }
@@ -889,13 +891,15 @@ export async function startAzureFake(
         );
       if (request.method === "GET" && setVms) {
         const set = state.scaleSets.find(
-          (s) => s.resourceGroup.toLowerCase() === decodeURIComponent(setVms[2]).toLowerCase() && s.name === decodeURIComponent(setVms[3]),
+          (s) =>
+            s.resourceGroup.toLowerCase() === decodeURIComponent(group(setVms, 2)).toLowerCase() &&
+            s.name === decodeURIComponent(group(setVms, 3)),
         );
-        if (decodeURIComponent(setVms[1]) !== state.subscriptionId || !set) {
+        if (decodeURIComponent(group(setVms, 1)) !== state.subscriptionId || !set) {
           return armError(
             404,
             "ResourceNotFound",
-            `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${setVms[3]}' under resource group '${setVms[2]}' was not found.`,
+            `The Resource 'Microsoft.Compute/virtualMachineScaleSets/${group(setVms, 3)}' under resource group '${group(setVms, 2)}' was not found.`,
           );
         }
         const expand = request.url.searchParams.get("$expand") === "instanceView";
@@ -916,16 +920,16 @@ export async function startAzureFake(
       }
       const network = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Network\/(networkInterfaces|publicIPAddresses)$/i.exec(path);
       if (request.method === "GET" && network) {
-        const id = decodeURIComponent(network[1]);
+        const id = decodeURIComponent(group(network, 1));
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
         if (state.networkForbidden) {
           return armError(
             403,
             "AuthorizationFailed",
-            `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Network/${network[2]}/read'.`,
+            `The client '${state.clientId}' does not have authorization to perform action 'Microsoft.Network/${group(network, 2)}/read'.`,
           );
         }
-        const nics = network[2].toLowerCase() === "networkinterfaces";
+        const nics = group(network, 2).toLowerCase() === "networkinterfaces";
         const indexes = Array.from({ length: fake.switches.resourceCount }, (_, i) => i).filter((i) => nics || i % 2 === 0);
         const all = nics
           ? indexes.map((i) => nicModel(state, i))
@@ -938,23 +942,26 @@ export async function startAzureFake(
         return page(all, path, apiVersion);
       }
       const subscriptionWide = /^\/subscriptions\/([^/]+)(\/providers\/.+)$/i.exec(path);
-      const extra = subscriptionWide && EXTRA_LISTS.find((list) => list.path.test(subscriptionWide[2]));
+      const extra = subscriptionWide && EXTRA_LISTS.find((list) => list.path.test(group(subscriptionWide, 2)));
       if (request.method === "GET" && subscriptionWide && extra) {
-        const id = decodeURIComponent(subscriptionWide[1]);
+        const id = decodeURIComponent(group(subscriptionWide, 1));
         if (id !== state.subscriptionId) return armError(404, "SubscriptionNotFound", `The subscription '${id}' could not be found.`);
-        if (state.noRole || state.forbidden.includes(extra.listing)) return forbidden(subscriptionWide[2].slice("/providers/".length));
+        if (state.noRole || state.forbidden.includes(extra.listing))
+          return forbidden(group(subscriptionWide, 2).slice("/providers/".length));
         return page(extra.items(state), path, apiVersion);
       }
       const databases = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/servers\/([^/]+)\/databases$/i.exec(
         path,
       );
       if (request.method === "GET" && databases) {
-        const index = times(state.sqlServers, (i) => i).find((i) => sqlServerModel(state, i).name === decodeURIComponent(databases[3]));
-        if (decodeURIComponent(databases[1]) !== state.subscriptionId || index === undefined) {
+        const index = times(state.sqlServers, (i) => i).find(
+          (i) => sqlServerModel(state, i).name === decodeURIComponent(group(databases, 3)),
+        );
+        if (decodeURIComponent(group(databases, 1)) !== state.subscriptionId || index === undefined) {
           return armError(
             404,
             "ResourceNotFound",
-            `The Resource 'Microsoft.Sql/servers/${databases[3]}' under resource group '${databases[2]}' was not found.`,
+            `The Resource 'Microsoft.Sql/servers/${group(databases, 3)}' under resource group '${group(databases, 2)}' was not found.`,
           );
         }
         if (state.noRole || state.forbidden.includes("sqlDatabases")) return forbidden("Microsoft.Sql/servers/databases");

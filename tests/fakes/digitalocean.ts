@@ -3,7 +3,7 @@
 // (per_page up to 200; /v2/databases is one unpaginated answer, as databases_list_clusters defines it)
 // and its error bodies. Like DigitalOcean, it lists GPU droplets only when asked with type=gpus
 // (droplets_list, parameter `type`), and never otherwise.
-import { bearerToken, pageSize, startFake, type Fake, type FakeSwitches, type StartFakeOptions } from "./server.ts";
+import { bearerToken, cycle, pageSize, startFake, type Fake, type FakeSwitches, type StartFakeOptions } from "./server.ts";
 
 export const DIGITALOCEAN_TEST_TOKEN = `dop_v1_${"a1b2c3d4".repeat(8)}`;
 const REGIONS = ["nyc3", "sfo3", "ams3", "fra1"];
@@ -47,7 +47,7 @@ const regionObject = (slug: string) => ({
 export type DigitalOceanFake = Fake & { token: string; digitalocean: DigitalOceanSwitches };
 
 export function fakeDroplet(index: number) {
-  const region = REGIONS[index % REGIONS.length];
+  const region = cycle(REGIONS, index);
   return {
     id: 300_000_000 + index,
     name: `droplet-${index}`,
@@ -55,7 +55,7 @@ export function fakeDroplet(index: number) {
     vcpus: 1,
     disk: 25,
     locked: false,
-    status: STATUSES[index % STATUSES.length],
+    status: cycle(STATUSES, index),
     created_at: new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
     features: ["ipv6", "private_networking"],
     backup_ids: [],
@@ -99,7 +99,7 @@ export function fakeVolume(index: number) {
     size_gigabytes: 100 + index,
     created_at: created(index),
     tags: index % 2 === 0 ? ["env:prod"] : [],
-    region: regionObject(REGIONS[index % REGIONS.length]),
+    region: regionObject(cycle(REGIONS, index)),
     filesystem_type: "ext4",
     filesystem_label: "data",
   };
@@ -134,7 +134,7 @@ export function fakeKubernetesCluster(index: number) {
   return {
     id,
     name: `k8s-${index}`,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     version: "1.33.1-do.0",
     cluster_subnet: "10.244.0.0/16",
     service_subnet: "10.245.0.0/16",
@@ -145,7 +145,7 @@ export function fakeKubernetesCluster(index: number) {
     node_pools: [pool(0, "s-2vcpu-4gb", 3), pool(1, "g-4vcpu-16gb", 1)],
     maintenance_policy: { start_time: "00:00", duration: "4h0m0s", day: "any" },
     auto_upgrade: false,
-    status: { state: CLUSTER_STATES[index % CLUSTER_STATES.length], message: "" },
+    status: { state: cycle(CLUSTER_STATES, index), message: "" },
     created_at: created(index),
     updated_at: created(index + 1),
     surge_upgrade: true,
@@ -178,8 +178,8 @@ export function fakeDatabase(index: number, password: string) {
     users: [{ name: "doadmin", role: "primary", password }],
     db_names: ["defaultdb"],
     num_nodes: 1 + (index % 3),
-    region: REGIONS[index % REGIONS.length],
-    status: DATABASE_STATUSES[index % DATABASE_STATUSES.length],
+    region: cycle(REGIONS, index),
+    status: cycle(DATABASE_STATUSES, index),
     created_at: created(index),
     maintenance_window: { day: "saturday", hour: "08:45:12", pending: false, description: [] },
     size: "db-s-2vcpu-4gb",
@@ -200,7 +200,7 @@ export function fakeLoadBalancer(index: number) {
     ip: `104.131.${(index >> 8) & 255}.${index & 255}`,
     ipv6: `2604:a880:800:14::${index.toString(16)}:c000`,
     size_unit: 1 + (index % 3),
-    status: LB_STATUSES[index % LB_STATUSES.length],
+    status: cycle(LB_STATUSES, index),
     created_at: created(index),
     forwarding_rules: [
       { entry_protocol: "http", entry_port: 80, target_protocol: "http", target_port: 80, certificate_id: "", tls_passthrough: false },
@@ -225,7 +225,7 @@ export function fakeLoadBalancer(index: number) {
     network_stack: "DUALSTACK",
     type: "REGIONAL",
     tls_cipher_policy: "DEFAULT",
-    region: regionObject(REGIONS[index % REGIONS.length]),
+    region: regionObject(cycle(REGIONS, index)),
     droplet_ids: [300_000_000 + index],
   };
 }
@@ -299,8 +299,9 @@ export function startDigitalOceanFake(
         "/v2/kubernetes/clusters": ["kubernetes_clusters", switches.kubernetesClusters, fakeKubernetesCluster],
         "/v2/load_balancers": ["load_balancers", switches.loadBalancers, fakeLoadBalancer],
       };
-      if (request.method === "GET" && paged[request.path]) {
-        const [key, total, item] = paged[request.path];
+      const listed = paged[request.path];
+      if (request.method === "GET" && listed) {
+        const [key, total, item] = listed;
         const perPage = pageSize(request, "per_page", 20, fake);
         const page = Math.max(1, Number(request.url.searchParams.get("page") ?? 1) || 1);
         const last = Math.max(1, Math.ceil(total / perPage));

@@ -7,7 +7,7 @@
 // Errors have Google's shapes: STS's OAuth JSON (invalid_grant, invalid_target), IAM's google.rpc.
 import type { GcpFake } from "./gcp.ts";
 import { createOidcVerifier, type OidcVerifier } from "./oidc-verify.ts";
-import { bearerToken, type FakeRequest, type FakeResponse } from "./server.ts";
+import { bearerToken, group, type FakeRequest, type FakeResponse } from "./server.ts";
 
 export type GcpFederationConfig = {
   projectNumber: string;
@@ -109,7 +109,7 @@ export function enableGcpFederation(
     const verdict = await verifier.verify(form.get("subject_token") ?? "", { issuer: config.issuer, audiences });
     if (!verdict.ok) {
       exchanges.push({ ok: false, sub: verdict.claims?.sub, aud: verdict.claims?.aud, refusal: verdict.refusal });
-      const said: Record<string, string> = {
+      const said: Record<typeof verdict.refusal, string> = {
         malformed: "Unable to parse the ID Token.",
         issuer_unreachable: `Failed to fetch the OpenID configuration or JWKS of issuer ${config.issuer}.`,
         issuer_mismatch: `The issuer in ID Token ${String(verdict.claims?.iss)} does not match the expected ISSUER ${config.issuer}.`,
@@ -168,7 +168,7 @@ export function enableGcpFederation(
   fake.routes.push(async (request) => {
     if (request.path === "/v1/token" && request.method === "POST") return exchange(request);
     const generate = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(request.path);
-    if (generate && request.method === "POST") return impersonate(request, decodeURIComponent(generate[1]));
+    if (generate && request.method === "POST") return impersonate(request, decodeURIComponent(group(generate, 1)));
     if (request.path.startsWith("/compute/v1/")) {
       const holder = holders.get(bearerToken(request) ?? "");
       if (holder && !config.computeViewers.includes(holder.member)) {

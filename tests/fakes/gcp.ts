@@ -6,7 +6,7 @@
 // Served over HTTPS with the test CA by default (token_uri = <fake>/token, apiEndpoint = fake.url).
 import { createPublicKey, createVerify, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { bearerToken, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
+import { bearerToken, cycle, group, startFake, type Fake, type FakeRequest, type FakeResponse } from "./server.ts";
 
 const certs = new URL("./certs/", import.meta.url);
 /** The test CA that signed the fake's certificate (tests/fakes/certs): hand it to createGcpAdapter({ ca }). */
@@ -124,7 +124,7 @@ function googleError(
 }
 
 function instance(state: GcpFakeState, index: number, base: string) {
-  const zone = ZONES[index % ZONES.length];
+  const zone = cycle(ZONES, index);
   const name = `instance-${String(index + 1).padStart(4, "0")}`;
   const hasExternal = index % 2 === 0;
   return {
@@ -133,8 +133,8 @@ function instance(state: GcpFakeState, index: number, base: string) {
     creationTimestamp: `2025-02-${String(1 + (index % 28)).padStart(2, "0")}T08:30:00.000-08:00`,
     name,
     tags: { fingerprint: "42WmSpB8rSM=" },
-    machineType: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}/machineTypes/${MACHINE_TYPES[index % MACHINE_TYPES.length]}`,
-    status: STATUSES[index % STATUSES.length],
+    machineType: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}/machineTypes/${cycle(MACHINE_TYPES, index)}`,
+    status: cycle(STATUSES, index),
     zone: `${base}/compute/v1/projects/${state.projectId}/zones/${zone}`,
     networkInterfaces: [
       {
@@ -168,7 +168,7 @@ const DISK_STATUSES = ["READY", "READY", "CREATING", "FAILED"];
 
 /** Persistent disk n (compute#disk), in zone n mod 4; attached to instance n at even indexes. */
 export function fakeDisk(state: GcpFakeState, index: number, base: string) {
-  const zone = ZONES[index % ZONES.length];
+  const zone = cycle(ZONES, index);
   const name = `disk-${String(index + 1).padStart(4, "0")}`;
   const zoneUrl = `${base}/compute/v1/projects/${state.projectId}/zones/${zone}`;
   return {
@@ -178,7 +178,7 @@ export function fakeDisk(state: GcpFakeState, index: number, base: string) {
     name,
     sizeGb: String(100 + index),
     zone: zoneUrl,
-    status: DISK_STATUSES[index % DISK_STATUSES.length],
+    status: cycle(DISK_STATUSES, index),
     selfLink: `${zoneUrl}/disks/${name}`,
     type: `${zoneUrl}/diskTypes/${index % 2 === 0 ? "pd-balanced" : "pd-ssd"}`,
     ...(index % 2 === 0 ? { users: [`${zoneUrl}/instances/instance-${String(index + 1).padStart(4, "0")}`] } : {}),
@@ -191,7 +191,7 @@ export function fakeDisk(state: GcpFakeState, index: number, base: string) {
 /** Forwarding rule n (compute#forwardingRule): global and EXTERNAL at even indexes, regional and INTERNAL at odd ones. */
 export function fakeForwardingRule(state: GcpFakeState, index: number, base: string) {
   const global = index % 2 === 0;
-  const region = regionOf(ZONES[index % ZONES.length]);
+  const region = regionOf(cycle(ZONES, index));
   const name = `fr-${String(index + 1).padStart(4, "0")}`;
   const where = global ? "global" : `regions/${region}`;
   return {
@@ -217,7 +217,7 @@ const CLUSTER_STATUSES = ["RUNNING", "RECONCILING", "RUNNING", "ERROR"];
 
 /** GKE cluster n (Cluster): zonal at even indexes, regional at odd; its masterAuth carries the planted secret. */
 export function fakeCluster(state: GcpFakeState, index: number) {
-  const zone = ZONES[index % ZONES.length];
+  const zone = cycle(ZONES, index);
   const location = index % 2 === 0 ? zone : regionOf(zone);
   const name = `gke-${String(index + 1).padStart(3, "0")}`;
   return {
@@ -255,7 +255,7 @@ export function fakeCluster(state: GcpFakeState, index: number) {
     currentMasterVersion: "1.30.5-gke.1014001",
     currentNodeCount: 4,
     createTime: created(index),
-    status: CLUSTER_STATUSES[index % CLUSTER_STATUSES.length],
+    status: cycle(CLUSTER_STATUSES, index),
     selfLink: `https://container.googleapis.com/v1/projects/${state.projectId}/locations/${location}/clusters/${name}`,
     zone: location,
     location,
@@ -273,9 +273,9 @@ const SQL_STATES: [state: string, activation: string][] = [
 
 /** Cloud SQL instance n (DatabaseInstance), with the CA certificate and root password Google can hold: the planted secret. */
 export function fakeSqlInstance(state: GcpFakeState, index: number) {
-  const zone = ZONES[index % ZONES.length];
+  const zone = cycle(ZONES, index);
   const name = `sql-${String(index + 1).padStart(3, "0")}`;
-  const [sqlState, activation] = SQL_STATES[index % SQL_STATES.length];
+  const [sqlState, activation] = cycle(SQL_STATES, index);
   return {
     kind: "sql#instance",
     state: sqlState,
@@ -433,15 +433,17 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       }
       const assertion = form.get("assertion") ?? "";
       const parts = assertion.split(".");
-      const header = parts.length === 3 ? b64urlJson(parts[0]) : null;
-      const claims = parts.length === 3 ? b64urlJson(parts[1]) : null;
+      // Only three parts are parsed (and then verified); the defaults are never used.
+      const [headerPart = "", claimsPart = "", signaturePart = ""] = parts;
+      const header = parts.length === 3 ? b64urlJson(headerPart) : null;
+      const claims = parts.length === 3 ? b64urlJson(claimsPart) : null;
       if (!header || !claims) return oauthError(400, "invalid_grant", `Invalid JWT: could not parse the assertion.${echo(request.body)}`);
       if (header.alg !== "RS256") return oauthError(400, "invalid_grant", "Invalid JWT: only RS256 is accepted.");
       const account = state.accounts.find((a) => a.clientEmail === claims.iss);
       if (!account) return oauthError(400, "invalid_grant", `Invalid grant: account not found${echo(request.body)}`);
       const signatureOk = createVerify("RSA-SHA256")
-        .update(`${parts[0]}.${parts[1]}`)
-        .verify(account.publicKey, Buffer.from(parts[2], "base64url"));
+        .update(`${headerPart}.${claimsPart}`)
+        .verify(account.publicKey, Buffer.from(signaturePart, "base64url"));
       if (!signatureOk || account.disabled || fake.switches.badCredentials) {
         return oauthError(400, "invalid_grant", `Invalid JWT Signature.${echo(request.body)}`);
       }
@@ -485,7 +487,7 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       const project = /^\/compute\/v1\/projects\/([^/]+)(\/aggregated\/(instances|disks|forwardingRules))?$/.exec(request.path);
       if (!project || request.method !== "GET")
         return googleError(404, `The requested URL ${request.path} was not found on this server.`, "notFound", "NOT_FOUND");
-      const projectId = decodeURIComponent(project[1]);
+      const projectId = decodeURIComponent(group(project, 1));
       if (projectId !== state.projectId)
         return googleError(404, `The resource 'projects/${projectId}' was not found`, "notFound", "NOT_FOUND");
       if (state.apiDisabled) {
@@ -546,11 +548,7 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
       const end = Math.min(offset + size, total);
       // Each item's scope: its zone (instances, disks), or its region or global (forwarding rules).
       const scopeOf = (i: number) =>
-        collection === "forwardingRules"
-          ? i % 2 === 0
-            ? "global"
-            : `regions/${regionOf(ZONES[i % ZONES.length])}`
-          : `zones/${ZONES[i % ZONES.length]}`;
+        collection === "forwardingRules" ? (i % 2 === 0 ? "global" : `regions/${regionOf(cycle(ZONES, i))}`) : `zones/${cycle(ZONES, i)}`;
       const scopes =
         collection === "forwardingRules"
           ? ["global", ...[...new Set(ZONES.map(regionOf))].map((r) => `regions/${r}`)]
@@ -606,7 +604,9 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
         return googleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions", "PERMISSION_DENIED");
       }
       const projectId =
-        other.listing === "buckets" ? request.url.searchParams.get("project") : decodeURIComponent(other.path.exec(request.path)![1]);
+        other.listing === "buckets"
+          ? request.url.searchParams.get("project")
+          : decodeURIComponent(group(other.path.exec(request.path)!, 1));
       if (projectId !== state.projectId) return googleError(404, `The project ${projectId} was not found.`, "notFound", "NOT_FOUND");
       if (state.disabledServices.includes(other.service)) return serviceDisabled(other.service, state.projectNumber);
       if (state.noRole || state.forbidden.includes(other.listing)) {
@@ -656,12 +656,17 @@ export async function startGcpFake(initial: Partial<GcpFakeState> = {}, options:
   fake.tokenRequests = () => fake.hits("/token");
   fake.revokeTokens = () => issued.clear();
   fake.grantOf = (accessToken) => issued.get(accessToken);
+  const firstAccount = () => {
+    const [account] = state.accounts;
+    if (!account) throw new Error("The GCP fake has no service account to write a key file for.");
+    return account;
+  };
   fake.keyFile = (overrides = {}) => ({
     type: "service_account",
     project_id: state.projectId,
-    private_key_id: state.accounts[0].privateKeyId,
+    private_key_id: firstAccount().privateKeyId,
     private_key: GCP_TEST_PRIVATE_KEY,
-    client_email: state.accounts[0].clientEmail,
+    client_email: firstAccount().clientEmail,
     client_id: "112233445566778899001",
     auth_uri: "https://accounts.google.com/o/oauth2/auth",
     token_uri: fake.tokenUri,

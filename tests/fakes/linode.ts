@@ -5,7 +5,7 @@
 // valid token, each listing only one with its area's scope (linodes, volumes, lke, databases,
 // nodebalancers; :read_only, :read_write, or *); otherwise 401 "Your OAuth token is not authorized to use
 // this endpoint."
-import { bearerToken, startFake, type Fake, type StartFakeOptions } from "./server.ts";
+import { bearerToken, cycle, startFake, type Fake, type StartFakeOptions } from "./server.ts";
 
 export const LINODE_TEST_TOKEN = "0123456789abcdef".repeat(4);
 const REGIONS = ["us-east", "eu-west", "ap-south"];
@@ -31,7 +31,7 @@ export function fakeLinodeVolume(index: number) {
     label: `volume-${index}`,
     status: index % 5 === 4 ? "creating" : "active",
     size: 20 + index,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     linode_id: attached ? 40_000_000 + index : null,
     linode_label: attached ? `linode-${index}` : null,
     filesystem_path: `/dev/disk/by-id/scsi-0Linode_Volume_volume-${index}`,
@@ -48,7 +48,7 @@ export function fakeLkeCluster(index: number) {
   return {
     id: 9_000 + index,
     label: `lke-${index}`,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     k8s_version: "1.31",
     control_plane: { high_availability: index % 2 === 1 },
     tags: ["team:platform"],
@@ -69,8 +69,8 @@ export function fakeLinodeDatabase(index: number) {
     version: engine === "mysql" ? "8.0.30" : "16.4",
     type: "g6-dedicated-2",
     cluster_size: index % 2 === 0 ? 1 : 3,
-    region: REGIONS[index % REGIONS.length],
-    status: DATABASE_STATUSES[index % DATABASE_STATUSES.length],
+    region: cycle(REGIONS, index),
+    status: cycle(DATABASE_STATUSES, index),
     encrypted: false,
     allow_list: ["203.0.113.1/32"],
     hosts: { primary: `lin-${5_000 + index}-${index}-${engine}-primary.servers.linodedb.net`, secondary: null },
@@ -87,7 +87,7 @@ export function fakeNodeBalancer(index: number) {
   return {
     id: 12_000 + index,
     label: `nb-${index}`,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     hostname: `${ipv4}.ip.linodeusercontent.com`,
     ipv4,
     ipv6: index % 2 === 0 ? `2600:3c03::f03c:95ff:fe${index.toString(16).padStart(2, "0")}:1` : null,
@@ -111,14 +111,14 @@ export function fakeLinode(index: number) {
     id: 40_000_000 + index,
     label: `linode-${index}`,
     group: "",
-    status: STATUSES[index % STATUSES.length],
+    status: cycle(STATUSES, index),
     created: new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().slice(0, 19),
     updated: "2024-06-01T00:00:00",
     type: "g6-standard-1",
     ipv4: [`172.104.${(index >> 8) & 255}.${index & 255}`, `192.168.${(index >> 8) & 255}.${index & 255}`],
     ipv6: `2600:3c03::f03c:${index.toString(16)}/128`,
     image: "linode/debian12",
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     specs: { disk: 51200, memory: 2048, vcpus: 1, gpus: 0, transfer: 2000 },
     hypervisor: "kvm",
     tags: index % 3 === 0 ? ["team:data"] : [],
@@ -161,8 +161,9 @@ export function startLinodeFake(
         "/v4/databases/instances": ["databases", switches.databases, fakeLinodeDatabase],
         "/v4/nodebalancers": ["nodebalancers", switches.nodeBalancers, fakeNodeBalancer],
       };
-      if (request.method === "GET" && listings[request.path]) {
-        const [area, total, item] = listings[request.path];
+      const listed = listings[request.path];
+      if (request.method === "GET" && listed) {
+        const [area, total, item] = listed;
         if (!linodeScopeAllows(switches.scopes, area)) return errors(401, "Your OAuth token is not authorized to use this endpoint.");
         const asked = Number(request.url.searchParams.get("page_size") ?? 100);
         if (!Number.isInteger(asked) || asked < 25 || asked > 500) return errors(400, "page_size must be between 25 and 500");

@@ -2,7 +2,8 @@
 // a service catalog with compute per region) and Nova v2.1 (servers/detail with limit/marker and
 // servers_links, flavors/detail), on one port: /identity/v3/... and /compute/v2.1/<region>/...
 import { randomBytes } from "node:crypto";
-import { startFake, type Fake, type FakeRequest, type StartFakeOptions } from "./server.ts";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
+import { cycle, startFake, type Fake, type FakeRequest, type StartFakeOptions } from "./server.ts";
 
 export type OpenStackFakeUser = { username: string; password: string; project: string; domain: string };
 export type OpenStackFakeOptions = StartFakeOptions & {
@@ -42,11 +43,11 @@ export type OpenStackFake = Fake & {
 
 export function fakeServer(index: number, region: string) {
   const id = `${region.toLowerCase().padEnd(8, "0").slice(0, 8)}-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
-  const flavor = FLAVORS[index % FLAVORS.length];
+  const flavor = cycle(FLAVORS, index);
   return {
     id,
     name: `server-${index}`,
-    status: STATUSES[index % STATUSES.length],
+    status: cycle(STATUSES, index),
     tenant_id: PROJECT_ID,
     user_id: USER_ID,
     metadata: index % 2 === 0 ? { role: "web" } : {},
@@ -199,10 +200,11 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
       start = at + 1;
     }
     const servers = all.slice(start, start + limit);
+    const last = servers.at(-1);
     const links =
       // Like Nova: a full page always carries a next link, even when it happens to be the last one.
-      servers.length === limit && servers.length > 0
-        ? [{ rel: "next", href: `http://nova.internal:8774/v2.1/servers/detail?limit=${limit}&marker=${servers[servers.length - 1].id}` }]
+      servers.length === limit && last
+        ? [{ rel: "next", href: `http://nova.internal:8774/v2.1/servers/detail?limit=${limit}&marker=${last.id}` }]
         : [];
     return { body: { servers, ...(links.length ? { servers_links: links } : {}) } };
   };
@@ -211,7 +213,10 @@ export async function startOpenStackFake(options: OpenStackFakeOptions = {}): Pr
     (request, fake) => {
       if (request.method === "POST" && request.path === "/identity/v3/auth/tokens") return authenticate(request, fake);
       const compute = /^\/compute\/v2\.1\/([^/]+)(\/.*)$/.exec(request.path);
-      if (compute && request.method === "GET") return nova(request, fake, decodeURIComponent(compute[1]), compute[2]);
+      if (compute && request.method === "GET") {
+        const [project, path] = captures(compute, 2);
+        return nova(request, fake, decodeURIComponent(project), path);
+      }
       return { status: 404, body: { error: { code: 404, title: "Not Found", message: "The resource could not be found." } } };
     },
     { ...options, switches: { maxPageSize: 1000, ...options.switches } },

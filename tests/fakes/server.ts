@@ -4,6 +4,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 
 export type FakeRequest = {
   method: string;
@@ -188,7 +189,21 @@ export async function startFake(handler: FakeHandler, options: StartFakeOptions 
 /** The bearer token of a request, or null. */
 export function bearerToken(request: FakeRequest): string | null {
   const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "");
-  return match ? match[1] : null;
+  return match ? captures(match, 1)[0] : null;
+}
+
+/** Capture group `n` of a match, for patterns where that group is not optional. */
+export function group(match: RegExpExecArray, n: number): string {
+  const value = match[n];
+  if (value === undefined) throw new Error(`Capture group ${n} did not take part in the match.`);
+  return value;
+}
+
+/** The item at `index` of a fixed list, going round (fake resources cycle through regions, states, …). */
+export function cycle<T>(items: readonly T[], index: number): T {
+  const item = items[index % items.length];
+  if (item === undefined) throw new Error(`No item at ${index} of a list of ${items.length}.`);
+  return item;
 }
 
 /** A page-size query parameter clamped to the fake's limit. */

@@ -2,7 +2,7 @@
 // /v2/databases and /v2/load-balancers with Vultr's cursor pagination (meta.links.next, per_page up to
 // 500) where the list operation defines it — list-kubernetes-clusters and list-databases define none and
 // answer everything at once — and its { error, status } bodies.
-import { bearerToken, pageSize, startFake, type Fake, type FakeRequest, type StartFakeOptions } from "./server.ts";
+import { bearerToken, cycle, pageSize, startFake, type Fake, type FakeRequest, type StartFakeOptions } from "./server.ts";
 
 export const VULTR_TEST_TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const REGIONS = ["ewr", "ams", "nrt"];
@@ -45,10 +45,10 @@ export function fakeVultrBlock(index: number) {
     cost: 5,
     status: index % 4 === 3 ? "pending" : "active",
     size_gb: 50 + index,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     attached_to_instance: index % 2 === 0 ? `cb676a46-66fd-4dfb-b839-${index.toString(16).padStart(12, "0")}` : "",
     label: `block-${index}`,
-    mount_id: `${REGIONS[index % REGIONS.length]}-block${index}`,
+    mount_id: `${cycle(REGIONS, index)}-block${index}`,
   };
 }
 
@@ -82,7 +82,7 @@ export function fakeVkeCluster(index: number) {
     ip: `8.9.${(index >> 8) & 255}.${index & 255}`,
     endpoint: `${id}.vultr-k8s.com`,
     version: "v1.31.2+1",
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     status: index % 3 === 1 ? "pending" : "active",
     ha_controlplanes: false,
     firewall_group_id: "",
@@ -102,11 +102,11 @@ export function fakeVultrDatabase(index: number, password: string) {
     plan_ram: 2048,
     plan_vcpus: 1,
     plan_replicas: 0,
-    region: REGIONS[index % REGIONS.length].toUpperCase(),
+    region: cycle(REGIONS, index).toUpperCase(),
     database_engine: "pg",
     database_engine_version: "16",
     vpc_id: "",
-    status: DATABASE_STATUSES[index % DATABASE_STATUSES.length],
+    status: cycle(DATABASE_STATUSES, index),
     label: `db-${index}`,
     tag: index % 2 === 0 ? "env:prod" : "",
     dbname: "defaultdb",
@@ -132,9 +132,9 @@ export function fakeVultrLoadBalancer(index: number) {
   return {
     id: uuid("4a1b2c3d", index),
     date_created: created(index),
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     label: `lb-${index}`,
-    status: LB_STATUSES[index % LB_STATUSES.length],
+    status: cycle(LB_STATUSES, index),
     ipv4: `192.248.${(index >> 8) & 255}.${index & 255}`,
     ipv6: `2001:19f0:5:4973::${index.toString(16)}`,
     generic_info: {
@@ -172,7 +172,7 @@ export function fakeVultrInstance(index: number) {
     disk: 55,
     main_ip: `45.76.${(index >> 8) & 255}.${index & 255}`,
     vcpu_count: 1,
-    region: REGIONS[index % REGIONS.length],
+    region: cycle(REGIONS, index),
     plan: "vc2-1c-2gb",
     date_created: new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().replace(/\.\d{3}Z$/, "+00:00"),
     status: index % 4 === 3 ? "pending" : "active",
@@ -246,8 +246,9 @@ export function startVultrFake(options: StartFakeOptions & { token?: string; vul
         "/v2/blocks": ["blocks", switches.blocks, fakeVultrBlock],
         "/v2/load-balancers": ["load_balancers", switches.loadBalancers, fakeVultrLoadBalancer],
       };
-      if (request.method === "GET" && paged[request.path]) {
-        const [key, total, item] = paged[request.path];
+      const listed = paged[request.path];
+      if (request.method === "GET" && listed) {
+        const [key, total, item] = listed;
         return cursorPage(request, fake, key, total, item);
       }
       return { status: 404, body: { error: "Not found.", status: 404 } };

@@ -21,7 +21,7 @@ import { StepCredentials } from "./step-credentials";
 import { StepDetails } from "./step-details";
 import { StepKind } from "./step-kind";
 import { StepReview } from "./step-review";
-import { hasContent, nextStep, placeErrors, previousStep, stepIndex, STEPS, validateStep, type Step } from "./steps";
+import { hasContent, nextStep, placeErrors, previousStep, stepDescription, stepIndex, STEPS, validateStep, type Step } from "./steps";
 import { useProviderDraft } from "./use-provider-draft";
 
 type AddProviderDialogProps = {
@@ -179,7 +179,7 @@ export function AddProviderDialog({
         <DialogHeader>
           <DialogTitle>Add provider</DialogTitle>
           <DialogDescription>
-            Step {position + 1} of {STEPS.length}: {STEPS[position].description}
+            Step {position + 1} of {STEPS.length}: {stepDescription(step)}
           </DialogDescription>
         </DialogHeader>
 

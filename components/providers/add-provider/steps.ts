@@ -41,6 +41,13 @@ export function stepIndex(step: Step) {
   return STEPS.findIndex((s) => s.id === step);
 }
 
+/** What `step` asks of the user, as the dialog's description says it. */
+export function stepDescription(step: Step) {
+  const found = STEPS.find((s) => s.id === step);
+  if (!found) throw new Error(`Unknown step: ${step}`);
+  return found.description;
+}
+
 /** The step after `step`; the last has none (there "Next" saves). */
 export function nextStep(step: Step): Step | null {
   return STEPS[stepIndex(step) + 1]?.id ?? null;
@@ -48,7 +55,7 @@ export function nextStep(step: Step): Step | null {
 
 /** The step before `step`; the first stays where it is. */
 export function previousStep(step: Step): Step {
-  return STEPS[Math.max(0, stepIndex(step) - 1)].id;
+  return STEPS[Math.max(0, stepIndex(step) - 1)]?.id ?? STEPS[0].id;
 }
 
 export function hasContent(draft: Draft) {
@@ -79,7 +86,7 @@ export function validateStep(step: Step, draft: Draft, secrets: SecretValues): F
 
 /** The step whose inputs a field error belongs to; null when it belongs to none. */
 export function stepOfError(path: string): Step | null {
-  const head = path.split(".")[0];
+  const [head = path] = path.split(".");
   if (head === "provider_type") return "kind";
   if (DETAIL_FIELDS.has(head)) return "details";
   if (head === "credentials") return "credentials";

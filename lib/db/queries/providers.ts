@@ -52,7 +52,9 @@ export async function listAuditEvents(
         ${filters.before && /^\d+$/.test(filters.before) ? tx`and id < ${filters.before}` : tx``}
       order by id desc
       limit ${AUDIT_PAGE_SIZE + 1}`;
-    return { events: rows.slice(0, AUDIT_PAGE_SIZE), nextBefore: rows.length > AUDIT_PAGE_SIZE ? rows[AUDIT_PAGE_SIZE - 1].id : null };
+    const events = rows.slice(0, AUDIT_PAGE_SIZE);
+    // One row more than a page means there is another page; it starts before this page's last event.
+    return { events, nextBefore: rows.length > AUDIT_PAGE_SIZE ? (events.at(-1)?.id ?? null) : null };
   });
 }
 

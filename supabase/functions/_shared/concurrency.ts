@@ -14,7 +14,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
     while (next < items.length && !failed) {
       const index = next++;
       try {
-        results[index] = await worker(items[index]);
+        // In range: index < items.length was checked just above, with no await in between.
+        results[index] = await worker(items[index] as T);
       } catch (error) {
         failed ??= { error };
       }
@@ -23,4 +24,14 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
   if (failed) throw (failed as { error: unknown }).error;
   return results;
+}
+
+/**
+ * Promise.allSettled over `items.map(run)`, each outcome paired with the item it belongs to (so no
+ * caller indexes one array by the other's positions).
+ */
+export async function settleEach<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<[T, PromiseSettledResult<R>][]> {
+  const outcomes = await Promise.allSettled(items.map((item) => run(item)));
+  // allSettled answers with exactly one outcome per promise, in order.
+  return outcomes.map((outcome, i) => [items[i] as T, outcome]);
 }

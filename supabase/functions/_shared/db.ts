@@ -121,3 +121,13 @@ export function createPool(url: string, options: { max: number; application: str
     connection: { application_name: options.application },
   });
 }
+
+/**
+ * The row a statement always returns (an aggregate, an INSERT … RETURNING, a function call);
+ * throws when it returned none, which means the statement or the schema is not what the code thinks.
+ */
+export function onlyRow<T>(rows: readonly T[], statement: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error(`${statement} returned no row.`);
+  return row;
+}

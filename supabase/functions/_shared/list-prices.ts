@@ -76,7 +76,7 @@ export const PRICED_CLOUDS = Object.keys(TABLES) as ProviderType[];
 /** USD per month at list price for one instance of this size of this cloud, or null when it is not in the table. */
 function sizePrice(providerType: string, size: string): number | null {
   const table = TABLES[providerType as ProviderType];
-  return table && Object.hasOwn(table, size) ? table[size]! : null;
+  return table && Object.hasOwn(table, size) ? (table[size] ?? null) : null;
 }
 
 /** A node pool as the adapters write a cluster's size: "s-2vcpu-4gb ×3". */

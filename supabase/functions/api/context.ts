@@ -48,7 +48,7 @@ export const MAX_BODY_DEPTH = 32;
 function requireJsonMediaType(request: Request) {
   const header = request.headers.get("content-type");
   if (header === null || header.trim() === "") return;
-  const [type, ...params] = header.split(";").map((part) => part.trim().toLowerCase());
+  const [type = "", ...params] = header.split(";").map((part) => part.trim().toLowerCase());
   const json = type === "application/json" || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
   const charset = params
     .find((param) => param.startsWith("charset="))

@@ -74,7 +74,8 @@ export function createApi(deps: ApiDeps) {
       // Hosted Supabase hands the function "/api/..."; accept a bare "/..." too.
       const path = url.pathname.replace(/^\/api(?=\/|$)/, "") || "/";
       const route = `${request.method} ${path}`;
-      if (Object.hasOwn(PUBLIC_ROUTES, route)) return PUBLIC_ROUTES[route](url);
+      const publicRoute = Object.hasOwn(PUBLIC_ROUTES, route) ? PUBLIC_ROUTES[route] : undefined;
+      if (publicRoute) return publicRoute(url);
       refuseNulInQuery(url.searchParams);
 
       const token = bearer(request);

@@ -3,6 +3,12 @@
 import { ApiError } from "../_shared/http.ts";
 
 export type Params = Record<string, string>;
+/** The parameters a pattern names: "/providers/:id/events/:event" gives { id: string; event: string }. */
+export type PathParams<P extends string> = P extends `${string}:${infer Key}/${infer Rest}`
+  ? { [K in Key]: string } & PathParams<`/${Rest}`>
+  : P extends `${string}:${infer Key}`
+    ? { [K in Key]: string }
+    : Params;
 /** A route as registered: method and pattern, e.g. { method: "GET", path: "/providers/:id" }. */
 export type RouteKey = { method: string; path: string };
 /** Runs after a route matched and before it runs; throws to refuse. */
@@ -29,10 +35,11 @@ export class Router<C> {
 
   constructor(private readonly guard?: RouteGuard<C>) {}
 
-  on(method: string, path: string, run: Route<C>["run"]) {
+  on<P extends string>(method: string, path: P, run: (ctx: C, params: PathParams<P>) => Promise<Response>) {
     const keys: string[] = [];
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, key) => (keys.push(key), "([^/]+)"))}/?$`);
-    this.routes.push({ method, path, pattern, keys, run });
+    // dispatch fills in exactly the keys read from this path, so the params are PathParams<P>.
+    this.routes.push({ method, path, pattern, keys, run: run as Route<C>["run"] });
     return this;
   }
 
@@ -51,7 +58,12 @@ export class Router<C> {
         continue;
       }
       const params: Params = {};
-      route.keys.forEach((key, i) => (params[key] = decodeSegment(match[i + 1])));
+      for (const [i, key] of route.keys.entries()) {
+        // Every key is one capture group, "([^/]+)", which matched a non-empty segment.
+        const segment = match[i + 1];
+        if (segment === undefined) throw new Error(`Route ${route.path} has no capture group for :${key}.`);
+        params[key] = decodeSegment(segment);
+      }
       this.guard?.(ctx, { method: route.method, path: route.path });
       return route.run(ctx, params);
     }

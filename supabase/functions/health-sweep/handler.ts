@@ -45,7 +45,8 @@ async function isSecretKey(candidate: string | null, keys: string[]): Promise<bo
   for (const key of keys) {
     const expected = await digest(key);
     let difference = 0;
-    for (let i = 0; i < expected.length; i++) difference |= expected[i] ^ given[i];
+    // Both are SHA-256 digests, 32 bytes; a missing byte counts as 0, as `undefined ^ n` did.
+    for (const [i, byte] of expected.entries()) difference |= byte ^ (given[i] ?? 0);
     matched = matched || difference === 0;
   }
   return matched;

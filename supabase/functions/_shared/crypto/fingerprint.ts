@@ -32,10 +32,13 @@ export async function credentialFingerprints<K extends ProviderType>(
   kind: K,
   canonicalCredential: CredentialsOf<K>,
   apiEndpoint?: string | null,
-): Promise<string[]> {
+): Promise<[active: string, ...others: string[]]> {
   const message = fingerprintMessage(kind, canonicalCredential, apiEndpoint);
   try {
-    return await Promise.all(ring.keyIds.map((keyId) => fingerprintUnder(ring, keyId, message)));
+    const [active, ...others] = await Promise.all(ring.keyIds.map((keyId) => fingerprintUnder(ring, keyId, message)));
+    // A KeyRing refuses to be built without keys, so there is always the active key's.
+    if (active === undefined) throw new Error("The key ring has no keys.");
+    return [active, ...others];
   } finally {
     // The message may hold a token itself (DigitalOcean, Linode, Vultr).
     message.fill(0);

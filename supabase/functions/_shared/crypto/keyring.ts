@@ -37,7 +37,8 @@ export class KeyRing {
 
   /** Prefer parseKeyRing; this copies the given bytes so the caller may zero its own. */
   constructor(entries: readonly { id: string; key: Uint8Array }[]) {
-    if (entries.length === 0) throw new KeyRingError(`${KEY_RING_VARIABLE} has no keys. ${HOW_TO_FIX}`);
+    const [active] = entries;
+    if (!active) throw new KeyRingError(`${KEY_RING_VARIABLE} has no keys. ${HOW_TO_FIX}`);
     for (const [index, { id, key }] of entries.entries()) {
       if (!KEY_ID_PATTERN.test(id)) {
         throw new KeyRingError(`${KEY_RING_VARIABLE} entry ${index + 1} has an invalid key id. ${HOW_TO_FIX}`);
@@ -53,7 +54,7 @@ export class KeyRing {
       this.#material.set(id, new Uint8Array(key));
     }
     this.keyIds = Object.freeze(entries.map((entry) => entry.id));
-    this.activeKeyId = this.keyIds[0];
+    this.activeKeyId = active.id;
   }
 
   has(keyId: string): boolean {

@@ -6,7 +6,7 @@
 // picks up what is left.
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
-import { asService } from "../db.ts";
+import { asService, onlyRow } from "../db.ts";
 import { discoverOnSchedule, type ScheduledDiscoveryReport } from "./cloud-organizations.ts";
 import { importEventsOnSchedule } from "./provider-events.ts";
 import { deliverWebhooks, type DeliveryReport } from "./webhooks.ts";
@@ -52,8 +52,8 @@ export async function afterSweep({
   log,
 }: AfterSweepOptions): Promise<AfterSweepReport> {
   const alerts = await part("credential alerts", log, async () => {
-    const [{ sent }] = await asService(sql, (tx) => tx<{ sent: number }[]>`select private.scan_credential_alerts() as sent`);
-    return sent;
+    const rows = await asService(sql, (tx) => tx<{ sent: number }[]>`select private.scan_credential_alerts() as sent`);
+    return onlyRow(rows, "private.scan_credential_alerts()").sent;
   });
   const webhooks = await part("webhook deliveries", log, () => deliverWebhooks({ sql, ring, trustedCidrs }));
   const events = await part("AWS activity import", log, async () => {
@@ -64,12 +64,12 @@ export async function afterSweep({
     discoverOnSchedule({ sql, ring, trustedCidrs, oidcIssuer, organizationIds, log }),
   );
   const pruned = await part("retention", log, async () => {
-    const [counts] = await asService(
+    const rows = await asService(
       sql,
       (tx) => tx<PruneReport[]>`
       select health_checks::int, credential_reads::int, sweep_runs::int, webhook_deliveries::int from private.prune_history()`,
     );
-    return counts;
+    return onlyRow(rows, "private.prune_history()");
   });
   return { alerts, webhooks, events, discovery, pruned };
 }

@@ -5,7 +5,7 @@
 // a token's claims narrow RLS to its organization and scopes.
 import type { Sql } from "postgres";
 import { bytesToHex } from "../crypto/base64.ts";
-import { asService, withRls, type Claims, type Tx } from "../db.ts";
+import { asService, onlyRow, withRls, type Claims, type Tx } from "../db.ts";
 import { API_TOKEN_PATTERN, API_TOKEN_PREFIX, apiTokenCreateSchema, type ApiTokenScope } from "../schemas/tokens.ts";
 import { DomainError, fromPostgres, validationError } from "./errors.ts";
 import { requireRole } from "./providers.ts";
@@ -100,14 +100,17 @@ export function createApiToken(
     const token = generateApiToken();
     let id: string;
     try {
-      [{ id }] = await tx<{ id: string }[]>`
+      ({ id } = onlyRow(
+        await tx<{ id: string }[]>`
         insert into public.api_tokens (organization_id, name, scopes, token_hash, token_prefix, expires_at)
         values (${organizationId}, ${name}, ${scopes}, ${await hashApiToken(token)}, ${apiTokenPrefix(token)}, ${expiresAt})
-        returning id`;
+        returning id`,
+        "insert into public.api_tokens",
+      ));
     } catch (error) {
       fromPostgres(error, "create API tokens");
     }
-    const [record] = await selectApiTokens(tx, organizationId, id);
+    const record = onlyRow(await selectApiTokens(tx, organizationId, id), "select of the new API token");
     return { token, record };
   });
 }
@@ -131,8 +134,7 @@ export function revokeApiToken(ctx: TokenContext, tokenId: string, organizationI
       { organization_id: string }[]
     >`select organization_id from public.api_tokens where id = ${tokenId} ${inOrganization()}`;
     if (!token) throw notFound;
-    const [record] = await selectApiTokens(tx, token.organization_id, tokenId);
-    return record;
+    return onlyRow(await selectApiTokens(tx, token.organization_id, tokenId), "select of the revoked API token");
   });
 }
 

@@ -18,7 +18,8 @@ export type AttentionItem = {
     ProviderRecord,
     "id" | "name" | "provider_type" | "status" | "credential_hint" | "last_error_code" | "last_error_message" | "last_checked_at"
   >;
-  reasons: AttentionReason[];
+  /** At least one reason, most urgent first. */
+  reasons: [AttentionReason, ...AttentionReason[]];
 };
 
 type Row = AttentionItem["provider"] & {
@@ -133,7 +134,7 @@ export async function selectNeedsAttention(tx: Tx, organizationId: string, now =
       } = row;
       return { provider, reasons: attentionReasons(row, now) };
     })
-    .filter((item) => item.reasons.length > 0)
+    .filter((item): item is AttentionItem => item.reasons.length > 0)
     .sort((a, b) => urgency(a.reasons[0]) - urgency(b.reasons[0]));
 }
 

@@ -9,7 +9,7 @@
 // missing, API disabled) shows the cloud's reason instead of becoming a failing provider. The
 // derived credential is encrypted for the child's own row, as every credential is.
 import { mapLimit } from "../concurrency.ts";
-import { asService, withRls, type Claims, type Querier, type Tx } from "../db.ts";
+import { asService, onlyRow, withRls, type Claims, type Querier, type Tx } from "../db.ts";
 import { toProviderFailure } from "../net/http.ts";
 import {
   loadDiscovery,
@@ -47,11 +47,11 @@ export async function setOrganizationScope(ctx: ConnectivityContext, providerId:
       );
     }
     const scope = parseOrganizationScope(current.provider_type, value);
-    const [row] = await tx<ProviderRecord[]>`
+    const rows = await tx<ProviderRecord[]>`
       update public.cloud_providers set organization_scope = ${scope ? tx.json(scope) : null}
       where id = ${providerId}
       returning ${tx(PROVIDER_COLUMNS)}`;
-    return row;
+    return onlyRow(rows, "update public.cloud_providers (organization_scope)");
   });
 }
 
@@ -197,12 +197,15 @@ async function discoverAndConnect(
   const opened = await asService(
     ctx.sql,
     async (tx) => {
-      const [org] = await tx<OutboundSettings[]>`
+      const orgs = await tx<OutboundSettings[]>`
         select allow_http_endpoints, allowed_private_cidrs::text[] as allowed_private_cidrs, horizon_url
         from public.organizations where id = ${parent.organization_id}`;
-      const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+      const usable = onlyRow(
+        await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
         select api_endpoint, credentials, read_only from private.read_provider_credentials(${parent.id}, 'discover_accounts')`.catch(
-        (error) => refuseWithoutReadOnly(error, parent.name),
+          (error) => refuseWithoutReadOnly(error, parent.name),
+        ),
+        "private.read_provider_credentials",
       );
       const known = await tx<{ account: string; state: AccountRow["state"]; child_provider_id: string | null }[]>`
         select account, state, child_provider_id from public.provider_discovered_accounts where parent_provider_id = ${parent.id}`;
@@ -212,7 +215,7 @@ async function discoverAndConnect(
         select name, account_identifier from public.cloud_providers
         where organization_id = ${parent.organization_id} and provider_type = ${parent.provider_type}
           and account_identifier is not null and parent_provider_id is distinct from ${parent.id} and id <> ${parent.id}`;
-      return { org, usable, known, children, elsewhere };
+      return { org: onlyRow(orgs, "select of the parent's organization"), usable, known, children, elsewhere };
     },
     claims,
   );

@@ -3,7 +3,7 @@
 // checked the caller's role and recorded the read; the adapter call itself runs outside any
 // transaction so a slow cloud never holds a database connection.
 import { decryptCredential, type KeyRing } from "../crypto/index.ts";
-import { asService, withRls, type Claims, type Tx } from "../db.ts";
+import { asService, onlyRow, withRls, type Claims, type Tx } from "../db.ts";
 import type { OutboundPolicy } from "../net/outbound.ts";
 import { loadAdapter, type AdapterLoader } from "../providers/index.ts";
 import type { AdapterContext, HealthResult, ListResult } from "../providers/types.ts";
@@ -96,9 +96,12 @@ async function openProvider(ctx: ConnectivityContext, providerId: string, purpos
     if (provider.status === "suspended") throw new DomainError("conflict", `"${provider.name}" is suspended. Resume it before ${doing}.`);
     // The endpoint comes from the same statement as the credential: read apart, a rotation
     // committed between the two reads would send the new credential to the old endpoint.
-    const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+    const usable = onlyRow(
+      await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
       select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, ${purpose})`.catch((error) =>
-      refuseWithoutReadOnly(error, provider.name),
+        refuseWithoutReadOnly(error, provider.name),
+      ),
+      "private.read_provider_credentials",
     );
     return { provider: { ...provider, api_endpoint: usable.api_endpoint }, org, envelope: usable.credentials, readOnly: usable.read_only };
   });
@@ -162,11 +165,11 @@ export type RecordedCheck = {
  */
 export async function recordHealthCheck(tx: Tx, providerId: string, result: HealthResult, trigger: HealthTrigger): Promise<RecordedCheck> {
   const failure = result.ok ? null : result.error;
-  const [check] = await tx<RecordedCheck[]>`
+  const rows = await tx<RecordedCheck[]>`
     select id::text, checked_at, ok, latency_ms, identity, error_code, error_message, error_hint, trigger
     from private.record_health_check(${providerId}, ${result.ok}, ${Math.round(result.latencyMs)},
       ${result.ok ? tx.json(result.identity as never) : null}, ${failure?.code ?? null}, ${failure?.message ?? null}, ${failure?.hint ?? null}, ${trigger})`;
-  return check;
+  return onlyRow(rows, "private.record_health_check()");
 }
 
 /** Runs a health check now, records it in the history, and moves the provider's status. */

@@ -17,7 +17,7 @@
 // provider deleted meanwhile), its items are retried one by one so only that one is lost.
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
-import { asService, type Tx } from "../db.ts";
+import { asService, onlyRow, type Tx } from "../db.ts";
 import { toProviderFailure } from "../net/http.ts";
 import type { AdapterLoader } from "../providers/index.ts";
 import type { HealthResult, ProviderFailure } from "../providers/types.ts";
@@ -94,9 +94,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   // Kept as text too, and sent back as text: a Date (and postgres.js's timestamptz parameter)
   // has milliseconds, Postgres microseconds, and a provider stamped in the same millisecond
   // must not fall out of the round.
-  const [{ startedAt, roundStart }] = await options.sql<
-    { startedAt: Date; roundStart: string }[]
-  >`select now() as "startedAt", now()::text as "roundStart"`;
+  const { startedAt, roundStart } = onlyRow(
+    await options.sql<{ startedAt: Date; roundStart: string }[]>`select now() as "startedAt", now()::text as "roundStart"`,
+    "select now()",
+  );
   const runId = crypto.randomUUID();
   const result: SweepResult = {
     runId,
@@ -193,11 +194,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
 // The endpoint is read with the credential, in one statement: the one claimed with the batch
 // may predate a rotation, and new credentials must never go to the old endpoint.
-const readOne = (tx: Tx, id: string) =>
-  tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean; federation_subject_id: string | null }[]>`
+const readOne = async (tx: Tx, id: string) =>
+  onlyRow(
+    await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean; federation_subject_id: string | null }[]>`
     select api_endpoint, credentials, read_only,
            (select federation_subject_id from public.cloud_providers where id = ${id}) as federation_subject_id
-    from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`;
+    from private.read_provider_credentials(${id}, ${CREDENTIAL_PURPOSE})`,
+    "private.read_provider_credentials",
+  );
+
+const readyFrom = (target: Claimed, usable: Awaited<ReturnType<typeof readOne>>): Ready => ({
+  ...target,
+  api_endpoint: usable.api_endpoint,
+  federation_subject_id: usable.federation_subject_id,
+  envelope: usable.credentials,
+  readOnly: usable.read_only,
+});
 
 /**
  * Reads a batch's credentials, each read audited by private.read_provider_credentials: all in
@@ -207,26 +219,12 @@ const readOne = (tx: Tx, id: string) =>
 async function readCredentials(sql: Sql, claimed: Claimed[], lost: (error: unknown) => void): Promise<Ready[]> {
   if (claimed.length === 0) return [];
   try {
-    const reads = await asService(sql, (tx) => Promise.all(claimed.map((target) => readOne(tx, target.id))));
-    return claimed.map((target, i) => ({
-      ...target,
-      api_endpoint: reads[i][0].api_endpoint,
-      federation_subject_id: reads[i][0].federation_subject_id,
-      envelope: reads[i][0].credentials,
-      readOnly: reads[i][0].read_only,
-    }));
+    return await asService(sql, (tx) => Promise.all(claimed.map(async (target) => readyFrom(target, await readOne(tx, target.id)))));
   } catch {
     const ready: Ready[] = [];
     for (const target of claimed) {
       try {
-        const [usable] = await asService(sql, (tx) => readOne(tx, target.id));
-        ready.push({
-          ...target,
-          api_endpoint: usable.api_endpoint,
-          federation_subject_id: usable.federation_subject_id,
-          envelope: usable.credentials,
-          readOnly: usable.read_only,
-        });
+        ready.push(readyFrom(target, await asService(sql, (tx) => readOne(tx, target.id))));
       } catch (error) {
         if ((error as { code?: string })?.code === "CKR01") ready.push({ ...target, refused: READ_ONLY_REQUIRED });
         else lost(error);

@@ -106,8 +106,9 @@ function countsFromSummary(filters: InventoryFilters) {
  * search, live rows only. Null otherwise (several tags intersect; the summary cannot say how).
  */
 function singleTag(filters: InventoryFilters): [key: string, value: string | null] | null {
-  if (filters.q?.trim() || filters.includeVanished || filters.tags?.length !== 1) return null;
-  return filters.tags[0];
+  const [only, ...more] = filters.tags ?? [];
+  if (filters.q?.trim() || filters.includeVanished || !only || more.length > 0) return null;
+  return only;
 }
 
 /** Search and tag filters: the ones Postgres cannot apply on an index under RLS. */
@@ -486,8 +487,10 @@ export function decodeInventoryCursor(cursor: string | null | undefined): [strin
   try {
     const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
     const value = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string") && isUuid(value[1])
-      ? (value as [string, string, string])
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [name, providerId, resourceId] = value;
+    return typeof name === "string" && typeof providerId === "string" && typeof resourceId === "string" && isUuid(providerId)
+      ? [name, providerId, resourceId]
       : null;
   } catch {
     return null;
@@ -558,8 +561,8 @@ export async function forEachInventoryBatch(
       matches,
     });
     if (rows.length) await each(present(rows, byId));
-    if (rows.length < batchSize) return;
-    const last = rows[rows.length - 1];
+    const last = rows.at(-1);
+    if (rows.length < batchSize || !last) return;
     after = [last.name, last.provider_id, last.resource_id];
   }
 }

@@ -3,7 +3,7 @@
 // database's policies and triggers refuse the same things on their own.
 import type { Sql } from "postgres";
 import { bytesToHex } from "../crypto/base64.ts";
-import { withRls, type Claims, type Tx } from "../db.ts";
+import { onlyRow, withRls, type Claims, type Tx } from "../db.ts";
 import { INVITATION_TOKEN_PATTERN, inviteMemberSchema, memberRole, type MemberRole } from "../schemas/members.ts";
 import { DomainError, validationError } from "./errors.ts";
 import { requireRole } from "./providers.ts";
@@ -96,11 +96,11 @@ export async function inviteMember(
       where organization_id = ${organizationId} and email = ${email} and accepted_at is null and revoked_at is null`;
     const token = newInvitationToken();
     try {
-      const [invitation] = await tx<Invitation[]>`
+      const rows = await tx<Invitation[]>`
         insert into public.organization_invitations (organization_id, email, role, token_hash)
         values (${organizationId}, ${email}, ${role}, ${await hashInvitationToken(token)})
         returning ${tx(INVITATION_COLUMNS)}`;
-      return { invitation, token };
+      return { invitation: onlyRow(rows, "insert into public.organization_invitations"), token };
     } catch (error) {
       // The open invitation we could not revoke above is an owner invitation (admins cannot touch those).
       if ((error as { code?: string }).code === "23505") {

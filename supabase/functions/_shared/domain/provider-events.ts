@@ -9,7 +9,7 @@
 // (us-east-1 by default, where global services such as IAM record their events).
 import type { Sql } from "postgres";
 import type { KeyRing } from "../crypto/index.ts";
-import { asService, withRls, type Tx } from "../db.ts";
+import { asService, onlyRow, withRls, type Tx } from "../db.ts";
 import { toProviderFailure } from "../net/http.ts";
 import { mapLimit } from "../concurrency.ts";
 import { homeRegion } from "../providers/aws.ts";
@@ -74,9 +74,12 @@ async function loadTarget(tx: Tx, providerId: string, member: boolean) {
     throw new DomainError("conflict", `"${target.name}" is suspended. Resume it before importing its activity.`);
   // The endpoint comes from the same statement as the credential, so a rotation in between
   // can never pair new credentials with the old endpoint.
-  const [usable] = await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
+  const usable = onlyRow(
+    await tx<{ api_endpoint: string | null; credentials: unknown; read_only: boolean }[]>`
     select api_endpoint, credentials, read_only from private.read_provider_credentials(${providerId}, 'import_events')`.catch((error) =>
-    refuseWithoutReadOnly(error, target.name),
+      refuseWithoutReadOnly(error, target.name),
+    ),
+    "private.read_provider_credentials",
   );
   target.api_endpoint = usable.api_endpoint;
   const newest = await tx<{ region: string; newest: Date }[]>`
@@ -140,11 +143,12 @@ async function runImport(
       if (result.truncated) truncated.push(result.region);
     }
   }
-  if (failed.length === regions.length) throw new ProviderCallError(failed[0]);
+  const [firstFailure] = failed;
+  if (firstFailure && failed.length === regions.length) throw new ProviderCallError(firstFailure);
   const added = await run.record(async (tx) => {
-    const [row] = await tx<{ added: number }[]>`
+    const rows = await tx<{ added: number }[]>`
       select private.record_provider_events(${providerId}, ${tx.json(events as never)}, ${regions}, ${tx.json(partialFailures as never)}) as added`;
-    return row.added;
+    return onlyRow(rows, "private.record_provider_events()").added;
   });
   return { added, fetched: events.length, regions, partialFailures, truncated };
 }

@@ -1,6 +1,6 @@
 // Provider reads shared by the portal, the API and the benchmark: the same SQL everywhere.
 // Runs inside whatever transaction (RLS as a user, or service) it is given.
-import type { Querier } from "../db.ts";
+import { onlyRow, type Querier } from "../db.ts";
 import type { ProviderType } from "../schemas/providers.ts";
 import { PROVIDER_COLUMNS, type ProviderRecord } from "./providers.ts";
 
@@ -56,9 +56,12 @@ export async function selectProviderPage(tx: Querier, organizationId: string, fi
   const rows = await providerPageQuery(tx, organizationId, filters);
   let total = rows[0]?.total ?? 0;
   if (!rows.length && page > 1) {
-    [{ total }] = await tx<
-      { total: number }[]
-    >`select count(*)::int as total from public.cloud_providers where ${matching(tx, organizationId, filters)}`;
+    ({ total } = onlyRow(
+      await tx<
+        { total: number }[]
+      >`select count(*)::int as total from public.cloud_providers where ${matching(tx, organizationId, filters)}`,
+      "select count(*) of providers",
+    ));
   }
   return {
     providers: rows.map(({ total: _total, ...provider }) => provider as ProviderRecord),

@@ -3,7 +3,7 @@
 // RLS, checks the caller's role first, and is audited by the database's triggers.
 import type { Sql } from "postgres";
 import { credentialFingerprints, encryptCredential, type KeyRing } from "../crypto/index.ts";
-import { withRls, type Claims, type Tx } from "../db.ts";
+import { onlyRow, withRls, type Claims, type Tx } from "../db.ts";
 import {
   apiEndpointSchema,
   describeCredential,
@@ -162,7 +162,7 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
       withExternalId(input.provider_type, input.credentials, externalId),
     );
     try {
-      const [row] = await tx<ProviderRecord[]>`
+      const rows = await tx<ProviderRecord[]>`
         insert into public.cloud_providers
           (id, organization_id, name, provider_type, api_endpoint, auth_method, credentials, credential_hint,
            credential_fingerprint, account_identifier, environment, regions, credentials_expires_at, organization_scope)
@@ -171,7 +171,7 @@ export async function createProvider(ctx: VaultContext, organizationId: string, 
            ${tx.json(envelope as never)}, ${described.credentialHint}, ${fingerprints[0]}, ${described.accountIdentifier},
            ${input.environment}, ${input.regions}, ${described.expiresAt ?? null}, ${scope ? tx.json(scope) : null})
         returning ${tx(PROVIDER_COLUMNS)}`;
-      return row;
+      return onlyRow(rows, "insert into public.cloud_providers");
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError("duplicate", "This account or credential was just connected by someone else.");
       fromPostgres(error, "add providers");
@@ -195,14 +195,14 @@ export async function updateProvider(ctx: VaultContext, providerId: string, body
       }
     }
     try {
-      const [row] = await tx<ProviderRecord[]>`
+      const rows = await tx<ProviderRecord[]>`
         update public.cloud_providers set
           name = ${changes.name ?? current.name},
           environment = ${changes.environment ?? current.environment},
           regions = ${changes.regions ?? current.regions}
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
-      return row;
+      return onlyRow(rows, "update public.cloud_providers (name, environment, regions)");
     } catch (error) {
       fromPostgres(error, "edit providers");
     }
@@ -244,7 +244,7 @@ export async function rotateProviderCredentials(
     const sealed = withExternalId(current.provider_type, parsed.data, current.external_id);
     const envelope = await encryptCredential(ctx.ring, { organizationId: current.organization_id, providerId }, sealed);
     try {
-      const [row] = await tx<ProviderRecord[]>`
+      const rows = await tx<ProviderRecord[]>`
         update public.cloud_providers set
           credentials = ${tx.json(envelope as never)},
           api_endpoint = ${endpoint},
@@ -257,6 +257,7 @@ export async function rotateProviderCredentials(
           status = case when status = 'suspended' then status else 'pending'::public.provider_status end
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
+      const row = onlyRow(rows, "update public.cloud_providers (credentials)");
       // The accounts it connected use credentials derived from this one: derived again, never left on the old secret.
       if (!row.read_only_credential_hint) await rederiveChildren(tx, ctx.ring, row, sealed);
       return row;
@@ -272,11 +273,11 @@ export async function setProviderSuspended(ctx: VaultContext, providerId: string
     const current = await loadProvider(tx, providerId);
     await requireRole(tx, current.organization_id, "admin", suspended ? "suspend providers" : "resume providers");
     if ((current.status === "suspended") === suspended) return current;
-    const [row] = await tx<ProviderRecord[]>`
+    const rows = await tx<ProviderRecord[]>`
       update public.cloud_providers set status = ${suspended ? "suspended" : "pending"}
       where id = ${providerId}
       returning ${tx(PROVIDER_COLUMNS)}`;
-    return row;
+    return onlyRow(rows, "update public.cloud_providers (status)");
   });
 }
 
@@ -301,8 +302,11 @@ export async function deleteProvider(
         confirmName: [`Type "${current.name}" to confirm.`],
       });
     }
-    const [{ count }] = await tx<{ count: number }[]>`
-      select count(*)::int as count from public.cloud_providers where parent_provider_id = ${providerId}`;
+    const { count } = onlyRow(
+      await tx<{ count: number }[]>`
+      select count(*)::int as count from public.cloud_providers where parent_provider_id = ${providerId}`,
+      "select count(*) of the provider's children",
+    );
     if (count > 0 && options.children !== "remove" && options.children !== "keep") {
       const message = `"${current.name}" connected ${count} ${count === 1 ? "account" : "accounts"} of its organization. Choose whether to remove ${count === 1 ? "it" : "them"} too or keep ${count === 1 ? "it" : "them"} as separate providers.`;
       throw new DomainError("validation_failed", message, { children: [message] });

@@ -2,7 +2,7 @@
 // (see private.usable_envelope). It is encrypted like the full one but bound to `<id>_ro`,
 // so neither envelope decrypts in the other's place.
 import { encryptCredential } from "../crypto/index.ts";
-import { withRls, type Tx } from "../db.ts";
+import { onlyRow, withRls, type Tx } from "../db.ts";
 import { describeCredential, parseCredentials, type CredentialsOf, type ProviderType } from "../schemas/providers.ts";
 import { rederiveChildren } from "./child-credentials.ts";
 import { credentialBinding, openEnvelope } from "./connectivity.ts";
@@ -31,13 +31,14 @@ export async function setReadOnlyCredentials(ctx: VaultContext, providerId: stri
       method = described.authMethod;
     }
     try {
-      const [row] = await tx<ProviderRecord[]>`
+      const rows = await tx<ProviderRecord[]>`
         update public.cloud_providers set
           read_only_credentials = ${envelope === null ? null : tx.json(envelope as never)},
           read_only_credential_hint = ${hint},
           read_only_auth_method = ${method}
         where id = ${providerId}
         returning ${tx(PROVIDER_COLUMNS)}`;
+      const row = onlyRow(rows, "update public.cloud_providers (read-only credentials)");
       // Its accounts are derived from the credential checks use: the new read-only one, or again the full one.
       await rederiveChildren(tx, ctx.ring, row, sealed ?? (await fullCredential(ctx, tx, row)));
       return row;

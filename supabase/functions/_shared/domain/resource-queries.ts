@@ -1,6 +1,6 @@
 // Reads of stored health history and inventory, shared by the portal and the API.
 import type { Tables } from "../database.types.ts";
-import type { Tx } from "../db.ts";
+import { onlyRow, type Tx } from "../db.ts";
 import type { RecordedCheck } from "./connectivity.ts";
 
 /** A stored resource as pages and the API show it (generated row type; tags are string pairs). */
@@ -115,7 +115,7 @@ export async function selectResourcePage(tx: Tx, providerId: string, filters: Re
       ${filters.region ? tx`and region = ${filters.region}` : tx``}
       ${filters.status ? tx`and status = ${filters.status}` : tx``}
       ${like ? tx`and (name ilike ${like} or resource_id ilike ${like} or ${filters.q ?? ""} = any (public_ips) or ${filters.q ?? ""} = any (private_ips))` : tx``}`;
-  const [resources, [{ total }], facets] = await Promise.all([
+  const [resources, counts, facets] = await Promise.all([
     tx<StoredResource[]>`
       select resource_id, name, type, region, zone, status, raw_status, size, public_ips, private_ips, tags, launched_at, console_url,
              first_seen_at, last_seen_at, vanished_at
@@ -129,6 +129,7 @@ export async function selectResourcePage(tx: Tx, providerId: string, filters: Re
              array_agg(distinct type order by type) as types
       from public.provider_resources where provider_id = ${providerId} and vanished_at is null`,
   ]);
+  const { total } = onlyRow(counts, "select count(*) of resources");
   const facet = facets[0];
   return {
     resources,

@@ -8,7 +8,7 @@ import type { Sql } from "postgres";
 import { z } from "zod";
 import { bytesToHex } from "../crypto/base64.ts";
 import { decryptCredential, encryptCredential, type KeyRing } from "../crypto/index.ts";
-import { withRls, type Tx } from "../db.ts";
+import { onlyRow, withRls, type Tx } from "../db.ts";
 import { safeFetch } from "../net/outbound.ts";
 import { DomainError, validationError } from "./errors.ts";
 import { requireRole, type VaultContext } from "./providers.ts";
@@ -83,19 +83,19 @@ export async function saveWebhook(
     const url = checkedUrl(parsed.data.url, org.allow_http_endpoints);
     const existing = await selectWebhook(tx, organizationId);
     if (existing) {
-      const [webhook] = await tx<Webhook[]>`
+      const rows = await tx<Webhook[]>`
         update public.organization_webhooks set url = ${url}, enabled = ${parsed.data.enabled ?? existing.enabled}
         where organization_id = ${organizationId}
         returning organization_id, url, secret_hint, enabled, created_at, updated_at`;
-      return { webhook, secret: null };
+      return { webhook: onlyRow(rows, "update public.organization_webhooks"), secret: null };
     }
     const secret = randomSecret();
     const envelope = await encryptCredential(ctx.ring, binding(organizationId), { secret });
-    const [webhook] = await tx<Webhook[]>`
+    const rows = await tx<Webhook[]>`
       insert into public.organization_webhooks (organization_id, url, secret, secret_hint, enabled)
       values (${organizationId}, ${url}, ${tx.json(envelope as never)}, ${hintOf(secret)}, ${parsed.data.enabled ?? true})
       returning organization_id, url, secret_hint, enabled, created_at, updated_at`;
-    return { webhook, secret };
+    return { webhook: onlyRow(rows, "insert into public.organization_webhooks"), secret };
   });
 }
 
@@ -197,8 +197,11 @@ export async function deliverWebhooks(options: DeliveryOptions): Promise<Deliver
     claimed.map(async (delivery) => {
       const outcome = await send(delivery, ring, timeoutMs, options.ca, options.trustedCidrs);
       const retryIn = `${retryDelayMs(delivery.attempts + 1, baseBackoffMs)} milliseconds`;
-      const [{ status }] = await sql<{ status: string }[]>`
-        select private.finish_webhook_delivery(${delivery.id}, ${outcome.ok}, ${outcome.statusCode}, ${outcome.error}, ${retryIn}::interval, ${maxAttempts}) as status`;
+      const { status } = onlyRow(
+        await sql<{ status: string }[]>`
+        select private.finish_webhook_delivery(${delivery.id}, ${outcome.ok}, ${outcome.statusCode}, ${outcome.error}, ${retryIn}::interval, ${maxAttempts}) as status`,
+        "private.finish_webhook_delivery()",
+      );
       if (status === "delivered") report.delivered += 1;
       else if (status === "failed") report.failed += 1;
       else report.retrying += 1;

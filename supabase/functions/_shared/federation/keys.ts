@@ -10,7 +10,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import type { Sql } from "postgres";
 import { decryptCredential, encryptCredential, rewrapEnvelope, type CredentialEnvelope, type KeyRing } from "../crypto/index.ts";
-import { asService, type Tx } from "../db.ts";
+import { asService, onlyRow, type Tx } from "../db.ts";
 import { SIGNING_ALGORITHM, TOKEN_LIFETIME_SECONDS, type SigningAlgorithm } from "./issuer.ts";
 
 /** Default publish-ahead window of a rotation. */
@@ -71,11 +71,11 @@ async function newKey(ring: KeyRing, alg: SigningAlgorithm) {
 
 async function insertKey(tx: Tx, ring: KeyRing, publishAheadSeconds: number, alg: SigningAlgorithm) {
   const { kid, published, sealed } = await newKey(ring, alg);
-  const [row] = await tx<{ kid: string; active_from: Date }[]>`
+  const rows = await tx<{ kid: string; active_from: Date }[]>`
     insert into private.oidc_signing_keys (kid, alg, public_jwk, private_jwk, active_from)
     values (${kid}, ${alg}, ${tx.json(published as never)}, ${tx.json(sealed as never)}, now() + make_interval(secs => ${publishAheadSeconds}))
     returning kid, active_from`;
-  return row;
+  return onlyRow(rows, "insert into private.oidc_signing_keys");
 }
 
 const ACTIVE = (tx: Tx, alg: SigningAlgorithm) => tx<KeyRow[]>`
@@ -113,6 +113,8 @@ export async function currentSigningKey(sql: Sql, ring: KeyRing, alg: SigningAlg
     const [created] = await ACTIVE(tx, alg);
     return created;
   });
+  // Checked once the transaction is over, so the key it created stays created.
+  if (!row) throw new Error(`No active ${alg} signing key right after creating one.`);
   const until = Math.min(Date.now() + CURRENT_KEY_CACHE_MS, row.retired_at ? row.retired_at.getTime() : Infinity);
   const key = openPrivateKey(ring, row);
   perSql.set(alg, { kid: row.kid, key, until });

@@ -133,10 +133,12 @@ export async function checkDestination(url: URL, policy: OutboundPolicy, options
     } catch (error) {
       throw new ResolveError(hostname, (error as { code?: string })?.code ?? "EAI_FAIL");
     }
-    if (addresses.length === 0) throw new ResolveError(hostname, "ENODATA");
   }
+  // A literal is one address; a resolver may answer with none.
+  const [first] = addresses;
+  if (!first) throw new ResolveError(hostname, "ENODATA");
   for (const { address } of addresses) assertAddressAllowed(address, policy, hostname);
-  return { ...addresses[0], addresses, hostname };
+  return { ...first, addresses, hostname };
 }
 
 /** A lookup that answers only with addresses that were already checked (rebinding cannot change them). */
@@ -150,6 +152,11 @@ export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
         null,
         list.map((a) => ({ address: a.address, family: a.family })),
       );
-    else callback(null, list[0].address, list[0].family);
+    else {
+      // checkDestination never pins an empty list.
+      const [first] = list;
+      if (!first) throw new Error("pinnedLookup has no address to answer with.");
+      callback(null, first.address, first.family);
+    }
   }) as unknown as LookupFunction;
 }

@@ -38,7 +38,7 @@ export type UpstreamErrorInit = {
   cause?: unknown;
 };
 
-const DEFAULT_HINTS: Record<string, string> = {
+const DEFAULT_HINTS = {
   timeout: "The provider did not answer in time. Try again; if it keeps happening, check the endpoint and the provider's status page.",
   unreachable:
     "Cloudkeep could not connect to the endpoint. Check the URL and that the service is reachable from the internet (or allow-listed).",
@@ -54,7 +54,9 @@ const DEFAULT_HINTS: Record<string, string> = {
     "The endpoint resolves to an address Cloudkeep does not connect to. Use a public endpoint, or ask an admin to allow-list its CIDR.",
   too_many_redirects: "The endpoint keeps redirecting. Use the final API URL directly.",
   aborted: "The request was cancelled.",
-};
+} satisfies Record<string, string>;
+/** The same hints looked up by any code, which may have none. */
+const HINT_OF: Readonly<Record<string, string | undefined>> = DEFAULT_HINTS;
 
 const DEFAULT_STATUS: Record<string, number> = {
   timeout: 504,
@@ -85,7 +87,7 @@ export class UpstreamError extends Error implements ProviderFailure {
   constructor(init: UpstreamErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
-    this.hint = init.hint ?? DEFAULT_HINTS[init.code] ?? DEFAULT_HINTS.upstream_error;
+    this.hint = init.hint ?? HINT_OF[init.code] ?? DEFAULT_HINTS.upstream_error;
     this.status = init.status ?? DEFAULT_STATUS[init.code] ?? 502;
     this.upstreamStatus = init.upstreamStatus;
     this.retryable = init.retryable ?? false;

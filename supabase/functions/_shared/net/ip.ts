@@ -36,8 +36,7 @@ function parseIpv4(text: string): Uint8Array | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const bytes = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i];
+  for (const [i, part] of parts.entries()) {
     // Dotted decimal only; URL parsing has already turned 0x7f.1 and 2130706433 into this form.
     if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
     const value = Number(part);
@@ -71,8 +70,10 @@ function parseIpv6(input: string): Uint8Array | null {
     }
     return out;
   };
-  const head = parse(halves[0]);
-  const rest = halves.length === 2 ? parse(halves[1]) : [];
+  // split always gives at least one part; the second is there exactly when "::" was.
+  const [before = "", after] = halves;
+  const head = parse(before);
+  const rest = after === undefined ? [] : parse(after);
   if (!head || !rest) return null;
   if (halves.length === 2) {
     const missing = 8 - head.length - rest.length;
@@ -104,7 +105,8 @@ export type Cidr = { family: IpFamily; bytes: Uint8Array; prefix: number; text: 
 
 /** Parses `10.0.0.0/8`, `fd00::/8` or a bare address (a /32 or /128); throws a TypeError naming the entry. */
 export function parseCidr(cidr: string): Cidr {
-  const [addressText, prefixText, extra] = cidr.trim().split("/");
+  // split always gives at least one part; the default is never used.
+  const [addressText = "", prefixText, extra] = cidr.trim().split("/");
   const ip = extra === undefined ? parseIp(addressText) : null;
   const max = ip?.family === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? max : /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
@@ -191,7 +193,8 @@ function bytesMatch(bytes: Uint8Array, network: Uint8Array, prefix: number): boo
   const bits = prefix & 7;
   if (bits === 0) return true;
   const mask = (0xff << (8 - bits)) & 0xff;
-  return (bytes[full] & mask) === (network[full] & mask);
+  // A byte past the end counts as 0, as `undefined & mask` did (same-family addresses never get there).
+  return ((bytes[full] ?? 0) & mask) === ((network[full] ?? 0) & mask);
 }
 
 /**

@@ -141,7 +141,8 @@ function send(
       },
       (res) => {
         const responseHeaders = new Headers();
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        // rawHeaders alternates name, value; i + 1 < length keeps both in range.
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         const status = res.statusCode ?? 502;
         let stream: ReadableStream<Uint8Array> | null = null;
         if (!NULL_BODY_STATUSES.has(status) && method !== "HEAD") {

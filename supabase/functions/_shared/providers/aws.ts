@@ -456,13 +456,14 @@ async function listWithKeys(credentials: AwsKeyCredentials, context: AdapterCont
       const failed = results
         .filter((r) => r.type === type && "failure" in r && r.failure)
         .map((r) => ({ region: r.region, failure: r.failure! }));
-      if (failed.length === 0) continue;
+      const [first] = failed;
+      if (!first) continue;
       // Every region failing is not partial for the type asked alone, nor for instances (the key, its
       // permissions or the endpoint are wrong); for another type it is that type's failure.
-      if (failed.length === regions.length && (type === "instance" || wanted.length === 1)) throw new UpstreamError(failed[0].failure);
+      if (failed.length === regions.length && (type === "instance" || wanted.length === 1)) throw new UpstreamError(first.failure);
       const note = (failure: ProviderFailure) => `${failure.message} ${failure.hint}`;
-      if (type !== "instance" && failed.length === regions.length && failed.every((f) => f.failure.code === failed[0].failure.code)) {
-        partialFailures.push({ scope: type, code: failed[0].failure.code, message: note(failed[0].failure) });
+      if (type !== "instance" && failed.length === regions.length && failed.every((f) => f.failure.code === first.failure.code)) {
+        partialFailures.push({ scope: type, code: first.failure.code, message: note(first.failure) });
         continue;
       }
       // Instances keep their failures scoped to the region alone, as before there were other types.

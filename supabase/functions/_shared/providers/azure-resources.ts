@@ -279,7 +279,7 @@ async function listDatabases(where: AzureListWhere): Promise<AzureTypeListing> {
       const batch = named.slice(i, i + SQL_CONCURRENCY);
       const answers = await Promise.allSettled(batch.map((server) => where.list(`${server.id}/databases`, AZURE_API_VERSIONS.sql)));
       answers.forEach((answer, n) => {
-        const serverName = str(batch[n].name)!;
+        const serverName = str(batch[n]?.name)!;
         if (answer.status === "rejected") return failed(`The databases of SQL server ${serverName}`, answer.reason);
         for (const database of answer.value as Arm[]) {
           // The master database is the server's own (kind "v12.0,system"); the portal does not list it either.

@@ -11,6 +11,7 @@
 // are azure-network.ts; the failures' wording is azure-errors.ts. This file maps what went wrong and
 // turns Azure's answers into resources.
 import type { ComputeManagementClient, VirtualMachine, VirtualMachineScaleSetVM } from "@azure/arm-compute";
+import { settleEach } from "../concurrency.ts";
 import { OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
 import { toProviderFailure, UpstreamError } from "../net/http.ts";
 import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
@@ -456,21 +457,19 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
         const list = armLister(compute, active.cloud, signal);
         const where = { list, cloud: active.cloud, tenantId: credentials.tenant_id, subscriptionId: credentials.subscription_id };
         // Every type side by side, each its own listing: one that fails is reported with the type as its scope.
-        const settled = await Promise.allSettled(
-          types.map((type) =>
-            type === "instance"
-              ? stage("list", () => listMachines(active, compute, list, signal))
-              : stage("list", () => AZURE_TYPE_LISTINGS[type](where)).then((found) => ({
-                  resources: found.resources,
-                  partialFailures: found.notes.map((note) => ({ scope: type, ...note })),
-                })),
-          ),
+        const settled = await settleEach(types, (type) =>
+          type === "instance"
+            ? stage("list", () => listMachines(active, compute, list, signal))
+            : stage("list", () => AZURE_TYPE_LISTINGS[type](where)).then((found) => ({
+                resources: found.resources,
+                partialFailures: found.notes.map((note) => ({ scope: type, ...note })),
+              })),
         );
         const regions = new Set(context.regions.map((r) => r.toLowerCase()));
         const resources: NormalizedResource[] = [];
         const partialFailures: ListResult["partialFailures"] = [];
         const failures: ProviderFailure[] = [];
-        settled.forEach((outcome, i) => {
+        settled.forEach(([type, outcome]) => {
           if (outcome.status === "fulfilled") {
             // With regions named, only those in them.
             for (const resource of outcome.value.resources)
@@ -478,14 +477,16 @@ export function createAzureAdapter(options: AzureAdapterOptions = {}): ProviderA
             partialFailures.push(...outcome.value.partialFailures);
             return;
           }
-          const failure = typeFailure(outcome.reason, types[i], active, credentials);
+          const failure = typeFailure(outcome.reason, type, active, credentials);
           failures.push(failure);
-          partialFailures.push({ scope: types[i], code: failure.code, message: failure.message });
+          partialFailures.push({ scope: type, code: failure.code, message: failure.message });
         });
         // A failure about the credential or the endpoint, not one type, ends the listing; so does every type failing.
         const fatal = failures.find((f) => FATAL.has(f.code));
         if (fatal) throw new StageError("list", new UpstreamError(fatal));
-        if (failures.length === types.length) throw new StageError("list", new UpstreamError(failures[0]));
+        // types is never empty here, so neither is failures when every type failed.
+        const [firstFailure] = failures;
+        if (firstFailure && failures.length === types.length) throw new StageError("list", new UpstreamError(firstFailure));
         return { resources, partialFailures };
       } catch (error) {
         const f = toFailure(error, call, credentials);

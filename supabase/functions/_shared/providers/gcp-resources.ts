@@ -7,6 +7,7 @@
 // Each API can be disabled in a project on its own: that type is then a partial failure saying which API
 // to enable, and the other types still list. ONLY the fields named here are read: a Cloud SQL instance
 // carries serverCaCert and a GKE cluster masterAuth (client keys, legacy passwords); neither is touched.
+import { settleEach } from "../concurrency.ts";
 import { UpstreamError } from "../net/http.ts";
 import type { ListResult, NormalizedResource, ProviderFailure, ResourceStatus } from "./types.ts";
 
@@ -504,24 +505,22 @@ const FATAL = new Set(["unauthorized", "refused_endpoint", "aborted"]);
 export async function listGcpResources(where: GcpListWhere, type: string | undefined, scrub: (t: string) => string): Promise<ListResult> {
   const types = GCP_TYPES.filter((t) => !type || t === type);
   if (types.length === 0) return { resources: [], partialFailures: [] };
-  const settled = await Promise.allSettled(
-    types.map(async (t) => {
-      if (t === "instance") {
-        const listed = await where.listInstances();
-        return { resources: listed.resources as (NormalizedResource | null)[], notes: listed.partialFailures };
-      }
-      return LISTINGS[t](where, scrub);
-    }),
-  );
+  const settled = await settleEach(types, async (t) => {
+    if (t === "instance") {
+      const listed = await where.listInstances();
+      return { resources: listed.resources as (NormalizedResource | null)[], notes: listed.partialFailures };
+    }
+    return LISTINGS[t](where, scrub);
+  });
   const regions = new Set(where.regions);
   const resources: NormalizedResource[] = [];
   const partialFailures: ListResult["partialFailures"] = [];
   const failures: { error: unknown; failure: ProviderFailure }[] = [];
-  settled.forEach((outcome, i) => {
+  settled.forEach(([t, outcome]) => {
     if (outcome.status === "rejected") {
-      const failure = typeFailure(outcome.reason, types[i], where, scrub);
+      const failure = typeFailure(outcome.reason, t, where, scrub);
       failures.push({ error: outcome.reason, failure });
-      partialFailures.push({ scope: types[i], code: failure.code, message: failure.message });
+      partialFailures.push({ scope: t, code: failure.code, message: failure.message });
       return;
     }
     partialFailures.push(...outcome.value.notes);

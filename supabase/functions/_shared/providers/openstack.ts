@@ -1,6 +1,7 @@
 // OpenStack: a Keystone v3 token (password scoped to a project, or an application credential), the
 // compute endpoint from its catalog by region and interface "public", then Nova servers/detail with
 // markers to the end. Tokens are cached in memory until a minute before Keystone says they expire.
+import { settleEach } from "../concurrency.ts";
 import { classifyAddress, safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
 import { TokenCache } from "../net/token-cache.ts";
@@ -222,7 +223,8 @@ export function computeEndpoints(catalog: CatalogService[]): CatalogEndpoint[] {
 function targetRegions(token: KeystoneToken, credentials: OpenStackCredentials, context: AdapterContext): CatalogEndpoint[] {
   const endpoints = computeEndpoints(token.catalog);
   const wanted = credentials.region ? [credentials.region] : context.regions;
-  if (endpoints.length === 0) {
+  const [firstEndpoint] = endpoints;
+  if (!firstEndpoint) {
     const regions = [...new Set(token.catalog.flatMap((s) => s.endpoints.map((e) => e.region)).filter(Boolean))];
     throw new UpstreamError({
       code: "no_compute_endpoint",
@@ -231,7 +233,7 @@ function targetRegions(token: KeystoneToken, credentials: OpenStackCredentials, 
       hint: "Check that the project is the one running your servers and that Nova is published with a public interface.",
     });
   }
-  if (wanted.length === 0) return [endpoints[0]];
+  if (wanted.length === 0) return [firstEndpoint];
   const chosen = endpoints.filter((e) => wanted.includes(e.region));
   if (chosen.length === 0) {
     throw new UpstreamError({
@@ -380,7 +382,8 @@ async function listRegion(
     const pageServers = body.servers.filter(isRecord);
     servers.push(...pageServers);
     const hasNext = Array.isArray(body.servers_links) && body.servers_links.some((l) => isRecord(l) && l.rel === "next");
-    const last = pageServers.length ? str(pageServers[pageServers.length - 1].id) : null;
+    const lastServer = pageServers.at(-1);
+    const last = lastServer ? str(lastServer.id) : null;
     if (!hasNext || !last) break;
     if (markers.has(last))
       throw new UpstreamError({ code: "malformed_response", message: `${where}: pagination returned the same marker twice.` });
@@ -441,19 +444,20 @@ export const openstackAdapter: ProviderAdapter<"openstack"> = {
           return await listRegion(fetchFn, endpoint, token.token, context);
         }
       };
-      if (regions.length === 1) return { resources: await listOne(regions[0]), partialFailures: [] };
-      const settled = await Promise.allSettled(regions.map(listOne));
+      const [onlyRegion, ...moreRegions] = regions;
+      if (onlyRegion && moreRegions.length === 0) return { resources: await listOne(onlyRegion), partialFailures: [] };
+      const settled = await settleEach(regions, listOne);
       const resources: NormalizedResource[] = [];
       const partialFailures: ListResult["partialFailures"] = [];
-      settled.forEach((result, i) => {
+      settled.forEach(([endpoint, result]) => {
         if (result.status === "fulfilled") resources.push(...result.value);
         else {
           const failure = toProviderFailure(result.reason);
-          partialFailures.push({ scope: regions[i].region, code: failure.code, message: failure.message });
+          partialFailures.push({ scope: endpoint.region, code: failure.code, message: failure.message });
         }
       });
       if (resources.length === 0 && partialFailures.length === regions.length) {
-        throw (settled.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+        throw (settled.map(([, result]) => result).find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
       }
       return { resources, partialFailures };
     } finally {

@@ -2,6 +2,7 @@
 // server action and the HTTP API. Parsed credentials come out CANONICAL (snake_case names from the
 // brief's table) whatever aliases came in; messages name the field and never repeat a value.
 import { z } from "zod";
+import { captures } from "../captures.ts";
 import { toFieldErrors } from "./field-errors.ts";
 import { PROVIDER_ENVIRONMENT_VALUES, PROVIDER_TYPE_VALUES } from "../database.types.ts";
 import {
@@ -223,7 +224,7 @@ export const API_ENDPOINT_FIELDS: Record<ProviderType, ApiEndpointField> = {
 function keystoneV3Path(pathname: string): string | { message: string } {
   const path = pathname.replace(/\/+$/, "");
   const v3 = /^(.*?\/v3)(?:\/.*)?$/.exec(path);
-  if (v3) return v3[1];
+  if (v3) return captures(v3, 1)[0];
   if (/\/v2(\.0)?(\/|$)/.test(path)) {
     return { message: "Keystone URL points at the retired Identity v2.0 API; use the v3 URL (ending in /v3)." };
   }

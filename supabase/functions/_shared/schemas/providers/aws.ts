@@ -3,6 +3,7 @@
 // a role that trusts Cloudkeep's OIDC issuer for this provider's subject (web identity: no stored
 // keys, and no AWS identity of Cloudkeep's own either).
 import { z } from "zod";
+import { captures } from "../../captures.ts";
 import {
   compact,
   credentialsObjectError,
@@ -197,8 +198,10 @@ export const ROLE_ARN_EXAMPLE = "arn:aws:iam::123456789012:role/CloudkeepReadOnl
 /** `{ account, path, name }` of a role ARN (path without the leading slash, with its trailing one), or null. */
 export function parseRoleArn(arn: string): RoleArnParts | null {
   const match = ROLE_ARN_PATTERN.exec(arn);
-  if (!match || match[2].length > 511) return null;
-  return { account: match[1], path: match[2], name: match[3] };
+  if (!match) return null;
+  const [account, path, name] = captures(match, 3);
+  if (path.length > 511) return null;
+  return { account, path, name };
 }
 
 /** What is wrong with a role ARN, said so a person can fix it; null when it is a role ARN. */
@@ -211,8 +214,9 @@ export function roleArnProblem(label: string, value: string): string | null {
     return `${label} must be in the standard AWS partition (arn:aws:…); Cloudkeep cannot assume roles in other partitions.`;
   const parts = /^arn:aws:iam::([^:]*):([^/]*)\/(.*)$/.exec(value);
   if (!parts) return `${label} must look like ${ROLE_ARN_EXAMPLE}.`;
-  if (!/^\d{12}$/.test(parts[1])) return `${label} must name a 12-digit AWS account id, like ${ROLE_ARN_EXAMPLE}.`;
-  if (parts[2] !== "role") return `${label} must name a role (…:role/<name>), not a ${parts[2] || "resource"}.`;
+  const [account, resource] = captures(parts, 3);
+  if (!/^\d{12}$/.test(account)) return `${label} must name a 12-digit AWS account id, like ${ROLE_ARN_EXAMPLE}.`;
+  if (resource !== "role") return `${label} must name a role (…:role/<name>), not a ${resource || "resource"}.`;
   return `${label} must end in a role name of 1–64 letters, digits or + = , . @ _ - (after an optional path like service/), like ${ROLE_ARN_EXAMPLE}.`;
 }
 
@@ -342,16 +346,18 @@ export function awsCredentialsSchema(): z.ZodType<AwsCredentials, unknown> {
   });
 }
 
+const AWS_ROLE_ARN_FIELD: CredentialField = {
+  name: "role_arn",
+  label: "Role ARN",
+  type: "text",
+  required: true,
+  secret: false,
+  placeholder: ROLE_ARN_EXAMPLE,
+  help: "The role Cloudkeep will assume, in the account to connect. After saving, Cloudkeep shows a CloudFormation template (or Terraform) that creates it with this name, trusting Cloudkeep with this provider's external ID.",
+};
+
 export const AWS_ROLE_FIELDS: CredentialField[] = [
-  {
-    name: "role_arn",
-    label: "Role ARN",
-    type: "text",
-    required: true,
-    secret: false,
-    placeholder: ROLE_ARN_EXAMPLE,
-    help: "The role Cloudkeep will assume, in the account to connect. After saving, Cloudkeep shows a CloudFormation template (or Terraform) that creates it with this name, trusting Cloudkeep with this provider's external ID.",
-  },
+  AWS_ROLE_ARN_FIELD,
   {
     name: "read_only_role_arn",
     label: "Read-only role ARN",
@@ -366,7 +372,7 @@ export const AWS_ROLE_FIELDS: CredentialField[] = [
 
 export const AWS_WEB_IDENTITY_FIELDS: CredentialField[] = [
   {
-    ...AWS_ROLE_FIELDS[0],
+    ...AWS_ROLE_ARN_FIELD,
     help: "The role Cloudkeep will assume with its own OIDC token, in the account to connect. After saving, Cloudkeep shows the CloudFormation template (or Terraform, or AWS CLI) that creates the OIDC identity provider and this role, trusting this provider's subject only.",
   },
   ...AWS_ROLE_FIELDS.slice(1),

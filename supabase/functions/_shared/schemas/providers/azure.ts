@@ -3,6 +3,7 @@
 // credential trusting Cloudkeep's OIDC issuer for this provider's subject, and Cloudkeep presents its own
 // token as the client assertion (see providers/azure.ts).
 import { z } from "zod";
+import { captures } from "../../captures.ts";
 import {
   compact,
   credentialsObjectError,
@@ -161,6 +162,7 @@ export function azureCredentialsSchema(): z.ZodType<AzureCredentials, unknown> {
         const sentSecrets = Object.entries(others).filter(([name, value]) => name in SECRET_NAMES && !isBlank(value));
         for (const [name] of sentSecrets) {
           const field = SECRET_NAMES[name];
+          if (field === undefined) continue; // never: sentSecrets kept only names in SECRET_NAMES
           ctx.addIssue({
             code: "custom",
             path: [field],
@@ -269,8 +271,10 @@ export function federatedAzureHint(credentials: Pick<AzureFederatedCredentials, 
 /** The app and tenant a federated Azure hint names (the inverse of federatedAzureHint), or null. */
 export function parseFederatedAzureHint(hint: string | null): { clientId: string; tenantId: string } | null {
   const match = /^app (\S+) in tenant (\S+)$/.exec(hint ?? "");
-  if (!match || !UUID_PATTERN.test(match[1]) || !UUID_PATTERN.test(match[2])) return null;
-  return { clientId: match[1], tenantId: match[2] };
+  if (!match) return null;
+  const [clientId, tenantId] = captures(match, 2);
+  if (!UUID_PATTERN.test(clientId) || !UUID_PATTERN.test(tenantId)) return null;
+  return { clientId, tenantId };
 }
 
 export function describeAzure(credentials: AzureCredentials): CredentialDescription {

@@ -4,6 +4,7 @@
 // project to read, which that file does not name. Its credential_source is ignored: Cloudkeep's
 // own OIDC issuer supplies the subject token.
 import { z } from "zod";
+import { captures } from "../../captures.ts";
 import { checkUrl, isBlank, requiredText, type CredentialDescription, type CredentialField, type SchemaOptions } from "./common.ts";
 
 export type GcpWorkloadIdentityCredentials = {
@@ -34,7 +35,9 @@ export function isGcpWorkloadIdentity(credentials: unknown): credentials is GcpW
 /** The parts of a pool provider's audience, or null. */
 export function parsePoolAudience(audience: string): { projectNumber: string; pool: string; provider: string } | null {
   const match = AUDIENCE_PATTERN.exec(audience);
-  return match ? { projectNumber: match[1], pool: match[2], provider: match[3] } : null;
+  if (!match) return null;
+  const [projectNumber, pool, provider] = captures(match, 3);
+  return { projectNumber, pool, provider };
 }
 
 /** The service account an impersonation URL names, or null. */
@@ -42,7 +45,7 @@ export function impersonatedAccount(url: string | undefined): string | null {
   if (!url) return null;
   try {
     const match = IMPERSONATION_PATH.exec(new URL(url).pathname);
-    return match ? decodeURIComponent(match[1]) : null;
+    return match ? decodeURIComponent(captures(match, 1)[0]) : null;
   } catch {
     return null;
   }
@@ -199,7 +202,8 @@ export function parseWorkloadIdentityHint(
 ): { account: string | null; projectNumber: string; pool: string; provider: string } | null {
   const match = /^(\S+) via (\d+)\/([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(hint ?? "");
   if (!match) return null;
-  return { account: match[1] === "direct" ? null : match[1], projectNumber: match[2], pool: match[3], provider: match[4] };
+  const [account, projectNumber, pool, provider] = captures(match, 4);
+  return { account: account === "direct" ? null : account, projectNumber, pool, provider };
 }
 
 export function gcpWorkloadIdentityIdentity(credentials: GcpWorkloadIdentityCredentials) {

@@ -1,6 +1,7 @@
 // GCP: a service-account key file (JSON), sent as the object itself, as a string of JSON (pasted or
 // read from the uploaded file), or from the form as { service_account_json: "<file contents>" }.
 import { z } from "zod";
+import { captures } from "../../captures.ts";
 import { gcpWorkloadIdentitySchema, wantsWorkloadIdentity, type GcpWorkloadIdentityCredentials } from "./gcp-workload-identity.ts";
 import {
   compact,
@@ -72,7 +73,8 @@ function privateKey() {
   return requiredText("Private key", { max: 16384 })
     .transform((value) => value.replace(/\\n/g, "\n").replace(/\r\n?/g, "\n").trim())
     .transform((value, ctx) => {
-      const body = PEM_PATTERN.exec(value)?.[1].replace(/\n/g, "");
+      const pem = PEM_PATTERN.exec(value);
+      const body = pem ? captures(pem, 1)[0].replace(/\n/g, "") : undefined;
       if (!body || body.length < 100 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
         ctx.addIssue({ code: "custom", message: PRIVATE_KEY_MESSAGE });
         return z.NEVER;
