@@ -229,7 +229,7 @@ function normalizeLoadBalancer(lb: LoadBalancer, region: string, tags: Record<st
     name,
     type: "load_balancer",
     region,
-    zone: zones.length === 1 ? zones[0] : null,
+    zone: zones.length === 1 ? (zones[0] ?? null) : null,
     status: (raw && LOAD_BALANCER_STATUS[raw]) || "unknown",
     raw_status: raw,
     size: [lb.Type, lb.Scheme].filter(Boolean).join(" · ") || null,
