@@ -365,6 +365,7 @@ const EXPECTED_TABLE_PRIVILEGES = [
   "authenticated public.organization_webhooks: DELETE",
   "authenticated public.organizations: DELETE,SELECT",
   "authenticated public.provider_discovered_accounts: SELECT",
+  "authenticated public.provider_discovery_runs: SELECT",
   "authenticated public.provider_event_imports: SELECT",
   "authenticated public.provider_events: SELECT",
   "authenticated public.provider_health_checks: SELECT",
