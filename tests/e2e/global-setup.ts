@@ -41,6 +41,9 @@ export default async function globalSetup() {
   process.env.E2E_DATABASE_URL = stack.info.databaseUrl;
   process.env.E2E_SUPABASE_URL = stack.info.supabaseUrl;
   process.env.E2E_PUBLISHABLE_KEY = stack.info.publishableKey;
+  // For the spec that seeds the demo as `npm run dev` does (it encrypts and creates the demo user).
+  process.env.E2E_ENCRYPTION_KEYS = stack.info.encryptionKeys;
+  process.env.E2E_SECRET_KEY = stack.info.secretKey;
 
   return async () => {
     await portal.stop();
