@@ -20,9 +20,16 @@ export function ProviderHealthCard({ provider, checks, now }: { provider: Provid
     ["Status", <ProviderStatusBadge key="status" status={provider.status} />],
     [
       "Reaches",
-      <span key="identity" className="font-mono break-all">
-        {lastGood ? identityText(lastGood.identity) : "Known after the first successful check"}
-      </span>,
+      lastGood ? (
+        <span key="identity" className="font-mono break-all">
+          {identityText(lastGood.identity)}
+        </span>
+      ) : (
+        // Prose, not an identifier: it wraps between words, in the page's own type.
+        <span key="identity" className="text-muted-foreground">
+          Known after the first successful check
+        </span>
+      ),
     ],
     ["Latency", last?.latency_ms != null ? `${last.latency_ms} ms (last check)` : "—"],
     ["Uptime", uptime === null ? "—" : `${uptime.toFixed(uptime % 1 ? 1 : 0)}% of the last ${Math.min(checks.length, 30)} checks`],
