@@ -24,6 +24,7 @@ import {
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
+  tokenResource,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -54,12 +55,11 @@ function toResource(droplet: Record<string, unknown>): NormalizedResource {
   if (!id) throw new MalformedShape('a droplet has an empty "id"');
   const raw = str(droplet.status);
   const region = isRecord(droplet.region) ? str(droplet.region.slug) : null;
-  return {
+  return tokenResource({
     id,
     name: str(droplet.name) ?? id,
     type: "instance",
     region,
-    zone: null,
     status: mapStatus(raw, STATUS),
     raw_status: raw,
     size: str(droplet.size_slug) ?? (isRecord(droplet.size) ? str(droplet.size.slug) : null),
@@ -68,7 +68,7 @@ function toResource(droplet: Record<string, unknown>): NormalizedResource {
     tags: tagsFromList(droplet.tags),
     created_at: str(droplet.created_at),
     console_url: digitaloceanDropletUrl(id),
-  };
+  });
 }
 
 /** Reads a links.pages page whose items are under `key` (droplets, volumes, kubernetes_clusters, load_balancers). */
@@ -114,21 +114,18 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
   const id = idOf(volume, "a volume");
   const attached = Array.isArray(volume.droplet_ids) && volume.droplet_ids.length > 0;
   const gib = typeof volume.size_gigabytes === "number" ? volume.size_gigabytes : null;
-  return {
+  return tokenResource({
     id,
     name: str(volume.name) ?? id,
     type: "volume",
     region: regionSlug(volume.region),
-    zone: null,
     status: attached ? "running" : "stopped",
     raw_status: attached ? "attached" : "detached",
     size: gib === null ? null : `${gib} GiB`,
-    public_ips: [],
-    private_ips: [],
     tags: tagsFromList(volume.tags),
     created_at: str(volume.created_at),
     console_url: digitaloceanVolumesUrl(),
-  };
+  });
 }
 
 const KUBERNETES_STATUS: Record<string, ResourceStatus> = {
@@ -145,12 +142,11 @@ function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResou
   const id = idOf(cluster, "a Kubernetes cluster");
   const raw = isRecord(cluster.status) ? str(cluster.status.state) : null;
   // ipv4 is the control plane's public address (unset for a highly available control plane).
-  return {
+  return tokenResource({
     id,
     name: str(cluster.name) ?? id,
     type: "kubernetes_cluster",
     region: regionSlug(cluster.region),
-    zone: null,
     status: mapStatus(raw, KUBERNETES_STATUS),
     raw_status: raw,
     size: poolSizes(cluster.node_pools, "size", "count"),
@@ -158,7 +154,7 @@ function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResou
     tags: tagsFromList(cluster.tags),
     created_at: str(cluster.created_at),
     console_url: digitaloceanKubernetesClusterUrl(id),
-  };
+  });
 }
 
 const DATABASE_STATUS: Record<string, ResourceStatus> = {
@@ -180,21 +176,18 @@ function databaseToResource(database: Record<string, unknown>): NormalizedResour
   const raw = str(database.status);
   const size = str(database.size);
   const nodes = typeof database.num_nodes === "number" ? database.num_nodes : null;
-  return {
+  return tokenResource({
     id,
     name: str(database.name) ?? id,
     type: "database",
     region: str(database.region),
-    zone: null,
     status: mapStatus(raw, DATABASE_STATUS),
     raw_status: raw,
     size: size && nodes !== null ? `${size} ×${nodes}` : size,
-    public_ips: [],
-    private_ips: [],
     tags: tagsFromList(database.tags),
     created_at: str(database.created_at),
     console_url: digitaloceanDatabaseUrl(id),
-  };
+  });
 }
 
 /** GET /v2/databases is not paginated (databases_list_clusters has no page parameters): one answer holds all. */
@@ -211,23 +204,21 @@ function loadBalancerToResource(lb: Record<string, unknown>): NormalizedResource
   const id = idOf(lb, "a load balancer");
   const raw = str(lb.status);
   const nodes = typeof lb.size_unit === "number" ? lb.size_unit : null;
-  return {
+  return tokenResource({
     id,
     name: str(lb.name) ?? id,
     type: "load_balancer",
     // A global load balancer has no region.
     region: regionSlug(lb.region),
-    zone: null,
     status: mapStatus(raw, LOAD_BALANCER_STATUS),
     raw_status: raw,
     // size_unit (nodes) replaced the lb-small/medium/large slugs except in AMS2, NYC2 and SFO1.
     size: nodes !== null ? `${nodes} ${nodes === 1 ? "node" : "nodes"}` : str(lb.size),
     // An INTERNAL load balancer's ip is a VPC address: splitAddresses files it as private.
     ...splitAddresses([str(lb.ip), str(lb.ipv6)]),
-    tags: {},
     created_at: str(lb.created_at),
     console_url: digitaloceanLoadBalancerUrl(id),
-  };
+  });
 }
 
 const scopeHint = (type: keyof typeof DIGITALOCEAN_READ_SCOPES) =>

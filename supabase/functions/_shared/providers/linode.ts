@@ -24,6 +24,7 @@ import {
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
+  tokenResource,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -96,12 +97,11 @@ function toResource(linode: Record<string, unknown>): NormalizedResource {
   const v4 = Array.isArray(linode.ipv4) ? linode.ipv4.filter((a): a is string => typeof a === "string") : [];
   const v6 = str(linode.ipv6);
   const ips = splitAddresses([...v4, v6]);
-  return {
+  return tokenResource({
     id,
     name: str(linode.label) ?? id,
     type: "instance",
     region: str(linode.region),
-    zone: null,
     status: mapStatus(raw, STATUS),
     raw_status: raw,
     size: str(linode.type),
@@ -109,7 +109,7 @@ function toResource(linode: Record<string, unknown>): NormalizedResource {
     tags: tagsFromList(linode.tags),
     created_at: utcTimestamp(linode.created),
     console_url: linodeInstanceUrl(id),
-  };
+  });
 }
 
 function readPage(body: Record<string, unknown>, url: URL): TokenCloudPage {
@@ -144,21 +144,18 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
   // "The Volume's size, in GiB" (get-volumes).
   const gib = typeof volume.size === "number" ? volume.size : null;
   const active = raw === "active";
-  return {
+  return tokenResource({
     id,
     name: str(volume.label) ?? id,
     type: "volume",
     region: str(volume.region),
-    zone: null,
     status: active ? (attached ? "running" : "stopped") : mapStatus(raw, VOLUME_STATUS),
     raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
     size: gib === null ? null : `${gib} GiB`,
-    public_ips: [],
-    private_ips: [],
     tags: tagsFromList(volume.tags),
     created_at: utcTimestamp(volume.created),
     console_url: linodeVolumesUrl(),
-  };
+  });
 }
 
 /**
@@ -167,21 +164,18 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
  */
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
   const id = idOf(cluster, "an LKE cluster");
-  return {
+  return tokenResource({
     id,
     name: str(cluster.label) ?? id,
     type: "kubernetes_cluster",
     region: str(cluster.region),
-    zone: null,
     status: "unknown",
     raw_status: null,
     size: null,
-    public_ips: [],
-    private_ips: [],
     tags: tagsFromList(cluster.tags),
     created_at: utcTimestamp(cluster.created),
     console_url: linodeKubernetesClusterUrl(id),
-  };
+  });
 }
 
 const DATABASE_STATUS: Record<string, ResourceStatus> = {
@@ -209,33 +203,28 @@ function databaseToResource(database: Record<string, unknown>): NormalizedResour
   const type = str(database.type);
   const nodes = typeof database.cluster_size === "number" ? database.cluster_size : null;
   const engine = str(database.engine);
-  return {
+  return tokenResource({
     id,
     name: str(database.label) ?? id,
     type: "database",
     region: str(database.region),
-    zone: null,
     status: mapStatus(raw, DATABASE_STATUS),
     raw_status: raw,
     // "g6-dedicated-2 ×3": the node type and count, never the bare node type, which would be priced as a Linode.
     size: type && nodes !== null ? `${type} ×${nodes}` : null,
-    public_ips: [],
-    private_ips: [],
-    tags: {},
     created_at: utcTimestamp(database.created),
     console_url: engine ? linodeDatabaseUrl(engine, id) : null,
-  };
+  });
 }
 
 /** get-node-balancers answers no status: a NodeBalancer's status is unknown rather than guessed. */
 function nodeBalancerToResource(nodebalancer: Record<string, unknown>): NormalizedResource {
   const id = idOf(nodebalancer, "a NodeBalancer");
-  return {
+  return tokenResource({
     id,
     name: str(nodebalancer.label) ?? id,
     type: "load_balancer",
     region: str(nodebalancer.region),
-    zone: null,
     status: "unknown",
     raw_status: null,
     size: null,
@@ -243,7 +232,7 @@ function nodeBalancerToResource(nodebalancer: Record<string, unknown>): Normaliz
     tags: tagsFromList(nodebalancer.tags),
     created_at: utcTimestamp(nodebalancer.created),
     console_url: linodeNodeBalancerUrl(id),
-  };
+  });
 }
 
 const forbiddenHint = (type: LinodeType) =>

@@ -287,6 +287,13 @@ async function listAll(session: Session, listing: TokenCloudListing): Promise<No
   return out;
 }
 
+/** A resource as the token clouds list it: what a type leaves out is no zone, no addresses and no tags. */
+export function tokenResource(
+  fields: Omit<NormalizedResource, "zone" | "public_ips" | "private_ips" | "tags"> & Partial<NormalizedResource>,
+): NormalizedResource {
+  return { zone: null, public_ips: [], private_ips: [], tags: {}, ...fields };
+}
+
 /** An item's id, which every listed item must have. */
 export function idOf(item: Record<string, unknown>, what: string): string {
   const id = str(required(item, "id", what));

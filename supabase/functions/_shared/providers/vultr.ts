@@ -18,6 +18,7 @@ import {
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
+  tokenResource,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -51,12 +52,11 @@ function toResource(instance: Record<string, unknown>): NormalizedResource {
   );
   const tags = tagsFromList(instance.tags);
   if (Object.keys(tags).length === 0 && str(instance.tag)) Object.assign(tags, tagsFromList([instance.tag]));
-  return {
+  return tokenResource({
     id,
     name: str(instance.label) ?? str(instance.hostname) ?? id,
     type: "instance",
     region: str(instance.region),
-    zone: null,
     status: vultrStatus(status, power),
     raw_status: [status, power].filter(Boolean).join("/") || null,
     size: str(instance.plan),
@@ -64,7 +64,7 @@ function toResource(instance: Record<string, unknown>): NormalizedResource {
     tags,
     created_at: str(instance.date_created),
     console_url: vultrInstanceUrl(id),
-  };
+  });
 }
 
 /** Reads a cursor page whose items are under `key`; `paged` operations must answer meta.links. */
@@ -103,41 +103,35 @@ function blockToResource(block: Record<string, unknown>): NormalizedResource {
   const attached = str(block.attached_to_instance) !== null;
   const gb = typeof block.size_gb === "number" ? block.size_gb : null;
   const active = raw === "active";
-  return {
+  return tokenResource({
     id,
     name: str(block.label) ?? id,
     type: "volume",
     region: str(block.region),
-    zone: null,
     status: active ? (attached ? "running" : "stopped") : mapStatus(raw, PENDING_OR_ACTIVE),
     raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
     size: gb === null ? null : `${gb} GB`,
-    public_ips: [],
-    private_ips: [],
-    tags: {},
     created_at: str(block.date_created),
     console_url: vultrBlockStorageUrl(),
-  };
+  });
 }
 
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
   const id = idOf(cluster, "a Kubernetes cluster");
   const raw = str(cluster.status);
   // ip is the control plane's address; endpoint is its DNS name, not an address.
-  return {
+  return tokenResource({
     id,
     name: str(cluster.label) ?? id,
     type: "kubernetes_cluster",
     region: str(cluster.region),
-    zone: null,
     status: mapStatus(raw, PENDING_OR_ACTIVE),
     raw_status: raw,
     size: poolSizes(cluster.node_pools, "plan", "node_quantity"),
     ...splitAddresses([str(cluster.ip)]),
-    tags: {},
     created_at: str(cluster.date_created),
     console_url: vultrKubernetesUrl(),
-  };
+  });
 }
 
 const DATABASE_STATUS: Record<string, ResourceStatus> = {
@@ -157,41 +151,36 @@ function databaseToResource(database: Record<string, unknown>): NormalizedResour
   const id = idOf(database, "a managed database");
   const raw = str(database.status);
   const tag = str(database.tag);
-  return {
+  return tokenResource({
     id,
     name: str(database.label) ?? id,
     type: "database",
     region: str(database.region)?.toLowerCase() ?? null,
-    zone: null,
     status: mapStatus(raw, DATABASE_STATUS),
     raw_status: raw,
     size: str(database.plan),
-    public_ips: [],
-    private_ips: [],
     tags: tag ? tagsFromList([tag]) : {},
     created_at: utcTimestamp(database.date_created),
     console_url: vultrDatabasesUrl(),
-  };
+  });
 }
 
 function loadBalancerToResource(lb: Record<string, unknown>): NormalizedResource {
   const id = idOf(lb, "a load balancer");
   const raw = str(lb.status);
   const nodes = typeof lb.nodes === "number" ? lb.nodes : null;
-  return {
+  return tokenResource({
     id,
     name: str(lb.label) ?? id,
     type: "load_balancer",
     region: str(lb.region),
-    zone: null,
     status: mapStatus(raw, PENDING_OR_ACTIVE),
     raw_status: raw,
     size: nodes === null ? null : `${nodes} ${nodes === 1 ? "node" : "nodes"}`,
     ...splitAddresses([str(lb.ipv4), str(lb.ipv6)]),
-    tags: {},
     created_at: str(lb.date_created),
     console_url: vultrLoadBalancersUrl(),
-  };
+  });
 }
 
 // Vultr's API key carries its user's permissions, with no per-product read scope: a type refused with 403
