@@ -5,6 +5,7 @@
 // Indexes and the counts summary it relies on: migrations 20261205000300_org_inventory.sql and
 // 20261205000700_inventory_search_column.sql (search matches a stored column) and
 // 20261205001000_inventory_tag_counts.sql (a one-tag filter is counted from its own summary).
+import type { Tables } from "../database.types.ts";
 import type { Querier } from "../db.ts";
 import { monthlyListPrice } from "../list-prices.ts";
 import type { Environment, ProviderType } from "../schemas/providers.ts";
@@ -298,14 +299,8 @@ async function selectRowsByProvider(
   return parts.flat();
 }
 
-export type CountGroup = {
-  provider_id: string;
-  type: string;
-  region: string | null;
-  status: string;
-  size: string | null;
-  resources: number;
-};
+/** One group of the per-provider counts the statement triggers keep (`provider_resource_counts`), whatever table it was summed from. */
+export type CountGroup = Omit<Tables["provider_resource_counts"], "organization_id">;
 
 function countGroups(tx: Querier, organizationId: string, scope: string[] | null, filters: InventoryFilters) {
   if (countsFromSummary(filters)) {
