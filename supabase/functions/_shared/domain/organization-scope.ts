@@ -9,6 +9,9 @@ const AWS_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const AZURE_GROUP_ID = /^[A-Za-z0-9\-_().]{1,90}$/;
 const GCP_PARENT = /^(organizations|folders)\/\d{1,32}$/;
 
+/** What each cloud's scope value must look like; the API document states the same patterns from here. */
+export const SCOPE_PATTERNS = { aws: AWS_ROLE_NAME, azure: AZURE_GROUP_ID, gcp: GCP_PARENT } as const;
+
 const scopeSchemas = {
   aws: z.object({
     member_role_name: z

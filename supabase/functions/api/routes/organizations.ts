@@ -6,6 +6,7 @@ import {
   setAccountExcluded,
   setOrganizationScope,
 } from "../../_shared/domain/cloud-organizations.ts";
+import { SCOPE_PATTERNS } from "../../_shared/domain/organization-scope.ts";
 import { ApiError, json } from "../../_shared/http.ts";
 import { domainCall, readJson, vaultOf, type RequestContext } from "../context.ts";
 import type { Router } from "../router.ts";
@@ -73,10 +74,10 @@ const scopeSchema = {
     {
       type: "object",
       required: ["member_role_name"],
-      properties: { member_role_name: { type: "string", pattern: "^[\\w+=,.@-]{1,64}$" } },
+      properties: { member_role_name: { type: "string", pattern: SCOPE_PATTERNS.aws.source } },
     },
-    { type: "object", properties: { management_group_id: { type: ["string", "null"] } } },
-    { type: "object", required: ["parent"], properties: { parent: { type: "string", pattern: "^(organizations|folders)/\\d{1,32}$" } } },
+    { type: "object", properties: { management_group_id: { type: ["string", "null"], pattern: SCOPE_PATTERNS.azure.source } } },
+    { type: "object", required: ["parent"], properties: { parent: { type: "string", pattern: SCOPE_PATTERNS.gcp.source } } },
   ],
 };
 const account = {
