@@ -30,7 +30,7 @@ export const SCOPE_FIELDS = {
     description: "Every project under it, nested folders included. The identity needs Browser (resourcemanager.projects.list) there.",
     required: true,
   },
-} as const;
+} as const satisfies Record<DiscoveryCloud, { name: string; label: string; placeholder: string; description: string; required: boolean }>;
 
 /** Whether a kind of provider can connect its whole organization. */
 export function connectsOrganizations(kind: ProviderType): kind is DiscoveryCloud {

@@ -119,8 +119,9 @@ export function AddProviderDialog({
   function save() {
     if (!kind) return;
     startTransition(async () => {
-      const wholeOrganization = draft.organization !== null && connectsOrganizations(kind);
-      const result = await createProviderAction({ orgSlug, ...providerBody(kind) });
+      const body = providerBody(kind);
+      const wholeOrganization = "organization_scope" in body;
+      const result = await createProviderAction({ orgSlug, ...body });
       if (result.ok) {
         toast.success(`${result.data.name} added`, {
           description: wholeOrganization

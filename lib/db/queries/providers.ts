@@ -5,7 +5,7 @@ import type { SessionUser } from "@/lib/auth/require-user";
 import { asUser, readAsUser } from "@/lib/db/rls";
 import { selectProvider, selectProviderPage, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 import { selectLastSweep } from "@/supabase/functions/_shared/domain/sweep-queries.ts";
-import { selectDiscoveredAccounts, selectDiscoveryRun } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
+import { selectDiscovery } from "@/supabase/functions/_shared/domain/cloud-organizations.ts";
 
 export { PROVIDERS_PAGE_SIZE, type ProviderFilters } from "@/supabase/functions/_shared/domain/provider-queries.ts";
 
@@ -66,15 +66,14 @@ export async function getOrganizationLinks(
   // Most providers are neither: no transaction for them.
   if (!provider.organization_scope && !provider.parent_provider_id) return { accounts: null, lastDiscovery: null, parent: null };
   return readAsUser(user, async (tx) => {
-    const [accounts, lastDiscovery, parent] = await Promise.all([
-      provider.organization_scope ? selectDiscoveredAccounts(tx, provider.id) : Promise.resolve(null),
-      provider.organization_scope ? selectDiscoveryRun(tx, provider.id) : Promise.resolve(null),
+    const [discovery, parent] = await Promise.all([
+      provider.organization_scope ? selectDiscovery(tx, provider.id) : Promise.resolve(null),
       provider.parent_provider_id
         ? tx<{ id: string; name: string }[]>`select id, name from public.cloud_providers where id = ${provider.parent_provider_id}`.then(
             ([row]) => row ?? null,
           )
         : Promise.resolve(null),
     ]);
-    return { accounts, lastDiscovery, parent };
+    return { accounts: discovery?.accounts ?? null, lastDiscovery: discovery?.run ?? null, parent };
   });
 }

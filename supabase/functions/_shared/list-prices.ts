@@ -14,10 +14,10 @@
 // vc2-1c-2gb) and the common shared and dedicated sizes. Sizes not listed, and every other cloud,
 // are unknown (null): Cloudkeep shows no price rather than a guess.
 //
-// Priced: instances by size, and Kubernetes clusters (DOKS, LKE, VKE) by their node pools, whose
-// worker nodes each cloud bills as instances of the pool's size ("s-2vcpu-4gb ×3" is three
-// s-2vcpu-4gb Droplets); a cluster is priced only when every pool is, and its control plane's own
-// charges (high availability, where chosen) are not included. Managed databases are not priced:
+// Priced: instances by size, and Kubernetes clusters whose listing names their node pools (DOKS, VKE;
+// LKE's does not) by those pools, whose worker nodes each cloud bills as instances of the pool's size
+// ("s-2vcpu-4gb ×3" is three s-2vcpu-4gb Droplets); a cluster is priced only when every pool is, and
+// its control plane's own charges (high availability, where chosen) are not included. Managed databases are not priced:
 // their node types share names with instance sizes but not their prices.
 import type { ProviderType } from "./schemas/providers.ts";
 

@@ -356,7 +356,7 @@ async function createChild(
 export type DiscoveredAccountRecord = AccountRow & { first_seen_at: Date; last_seen_at: Date; checked_at: Date };
 
 /** What a parent discovered: every account, connected or why not; not connected first, as they need attention. */
-export function selectDiscoveredAccounts(tx: Querier, parentId: string) {
+function selectDiscoveredAccounts(tx: Querier, parentId: string) {
   return tx<DiscoveredAccountRecord[]>`
     select account, name, state, child_provider_id, reason_code, reason_message, reason_hint, details, first_seen_at, last_seen_at, checked_at
     from public.provider_discovered_accounts where parent_provider_id = ${parentId}
@@ -374,18 +374,21 @@ export type DiscoveryRunRecord = {
 };
 
 /** A parent's last discovery, or null before its first. */
-export function selectDiscoveryRun(tx: Querier, parentId: string): Promise<DiscoveryRunRecord | null> {
+function selectDiscoveryRun(tx: Querier, parentId: string): Promise<DiscoveryRunRecord | null> {
   return tx<DiscoveryRunRecord[]>`
     select trigger, ran_at, ok, error_code, error_message, error_hint, counts
     from public.provider_discovery_runs where parent_provider_id = ${parentId}`.then(([row]) => row ?? null);
 }
 
-/** What a parent discovered and how its last discovery went, for the API. */
+/** What a parent discovered and how its last discovery went, inside a caller's transaction (the portal's page reads). */
+export async function selectDiscovery(tx: Querier, parentId: string) {
+  const [accounts, run] = await Promise.all([selectDiscoveredAccounts(tx, parentId), selectDiscoveryRun(tx, parentId)]);
+  return { accounts, run };
+}
+
+/** The same, for the API. */
 export async function readDiscovery(ctx: ConnectivityContext, parentId: string) {
-  return withRls(ctx.sql, ctx.claims, async (tx) => {
-    const [accounts, run] = await Promise.all([selectDiscoveredAccounts(tx, parentId), selectDiscoveryRun(tx, parentId)]);
-    return { accounts, run };
-  });
+  return withRls(ctx.sql, ctx.claims, (tx) => selectDiscovery(tx, parentId));
 }
 
 /** An admin excludes an account from discovery, or lets the next discovery try it again. */

@@ -65,15 +65,6 @@ export function spacesRegionOf(apiEndpoint: string | null): string | null {
   }
 }
 
-/**
- * Where a bucket is managed: the S3 console on AWS; the Spaces list of DigitalOcean's control panel
- * (a Space's own page needs an id the S3 API does not give, so the link does not guess one); null for
- * other servers (MinIO's console runs on another port and path we cannot know).
- */
-function bucketConsoleUrl(apiEndpoint: string | null, bucket: string, region: string): string | null {
-  return spacesRegionOf(apiEndpoint) ? digitaloceanSpacesUrl() : s3ConsoleUrl(apiEndpoint, bucket, region);
-}
-
 type Bucket = { Name?: string; CreationDate?: Date; BucketRegion?: string };
 
 /** Buckets per ListBuckets page on AWS (the API's maximum, MaxBuckets 1–10,000). */
@@ -178,6 +169,11 @@ export async function listBucketResources(
   try {
     const { buckets } = await listAllBuckets(credentials, client, session, isAwsS3Endpoint(context.apiEndpoint));
     const spacesRegion = spacesRegionOf(context.apiEndpoint);
+    // Where a bucket is managed: the S3 console on AWS; on Spaces the control panel's Spaces list (a
+    // Space's own page needs an id the S3 API does not give, so the link does not guess one); null for
+    // other servers (MinIO's console runs on another port and path we cannot know).
+    const consoleUrl = (bucket: string, region: string) =>
+      spacesRegion ? digitaloceanSpacesUrl() : s3ConsoleUrl(context.apiEndpoint, bucket, region);
     const resources = buckets
       .filter((bucket): bucket is Bucket & { Name: string } => Boolean(bucket.Name))
       .map((bucket): NormalizedResource => {
@@ -198,7 +194,7 @@ export async function listBucketResources(
           private_ips: [],
           tags: {},
           created_at: bucket.CreationDate ? new Date(bucket.CreationDate).toISOString() : null,
-          console_url: bucketConsoleUrl(context.apiEndpoint, bucket.Name, region),
+          console_url: consoleUrl(bucket.Name, region),
         };
       });
     const wanted = context.regions.length > 0 ? resources.filter((r) => context.regions.includes(r.region ?? "")) : resources;
