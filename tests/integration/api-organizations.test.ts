@@ -83,6 +83,14 @@ describe("whole cloud organizations over the API", () => {
     });
     expect(bad).toMatchObject({ status: 422, body: { error: { code: "validation_failed" } } });
     expect(bad.body.error.details.fields).toHaveProperty(["organization_scope.management_group_id"]);
+    for (const body of [{}, { organization_scope: "everything" }, []]) {
+      const refused = await call(`/providers/${parent.id}/organization-scope`, { token: tokens.admin, method: "PUT", body });
+      expect(refused, JSON.stringify(body)).toMatchObject({ status: 422, body: { error: { code: "validation_failed" } } });
+    }
+    const missing = await call(`/providers/${parent.id}/organization-scope`, { token: tokens.admin, method: "PUT", body: {} });
+    expect(missing.body.error.details.fields).toEqual({
+      organization_scope: ["Send the scope for the provider's cloud as an object, or null to stop connecting the organization."],
+    });
 
     const gcpScope = await call(`/providers?org=${p.orgSlug}`, {
       token: tokens.admin,

@@ -80,6 +80,31 @@ describe("what the document generates from the route's own schemas", () => {
     for (const body of bodies) expect(validate(body), JSON.stringify(body)).toBe(apiTokenCreateSchema.safeParse(body).success);
   });
 
+  it("describes each cloud's organization scope exactly as the domain checks it", async () => {
+    const { default: Ajv } = await import("ajv");
+    const { parseOrganizationScope } = await import("../../supabase/functions/_shared/domain/organization-scope.ts");
+    const body = doc.paths["/providers/{id}/organization-scope"].put.requestBody.content["application/json"].schema;
+    const [scopes, none] = body.properties.organization_scope.anyOf;
+    expect(none).toEqual({ type: "null" });
+    const samples = {
+      aws: [{ member_role_name: "CloudkeepReadOnly" }, { member_role_name: "has space" }, { member_role_name: "" }, {}],
+      azure: [{ management_group_id: "mg-prod_1" }, { management_group_id: "has spaces" }, { management_group_id: null }, {}],
+      gcp: [{ parent: "organizations/123456789012" }, { parent: "folders/42" }, { parent: "projects/my-project" }, {}],
+    } as const;
+    for (const [index, cloud] of (["aws", "azure", "gcp"] as const).entries()) {
+      const validate = new Ajv().compile(scopes.anyOf[index]);
+      for (const scope of samples[cloud]) {
+        let accepted = true;
+        try {
+          parseOrganizationScope(cloud, scope);
+        } catch {
+          accepted = false;
+        }
+        expect(validate(scope), `${cloud} ${JSON.stringify(scope)}`).toBe(accepted);
+      }
+    }
+  });
+
   it("takes each route's query parameters from the definition the route reads them with", async () => {
     const { providerListQuery } = await import("../../supabase/functions/api/routes/providers.ts");
     const documented = doc.paths["/providers"].get.parameters.filter((p: { name: string }) => p.name !== "org");

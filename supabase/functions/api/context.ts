@@ -6,7 +6,8 @@ import type { KeyRing } from "../_shared/crypto/index.ts";
 import { withRls, type Claims } from "../_shared/db.ts";
 import type { ApiTokenIdentity } from "../_shared/domain/api-tokens.ts";
 import type { VaultContext } from "../_shared/domain/providers.ts";
-import { DOMAIN_ERROR_STATUS, DomainError, ProviderCallError } from "../_shared/domain/errors.ts";
+import type { z } from "zod";
+import { DOMAIN_ERROR_STATUS, DomainError, ProviderCallError, validationError } from "../_shared/domain/errors.ts";
 import { ApiError, type ApiErrorCode } from "../_shared/http.ts";
 
 export type ApiDeps = {
@@ -119,6 +120,13 @@ export async function readJson(request: Request): Promise<unknown> {
   return body;
 }
 
+/** Reads a JSON body (as readJson) and checks it with the route's schema; a refusal is a 422 naming each field. */
+export async function readBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJson(request));
+  if (!parsed.success) throw fromDomainError(validationError(parsed.error));
+  return parsed.data;
+}
+
 function concat(chunks: Uint8Array[], size: number) {
   const out = new Uint8Array(size);
   let offset = 0;
@@ -163,17 +171,15 @@ export async function domainCall<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof DomainError) {
-      throw new ApiError(
-        DOMAIN_ERROR_STATUS[error.code],
-        error.code as ApiErrorCode,
-        error.message,
-        error.fieldErrors ? { fields: error.fieldErrors } : undefined,
-      );
-    }
+    if (error instanceof DomainError) throw fromDomainError(error);
     if (error instanceof ProviderCallError) throw upstreamFailure(error);
     throw error;
   }
+}
+
+function fromDomainError(error: DomainError): ApiError {
+  const details = error.fieldErrors ? { fields: error.fieldErrors } : undefined;
+  return new ApiError(DOMAIN_ERROR_STATUS[error.code], error.code as ApiErrorCode, error.message, details);
 }
 
 /**

@@ -1,12 +1,12 @@
 // The API contract, served at GET /api/openapi.json. Kept next to the routes it describes; the
 // scopes an API token needs per route come from the table the router enforces (./scopes.ts).
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
-import { z } from "zod";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, apiTokenCreateSchema } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
 import { organizationOpenApiPaths } from "./routes/organizations.ts";
 import { healthQuery, providerDeleteQuery, providerListQuery, providerResourcesQuery } from "./routes/providers.ts";
 import { inventoryOpenApiSchemas, resourcesOpenApiPaths } from "./routes/resources.ts";
+import { BODY_ERRORS, bodySchema, dataOf, errors, idParam, jsonContent, orgParam } from "./openapi-parts.ts";
 import { ROUTE_SCOPES } from "./scopes.ts";
 
 const error = {
@@ -28,49 +28,7 @@ const error = {
   },
 };
 
-// Every status a route may document, each with its description (an OpenAPI response must
-// have one): typed, so documenting a status without saying what it means does not compile.
-const STATUS_TEXT = {
-  400: "Bad request: missing ?org=, a path or query that is not valid percent-encoded UTF-8 or holds a NUL, or a body that is not JSON, not UTF-8, holds a NUL or nests deeper than 32 levels",
-  401: "Missing, malformed, invalid or expired access token; or an API token that is revoked or expired",
-  403: "Your role does not allow this, the API token lacks a scope (the message names it), or it names another organization",
-  404: "Not found, or not visible to you",
-  409: "Duplicate: the account or credential is already connected",
-  413: "Body larger than 64 KiB",
-  415: "The body is not sent as JSON (Content-Type: application/json, UTF-8)",
-  422: "Validation failed; details.fields names each field",
-  502: "The cloud refused or failed the live call; details.provider_error has its code and hint",
-  504: "The cloud did not answer in time; details.provider_error has its code and hint",
-} as const;
-
-const errors = (...codes: (keyof typeof STATUS_TEXT)[]) =>
-  Object.fromEntries(
-    codes.map((code) => [
-      String(code),
-      { description: STATUS_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-    ]),
-  );
-
-/** Bad input any route that reads a body may answer with. */
-const BODY_ERRORS = [400, 413, 415, 422] as const;
-
-const orgParam = {
-  name: "org",
-  in: "query",
-  required: false,
-  description:
-    "The organization's slug. Required with a user's access token; an API token implies its own organization (naming another is 403).",
-  schema: { type: "string" },
-};
 const userOrgParam = { ...orgParam, required: true, description: "The organization's slug." };
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-/** A request body's JSON Schema, generated from the zod schema its route validates with (what a client sends). */
-function bodySchema(schema: z.ZodType) {
-  const { $schema: _dialect, ...body } = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
-  return body;
-}
-const dataOf = (schema: object) => ({ type: "object", properties: { data: schema } });
-const jsonContent = (schema: object, example?: object) => ({ "application/json": { schema, ...(example ? { example } : {}) } });
 
 // Request body examples: shown in the document and in its curl lines alike.
 const EXAMPLES = {

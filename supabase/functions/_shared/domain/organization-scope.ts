@@ -6,11 +6,9 @@ import type { ProviderType } from "../schemas/providers.ts";
 import { DomainError, validationError } from "./errors.ts";
 
 const AWS_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const AZURE_GROUP_ID = /^[A-Za-z0-9\-_().]{1,90}$/;
+/** Empty (or absent, or null) is every subscription the principal can read. */
+const AZURE_GROUP_ID_OR_EMPTY = /^(?:[A-Za-z0-9\-_().]{1,90})?$/;
 const GCP_PARENT = /^(organizations|folders)\/\d{1,32}$/;
-
-/** What each cloud's scope value must look like; the API document states the same patterns from here. */
-export const SCOPE_PATTERNS = { aws: AWS_ROLE_NAME, azure: AZURE_GROUP_ID, gcp: GCP_PARENT } as const;
 
 const scopeSchemas = {
   aws: z.object({
@@ -23,10 +21,9 @@ const scopeSchemas = {
     management_group_id: z
       .string()
       .trim()
-      .transform((value) => value || null)
-      .pipe(z.string().regex(AZURE_GROUP_ID, "A management group ID is 1–90 letters, digits and -_(). characters.").nullable())
+      .regex(AZURE_GROUP_ID_OR_EMPTY, "A management group ID is 1–90 letters, digits and -_(). characters.")
       .nullish()
-      .transform((value) => value ?? null),
+      .transform((value) => value || null),
   }),
   gcp: z.object({
     parent: z
@@ -35,6 +32,28 @@ const scopeSchemas = {
       .regex(GCP_PARENT, "Give the organization or folder as organizations/<number> or folders/<number>."),
   }),
 };
+
+/** PUT /providers/{id}/organization-scope: an object the provider's cloud then checks, or null to stop. */
+export const organizationScopeBody = z.object({
+  organization_scope: z
+    .record(z.string(), z.unknown(), {
+      error: "Send the scope for the provider's cloud as an object, or null to stop connecting the organization.",
+    })
+    .nullable(),
+});
+
+/** The same body as the API document states it: each cloud's scope as parseOrganizationScope checks it, or null. */
+export const organizationScopeDocument = z.object({
+  organization_scope: z
+    .union([scopeSchemas.aws, scopeSchemas.azure, scopeSchemas.gcp])
+    .nullable()
+    .describe(
+      "What the provider connects beside its own account. AWS: the role name the StackSet creates in every member account. Azure: a management group, or null for every subscription the principal can read. GCP: an organization or folder. Null stops connecting the organization.",
+    ),
+});
+
+/** PATCH /providers/{id}/accounts/{account}: exclude the account from discovery, or let discovery try it again. */
+export const accountExclusionBody = z.object({ excluded: z.boolean({ error: "must be true or false" }) });
 
 /** The scope in a create or update body (`organization_scope`), checked for the provider's cloud; null when absent. */
 export function parseOrganizationScope(kind: ProviderType, value: unknown): OrganizationScope | null {

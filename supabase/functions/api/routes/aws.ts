@@ -16,6 +16,7 @@ import { awsRoleSettings, awsRoleSetup } from "../../_shared/providers/aws-role-
 import { regionsSchema } from "../../_shared/schemas/providers.ts";
 import { domainCall, vaultOf, type RequestContext } from "../context.ts";
 import { MAX_LIMIT, queryBoolean, queryInteger, queryObject, queryText } from "../../_shared/schemas/query.ts";
+import { described, errors, idParam } from "../openapi-parts.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
@@ -98,15 +99,14 @@ export const awsOpenApiPaths = {
         "The template creates the role named by the provider's role ARN (CloudkeepReadOnly when it has none yet), trusting only Cloudkeep's principal and only with the provider's external_id, " +
         "with read-only permissions for exactly the actions Cloudkeep calls. quick_create_url is null unless the operator published the generic template (CLOUDKEEP_AWS_TEMPLATE_URL); " +
         "then upload cloudformation.template_json on create_stack_url. 503 not_configured when CLOUDKEEP_AWS_PRINCIPAL_ARN is not set.",
-      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      parameters: [idParam],
       responses: {
         "200": {
           description:
             "external_id, principal_arn, role_name, role_path, role_arn, cloudformation {template, template_json, stack_name, quick_create_url, create_stack_url}, terraform, policies {trust, permissions}, actions",
         },
-        "401": { description: "Missing, invalid or expired access token" },
-        "404": { description: "Not found, not visible to you, or not an AWS provider" },
-        "503": { description: "Cloudkeep's AWS principal is not configured" },
+        ...errors(401),
+        ...described({ 404: "Not found, not visible to you, or not an AWS provider", 503: "Cloudkeep's AWS principal is not configured" }),
       },
     },
   },
@@ -116,17 +116,19 @@ export const awsOpenApiPaths = {
       description:
         "Stored events, imported on a schedule; refresh=true imports from CloudTrail first (members and above). CloudTrail shows an event about ten minutes after it happens. " +
         "user, event_name and resource match case-insensitively anywhere in the value; region matches exactly.",
-      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }, ...eventsQuery.parameters],
+      parameters: [idParam, ...eventsQuery.parameters],
       responses: {
         "200": {
           description:
             "data: [{event_id, event_name, event_source, username, event_time, region, read_only, resources [{type, name}], console_url}], next_cursor, imported_at, partial_failures, import (with refresh)",
         },
-        "401": { description: "Missing, invalid or expired access token" },
-        "403": { description: "Viewers cannot see account activity" },
-        "404": { description: "Not found, not visible to you, or not an AWS provider" },
-        "422": { description: "A filter, cursor or limit is not valid" },
-        "502": { description: "refresh=true and CloudTrail failed in every region; details.provider_error says why" },
+        ...errors(401),
+        ...described({
+          403: "Viewers cannot see account activity",
+          404: "Not found, not visible to you, or not an AWS provider",
+          422: "A filter, cursor or limit is not valid; details.fields names it",
+          502: "refresh=true and CloudTrail failed in every region; details.provider_error says why",
+        }),
       },
     },
   },

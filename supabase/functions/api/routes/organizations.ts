@@ -6,9 +6,10 @@ import {
   setAccountExcluded,
   setOrganizationScope,
 } from "../../_shared/domain/cloud-organizations.ts";
-import { SCOPE_PATTERNS } from "../../_shared/domain/organization-scope.ts";
-import { ApiError, json } from "../../_shared/http.ts";
-import { domainCall, readJson, vaultOf, type RequestContext } from "../context.ts";
+import { accountExclusionBody, organizationScopeBody, organizationScopeDocument } from "../../_shared/domain/organization-scope.ts";
+import { json } from "../../_shared/http.ts";
+import { domainCall, readBody, vaultOf, type RequestContext } from "../context.ts";
+import { described, errors, idParam, requestBody } from "../openapi-parts.ts";
 import type { Router } from "../router.ts";
 import { visibleProvider } from "./providers.ts";
 
@@ -42,44 +43,19 @@ export function organizationRoutes(router: Router<RequestContext>) {
 
   router.on("PUT", "/providers/:id/organization-scope", async (ctx, { id }) => {
     await visibleProvider(ctx, id);
-    const body = await readJson(ctx.request);
-    if (!body || typeof body !== "object" || Array.isArray(body) || !("organization_scope" in body)) {
-      throw new ApiError(422, "validation_failed", 'Send { "organization_scope": {…} }, or null to stop connecting the organization.', {
-        fields: { organization_scope: ["required (an object, or null)"] },
-      });
-    }
-    const updated = await domainCall(() =>
-      setOrganizationScope(live(ctx), id, (body as { organization_scope: unknown }).organization_scope),
-    );
+    const body = await readBody(ctx.request, organizationScopeBody);
+    const updated = await domainCall(() => setOrganizationScope(live(ctx), id, body.organization_scope));
     return json({ data: { ...updated, regions: updated.regions ?? [] } });
   });
 
   router.on("PATCH", "/providers/:id/accounts/:account", async (ctx, { id, account }) => {
     await visibleProvider(ctx, id);
-    const body = await readJson(ctx.request);
-    const excluded = (body as { excluded?: unknown } | null)?.excluded;
-    if (typeof excluded !== "boolean") {
-      throw new ApiError(422, "validation_failed", "excluded must be true or false.", { fields: { excluded: ["must be true or false"] } });
-    }
+    const { excluded } = await readBody(ctx.request, accountExclusionBody);
     await domainCall(() => setAccountExcluded(live(ctx), id, decodeURIComponent(account), excluded));
     return new Response(null, { status: 204 });
   });
 }
 
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const scopeSchema = {
-  description:
-    "What the provider connects beside its own account. AWS: the role name the StackSet creates in every member account. Azure: a management group, or null for every subscription the principal can read. GCP: an organization or folder.",
-  oneOf: [
-    {
-      type: "object",
-      required: ["member_role_name"],
-      properties: { member_role_name: { type: "string", pattern: SCOPE_PATTERNS.aws.source } },
-    },
-    { type: "object", properties: { management_group_id: { type: ["string", "null"], pattern: SCOPE_PATTERNS.azure.source } } },
-    { type: "object", required: ["parent"], properties: { parent: { type: "string", pattern: SCOPE_PATTERNS.gcp.source } } },
-  ],
-};
 const account = {
   type: "object",
   properties: {
@@ -116,7 +92,6 @@ const lastDiscovery = {
     counts: { type: "object", description: "On success", properties: counts },
   },
 };
-const problem = (description: string) => ({ description });
 
 /** These routes in the OpenAPI document (spread into its `paths`). */
 export const organizationOpenApiPaths = {
@@ -133,8 +108,7 @@ export const organizationOpenApiPaths = {
             },
           },
         },
-        "401": problem("Missing, invalid or expired access token"),
-        "404": problem("Not found or not visible to you"),
+        ...errors(401, 404),
       },
     },
   },
@@ -146,12 +120,8 @@ export const organizationOpenApiPaths = {
       parameters: [idParam],
       responses: {
         "200": { description: "Counts: discovered, added, connected, unavailable, failed, excluded" },
-        "401": problem("Missing, invalid or expired access token"),
-        "403": problem("Not an admin of the provider's organization, or the token lacks the scope"),
-        "404": problem("Not found or not visible to you"),
-        "409": problem("The provider does not connect a whole organization, or is suspended"),
-        "502": problem("The cloud refused or failed the listing (code and hint in the error)"),
-        "504": problem("The cloud did not answer in time"),
+        ...errors(401, 403, 404, 502, 504),
+        ...described({ 409: "The provider does not connect a whole organization, or is suspended" }),
       },
     },
   },
@@ -159,25 +129,14 @@ export const organizationOpenApiPaths = {
     put: {
       summary: "Connect the provider's whole organization, or stop (null); children already connected stay",
       parameters: [idParam],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              required: ["organization_scope"],
-              properties: { organization_scope: { anyOf: [scopeSchema, { type: "null" }] } },
-            },
-          },
-        },
-      },
+      requestBody: requestBody(organizationScopeDocument, { organization_scope: { member_role_name: "CloudkeepReadOnly" } }),
       responses: {
         "200": { description: "The updated provider" },
-        "401": problem("Missing, invalid or expired access token"),
-        "403": problem("Not an admin"),
-        "404": problem("Not found or not visible to you"),
-        "409": problem("The provider was itself discovered through another"),
-        "422": problem("The scope is not valid for the provider's cloud (field errors)"),
+        ...errors(401, 403, 404, 413, 415),
+        ...described({
+          409: "The provider was itself discovered through another",
+          422: "The scope is not valid for the provider's cloud; details.fields names each field",
+        }),
       },
     },
   },
@@ -185,18 +144,11 @@ export const organizationOpenApiPaths = {
     patch: {
       summary: "Exclude a discovered account from discovery, or let the next discovery try it again (admins)",
       parameters: [idParam, { name: "account", in: "path", required: true, schema: { type: "string" } }],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": { schema: { type: "object", required: ["excluded"], properties: { excluded: { type: "boolean" } } } },
-        },
-      },
+      requestBody: requestBody(accountExclusionBody, { excluded: true }),
       responses: {
-        "204": problem("Done"),
-        "401": problem("Missing, invalid or expired access token"),
-        "403": problem("Not an admin"),
-        "404": problem("Not found, or the account is connected (remove its provider to exclude it)"),
-        "422": problem("excluded is not a boolean"),
+        "204": { description: "Done" },
+        ...errors(401, 403, 413, 415, 422),
+        ...described({ 404: "Not found, or the account is connected (remove its provider to exclude it)" }),
       },
     },
   },

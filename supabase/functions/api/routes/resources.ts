@@ -16,6 +16,7 @@ import { json } from "../../_shared/http.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../../_shared/schemas/providers.ts";
 import { MAX_LIMIT, queryBoolean, queryEnum, queryInteger, queryList, queryObject, queryText } from "../../_shared/schemas/query.ts";
 import { resolveOrganization, type RequestContext } from "../context.ts";
+import { described, errors, jsonContent, orgParam } from "../openapi-parts.ts";
 import { apiQuery } from "../query.ts";
 import type { Router } from "../router.ts";
 
@@ -103,26 +104,19 @@ export const resourcesOpenApiPaths = {
         "counts by cloud, type and provider, and the estimated monthly **list price** (DigitalOcean, Linode and Vultr sizes " +
         "with a published monthly price; before discounts, backups, transfer or taxes).\n\n" +
         '```sh\ncurl -H "Authorization: Bearer $CLOUDKEEP_TOKEN" "$CLOUDKEEP_API/resources?provider_type=aws&type=instance&tag=env:prod&counts=true"\n```',
-      parameters: [
-        {
-          name: "org",
-          in: "query",
-          required: false,
-          description: "The organization's slug. Required with a user's access token; an API token implies its own organization.",
-          schema: { type: "string" },
-        },
-        ...inventoryQuery.parameters,
-      ],
+      parameters: [orgParam, ...inventoryQuery.parameters],
       responses: {
         "200": {
           description: "A page of resources, next_cursor (null on the last page) and, with counts=true, the counts",
-          content: { "application/json": { schema: { $ref: "#/components/schemas/InventoryPage" } } },
+          content: jsonContent({ $ref: "#/components/schemas/InventoryPage" }),
         },
-        "400": { description: "No ?org= with a user's access token" },
-        "401": { description: "Missing, invalid or expired access token; or an API token that is revoked or expired" },
-        "403": { description: "The API token lacks resources:read, or names another organization" },
-        "404": { description: "The organization is not found or you are not a member" },
-        "422": { description: "A filter, cursor or limit is not valid; details.fields names it" },
+        ...errors(401),
+        ...described({
+          400: "No ?org= with a user's access token",
+          403: "The API token lacks resources:read, or names another organization",
+          404: "The organization is not found or you are not a member",
+          422: "A filter, cursor or limit is not valid; details.fields names it",
+        }),
       },
     },
   },
