@@ -82,26 +82,13 @@ export async function encryptCredential(
     throw new TypeError("encryptCredential expects the credential as a plain object.");
   }
   const additionalData = associatedData(binding);
-  const kid = ring.activeKeyId;
-  const keyEncryptionKey = await ring.keyEncryptionKey(kid);
-
   const dataKeyBytes = crypto.getRandomValues(new Uint8Array(DATA_KEY_BYTES));
   const encoded = new TextEncoder().encode(JSON.stringify(plaintext));
   try {
     const dataKey = await crypto.subtle.importKey("raw", dataKeyBytes, { name: "AES-GCM" }, false, ["encrypt"]);
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
     const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, dataKey, encoded);
-    const wiv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const wk = await crypto.subtle.encrypt({ name: "AES-GCM", iv: wiv, additionalData }, keyEncryptionKey, dataKeyBytes);
-    return {
-      v: ENVELOPE_VERSION,
-      alg: ENVELOPE_ALGORITHM,
-      kid,
-      wk: bytesToBase64(new Uint8Array(wk)),
-      wiv: bytesToBase64(wiv),
-      iv: bytesToBase64(iv),
-      ct: bytesToBase64(new Uint8Array(ct)),
-    };
+    return await sealed(ring, dataKeyBytes, additionalData, { iv: bytesToBase64(iv), ct: bytesToBase64(new Uint8Array(ct)) });
   } finally {
     dataKeyBytes.fill(0);
     encoded.fill(0);
@@ -149,22 +136,25 @@ export async function rewrapEnvelope(ring: KeyRing, binding: CredentialBinding, 
 
   const dataKeyBytes = await unwrapDataKey(ring, parsed, additionalData, binding.providerId);
   try {
-    const kid = ring.activeKeyId;
-    const keyEncryptionKey = await ring.keyEncryptionKey(kid);
-    const wiv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const wk = await crypto.subtle.encrypt({ name: "AES-GCM", iv: wiv, additionalData }, keyEncryptionKey, dataKeyBytes);
-    return {
-      v: ENVELOPE_VERSION,
-      alg: ENVELOPE_ALGORITHM,
-      kid,
-      wk: bytesToBase64(new Uint8Array(wk)),
-      wiv: bytesToBase64(wiv),
-      iv: parsed.encoded.iv,
-      ct: parsed.encoded.ct,
-    };
+    return await sealed(ring, dataKeyBytes, additionalData, parsed.encoded);
   } finally {
     dataKeyBytes.fill(0);
   }
+}
+
+/** The envelope around an encrypted credential: its data key wrapped under the ring's active key. */
+async function sealed(
+  ring: KeyRing,
+  dataKeyBytes: Uint8Array<ArrayBuffer>,
+  additionalData: Uint8Array<ArrayBuffer>,
+  body: Pick<CredentialEnvelope, "iv" | "ct">,
+): Promise<CredentialEnvelope> {
+  const kid = ring.activeKeyId;
+  const keyEncryptionKey = await ring.keyEncryptionKey(kid);
+  const wiv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const wk = await crypto.subtle.encrypt({ name: "AES-GCM", iv: wiv, additionalData }, keyEncryptionKey, dataKeyBytes);
+  const wrapped = { wk: bytesToBase64(new Uint8Array(wk)), wiv: bytesToBase64(wiv) };
+  return { v: ENVELOPE_VERSION, alg: ENVELOPE_ALGORITHM, kid, ...wrapped, iv: body.iv, ct: body.ct };
 }
 
 /** True when the envelope's data key is wrapped by the ring's active key (no decryption involved). */

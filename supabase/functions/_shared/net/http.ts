@@ -102,6 +102,11 @@ export class UpstreamError extends Error implements ProviderFailure {
   }
 }
 
+/** A ProviderFailure in one line; not retryable unless said. */
+export function providerFailure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
+  return { code, message, hint, status, retryable };
+}
+
 /** Any error from a provider call as a ProviderFailure; unknown errors become a generic, secret-free failure. */
 export function toProviderFailure(error: unknown): ProviderFailure {
   if (error instanceof UpstreamError) return error.toFailure();

@@ -30,7 +30,7 @@ import {
   withoutSdkLogging,
   type AwsSession,
 } from "./aws.ts";
-import { assumeWithWebIdentity, operatorKeys, webIdentityFacts } from "./aws-web-identity.ts";
+import { assumeWithWebIdentity, operatorKeys, temporaryKeys, webIdentityFacts } from "./aws-web-identity.ts";
 import type { AdapterContext, HealthResult } from "./types.ts";
 
 /** A role Cloudkeep assumes: with its own identity and an external ID, or with its OIDC token. */
@@ -123,23 +123,14 @@ async function assumeVerified(facts: RoleFacts, region: string, context: Adapter
     );
     if (probe === null) throw new UpstreamError(externalIdNotRequired(facts));
     if (!(probe instanceof UpstreamError && probe.status === 403)) throw assumeError(probe, facts);
-    return { value: sessionOf(assumed, region), expiresAt: assumed.Credentials!.Expiration! };
+    const { value: keys, expiresAt } = temporaryKeys(assumed.Credentials, region, {
+      operation: "AssumeRole",
+      hint: "Check Cloudkeep's STS endpoint (AWS_ENDPOINT_URL_STS) is AWS STS.",
+    });
+    return { value: { keys }, expiresAt };
   } finally {
     close();
   }
-}
-
-function sessionOf(assumed: AssumeRoleCommandOutput, region: string): RoleSession {
-  const issued = assumed.Credentials;
-  if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {
-    throw new UpstreamError({
-      code: "malformed_response",
-      message: "AssumeRole answered without temporary credentials.",
-      hint: "Check Cloudkeep's STS endpoint (AWS_ENDPOINT_URL_STS) is AWS STS.",
-      status: 502,
-    });
-  }
-  return { keys: { access_key: issued.AccessKeyId, secret_key: issued.SecretAccessKey, session_token: issued.SessionToken, region } };
 }
 
 /** Where a role's session is cached: per role, external ID (or subject and STS endpoint) and region. */

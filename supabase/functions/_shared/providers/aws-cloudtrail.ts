@@ -3,7 +3,7 @@
 // the activity timeline: who, what, when, which resources, and a console link. Request parameters,
 // source addresses and the raw event JSON are left behind.
 import type { Event as TrailRecord, LookupAttribute } from "@aws-sdk/client-cloudtrail";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import type { AwsCredentials, AwsKeyCredentials } from "../schemas/providers.ts";
 import { awsCall, awsConsoleUrl, openAwsSession, sdkClientConfig, withAwsKeys, withoutSdkLogging } from "./aws.ts";
 import type { AdapterContext } from "./types.ts";
@@ -146,12 +146,14 @@ export function listAllEvents(
         events.push(...page.events);
         if (!page.nextToken) return { events, pages, truncated: false };
         if (seen.has(page.nextToken)) {
-          throw new UpstreamError({
-            code: "malformed_response",
-            message: `LookupEvents in ${options.region} handed out the same page token twice.`,
-            hint: "The endpoint's pagination is broken; report it to its operator.",
-            status: 502,
-          });
+          throw new UpstreamError(
+            providerFailure(
+              "malformed_response",
+              `LookupEvents in ${options.region} handed out the same page token twice.`,
+              "The endpoint's pagination is broken; report it to its operator.",
+              502,
+            ),
+          );
         }
         seen.add(page.nextToken);
         token = page.nextToken;

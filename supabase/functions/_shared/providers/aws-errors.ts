@@ -1,6 +1,7 @@
 // What went wrong in an AWS SDK call (STS, EC2, S3 and S3-compatible servers), as a stable code, a
 // message and a hint a person can act on. Messages are built here or copied from AWS after redaction:
 // they never carry a secret key, a session token or signature material.
+import { providerFailure } from "../net/http.ts";
 import type { ProviderFailure } from "./types.ts";
 
 export type AwsCallDescription = {
@@ -118,118 +119,104 @@ export function describeAwsError(error: unknown, call: AwsCallDescription): Prov
   const said = awsMessage ? ` AWS said: "${awsMessage}"` : "";
 
   if (call.timedOut) {
-    return {
-      code: "timeout",
-      message: `${call.host} did not answer ${call.action} within ${Math.round(call.timeoutMs / 100) / 10} s.`,
-      hint: "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep and not behind a slow proxy.",
-      status: 504,
-      retryable: true,
-    };
+    return providerFailure(
+      "timeout",
+      `${call.host} did not answer ${call.action} within ${Math.round(call.timeoutMs / 100) / 10} s.`,
+      "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep and not behind a slow proxy.",
+      504,
+      true,
+    );
   }
   if (call.cancelled) {
-    return {
-      code: "aborted",
-      message: `The ${call.action} call was cancelled.`,
-      hint: "The request was cancelled; try again.",
-      status: 499,
-      retryable: true,
-    };
+    return providerFailure("aborted", `The ${call.action} call was cancelled.`, "The request was cancelled; try again.", 499, true);
   }
 
   for (const link of links) {
     if (link.name === "OutboundRefusedError") {
-      return {
-        code: "refused_endpoint",
-        message: clean(link.message),
-        hint: "Change the API endpoint, or ask an admin to allow-list its network.",
-        status: 422,
-        retryable: false,
-      };
+      return providerFailure(
+        "refused_endpoint",
+        clean(link.message),
+        "Change the API endpoint, or ask an admin to allow-list its network.",
+        422,
+      );
     }
     if (link.name === "ResolveError") {
-      return {
-        code: "unreachable",
-        message: clean(link.message),
-        hint: "Check the host name in the API endpoint; it must resolve in public DNS.",
-        status: 502,
-        retryable: true,
-      };
+      return providerFailure(
+        "unreachable",
+        clean(link.message),
+        "Check the host name in the API endpoint; it must resolve in public DNS.",
+        502,
+        true,
+      );
     }
     const code = link.code ?? "";
     if (TLS_CODE.test(code)) {
-      return {
-        code: "tls_error",
-        message: `The TLS certificate of ${call.host} was not accepted (${code}).`,
-        hint: "Use an endpoint with a certificate from a public CA, or check the host name matches the certificate.",
-        status: 502,
-        retryable: false,
-      };
+      return providerFailure(
+        "tls_error",
+        `The TLS certificate of ${call.host} was not accepted (${code}).`,
+        "Use an endpoint with a certificate from a public CA, or check the host name matches the certificate.",
+        502,
+      );
     }
     if (NETWORK_CODES.has(code)) {
-      return {
-        code: "unreachable",
-        message: `Could not connect to ${call.host} (${code}).`,
-        hint: "Check the API endpoint (scheme, host and port) and that the service is reachable from Cloudkeep.",
-        status: 502,
-        retryable: true,
-      };
+      return providerFailure(
+        "unreachable",
+        `Could not connect to ${call.host} (${code}).`,
+        "Check the API endpoint (scheme, host and port) and that the service is reachable from Cloudkeep.",
+        502,
+        true,
+      );
     }
   }
   if (name === "TimeoutError" || name === "RequestTimeout") {
-    return {
-      code: "timeout",
-      message: `${call.host} did not answer ${call.action} in time.`,
-      hint: "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep.",
-      status: 504,
-      retryable: true,
-    };
+    return providerFailure(
+      "timeout",
+      `${call.host} did not answer ${call.action} in time.`,
+      "Try again; if it keeps happening, check the endpoint is reachable from Cloudkeep.",
+      504,
+      true,
+    );
   }
   const unparsable = /Deserialization error|XML parse error|not well-formed|Unexpected (token|end)|char .* is not expected/i.test(
     String(top.message ?? ""),
   );
   // A gateway's non-XML 429 or 5xx page is still a throttle or an outage, not a wrong endpoint.
   if (unparsable && status !== 429 && !(status !== undefined && status >= 500)) {
-    return {
-      code: "malformed_response",
-      message: `${call.host} answered ${call.action} with something that is not AWS XML${status ? ` (HTTP ${status})` : ""}.`,
-      hint:
-        call.service === "s3"
-          ? "Check the endpoint is the S3 API of your storage service (not its web console or a proxy's error page)."
-          : "Check the API endpoint is an AWS-compatible STS/EC2 endpoint (not a web page or a proxy's error page).",
-      status: 502,
-      retryable: false,
-    };
+    return providerFailure(
+      "malformed_response",
+      `${call.host} answered ${call.action} with something that is not AWS XML${status ? ` (HTTP ${status})` : ""}.`,
+      call.service === "s3"
+        ? "Check the endpoint is the S3 API of your storage service (not its web console or a proxy's error page)."
+        : "Check the API endpoint is an AWS-compatible STS/EC2 endpoint (not a web page or a proxy's error page).",
+      502,
+    );
   }
 
   const temporary = call.temporary ? " (or its session token)" : "";
   switch (true) {
     case name === "InvalidClientTokenId" || name === "InvalidAccessKeyId" || name === "UnrecognizedClientException":
-      return {
-        code: name,
-        message: `AWS does not recognise this access key${temporary}.`,
-        hint: "The access key does not exist — check it was copied whole and is active (IAM → Users → Security credentials).",
-        status: 401,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        `AWS does not recognise this access key${temporary}.`,
+        "The access key does not exist — check it was copied whole and is active (IAM → Users → Security credentials).",
+        401,
+      );
     case name === "AuthFailure":
-      return {
-        code: name,
-        message: "AWS was not able to validate the access key and secret.",
-        hint: "Check the access key exists and is active, and copy the secret access key again; in an opt-in region, enable the region first.",
-        status: 401,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        "AWS was not able to validate the access key and secret.",
+        "Check the access key exists and is active, and copy the secret access key again; in an opt-in region, enable the region first.",
+        401,
+      );
     case name === "SignatureDoesNotMatch":
-      return {
-        code: name,
-        message: "The request signature does not match: the secret does not belong to this access key.",
-        hint:
-          call.service === "s3"
-            ? "The secret key does not match this access key — copy the secret again; if it is right, check the Region field is the one the server expects."
-            : "The secret access key does not match this access key — copy the secret again (it is shown only once; create a new key if it is lost).",
-        status: 401,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        "The request signature does not match: the secret does not belong to this access key.",
+        call.service === "s3"
+          ? "The secret key does not match this access key — copy the secret again; if it is right, check the Region field is the one the server expects."
+          : "The secret access key does not match this access key — copy the secret again (it is shown only once; create a new key if it is lost).",
+        401,
+      );
     case name === "ExpiredToken" || name === "ExpiredTokenException" || name === "TokenRefreshRequired":
       return expiredSessionToken("The session token has expired.");
     // EC2 answers an expired session token with RequestExpired, the code it also uses for a skewed
@@ -237,88 +224,80 @@ export function describeAwsError(error: unknown, call: AwsCallDescription): Prov
     case name === "RequestExpired" && call.temporary === true:
       return expiredSessionToken(`The session token has expired (${call.action} answered RequestExpired).`);
     case name === "InvalidToken" || name === "IncompleteSignature" || name === "MissingAuthenticationToken":
-      return {
-        code: name,
-        message: `AWS rejected the request's credentials (${name}).`,
-        hint: call.temporary
+      return providerFailure(
+        name,
+        `AWS rejected the request's credentials (${name}).`,
+        call.temporary
           ? "Paste the session token again, whole, with the access key and secret it was issued with."
           : "Check the access key and secret were copied whole.",
-        status: 401,
-        retryable: false,
-      };
+        401,
+      );
     case ACCESS_DENIED.has(name): {
       const action = actionFrom(String(top.message ?? "")) ?? call.action;
-      return {
-        code: name,
-        message: `The credential works but may not call ${action}.${said}`,
-        hint: `Allow ${action} for this identity (${READ_ONLY_POLICY[action.split(":")[0] as AwsCallDescription["service"]] ?? READ_ONLY_POLICY[call.service]}), and check no service control policy denies it.`,
-        status: 403,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        `The credential works but may not call ${action}.${said}`,
+        `Allow ${action} for this identity (${READ_ONLY_POLICY[action.split(":")[0] as AwsCallDescription["service"]] ?? READ_ONLY_POLICY[call.service]}), and check no service control policy denies it.`,
+        403,
+      );
     }
     case name === "OptInRequired":
-      return {
-        code: name,
-        message: `This account is not subscribed to the service in this region.${said}`,
-        hint: "Enable the region (Account → AWS Regions) or remove it from the provider's regions.",
-        status: 403,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        `This account is not subscribed to the service in this region.${said}`,
+        "Enable the region (Account → AWS Regions) or remove it from the provider's regions.",
+        403,
+      );
     case name === "AuthorizationHeaderMalformed" || name === "PermanentRedirect" || name === "IllegalLocationConstraintException": {
       const expected = top.Region ?? /expecting '([^']+)'/.exec(String(top.message ?? ""))?.[1] ?? null;
-      return {
-        code: name,
-        message: expected
-          ? `The server expects region ${expected}, not ${call.region}.`
-          : `The server rejected region ${call.region}.${said}`,
-        hint: expected ? `Set the Region field to ${expected}.` : "Set the Region field to the region the server is configured with.",
-        status: 422,
-        retryable: false,
-      };
+      return providerFailure(
+        name,
+        expected ? `The server expects region ${expected}, not ${call.region}.` : `The server rejected region ${call.region}.${said}`,
+        expected ? `Set the Region field to ${expected}.` : "Set the Region field to the region the server is configured with.",
+        422,
+      );
     }
     case name === "RequestExpired" || name === "RequestTimeTooSkewed":
-      return {
-        code: name,
-        message: "AWS refused the request's timestamp.",
-        hint: "The clock of the Cloudkeep server or of the endpoint is wrong; try again later.",
-        status: 502,
-        retryable: true,
-      };
+      return providerFailure(
+        name,
+        "AWS refused the request's timestamp.",
+        "The clock of the Cloudkeep server or of the endpoint is wrong; try again later.",
+        502,
+        true,
+      );
     case THROTTLING.has(name) || status === 429:
-      return {
-        code: THROTTLING.has(name) ? name : "rate_limited",
-        message: `${call.host} is throttling ${call.action} and still did after ${top.$metadata?.attempts ?? 1} attempts.`,
-        hint: "Wait a minute and try again; other tools using this key may be exhausting its request rate.",
-        status: 429,
-        retryable: true,
-      };
+      return providerFailure(
+        THROTTLING.has(name) ? name : "rate_limited",
+        `${call.host} is throttling ${call.action} and still did after ${top.$metadata?.attempts ?? 1} attempts.`,
+        "Wait a minute and try again; other tools using this key may be exhausting its request rate.",
+        429,
+        true,
+      );
     default:
       // Not one of the named refusals: judged by its HTTP status below.
       break;
   }
   if (status !== undefined && status >= 500) {
-    return {
-      code: name && name !== "Error" && !name.startsWith("Unknown") ? name : "upstream_error",
-      message: `${call.host} failed ${call.action} with HTTP ${status}.${said}`,
-      hint: "The service had a problem; try again in a few minutes.",
-      status: 502,
-      retryable: true,
-    };
+    return providerFailure(
+      name && name !== "Error" && !name.startsWith("Unknown") ? name : "upstream_error",
+      `${call.host} failed ${call.action} with HTTP ${status}.${said}`,
+      "The service had a problem; try again in a few minutes.",
+      502,
+      true,
+    );
   }
   if (
     status !== undefined &&
     (name === "Error" || name.startsWith("Unknown") || name === "NotFound" || name === "NoSuchKey" || status === 404 || status === 405)
   ) {
-    return {
-      code: "unexpected_response",
-      message: `${call.host} answered ${call.action} with HTTP ${status}, not an AWS answer.`,
-      hint:
-        call.service === "s3"
-          ? "Check the endpoint is the S3 API URL of your storage service."
-          : "Check the API endpoint is an AWS-compatible endpoint.",
-      status: 502,
-      retryable: false,
-    };
+    return providerFailure(
+      "unexpected_response",
+      `${call.host} answered ${call.action} with HTTP ${status}, not an AWS answer.`,
+      call.service === "s3"
+        ? "Check the endpoint is the S3 API URL of your storage service."
+        : "Check the API endpoint is an AWS-compatible endpoint.",
+      502,
+    );
   }
   return {
     code: name && name !== "Error" ? name : "upstream_error",
@@ -362,58 +341,53 @@ export function externalIdCondition(externalId: string): string {
 export function assumeRoleFailure(failure: ProviderFailure, facts: RoleFacts): ProviderFailure {
   if (ACCESS_DENIED.has(failure.code)) {
     const account = /^arn:aws:iam::(\d{12}):/.exec(facts.roleArn)?.[1] ?? "the role's account";
-    return {
-      code: "assume_role_denied",
-      message: `AWS did not let Cloudkeep assume ${facts.roleArn}: the role does not exist, does not trust Cloudkeep, or expects another external ID (AWS gives the same answer for all three).`,
-      hint:
-        `Check, in account ${account}: (1) role not found — a role with exactly this name and path exists (IAM → Roles); ` +
+    return providerFailure(
+      "assume_role_denied",
+      `AWS did not let Cloudkeep assume ${facts.roleArn}: the role does not exist, does not trust Cloudkeep, or expects another external ID (AWS gives the same answer for all three).`,
+      `Check, in account ${account}: (1) role not found — a role with exactly this name and path exists (IAM → Roles); ` +
         `(2) not trusted by Cloudkeep — its trust policy allows ${trustee(facts)} to call sts:AssumeRole; ` +
         `(3) external ID mismatch — its condition requires sts:ExternalId ${facts.externalId}. The CloudFormation template on the provider's page sets up all three.`,
-      status: 403,
-      retryable: false,
-    };
+      403,
+    );
   }
   if (OWN_IDENTITY_CODES.has(failure.code)) {
-    return {
-      code: "cloudkeep_identity_unavailable",
-      message: "Cloudkeep's own AWS identity, which assumes customers' roles, is missing or not accepted by AWS.",
-      hint: "This is Cloudkeep's configuration, not your role: the operator must give Cloudkeep's server and functions AWS credentials (the standard AWS_* environment or an attached role) and set CLOUDKEEP_AWS_PRINCIPAL_ARN.",
-      status: 503,
-      retryable: true,
-    };
+    return providerFailure(
+      "cloudkeep_identity_unavailable",
+      "Cloudkeep's own AWS identity, which assumes customers' roles, is missing or not accepted by AWS.",
+      "This is Cloudkeep's configuration, not your role: the operator must give Cloudkeep's server and functions AWS credentials (the standard AWS_* environment or an attached role) and set CLOUDKEEP_AWS_PRINCIPAL_ARN.",
+      503,
+      true,
+    );
   }
   return failure;
 }
 
 /** The confused-deputy check found that the role can be assumed without the external ID. */
 export function externalIdNotRequired(facts: RoleFacts): ProviderFailure {
-  return {
-    code: "external_id_not_required",
-    message: `The role's trust policy does not require the external ID: anyone who learns ${facts.roleArn} could make Cloudkeep use it. Cloudkeep will not use the role until it does.`,
-    hint: `Add this condition to the statement of the trust policy that allows ${trustee(facts)}: "Condition": ${externalIdCondition(facts.externalId)}`,
-    status: 403,
-    retryable: false,
-  };
+  return providerFailure(
+    "external_id_not_required",
+    `The role's trust policy does not require the external ID: anyone who learns ${facts.roleArn} could make Cloudkeep use it. Cloudkeep will not use the role until it does.`,
+    `Add this condition to the statement of the trust policy that allows ${trustee(facts)}: "Condition": ${externalIdCondition(facts.externalId)}`,
+    403,
+  );
 }
 
 /** The role can be assumed but lacks a permission Cloudkeep needs. */
 export function missingPermission(action: string, roleArn: string): ProviderFailure {
-  return {
-    code: "missing_permission",
-    message: `Cloudkeep can assume ${roleArn} but may not call ${action}.`,
-    hint: `Allow ${action} in the role's permissions policy (the CloudkeepReadOnly policy of the template lists every action Cloudkeep calls), and check that no service control policy denies it.`,
-    status: 403,
-    retryable: false,
-  };
+  return providerFailure(
+    "missing_permission",
+    `Cloudkeep can assume ${roleArn} but may not call ${action}.`,
+    `Allow ${action} in the role's permissions policy (the CloudkeepReadOnly policy of the template lists every action Cloudkeep calls), and check that no service control policy denies it.`,
+    403,
+  );
 }
 
 /** Credentials checked before the provider exists (Test connection) have no external ID yet. */
 export function externalIdNotAssigned(): ProviderFailure {
-  return {
-    code: "external_id_not_assigned",
-    message: "Cloudkeep issues this provider's external ID when it is saved, so the role cannot be tried yet.",
-    hint: "Save the provider, create the role with the CloudFormation template or Terraform on its page, then check it.",
-    status: 409,
-    retryable: false,
-  };
+  return providerFailure(
+    "external_id_not_assigned",
+    "Cloudkeep issues this provider's external ID when it is saved, so the role cannot be tried yet.",
+    "Save the provider, create the role with the CloudFormation template or Terraform on its page, then check it.",
+    409,
+  );
 }

@@ -9,7 +9,7 @@
 // way the parent's role does: Cloudkeep's principal with the parent's external ID, or Cloudkeep's
 // OIDC issuer with the parent's subject.
 import type { Account } from "@aws-sdk/client-organizations";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import { isAwsRoleCredentials, isAwsWebIdentityCredentials, type AwsCredentials } from "../schemas/providers.ts";
 import { awsCall, followPages, homeRegion, openAwsSession, sdkClientConfig, withAwsKeys, withoutSdkLogging } from "./aws.ts";
 import type { AccountDiscovery, DiscoveredAccount, ScopeOf } from "./discovery.ts";
@@ -68,22 +68,24 @@ const NOT_ADMINISTRATOR_HINT =
 function organizationFailure(error: unknown, refusal: string | null): unknown {
   if (!(error instanceof UpstreamError)) return error;
   if (refusal === "AWSOrganizationsNotInUseException" || error.code === "AWSOrganizationsNotInUseException") {
-    return new UpstreamError({
-      code: "organization_not_in_use",
-      message: "This account is not a member of an AWS Organization, so it has no member accounts to discover.",
-      hint: `Connect the organization's management account instead. ${NOT_ADMINISTRATOR_HINT}`,
-      status: 422,
-      retryable: false,
-    });
+    return new UpstreamError(
+      providerFailure(
+        "organization_not_in_use",
+        "This account is not a member of an AWS Organization, so it has no member accounts to discover.",
+        `Connect the organization's management account instead. ${NOT_ADMINISTRATOR_HINT}`,
+        422,
+      ),
+    );
   }
   if (refusal === "AccessDeniedException" || error.status === 403) {
-    return new UpstreamError({
-      code: "organization_access_denied",
-      message: `The parent's identity may not list the organization's accounts. ${error.message}`,
-      hint: NOT_ADMINISTRATOR_HINT,
-      status: 403,
-      retryable: false,
-    });
+    return new UpstreamError(
+      providerFailure(
+        "organization_access_denied",
+        `The parent's identity may not list the organization's accounts. ${error.message}`,
+        NOT_ADMINISTRATOR_HINT,
+        403,
+      ),
+    );
   }
   return error;
 }
@@ -134,22 +136,24 @@ function accountPartition(parent: AwsCredentials, account: DiscoveredAccount): s
  */
 function childCredentials(parent: AwsCredentials, scope: ScopeOf<"aws">, account: DiscoveredAccount): AwsCredentials {
   if (!ROLE_NAME_PATTERN.test(scope.member_role_name)) {
-    throw new UpstreamError({
-      code: "invalid_member_role_name",
-      message: `"${scope.member_role_name}" is not an IAM role name.`,
-      hint: "Use the role name the StackSet deploys to every member account (letters, digits and +=,.@_-, at most 64).",
-      status: 422,
-      retryable: false,
-    });
+    throw new UpstreamError(
+      providerFailure(
+        "invalid_member_role_name",
+        `"${scope.member_role_name}" is not an IAM role name.`,
+        "Use the role name the StackSet deploys to every member account (letters, digits and +=,.@_-, at most 64).",
+        422,
+      ),
+    );
   }
   if (!/^\d{12}$/.test(account.account)) {
-    throw new UpstreamError({
-      code: "invalid_account",
-      message: `"${account.account}" is not a 12-digit AWS account id.`,
-      hint: "Discover the organization's accounts again.",
-      status: 422,
-      retryable: false,
-    });
+    throw new UpstreamError(
+      providerFailure(
+        "invalid_account",
+        `"${account.account}" is not a 12-digit AWS account id.`,
+        "Discover the organization's accounts again.",
+        422,
+      ),
+    );
   }
   const roleArn = `arn:${accountPartition(parent, account)}:iam::${account.account}:role/${scope.member_role_name}`;
   const region = parent.region ? { region: parent.region } : {};
@@ -157,14 +161,14 @@ function childCredentials(parent: AwsCredentials, scope: ScopeOf<"aws">, account
   if (isAwsRoleCredentials(parent)) {
     return { role_arn: roleArn, ...(parent.external_id ? { external_id: parent.external_id } : {}), ...region };
   }
-  throw new UpstreamError({
-    code: "discovery_needs_role",
-    message:
+  throw new UpstreamError(
+    providerFailure(
+      "discovery_needs_role",
       "A parent connected with access keys cannot connect member accounts: the management account's keys do not open them, and Cloudkeep does not chain roles from stored keys.",
-    hint: "Connect the management account by role (external ID or web identity) and deploy the member role with the StackSet template; member accounts then use the same trust.",
-    status: 422,
-    retryable: false,
-  });
+      "Connect the management account by role (external ID or web identity) and deploy the member role with the StackSet template; member accounts then use the same trust.",
+      422,
+    ),
+  );
 }
 
 export const awsOrganizationDiscovery: AccountDiscovery<"aws"> = { kind: "aws", discoverAccounts, childCredentials };

@@ -10,9 +10,9 @@
 // the outbound policy), else to AWS's regional STS. Nothing sent there is Cloudkeep's: the token
 // names this provider only and lives five minutes.
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { AssumeRoleWithWebIdentityCommandOutput } from "@aws-sdk/client-sts";
+import type { AssumeRoleWithWebIdentityCommandOutput, Credentials } from "@aws-sdk/client-sts";
 import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, OPERATOR_SUBJECT } from "../federation/issuer.ts";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import { nodeAgents } from "../net/outbound.ts";
 import { TokenCache } from "../net/token-cache.ts";
 import { assumedRoleArn, type AwsKeyCredentials, type AwsWebIdentityCredentials } from "../schemas/providers.ts";
@@ -25,10 +25,6 @@ const SESSION_NAME = "cloudkeep";
 
 /** What a person needs to fix the trust: the role, the issuer AWS must know, and the subject. */
 export type WebIdentityFacts = { roleArn: string; issuer: string; subject: string };
-
-function failure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
-  return { code, message, hint, status, retryable };
-}
 
 /** `<issuer host/path>:aud` and `:sub`: the condition keys AWS sets from the token. */
 export function webIdentityConditions(issuer: string, subject: string) {
@@ -50,7 +46,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     code === "IDPCommunicationError" ||
     /couldn't retrieve verification key|could not be reached|unable to (?:fetch|retrieve)/i.test(said)
   ) {
-    return failure(
+    return providerFailure(
       "federation_issuer_unreachable",
       `AWS could not fetch Cloudkeep's OIDC keys from ${facts.issuer}.`,
       `AWS must reach ${facts.issuer}/.well-known/openid-configuration and the JWKS it names over public https. Check CLOUDKEEP_OIDC_ISSUER is this Cloudkeep's public URL and that the oidc function is deployed.`,
@@ -59,7 +55,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     );
   }
   if (code === "ExpiredToken" || /token (?:is )?expired|not yet valid/i.test(said)) {
-    return failure(
+    return providerFailure(
       "federation_token_expired",
       "AWS found Cloudkeep's token expired or not yet valid.",
       "Cloudkeep's tokens live five minutes: check the server clock (NTP) of Cloudkeep's functions, then try again.",
@@ -68,7 +64,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     );
   }
   if (code === "InvalidIdentityToken" && /no openid ?connect provider/i.test(said)) {
-    return failure(
+    return providerFailure(
       "federation_oidc_provider_missing",
       `Account ${account} has no IAM OIDC identity provider for ${facts.issuer}.`,
       `Create it (the template on the provider's page does): aws iam create-open-id-connect-provider --url ${facts.issuer} --client-id-list ${AWS_WEB_IDENTITY_AUDIENCE}`,
@@ -76,7 +72,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     );
   }
   if (code === "InvalidIdentityToken" && /audience/i.test(said)) {
-    return failure(
+    return providerFailure(
       "federation_audience_mismatch",
       `The IAM OIDC identity provider ${providerArn} does not accept the audience ${AWS_WEB_IDENTITY_AUDIENCE}.`,
       `Add ${AWS_WEB_IDENTITY_AUDIENCE} to its audiences (client IDs): aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${providerArn} --client-id ${AWS_WEB_IDENTITY_AUDIENCE}`,
@@ -84,7 +80,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     );
   }
   if (code === "InvalidIdentityToken" || code === "IDPRejectedClaim") {
-    return failure(
+    return providerFailure(
       "federation_signature_invalid",
       `AWS did not accept Cloudkeep's token for ${facts.issuer}. AWS said: ${said}`,
       `Check that the IAM OIDC identity provider's URL is exactly ${facts.issuer} and let AWS fetch the keys from its JWKS, which follows Cloudkeep's key rotation.`,
@@ -92,7 +88,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
     );
   }
   if (base.status === 403 || code === "AccessDenied") {
-    return failure(
+    return providerFailure(
       "federation_role_denied",
       `AWS did not let this provider's subject assume ${facts.roleArn}: the role does not exist, does not trust ${providerArn}, or its trust policy pins another subject or audience (AWS gives the same answer for all three).`,
       `Check, in account ${account}: (1) the role exists with exactly this name and path; (2) its trust policy allows the federated principal ${providerArn} to call sts:AssumeRoleWithWebIdentity; ` +
@@ -105,7 +101,7 @@ export function webIdentityFailure(error: unknown, facts: WebIdentityFacts): Pro
 
 /** The trust policy accepted a token for another subject: it does not pin this provider's. */
 export function subjectNotPinned(facts: WebIdentityFacts): ProviderFailure {
-  return failure(
+  return providerFailure(
     "federation_subject_not_pinned",
     `The trust policy of ${facts.roleArn} accepted a token Cloudkeep issued for another provider: any organization on this Cloudkeep could read the account. Cloudkeep will not use the role until its trust policy pins this provider's subject.`,
     `Use this condition in the statement that trusts the OIDC provider: "Condition": ${JSON.stringify(webIdentityConditions(facts.issuer, facts.subject))}`,
@@ -115,7 +111,7 @@ export function subjectNotPinned(facts: WebIdentityFacts): ProviderFailure {
 
 /** Credentials checked before the provider exists (Test connection): no subject to trust yet. */
 export function federationUnavailable(): ProviderFailure {
-  return failure(
+  return providerFailure(
     "federation_unavailable",
     "Web identity needs the saved provider: AWS trusts a subject that names it (org:<organization>:provider:<provider>).",
     "Save the provider, create the OIDC provider and role with the template on its page, then use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
@@ -123,21 +119,28 @@ export function federationUnavailable(): ProviderFailure {
   );
 }
 
-function sessionKeys(assumed: AssumeRoleWithWebIdentityCommandOutput, region: string): { value: AwsKeyCredentials; expiresAt: Date } {
-  const issued = assumed.Credentials;
+/** The temporary keys an STS answer carries, with their expiry; a malformed_response when any part is missing. */
+export function temporaryKeys(
+  issued: Credentials | undefined,
+  region: string,
+  answer: { operation: string; hint: string },
+): { value: AwsKeyCredentials; expiresAt: Date } {
   if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {
-    throw new UpstreamError({
-      code: "malformed_response",
-      message: "AssumeRoleWithWebIdentity answered without temporary credentials.",
-      hint: "Check the API endpoint is AWS STS, or leave it empty.",
-      status: 502,
-    });
+    throw new UpstreamError(
+      providerFailure("malformed_response", `${answer.operation} answered without temporary credentials.`, answer.hint, 502),
+    );
   }
   return {
     value: { access_key: issued.AccessKeyId, secret_key: issued.SecretAccessKey, session_token: issued.SessionToken, region },
     expiresAt: issued.Expiration,
   };
 }
+
+const sessionKeys = (assumed: AssumeRoleWithWebIdentityCommandOutput, region: string) =>
+  temporaryKeys(assumed.Credentials, region, {
+    operation: "AssumeRoleWithWebIdentity",
+    hint: "Check the API endpoint is AWS STS, or leave it empty.",
+  });
 
 /** The facts a failure names; throws federation_unavailable when there is no subject yet. */
 export function webIdentityFacts(credentials: AwsWebIdentityCredentials, context: AdapterContext): WebIdentityFacts {
@@ -255,7 +258,7 @@ export async function operatorKeys(context: AdapterContext, region: string, time
   const federation = context.federation;
   if (!federation?.operatorToken) {
     throw new UpstreamError(
-      failure(
+      providerFailure(
         "cloudkeep_identity_unavailable",
         "Cloudkeep's own AWS identity comes from its OIDC issuer (CLOUDKEEP_AWS_OPERATOR_ROLE_ARN), which is not configured here.",
         "This is Cloudkeep's configuration, not your role: the operator must set CLOUDKEEP_OIDC_ISSUER for the portal and functions.",

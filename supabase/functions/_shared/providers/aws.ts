@@ -7,7 +7,7 @@ import { setImmediate } from "node:timers";
 import { NodeHttpHandler, streamCollector } from "@smithy/node-http-handler";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import { mapLimit } from "../concurrency.ts";
-import { toProviderFailure, UpstreamError } from "../net/http.ts";
+import { toProviderFailure, UpstreamError, providerFailure } from "../net/http.ts";
 import { nodeAgents, type NodeAgentOptions } from "../net/outbound.ts";
 import type { AwsCredentials, AwsKeyCredentials } from "../schemas/providers.ts";
 import { describeAwsError, type AwsCallDescription } from "./aws-errors.ts";
@@ -191,24 +191,19 @@ export async function followPages<T>(
     out.push(...items);
     if (!next) return out;
     if (seen.has(next)) {
-      throw new UpstreamError({
-        code: "malformed_response",
-        message: `${where} handed out the same page token twice.`,
-        hint: "The endpoint's pagination is broken; report it to its operator.",
-        status: 502,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "malformed_response",
+          `${where} handed out the same page token twice.`,
+          "The endpoint's pagination is broken; report it to its operator.",
+          502,
+        ),
+      );
     }
     seen.add(next);
     token = next;
   }
-  throw new UpstreamError({
-    code: "too_many_pages",
-    message: `${where} returned more than ${MAX_PAGES} pages.`,
-    hint: tooMany,
-    status: 502,
-    retryable: false,
-  });
+  throw new UpstreamError(providerFailure("too_many_pages", `${where} returned more than ${MAX_PAGES} pages.`, tooMany, 502));
 }
 
 /** AWS's [{Key, Value}] tags as a record. */

@@ -1,5 +1,6 @@
 // Azure failures as stable codes with messages a person can act on. Entra ID (AAD) answers with
 // AADSTS numbers inside its error_description; ARM with { error: { code, message } }.
+import { providerFailure } from "../net/http.ts";
 import type { FederationValues } from "../federation/issuer.ts";
 import { azureFederatedCredentialCommand } from "../federation/setup-azure.ts";
 import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
@@ -12,10 +13,6 @@ const SUBSCRIPTION_HINT = (c: AzureCredentials) =>
   `az role assignment create --assignee ${c.client_id} --role Reader --scope /subscriptions/${c.subscription_id}. ` +
   `Role assignments can take a few minutes to apply.`;
 
-function failure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
-  return { code, message, hint, status, retryable };
-}
-
 /** The AADSTS number in an Entra ID error text, if any. */
 export function aadstsCode(text: string): string | null {
   return /AADSTS(\d+)/.exec(text)?.[1] ?? null;
@@ -25,21 +22,21 @@ export function aadstsCode(text: string): string | null {
 export function aadFailure(aadsts: string | null, credentials: AzureCredentials): ProviderFailure | null {
   switch (aadsts) {
     case "7000215":
-      return failure(
+      return providerFailure(
         "invalid_client_secret",
         "Azure AD rejected the client secret (AADSTS7000215): the client secret is wrong — copy the secret's Value, not its ID.",
         "App registrations → your app → Certificates & secrets: the Value is shown only once, right after creating the secret. If it is lost, create a new client secret and paste its Value.",
         401,
       );
     case "7000222":
-      return failure(
+      return providerFailure(
         "client_secret_expired",
         "The client secret has expired (AADSTS7000222).",
         "App registrations → your app → Certificates & secrets → New client secret, then rotate the credentials here with the new Value and its expiry date.",
         401,
       );
     case "700016":
-      return failure(
+      return providerFailure(
         "application_not_found",
         `Application (client) ID ${credentials.client_id} was not found in tenant ${credentials.tenant_id} (AADSTS700016).`,
         "Check the Application (client) ID on the app registration's Overview page, and that the app is registered in (or consented to) this directory.",
@@ -47,21 +44,21 @@ export function aadFailure(aadsts: string | null, credentials: AzureCredentials)
       );
     case "90002":
     case "900023":
-      return failure(
+      return providerFailure(
         "tenant_not_found",
         `Tenant ${credentials.tenant_id} was not found (AADSTS${aadsts}).`,
         "Use the Directory (tenant) ID from the app registration's Overview page — not the subscription ID — and check the directory still exists.",
         401,
       );
     case "7000229":
-      return failure(
+      return providerFailure(
         "service_principal_missing",
         `The app ${credentials.client_id} has no service principal in tenant ${credentials.tenant_id} (AADSTS7000229).`,
         `Create one with az ad sp create --id ${credentials.client_id}, then grant it Reader on the subscription.`,
         401,
       );
     case "7000112":
-      return failure(
+      return providerFailure(
         "application_disabled",
         `The application ${credentials.client_id} is disabled (AADSTS7000112).`,
         "Enterprise applications → your app → Properties: set Enabled for users to sign in to Yes.",
@@ -73,7 +70,7 @@ export function aadFailure(aadsts: string | null, credentials: AzureCredentials)
 }
 
 export function authenticationFailed(credentials: AzureCredentials, detail: string | null): ProviderFailure {
-  return failure(
+  return providerFailure(
     "authentication_failed",
     `Azure AD refused to issue a token${detail ? ` (${detail})` : ""}.`,
     isAzureFederated(credentials)
@@ -98,18 +95,16 @@ export function authenticationFailed(credentials: AzureCredentials, detail: stri
 //           tokens only: AzureAD/microsoft-identity-web#3467; Cloudkeep signs ES256)
 
 export function federationUnavailable() {
-  return {
-    code: "federation_unavailable",
-    message:
-      "A federated Azure connection needs the saved provider: Entra trusts a subject that names it (org:<organization>:provider:<provider>).",
-    hint: "Save the provider first; Cloudkeep issues its token for a saved provider. Then add the federated credential shown on its page and use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
-    status: 422,
-    retryable: false,
-  };
+  return providerFailure(
+    "federation_unavailable",
+    "A federated Azure connection needs the saved provider: Entra trusts a subject that names it (org:<organization>:provider:<provider>).",
+    "Save the provider first; Cloudkeep issues its token for a saved provider. Then add the federated credential shown on its page and use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
+    422,
+  );
 }
 
 export function federationIssueFailed(): ProviderFailure {
-  return failure(
+  return providerFailure(
     "federation_issue_failed",
     "Cloudkeep could not issue its identity token for this provider, so nothing was sent to Entra ID.",
     "Check the functions' database connection and CLOUDKEEP_ENCRYPTION_KEYS (the issuer's signing keys are sealed with it).",
@@ -131,7 +126,7 @@ export function federationFailure(
     case "50166":
     case "501661":
     case "90061":
-      return failure(
+      return providerFailure(
         "federation_issuer_unreachable",
         `Entra ID could not fetch Cloudkeep's OIDC documents from ${issuer} (AADSTS${aadsts}).`,
         `Entra must reach ${issuer}/.well-known/openid-configuration and its JWKS over public https. Check CLOUDKEEP_OIDC_ISSUER is this Cloudkeep's public URL and that the oidc function is deployed (supabase functions deploy oidc).`,
@@ -139,14 +134,14 @@ export function federationFailure(
         true,
       );
     case "700211":
-      return failure(
+      return providerFailure(
         "federation_issuer_mismatch",
         `App ${app} has no federated credential for Cloudkeep's issuer ${issuer} (AADSTS700211).`,
         `Add a federated credential with issuer ${issuer} exactly (case-sensitive, no trailing slash), subject ${subject} and audience ${audience}. ${add}`,
         401,
       );
     case "700212":
-      return failure(
+      return providerFailure(
         "federation_audience_mismatch",
         `App ${app} has no federated credential accepting the audience ${audience} (AADSTS700212).`,
         `The federated credential's audiences must be exactly ["${audience}"], with issuer ${issuer} and subject ${subject}. ${add}`,
@@ -154,21 +149,21 @@ export function federationFailure(
       );
     case "700213":
     case "7002138":
-      return failure(
+      return providerFailure(
         "federation_subject_mismatch",
         `App ${app} has no federated credential for this provider's subject ${subject} (AADSTS${aadsts}${aadsts === "7002138" ? ": it matches one only if case is ignored" : ""}).`,
         `The federated credential's subject must be exactly ${subject} (case-sensitive), with issuer ${issuer} and audience ${audience}; a credential made for another provider names another subject. ${add}`,
         401,
       );
     case "70021":
-      return failure(
+      return providerFailure(
         "federation_no_matching_credential",
         `App ${app} has no federated credential matching Cloudkeep's token (AADSTS70021).`,
         `One federated credential must have issuer ${issuer}, subject ${subject} and audience ${audience}, each exactly. ${add}`,
         401,
       );
     case "700024":
-      return failure(
+      return providerFailure(
         "federation_token_expired",
         "Entra ID found Cloudkeep's token expired or not yet valid (AADSTS700024).",
         "Cloudkeep's tokens live five minutes: check the server clock (NTP) of Cloudkeep's functions, then try again.",
@@ -176,7 +171,7 @@ export function federationFailure(
         true,
       );
     case "7000272":
-      return failure(
+      return providerFailure(
         "federation_key_not_published",
         `Entra ID did not find the key that signed Cloudkeep's token among the keys ${issuer} publishes (AADSTS7000272).`,
         `Entra reads ${issuer}/.well-known/jwks.json and caches it. Right after a signing key rotation, wait a few minutes and check again; rotate with npm run oidc:rotate, which publishes a key before it signs.`,
@@ -184,7 +179,7 @@ export function federationFailure(
         true,
       );
     case "5002738":
-      return failure(
+      return providerFailure(
         "federation_algorithm_unsupported",
         `Entra ID refused the signature algorithm of Cloudkeep's token (AADSTS5002738). Cloudkeep signs Azure's tokens with RS256, which Entra accepts for federation.`,
         `Check that ${issuer}/.well-known/jwks.json lists an RSA key (alg RS256) and that no proxy in front of the issuer rewrites it; a tenant policy restricting algorithms would need RS256 allowed.`,
@@ -192,7 +187,7 @@ export function federationFailure(
       );
     case "50013":
     case "50027":
-      return failure(
+      return providerFailure(
         "federation_signature_invalid",
         `Entra ID could not verify Cloudkeep's token with the keys ${issuer} publishes (AADSTS${aadsts}).`,
         `Check that ${issuer}/.well-known/jwks.json is served by this Cloudkeep (not a copy or a proxy's cache), then check again.`,
@@ -218,11 +213,11 @@ export function subscriptionFailure(problem: SubscriptionProblem, credentials: A
     problem.kind === "state"
       ? `Azure portal → Subscriptions → ${id}: re-enable or reactivate it (a disabled or past-due subscription is read-only or off). ${SUBSCRIPTION_HINT(credentials)}`
       : SUBSCRIPTION_HINT(credentials);
-  return failure("subscription_not_enabled", `${NO_ENABLED_SUBSCRIPTION}: ${why}.`, hint, problem.kind === "state" ? 409 : 403);
+  return providerFailure("subscription_not_enabled", `${NO_ENABLED_SUBSCRIPTION}: ${why}.`, hint, problem.kind === "state" ? 409 : 403);
 }
 
 export function permissionDenied(credentials: AzureCredentials, action: string): ProviderFailure {
-  return failure(
+  return providerFailure(
     "permission_denied",
     `The service principal may not ${action} in subscription ${credentials.subscription_id}.`,
     `Grant it the Reader role on the subscription: az role assignment create --assignee ${credentials.client_id} --role Reader --scope /subscriptions/${credentials.subscription_id}`,

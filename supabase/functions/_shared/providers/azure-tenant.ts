@@ -8,7 +8,7 @@
 // A child is the parent's credential with another subscription: one service principal reads many
 // subscriptions, so nothing new is stored or trusted.
 import type { Subscription } from "@azure/arm-resources-subscriptions";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import type { AzureCredentials } from "../schemas/providers.ts";
 import { armList, ArmListError, startCall, type AzureAdapterOptions, type Call } from "./azure-call.ts";
 import { describeFailure, USABLE_STATES } from "./azure.ts";
@@ -50,22 +50,24 @@ type Descendant = { id?: unknown; type?: unknown; name?: unknown; properties?: {
 
 function descendantsFailure(groupId: string, error: ArmListError): UpstreamError {
   if (error.detail === "AuthorizationFailed" || error.detail === "HTTP 403") {
-    return new UpstreamError({
-      code: "management_group_forbidden",
-      message: `The service principal may not read management group ${groupId} (Azure said ${error.detail}).`,
-      hint: `Assign it the Management Group Reader role (Microsoft.Management/managementGroups/descendants/read) on ${groupId}, and Reader there so that every subscription under it can be read.`,
-      status: 403,
-      retryable: false,
-    });
+    return new UpstreamError(
+      providerFailure(
+        "management_group_forbidden",
+        `The service principal may not read management group ${groupId} (Azure said ${error.detail}).`,
+        `Assign it the Management Group Reader role (Microsoft.Management/managementGroups/descendants/read) on ${groupId}, and Reader there so that every subscription under it can be read.`,
+        403,
+      ),
+    );
   }
   if (/NotFound|HTTP 404/.test(error.detail)) {
-    return new UpstreamError({
-      code: "management_group_not_found",
-      message: `Azure knows no management group ${groupId} in this tenant.`,
-      hint: "Use the management group's ID (its name, not its display name), or leave it empty for every subscription in the tenant.",
-      status: 422,
-      retryable: false,
-    });
+    return new UpstreamError(
+      providerFailure(
+        "management_group_not_found",
+        `Azure knows no management group ${groupId} in this tenant.`,
+        "Use the management group's ID (its name, not its display name), or leave it empty for every subscription in the tenant.",
+        422,
+      ),
+    );
   }
   return new UpstreamError({
     code: "upstream_error",
@@ -86,13 +88,14 @@ export function createAzureTenantDiscovery(options: AzureAdapterOptions = {}): A
   async function discoverAccounts(credentials: AzureCredentials, scope: ScopeOf<"azure">, context: AdapterContext) {
     const groupId = scope.management_group_id;
     if (groupId !== null && !MANAGEMENT_GROUP_ID.test(groupId)) {
-      throw new UpstreamError({
-        code: "invalid_management_group",
-        message: `"${groupId}" is not a management group ID.`,
-        hint: "A management group ID has up to 90 letters, digits, hyphens, underscores, periods and parentheses.",
-        status: 422,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "invalid_management_group",
+          `"${groupId}" is not a management group ID.`,
+          "A management group ID has up to 90 letters, digits, hyphens, underscores, periods and parentheses.",
+          422,
+        ),
+      );
     }
     let call: Call | null = null;
     try {
@@ -142,13 +145,14 @@ export function createAzureTenantDiscovery(options: AzureAdapterOptions = {}): A
 
   function childCredentials(parent: AzureCredentials, _scope: ScopeOf<"azure">, account: DiscoveredAccount): AzureCredentials {
     if (!GUID.test(account.account)) {
-      throw new UpstreamError({
-        code: "invalid_account",
-        message: `"${account.account}" is not an Azure subscription ID.`,
-        hint: "Discover the tenant's subscriptions again.",
-        status: 422,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "invalid_account",
+          `"${account.account}" is not an Azure subscription ID.`,
+          "Discover the tenant's subscriptions again.",
+          422,
+        ),
+      );
     }
     const { subscription_name: _name, ...rest } = parent;
     return {

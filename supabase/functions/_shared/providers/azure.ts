@@ -13,7 +13,7 @@
 import type { ComputeManagementClient, VirtualMachine, VirtualMachineScaleSetVM } from "@azure/arm-compute";
 import { settleEach } from "../concurrency.ts";
 import { OutboundRefusedError, RedirectLimitError, ResolveError } from "../net/outbound.ts";
-import { toProviderFailure, UpstreamError } from "../net/http.ts";
+import { toProviderFailure, UpstreamError, providerFailure } from "../net/http.ts";
 import { isAzureFederated, type AzureCredentials } from "../schemas/providers.ts";
 import { AzureCloudDiscoveryError, azurePortalUrl, type AzureCloud } from "./azure-cloud.ts";
 import {
@@ -96,13 +96,12 @@ function networkFailure(chain: SdkError[], where: string): ProviderFailure | nul
     }
     // Entra's own answers talk about certificates too (AADSTS7000272, AADSTS700024's link): those are not TLS failures.
     if (/CERT|SSL|TLS/.test(code) || (/certificate|self[- ]signed/i.test(e.message ?? "") && !/AADSTS\d+/.test(e.message ?? ""))) {
-      return {
-        code: "unreachable",
-        message: `${where}: the TLS certificate was not accepted${code ? ` (${code})` : ""}.`,
-        hint: "The endpoint's certificate is not trusted or does not match its host name. Use a certificate from a public CA, or the exact host name it was issued for.",
-        status: 502,
-        retryable: false,
-      };
+      return providerFailure(
+        "unreachable",
+        `${where}: the TLS certificate was not accepted${code ? ` (${code})` : ""}.`,
+        "The endpoint's certificate is not trusted or does not match its host name. Use a certificate from a public CA, or the exact host name it was issued for.",
+        502,
+      );
     }
     if (CONNECT_CODES.includes(code)) {
       return toProviderFailure(
@@ -116,13 +115,13 @@ function networkFailure(chain: SdkError[], where: string): ProviderFailure | nul
 const MALFORMED_HINT = "Check that the API endpoint points at Azure Resource Manager, not a web page or proxy.";
 
 function rateLimited(where: string, waitMs: number | null | undefined): ProviderFailure {
-  return {
-    code: "rate_limited",
-    message: `${where} is rate-limiting this service principal (429)${typeof waitMs === "number" ? `; it asks to wait ${Math.ceil(waitMs / 1000)} s` : ""}.`,
-    hint: "Wait a little and try again.",
-    status: 429,
-    retryable: true,
-  };
+  return providerFailure(
+    "rate_limited",
+    `${where} is rate-limiting this service principal (429)${typeof waitMs === "number" ? `; it asks to wait ${Math.ceil(waitMs / 1000)} s` : ""}.`,
+    "Wait a little and try again.",
+    429,
+    true,
+  );
 }
 
 /** The `error` field of an Entra ID error body, when the body is one. */
@@ -159,24 +158,23 @@ export function describeFailure(
   const chain = causes(error);
   const foreign = chain.find((e): e is ForeignLinkError => e instanceof ForeignLinkError);
   if (foreign) {
-    return {
-      code: "foreign_next_link",
-      message: `${armHost} answered with a next-page link to ${scrub(foreign.host, secrets)}; Cloudkeep sends the access token only to ${armHost}.`,
-      hint: "Check that the API endpoint is the cloud's Resource Manager endpoint itself, not a proxy that rewrites its answers.",
-      status: 502,
-      retryable: false,
-    };
+    return providerFailure(
+      "foreign_next_link",
+      `${armHost} answered with a next-page link to ${scrub(foreign.host, secrets)}; Cloudkeep sends the access token only to ${armHost}.`,
+      "Check that the API endpoint is the cloud's Resource Manager endpoint itself, not a proxy that rewrites its answers.",
+      502,
+    );
   }
   const wire = call?.state.lastFailure ?? null;
   if (call?.state.timedOut || chain.some((e) => e instanceof AttemptTimeoutError)) {
     const host = wire?.host ?? (stage === "token" ? loginHost : armHost);
-    return {
-      code: "timeout",
-      message: `${host} did not answer within ${call?.state.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms.`,
-      hint: "Azure did not answer in time. Try again; if it keeps happening, check the endpoint and Azure's status page.",
-      status: 504,
-      retryable: true,
-    };
+    return providerFailure(
+      "timeout",
+      `${host} did not answer within ${call?.state.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms.`,
+      "Azure did not answer in time. Try again; if it keeps happening, check the endpoint and Azure's status page.",
+      504,
+      true,
+    );
   }
 
   // Resource Manager answered with an error status (a RestError carrying statusCode and ARM's error code).
@@ -185,23 +183,21 @@ export function describeFailure(
     const status = rest.statusCode as number;
     const armCode = typeof rest.code === "string" ? rest.code : null;
     if (armCode === "PARSE_ERROR" || (status < 400 && chain.some((e) => e instanceof SyntaxError || e instanceof TypeError))) {
-      return {
-        code: "malformed_response",
-        message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
-        hint: MALFORMED_HINT,
-        status: 502,
-        retryable: false,
-      };
+      return providerFailure(
+        "malformed_response",
+        `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
+        MALFORMED_HINT,
+        502,
+      );
     }
     if (status === 429) return rateLimited(armHost, call?.state.retryAfterMs);
     if (status === 401) {
-      return {
-        code: "unauthorized",
-        message: `${armHost} refused the access token (${armCode ?? "401"}).`,
-        hint: "The token was issued for another audience or tenant. Check the tenant ID, and that the API endpoint is the subscription's cloud.",
-        status: 401,
-        retryable: false,
-      };
+      return providerFailure(
+        "unauthorized",
+        `${armHost} refused the access token (${armCode ?? "401"}).`,
+        "The token was issued for another audience or tenant. Check the tenant ID, and that the API endpoint is the subscription's cloud.",
+        401,
+      );
     }
     if (status === 403)
       return stage === "subscription"
@@ -234,36 +230,34 @@ export function describeFailure(
       aadFailure(aadstsCode(texts), credentials);
     if (known) return known;
     if (wire?.status && wire.status >= 500) {
-      return {
-        code: "upstream_error",
-        message: `${wire.host} answered ${wire.status} to the token request.`,
-        hint: "Entra ID answered with an error. Try again later.",
-        status: 502,
-        retryable: true,
-      };
+      return providerFailure(
+        "upstream_error",
+        `${wire.host} answered ${wire.status} to the token request.`,
+        "Entra ID answered with an error. Try again later.",
+        502,
+        true,
+      );
     }
     const aad = chain.find((e) => e.errorResponse?.error)?.errorResponse?.error ?? aadErrorName(wire?.body);
     // No failed exchange on the wire, yet MSAL saw a "network" or discovery error: the answers were 2xx but unreadable.
     const unreadable = !wire && /network_error|endpoints_resolution_error|invalid_authority/i.test(texts);
     if (!aad && (unreadable || chain.some((e) => e instanceof SyntaxError) || /json|parse|unexpected token/i.test(texts))) {
-      return {
-        code: "malformed_response",
-        message: `${wire?.host ?? loginHost} did not answer the sign-in requests the way Entra ID does.`,
-        hint: MALFORMED_HINT,
-        status: 502,
-        retryable: false,
-      };
+      return providerFailure(
+        "malformed_response",
+        `${wire?.host ?? loginHost} did not answer the sign-in requests the way Entra ID does.`,
+        MALFORMED_HINT,
+        502,
+      );
     }
     return authenticationFailed(credentials, aad ? scrub(aad, secrets) : null);
   }
   if (chain.some((e) => e instanceof SyntaxError || e instanceof TypeError)) {
-    return {
-      code: "malformed_response",
-      message: `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
-      hint: MALFORMED_HINT,
-      status: 502,
-      retryable: false,
-    };
+    return providerFailure(
+      "malformed_response",
+      `${armHost} answered with a body that is not Azure Resource Manager JSON.`,
+      MALFORMED_HINT,
+      502,
+    );
   }
   const fallback = toProviderFailure(error);
   return { ...fallback, message: scrub(fallback.message, secrets) };
@@ -518,13 +512,7 @@ function typeFailure(error: unknown, type: string, call: Call, credentials: Azur
   if (cause.status === 401) return { ...toFailure(error, call, credentials), code: "unauthorized", status: 401 };
   if (cause.status === 429) return rateLimited(armHost, call.state.retryAfterMs);
   if (cause.status === null) {
-    return {
-      code: "malformed_response",
-      message: `${armHost} answered the ${type} listing with ${cause.detail}.`,
-      hint: MALFORMED_HINT,
-      status: 502,
-      retryable: false,
-    };
+    return providerFailure("malformed_response", `${armHost} answered the ${type} listing with ${cause.detail}.`, MALFORMED_HINT, 502);
   }
   return {
     code: cause.status >= 500 ? "upstream_error" : cause.detail,

@@ -6,7 +6,7 @@
 //
 // A child is the parent's credential with another project_id: one service account (or federated
 // identity) reads many projects.
-import { requestJson, UpstreamError } from "../net/http.ts";
+import { requestJson, UpstreamError, providerFailure } from "../net/http.ts";
 import { safeFetch } from "../net/outbound.ts";
 import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
 import type { GcpWorkloadIdentityCredentials } from "../schemas/providers/gcp-workload-identity.ts";
@@ -88,13 +88,14 @@ export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}):
     context: AdapterContext,
   ) {
     if (!PARENT.test(scope.parent)) {
-      throw new UpstreamError({
-        code: "invalid_parent",
-        message: `"${scope.parent}" is neither organizations/<number> nor folders/<number>.`,
-        hint: "Give the organization's or folder's numeric ID, e.g. organizations/123456789012.",
-        status: 422,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "invalid_parent",
+          `"${scope.parent}" is neither organizations/<number> nor folders/<number>.`,
+          "Give the organization's or folder's numeric ID, e.g. organizations/123456789012.",
+          422,
+        ),
+      );
     }
     const base = (context.apiEndpoint ?? RESOURCE_MANAGER_ENDPOINT).replace(/\/+$/, "");
     const list = async (get: <B>(url: string) => Promise<B>) => {
@@ -118,13 +119,14 @@ export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}):
       ]);
       const found = projectsUnder(scope.parent, folders, projects);
       if (!found.visible) {
-        throw new UpstreamError({
-          code: "organization_not_visible",
-          message: `The identity sees no folder or project under ${scope.parent}: it has no role there, or ${scope.parent} does not exist.`,
-          hint: BROWSER_HINT(scope.parent),
-          status: 403,
-          retryable: false,
-        });
+        throw new UpstreamError(
+          providerFailure(
+            "organization_not_visible",
+            `The identity sees no folder or project under ${scope.parent}: it has no role there, or ${scope.parent} does not exist.`,
+            BROWSER_HINT(scope.parent),
+            403,
+          ),
+        );
       }
       const accounts = found.projects.map(discoveredProject).filter((a): a is DiscoveredAccount => a !== null);
       return { accounts };
@@ -167,13 +169,14 @@ export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}):
         error.code !== "organization_not_visible" &&
         (error.upstreamStatus === 403 || error.status === 403)
       ) {
-        throw new UpstreamError({
-          code: "resource_manager_forbidden",
-          message: `Resource Manager refused to list the folders and projects under ${scope.parent}. ${scrub(error.message)}`,
-          hint: BROWSER_HINT(scope.parent),
-          status: 403,
-          retryable: false,
-        });
+        throw new UpstreamError(
+          providerFailure(
+            "resource_manager_forbidden",
+            `Resource Manager refused to list the folders and projects under ${scope.parent}. ${scrub(error.message)}`,
+            BROWSER_HINT(scope.parent),
+            403,
+          ),
+        );
       }
       if (error instanceof UpstreamError) throw new UpstreamError({ ...error.toFailure(), message: scrub(error.message) });
       throw error;
@@ -186,13 +189,14 @@ export function createGcpOrganizationDiscovery(options: GcpAdapterOptions = {}):
     account: DiscoveredAccount,
   ): C {
     if (!PROJECT_ID.test(account.account)) {
-      throw new UpstreamError({
-        code: "invalid_account",
-        message: `"${account.account}" is not a Google Cloud project ID.`,
-        hint: "Discover the organization's projects again.",
-        status: 422,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "invalid_account",
+          `"${account.account}" is not a Google Cloud project ID.`,
+          "Discover the organization's projects again.",
+          422,
+        ),
+      );
     }
     return { ...parent, project_id: account.account };
   }

@@ -8,7 +8,7 @@
 // to enable, and the other types still list. ONLY the fields named here are read: a Cloud SQL instance
 // carries serverCaCert and a GKE cluster masterAuth (client keys, legacy passwords); neither is touched.
 import { settleEach } from "../concurrency.ts";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import type { ListResult, NormalizedResource, ProviderFailure, ResourceStatus } from "./types.ts";
 
 export const GCP_ENDPOINTS = {
@@ -455,23 +455,21 @@ function typeFailure(error: unknown, type: GcpType, where: GcpListWhere, scrub: 
   const project = where.project;
   const disabled = disabledService(upstream.body);
   if (disabled === true || disabled === access.service) {
-    return {
-      code: "api_disabled",
-      message: `The ${access.api} (${access.service}) is not enabled in project ${project}, so ${TYPE_WORDS[type]} cannot be listed.`,
-      hint: `Enable it at https://console.cloud.google.com/apis/library/${access.service}?project=${encodeURIComponent(project)} (or gcloud services enable ${access.service} --project=${project}), wait a few minutes, then refresh.`,
-      status: 403,
-      retryable: false,
-    };
+    return providerFailure(
+      "api_disabled",
+      `The ${access.api} (${access.service}) is not enabled in project ${project}, so ${TYPE_WORDS[type]} cannot be listed.`,
+      `Enable it at https://console.cloud.google.com/apis/library/${access.service}?project=${encodeURIComponent(project)} (or gcloud services enable ${access.service} --project=${project}), wait a few minutes, then refresh.`,
+      403,
+    );
   }
   if (upstream.upstreamStatus === 403) {
     const said = text(record((upstream.body as GoogleErrorBody | null)?.error).message);
-    return {
-      code: "permission_denied",
-      message: `${where.who} may not list ${TYPE_WORDS[type]} in project ${project}.${said ? ` Google said: ${scrub(said)}` : ""}`,
-      hint: `Grant it ${access.roleName}: gcloud projects add-iam-policy-binding ${project} --member="${where.member}" --role=${access.role}`,
-      status: 403,
-      retryable: false,
-    };
+    return providerFailure(
+      "permission_denied",
+      `${where.who} may not list ${TYPE_WORDS[type]} in project ${project}.${said ? ` Google said: ${scrub(said)}` : ""}`,
+      `Grant it ${access.roleName}: gcloud projects add-iam-policy-binding ${project} --member="${where.member}" --role=${access.role}`,
+      403,
+    );
   }
   return where.failureOf(error);
 }

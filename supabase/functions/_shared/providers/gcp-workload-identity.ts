@@ -8,8 +8,7 @@
 // provider's own api_endpoint (a private Google endpoint; the fakes): checked before any token is
 // issued. Every failure says which link broke: Google could not reach the issuer, the audience or
 // the subject did not match, the token expired, or a role binding is missing.
-import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions } from "../net/http.ts";
-import { safeFetch } from "../net/outbound.ts";
+import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions, providerFailure } from "../net/http.ts";
 import { TokenCache } from "../net/token-cache.ts";
 import { gcpFederationAudience } from "../federation/issuer.ts";
 import {
@@ -19,7 +18,7 @@ import {
   parsePoolAudience,
   type GcpWorkloadIdentityCredentials,
 } from "../schemas/providers/gcp-workload-identity.ts";
-import { GCP_COMPUTE_ENDPOINT, listAggregatedInstances, type GcpAdapterOptions } from "./gcp.ts";
+import { gcpTransport, listAggregatedInstances, type GcpAdapterOptions } from "./gcp.ts";
 import { gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
 import type { AdapterContext, HealthResult, ListResult, ProviderFailure } from "./types.ts";
 
@@ -27,7 +26,6 @@ const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 const GOOGLE_ORIGINS = ["https://sts.googleapis.com", "https://iamcredentials.googleapis.com"];
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 const cache = new TokenCache<string>();
 
@@ -62,10 +60,6 @@ class StageError extends Error {
   }
 }
 
-function failure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
-  return { code, message, hint, status, retryable };
-}
-
 function scrub(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join("[redacted]");
@@ -89,12 +83,14 @@ function refuseForeignUrl(url: string, label: string, context: AdapterContext) {
   if (GOOGLE_ORIGINS.includes(origin) || origin === own) return;
   throw new StageError(
     "issue",
-    new UpstreamError({
-      code: "refused_endpoint",
-      message: `The configuration's ${label} (${new URL(url).host}) is neither Google's nor this provider's API endpoint; Cloudkeep sends its identity token nowhere else.`,
-      hint: `Use ${label === "token_url" ? GCP_STS_TOKEN_URL : "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken"}, or set the provider's API endpoint to the private endpoint that serves it.`,
-      status: 422,
-    }),
+    new UpstreamError(
+      providerFailure(
+        "refused_endpoint",
+        `The configuration's ${label} (${new URL(url).host}) is neither Google's nor this provider's API endpoint; Cloudkeep sends its identity token nowhere else.`,
+        `Use ${label === "token_url" ? GCP_STS_TOKEN_URL : "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken"}, or set the provider's API endpoint to the private endpoint that serves it.`,
+        422,
+      ),
+    ),
   );
 }
 
@@ -103,13 +99,14 @@ function start(credentials: GcpWorkloadIdentityCredentials, context: AdapterCont
   if (!federation) {
     throw new StageError(
       "issue",
-      new UpstreamError({
-        code: "federation_unavailable",
-        message:
+      new UpstreamError(
+        providerFailure(
+          "federation_unavailable",
           "Workload identity needs the saved provider: Google trusts a subject that names it (org:<organization>:provider:<provider>).",
-        hint: "Save the provider, follow the setup on its page, then use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
-        status: 422,
-      }),
+          "Save the provider, follow the setup on its page, then use Check now. (If it is saved, this Cloudkeep has no OIDC issuer: set CLOUDKEEP_OIDC_ISSUER.)",
+          422,
+        ),
+      ),
     );
   }
   refuseForeignUrl(credentials.token_url, "token_url", context);
@@ -118,14 +115,7 @@ function start(credentials: GcpWorkloadIdentityCredentials, context: AdapterCont
   return {
     credentials,
     context,
-    fetch: safeFetch(context.outbound, { ca: options.ca }),
-    request: {
-      timeoutMs: context.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      signal: context.signal,
-      retries: options.retries,
-      backoffBaseMs: options.backoffBaseMs,
-    },
-    base: (context.apiEndpoint ?? GCP_COMPUTE_ENDPOINT).replace(/\/+$/, ""),
+    ...gcpTransport(context, options),
     account: impersonatedAccount(credentials.service_account_impersonation_url),
     principal: workloadPrincipal(credentials.audience, federation.subject),
     subject: federation.subject,
@@ -140,100 +130,86 @@ type ImpersonationBody = { accessToken?: unknown; expireTime?: unknown };
 /** STS (and impersonation): an access token for Compute (or `scope`), cached until a minute before it expires. */
 function accessToken(call: Call, scope = CLOUD_PLATFORM): Promise<string> {
   const { credentials } = call;
-  return cache.get(
-    [
-      "gcp-wif",
-      credentials.audience,
-      credentials.token_url,
-      credentials.service_account_impersonation_url ?? null,
-      call.subject,
-      call.issuer,
-      scope,
-    ],
-    async () => {
-      let subjectToken: string;
-      try {
-        subjectToken = await call.context.federation!.token(gcpFederationAudience(credentials.audience));
-      } catch (error) {
-        throw new StageError("issue", error);
-      }
-      call.secrets.push(subjectToken);
-      let exchanged: StsBody;
-      try {
-        const response = await requestJson<StsBody>(
-          call.fetch,
-          credentials.token_url,
-          {
-            method: "POST",
-            headers: { "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({
-              grant_type: TOKEN_EXCHANGE,
-              audience: credentials.audience,
-              scope: CLOUD_PLATFORM,
-              requested_token_type: ACCESS_TOKEN_TYPE,
-              subject_token_type: JWT_TOKEN_TYPE,
-              subject_token: subjectToken,
-            }).toString(),
-          },
-          call.request,
-        );
-        exchanged = response.body;
-      } catch (error) {
-        throw new StageError("exchange", error);
-      }
-      const federated = exchanged?.access_token;
-      const lifetime = Number(exchanged?.expires_in);
-      if (typeof federated !== "string" || !federated || !(lifetime > 0)) {
-        throw new StageError(
-          "exchange",
-          new UpstreamError({
-            code: "malformed_response",
-            message: `${new URL(credentials.token_url).host} answered the token exchange without an access_token and expires_in.`,
-          }),
-        );
-      }
-      call.secrets.push(federated);
-      if (!credentials.service_account_impersonation_url) return { value: federated, expiresAt: Date.now() + lifetime * 1000 };
-      let impersonated: ImpersonationBody;
-      try {
-        const response = await requestJson<ImpersonationBody>(
-          call.fetch,
-          credentials.service_account_impersonation_url,
-          {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ scope: [scope], lifetime: "3600s" }),
-          },
-          call.request,
-        );
-        impersonated = response.body;
-      } catch (error) {
-        throw new StageError("impersonate", error);
-      }
-      const token = impersonated?.accessToken;
-      const expires = typeof impersonated?.expireTime === "string" ? Date.parse(impersonated.expireTime) : NaN;
-      if (typeof token !== "string" || !token || Number.isNaN(expires)) {
-        throw new StageError(
-          "impersonate",
-          new UpstreamError({ code: "malformed_response", message: "generateAccessToken answered without an accessToken and expireTime." }),
-        );
-      }
-      return { value: token, expiresAt: expires };
-    },
-  );
+  return cache.get(cacheKey(call, scope), async () => {
+    let subjectToken: string;
+    try {
+      subjectToken = await call.context.federation!.token(gcpFederationAudience(credentials.audience));
+    } catch (error) {
+      throw new StageError("issue", error);
+    }
+    call.secrets.push(subjectToken);
+    let exchanged: StsBody;
+    try {
+      const response = await requestJson<StsBody>(
+        call.fetch,
+        credentials.token_url,
+        {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: TOKEN_EXCHANGE,
+            audience: credentials.audience,
+            scope: CLOUD_PLATFORM,
+            requested_token_type: ACCESS_TOKEN_TYPE,
+            subject_token_type: JWT_TOKEN_TYPE,
+            subject_token: subjectToken,
+          }).toString(),
+        },
+        call.request,
+      );
+      exchanged = response.body;
+    } catch (error) {
+      throw new StageError("exchange", error);
+    }
+    const federated = exchanged?.access_token;
+    const lifetime = Number(exchanged?.expires_in);
+    if (typeof federated !== "string" || !federated || !(lifetime > 0)) {
+      throw new StageError(
+        "exchange",
+        new UpstreamError({
+          code: "malformed_response",
+          message: `${new URL(credentials.token_url).host} answered the token exchange without an access_token and expires_in.`,
+        }),
+      );
+    }
+    call.secrets.push(federated);
+    if (!credentials.service_account_impersonation_url) return { value: federated, expiresAt: Date.now() + lifetime * 1000 };
+    let impersonated: ImpersonationBody;
+    try {
+      const response = await requestJson<ImpersonationBody>(
+        call.fetch,
+        credentials.service_account_impersonation_url,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${federated}` },
+          body: JSON.stringify({ scope: [scope], lifetime: "3600s" }),
+        },
+        call.request,
+      );
+      impersonated = response.body;
+    } catch (error) {
+      throw new StageError("impersonate", error);
+    }
+    const token = impersonated?.accessToken;
+    const expires = typeof impersonated?.expireTime === "string" ? Date.parse(impersonated.expireTime) : NaN;
+    if (typeof token !== "string" || !token || Number.isNaN(expires)) {
+      throw new StageError(
+        "impersonate",
+        new UpstreamError({ code: "malformed_response", message: "generateAccessToken answered without an accessToken and expireTime." }),
+      );
+    }
+    return { value: token, expiresAt: expires };
+  });
+}
+
+/** A token is cached per pool provider, token and impersonation URL, subject, issuer and scope. */
+function cacheKey({ credentials, subject, issuer }: Call, scope: string) {
+  const impersonation = credentials.service_account_impersonation_url ?? null;
+  return ["gcp-wif", credentials.audience, credentials.token_url, impersonation, subject, issuer, scope];
 }
 
 function forget(call: Call, scope = CLOUD_PLATFORM) {
-  const { credentials } = call;
-  return cache.invalidate([
-    "gcp-wif",
-    credentials.audience,
-    credentials.token_url,
-    credentials.service_account_impersonation_url ?? null,
-    call.subject,
-    call.issuer,
-    scope,
-  ]);
+  return cache.invalidate(cacheKey(call, scope));
 }
 
 async function authorized<T>(call: Call, url: string, scope = CLOUD_PLATFORM): Promise<T> {
@@ -281,7 +257,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
   const audience = gcpFederationAudience(call.credentials.audience);
   if (oauth === "invalid_grant" || oauth === "invalid_request" || oauth === "unauthorized_client") {
     if (/fetch|retriev|reach|discovery|openid-configuration|jwks/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_issuer_unreachable",
         `Google could not fetch Cloudkeep's OIDC keys from ${call.issuer}.${detail}`,
         `Google must reach ${call.issuer}/.well-known/openid-configuration and its JWKS over public https. Check CLOUDKEEP_OIDC_ISSUER is this Cloudkeep's public URL and that the oidc function is deployed (supabase functions deploy oidc).`,
@@ -290,7 +266,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
       );
     }
     if (/audience/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_audience_mismatch",
         `The pool provider ${providerName} refused the token's audience ${audience}.${detail}`,
         `Leave the pool provider's allowed audiences empty (Google then accepts ${audience}), or add exactly that value: gcloud iam workload-identity-pools providers update-oidc ${pool?.provider ?? "PROVIDER"} --location=global --workload-identity-pool=${pool?.pool ?? "POOL"} --allowed-audiences=${audience}`,
@@ -298,7 +274,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
       );
     }
     if (/attribute condition|subject/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_subject_mismatch",
         `The pool provider ${providerName} rejected this provider's subject ${call.subject}.${detail}`,
         `Its attribute condition must admit assertion.sub == "${call.subject}", and its attribute mapping must be google.subject=assertion.sub.`,
@@ -306,7 +282,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
       );
     }
     if (/expired|stale|exp\b|iat|nbf|not yet valid|too early/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_token_expired",
         `Google found Cloudkeep's token expired or not yet valid.${detail}`,
         "Cloudkeep's tokens live five minutes: check the server clock (NTP) of Cloudkeep's functions, then try again.",
@@ -315,7 +291,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
       );
     }
     if (/issuer|iss\b/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_issuer_mismatch",
         `The pool provider ${providerName} expects another issuer.${detail}`,
         `Set the pool provider's issuer URI to exactly ${call.issuer} (no trailing slash).`,
@@ -323,7 +299,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
       );
     }
     if (/signature|kid|key/i.test(text)) {
-      return failure(
+      return providerFailure(
         "federation_signature_invalid",
         `Google could not verify the token's signature with the keys it has for ${call.issuer}.${detail}`,
         `Do not upload a JWKS to the pool provider (--jwk-json-path): let Google fetch ${call.issuer}/.well-known/jwks.json, which follows Cloudkeep's key rotation.`,
@@ -332,7 +308,7 @@ function exchangeFailure(error: UpstreamError, call: Call): ProviderFailure {
     }
   }
   if (error.upstreamStatus === 404 || oauth === "invalid_target" || /not found|disabled|deleted/i.test(text)) {
-    return failure(
+    return providerFailure(
       "federation_pool_not_found",
       `Google does not know the pool provider ${providerName}, or it is disabled.${detail}`,
       `Check the audience in the credential configuration (${call.credentials.audience}) and that the pool and its provider are enabled.`,
@@ -350,7 +326,7 @@ function impersonationFailure(error: UpstreamError, call: Call): ProviderFailure
   const { text } = said(error.body);
   const detail = text ? ` Google said: ${scrub(text, call.secrets)}` : "";
   if (error.upstreamStatus === 403 || error.upstreamStatus === 401) {
-    return failure(
+    return providerFailure(
       "federation_subject_not_bound",
       `${call.principal} may not impersonate ${call.account}: the subject ${call.subject} has no Workload Identity User binding on it.${detail}`,
       `gcloud iam service-accounts add-iam-policy-binding ${call.account} --role=roles/iam.workloadIdentityUser --member="${call.principal}"`,
@@ -358,7 +334,7 @@ function impersonationFailure(error: UpstreamError, call: Call): ProviderFailure
     );
   }
   if (error.upstreamStatus === 404) {
-    return failure(
+    return providerFailure(
       "service_account_not_found",
       `The service account ${call.account} does not exist.${detail}`,
       "Check service_account_impersonation_url in the credential configuration.",
@@ -375,7 +351,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
   const detail = text ? ` Google said: ${scrub(text, call.secrets)}` : "";
   const member = call.account ? `serviceAccount:${call.account}` : call.principal;
   if (reasons.includes("accessNotConfigured") || status === "SERVICE_DISABLED") {
-    return failure(
+    return providerFailure(
       "compute_api_disabled",
       `The Compute Engine API is not enabled in project ${project}.`,
       `gcloud services enable compute.googleapis.com --project=${project}, wait a few minutes, then check again.`,
@@ -383,7 +359,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 403 || status === "PERMISSION_DENIED") {
-    return failure(
+    return providerFailure(
       "permission_denied",
       `${call.account ?? call.principal} may not read Compute Engine in project ${project}.${detail}`,
       `Grant it Compute Viewer: gcloud projects add-iam-policy-binding ${project} --member="${member}" --role=roles/compute.viewer`,
@@ -391,7 +367,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 404)
-    return failure(
+    return providerFailure(
       "project_not_found",
       `Project ${project} was not found.${detail}`,
       "Check the project ID saved with this provider.",
@@ -411,7 +387,7 @@ function describe(error: unknown, call: Call | null): ProviderFailure {
   }
   const base = toProviderFailure(cause);
   if (stage === "issue" && !(cause instanceof UpstreamError)) {
-    return failure(
+    return providerFailure(
       "federation_issue_failed",
       "Cloudkeep could not issue its identity token for this provider.",
       "Check the functions' database connection and CLOUDKEEP_ENCRYPTION_KEYS (the issuer's signing keys are sealed with it).",

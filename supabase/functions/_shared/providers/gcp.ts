@@ -8,7 +8,7 @@
 // protobuf machinery), before any request — the api function's whole 1 s cold-start budget for GCP.
 // This module, google-auth-library included, imports in 0.035–0.04 s warm and 0.10 s cold.
 import { safeFetch } from "../net/outbound.ts";
-import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions } from "../net/http.ts";
+import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions, providerFailure } from "../net/http.ts";
 import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
 import { aggregatedList, gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
 import { forgetGcpAccessToken, gcpAccessToken, GCP_SCOPE } from "./gcp-token.ts";
@@ -36,8 +36,8 @@ export type GcpAdapterOptions = {
 
 type Call = { fetch: FetchLike; request: RequestOptions; base: string; credentials: GcpCredentials; secrets: string[] };
 
-function startCall(credentials: GcpCredentials, context: AdapterContext, options: GcpAdapterOptions): Call {
-  const base = (context.apiEndpoint ?? GCP_COMPUTE_ENDPOINT).replace(/\/+$/, "");
+/** How every Google call of a check or listing goes out: the outbound policy, timeouts and retries, the Compute base URL. */
+export function gcpTransport(context: AdapterContext, options: GcpAdapterOptions): Pick<Call, "fetch" | "request" | "base"> {
   return {
     fetch: safeFetch(context.outbound, { ca: options.ca }),
     request: {
@@ -46,10 +46,13 @@ function startCall(credentials: GcpCredentials, context: AdapterContext, options
       retries: options.retries,
       backoffBaseMs: options.backoffBaseMs,
     },
-    base,
-    credentials,
-    secrets: [credentials.private_key, credentials.private_key.replace(/\n/g, "\\n")],
+    base: (context.apiEndpoint ?? GCP_COMPUTE_ENDPOINT).replace(/\/+$/, ""),
   };
+}
+
+function startCall(credentials: GcpCredentials, context: AdapterContext, options: GcpAdapterOptions): Call {
+  const secrets = [credentials.private_key, credentials.private_key.replace(/\n/g, "\\n")];
+  return { ...gcpTransport(context, options), credentials, secrets };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -121,10 +124,6 @@ function scrub(text: string, secrets: string[]): string {
   return out.length > 300 ? `${out.slice(0, 297)}…` : out;
 }
 
-function failure(code: string, message: string, hint: string, status: number, retryable = false): ProviderFailure {
-  return { code, message, hint, status, retryable };
-}
-
 /** Token endpoint failures: the key itself was refused. */
 function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
   const { client_email: email, project_id: project } = call.credentials;
@@ -136,14 +135,14 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
       /token must be a short-lived token|iat|exp/i.test(description) &&
       !/signature|account not found/i.test(description)
     ) {
-      return failure(
+      return providerFailure(
         "invalid_grant",
         `Google refused the token request: the signed assertion's time is off${detail}.`,
         "The server clock is out of sync with Google's. Check the clock (NTP) and try again.",
         401,
       );
     }
-    return failure(
+    return providerFailure(
       "invalid_grant",
       `Google rejected the service account key${detail}: the key was deleted or disabled — create a new key for ${email}.`,
       `IAM & Admin → Service accounts → ${email} → Keys: check the key ${call.credentials.private_key_id} still exists and the account is enabled; otherwise add a new JSON key and rotate it here.`,
@@ -151,7 +150,7 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (oauth === "invalid_client" || oauth === "unauthorized_client" || oauth === "disabled_client") {
-    return failure(
+    return providerFailure(
       oauth,
       `Google refused the service account ${email}${detail}.`,
       `Check that ${email} exists in project ${project} and is enabled (IAM & Admin → Service accounts), then create a new key for it.`,
@@ -159,7 +158,7 @@ function tokenFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (oauth === "invalid_scope") {
-    return failure(
+    return providerFailure(
       "invalid_scope",
       `Google refused the scope ${GCP_SCOPE}${detail}.`,
       "The key's organization may restrict scopes; allow cloud-platform for this account (its roles still limit it to reading).",
@@ -181,7 +180,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
   const said = message ? ` Google said: ${scrub(message, call.secrets)}` : "";
   // The cause is in details[] (google.rpc.ErrorInfo); `status` is PERMISSION_DENIED for this and for a missing role alike.
   if (computeApiDisabled(parsed)) {
-    return failure(
+    return providerFailure(
       "compute_api_disabled",
       `The Compute Engine API is not enabled in project ${project}.`,
       `Enable it at https://console.cloud.google.com/apis/library/compute.googleapis.com?project=${encodeURIComponent(project)} (or gcloud services enable compute.googleapis.com --project=${project}), wait a few minutes, then check again.`,
@@ -189,7 +188,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 403 || status === "PERMISSION_DENIED") {
-    return failure(
+    return providerFailure(
       "permission_denied",
       `${email} may not read Compute Engine in project ${project}.${said}`,
       `Grant it the Compute Viewer role: gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:${email} --role=roles/compute.viewer`,
@@ -197,7 +196,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 404) {
-    return failure(
+    return providerFailure(
       "project_not_found",
       `Project ${project} was not found.${said}`,
       "Check the project_id in the key file: the project may have been deleted, or the key belongs to another project.",
@@ -205,7 +204,7 @@ function computeFailure(error: UpstreamError, call: Call): ProviderFailure {
     );
   }
   if (error.upstreamStatus === 401) {
-    return failure(
+    return providerFailure(
       "unauthorized",
       `Compute Engine refused the access token for ${email}.`,
       "The key may have just been disabled; create a new key and try again.",
@@ -222,7 +221,7 @@ function asFailure(error: unknown, call: Call, stage: "token" | "compute"): Prov
   }
   if (error instanceof UpstreamError) return { ...error.toFailure(), message: scrub(error.message, call.secrets) };
   if (stage === "token" && error instanceof Error && /DECODER|PEM|asn1|private key|routines/i.test(error.message)) {
-    return failure(
+    return providerFailure(
       "invalid_private_key",
       "The key file's private_key could not be read as an RSA key.",
       `Paste the key file exactly as downloaded, or create a new key for ${call.credentials.client_email}.`,

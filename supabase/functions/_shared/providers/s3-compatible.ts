@@ -6,7 +6,7 @@ import type { NodeAgentOptions } from "../net/outbound.ts";
 import { headTailHint } from "../schemas/providers/common.ts";
 import type { S3CompatibleCredentials } from "../schemas/providers.ts";
 import { awsCall, failureOf, openAwsSession, sdkClientConfig, withoutSdkLogging, type AwsSession } from "./aws.ts";
-import { UpstreamError } from "../net/http.ts";
+import { UpstreamError, providerFailure } from "../net/http.ts";
 import { digitaloceanSpacesUrl } from "./console-links.ts";
 import type { AdapterContext, HealthResult, ListResult, NormalizedResource, ProviderAdapter } from "./types.ts";
 
@@ -100,23 +100,20 @@ async function listAllBuckets(credentials: S3CompatibleCredentials, client: S3Cl
     const next = output.ContinuationToken || undefined;
     if (!next) return { buckets, owner };
     if (next === token) {
-      throw new UpstreamError({
-        code: "malformed_response",
-        message: "ListBuckets handed out the same continuation token twice.",
-        hint: "The server's pagination is broken; report it to its operator.",
-        status: 502,
-        retryable: false,
-      });
+      throw new UpstreamError(
+        providerFailure(
+          "malformed_response",
+          "ListBuckets handed out the same continuation token twice.",
+          "The server's pagination is broken; report it to its operator.",
+          502,
+        ),
+      );
     }
     token = next;
   }
-  throw new UpstreamError({
-    code: "too_many_pages",
-    message: `ListBuckets returned more than ${MAX_PAGES} pages.`,
-    hint: "Report this to the server's operator.",
-    status: 502,
-    retryable: false,
-  });
+  throw new UpstreamError(
+    providerFailure("too_many_pages", `ListBuckets returned more than ${MAX_PAGES} pages.`, "Report this to the server's operator.", 502),
+  );
 }
 
 function endpointHostOf(apiEndpoint: string | null): string {
