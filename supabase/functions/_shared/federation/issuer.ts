@@ -86,6 +86,12 @@ export function issuerHostPath(issuer: string): string {
   return issuer.replace(/^https?:\/\//, "");
 }
 
+/** `<issuer host/path>:aud` and `:sub`: the condition an AWS role's trust puts on Cloudkeep's tokens. */
+export function webIdentityConditions(issuer: string, subject: string) {
+  const prefix = issuerHostPath(issuer);
+  return { StringEquals: { [`${prefix}:aud`]: AWS_WEB_IDENTITY_AUDIENCE, [`${prefix}:sub`]: subject } };
+}
+
 export const CLAIMS_SUPPORTED = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"] as const;
 
 export function discoveryDocument(issuer: string) {

@@ -6,26 +6,15 @@
 // An account holds one OIDC provider per URL, so a second Cloudkeep provider in the same account must
 // reuse the first's: the template takes its ARN (ExistingOidcProviderArn) and then creates only the
 // role; Terraform and the CLI say the same in a comment.
-import { DEFAULT_ROLE_NAME, permissionsPolicy, trustPolicy as externalIdTrustPolicy } from "../providers/aws-role-templates.ts";
-import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, providerSubject } from "./issuer.ts";
+import { DEFAULT_ROLE_NAME, permissionsPolicy, trustOne, trustPolicy as externalIdTrustPolicy } from "../providers/aws-role-templates.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, providerSubject, webIdentityConditions } from "./issuer.ts";
 import type { FederatedProvider, FederationSetup } from "./setup.ts";
 
 const POLICY_NAME = "CloudkeepReadOnly";
 
 function trustPolicy(federatedPrincipal: unknown, issuer: string, subject: string) {
-  const prefix = issuerHostPath(issuer);
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "CloudkeepWebIdentity",
-        Effect: "Allow",
-        Principal: { Federated: federatedPrincipal },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { [`${prefix}:aud`]: AWS_WEB_IDENTITY_AUDIENCE, [`${prefix}:sub`]: subject } },
-      },
-    ],
-  };
+  const conditions = webIdentityConditions(issuer, subject);
+  return trustOne("CloudkeepWebIdentity", { Federated: federatedPrincipal }, "sts:AssumeRoleWithWebIdentity", conditions);
 }
 
 /** The role named by a web identity provider's hint (`role/<path><name>`), and its account. */

@@ -78,18 +78,17 @@ type PolicyDocument = { Version: "2012-10-17"; Statement: Record<string, unknown
 
 /** Lets only Cloudkeep's principal assume the role, and only with this provider's external ID. */
 export function trustPolicy(principalArn: string, externalId: unknown): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "CloudkeepWithExternalId",
-        Effect: "Allow",
-        Principal: { AWS: principalArn },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "sts:ExternalId": externalId } },
-      },
-    ],
-  };
+  return trustOne("CloudkeepWithExternalId", { AWS: principalArn }, "sts:AssumeRole", { StringEquals: { "sts:ExternalId": externalId } });
+}
+
+/** A trust policy of one statement: `principal` may call `action`, only under `condition`. */
+export function trustOne(
+  sid: string,
+  principal: Record<string, unknown>,
+  action: string,
+  condition: Record<string, unknown>,
+): PolicyDocument {
+  return { Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Principal: principal, Action: action, Condition: condition }] };
 }
 
 /** Read-only, and only what Cloudkeep calls. None of these actions supports resource-level permissions, hence "*". */

@@ -11,7 +11,7 @@
 // names this provider only and lives five minutes.
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AssumeRoleWithWebIdentityCommandOutput, Credentials } from "@aws-sdk/client-sts";
-import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, OPERATOR_SUBJECT } from "../federation/issuer.ts";
+import { AWS_WEB_IDENTITY_AUDIENCE, issuerHostPath, OPERATOR_SUBJECT, webIdentityConditions } from "../federation/issuer.ts";
 import { UpstreamError, providerFailure } from "../net/http.ts";
 import { nodeAgents } from "../net/outbound.ts";
 import { TokenCache } from "../net/token-cache.ts";
@@ -25,12 +25,6 @@ const SESSION_NAME = "cloudkeep";
 
 /** What a person needs to fix the trust: the role, the issuer AWS must know, and the subject. */
 export type WebIdentityFacts = { roleArn: string; issuer: string; subject: string };
-
-/** `<issuer host/path>:aud` and `:sub`: the condition keys AWS sets from the token. */
-export function webIdentityConditions(issuer: string, subject: string) {
-  const prefix = issuerHostPath(issuer);
-  return { StringEquals: { [`${prefix}:aud`]: AWS_WEB_IDENTITY_AUDIENCE, [`${prefix}:sub`]: subject } };
-}
 
 const accountOf = (roleArn: string) => /^arn:aws:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "the role's account";
 

@@ -1,6 +1,7 @@
 // Member and invitation fields, shared by the invite dialog, the server actions and the domain.
 import { z } from "zod";
 
+import { emailField } from "./auth.ts";
 import { ORG_ROLE_VALUES, type OrgRole } from "../database.types.ts";
 
 export { ORG_ROLE_VALUES };
@@ -8,13 +9,7 @@ export type MemberRole = OrgRole;
 
 export const memberRole = z.enum(ORG_ROLE_VALUES, { message: "Choose a role: viewer, member, admin or owner." });
 
-export const inviteeEmail = z
-  .string({ message: "Enter the email address to invite." })
-  .trim()
-  .toLowerCase()
-  .min(1, { message: "Enter the email address to invite." })
-  .max(254, { message: "Email must be at most 254 characters." })
-  .pipe(z.email({ message: "Enter a valid email address, like teammate@example.com." }));
+export const inviteeEmail = emailField("Enter the email address to invite.", "teammate@example.com");
 
 export const inviteMemberSchema = z.object({ email: inviteeEmail, role: memberRole });
 

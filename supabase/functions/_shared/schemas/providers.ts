@@ -445,6 +445,43 @@ export type ProviderUpdate = z.output<typeof providerUpdateSchema>;
 // ---------------------------------------------------------------------------------------------------
 // What is stored in the clear about a credential
 
+type CredentialFacts = {
+  describe(credentials: AnyCredentials, apiEndpoint: string | null): CredentialDescription;
+  identity(credentials: AnyCredentials, apiEndpoint: string | null): Record<string, unknown>;
+};
+
+const tokenFacts: CredentialFacts = {
+  describe: (c) => describeToken(c as TokenCredentials),
+  identity: (c) => tokenIdentity(c as TokenCredentials),
+};
+
+/** Per provider type: how a credential is shown (hint, identifier) and what makes two the same (duplicate detection). */
+const CREDENTIAL_FACTS: Record<ProviderType, CredentialFacts> = {
+  aws: { describe: (c) => describeAws(c as AwsCredentials), identity: (c) => awsIdentity(c as AwsCredentials) },
+  azure: { describe: (c) => describeAzure(c as AzureCredentials), identity: (c) => azureIdentity(c as AzureCredentials) },
+  gcp: {
+    describe: (c) => (isGcpWorkloadIdentity(c) ? describeGcpWorkloadIdentity(c) : describeGcp(c as GcpCredentials)),
+    identity: (c) => (isGcpWorkloadIdentity(c) ? gcpWorkloadIdentityIdentity(c) : gcpIdentity(c as GcpCredentials)),
+  },
+  digitalocean: tokenFacts,
+  linode: tokenFacts,
+  vultr: tokenFacts,
+  openstack: {
+    describe: (c, endpoint) => describeOpenStack(c as OpenStackCredentials, endpoint),
+    identity: (c, endpoint) => openstackIdentity(c as OpenStackCredentials, endpoint),
+  },
+  s3_compatible: {
+    describe: (c, endpoint) => describeS3(c as S3CompatibleCredentials, endpoint),
+    identity: (c, endpoint) => s3Identity(c as S3CompatibleCredentials, endpoint),
+  },
+};
+
+function credentialFacts(kind: ProviderType): CredentialFacts {
+  const facts = CREDENTIAL_FACTS[kind] as CredentialFacts | undefined;
+  if (!facts) throw new TypeError(`Unknown provider type; expected one of ${PROVIDER_TYPES.join(", ")}.`);
+  return facts;
+}
+
 /**
  * auth_method, account_identifier, credential_hint and credentials_expires_at for a canonical credential.
  * A hint never holds more than four characters of a secret field.
@@ -454,25 +491,7 @@ export function describeCredential<K extends ProviderType>(
   canonical: CredentialsOf<K>,
   apiEndpoint?: string | null,
 ): CredentialDescription {
-  const credentials = canonical as AnyCredentials;
-  switch (kind) {
-    case "aws":
-      return describeAws(credentials as AwsCredentials);
-    case "azure":
-      return describeAzure(credentials as AzureCredentials);
-    case "gcp":
-      return isGcpWorkloadIdentity(credentials) ? describeGcpWorkloadIdentity(credentials) : describeGcp(credentials as GcpCredentials);
-    case "digitalocean":
-    case "linode":
-    case "vultr":
-      return describeToken(credentials as TokenCredentials);
-    case "openstack":
-      return describeOpenStack(credentials as OpenStackCredentials, apiEndpoint);
-    case "s3_compatible":
-      return describeS3(credentials as S3CompatibleCredentials, apiEndpoint);
-    default:
-      throw new TypeError(`Unknown provider type; expected one of ${PROVIDER_TYPES.join(", ")}.`);
-  }
+  return credentialFacts(kind).describe(canonical as AnyCredentials, apiEndpoint ?? null);
 }
 
 /**
@@ -485,23 +504,5 @@ export function credentialIdentity<K extends ProviderType>(
   canonical: CredentialsOf<K>,
   apiEndpoint?: string | null,
 ): Record<string, unknown> {
-  const credentials = canonical as AnyCredentials;
-  switch (kind) {
-    case "aws":
-      return awsIdentity(credentials as AwsCredentials);
-    case "azure":
-      return azureIdentity(credentials as AzureCredentials);
-    case "gcp":
-      return isGcpWorkloadIdentity(credentials) ? gcpWorkloadIdentityIdentity(credentials) : gcpIdentity(credentials as GcpCredentials);
-    case "digitalocean":
-    case "linode":
-    case "vultr":
-      return tokenIdentity(credentials as TokenCredentials);
-    case "openstack":
-      return openstackIdentity(credentials as OpenStackCredentials, apiEndpoint ?? null);
-    case "s3_compatible":
-      return s3Identity(credentials as S3CompatibleCredentials, apiEndpoint ?? null);
-    default:
-      throw new TypeError(`Unknown provider type; expected one of ${PROVIDER_TYPES.join(", ")}.`);
-  }
+  return credentialFacts(kind).identity(canonical as AnyCredentials, apiEndpoint ?? null);
 }
