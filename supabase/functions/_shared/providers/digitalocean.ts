@@ -12,19 +12,20 @@ import {
 } from "./console-links.ts";
 import {
   apiUrl,
-  idOf,
   poolSizes,
   isRecord,
   mapStatus,
   MalformedShape,
+  nodeCount,
   required,
+  resourceBuilder,
   splitAddresses,
+  statusTable,
   str,
   tagsFromList,
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
-  tokenResource,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -42,6 +43,13 @@ export const DIGITALOCEAN_READ_SCOPES = {
 
 const STATUS: Record<string, ResourceStatus> = { new: "pending", active: "running", off: "stopped", archive: "terminated" };
 
+function regionSlug(region: unknown): string | null {
+  return isRecord(region) ? str(region.slug) : str(region);
+}
+
+/** What every DigitalOcean item has: a name, a region (its slug, or an object holding it) and created_at. */
+const resource = resourceBuilder({ name: "name", region: (item) => regionSlug(item.region), created: (item) => str(item.created_at) });
+
 function networks(droplet: Record<string, unknown>, family: "v4" | "v6", type: "public" | "private"): string[] {
   const list = isRecord(droplet.networks) ? droplet.networks[family] : undefined;
   if (!Array.isArray(list)) return [];
@@ -51,23 +59,15 @@ function networks(droplet: Record<string, unknown>, family: "v4" | "v6", type: "
 }
 
 function toResource(droplet: Record<string, unknown>): NormalizedResource {
-  const id = str(required(droplet, "id", "a droplet"));
-  if (!id) throw new MalformedShape('a droplet has an empty "id"');
-  const raw = str(droplet.status);
-  const region = isRecord(droplet.region) ? str(droplet.region.slug) : null;
-  return tokenResource({
-    id,
-    name: str(droplet.name) ?? id,
+  return resource(droplet, "a droplet", {
     type: "instance",
-    region,
-    status: mapStatus(raw, STATUS),
-    raw_status: raw,
+    region: isRecord(droplet.region) ? str(droplet.region.slug) : null,
+    statuses: STATUS,
     size: str(droplet.size_slug) ?? (isRecord(droplet.size) ? str(droplet.size.slug) : null),
     public_ips: [...networks(droplet, "v4", "public"), ...networks(droplet, "v6", "public")],
     private_ips: [...networks(droplet, "v4", "private"), ...networks(droplet, "v6", "private")],
     tags: tagsFromList(droplet.tags),
-    created_at: str(droplet.created_at),
-    console_url: digitaloceanDropletUrl(id),
+    consoleUrl: digitaloceanDropletUrl,
   });
 }
 
@@ -102,68 +102,45 @@ function firstPage(base: URL, path: string): URL {
   return url;
 }
 
-function regionSlug(region: unknown): string | null {
-  return isRecord(region) ? str(region.slug) : str(region);
-}
-
 /**
  * Volumes have no status in the API. A volume attached to a droplet is in use ("running"), a detached one
  * exists but serves nothing ("stopped"); raw_status says which, in Cloudkeep's words, not DigitalOcean's.
  */
 function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
-  const id = idOf(volume, "a volume");
   const attached = Array.isArray(volume.droplet_ids) && volume.droplet_ids.length > 0;
   const gib = typeof volume.size_gigabytes === "number" ? volume.size_gigabytes : null;
-  return tokenResource({
-    id,
-    name: str(volume.name) ?? id,
+  return resource(volume, "a volume", {
     type: "volume",
-    region: regionSlug(volume.region),
     status: attached ? "running" : "stopped",
     raw_status: attached ? "attached" : "detached",
     size: gib === null ? null : `${gib} GiB`,
     tags: tagsFromList(volume.tags),
-    created_at: str(volume.created_at),
-    console_url: digitaloceanVolumesUrl(),
+    consoleUrl: digitaloceanVolumesUrl,
   });
 }
 
-const KUBERNETES_STATUS: Record<string, ResourceStatus> = {
-  running: "running",
-  provisioning: "pending",
-  upgrading: "pending",
-  degraded: "error",
-  error: "error",
-  deleting: "terminated",
-  deleted: "terminated",
-};
+const KUBERNETES_STATUS = statusTable({
+  running: ["running"],
+  pending: ["provisioning", "upgrading"],
+  error: ["degraded", "error"],
+  terminated: ["deleting", "deleted"],
+});
 
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
-  const id = idOf(cluster, "a Kubernetes cluster");
   const raw = isRecord(cluster.status) ? str(cluster.status.state) : null;
-  // ipv4 is the control plane's public address (unset for a highly available control plane).
-  return tokenResource({
-    id,
-    name: str(cluster.name) ?? id,
+  return resource(cluster, "a Kubernetes cluster", {
     type: "kubernetes_cluster",
-    region: regionSlug(cluster.region),
     status: mapStatus(raw, KUBERNETES_STATUS),
     raw_status: raw,
     size: poolSizes(cluster.node_pools, "size", "count"),
+    // ipv4 is the control plane's public address (unset for a highly available control plane).
     ...splitAddresses([str(cluster.ipv4)]),
     tags: tagsFromList(cluster.tags),
-    created_at: str(cluster.created_at),
-    console_url: digitaloceanKubernetesClusterUrl(id),
+    consoleUrl: digitaloceanKubernetesClusterUrl,
   });
 }
 
-const DATABASE_STATUS: Record<string, ResourceStatus> = {
-  online: "running",
-  creating: "pending",
-  resizing: "pending",
-  migrating: "pending",
-  forking: "pending",
-};
+const DATABASE_STATUS = statusTable({ running: ["online"], pending: ["creating", "resizing", "migrating", "forking"] });
 
 /**
  * ONLY the fields named here are read. A database cluster's `connection`, `private_connection`,
@@ -172,21 +149,15 @@ const DATABASE_STATUS: Record<string, ResourceStatus> = {
  * database lists no IPs.
  */
 function databaseToResource(database: Record<string, unknown>): NormalizedResource {
-  const id = idOf(database, "a database cluster");
-  const raw = str(database.status);
   const size = str(database.size);
   const nodes = typeof database.num_nodes === "number" ? database.num_nodes : null;
-  return tokenResource({
-    id,
-    name: str(database.name) ?? id,
+  return resource(database, "a database cluster", {
     type: "database",
     region: str(database.region),
-    status: mapStatus(raw, DATABASE_STATUS),
-    raw_status: raw,
+    statuses: DATABASE_STATUS,
     size: size && nodes !== null ? `${size} ×${nodes}` : size,
     tags: tagsFromList(database.tags),
-    created_at: str(database.created_at),
-    console_url: digitaloceanDatabaseUrl(id),
+    consoleUrl: digitaloceanDatabaseUrl,
   });
 }
 
@@ -201,23 +172,15 @@ function readDatabases(body: Record<string, unknown>): TokenCloudPage {
 const LOAD_BALANCER_STATUS: Record<string, ResourceStatus> = { new: "pending", active: "running", errored: "error" };
 
 function loadBalancerToResource(lb: Record<string, unknown>): NormalizedResource {
-  const id = idOf(lb, "a load balancer");
-  const raw = str(lb.status);
-  const nodes = typeof lb.size_unit === "number" ? lb.size_unit : null;
-  return tokenResource({
-    id,
-    name: str(lb.name) ?? id,
+  // A global load balancer has no region.
+  return resource(lb, "a load balancer", {
     type: "load_balancer",
-    // A global load balancer has no region.
-    region: regionSlug(lb.region),
-    status: mapStatus(raw, LOAD_BALANCER_STATUS),
-    raw_status: raw,
+    statuses: LOAD_BALANCER_STATUS,
     // size_unit (nodes) replaced the lb-small/medium/large slugs except in AMS2, NYC2 and SFO1.
-    size: nodes !== null ? `${nodes} ${nodes === 1 ? "node" : "nodes"}` : str(lb.size),
+    size: nodeCount(lb.size_unit) ?? str(lb.size),
     // An INTERNAL load balancer's ip is a VPC address: splitAddresses files it as private.
     ...splitAddresses([str(lb.ip), str(lb.ipv6)]),
-    created_at: str(lb.created_at),
-    console_url: digitaloceanLoadBalancerUrl(id),
+    consoleUrl: digitaloceanLoadBalancerUrl,
   });
 }
 

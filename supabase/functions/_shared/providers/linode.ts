@@ -12,19 +12,19 @@ import {
 } from "./console-links.ts";
 import {
   apiUrl,
-  idOf,
   utcTimestamp,
   isRecord,
-  mapStatus,
   MalformedShape,
   required,
+  resourceBuilder,
   splitAddresses,
+  statusTable,
   str,
   tagsFromList,
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
-  tokenResource,
+  volumeStatus,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -55,24 +55,13 @@ const LINODE_NAMES: Record<LinodeType, { what: string; access: string }> = {
   load_balancer: { what: "NodeBalancers", access: "NodeBalancers" },
 };
 
-const STATUS: Record<string, ResourceStatus> = {
-  running: "running",
-  offline: "stopped",
-  stopped: "stopped",
-  billing_suspension: "stopped",
-  booting: "pending",
-  rebooting: "pending",
-  shutting_down: "pending",
-  provisioning: "pending",
-  migrating: "pending",
-  resizing: "pending",
-  rebuilding: "pending",
-  cloning: "pending",
-  restoring: "pending",
-  deleting: "terminated",
+const STATUS = statusTable({
+  running: ["running"],
+  stopped: ["offline", "stopped", "billing_suspension"],
   // Linode reports `busy` while a job (a backup restore, a disk operation) holds the machine.
-  busy: "pending",
-};
+  pending: ["booting", "rebooting", "shutting_down", "provisioning", "migrating", "resizing", "rebuilding", "cloning", "restoring", "busy"],
+  terminated: ["deleting"],
+});
 
 /**
  * Linode answers a token without the endpoint's scope 401 "Your OAuth token is not authorized to use this
@@ -90,25 +79,18 @@ function missingScope(body: unknown, type: string): { message: string; hint: str
   };
 }
 
+/** What every Linode item has: a label, a region and when it was created (written without a zone, in UTC). */
+const resource = resourceBuilder({ name: "label", region: (item) => str(item.region), created: (item) => utcTimestamp(item.created) });
+
 function toResource(linode: Record<string, unknown>): NormalizedResource {
-  const id = str(required(linode, "id", "a linode"));
-  if (!id) throw new MalformedShape('a linode has an empty "id"');
-  const raw = str(linode.status);
   const v4 = Array.isArray(linode.ipv4) ? linode.ipv4.filter((a): a is string => typeof a === "string") : [];
-  const v6 = str(linode.ipv6);
-  const ips = splitAddresses([...v4, v6]);
-  return tokenResource({
-    id,
-    name: str(linode.label) ?? id,
+  return resource(linode, "a linode", {
     type: "instance",
-    region: str(linode.region),
-    status: mapStatus(raw, STATUS),
-    raw_status: raw,
+    statuses: STATUS,
     size: str(linode.type),
-    ...ips,
+    ...splitAddresses([...v4, str(linode.ipv6)]),
     tags: tagsFromList(linode.tags),
-    created_at: utcTimestamp(linode.created),
-    console_url: linodeInstanceUrl(id),
+    consoleUrl: linodeInstanceUrl,
   });
 }
 
@@ -133,28 +115,17 @@ function firstPage(base: URL, path: string): URL {
 
 const VOLUME_STATUS: Record<string, ResourceStatus> = { creating: "pending", resizing: "pending", key_rotating: "pending" };
 
-/**
- * An active volume attached to a Linode is in use ("running"); an active detached one exists but serves
- * nothing ("stopped"), as for DigitalOcean's volumes. raw_status keeps Linode's status and says which.
- */
+/** An active volume is "running" attached to a Linode and "stopped" detached (volumeStatus), as DigitalOcean's are. */
 function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
-  const id = idOf(volume, "a volume");
-  const raw = str(volume.status);
   const attached = volume.linode_id !== null && volume.linode_id !== undefined;
   // "The Volume's size, in GiB" (get-volumes).
   const gib = typeof volume.size === "number" ? volume.size : null;
-  const active = raw === "active";
-  return tokenResource({
-    id,
-    name: str(volume.label) ?? id,
+  return resource(volume, "a volume", {
     type: "volume",
-    region: str(volume.region),
-    status: active ? (attached ? "running" : "stopped") : mapStatus(raw, VOLUME_STATUS),
-    raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
+    ...volumeStatus(str(volume.status), attached, VOLUME_STATUS),
     size: gib === null ? null : `${gib} GiB`,
     tags: tagsFromList(volume.tags),
-    created_at: utcTimestamp(volume.created),
-    console_url: linodeVolumesUrl(),
+    consoleUrl: linodeVolumesUrl,
   });
 }
 
@@ -163,34 +134,20 @@ function volumeToResource(volume: Record<string, unknown>): NormalizedResource {
  * so an LKE cluster's status is unknown and its size empty rather than guessed.
  */
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
-  const id = idOf(cluster, "an LKE cluster");
-  return tokenResource({
-    id,
-    name: str(cluster.label) ?? id,
+  return resource(cluster, "an LKE cluster", {
     type: "kubernetes_cluster",
-    region: str(cluster.region),
-    status: "unknown",
-    raw_status: null,
-    size: null,
     tags: tagsFromList(cluster.tags),
-    created_at: utcTimestamp(cluster.created),
-    console_url: linodeKubernetesClusterUrl(id),
+    consoleUrl: linodeKubernetesClusterUrl,
   });
 }
 
-const DATABASE_STATUS: Record<string, ResourceStatus> = {
-  active: "running",
+const DATABASE_STATUS = statusTable({
   // A backup runs while the database serves.
-  backing_up: "running",
-  provisioning: "pending",
-  suspending: "pending",
-  resuming: "pending",
-  restoring: "pending",
-  updating: "pending",
-  suspended: "stopped",
-  failed: "error",
-  degraded: "error",
-};
+  running: ["active", "backing_up"],
+  pending: ["provisioning", "suspending", "resuming", "restoring", "updating"],
+  stopped: ["suspended"],
+  error: ["failed", "degraded"],
+});
 
 /**
  * ONLY the fields named here are read. Linode's list answer carries no credentials (they are a separate
@@ -198,78 +155,43 @@ const DATABASE_STATUS: Record<string, ResourceStatus> = {
  * names, not addresses, so a database lists no IPs.
  */
 function databaseToResource(database: Record<string, unknown>): NormalizedResource {
-  const id = idOf(database, "a database");
-  const raw = str(database.status);
   const type = str(database.type);
   const nodes = typeof database.cluster_size === "number" ? database.cluster_size : null;
   const engine = str(database.engine);
-  return tokenResource({
-    id,
-    name: str(database.label) ?? id,
+  return resource(database, "a database", {
     type: "database",
-    region: str(database.region),
-    status: mapStatus(raw, DATABASE_STATUS),
-    raw_status: raw,
+    statuses: DATABASE_STATUS,
     // "g6-dedicated-2 ×3": the node type and count, never the bare node type, which would be priced as a Linode.
     size: type && nodes !== null ? `${type} ×${nodes}` : null,
-    created_at: utcTimestamp(database.created),
-    console_url: engine ? linodeDatabaseUrl(engine, id) : null,
+    consoleUrl: (id) => (engine ? linodeDatabaseUrl(engine, id) : null),
   });
 }
 
 /** get-node-balancers answers no status: a NodeBalancer's status is unknown rather than guessed. */
 function nodeBalancerToResource(nodebalancer: Record<string, unknown>): NormalizedResource {
-  const id = idOf(nodebalancer, "a NodeBalancer");
-  return tokenResource({
-    id,
-    name: str(nodebalancer.label) ?? id,
+  return resource(nodebalancer, "a NodeBalancer", {
     type: "load_balancer",
-    region: str(nodebalancer.region),
-    status: "unknown",
-    raw_status: null,
-    size: null,
     ...splitAddresses([str(nodebalancer.ipv4), str(nodebalancer.ipv6)]),
     tags: tagsFromList(nodebalancer.tags),
-    created_at: utcTimestamp(nodebalancer.created),
-    console_url: linodeNodeBalancerUrl(id),
+    consoleUrl: linodeNodeBalancerUrl,
   });
 }
 
 const forbiddenHint = (type: LinodeType) =>
   `Give the token the ${LINODE_READ_SCOPES[type]} scope ("${LINODE_NAMES[type].access}: Read Only") in Cloud Manager → your profile → API Tokens.`;
 
+/** A listing of `path` read by readPage, from a first page of PAGE_SIZE, or asked bare where the operation is not `paged`. */
+function listing(path: string, toResource: TokenCloudListing["toResource"], hint: string, paged = true): TokenCloudListing {
+  return { firstPages: (base) => [paged ? firstPage(base, path) : apiUrl(base, path)], readPage, toResource, forbiddenHint: hint };
+}
+
 const listings: Record<LinodeType, TokenCloudListing> = {
-  instance: {
-    firstPages: (base) => [firstPage(base, "v4/linode/instances")],
-    readPage,
-    toResource,
-    forbiddenHint: forbiddenHint("instance"),
-  },
-  volume: {
-    firstPages: (base) => [firstPage(base, "v4/volumes")],
-    readPage,
-    toResource: volumeToResource,
-    forbiddenHint: forbiddenHint("volume"),
-  },
-  kubernetes_cluster: {
-    // get-lke-clusters defines no page parameters: the first page is asked bare, later ones by page alone.
-    firstPages: (base) => [apiUrl(base, "v4/lke/clusters")],
-    readPage,
-    toResource: kubernetesToResource,
-    forbiddenHint: forbiddenHint("kubernetes_cluster"),
-  },
-  database: {
-    firstPages: (base) => [firstPage(base, "v4/databases/instances")],
-    readPage,
-    toResource: databaseToResource,
-    forbiddenHint: forbiddenHint("database"),
-  },
-  load_balancer: {
-    firstPages: (base) => [firstPage(base, "v4/nodebalancers")],
-    readPage,
-    toResource: nodeBalancerToResource,
-    forbiddenHint: forbiddenHint("load_balancer"),
-  },
+  instance: listing("v4/linode/instances", toResource, forbiddenHint("instance")),
+  volume: listing("v4/volumes", volumeToResource, forbiddenHint("volume")),
+  // get-lke-clusters defines no page parameters: the first page is asked bare, later ones by page alone.
+  kubernetes_cluster: listing("v4/lke/clusters", kubernetesToResource, forbiddenHint("kubernetes_cluster"), false),
+  database: listing("v4/databases/instances", databaseToResource, forbiddenHint("database")),
+  load_balancer: listing("v4/nodebalancers", nodeBalancerToResource, forbiddenHint("load_balancer")),
 };
 
 export const linodeAdapter = tokenCloudAdapter({

@@ -4,15 +4,7 @@
 import { classifyAddress, safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
 import type { TokenCredentials } from "../schemas/providers.ts";
-import type {
-  AdapterContext,
-  HealthResult,
-  ListResult,
-  NormalizedResource,
-  ProviderAdapter,
-  ProviderIdentity,
-  ResourceStatus,
-} from "./types.ts";
+import type { AdapterContext, ListResult, NormalizedResource, ProviderAdapter, ProviderIdentity, ResourceStatus } from "./types.ts";
 
 export type TokenCloudKind = "digitalocean" | "linode" | "vultr";
 
@@ -119,6 +111,11 @@ export function mapStatus(raw: string | null, table: Record<string, ResourceStat
   return (raw && table[raw.toLowerCase()]) || "unknown";
 }
 
+/** A status table written by status, for where many of a cloud's words mean one: { pending: ["creating", "resizing"] }. */
+export function statusTable(words: Partial<Record<ResourceStatus, string[]>>): Record<string, ResourceStatus> {
+  return Object.fromEntries(Object.entries(words).flatMap(([status, list]) => list.map((word) => [word, status as ResourceStatus])));
+}
+
 function malformed(where: string, detail: string): UpstreamError {
   return new UpstreamError({
     code: "malformed_response",
@@ -185,7 +182,7 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
   return {
     kind: spec.kind,
 
-    async checkHealth(credentials, context): Promise<HealthResult> {
+    async checkHealth(credentials, context) {
       const started = performance.now();
       const session = openSession(generic, credentials as TokenCredentials, context);
       try {
@@ -212,7 +209,7 @@ export function tokenCloudAdapter<K extends TokenCloudKind>(spec: TokenCloudSpec
       }
     },
 
-    async listResources(credentials, context): Promise<ListResult> {
+    async listResources(credentials, context) {
       const listings = listingsOf(generic).filter(([type]) => !context.type || context.type === type);
       if (listings.length === 0) return { resources: [], partialFailures: [] };
       const session = openSession(generic, credentials as TokenCredentials, context);
@@ -287,11 +284,69 @@ async function listAll(session: Session, listing: TokenCloudListing): Promise<No
   return out;
 }
 
-/** A resource as the token clouds list it: what a type leaves out is no zone, no addresses and no tags. */
-export function tokenResource(
-  fields: Omit<NormalizedResource, "zone" | "public_ips" | "private_ips" | "tags"> & Partial<NormalizedResource>,
-): NormalizedResource {
-  return { zone: null, public_ips: [], private_ips: [], tags: {}, ...fields };
+/** Where one cloud writes what all its listed items have. */
+export type SharedFields = {
+  /** The field holding an item's name; the id stands in for an empty one. */
+  name: string;
+  region(item: Record<string, unknown>): string | null;
+  created(item: Record<string, unknown>): string | null;
+};
+
+/**
+ * How one type's items map: its type, the table its `status` maps through (kept as raw_status; without
+ * one the API answers no status: unknown), its console link, and every field it reads its own way.
+ * Left out: no zone, size, addresses or tags.
+ */
+export type ItemFields = Partial<Omit<NormalizedResource, "id" | "name" | "type" | "console_url">> & {
+  type: string;
+  /** A name found elsewhere than the cloud's name field (that field, then the id, stand in when it is null). */
+  name?: string | null;
+  statuses?: Record<string, ResourceStatus>;
+  consoleUrl(id: string): string | null;
+};
+
+/** The normaliser every type of one cloud builds on: the shared fields read the cloud's way, each type's own on top. */
+export function resourceBuilder(shared: SharedFields) {
+  // `what` names the item where its shape is wrong: "a volume".
+  return (item: Record<string, unknown>, what: string, { type, name, statuses, consoleUrl, ...own }: ItemFields): NormalizedResource => {
+    const id = idOf(item, what);
+    const raw = statuses ? str(item.status) : null;
+    // The defaults come first: the key order these resources have always had.
+    return {
+      zone: null,
+      public_ips: [],
+      private_ips: [],
+      tags: {},
+      id,
+      name: name ?? str(item[shared.name]) ?? id,
+      type,
+      region: shared.region(item),
+      status: statuses ? mapStatus(raw, statuses) : "unknown",
+      raw_status: raw,
+      size: null,
+      created_at: shared.created(item),
+      console_url: consoleUrl(id),
+      ...own,
+    };
+  };
+}
+
+/**
+ * An active volume attached to a machine is in use ("running"), an active detached one exists but serves
+ * nothing ("stopped"); raw_status keeps the cloud's word and says which. Other states map through `table`.
+ */
+export function volumeStatus(
+  raw: string | null,
+  attached: boolean,
+  table: Record<string, ResourceStatus>,
+): Pick<NormalizedResource, "status" | "raw_status"> {
+  if (raw !== "active") return { status: mapStatus(raw, table), raw_status: raw };
+  return { status: attached ? "running" : "stopped", raw_status: `${raw}/${attached ? "attached" : "detached"}` };
+}
+
+/** "1 node", "3 nodes"; null when the count is not a number. */
+export function nodeCount(count: unknown): string | null {
+  return typeof count === "number" ? `${count} ${count === 1 ? "node" : "nodes"}` : null;
 }
 
 /** An item's id, which every listed item must have. */

@@ -5,20 +5,21 @@
 import { vultrBlockStorageUrl, vultrDatabasesUrl, vultrInstanceUrl, vultrKubernetesUrl, vultrLoadBalancersUrl } from "./console-links.ts";
 import {
   apiUrl,
-  idOf,
+  nodeCount,
   poolSizes,
   utcTimestamp,
   isRecord,
-  mapStatus,
   MalformedShape,
   required,
+  resourceBuilder,
   splitAddresses,
+  statusTable,
   str,
   tagsFromList,
   tokenCloudAdapter,
   type TokenCloudListing,
   type TokenCloudPage,
-  tokenResource,
+  volumeStatus,
 } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
@@ -40,30 +41,26 @@ function vultrStatus(status: string | null, power: string | null): ResourceStatu
   }
 }
 
+/** What every Vultr item has: a label, a region and date_created. */
+const resource = resourceBuilder({ name: "label", region: (item) => str(item.region), created: (item) => str(item.date_created) });
+
 function toResource(instance: Record<string, unknown>): NormalizedResource {
-  const id = str(required(instance, "id", "an instance"));
-  if (!id) throw new MalformedShape('an instance has an empty "id"');
   const status = str(instance.status);
   const power = str(instance.power_status);
   // The API definition lists IPv6 under v6_networks[].main_ip; answers also carry the older flat v6_main_ip.
   const v6 = Array.isArray(instance.v6_networks) ? instance.v6_networks.map((n) => (isRecord(n) ? str(n.main_ip) : null)) : [];
-  const ips = splitAddresses(
-    [...new Set([str(instance.main_ip), str(instance.v6_main_ip), ...v6, str(instance.internal_ip)])].filter((a) => a !== "0.0.0.0"),
-  );
+  const addresses = [...new Set([str(instance.main_ip), str(instance.v6_main_ip), ...v6, str(instance.internal_ip)])];
   const tags = tagsFromList(instance.tags);
   if (Object.keys(tags).length === 0 && str(instance.tag)) Object.assign(tags, tagsFromList([instance.tag]));
-  return tokenResource({
-    id,
-    name: str(instance.label) ?? str(instance.hostname) ?? id,
+  return resource(instance, "an instance", {
     type: "instance",
-    region: str(instance.region),
+    name: str(instance.label) ?? str(instance.hostname),
     status: vultrStatus(status, power),
     raw_status: [status, power].filter(Boolean).join("/") || null,
     size: str(instance.plan),
-    ...ips,
+    ...splitAddresses(addresses.filter((a) => a !== "0.0.0.0")),
     tags,
-    created_at: str(instance.date_created),
-    console_url: vultrInstanceUrl(id),
+    consoleUrl: vultrInstanceUrl,
   });
 }
 
@@ -93,53 +90,29 @@ function firstPage(base: URL, path: string): URL {
 
 const PENDING_OR_ACTIVE: Record<string, ResourceStatus> = { active: "running", pending: "pending" };
 
-/**
- * An active block storage volume attached to an instance is in use ("running"), an active detached one
- * serves nothing ("stopped"), as for the other clouds' volumes; raw_status keeps Vultr's status and says which.
- */
+/** An active block storage volume is "running" attached to an instance and "stopped" detached (volumeStatus). */
 function blockToResource(block: Record<string, unknown>): NormalizedResource {
-  const id = idOf(block, "a block storage volume");
-  const raw = str(block.status);
-  const attached = str(block.attached_to_instance) !== null;
   const gb = typeof block.size_gb === "number" ? block.size_gb : null;
-  const active = raw === "active";
-  return tokenResource({
-    id,
-    name: str(block.label) ?? id,
+  return resource(block, "a block storage volume", {
     type: "volume",
-    region: str(block.region),
-    status: active ? (attached ? "running" : "stopped") : mapStatus(raw, PENDING_OR_ACTIVE),
-    raw_status: raw && active ? `${raw}/${attached ? "attached" : "detached"}` : raw,
+    ...volumeStatus(str(block.status), str(block.attached_to_instance) !== null, PENDING_OR_ACTIVE),
     size: gb === null ? null : `${gb} GB`,
-    created_at: str(block.date_created),
-    console_url: vultrBlockStorageUrl(),
+    consoleUrl: vultrBlockStorageUrl,
   });
 }
 
 function kubernetesToResource(cluster: Record<string, unknown>): NormalizedResource {
-  const id = idOf(cluster, "a Kubernetes cluster");
-  const raw = str(cluster.status);
-  // ip is the control plane's address; endpoint is its DNS name, not an address.
-  return tokenResource({
-    id,
-    name: str(cluster.label) ?? id,
+  return resource(cluster, "a Kubernetes cluster", {
     type: "kubernetes_cluster",
-    region: str(cluster.region),
-    status: mapStatus(raw, PENDING_OR_ACTIVE),
-    raw_status: raw,
+    statuses: PENDING_OR_ACTIVE,
     size: poolSizes(cluster.node_pools, "plan", "node_quantity"),
+    // ip is the control plane's address; endpoint is its DNS name, not an address.
     ...splitAddresses([str(cluster.ip)]),
-    created_at: str(cluster.date_created),
-    console_url: vultrKubernetesUrl(),
+    consoleUrl: vultrKubernetesUrl,
   });
 }
 
-const DATABASE_STATUS: Record<string, ResourceStatus> = {
-  running: "running",
-  rebuilding: "pending",
-  rebalancing: "pending",
-  configuring: "pending",
-};
+const DATABASE_STATUS = statusTable({ running: ["running"], pending: ["rebuilding", "rebalancing", "configuring"] });
 
 /**
  * ONLY the fields named here are read. Vultr's list answer carries each database's `user` and `password`
@@ -148,79 +121,50 @@ const DATABASE_STATUS: Record<string, ResourceStatus> = {
  * lower case everywhere else; it is kept in lower case so region filters match.
  */
 function databaseToResource(database: Record<string, unknown>): NormalizedResource {
-  const id = idOf(database, "a managed database");
-  const raw = str(database.status);
-  const tag = str(database.tag);
-  return tokenResource({
-    id,
-    name: str(database.label) ?? id,
+  return resource(database, "a managed database", {
     type: "database",
     region: str(database.region)?.toLowerCase() ?? null,
-    status: mapStatus(raw, DATABASE_STATUS),
-    raw_status: raw,
+    statuses: DATABASE_STATUS,
     size: str(database.plan),
-    tags: tag ? tagsFromList([tag]) : {},
+    tags: tagsFromList([str(database.tag)]),
     created_at: utcTimestamp(database.date_created),
-    console_url: vultrDatabasesUrl(),
+    consoleUrl: vultrDatabasesUrl,
   });
 }
 
 function loadBalancerToResource(lb: Record<string, unknown>): NormalizedResource {
-  const id = idOf(lb, "a load balancer");
-  const raw = str(lb.status);
-  const nodes = typeof lb.nodes === "number" ? lb.nodes : null;
-  return tokenResource({
-    id,
-    name: str(lb.label) ?? id,
+  return resource(lb, "a load balancer", {
     type: "load_balancer",
-    region: str(lb.region),
-    status: mapStatus(raw, PENDING_OR_ACTIVE),
-    raw_status: raw,
-    size: nodes === null ? null : `${nodes} ${nodes === 1 ? "node" : "nodes"}`,
+    statuses: PENDING_OR_ACTIVE,
+    size: nodeCount(lb.nodes),
     ...splitAddresses([str(lb.ipv4), str(lb.ipv6)]),
-    created_at: str(lb.date_created),
-    console_url: vultrLoadBalancersUrl(),
+    consoleUrl: vultrLoadBalancersUrl,
   });
 }
 
 // Vultr's API key carries its user's permissions, with no per-product read scope: a type refused with 403
 // means the key's user lacks the permission Vultr asks for it.
-const forbiddenHint = (what: string, permission: string) =>
+const forbiddenHint = (what: string, permission = "subscriptions_view") =>
   `The API key's user may not view ${what} (the ${permission} permission), or the calling IP is not in the API access list at my.vultr.com/settings/#settingsapi.`;
 
-const listings: Record<"instance" | "volume" | "kubernetes_cluster" | "database" | "load_balancer", TokenCloudListing> = {
-  instance: {
-    firstPages: (base) => [firstPage(base, "v2/instances")],
-    readPage: cursorPages("instances", true),
+/** A listing of `path` whose items are under `key`; a `paged` operation takes per_page and must answer meta.links. */
+function listing(path: string, key: string, toResource: TokenCloudListing["toResource"], hint: string, paged = true): TokenCloudListing {
+  return {
+    firstPages: (base) => [paged ? firstPage(base, path) : apiUrl(base, path)],
+    readPage: cursorPages(key, paged),
     toResource,
-    forbiddenHint: forbiddenHint("instances", "subscriptions_view"),
-  },
-  volume: {
-    firstPages: (base) => [firstPage(base, "v2/blocks")],
-    readPage: cursorPages("blocks", true),
-    toResource: blockToResource,
-    forbiddenHint: forbiddenHint("block storage", "subscriptions_view"),
-  },
-  kubernetes_cluster: {
-    // list-kubernetes-clusters defines no query parameters.
-    firstPages: (base) => [apiUrl(base, "v2/kubernetes/clusters")],
-    readPage: cursorPages("vke_clusters", false),
-    toResource: kubernetesToResource,
-    forbiddenHint: forbiddenHint("Kubernetes clusters", "subscriptions_view"),
-  },
-  database: {
-    // list-databases defines only filters, and its meta carries only a total.
-    firstPages: (base) => [apiUrl(base, "v2/databases")],
-    readPage: cursorPages("databases", false),
-    toResource: databaseToResource,
-    forbiddenHint: forbiddenHint("managed databases", "subscriptions_view"),
-  },
-  load_balancer: {
-    firstPages: (base) => [firstPage(base, "v2/load-balancers")],
-    readPage: cursorPages("load_balancers", true),
-    toResource: loadBalancerToResource,
-    forbiddenHint: forbiddenHint("load balancers", "loadbalancer"),
-  },
+    forbiddenHint: hint,
+  };
+}
+
+const listings: Record<"instance" | "volume" | "kubernetes_cluster" | "database" | "load_balancer", TokenCloudListing> = {
+  instance: listing("v2/instances", "instances", toResource, forbiddenHint("instances")),
+  volume: listing("v2/blocks", "blocks", blockToResource, forbiddenHint("block storage")),
+  // list-kubernetes-clusters defines no query parameters.
+  kubernetes_cluster: listing("v2/kubernetes/clusters", "vke_clusters", kubernetesToResource, forbiddenHint("Kubernetes clusters"), false),
+  // list-databases defines only filters, and its meta carries only a total.
+  database: listing("v2/databases", "databases", databaseToResource, forbiddenHint("managed databases"), false),
+  load_balancer: listing("v2/load-balancers", "load_balancers", loadBalancerToResource, forbiddenHint("load balancers", "loadbalancer")),
 };
 
 export const vultrAdapter = tokenCloudAdapter({
