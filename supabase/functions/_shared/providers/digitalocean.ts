@@ -10,23 +10,9 @@ import {
   digitaloceanLoadBalancerUrl,
   digitaloceanVolumesUrl,
 } from "./console-links.ts";
-import {
-  apiUrl,
-  poolSizes,
-  isRecord,
-  mapStatus,
-  MalformedShape,
-  nodeCount,
-  required,
-  resourceBuilder,
-  splitAddresses,
-  statusTable,
-  str,
-  tagsFromList,
-  tokenCloudAdapter,
-  type TokenCloudListing,
-  type TokenCloudPage,
-} from "./token-providers.ts";
+import { isRecord, MalformedShape, required, splitAddresses, str, tagsFromList } from "./json-fields.ts";
+import { apiUrl, poolSizes, mapStatus, nodeCount, resourceBuilder, statusTable, tokenCloudAdapter } from "./token-providers.ts";
+import type { TokenCloudListing, TokenCloudPage } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const DIGITALOCEAN_API = "https://api.digitalocean.com";

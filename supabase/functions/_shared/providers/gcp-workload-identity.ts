@@ -18,7 +18,7 @@ import {
   parsePoolAudience,
   type GcpWorkloadIdentityCredentials,
 } from "../schemas/providers/gcp-workload-identity.ts";
-import { gcpTransport, listAggregatedInstances, type GcpAdapterOptions } from "./gcp.ts";
+import { gcpTransport, listAggregatedInstances, projectIdentity, type GcpAdapterOptions } from "./gcp.ts";
 import { gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
 import type { AdapterContext, HealthResult, ListResult, ProviderFailure } from "./types.ts";
 
@@ -401,10 +401,6 @@ function describe(error: unknown, call: Call | null): ProviderFailure {
 // ---------------------------------------------------------------------------------------------------
 // Health and listing
 
-function text(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
-}
-
 function malformed(message: string) {
   return new StageError("compute", new UpstreamError({ code: "malformed_response", message }));
 }
@@ -423,21 +419,14 @@ export async function checkWorkloadIdentityHealth(
       call,
       `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`,
     );
-    if (!project || typeof project !== "object" || text(project.name) === null)
-      throw malformed(`${new URL(call.base).host} answered the project request without a project name.`);
-    const number = text(project.id);
+    const details = {
+      auth: "workload identity federation",
+      principal: call.principal,
+      ...(call.account ? { service_account: call.account } : {}),
+    };
     return {
       ok: true,
-      identity: {
-        account: credentials.project_id,
-        label: number ? `${text(project.name)} (project number ${number})` : (text(project.name) ?? credentials.project_id),
-        details: {
-          auth: "workload identity federation",
-          principal: call.principal,
-          ...(call.account ? { service_account: call.account } : {}),
-          ...(number ? { project_number: number } : {}),
-        },
-      },
+      identity: projectIdentity(call.base, credentials.project_id, project, details, malformed),
       latencyMs: Math.round(performance.now() - started),
       checkedAt,
     };

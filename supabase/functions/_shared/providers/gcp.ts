@@ -11,16 +11,9 @@ import { safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike, type RequestOptions, providerFailure } from "../net/http.ts";
 import { isGcpWorkloadIdentity, type GcpCredentials } from "../schemas/providers.ts";
 import { aggregatedList, gcpServiceBases, listGcpResources } from "./gcp-resources.ts";
+import { str } from "./json-fields.ts";
 import { forgetGcpAccessToken, gcpAccessToken, GCP_SCOPE } from "./gcp-token.ts";
-import type {
-  AdapterContext,
-  HealthResult,
-  ListResult,
-  NormalizedResource,
-  ProviderAdapter,
-  ProviderFailure,
-  ResourceStatus,
-} from "./types.ts";
+import type { AdapterContext, ListResult, NormalizedResource, ProviderAdapter, ProviderFailure, ResourceStatus } from "./types.ts";
 
 export const GCP_COMPUTE_ENDPOINT = "https://compute.googleapis.com";
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -293,10 +286,6 @@ function lastSegment(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? (value.split("/").pop() ?? null) : null;
 }
 
-function text(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
-}
-
 /** us-central1-a → us-central1. */
 export function zoneToRegion(zone: string): string {
   return zone.replace(/-[a-z]$/, "");
@@ -307,19 +296,19 @@ export function gcpConsoleUrl(project: string, zone: string, name: string): stri
 }
 
 export function normalizeGcpInstance(instance: GcpInstance, project: string, scopeZone: string | null): NormalizedResource | null {
-  const name = text(instance.name);
+  const name = str(instance.name);
   if (!name) return null;
   const zone = lastSegment(instance.zone) ?? scopeZone;
   const publicIps: string[] = [];
   const privateIps: string[] = [];
   for (const nic of Array.isArray(instance.networkInterfaces) ? instance.networkInterfaces : []) {
-    const ip = text(nic?.networkIP);
+    const ip = str(nic?.networkIP);
     if (ip) privateIps.push(ip);
     for (const access of [
       ...(Array.isArray(nic?.accessConfigs) ? nic.accessConfigs : []),
       ...(Array.isArray(nic?.ipv6AccessConfigs) ? nic.ipv6AccessConfigs : []),
     ]) {
-      const external = text(access?.natIP) ?? text(access?.externalIpv6);
+      const external = str(access?.natIP) ?? str(access?.externalIpv6);
       if (external) publicIps.push(external);
     }
   }
@@ -327,11 +316,11 @@ export function normalizeGcpInstance(instance: GcpInstance, project: string, sco
   if (instance.labels && typeof instance.labels === "object" && !Array.isArray(instance.labels)) {
     for (const [key, value] of Object.entries(instance.labels)) if (typeof value === "string") labels[key] = value;
   }
-  const rawStatus = text(instance.status);
-  const created = text(instance.creationTimestamp);
+  const rawStatus = str(instance.status);
+  const created = str(instance.creationTimestamp);
   const createdMs = created ? Date.parse(created) : NaN;
   return {
-    id: text(instance.id) ?? `projects/${project}/zones/${zone ?? "-"}/instances/${name}`,
+    id: str(instance.id) ?? `projects/${project}/zones/${zone ?? "-"}/instances/${name}`,
     name,
     type: "instance",
     region: zone ? zoneToRegion(zone) : null,
@@ -352,6 +341,24 @@ export function normalizeGcpInstance(instance: GcpInstance, project: string, sco
 
 type ProjectBody = { name?: unknown; id?: unknown };
 
+/** The project a check read, as the identity it proves: its name and number, and how Cloudkeep reached it (`details`). */
+export function projectIdentity(
+  base: string,
+  projectId: string,
+  project: ProjectBody | null,
+  details: Record<string, string>,
+  malformed: (message: string) => Error,
+) {
+  const name = project && typeof project === "object" ? str(project.name) : null;
+  if (name === null) throw malformed(`${new URL(base).host} answered the project request without a project name.`);
+  const number = str(project?.id);
+  return {
+    account: projectId,
+    label: number ? `${name} (project number ${number})` : name,
+    details: { ...details, ...(number ? { project_number: number } : {}) },
+  };
+}
+
 function malformed(message: string): UpstreamError {
   return new UpstreamError({ code: "malformed_response", message });
 }
@@ -360,7 +367,7 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
   return {
     kind: "gcp",
 
-    async checkHealth(credentials, context): Promise<HealthResult> {
+    async checkHealth(credentials, context) {
       if (isGcpWorkloadIdentity(credentials))
         return (await import("./gcp-workload-identity.ts")).checkWorkloadIdentityHealth(credentials, context, options);
       const started = performance.now();
@@ -371,17 +378,17 @@ export function createGcpAdapter(options: GcpAdapterOptions = {}): ProviderAdapt
           call,
           `${call.base}/compute/v1/projects/${encodeURIComponent(credentials.project_id)}`,
         );
-        if (!project || typeof project !== "object" || text(project.name) === null) {
-          throw new StageError("compute", malformed(`${new URL(call.base).host} answered the project request without a project name.`));
-        }
-        const number = text(project.id);
+        const details = { client_email: credentials.client_email };
+        const identity = projectIdentity(
+          call.base,
+          credentials.project_id,
+          project,
+          details,
+          (m) => new StageError("compute", malformed(m)),
+        );
         return {
           ok: true,
-          identity: {
-            account: credentials.project_id,
-            label: number ? `${text(project.name)} (project number ${number})` : (text(project.name) ?? credentials.project_id),
-            details: { client_email: credentials.client_email, ...(number ? { project_number: number } : {}) },
-          },
+          identity,
           latencyMs: Math.round(performance.now() - started),
           checkedAt,
         };

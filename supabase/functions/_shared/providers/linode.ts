@@ -10,22 +10,9 @@ import {
   linodeNodeBalancerUrl,
   linodeVolumesUrl,
 } from "./console-links.ts";
-import {
-  apiUrl,
-  utcTimestamp,
-  isRecord,
-  MalformedShape,
-  required,
-  resourceBuilder,
-  splitAddresses,
-  statusTable,
-  str,
-  tagsFromList,
-  tokenCloudAdapter,
-  type TokenCloudListing,
-  type TokenCloudPage,
-  volumeStatus,
-} from "./token-providers.ts";
+import { isRecord, MalformedShape, required, splitAddresses, str, tagsFromList, utcTimestamp } from "./json-fields.ts";
+import { apiUrl, resourceBuilder, statusTable, tokenCloudAdapter, volumeStatus } from "./token-providers.ts";
+import type { TokenCloudListing, TokenCloudPage } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const LINODE_API = "https://api.linode.com";

@@ -7,7 +7,8 @@ import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from ".
 import { TokenCache } from "../net/token-cache.ts";
 import type { OpenStackCredentials } from "../schemas/providers.ts";
 import { openstackInstanceUrl } from "./console-links.ts";
-import { isRecord, mapStatus, str, tagsFromList } from "./token-providers.ts";
+import { isRecord, str, tagsFromList } from "./json-fields.ts";
+import { mapStatus } from "./token-providers.ts";
 import type {
   AdapterContext,
   HealthResult,

@@ -1,8 +1,9 @@
 // What DigitalOcean, Linode and Vultr adapters share: one bearer token, an identity call, paginated
 // listings (one per resource type). Each kind supplies only its paths, its pagination step, its shapes
 // and its hints.
-import { classifyAddress, safeFetch } from "../net/outbound.ts";
+import { safeFetch } from "../net/outbound.ts";
 import { requestJson, toProviderFailure, UpstreamError, type FetchLike } from "../net/http.ts";
+import { idOf, isRecord, MalformedShape, str } from "./json-fields.ts";
 import type { TokenCredentials } from "../schemas/providers.ts";
 import type { AdapterContext, ListResult, NormalizedResource, ProviderAdapter, ProviderIdentity, ResourceStatus } from "./types.ts";
 
@@ -56,9 +57,6 @@ function listingsOf(spec: TokenCloudSpec<TokenCloudKind>): [type: string, listin
   return spec.listings ? Object.entries(spec.listings) : [["instance", spec as TokenCloudListing]];
 }
 
-/** A body that is JSON but not the shape the API documents. */
-export class MalformedShape extends Error {}
-
 // A runaway guard: an endpoint that always answers "there is another page" must not loop forever.
 const MAX_PAGES = 2_000;
 
@@ -71,40 +69,6 @@ export function apiBase(context: AdapterContext, defaultEndpoint: string): URL {
 /** `path` ("v2/account" or "/v2/account") under the API root, keeping a path prefix the root may have. */
 export function apiUrl(base: URL, path: string): URL {
   return new URL(path.replace(/^\/+/, ""), base);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-export function str(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
-}
-
-/** "env:prod" → { env: "prod" }, "web" → { web: "" }: the key:value convention these clouds' tags follow. */
-export function tagsFromList(tags: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!Array.isArray(tags)) return out;
-  for (const tag of tags) {
-    if (typeof tag !== "string" || tag === "") continue;
-    const colon = tag.indexOf(":");
-    if (colon > 0) out[tag.slice(0, colon)] = tag.slice(colon + 1);
-    else out[tag] = "";
-  }
-  return out;
-}
-
-/** Splits addresses into public and private by range (private, shared, link-local, unique-local → private). */
-export function splitAddresses(addresses: (string | null | undefined)[]): { public_ips: string[]; private_ips: string[] } {
-  const public_ips: string[] = [];
-  const private_ips: string[] = [];
-  for (const raw of addresses) {
-    if (!raw) continue;
-    const address = raw.replace(/\/\d+$/, "");
-    if (classifyAddress(address) === null) public_ips.push(address);
-    else private_ips.push(address);
-  }
-  return { public_ips, private_ips };
 }
 
 export function mapStatus(raw: string | null, table: Record<string, ResourceStatus>): ResourceStatus {
@@ -349,13 +313,6 @@ export function nodeCount(count: unknown): string | null {
   return typeof count === "number" ? `${count} ${count === 1 ? "node" : "nodes"}` : null;
 }
 
-/** An item's id, which every listed item must have. */
-export function idOf(item: Record<string, unknown>, what: string): string {
-  const id = str(required(item, "id", what));
-  if (!id) throw new MalformedShape(`${what} has an empty "id"`);
-  return id;
-}
-
 /** "s-2vcpu-4gb ×3, g-4vcpu-16gb ×1": each node pool's machine size and node count, under the cloud's field names. */
 export function poolSizes(pools: unknown, sizeField: string, countField: string): string | null {
   if (!Array.isArray(pools)) return null;
@@ -365,20 +322,4 @@ export function poolSizes(pools: unknown, sizeField: string, countField: string)
     return size && count !== null ? `${size} ×${count}` : size;
   });
   return sizes.filter(Boolean).join(", ") || null;
-}
-
-/** A timestamp the cloud writes without a zone ("2018-01-01T00:01:01", "2022-05-09 10:13:31") is UTC; one with a zone stays as it is. */
-export function utcTimestamp(value: unknown): string | null {
-  const text = str(value);
-  if (!text) return null;
-  if (/(Z|[+-]\d\d:?\d\d)$/.test(text)) return text;
-  const plain = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)$/.exec(text);
-  return plain ? `${plain[1]}T${plain[2]}Z` : text;
-}
-
-/** A required field of an API object, or MalformedShape naming it. */
-export function required(object: Record<string, unknown>, field: string, what: string): unknown {
-  const value = object[field];
-  if (value === undefined || value === null) throw new MalformedShape(`${what} has no "${field}"`);
-  return value;
 }

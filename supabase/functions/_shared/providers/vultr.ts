@@ -3,24 +3,9 @@
 // Kubernetes (VKE) clusters and managed databases, whose list operations define no paging (one answer;
 // a cursor there is followed all the same). A type that fails is a partial failure of that type.
 import { vultrBlockStorageUrl, vultrDatabasesUrl, vultrInstanceUrl, vultrKubernetesUrl, vultrLoadBalancersUrl } from "./console-links.ts";
-import {
-  apiUrl,
-  nodeCount,
-  poolSizes,
-  utcTimestamp,
-  isRecord,
-  MalformedShape,
-  required,
-  resourceBuilder,
-  splitAddresses,
-  statusTable,
-  str,
-  tagsFromList,
-  tokenCloudAdapter,
-  type TokenCloudListing,
-  type TokenCloudPage,
-  volumeStatus,
-} from "./token-providers.ts";
+import { isRecord, MalformedShape, required, splitAddresses, str, tagsFromList, utcTimestamp } from "./json-fields.ts";
+import { apiUrl, nodeCount, poolSizes, resourceBuilder, statusTable, tokenCloudAdapter, volumeStatus } from "./token-providers.ts";
+import type { TokenCloudListing, TokenCloudPage } from "./token-providers.ts";
 import type { NormalizedResource, ResourceStatus } from "./types.ts";
 
 export const VULTR_API = "https://api.vultr.com";
