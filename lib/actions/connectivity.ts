@@ -4,11 +4,10 @@
 // functions check the role again, decrypt in memory for the one call, and record results.
 // What comes back to the browser is the adapter's secret-free outcome, never a credential.
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
+import { liveProviderAction, orgInput, providerInput } from "@/lib/actions/outcomes";
 import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
 import { checkProviderHealth, refreshResources, testCredentials } from "@/supabase/functions/_shared/domain/connectivity.ts";
-import { ProviderCallError } from "@/supabase/functions/_shared/domain/errors.ts";
 import type { HealthResult, ProviderFailure } from "@/supabase/functions/_shared/providers/types.ts";
 
 /** What a person sees of a check: the identity, or the failure with what to do about it. */
@@ -25,11 +24,9 @@ function failure({ code, message, hint }: ProviderFailure) {
   return { code, message, hint };
 }
 
-const providerInput = z.object({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
-
 /** The add and rotate dialogs' "Test connection": the same body as a save, nothing stored. */
 export const testConnectionAction = orgAction(
-  z.looseObject({ orgSlug: z.string().min(1) }),
+  orgInput,
   { name: "testConnection", role: "member" },
   async (input, { user, organization }) => {
     const { orgSlug: _slug, ...body } = input;
@@ -47,22 +44,7 @@ export const checkProviderNowAction = orgAction(
   },
 );
 
-export type RefreshOutcome =
-  | { ok: true; count: number; partialFailures: { scope: string; code: string; message: string }[] }
-  | { ok: false; code: string; message: string; hint: string };
-
-export const refreshResourcesAction = orgAction(
-  providerInput,
-  { name: "refreshResources", role: "member" },
-  async (input, { user, organization }) => {
-    try {
-      const listing = await refreshResources(vaultFor(user), input.providerId);
-      return { ok: true, count: listing.resources.length, partialFailures: listing.partialFailures } satisfies RefreshOutcome;
-    } catch (error) {
-      if (error instanceof ProviderCallError) return { ok: false, ...failure(error.failure) } satisfies RefreshOutcome;
-      throw error;
-    } finally {
-      revalidatePath(`/orgs/${organization.slug}/providers/${input.providerId}`);
-    }
-  },
-);
+export const refreshResourcesAction = liveProviderAction("refreshResources", async (vault, providerId) => {
+  const listing = await refreshResources(vault, providerId);
+  return { count: listing.resources.length, partialFailures: listing.partialFailures };
+});

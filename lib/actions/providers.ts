@@ -2,8 +2,8 @@
 // Provider writes from the portal. Each goes through orgAction (signed in, member of the
 // organization, admin or above) and then the shared domain function, which checks the role
 // again and runs under RLS — the UI hiding a button is never the check.
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { orgInput, providerInput, thenRefresh } from "@/lib/actions/outcomes";
 import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
 import {
@@ -15,15 +15,11 @@ import {
 } from "@/supabase/functions/_shared/domain/providers.ts";
 import { setReadOnlyCredentials } from "@/supabase/functions/_shared/domain/read-only.ts";
 
-const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
-const providerInput = z.looseObject({ orgSlug: z.string().min(1), providerId: z.uuid({ message: "Unknown provider." }) });
+/** Further fields pass through to the domain, which checks them with its own schema. */
+const providerFields = providerInput.loose();
 
 /** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
-async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  const result = await run();
-  revalidatePath(`/orgs/${slug}/providers`, "layout");
-  return result;
-}
+const domain = <T>(slug: string, run: () => Promise<T>) => thenRefresh({ path: `/orgs/${slug}/providers`, layout: true }, run);
 
 export const createProviderAction = orgAction(
   orgInput,
@@ -36,7 +32,7 @@ export const createProviderAction = orgAction(
 );
 
 export const updateProviderAction = orgAction(
-  providerInput,
+  providerFields,
   { name: "updateProvider", role: "admin" },
   async (input, { user, organization }) => {
     const { orgSlug: _slug, providerId, ...changes } = input;
@@ -46,7 +42,7 @@ export const updateProviderAction = orgAction(
 );
 
 export const rotateProviderCredentialsAction = orgAction(
-  providerInput,
+  providerFields,
   { name: "rotateProviderCredentials", role: "admin" },
   async (input, { user, organization }) => {
     const apiEndpoint = typeof input.apiEndpoint === "string" || input.apiEndpoint === null ? input.apiEndpoint : undefined;
@@ -78,7 +74,7 @@ export const deleteProviderAction = orgAction(
 );
 
 export const setReadOnlyCredentialsAction = orgAction(
-  providerInput,
+  providerFields,
   { name: "setReadOnlyCredentials", role: "admin" },
   async (input, { user, organization }) => {
     const updated = await domain(organization.slug, () =>

@@ -1,21 +1,14 @@
 "use server";
 // Organization settings and the webhook, from the settings page. Admins and owners only;
 // the shared domain functions check the role again and run under RLS.
-import { revalidatePath } from "next/cache";
-import { z } from "zod";
+import { orgInput, thenRefresh } from "@/lib/actions/outcomes";
 import { orgAction } from "@/lib/actions/safe-action";
 import { vaultFor } from "@/lib/vault";
 import { updateOrganizationSettings } from "@/supabase/functions/_shared/domain/organization-settings.ts";
 import { removeWebhook, rotateWebhookSecret, saveWebhook } from "@/supabase/functions/_shared/domain/webhooks.ts";
 
-const orgInput = z.looseObject({ orgSlug: z.string().min(1) });
-
-/** Runs a domain call, then refreshes the organization's pages (orgAction turns refusals into messages). */
-async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  const result = await run();
-  revalidatePath(`/orgs/${slug}`, "layout");
-  return result;
-}
+/** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
+const domain = <T>(slug: string, run: () => Promise<T>) => thenRefresh({ path: `/orgs/${slug}`, layout: true }, run);
 
 export const updateSettingsAction = orgAction(
   orgInput,

@@ -1,8 +1,8 @@
 "use server";
 // API token writes from the portal. orgAction checks the admin role before anything runs, the
 // shared domain function checks it again under RLS, and the database refuses everyone else.
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { thenRefresh } from "@/lib/actions/outcomes";
 import { orgAction } from "@/lib/actions/safe-action";
 import { sql } from "@/lib/db/client";
 import { createApiToken, revokeApiToken } from "@/supabase/functions/_shared/domain/api-tokens.ts";
@@ -11,11 +11,7 @@ import { apiTokenFormSchema } from "@/supabase/functions/_shared/schemas/tokens.
 const tokenInput = z.object({ orgSlug: z.string().min(1), tokenId: z.uuid({ message: "Unknown token." }) });
 
 /** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
-async function domain<T>(slug: string, run: () => Promise<T>): Promise<T> {
-  const result = await run();
-  revalidatePath(`/orgs/${slug}/tokens`);
-  return result;
-}
+const domain = <T>(slug: string, run: () => Promise<T>) => thenRefresh({ path: `/orgs/${slug}/tokens` }, run);
 
 /** Returns the token itself: the dialog shows it once, and nothing stores it. */
 export const createTokenAction = orgAction(
