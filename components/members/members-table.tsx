@@ -8,7 +8,8 @@ import { toast } from "sonner";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Button } from "@/components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { ACTIONS_COLUMN, ListTable } from "@/components/list-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { changeMemberRoleAction, removeMemberAction } from "@/lib/actions/members";
 import { hasRole, ROLE_LABELS, type OrgRole } from "@/lib/auth/roles";
 import type { OrganizationMember } from "@/lib/db/queries/organizations";
@@ -20,53 +21,41 @@ type Props = { orgSlug: string; organizationName: string; me: { id: string; role
 export function MembersTable({ orgSlug, organizationName, me, members }: Props) {
   const isAdmin = hasRole(me.role, "admin");
   return (
-    <div className="rounded-lg border" data-test="members-table">
-      <Table>
-        <TableHeader>
-          <TableRow>
-            <TableHead>Email</TableHead>
-            <TableHead>Role</TableHead>
-            <TableHead className="hidden sm:table-cell">Joined</TableHead>
+    <ListTable
+      test="members-table"
+      className=""
+      columns={[{ label: "Email" }, { label: "Role" }, { label: "Joined", className: "hidden sm:table-cell" }, isAdmin && ACTIONS_COLUMN]}
+    >
+      {members.map((member) => {
+        // Owners are managed by owners only; a member's own removal is "Leave organization".
+        const manageable = isAdmin && (member.role !== "owner" || me.role === "owner");
+        return (
+          <TableRow key={member.userId} data-test="member-row">
+            <TableCell className="font-medium break-all">
+              {member.email}
+              {member.userId === me.id && <span className="ml-2 text-xs text-muted-foreground">(you)</span>}
+            </TableCell>
+            <TableCell>
+              {manageable ? (
+                <MemberRole key={member.role} orgSlug={orgSlug} member={member} canGrantOwner={me.role === "owner"} />
+              ) : (
+                <RoleBadge role={member.role} />
+              )}
+            </TableCell>
+            <TableCell className="hidden text-muted-foreground sm:table-cell">
+              {member.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}
+            </TableCell>
             {isAdmin && (
-              <TableHead className="text-right">
-                <span className="sr-only">Actions</span>
-              </TableHead>
+              <TableCell className="text-right">
+                {manageable && member.userId !== me.id && (
+                  <RemoveMember orgSlug={orgSlug} organizationName={organizationName} member={member} />
+                )}
+              </TableCell>
             )}
           </TableRow>
-        </TableHeader>
-        <TableBody>
-          {members.map((member) => {
-            // Owners are managed by owners only; a member's own removal is "Leave organization".
-            const manageable = isAdmin && (member.role !== "owner" || me.role === "owner");
-            return (
-              <TableRow key={member.userId} data-test="member-row">
-                <TableCell className="font-medium break-all">
-                  {member.email}
-                  {member.userId === me.id && <span className="ml-2 text-xs text-muted-foreground">(you)</span>}
-                </TableCell>
-                <TableCell>
-                  {manageable ? (
-                    <MemberRole key={member.role} orgSlug={orgSlug} member={member} canGrantOwner={me.role === "owner"} />
-                  ) : (
-                    <RoleBadge role={member.role} />
-                  )}
-                </TableCell>
-                <TableCell className="hidden text-muted-foreground sm:table-cell">
-                  {member.joinedAt.toLocaleDateString("en", { dateStyle: "medium" })}
-                </TableCell>
-                {isAdmin && (
-                  <TableCell className="text-right">
-                    {manageable && member.userId !== me.id && (
-                      <RemoveMember orgSlug={orgSlug} organizationName={organizationName} member={member} />
-                    )}
-                  </TableCell>
-                )}
-              </TableRow>
-            );
-          })}
-        </TableBody>
-      </Table>
-    </div>
+        );
+      })}
+    </ListTable>
   );
 }
 

@@ -9,7 +9,8 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { ACTIONS_COLUMN, ListTable } from "@/components/list-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { inviteMemberAction, revokeInvitationAction } from "@/lib/actions/members";
 import type { OrgRole } from "@/lib/auth/roles";
 import type { OpenInvitation } from "@/lib/db/queries/members";
@@ -22,33 +23,28 @@ export function PendingInvitations({ orgSlug, myRole, invitations, now }: Props)
   const [issued, setIssued] = useState<IssuedInvitation | null>(null);
   return (
     <>
-      <div className="rounded-lg border" data-test="pending-invitations">
-        <Table>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Email</TableHead>
-              <TableHead>Role</TableHead>
-              <TableHead className="hidden md:table-cell">Invited by</TableHead>
-              <TableHead className="hidden sm:table-cell">Expires</TableHead>
-              <TableHead className="text-right">
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {invitations.map((invitation) => (
-              <InvitationRow
-                key={invitation.id}
-                orgSlug={orgSlug}
-                invitation={invitation}
-                expired={invitation.expiresAt <= now}
-                canManage={invitation.role !== "owner" || myRole === "owner"}
-                onIssued={setIssued}
-              />
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <ListTable
+        test="pending-invitations"
+        className=""
+        columns={[
+          { label: "Email" },
+          { label: "Role" },
+          { label: "Invited by", className: "hidden md:table-cell" },
+          { label: "Expires", className: "hidden sm:table-cell" },
+          ACTIONS_COLUMN,
+        ]}
+      >
+        {invitations.map((invitation) => (
+          <InvitationRow
+            key={invitation.id}
+            orgSlug={orgSlug}
+            invitation={invitation}
+            expired={invitation.expiresAt <= now}
+            canManage={invitation.role !== "owner" || myRole === "owner"}
+            onIssued={setIssued}
+          />
+        ))}
+      </ListTable>
       <Dialog open={issued !== null} onOpenChange={(open) => !open && setIssued(null)}>
         <DialogContent className="sm:max-w-lg">
           <DialogHeader>

@@ -6,7 +6,8 @@ import { History } from "lucide-react";
 
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { ListTable } from "@/components/list-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { UrlFilters } from "@/components/url-filters";
 import type { SessionUser } from "@/lib/auth/require-user";
 import { getActivity, type StoredEvent } from "@/lib/db/queries/events";
@@ -169,53 +170,49 @@ export async function ActivityTimeline({ user, orgSlug, providerId, base, query,
 
 function EventsTable({ events, now }: { events: StoredEvent[]; now: Date }) {
   return (
-    <div className="overflow-x-auto rounded-lg border">
-      <Table data-test="activity-table">
-        <TableHeader>
-          <TableRow>
-            <TableHead>When</TableHead>
-            <TableHead>Who</TableHead>
-            <TableHead>What</TableHead>
-            <TableHead>Resource</TableHead>
-            <TableHead>Region</TableHead>
-            <TableHead className="text-right">Console</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {events.map((event) => (
-            <TableRow key={event.event_id} data-test="activity-row">
-              <TableCell className="whitespace-nowrap">
-                <time dateTime={new Date(event.event_time).toISOString()} title={formatDateTime(event.event_time)}>
-                  {formatRelative(event.event_time, now)}
-                </time>
-              </TableCell>
-              <TableCell className="max-w-48 truncate">{event.username ?? <span className="text-muted-foreground">—</span>}</TableCell>
-              <TableCell>
-                <span className="font-medium">{event.event_name}</span>
-                {event.event_source && <span className="block text-xs text-muted-foreground">{event.event_source}</span>}
-              </TableCell>
-              <TableCell>
-                {event.resources.length === 0 ? (
-                  <span className="text-muted-foreground">—</span>
-                ) : (
-                  <ul className="grid gap-0.5">
-                    {event.resources.map((resource, index) => (
-                      <li key={`${resource.name}-${index}`}>
-                        <span className="font-mono text-xs break-all">{resource.name}</span>
-                        {resource.type && <span className="block text-xs text-muted-foreground">{resource.type}</span>}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </TableCell>
-              <TableCell className="font-mono text-xs">{event.region}</TableCell>
-              <TableCell className="text-right">
-                <ConsoleLink href={event.console_url} label={`${event.event_name} at ${formatDateTime(event.event_time)}`} />
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+    <ListTable
+      test="activity-table"
+      columns={[
+        { label: "When" },
+        { label: "Who" },
+        { label: "What" },
+        { label: "Resource" },
+        { label: "Region" },
+        { label: "Console", className: "text-right" },
+      ]}
+    >
+      {events.map((event) => (
+        <TableRow key={event.event_id} data-test="activity-row">
+          <TableCell className="whitespace-nowrap">
+            <time dateTime={new Date(event.event_time).toISOString()} title={formatDateTime(event.event_time)}>
+              {formatRelative(event.event_time, now)}
+            </time>
+          </TableCell>
+          <TableCell className="max-w-48 truncate">{event.username ?? <span className="text-muted-foreground">—</span>}</TableCell>
+          <TableCell>
+            <span className="font-medium">{event.event_name}</span>
+            {event.event_source && <span className="block text-xs text-muted-foreground">{event.event_source}</span>}
+          </TableCell>
+          <TableCell>
+            {event.resources.length === 0 ? (
+              <span className="text-muted-foreground">—</span>
+            ) : (
+              <ul className="grid gap-0.5">
+                {event.resources.map((resource, index) => (
+                  <li key={`${resource.name}-${index}`}>
+                    <span className="font-mono text-xs break-all">{resource.name}</span>
+                    {resource.type && <span className="block text-xs text-muted-foreground">{resource.type}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </TableCell>
+          <TableCell className="font-mono text-xs">{event.region}</TableCell>
+          <TableCell className="text-right">
+            <ConsoleLink href={event.console_url} label={`${event.event_name} at ${formatDateTime(event.event_time)}`} />
+          </TableCell>
+        </TableRow>
+      ))}
+    </ListTable>
   );
 }

@@ -12,13 +12,9 @@ import { ChoiceCards } from "@/components/ui/choice-cards";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { deleteProviderAction } from "@/lib/actions/providers";
-import type { ProviderSummary } from "./provider-meta";
+import type { ProviderDialogProps, ProviderSummary } from "./provider-meta";
 
-type DialogProps = {
-  orgSlug: string;
-  provider: ProviderSummary;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+type DialogProps = ProviderDialogProps & {
   /** Where to go afterwards, when the current page is the provider's own. */
   redirectTo?: string;
 };

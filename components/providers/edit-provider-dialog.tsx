@@ -13,18 +13,11 @@ import { updateProviderAction } from "@/lib/actions/providers";
 import type { Environment } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { EndpointField } from "./endpoint-field";
 import { EnvironmentField } from "./environment-field";
-import type { ProviderSummary } from "./provider-meta";
+import type { ProviderDialogProps, ProviderSummary } from "./provider-meta";
 import { RegionsField } from "./regions-field";
 import { parseRegionList, type FieldErrors } from "./provider-form";
 
-type DialogProps = {
-  orgSlug: string;
-  provider: ProviderSummary;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-};
-
-export function EditProviderDialog({ orgSlug, provider, open, onOpenChange }: DialogProps) {
+export function EditProviderDialog({ orgSlug, provider, open, onOpenChange }: ProviderDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="sm:max-w-lg" data-test="edit-provider-dialog">

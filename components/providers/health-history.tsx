@@ -2,7 +2,8 @@
 // took, and for failures the provider's code, message and what to do.
 import { CheckCircle2, XCircle } from "lucide-react";
 
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { ListTable } from "@/components/list-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import type { HealthCheck } from "@/lib/db/queries/connectivity";
 import { formatDateTime, formatRelative } from "./provider-meta";
 
@@ -22,54 +23,50 @@ export function HealthHistory({ checks, now }: { checks: HealthCheck[]; now: Dat
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border">
-      <Table data-test="health-history">
-        <TableHeader>
-          <TableRow>
-            <TableHead>Checked</TableHead>
-            <TableHead>Result</TableHead>
-            <TableHead className="text-right">Latency</TableHead>
-            <TableHead>Trigger</TableHead>
-            <TableHead>Details</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {checks.map((check) => (
-            <TableRow key={check.id} data-ok={check.ok}>
-              <TableCell className="whitespace-nowrap">
-                <time dateTime={new Date(check.checked_at).toISOString()} title={formatDateTime(check.checked_at)}>
-                  {formatRelative(check.checked_at, now)}
-                </time>
-              </TableCell>
-              <TableCell>
-                {check.ok ? (
-                  <span className="inline-flex items-center gap-1.5 text-success">
-                    <CheckCircle2 aria-hidden="true" className="size-4" /> Healthy
-                  </span>
-                ) : (
-                  <span className="inline-flex items-center gap-1.5 text-destructive">
-                    <XCircle aria-hidden="true" className="size-4" /> Failed
-                  </span>
-                )}
-              </TableCell>
-              <TableCell className="text-right tabular-nums">{check.latency_ms === null ? "—" : `${check.latency_ms} ms`}</TableCell>
-              <TableCell className="whitespace-nowrap text-muted-foreground">{TRIGGER_LABELS[check.trigger] ?? check.trigger}</TableCell>
-              <TableCell className="max-w-md min-w-64 whitespace-normal">
-                {check.ok ? (
-                  <span className="font-mono text-xs text-muted-foreground">{identityText(check.identity)}</span>
-                ) : (
-                  <span className="grid gap-0.5">
-                    <span>{check.error_message}</span>
-                    {check.error_hint && <span className="text-muted-foreground">{check.error_hint}</span>}
-                    {check.error_code && <span className="font-mono text-xs text-muted-foreground">{check.error_code}</span>}
-                  </span>
-                )}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+    <ListTable
+      test="health-history"
+      columns={[
+        { label: "Checked" },
+        { label: "Result" },
+        { label: "Latency", className: "text-right" },
+        { label: "Trigger" },
+        { label: "Details" },
+      ]}
+    >
+      {checks.map((check) => (
+        <TableRow key={check.id} data-ok={check.ok}>
+          <TableCell className="whitespace-nowrap">
+            <time dateTime={new Date(check.checked_at).toISOString()} title={formatDateTime(check.checked_at)}>
+              {formatRelative(check.checked_at, now)}
+            </time>
+          </TableCell>
+          <TableCell>
+            {check.ok ? (
+              <span className="inline-flex items-center gap-1.5 text-success">
+                <CheckCircle2 aria-hidden="true" className="size-4" /> Healthy
+              </span>
+            ) : (
+              <span className="inline-flex items-center gap-1.5 text-destructive">
+                <XCircle aria-hidden="true" className="size-4" /> Failed
+              </span>
+            )}
+          </TableCell>
+          <TableCell className="text-right tabular-nums">{check.latency_ms === null ? "—" : `${check.latency_ms} ms`}</TableCell>
+          <TableCell className="whitespace-nowrap text-muted-foreground">{TRIGGER_LABELS[check.trigger] ?? check.trigger}</TableCell>
+          <TableCell className="max-w-md min-w-64 whitespace-normal">
+            {check.ok ? (
+              <span className="font-mono text-xs text-muted-foreground">{identityText(check.identity)}</span>
+            ) : (
+              <span className="grid gap-0.5">
+                <span>{check.error_message}</span>
+                {check.error_hint && <span className="text-muted-foreground">{check.error_hint}</span>}
+                {check.error_code && <span className="font-mono text-xs text-muted-foreground">{check.error_code}</span>}
+              </span>
+            )}
+          </TableCell>
+        </TableRow>
+      ))}
+    </ListTable>
   );
 }
 

@@ -25,6 +25,9 @@ const SUMMARY_FIELDS = [
 
 export type ProviderSummary = Pick<ProviderRecord, (typeof SUMMARY_FIELDS)[number]>;
 
+/** What every dialog about one provider (edit, rotate, suspend, delete) is given. */
+export type ProviderDialogProps = { orgSlug: string; provider: ProviderSummary; open: boolean; onOpenChange: (open: boolean) => void };
+
 export function toSummary(provider: ProviderRecord): ProviderSummary {
   return Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, provider[field]])) as ProviderSummary;
 }

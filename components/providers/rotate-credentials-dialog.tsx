@@ -12,7 +12,7 @@ import { toFieldErrors } from "@/supabase/functions/_shared/schemas/field-errors
 import { apiEndpointSchema, CREDENTIAL_VARIANTS, parseCredentials } from "@/supabase/functions/_shared/schemas/providers.ts";
 import { CredentialFields } from "./credential-fields";
 import { EndpointField } from "./endpoint-field";
-import type { ProviderSummary } from "./provider-meta";
+import type { ProviderDialogProps, ProviderSummary } from "./provider-meta";
 import { TestConnection } from "./test-connection";
 import {
   buildCredentials,
@@ -26,11 +26,7 @@ import { useFocusFirstError } from "./use-focus-first-error";
 
 type Mode = "rotate" | "read_only";
 
-type DialogProps = {
-  orgSlug: string;
-  provider: ProviderSummary;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+type DialogProps = ProviderDialogProps & {
   /** "read_only": the optional second credential that checks and listings use instead. */
   mode?: Mode;
 };

@@ -5,16 +5,9 @@ import { toast } from "sonner";
 
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { setProviderSuspendedAction } from "@/lib/actions/providers";
-import type { ProviderSummary } from "./provider-meta";
+import type { ProviderDialogProps } from "./provider-meta";
 
-type DialogProps = {
-  orgSlug: string;
-  provider: ProviderSummary;
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-};
-
-export function SuspendProviderDialog({ orgSlug, provider, open, onOpenChange }: DialogProps) {
+export function SuspendProviderDialog({ orgSlug, provider, open, onOpenChange }: ProviderDialogProps) {
   const router = useRouter();
   const suspend = provider.status !== "suspended";
   return (

@@ -2,7 +2,8 @@
 // was last used. Only active tokens offer Revoke; revoked ones stay listed for the record.
 import { formatDateTime, formatRelative } from "@/components/providers/provider-meta";
 import { Badge } from "@/components/ui/badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { ACTIONS_COLUMN, ListTable } from "@/components/list-table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import type { ApiTokenRecord } from "@/lib/db/queries/tokens";
 import type { ApiTokenStatus } from "@/supabase/functions/_shared/domain/api-tokens.ts";
 import { RevokeTokenButton } from "./revoke-token-button";
@@ -25,62 +26,55 @@ function When({ date, now, empty }: { date: Date | null; now: Date; empty: strin
 
 export function TokensTable({ orgSlug, tokens, now }: { orgSlug: string; tokens: ApiTokenRecord[]; now: Date }) {
   return (
-    <div className="overflow-hidden rounded-lg border">
-      <Table data-test="tokens-table">
-        <TableHeader>
-          <TableRow>
-            <TableHead>Name</TableHead>
-            <TableHead>Scopes</TableHead>
-            <TableHead className="hidden md:table-cell">Created</TableHead>
-            <TableHead className="hidden sm:table-cell">Expires</TableHead>
-            <TableHead className="hidden lg:table-cell">Last used</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead className="text-right">
-              <span className="sr-only">Actions</span>
-            </TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {tokens.map((token) => (
-            <TableRow
-              key={token.id}
-              data-test="token-row"
-              data-status={token.status}
-              className={token.status === "active" ? undefined : "text-muted-foreground"}
-            >
-              <TableCell className="max-w-48">
-                <span className="block truncate font-medium">{token.name}</span>
-                <span className="font-mono text-xs text-muted-foreground">{token.token_prefix}…</span>
-              </TableCell>
-              <TableCell className="max-w-64">
-                <ScopeBadges scopes={token.scopes} />
-              </TableCell>
-              <TableCell className="hidden md:table-cell">
-                <span className="block max-w-48 truncate" title={token.created_by_email ?? undefined}>
-                  {token.created_by_email ?? <span className="text-muted-foreground">a former member</span>}
-                </span>
-                <span className="text-xs text-muted-foreground">
-                  <When date={token.created_at} now={now} empty="" />
-                </span>
-              </TableCell>
-              <TableCell className="hidden whitespace-nowrap sm:table-cell">
-                <When date={token.expires_at} now={now} empty="Never" />
-              </TableCell>
-              <TableCell className="hidden whitespace-nowrap lg:table-cell">
-                <When date={token.last_used_at} now={now} empty="Never used" />
-              </TableCell>
-              <TableCell>
-                <Badge variant={STATUS[token.status].variant} data-test="token-status">
-                  {STATUS[token.status].label}
-                </Badge>
-              </TableCell>
-              <TableCell className="text-right">
-                {token.status === "active" && <RevokeTokenButton orgSlug={orgSlug} token={token} />}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+    <ListTable
+      test="tokens-table"
+      className="overflow-hidden"
+      columns={[
+        { label: "Name" },
+        { label: "Scopes" },
+        { label: "Created", className: "hidden md:table-cell" },
+        { label: "Expires", className: "hidden sm:table-cell" },
+        { label: "Last used", className: "hidden lg:table-cell" },
+        { label: "Status" },
+        ACTIONS_COLUMN,
+      ]}
+    >
+      {tokens.map((token) => (
+        <TableRow
+          key={token.id}
+          data-test="token-row"
+          data-status={token.status}
+          className={token.status === "active" ? undefined : "text-muted-foreground"}
+        >
+          <TableCell className="max-w-48">
+            <span className="block truncate font-medium">{token.name}</span>
+            <span className="font-mono text-xs text-muted-foreground">{token.token_prefix}…</span>
+          </TableCell>
+          <TableCell className="max-w-64">
+            <ScopeBadges scopes={token.scopes} />
+          </TableCell>
+          <TableCell className="hidden md:table-cell">
+            <span className="block max-w-48 truncate" title={token.created_by_email ?? undefined}>
+              {token.created_by_email ?? <span className="text-muted-foreground">a former member</span>}
+            </span>
+            <span className="text-xs text-muted-foreground">
+              <When date={token.created_at} now={now} empty="" />
+            </span>
+          </TableCell>
+          <TableCell className="hidden whitespace-nowrap sm:table-cell">
+            <When date={token.expires_at} now={now} empty="Never" />
+          </TableCell>
+          <TableCell className="hidden whitespace-nowrap lg:table-cell">
+            <When date={token.last_used_at} now={now} empty="Never used" />
+          </TableCell>
+          <TableCell>
+            <Badge variant={STATUS[token.status].variant} data-test="token-status">
+              {STATUS[token.status].label}
+            </Badge>
+          </TableCell>
+          <TableCell className="text-right">{token.status === "active" && <RevokeTokenButton orgSlug={orgSlug} token={token} />}</TableCell>
+        </TableRow>
+      ))}
+    </ListTable>
   );
 }

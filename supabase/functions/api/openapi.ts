@@ -1,5 +1,6 @@
 // The API contract, served at GET /api/openapi.json. Kept next to the routes it describes; the
 // scopes an API token needs per route come from the table the router enforces (./scopes.ts).
+import { PROVIDER_STATUS_VALUES } from "../_shared/database.types.ts";
 import { ENVIRONMENTS, PROVIDER_TYPES } from "../_shared/schemas/providers.ts";
 import { API_TOKEN_SCOPE_DESCRIPTIONS, API_TOKEN_SCOPES, apiTokenCreateSchema } from "../_shared/schemas/tokens.ts";
 import { awsOpenApiPaths } from "./routes/aws.ts";
@@ -341,7 +342,7 @@ export function openApiDocument(url: URL) {
             account_identifier: { type: ["string", "null"] },
             environment: { enum: ENVIRONMENTS },
             regions: { type: "array", items: { type: "string" } },
-            status: { enum: ["pending", "healthy", "failed", "suspended"] },
+            status: { enum: PROVIDER_STATUS_VALUES },
             last_checked_at: { type: ["string", "null"], format: "date-time" },
             last_error_code: { type: ["string", "null"] },
             last_error_message: { type: ["string", "null"] },
