@@ -162,32 +162,24 @@ export function SettingsForm({ orgSlug, settings, canEdit }: { orgSlug: string; 
       <fieldset disabled={!canEdit || pending} className="grid gap-5">
         <legend className="mb-3 text-base font-semibold">Credential age</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField id="settings-warning" label="Warn after (days)" error={errors.credential_warning_days}>
-            {(control) => (
-              <Input
-                {...control}
-                type="number"
-                min={1}
-                max={3650}
-                inputMode="numeric"
-                value={warning}
-                onChange={(e) => setWarning(e.target.value)}
-              />
-            )}
-          </FormField>
-          <FormField id="settings-critical" label="Critical after (days)" error={errors.credential_critical_days}>
-            {(control) => (
-              <Input
-                {...control}
-                type="number"
-                min={2}
-                max={3650}
-                inputMode="numeric"
-                value={critical}
-                onChange={(e) => setCritical(e.target.value)}
-              />
-            )}
-          </FormField>
+          <NumberField
+            id="settings-warning"
+            label="Warn after (days)"
+            error={errors.credential_warning_days}
+            min={1}
+            max={3650}
+            value={warning}
+            onChange={setWarning}
+          />
+          <NumberField
+            id="settings-critical"
+            label="Critical after (days)"
+            error={errors.credential_critical_days}
+            min={2}
+            max={3650}
+            value={critical}
+            onChange={setCritical}
+          />
         </div>
         <p className="-mt-2 text-sm text-muted-foreground">
           Counted from when a credential was added or last rotated. Old credentials appear under Needs attention.
@@ -210,7 +202,7 @@ function NumberField(props: {
   id: string;
   label: string;
   error: string[] | undefined;
-  description: string;
+  description?: string;
   min: number;
   max: number;
   value: string;
