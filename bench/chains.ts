@@ -48,7 +48,7 @@ export async function requestChains(port: number, busyMs: number): Promise<numbe
 /** This process's CPU time (user + system, GC threads included) in ms, from /proc: the same in Node and Deno. */
 export function cpuMs(): number {
   try {
-    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;

@@ -13,6 +13,7 @@
 //   npm run bench:federation [-- --runs 40]
 import postgres from "postgres";
 import { parseKeyRing } from "../supabase/functions/_shared/crypto/index.ts";
+import { onlyRow } from "../supabase/functions/_shared/db.ts";
 import {
   AWS_WEB_IDENTITY_AUDIENCE,
   AZURE_FEDERATION_AUDIENCE,
@@ -33,11 +34,10 @@ import { startAzureFake } from "../tests/fakes/azure.ts";
 import { enableGcpFederation } from "../tests/fakes/gcp-federation.ts";
 import { startGcpFake, TEST_CA } from "../tests/fakes/gcp.ts";
 import { startTestStack } from "../tests/support/stack.ts";
-import { arg, log, median } from "./support.ts";
+import { arg, log, median, percentile } from "./support.ts";
 
 const runs = arg("--runs", 40);
-const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))];
-const fmt = (values: number[]) => `median ${median(values).toFixed(1)} ms, p95 ${p95(values).toFixed(1)} ms`;
+const fmt = (values: number[]) => `median ${median(values).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms`;
 
 const stack = await startTestStack();
 const sql = postgres(stack.info.databaseUrl, { max: 4, onnotice: () => {} });
@@ -47,8 +47,11 @@ const azureFake = await startAzureFake();
 try {
   const ring = parseKeyRing(stack.info.encryptionKeys);
   const issuer = `${stack.info.supabaseUrl}/functions/v1/oidc`;
-  const [{ id: organizationId }] = await sql<{ id: string }[]>`
-    insert into public.organizations (slug, name) values ('bench-federation', 'Bench federation') returning id`;
+  const { id: organizationId } = onlyRow(
+    await sql<{ id: string }[]>`
+    insert into public.organizations (slug, name) values ('bench-federation', 'Bench federation') returning id`,
+    "insert into public.organizations",
+  );
   // An audited token needs its provider's organization; the provider row itself is not read here.
   const providerId = crypto.randomUUID();
   const subject = federationSubject(organizationId, providerId);

@@ -8,7 +8,7 @@
 // Run: npm run bench:inventory [-- --runs 200] [--resources 500000]
 import { pathToFileURL } from "node:url";
 import postgres from "postgres";
-import { asService, readWithRls, type Claims, type Querier } from "../supabase/functions/_shared/db.ts";
+import { asService, onlyRow, readWithRls, type Claims, type Querier } from "../supabase/functions/_shared/db.ts";
 import {
   forEachInventoryBatch,
   inventoryCsvLine,
@@ -18,7 +18,7 @@ import {
   type InventoryPageOptions,
 } from "../supabase/functions/_shared/domain/inventory-queries.ts";
 import { startTestStack } from "../tests/support/stack.ts";
-import { arg, log } from "./support.ts";
+import { arg, log, percentile } from "./support.ts";
 
 const RESOURCES = arg("resources", 500_000);
 const RUNS = arg("runs", 200);
@@ -31,10 +31,6 @@ const FAKE_ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY="
 const KINDS = ["aws", "azure", "gcp", "digitalocean", "linode", "vultr", "openstack", "s3_compatible"];
 const ENVIRONMENTS = ["production", "staging", "development", "other"];
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const f = (n: number) => n.toFixed(1).padStart(6);
 
 /**
@@ -76,11 +72,17 @@ async function seedResources(sql: postgres.Sql, organizationId: string, count: n
 
 export async function seed(sql: postgres.Sql) {
   const started = Date.now();
-  const [viewer] = await sql<{ id: string }[]>`
+  const viewer = onlyRow(
+    await sql<{ id: string }[]>`
     insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-    values (gen_random_uuid(), 'authenticated', 'authenticated', 'viewer@bench.test', now(), '{}', '{}', now(), now()) returning id`;
-  const [org] = await sql<{ id: string }[]>`
-    insert into public.organizations (slug, name, created_by) values ('inventory-bench', 'Inventory bench', ${viewer.id}) returning id`;
+    values (gen_random_uuid(), 'authenticated', 'authenticated', 'viewer@bench.test', now(), '{}', '{}', now(), now()) returning id`,
+    "insert into auth.users",
+  );
+  const org = onlyRow(
+    await sql<{ id: string }[]>`
+    insert into public.organizations (slug, name, created_by) values ('inventory-bench', 'Inventory bench', ${viewer.id}) returning id`,
+    "insert into public.organizations",
+  );
   await sql`insert into public.organization_members (organization_id, user_id, role) values (${org.id}, ${viewer.id}, 'viewer')`;
   const others = await sql<{ id: string }[]>`
     insert into public.organizations (slug, name, created_by)
@@ -117,14 +119,17 @@ async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>, ru
     await b();
   }
   const times: [number[], number[]] = [[], []];
+  const time = async (run: () => Promise<unknown>, list: number[]) => {
+    const t = performance.now();
+    await run();
+    list.push(performance.now() - t);
+  };
   for (let i = 0; i < runs; i++) {
-    for (const [side, run] of [a, b].entries()) {
-      const t = performance.now();
-      await run();
-      times[side].push(performance.now() - t);
-    }
+    await time(a, times[0]);
+    await time(b, times[1]);
   }
-  return times.map((list) => ({ p50: percentile(list, 50), p95: percentile(list, 95) }));
+  const stats = (list: number[]) => ({ p50: percentile(list, 50), p95: percentile(list, 95) });
+  return [stats(times[0]), stats(times[1])] as const;
 }
 
 async function main() {
@@ -221,7 +226,7 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error) => {
     console.error(error);
     process.exit(1);

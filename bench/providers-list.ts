@@ -16,10 +16,11 @@ import { chromium } from "playwright-core";
 import postgres from "postgres";
 import { selectProviderPage } from "../supabase/functions/_shared/domain/provider-queries.ts";
 import { decryptCredential, encryptCredential, parseKeyRing } from "../supabase/functions/_shared/crypto/index.ts";
-import { asService, withRls, type Claims } from "../supabase/functions/_shared/db.ts";
+import { asService, onlyRow, withRls, type Claims } from "../supabase/functions/_shared/db.ts";
 import { rotateKeys } from "../scripts/keys-rotate.ts";
 import { startPortal } from "../tests/support/portal.ts";
 import { startTestStack } from "../tests/support/stack.ts";
+import { percentile } from "./support.ts";
 
 const ORGS = 10_000;
 const PROVIDERS = 100_000;
@@ -33,10 +34,6 @@ const CONCURRENCY = 10;
 const WARMUP_SECONDS = arg("warmup", 10);
 const root = resolve(import.meta.dirname, "..");
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const log = (line: string) => console.log(line);
 
@@ -54,16 +51,19 @@ export async function seed(sql: postgres.Sql, keys: string) {
   await sql`
     insert into public.organization_members (organization_id, user_id, role)
     select o.id, o.created_by, 'owner' from public.organizations o where o.slug like 'bench-%'`;
-  const [member] = await sql<{ id: string }[]>`
+  const member = onlyRow(
+    await sql<{ id: string }[]>`
     insert into auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
     values (gen_random_uuid(), 'authenticated', 'authenticated', 'member@bench.test', extensions.crypt('bench-password-1', extensions.gen_salt('bf', 10)),
             now(), '{"provider":"email","providers":["email"]}', '{}', now(), now())
-    returning id`;
+    returning id`,
+    "insert into auth.users",
+  );
   const orgs = await sql<{ id: string; slug: string }[]>`select id, slug from public.organizations where slug like 'bench-%' order by slug`;
   const big = orgs.find((o) => o.slug === "bench-1")!;
   // The member belongs to the big organization and two small ones, like a real person.
   await sql`insert into public.organization_members (organization_id, user_id, role) values
-    (${big.id}, ${member.id}, 'member'), (${orgs[1].id}, ${member.id}, 'viewer'), (${orgs[2].id}, ${member.id}, 'admin')`;
+    (${big.id}, ${member.id}, 'member'), (${orgs[1]!.id}, ${member.id}, 'viewer'), (${orgs[2]!.id}, ${member.id}, 'admin')`;
 
   const kinds = ["aws", "azure", "gcp", "digitalocean", "linode", "vultr", "openstack", "s3_compatible"];
   const statuses = ["healthy", "healthy", "healthy", "pending", "failed", "suspended"];
@@ -73,7 +73,7 @@ export async function seed(sql: postgres.Sql, keys: string) {
   for (let offset = 0; offset < PROVIDERS; offset += CHUNK) {
     const rows: Record<string, unknown>[] = [];
     for (let i = offset; i < Math.min(PROVIDERS, offset + CHUNK); i++) {
-      const org = i < BIG_ORG_PROVIDERS ? big : small[(i - BIG_ORG_PROVIDERS) % small.length];
+      const org = i < BIG_ORG_PROVIDERS ? big : small[(i - BIG_ORG_PROVIDERS) % small.length]!;
       const id = crypto.randomUUID();
       const token = `dop_v1_${i.toString(16).padStart(64, "0")}`;
       const credentials = await encryptCredential(ring, { organizationId: org.id, providerId: id }, { access_key: token });
@@ -121,12 +121,14 @@ async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>, it
     await b();
   }
   const times: [number[], number[]] = [[], []];
+  const time = async (run: () => Promise<unknown>, list: number[]) => {
+    const t = performance.now();
+    await run();
+    list.push(performance.now() - t);
+  };
   for (let i = 0; i < iterations; i++) {
-    for (const [side, run] of [a, b].entries()) {
-      const t = performance.now();
-      await run();
-      times[side].push(performance.now() - t);
-    }
+    await time(a, times[0]);
+    await time(b, times[1]);
   }
   const stats = (list: number[]) => ({ p50: percentile(list, 50), p95: percentile(list, 95) });
   return [stats(times[0]), stats(times[1])] as const;
@@ -283,7 +285,7 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error) => {
     console.error(error);
     process.exit(1);

@@ -6,7 +6,9 @@ import process from "node:process";
 import { awsAdapter } from "../supabase/functions/_shared/providers/aws.ts";
 import { cpuMs, requestChains } from "./chains.ts";
 
-const input = JSON.parse(process.argv[2]);
+const [argument] = process.argv.slice(2);
+if (argument === undefined) throw new Error("Pass the input as one JSON argument, as bench/resources.ts does.");
+const input = JSON.parse(argument);
 
 async function awsListings() {
   const credentials = { access_key: input.accessKey, secret_key: input.secretKey };

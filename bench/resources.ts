@@ -134,7 +134,8 @@ async function main() {
       { name: "AWS bench", provider_type: "aws", environment: "production", api_endpoint: fake.url, credentials },
     ]);
     const [provider] = stack.report.providers;
-    if (!provider.healthy || provider.resources !== TOTAL) throw new Error(`the seeded provider is not ready: ${JSON.stringify(provider)}`);
+    if (!provider?.healthy || provider.resources !== TOTAL)
+      throw new Error(`the seeded provider is not ready: ${JSON.stringify(provider)}`);
     const url = `${stack.info.supabaseUrl}/functions/v1/api/providers/${provider.id}/resources?refresh=true&limit=50`;
     const request = async () => {
       const started = performance.now();

@@ -22,7 +22,16 @@ export const arg = (name: string, fallback: number) => {
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  // Every index is in range when there are values; with none the median stays NaN, as it was.
+  const at = (i: number) => sorted[i] ?? Number.NaN;
+  return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+};
+/** The value `p` per cent of the way up `values` (nearest rank, rounding down); throws when there are none. */
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const value = sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  if (value === undefined) throw new Error("A percentile of no values.");
+  return value;
 };
 export const ms = (n: number) => `${Math.round(n)} ms`;
 export const log = (line: string) => console.log(line);

@@ -4,6 +4,7 @@
 import { loadavg } from "node:os";
 import postgres from "postgres";
 import { encryptCredential, parseKeyRing, type KeyRing } from "../supabase/functions/_shared/crypto/index.ts";
+import { onlyRow } from "../supabase/functions/_shared/db.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../tests/fakes/digitalocean.ts";
 import { startTestStack, type TestStackInfo } from "../tests/support/stack.ts";
 
@@ -14,7 +15,10 @@ export const arg = (name: string, fallback: number) => {
 /** `--name 10,25,50` as numbers. */
 export const numbers = (name: string, fallback: number[]) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1].split(",").map(Number) : fallback;
+  if (i <= 0) return fallback;
+  const list = process.argv[i + 1];
+  if (list === undefined) throw new Error(`--${name} needs a list, e.g. --${name} 10,25,50`);
+  return list.split(",").map(Number);
 };
 export const log = (line: string) => console.log(line);
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -53,8 +57,8 @@ export async function seedFleet(sql: postgres.Sql, ring: KeyRing, fleet: Fleet, 
   for (let offset = 0; offset < providers; offset += CHUNK) {
     const rows: Record<string, unknown>[] = [];
     for (let i = offset; i < Math.min(providers, offset + CHUNK); i++) {
-      const org = orgs[i % orgs.length].id;
-      const fake = fleet.fakes[(i % orgs.length) % fleet.fakes.length];
+      const org = orgs[i % orgs.length]!.id;
+      const fake = fleet.fakes[(i % orgs.length) % fleet.fakes.length]!;
       const id = crypto.randomUUID();
       const credentials = await encryptCredential(ring, { organizationId: org, providerId: id }, { access_key: fake.token });
       rows.push({
@@ -87,13 +91,13 @@ export async function makeAllDue(sql: postgres.Sql) {
 
 /** Scheduled checks since `since`: how many, of how many providers, how many providers were checked more than once, and the mean latency the adapter measured. */
 export async function checksSince(sql: postgres.Sql, since: Date) {
-  const [row] = await sql<{ checks: number; providers: number; duplicates: number; latency: number }[]>`
+  const rows = await sql<{ checks: number; providers: number; duplicates: number; latency: number }[]>`
     select count(*)::int as checks, count(distinct provider_id)::int as providers, coalesce(avg(latency_ms), 0)::float8 as latency,
            (select count(*)::int from (
               select provider_id from public.provider_health_checks
               where trigger = 'scheduled' and checked_at >= ${since} group by provider_id having count(*) > 1) d) as duplicates
     from public.provider_health_checks where trigger = 'scheduled' and checked_at >= ${since}`;
-  return row;
+  return onlyRow(rows, "select count(*) of scheduled health checks");
 }
 
 export type SweepBench = { sql: postgres.Sql; ring: KeyRing; fleet: Fleet; info: TestStackInfo };

@@ -8,6 +8,7 @@ import { runSweep } from "../supabase/functions/_shared/domain/health-sweep.ts";
 import { loadAdapter } from "../supabase/functions/_shared/providers/index.ts";
 
 const [sweeperId, concurrency] = [process.argv[2], Number(process.argv[3])];
+if (sweeperId === undefined) throw new Error("Usage: sweep-worker.ts <sweeper id> <concurrency> (bench/sweep-scale.ts starts it).");
 const sql = postgres(process.env.DATABASE_URL!, { max: Math.min(10, concurrency), onnotice: () => {} });
 const ring = parseKeyRing(process.env.CLOUDKEEP_ENCRYPTION_KEYS);
 

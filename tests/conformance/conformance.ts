@@ -38,7 +38,9 @@ export type XmlElement = { name: string; children: XmlElement[]; text: string };
 /** A small parser for the well-formed XML the AWS fakes write: elements, attributes (ignored), text, entities. */
 export function parseXml(source: string): XmlElement {
   const text = source.replace(/^\uFEFF?\s*<\?xml[^>]*\?>/, "");
-  const stack: XmlElement[] = [{ name: "#document", children: [], text: "" }];
+  const document: XmlElement = { name: "#document", children: [], text: "" };
+  // Never empty: no closing tag can name the document, so it stays at the bottom.
+  const stack: XmlElement[] = [document];
   const token = /<\/?([A-Za-z_][\w.:-]*)((?:\s+[\w:.-]+\s*=\s*"[^"]*")*)\s*(\/?)>|([^<]+)/gy;
   let match: RegExpExecArray | null;
   let at = 0;
@@ -48,22 +50,23 @@ export function parseXml(source: string): XmlElement {
     if (!match) throw new Error(`not well-formed XML at ${at}: ${text.slice(at, at + 40)}`);
     at = token.lastIndex;
     const [whole, name, , selfClosing, chars] = match;
-    const top = stack[stack.length - 1];
+    const top = stack[stack.length - 1] ?? document;
     if (chars !== undefined) {
       top.text += chars.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e]!);
     } else if (whole.startsWith("</")) {
       if (top.name !== name) throw new Error(`</${name}> closes <${top.name}>`);
       stack.pop();
     } else {
-      const element: XmlElement = { name, children: [], text: "" };
+      // Not text, so the tag alternative matched, name and all.
+      const element: XmlElement = { name: name!, children: [], text: "" };
       top.children.push(element);
       if (!selfClosing) stack.push(element);
     }
   }
-  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1].name}>`);
-  const roots = stack[0].children;
-  if (roots.length !== 1) throw new Error(`expected one root element, found ${roots.length}`);
-  return roots[0];
+  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1]?.name}>`);
+  const [root, ...others] = document.children;
+  if (!root || others.length) throw new Error(`expected one root element, found ${document.children.length}`);
+  return root;
 }
 
 export type XmlMember = string | { list: XmlMember; item: string };

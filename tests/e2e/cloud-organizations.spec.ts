@@ -9,6 +9,7 @@ import { startAzureFake, type AzureFake } from "../fakes/azure.ts";
 import type { TenantHost } from "../fakes/azure-tenant.ts";
 import { ProvidersPage } from "./pages/providers.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 const PLATFORM = "0d0d0d0d-1111-4222-8333-000000000001";
 const DISABLED = "0d0d0d0d-1111-4222-8333-000000000004";
@@ -173,8 +174,10 @@ test("an admin connects a whole Azure tenant from the add dialog, with a bad sco
   await expect(await dialog.fieldError("Management group ID (optional)")).toContainText("management group ID");
   await expect(dialog.field("Management group ID (optional)")).toBeFocused();
   await page.screenshot({ path: test.info().outputPath("add-organization-refused.png") });
-  const [{ count }] = await sql<{ count: number }[]>`
-    select count(*)::int as count from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  const { count } = firstRow(
+    await sql<{ count: number }[]>`
+    select count(*)::int as count from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`,
+  );
   expect(count).toBe(0);
 
   await dialog.field("Management group ID (optional)").fill("");

@@ -6,6 +6,7 @@ import { expect, test } from "./fixtures.ts";
 import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitalocean.ts";
 import { ProvidersPage } from "./pages/providers.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 let fake: DigitalOceanFake;
@@ -153,10 +154,12 @@ test("a viewer sees stored health and resources but cannot run live calls", asyn
   await adminPage.close();
   const viewerPage = await browser.newPage();
   const { slug: own } = await adminWithOrganization(viewerPage, "viewerself");
-  const [{ id: viewerId }] = await sql<{ id: string }[]>`
-    select m.user_id as id from public.organization_members m join public.organizations o on o.id = m.organization_id where o.slug = ${own}`;
+  const { id: viewerId } = firstRow(
+    await sql<{ id: string }[]>`
+    select m.user_id as id from public.organization_members m join public.organizations o on o.id = m.organization_id where o.slug = ${own}`,
+  );
   await sql`insert into public.organization_members (organization_id, user_id, role) select id, ${viewerId}, 'viewer' from public.organizations where slug = ${slug}`;
-  const [org] = await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`;
+  const org = firstRow(await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`);
   await sql`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint, environment)
     values (${org.id}, 'Stored only', 'vultr', 'api_token', '{"ct": "unused", "wk": "unused"}'::jsonb, '…abcd', 'e2e-viewer-fixture', 'production')`;
@@ -175,7 +178,9 @@ test("a viewer sees stored health and resources but cannot run live calls", asyn
 });
 
 async function providersIn(slug: string) {
-  const [{ n }] = await sql<{ n: number }[]>`
-    select count(*)::int as n from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  const { n } = firstRow(
+    await sql<{ n: number }[]>`
+    select count(*)::int as n from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`,
+  );
   return n;
 }

@@ -7,6 +7,7 @@ import { startAwsFake, type AwsFake } from "../fakes/aws.ts";
 import { enableAwsWebIdentity } from "../fakes/aws-web-identity.ts";
 import { ProvidersPage } from "./pages/providers.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 const ACCOUNT = "444455556666";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/CloudkeepReadOnly`;
@@ -52,8 +53,10 @@ test("an admin connects AWS by web identity federation and Check now succeeds on
   // Saved: the provider's page shows the values, and a template that pins exactly them.
   const setup = page.locator("[data-test=federation-setup]");
   await expect(setup).toBeVisible();
-  const [{ id, organization_id: org }] = await sql<{ id: string; organization_id: string }[]>`
-    select p.id, p.organization_id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  const { id, organization_id: org } = firstRow(
+    await sql<{ id: string; organization_id: string }[]>`
+    select p.id, p.organization_id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`,
+  );
   const subject = `org:${org}:provider:${id}`;
   await expect(setup.locator("[data-test=federation-issuer]")).toHaveText(issuer());
   await expect(setup.locator("[data-test=federation-subject]")).toHaveText(subject);
@@ -88,7 +91,7 @@ test("an admin connects AWS by web identity federation and Check now succeeds on
   ];
   await checkNow.click();
   await expect
-    .poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, {
+    .poll(async () => firstRow(await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`).status, {
       timeout: 20_000,
     })
     .toBe("healthy");

@@ -7,6 +7,7 @@ import { enableGcpFederation, type GcpFederation } from "../fakes/gcp-federation
 import { startGcpFake, type GcpFake } from "../fakes/gcp.ts";
 import { ProvidersPage } from "./pages/providers.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 let fake: GcpFake;
@@ -63,8 +64,10 @@ test("an admin connects Google Cloud by workload identity federation and Check n
   // Saved: the provider's page shows the exact values to paste.
   const setup = new FederationSetupPanel(page);
   await expect(setup.root).toBeVisible();
-  const [{ id, organization_id: org }] = await sql<{ id: string; organization_id: string }[]>`
-    select p.id, p.organization_id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  const { id, organization_id: org } = firstRow(
+    await sql<{ id: string; organization_id: string }[]>`
+    select p.id, p.organization_id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`,
+  );
   const subject = `org:${org}:provider:${id}`;
   await expect(setup.value("issuer")).toHaveText(issuer());
   await expect(setup.value("subject")).toHaveText(subject);
@@ -72,9 +75,11 @@ test("an admin connects Google Cloud by workload identity federation and Check n
   await expect(setup.value("principal")).toHaveText(federation.principalOf(subject));
   await expect(page.locator("[data-test=federation-commands]")).toContainText(`--member="${federation.principalOf(subject)}"`);
   // Nothing secret was stored: the credential hint names the service account and the pool.
-  const [stored] = await sql<
-    { auth_method: string; credential_hint: string }[]
-  >`select auth_method, credential_hint from public.cloud_providers where id = ${id}`;
+  const stored = firstRow(
+    await sql<
+      { auth_method: string; credential_hint: string }[]
+    >`select auth_method, credential_hint from public.cloud_providers where id = ${id}`,
+  );
   expect(stored.auth_method).toBe("workload_identity");
 
   // Not bound yet: Check now says so, with the binding to add.
@@ -86,7 +91,7 @@ test("an admin connects Google Cloud by workload identity federation and Check n
   federation.config.workloadIdentityUsers = [subject];
   await checkNow.click();
   await expect
-    .poll(async () => (await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`)[0].status, {
+    .poll(async () => firstRow(await sql<{ status: string }[]>`select status from public.cloud_providers where id = ${id}`).status, {
       timeout: 20_000,
     })
     .toBe("healthy");

@@ -1,6 +1,7 @@
 import { expect, test } from "./fixtures.ts";
 import { InventoryPage } from "./pages/inventory.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -14,11 +15,13 @@ const ENVELOPE = { v: 1, alg: "A256GCM", kid: "k1", wk: "d2s=", wiv: "aXY=", iv:
 
 /** Providers and their stored inventory, written as a refresh would (the service role's writer). */
 async function seedInventory(slug: string) {
-  const [org] = await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`;
+  const org = firstRow(await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`);
   const provider = async (name: string, kind: string) => {
-    const [row] = await sql<{ id: string }[]>`
+    const row = firstRow(
+      await sql<{ id: string }[]>`
       insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint)
-      values (${org.id}, ${name}, ${kind}, 'api_token', ${sql.json(ENVELOPE)}, 'hint', ${`e2e-${slug}-${name}`}) returning id`;
+      values (${org.id}, ${name}, ${kind}, 'api_token', ${sql.json(ENVELOPE)}, 'hint', ${`e2e-${slug}-${name}`}) returning id`,
+    );
     return row.id;
   };
   const record = (id: string, resources: Record<string, unknown>[]) =>

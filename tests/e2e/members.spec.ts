@@ -4,6 +4,7 @@ import { expect, test } from "./fixtures.ts";
 import { SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { MembersPage } from "./pages/members.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -27,7 +28,9 @@ test("an admin invites by email, the invitee signs up through the copied link an
   await expect(members.invitationRow(inviteeEmail)).toContainText("Member");
   // Only the hash is kept: the token in the link is nowhere in the table.
   const token = new URL(link).pathname.split("/").pop()!;
-  const [{ stored }] = await sql`select count(*)::int as stored from public.organization_invitations i where strpos(i::text, ${token}) > 0`;
+  const { stored } = firstRow(
+    await sql`select count(*)::int as stored from public.organization_invitations i where strpos(i::text, ${token}) > 0`,
+  );
   expect(stored).toBe(0);
 
   // A second browser, signed out: the link says what it is for, then sign-up keeps it.

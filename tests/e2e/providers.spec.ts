@@ -4,6 +4,7 @@ import { expect, test } from "./fixtures.ts";
 import { OnboardingPage, SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { awsSecret, CANARY, ProvidersPage, samplesOfEveryKind, type ProviderSample } from "./pages/providers.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -39,8 +40,10 @@ function leaksOf(haystacks: Recorded[], canaries: string[]) {
 }
 
 async function providerCount(slug: string) {
-  const [{ n }] = await sql<{ n: number }[]>`
-    select count(*)::int as n from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`;
+  const { n } = firstRow(
+    await sql<{ n: number }[]>`
+    select count(*)::int as n from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug}`,
+  );
   return n;
 }
 
@@ -203,8 +206,10 @@ test("a viewer sees no write controls, and a forged server-action call as viewer
   await new SignUpPage(viewerPage).goto();
   await new SignUpPage(viewerPage).submit(viewerEmail, PASSWORD);
   await expect(viewerPage).toHaveURL(/\/onboarding$/);
-  const [{ id: providerId }] = await sql<{ id: string }[]>`
-    select p.id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug} and p.name = ${sample.name}`;
+  const { id: providerId } = firstRow(
+    await sql<{ id: string }[]>`
+    select p.id from public.cloud_providers p join public.organizations o on o.id = p.organization_id where o.slug = ${slug} and p.name = ${sample.name}`,
+  );
   // Not a member yet: the provider's page does not exist for them (and Chromium logs the 404).
   consoleErrors.allow(/Failed to load resource: the server responded with a status of 404/);
   const outsider = await viewerPage.goto(`/orgs/${slug}/providers/${providerId}`);
@@ -256,11 +261,11 @@ test("a viewer sees no write controls, and a forged server-action call as viewer
     { status: string; updated_at: Date }[]
   >`select status, updated_at from public.cloud_providers where id = ${providerId}`;
   expect(after).toEqual(before);
-  expect(after[0].status).toBe("pending");
+  expect(firstRow(after).status).toBe("pending");
   const auditAfter = await sql<
     { n: number }[]
   >`select count(*)::int as n from public.audit_events a join public.organizations o on o.id = a.organization_id where o.slug = ${slug}`;
-  expect(auditAfter[0].n).toBe(auditBefore[0].n);
+  expect(firstRow(auditAfter).n).toBe(firstRow(auditBefore).n);
 
   // The same replay from the admin still works: the refusal was about the role, not a stale request.
   const adminReply = await page.evaluate(

@@ -2,6 +2,7 @@
 // once) and the Needs attention page, in the browser.
 import { expect, test } from "./fixtures.ts";
 import { adminWithOrganization, database } from "./pages/setup.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -55,8 +56,9 @@ test("an admin allow-lists a network, sets credential ages, and adds a webhook w
   await expect(page.locator("[data-test=webhook-secret]")).toHaveCount(0);
   await expect(webhook).toContainText(`whsec_…${secret.slice(-4)}`);
   expect(await page.content()).not.toContain(secret);
-  const [row] =
-    await sql`select secret::text as secret from public.organization_webhooks w join public.organizations o on o.id = w.organization_id where o.slug = ${slug}`;
+  const row = firstRow(
+    await sql`select secret::text as secret from public.organization_webhooks w join public.organizations o on o.id = w.organization_id where o.slug = ${slug}`,
+  );
   expect(row.secret).not.toContain(secret.slice(6));
 });
 
@@ -65,7 +67,7 @@ test("Needs attention lists a failing provider and an old credential with what t
 }) => {
   const adminPage = await browser.newPage();
   const { slug } = await adminWithOrganization(adminPage, "attention");
-  const [org] = await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`;
+  const org = firstRow(await sql<{ id: string }[]>`select id from public.organizations where slug = ${slug}`);
   await sql`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint, credential_hint, created_at)
     values (${org.id}, 'Broken droplets', 'digitalocean', 'api_token', ${sql.json(ENVELOPE)}, 'fp-broken', '…dead', now()),

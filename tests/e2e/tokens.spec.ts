@@ -2,6 +2,7 @@ import { expect, test } from "./fixtures.ts";
 import { SignUpPage, uniqueEmail } from "./pages/auth.ts";
 import { adminWithOrganization, database, PASSWORD } from "./pages/setup.ts";
 import { callApi, TokensPage } from "./pages/tokens.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: ReturnType<typeof database>;
 test.beforeAll(() => {
@@ -61,9 +62,11 @@ test("an admin creates a token, a service lists providers with it, and after rev
   await tokens.revoke("ci-inventory");
   const refused = await callApi("/providers", copied);
   expect(refused).toMatchObject({ status: 401, body: { error: { code: "unauthorized", message: expect.stringMatching(/revoked/) } } });
-  const [stored] = await sql<
-    { n: number }[]
-  >`select count(*)::int as n from public.api_tokens where token_prefix = ${token.slice(0, 11)} and revoked_at is not null`;
+  const stored = firstRow(
+    await sql<
+      { n: number }[]
+    >`select count(*)::int as n from public.api_tokens where token_prefix = ${token.slice(0, 11)} and revoked_at is not null`,
+  );
   expect(stored.n).toBe(1);
 });
 
@@ -104,11 +107,11 @@ test("a viewer sees that only admins manage tokens, and a replayed create action
   await expect(viewerPage.getByText("admin-made")).toHaveCount(0);
 
   const countTokens = async () =>
-    (
+    firstRow(
       await sql<
         { n: number }[]
-      >`select count(*)::int as n from public.api_tokens t join public.organizations o on o.id = t.organization_id where o.slug = ${slug}`
-    )[0].n;
+      >`select count(*)::int as n from public.api_tokens t join public.organizations o on o.id = t.organization_id where o.slug = ${slug}`,
+    ).n;
   const before = await countTokens();
   const reply = await viewerPage.evaluate(async ({ url, body, headers }) => {
     const response = await fetch(url, { method: "POST", headers, body });

@@ -41,7 +41,7 @@ export async function startFakeSmtp({
           } else current.data += `${line.startsWith("..") ? line.slice(1) : line}\r\n`;
           continue;
         }
-        const [verb, ...rest] = line.split(" ");
+        const [verb = "", ...rest] = line.split(" ");
         const argument = rest.join(" ");
         commands.push(verb.toUpperCase());
         switch (verb.toUpperCase()) {
@@ -109,6 +109,6 @@ export function mailBody(mail: ReceivedMail) {
 }
 
 export function mailHeader(mail: ReceivedMail, name: string) {
-  const [head] = mail.data.split("\r\n\r\n");
+  const [head = ""] = mail.data.split("\r\n\r\n");
   return new RegExp(`^${name}: (.*)$`, "im").exec(head)?.[1] ?? null;
 }

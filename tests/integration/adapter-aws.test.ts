@@ -299,7 +299,7 @@ describe("aws listResources", () => {
       ["running", "running"],
       ["terminated", "terminated"],
     ]);
-    const unnamed = resources[4];
+    const unnamed = resources[4]!;
     expect(unnamed.name).toBe(unnamed.id);
     expect(unnamed.public_ips).toEqual([]);
   });

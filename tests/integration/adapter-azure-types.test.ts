@@ -79,7 +79,7 @@ describe("Azure resource types beyond VMs", () => {
       created_at: "2025-05-01T08:30:00.000Z",
       console_url: portal(diskId),
     });
-    expect([unattached, reserved, uploading].map((d) => [d.status, d.raw_status, d.size, d.zone])).toEqual([
+    expect([unattached, reserved, uploading].map((d) => [d?.status, d?.raw_status, d?.size, d?.zone])).toEqual([
       ["stopped", "Unattached", "129 GiB StandardSSD_LRS", null],
       ["stopped", "Reserved", "130 GiB Standard_LRS", null],
       ["pending", "ActiveSAS", "131 GiB Premium_LRS", "2"],

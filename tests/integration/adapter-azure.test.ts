@@ -64,14 +64,15 @@ describe("azure checkHealth", () => {
       ok: true,
       identity: { account: fake.state.subscriptionId, label: "Contoso Production", details: { tenant: fake.state.tenantId } },
     });
-    const [grant] = fake.tokenRequests();
+    // A healthy answer needed a token, so there was a grant.
+    const grant = fake.tokenRequests()[0]!;
     const form = new URLSearchParams(grant.body);
     expect(grant.path).toBe(`/${fake.state.tenantId}/oauth2/v2.0/token`);
     expect(form.get("grant_type")).toBe("client_credentials");
     expect(form.get("scope")).toBe(`${fake.url}/.default`);
     const subscription = fake.hits(`/subscriptions/${fake.state.subscriptionId}`);
     expect(subscription).toHaveLength(1);
-    expect(subscription[0].url.searchParams.get("api-version")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(subscription[0]!.url.searchParams.get("api-version")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Instance discovery would have gone to login.microsoftonline.com: everything stayed on the fake.
     expect(fake.hits("/common/discovery/instance")).toHaveLength(0);
   });
@@ -168,7 +169,7 @@ describe("azure checkHealth", () => {
     expect(result.ok).toBe(true);
     const hits = fake.hits(/^\/subscriptions/);
     expect(hits).toHaveLength(2);
-    expect(hits[1].at - hits[0].at).toBeGreaterThanOrEqual(950);
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 

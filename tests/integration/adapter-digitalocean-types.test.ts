@@ -83,7 +83,7 @@ describe("DigitalOcean resource types beyond droplets", () => {
     });
     expect(provisioning).toMatchObject({ status: "pending", raw_status: "provisioning" });
     // Its worker nodes are Droplets: three s-2vcpu-4gb ($24) and one g-4vcpu-16gb ($126) at list price.
-    expect(monthlyListPrice("digitalocean", cluster.type, cluster.size)).toBe(3 * 24 + 126);
+    expect(monthlyListPrice("digitalocean", cluster!.type, cluster!.size)).toBe(3 * 24 + 126);
 
     const [database, creating] = ofType(resources, "database");
     expect(database).toEqual({
@@ -175,7 +175,7 @@ describe("DigitalOcean resource types beyond droplets", () => {
     const { resources, partialFailures } = await list();
     expect(partialFailures).toHaveLength(1);
     expect(partialFailures[0]).toMatchObject({ scope: "kubernetes_cluster", code: "forbidden" });
-    expect(partialFailures[0].message).toMatch(/403.*kubernetes:read/s);
+    expect(partialFailures[0]!.message).toMatch(/403.*kubernetes:read/s);
     expect(ofType(resources, "kubernetes_cluster")).toEqual([]);
     expect(new Set(resources.map((r) => r.type))).toEqual(new Set(["instance", "volume", "database", "load_balancer"]));
   });
@@ -219,7 +219,7 @@ describe("DigitalOcean resource types beyond droplets", () => {
     const { resources } = await list();
     expect(ofType(resources, "database")).toHaveLength(2);
     // The fake did send it (in connection, private_connection, users and inside each uri)…
-    expect(fake.hits("/v2/databases")[0].answer?.text).toContain(CANARY);
+    expect(fake.hits("/v2/databases")[0]?.answer?.text).toContain(CANARY);
     // …and nothing Cloudkeep keeps carries it, nor the connection strings or hosts around it.
     const kept = JSON.stringify(resources);
     expect(kept).not.toContain(CANARY);

@@ -234,7 +234,7 @@ describe("Google Cloud resource types beyond instances", () => {
     const error = await list({ type: "bucket" }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: "permission_denied",
-      hint: `Grant it Storage Bucket Viewer: gcloud projects add-iam-policy-binding ${fake.state.projectId} --member="serviceAccount:${fake.state.accounts[0].clientEmail}" --role=roles/storage.bucketViewer`,
+      hint: `Grant it Storage Bucket Viewer: gcloud projects add-iam-policy-binding ${fake.state.projectId} --member="serviceAccount:${fake.state.accounts[0]!.clientEmail}" --role=roles/storage.bucketViewer`,
     });
   });
 

@@ -83,7 +83,7 @@ describe("gcp checkHealth", () => {
     ]);
     const project = fake.hits("/compute/v1/projects/cloudkeep-test-123456");
     expect(project).toHaveLength(1);
-    expect(project[0].headers.authorization).toMatch(/^Bearer ya29\.fake-/);
+    expect(project[0]!.headers.authorization).toMatch(/^Bearer ya29\.fake-/);
   });
 
   it("keeps the access token in memory between checks instead of signing a new assertion", async () => {
@@ -100,7 +100,7 @@ describe("gcp checkHealth", () => {
     expect(wrongKey.message).toContain(`the key was deleted or disabled — create a new key for ${email}`);
     expect(wrongKey.hint).toContain("IAM & Admin → Service accounts");
 
-    fake.state.accounts[0].disabled = true;
+    fake.state.accounts[0]!.disabled = true;
     const disabled = failureOf(await adapter.checkHealth(credentials(), context()));
     expect(disabled.code).toBe("invalid_grant");
     expect(disabled.message).toContain("Invalid JWT Signature");
@@ -153,7 +153,7 @@ describe("gcp checkHealth", () => {
     expect(result.ok).toBe(true);
     const hits = fake.hits(/^\/compute/);
     expect(hits).toHaveLength(2);
-    expect(hits[1].at - hits[0].at).toBeGreaterThanOrEqual(950);
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
   it("retries a 429 from the token endpoint too", async () => {
@@ -170,7 +170,7 @@ describe("gcp checkHealth", () => {
     expect(failureOf(await adapter.checkHealth(credentials(), context()))).toMatchObject({ code: "malformed_response", status: 502 });
 
     email = `fresh-${email}`;
-    fake.state.accounts[0].clientEmail = email;
+    fake.state.accounts[0]!.clientEmail = email;
     fake.switches.match = /^\/token$/;
     expect(failureOf(await adapter.checkHealth(credentials(), context()))).toMatchObject({ code: "malformed_response", status: 502 });
   });
@@ -194,7 +194,7 @@ describe("gcp listResources", () => {
     expect(pages).toHaveLength(3);
     // Each page asks with the token the previous one handed out, and the last one hands out none.
     expect(pages.map((r) => Boolean(r.url.searchParams.get("pageToken")))).toEqual([false, true, true]);
-    expect(JSON.parse(pages[2].answer!.text)).not.toHaveProperty("nextPageToken");
+    expect(JSON.parse(pages[2]!.answer!.text)).not.toHaveProperty("nextPageToken");
   });
 
   it("lists every instance of every zone, following nextPageToken to the end", async () => {
@@ -213,8 +213,8 @@ describe("gcp listResources", () => {
     ]);
     const pages = fake.hits("/compute/v1/projects/cloudkeep-test-123456/aggregated/instances");
     expect(pages).toHaveLength(3);
-    expect(pages[0].url.searchParams.get("pageToken")).toBeNull();
-    expect(pages[1].url.searchParams.get("pageToken")).toBeTruthy();
+    expect(pages[0]!.url.searchParams.get("pageToken")).toBeNull();
+    expect(pages[1]!.url.searchParams.get("pageToken")).toBeTruthy();
 
     expect(resources.find((r) => r.name === "instance-0001")).toEqual({
       id: "7000000000000000000",

@@ -47,14 +47,14 @@ describe("the openstack adapter", () => {
         },
       },
     });
-    const login = JSON.parse(fake.hits("/identity/v3/auth/tokens")[0].body);
+    const login = JSON.parse(fake.hits("/identity/v3/auth/tokens")[0]!.body);
     expect(login.auth.scope.project).toEqual({ name: "demo-project", domain: { name: "Default" } });
   });
 
   it("logs in with an application credential", async () => {
     const result = await openstackAdapter.checkHealth(appCredential, context);
     expect(result).toMatchObject({ ok: true, identity: { account: "8f2c4e6a0b1d3f5e7a9c1e3b5d7f9a1c" } });
-    const login = JSON.parse(fake.hits("/identity/v3/auth/tokens")[0].body);
+    const login = JSON.parse(fake.hits("/identity/v3/auth/tokens")[0]!.body);
     expect(login.auth.identity.methods).toEqual(["application_credential"]);
   });
 
@@ -128,7 +128,7 @@ describe("the openstack adapter", () => {
     expect(new Set(resources.map((r) => r.id)).size).toBe(1_234);
     const pages = fake.hits("/compute/v2.1/RegionOne/servers/detail");
     expect(pages).toHaveLength(13);
-    expect(pages[1].url.searchParams.get("marker")).toBe(resources[99].id);
+    expect(pages[1]!.url.searchParams.get("marker")).toBe(resources[99]!.id);
   });
 
   it("asks once more after a full last page, as Nova's next link requires, and stops on the empty page", async () => {
@@ -146,7 +146,7 @@ describe("the openstack adapter", () => {
       consoleUrls: { horizon: "https://horizon.example.com/dashboard/" },
     });
     expect(resources[0]).toEqual({
-      id: resources[0].id,
+      id: resources[0]?.id,
       name: "server-0",
       type: "instance",
       region: "RegionOne",
@@ -158,10 +158,10 @@ describe("the openstack adapter", () => {
       private_ips: ["10.0.0.0"],
       tags: { role: "web" },
       created_at: "2024-01-01T00:00:00Z",
-      console_url: `https://horizon.example.com/dashboard/project/instances/${resources[0].id}/`,
+      console_url: `https://horizon.example.com/dashboard/project/instances/${resources[0]?.id}/`,
     });
     expect(resources.map((r) => r.status)).toEqual(["running", "running", "stopped", "pending", "error"]);
-    expect(resources[1].public_ips).toEqual([]);
+    expect(resources[1]!.public_ips).toEqual([]);
   });
 
   it("gives no console link when the organization has not configured Horizon", async () => {

@@ -75,7 +75,7 @@ describe("s3_compatible checkHealth", () => {
     const result = await s3CompatibleAdapter.checkHealth(credentials({ secret_key: CANARY_SECRET }), context());
     expect(result).toMatchObject({ ok: false, error: { code: "SignatureDoesNotMatch", status: 401 } });
     // The fake's error body carried StringToSign and SignatureProvided.
-    expect(fake.calls[0].code).toBe("SignatureDoesNotMatch");
+    expect(fake.calls[0]?.code).toBe("SignatureDoesNotMatch");
     const text = JSON.stringify(result);
     expect(text).not.toContain(CANARY_SECRET);
     expect(text).not.toMatch(/AWS4-HMAC-SHA256|[0-9a-f]{64}/);
@@ -165,7 +165,7 @@ describe("s3_compatible listResources", () => {
     expect(result.resources).toHaveLength(12);
     const [call] = fake.calls;
     expect(fake.calls).toHaveLength(1);
-    expect(call.path).not.toMatch(/max-buckets|continuation-token/);
+    expect(call!.path).not.toMatch(/max-buckets|continuation-token/);
   });
 });
 
@@ -217,7 +217,7 @@ describe("s3_compatible on AWS S3", () => {
       ["logs-2025", "eu-west-1"],
       ["media-assets", "us-east-1"],
     ]);
-    expect(result.resources[1].console_url).toBe("https://s3.console.aws.amazon.com/s3/buckets/logs-2025?region=eu-west-1");
+    expect(result.resources[1]!.console_url).toBe("https://s3.console.aws.amazon.com/s3/buckets/logs-2025?region=eu-west-1");
     expect(fake.calls.map((c) => [c.operation, c.host, c.path])).toEqual([
       ["ListBuckets", `s3.us-east-1.amazonaws.com:${fake.port}`, "/?max-buckets=10000&x-id=ListBuckets"],
     ]);
@@ -231,7 +231,7 @@ describe("s3_compatible on AWS S3", () => {
     expect(new Set(result.resources.map((r) => r.id)).size).toBe(12_345);
     const pages = fake.calls.filter((c) => c.operation === "ListBuckets");
     expect(pages).toHaveLength(3);
-    expect(pages[0].path).not.toContain("continuation-token");
+    expect(pages[0]!.path).not.toContain("continuation-token");
     expect(pages.slice(1).every((c) => c.path.includes("continuation-token=") && c.path.includes("max-buckets=10000"))).toBe(true);
   });
 

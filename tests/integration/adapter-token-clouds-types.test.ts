@@ -174,8 +174,8 @@ describe("Linode resource types beyond Linodes", () => {
     const { resources, partialFailures } = await list();
     expect(partialFailures).toHaveLength(1);
     expect(partialFailures[0]).toMatchObject({ scope: "kubernetes_cluster", code: "missing_scope" });
-    expect(partialFailures[0].message).toMatch(/may not read Kubernetes \(LKE\) clusters.*lke:read_only/s);
-    expect(partialFailures[0].message).not.toMatch(/revoked/);
+    expect(partialFailures[0]!.message).toMatch(/may not read Kubernetes \(LKE\) clusters.*lke:read_only/s);
+    expect(partialFailures[0]!.message).not.toMatch(/revoked/);
     expect(new Set(resources.map((r) => r.type))).toEqual(new Set(["instance", "volume", "database", "load_balancer"]));
   });
 
@@ -183,7 +183,7 @@ describe("Linode resource types beyond Linodes", () => {
     fake.linode.scopes = "volumes:read_only lke:read_only databases:read_only nodebalancers:read_only";
     const { resources, partialFailures } = await list();
     expect(partialFailures).toEqual([expect.objectContaining({ scope: "instance", code: "missing_scope" })]);
-    expect(partialFailures[0].message).toContain("linodes:read_only");
+    expect(partialFailures[0]!.message).toContain("linodes:read_only");
     expect(ofType(resources, "volume")).toHaveLength(2);
   });
 
@@ -358,7 +358,7 @@ describe("Vultr resource types beyond instances", () => {
     const { resources, partialFailures } = await list();
     expect(partialFailures).toHaveLength(1);
     expect(partialFailures[0]).toMatchObject({ scope: "load_balancer", code: "forbidden" });
-    expect(partialFailures[0].message).toMatch(/403.*loadbalancer permission/s);
+    expect(partialFailures[0]!.message).toMatch(/403.*loadbalancer permission/s);
     expect(new Set(resources.map((r) => r.type))).toEqual(new Set(["instance", "volume", "kubernetes_cluster", "database"]));
   });
 
@@ -395,7 +395,7 @@ describe("Vultr resource types beyond instances", () => {
     const { resources } = await list();
     expect(ofType(resources, "database")).toHaveLength(2);
     // The fake did send it (password and ferretdb_credentials.password, per database)…
-    expect(fake.hits("/v2/databases")[0].answer?.text).toContain(CANARY);
+    expect(fake.hits("/v2/databases")[0]?.answer?.text).toContain(CANARY);
     // …and nothing Cloudkeep keeps carries it, nor the user and hosts beside it.
     const kept = JSON.stringify(resources);
     expect(kept).not.toContain(CANARY);

@@ -354,7 +354,7 @@ describe("Vultr cursor pagination", () => {
     expect(new Set(resources.map((r) => r.id)).size).toBe(1_501);
     const pages = fake.hits("/v2/instances");
     expect(pages).toHaveLength(4);
-    expect(pages[0].url.searchParams.has("cursor")).toBe(false);
+    expect(pages[0]!.url.searchParams.has("cursor")).toBe(false);
     expect(pages.slice(1).every((r) => Boolean(r.url.searchParams.get("cursor")))).toBe(true);
   });
 });

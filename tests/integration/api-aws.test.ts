@@ -224,7 +224,7 @@ describe("GET /providers/{id}/events", () => {
     expect(byName.body.data.every((e: { event_name: string }) => e.event_name === "StopInstances")).toBe(true);
     const resource = byName.body.data[0].resources[0].name;
     const byResource = await call(`/providers/${providerId}/events?resource=${resource}`, { token: tokens.admin });
-    expect(byResource.body.data.map((e: { resources: { name: string }[] }) => e.resources[0].name)).toEqual([resource]);
+    expect(byResource.body.data.map((e: { resources: { name: string }[] }) => e.resources[0]?.name)).toEqual([resource]);
   });
 
   it("refuses a viewer, who sees stored results only elsewhere, and hides the provider from an outsider", async () => {
@@ -246,7 +246,7 @@ describe("GET /providers/{id}/events", () => {
   });
 
   it("answers a refresh CloudTrail refused with 502 and the missing permission, keeping what was stored", async () => {
-    fake.roles[0].denied = ["cloudtrail:LookupEvents"];
+    fake.roles[0]!.denied = ["cloudtrail:LookupEvents"];
     try {
       const refused = await call(`/providers/${providerId}/events?refresh=true`, { token: tokens.member });
       expect(refused).toMatchObject({
@@ -255,7 +255,7 @@ describe("GET /providers/{id}/events", () => {
       });
       expect(refused.body.error.message).toContain("cloudtrail:LookupEvents");
     } finally {
-      fake.roles[0].denied = undefined;
+      fake.roles[0]!.denied = undefined;
     }
     const stored = await call(`/providers/${providerId}/events?limit=200`, { token: tokens.member });
     expect(stored.body.data).toHaveLength(100);

@@ -7,6 +7,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { accessToken, api } from "../support/api.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -50,8 +51,9 @@ describe("health", () => {
     expect(check.body.data).toMatchObject({ ok: true, trigger: "api", identity: { account: expect.any(String) } });
     const provider = await call(`/providers/${providerId}`, { token: tokens.viewer });
     expect(provider.body.data).toMatchObject({ status: "healthy", last_error_code: null, account_identifier: expect.any(String) });
-    const [read] =
-      await sql`select count(*)::int as n from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
+    const read = firstRow(
+      await sql`select count(*)::int as n from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`,
+    );
     expect(read.n).toBeGreaterThan(0);
   });
 
@@ -112,14 +114,16 @@ describe("resources", () => {
   it("marks resources that vanished instead of keeping them silently", async () => {
     fake.switches.resourceCount = 440;
     await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.member });
-    const [{ gone }] =
-      await sql`select count(*)::int as gone from public.provider_resources where provider_id = ${providerId} and vanished_at is not null`;
+    const { gone } = firstRow(
+      await sql`select count(*)::int as gone from public.provider_resources where provider_id = ${providerId} and vanished_at is not null`,
+    );
     expect(gone).toBe(10);
   });
 
   it("answers a listing the cloud refused with 502 and the provider's actionable error, keeping the stored inventory", async () => {
-    const [{ before }] =
-      await sql`select count(*)::int as before from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    const { before } = firstRow(
+      await sql`select count(*)::int as before from public.provider_resources where provider_id = ${providerId} and vanished_at is null`,
+    );
     fake.switches.badCredentials = true;
     try {
       const refused = await call(`/providers/${providerId}/resources?refresh=true`, { token: tokens.member });
@@ -131,8 +135,9 @@ describe("resources", () => {
     } finally {
       fake.switches.badCredentials = false;
     }
-    const [{ after }] =
-      await sql`select count(*)::int as after from public.provider_resources where provider_id = ${providerId} and vanished_at is null`;
+    const { after } = firstRow(
+      await sql`select count(*)::int as after from public.provider_resources where provider_id = ${providerId} and vanished_at is null`,
+    );
     expect(after).toBe(before);
   });
 
@@ -144,7 +149,7 @@ describe("resources", () => {
 
 describe("testing unsaved credentials", () => {
   it("reports success or the actionable failure, and stores nothing", async () => {
-    const [{ before }] = await sql`select count(*)::int as before from public.cloud_providers where organization_id = ${p.orgId}`;
+    const { before } = firstRow(await sql`select count(*)::int as before from public.cloud_providers where organization_id = ${p.orgId}`);
     const good = await call(`/providers/test?org=${p.orgSlug}`, {
       token: tokens.admin,
       method: "POST",
@@ -162,7 +167,7 @@ describe("testing unsaved credentials", () => {
       },
     });
     expect(bad.body.data).toMatchObject({ ok: false, error: { code: expect.any(String), hint: expect.any(String) } });
-    const [{ after }] = await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`;
+    const { after } = firstRow(await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`);
     expect(after).toBe(before);
   });
 

@@ -7,6 +7,7 @@
 import { request as httpRequest } from "node:http";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 import { accessToken, api } from "../support/api.ts";
 import { connect } from "../support/db.ts";
 import { startDenoFunction } from "../support/deno-function.ts";
@@ -29,7 +30,7 @@ function generator(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T; // int(n) < n
   return { next, int, pick };
 }
 type Random = ReturnType<typeof generator>;
@@ -343,8 +344,10 @@ function operations(doc: Document) {
       let bodyProperties: string[] | null = null;
       if (op.requestBody) {
         const text = JSON.stringify(op.requestBody);
-        const refs = [...text.matchAll(/#\/components\/schemas\/(\w+)/g)].map((m) => m[1]);
-        const inline = [...text.matchAll(/"properties":\{([^}]*)/g)].flatMap((m) => [...m[1].matchAll(/"(\w+)":/g)].map((k) => k[1]));
+        const refs = [...text.matchAll(/#\/components\/schemas\/(\w+)/g)].map((m) => captures(m, 1)[0]);
+        const inline = [...text.matchAll(/"properties":\{([^}]*)/g)].flatMap((m) =>
+          [...captures(m, 1)[0].matchAll(/"(\w+)":/g)].map((k) => captures(k, 1)[0]),
+        );
         bodyProperties = [...new Set([...refs.flatMap((ref) => Object.keys(schemas[ref]?.properties ?? {})), ...inline])];
       }
       const example = op.requestBody?.content?.["application/json"]?.example ?? null;
@@ -435,7 +438,7 @@ function casesFor(r: Random, op: Operation, auth: Auth, next: () => number): Cas
     const params = Array.from(
       { length: 1 + r.int(6) },
       () => `${r.pick(names)}${r.int(5) ? "=" : ""}${r.int(5) ? wireValue(r) : ""}`,
-    ).filter((pair) => harmless(pair.split("=")[0], pair.split("=")[1] ?? ""));
+    ).filter((pair) => harmless(pair.split("=")[0] ?? "", pair.split("=")[1] ?? ""));
     add(`${base()}?${withOrg(params).join("&")}`, `query mix ${params.length}`);
   }
   add(`${base()}?&&==&%&=%zz&%3D=%3D`, "query of separators");
@@ -562,7 +565,7 @@ async function run(cases: Case[]) {
   let index = 0;
   const worker = async () => {
     while (index < cases.length) {
-      const c = cases[index++];
+      const c = cases[index++]!; // in range: checked just above, with no await in between
       const label = `#${c.n} ${c.method} ${c.path.slice(0, 120)} (${c.auth}; ${c.note})`;
       try {
         const answer = await send(c);
@@ -586,7 +589,7 @@ async function once(method: string, path: string, init: { token?: string; header
     method,
     path,
     note: "",
-    headers: { ...(init.token ? { authorization: init.token } : { authorization: auths[0].authorization! }), ...init.headers },
+    headers: { ...(init.token ? { authorization: init.token } : { authorization: auths[0]!.authorization! }), ...init.headers },
     ...(init.body !== undefined ? { body: { label: "", text: init.body } } : {}),
   });
   return { status: answer.status, body: JSON.parse(answer.text || "null") };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessToken, api } from "../support/api.ts";
 import { connect, FAKE_ENVELOPE } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { sampleProvider } from "../support/samples.ts";
 
 let sql: postgres.Sql;
@@ -41,12 +42,14 @@ async function addParent(name: string) {
 
 /** A child as discovery makes them (the service role links it; no client can). */
 async function addChild(parentId: string, account: string) {
-  const [child] = await sql<{ id: string }[]>`
+  const child = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint,
                                         account_identifier, parent_provider_id, federation_subject_id)
     values (${p.orgId}, ${`Sub ${account.slice(0, 4)}`}, 'azure', 'client_secret', ${sql.json(FAKE_ENVELOPE)}, ${`k1:${account}`},
             ${account}, ${parentId}, ${parentId})
-    returning id`;
+    returning id`,
+  );
   await sql`
     insert into public.provider_discovered_accounts (parent_provider_id, organization_id, account, name, state, child_provider_id)
     values (${parentId}, ${p.orgId}, ${account}, 'Sub', 'connected', ${child.id}),
@@ -98,8 +101,10 @@ describe("whole cloud organizations over the API", () => {
       body: { ...azureBody, name: "Wrong scope", organization_scope: { management_group_id: 5 } },
     });
     expect(gcpScope).toMatchObject({ status: 422, body: { error: { code: "validation_failed" } } });
-    const [{ count }] = await sql<{ count: number }[]>`
-      select count(*)::int as count from public.cloud_providers where organization_id = ${p.orgId} and name = 'Wrong scope'`;
+    const { count } = firstRow(
+      await sql<{ count: number }[]>`
+      select count(*)::int as count from public.cloud_providers where organization_id = ${p.orgId} and name = 'Wrong scope'`,
+    );
     expect(count).toBe(0);
 
     const cleared = await call(`/providers/${parent.id}/organization-scope`, {
@@ -170,7 +175,9 @@ describe("whole cloud organizations over the API", () => {
       body: { excluded: true },
     });
     expect(excluded.status).toBe(204);
-    const [row] = await sql`select state from public.provider_discovered_accounts where account = 'bbbbbbbb-0000-4000-8000-000000000002-x'`;
+    const row = firstRow(
+      await sql`select state from public.provider_discovered_accounts where account = 'bbbbbbbb-0000-4000-8000-000000000002-x'`,
+    );
     expect(row.state).toBe("excluded");
     expect(
       await call(`/providers/${parent.id}/accounts/bbbbbbbb-0000-4000-8000-000000000002-x`, {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessToken, api } from "../support/api.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { sampleProvider } from "../support/samples.ts";
 
 let sql: postgres.Sql;
@@ -49,7 +50,7 @@ describe("authentication", () => {
   it("refuses a request without a token, or with a forged one, as 401", async () => {
     const none = await call(`/providers?org=${p.orgSlug}`);
     expect(none).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
-    const [h, payload] = tokens.member.split(".");
+    const [h, payload] = tokens.member!.split(".");
     const forged = await call(`/providers?org=${p.orgSlug}`, { token: `${h}.${payload}.AAAA` });
     expect(forged).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
   });
@@ -140,7 +141,7 @@ describe("providers", () => {
 
     expect((await call(`/providers/${providerId}`, { token: tokens.owner, method: "DELETE" })).status).toBe(204);
     expect((await call(`/providers/${providerId}`, { token: tokens.owner })).status).toBe(404);
-    const [audit] = await sql`select action from public.audit_events where target_id = ${providerId} order by id desc limit 1`;
+    const audit = firstRow(await sql`select action from public.audit_events where target_id = ${providerId} order by id desc limit 1`);
     expect(audit.action).toBe("provider.deleted");
   });
 

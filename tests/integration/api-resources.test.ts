@@ -6,6 +6,7 @@ import { asService } from "../../supabase/functions/_shared/db.ts";
 import { accessToken, api } from "../support/api.ts";
 import { connect, FAKE_ENVELOPE } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -15,9 +16,11 @@ let awsId: string;
 let outsiderProviderId: string;
 
 async function seedProvider(orgId: string, name: string, kind: string) {
-  const [row] = await sql<{ id: string }[]>`
+  const row = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint)
-    values (${orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-api-${orgId}-${name}`}) returning id`;
+    values (${orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-api-${orgId}-${name}`}) returning id`,
+  );
   return row.id;
 }
 
@@ -131,7 +134,7 @@ describe("GET /api/resources", () => {
       ["counts=yes", "counts"],
       ["include_vanished=1", "include_vanished"],
       [`q=${"x".repeat(201)}`, "q"],
-    ]) {
+    ] as const) {
       const answer = await api(`/resources?org=${p.orgSlug}&${query}`, { token: tokens.member });
       expect(answer, query).toMatchObject({
         status: 422,

@@ -9,6 +9,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { accessToken, api } from "../support/api.ts";
 import { affected, attempt, connect, createUser, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { sampleProvider } from "../support/samples.ts";
 
 let sql: postgres.Sql;
@@ -122,11 +123,13 @@ describe("minting and listing tokens", () => {
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
 
-    const [row] = await sql`select token_hash, token_prefix from public.api_tokens where id = ${id}`;
+    const row = firstRow(await sql`select token_hash, token_prefix from public.api_tokens where id = ${id}`);
     expect(row.token_hash).toBe(await hashApiToken(token));
-    const [{ stored }] = await sql`
+    const { stored } = firstRow(
+      await sql`
       select (select count(*) from public.api_tokens t where t::text like ${`%${token.slice(3)}%`})
-           + (select count(*) from public.audit_events a where a::text like ${`%${token.slice(3)}%`}) as stored`;
+           + (select count(*) from public.audit_events a where a::text like ${`%${token.slice(3)}%`}) as stored`,
+    );
     expect(Number(stored)).toBe(0);
 
     const list = await call(`/tokens?org=${p.orgSlug}`, { token: users.owner });
@@ -195,7 +198,7 @@ describe("minting and listing tokens", () => {
       status: 403,
     });
     expect(await call(`/tokens/${id}`, { token, method: "DELETE" })).toMatchObject({ status: 403 });
-    const [{ revoked_at }] = await sql`select revoked_at from public.api_tokens where id = ${id}`;
+    const { revoked_at } = firstRow(await sql`select revoked_at from public.api_tokens where id = ${id}`);
     expect(revoked_at).toBeNull();
   });
 });
@@ -234,7 +237,7 @@ describe("scopes", () => {
     }
     const auditAfter =
       await sql`select count(*)::int as n from public.audit_events where organization_id = ${p.orgId} and action like 'provider.%'`;
-    expect(auditAfter[0].n).toBe(auditBefore[0].n);
+    expect(firstRow(auditAfter).n).toBe(firstRow(auditBefore).n);
     expect((await call(`/providers/${providerId}`, { token: users.viewer })).body.data.name).toBe("DO fake");
   });
 
@@ -319,7 +322,7 @@ describe("one organization per token", () => {
       const answer = await call(`/providers/${foreignProviderId}${suffix}`, { token, method, body });
       expect(answer, `${method} ${suffix}`).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
     }
-    const [{ name }] = await sql`select name from public.cloud_providers where id = ${foreignProviderId}`;
+    const { name } = firstRow(await sql`select name from public.cloud_providers where id = ${foreignProviderId}`);
     expect(name).toBe(foreignBody.name);
     const list = await call("/providers", { token });
     expect(list.body.data.map((x: { id: string }) => x.id)).not.toContain(foreignProviderId);
@@ -332,7 +335,7 @@ describe("one organization per token", () => {
     expect((await call("/providers", { token })).status).toBe(200);
     const write = await call(`/providers/${providerId}`, { token, method: "PATCH", body: { name: "Demoted write" } });
     expect(write).toMatchObject({ status: 403, body: { error: { code: "forbidden" } } });
-    const [{ name }] = await sql`select name from public.cloud_providers where id = ${providerId}`;
+    const { name } = firstRow(await sql`select name from public.cloud_providers where id = ${providerId}`);
     expect(name).toBe("DO fake");
   });
 
@@ -343,7 +346,7 @@ describe("one organization per token", () => {
     await sql`delete from public.organization_members where organization_id = ${p.orgId} and user_id = ${creator.user.id}`;
     const refused = { status: 401, body: { error: { code: "unauthorized", message: expect.stringMatching(/revoked/) } } };
     expect(await call("/providers", { token })).toMatchObject(refused);
-    const [row] = await sql`select revoked_at from public.api_tokens where id = ${id}`;
+    const row = firstRow(await sql`select revoked_at from public.api_tokens where id = ${id}`);
     expect(row.revoked_at).toBeInstanceOf(Date);
     // Rejoining (an admin adds them back) does not revive the token.
     await sql`insert into public.organization_members (organization_id, user_id, role) values (${p.orgId}, ${creator.user.id}, 'admin')`;
@@ -361,9 +364,9 @@ describe("revocation, expiry and use", () => {
     const refused = await call("/providers", { token });
     expect(refused).toMatchObject({ status: 401, body: { error: { code: "unauthorized", message: expect.stringMatching(/revoked/) } } });
 
-    const [first] = await sql`select revoked_at from public.api_tokens where id = ${id}`;
+    const first = firstRow(await sql`select revoked_at from public.api_tokens where id = ${id}`);
     expect((await call(`/tokens/${id}`, { token: users.admin, method: "DELETE" })).status).toBe(204);
-    const [second] = await sql`select revoked_at from public.api_tokens where id = ${id}`;
+    const second = firstRow(await sql`select revoked_at from public.api_tokens where id = ${id}`);
     expect(second.revoked_at).toEqual(first.revoked_at);
     const events = await sql`select actor_id from public.audit_events where target_id = ${id} and action = 'api_token.revoked'`;
     expect(events).toEqual([{ actor_id: p.owner.id }]);
@@ -390,11 +393,11 @@ describe("revocation, expiry and use", () => {
 
   it("keeps last_used_at and audits the first use, not every request", async () => {
     const { token, id } = await mint(["providers:read"]);
-    const [before] = await sql`select last_used_at from public.api_tokens where id = ${id}`;
+    const before = firstRow(await sql`select last_used_at from public.api_tokens where id = ${id}`);
     expect(before.last_used_at).toBeNull();
     const start = Date.now();
     for (let i = 0; i < 3; i++) expect((await call("/providers", { token })).status).toBe(200);
-    const [after] = await sql`select last_used_at from public.api_tokens where id = ${id}`;
+    const after = firstRow(await sql`select last_used_at from public.api_tokens where id = ${id}`);
     expect(after.last_used_at.getTime()).toBeGreaterThanOrEqual(start - 1000);
     const used =
       await sql`select actor_id, actor_token_id, metadata from public.audit_events where target_id = ${id} and action = 'api_token.used'`;

@@ -7,6 +7,7 @@ import { selectNeedsAttention } from "../../supabase/functions/_shared/domain/at
 import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { FAKE_ENVELOPE, connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -14,10 +15,12 @@ const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 
 /** An AWS provider added today, with one health check that says when its key was created. */
 async function awsProvider(name: string, check: { ok: boolean; keyCreatedDaysAgo: number; checkedDaysAgo?: number }) {
-  const [{ id }] = await sql<{ id: string }[]>`
+  const { id } = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint, credential_hint)
     values (${p.orgId}, ${name}, 'aws', 'access_key', ${sql.json(FAKE_ENVELOPE)}, ${`k1:${name}`}, '…0001')
-    returning id`;
+    returning id`,
+  );
   const identity = { account: "123456789012", details: { key_created_at: daysAgo(check.keyCreatedDaysAgo).toISOString() } };
   await sql`
     insert into public.provider_health_checks (organization_id, provider_id, checked_at, ok, identity)
@@ -40,7 +43,7 @@ afterAll(() => sql.end());
 describe("the age of an AWS access key in needs attention", () => {
   it("flags a key added today that IAM says is 200 days old as past the critical limit, naming its creation date", async () => {
     await awsProvider("Old IAM key", { ok: true, keyCreatedDaysAgo: 200 });
-    const [reason] = (await reasonsByName())["Old IAM key"];
+    const [reason] = (await reasonsByName())["Old IAM key"] ?? [];
     expect(reason).toMatchObject({
       severity: "critical",
       message: expect.stringMatching(/^The access key \(created \d{4}-\d{2}-\d{2}\) is 200 days old, past the 90-day limit\.$/),

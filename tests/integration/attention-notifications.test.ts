@@ -20,6 +20,7 @@ import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -35,12 +36,14 @@ const received: Received[] = [];
 let answers: number[] = [];
 
 async function provider(name: string, values: { status?: string; expires?: Date | null; createdDaysAgo?: number } = {}) {
-  const [{ id }] = await sql<{ id: string }[]>`
+  const { id } = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint, credential_hint,
                                         credentials_expires_at, created_at)
     values (${p.orgId}, ${name}, 'vultr', 'api_token', ${sql.json(FAKE_ENVELOPE)}, ${`k1:${name}`}, '…abcd',
             ${values.expires ?? null}, now() - make_interval(days => ${values.createdDaysAgo ?? 0}))
-    returning id`;
+    returning id`,
+  );
   if (values.status)
     await sql`update public.cloud_providers set status = ${values.status}, last_error_message = 'Vultr refused the API key.' where id = ${id}`;
   return id;
@@ -86,7 +89,7 @@ describe("notifications", () => {
     const old = await provider("Old keys", { createdDaysAgo: 95 });
     const aging = await provider("Aging keys", { createdDaysAgo: 65 });
     const fresh = await provider("Fresh keys");
-    const [{ sent }] = await sql`select private.scan_credential_alerts() as sent`;
+    const { sent } = firstRow(await sql`select private.scan_credential_alerts() as sent`);
     expect(sent).toBeGreaterThanOrEqual(4);
     const kinds = async (id: string) =>
       (await sql`select kind, severity from public.notifications where provider_id = ${id}`).map((r) => `${r.kind}/${r.severity}`);
@@ -95,7 +98,7 @@ describe("notifications", () => {
     expect(await kinds(old)).toEqual(["credential.old/critical"]);
     expect(await kinds(aging)).toEqual(["credential.old/warning"]);
     expect(await kinds(fresh)).toEqual([]);
-    const [{ again }] = await sql`select private.scan_credential_alerts() as again`;
+    const { again } = firstRow(await sql`select private.scan_credential_alerts() as again`);
     expect(again).toBe(0);
   });
 
@@ -143,10 +146,11 @@ describe("the webhook", () => {
       (tx) => tx`select secret from public.organization_webhooks where organization_id = ${p.orgId}`,
     );
     expect(read).toMatchObject({ ok: false, code: "42501" });
-    const [row] = await sql`select secret from public.organization_webhooks where organization_id = ${p.orgId}`;
+    const row = firstRow(await sql`select secret from public.organization_webhooks where organization_id = ${p.orgId}`);
     expect(JSON.stringify(row.secret)).not.toContain(secret.slice(6));
-    const [audit] =
-      await sql`select action, metadata from public.audit_events where organization_id = ${p.orgId} and action like 'webhook.%' order by id limit 1`;
+    const audit = firstRow(
+      await sql`select action, metadata from public.audit_events where organization_id = ${p.orgId} and action like 'webhook.%' order by id limit 1`,
+    );
     expect(audit.action).toBe("webhook.created");
     expect(JSON.stringify(audit.metadata)).not.toContain(secret.slice(6));
   });
@@ -177,7 +181,7 @@ describe("the webhook", () => {
     expect(second).toEqual({ delivered: 1, retrying: 0, failed: 0 });
 
     expect(received).toHaveLength(2);
-    const last = received[1];
+    const last = received[1]!;
     expect(last.headers["cloudkeep-event"]).toBe("provider.failed");
     expect(await verifyWebhookSignature(secret, last.headers["cloudkeep-signature"] as string, last.body)).toBe(true);
     expect(await verifyWebhookSignature(secret, last.headers["cloudkeep-signature"] as string, last.body.replace("failing", "fine"))).toBe(
@@ -212,8 +216,9 @@ describe("the webhook", () => {
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
     await deliverWebhooks({ sql, ring, trustedCidrs, baseBackoffMs: 0 });
     expect(received).toHaveLength(0);
-    const [log] =
-      await sql`select status, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`;
+    const log = firstRow(
+      await sql`select status, last_error from public.webhook_deliveries d join public.notifications n on n.id = d.notification_id where n.provider_id = ${id}`,
+    );
     expect(log.last_error).toMatch(/loopback|private|not allowed/i);
     await saveWebhook(ctx(p.admin), p.orgId, { url: receiverUrl });
   });
@@ -222,18 +227,20 @@ describe("the webhook", () => {
     const rotated = await rotateWebhookSecret(ctx(p.admin), p.orgId);
     expect(rotated.secret).not.toBe(secret);
     const next = parseKeyRing(`k-b:${Buffer.alloc(32, 10).toString("base64")},k-a:${Buffer.alloc(32, 9).toString("base64")}`);
-    const [{ before }] = await sql`select count(*)::int as before from public.audit_events where organization_id = ${p.orgId}`;
+    const { before } = firstRow(await sql`select count(*)::int as before from public.audit_events where organization_id = ${p.orgId}`);
     await rotateKeys(sql, next);
-    const [row] = await sql`select secret ->> 'kid' as kid from public.organization_webhooks where organization_id = ${p.orgId}`;
+    const row = firstRow(await sql`select secret ->> 'kid' as kid from public.organization_webhooks where organization_id = ${p.orgId}`);
     expect(row.kid).toBe("k-b");
-    const [{ after }] = await sql`select count(*)::int as after from public.audit_events where organization_id = ${p.orgId}`;
+    const { after } = firstRow(await sql`select count(*)::int as after from public.audit_events where organization_id = ${p.orgId}`);
     expect(after).toBe(before);
     // Still deliverable under the new ring alone.
     received.length = 0;
     const id = await provider("After rotation");
     await sql`update public.cloud_providers set status = 'failed' where id = ${id}`;
     await deliverWebhooks({ sql, trustedCidrs, ring: parseKeyRing(`k-b:${Buffer.alloc(32, 10).toString("base64")}`), baseBackoffMs: 0 });
-    expect(await verifyWebhookSignature(rotated.secret, received[0].headers["cloudkeep-signature"] as string, received[0].body)).toBe(true);
+    expect(await verifyWebhookSignature(rotated.secret, received[0]!.headers["cloudkeep-signature"] as string, received[0]!.body)).toBe(
+      true,
+    );
     ring = next;
   });
 
@@ -310,8 +317,9 @@ describe("settings and needs attention", () => {
       horizon_url: "https://horizon.example.com",
       credential_warning_days: 45,
     });
-    const [audit] =
-      await sql`select metadata from public.audit_events where organization_id = ${p.orgId} and action = 'organization.settings_updated' order by id desc limit 1`;
+    const audit = firstRow(
+      await sql`select metadata from public.audit_events where organization_id = ${p.orgId} and action = 'organization.settings_updated' order by id desc limit 1`,
+    );
     expect(audit.metadata.changed).toMatchObject({ credential_warning_days: { from: 60, to: 45 } });
     await updateOrganizationSettings(ctx(p.admin), p.orgId, { credential_warning_days: 60, credential_critical_days: 90 });
   });
@@ -325,7 +333,7 @@ describe("settings and needs attention", () => {
     expect(byName["Webhook Vultr"]).toEqual(["failing"]);
     expect(byName["Fresh keys"]).toBeUndefined();
     expect(byName["Flaky Vultr"]).toBeUndefined();
-    expect(items[0].reasons[0].severity).toBe("critical");
+    expect(items[0]?.reasons[0]?.severity).toBe("critical");
     for (const item of items) for (const reason of item.reasons) expect(reason.action.length).toBeGreaterThan(10);
 
     await sql`update public.cloud_providers set status = 'suspended' where name = 'Old keys' and organization_id = ${p.orgId}`;

@@ -13,6 +13,7 @@ import ws from "ws";
 import { createAuthServer, type AuthServer, type AuthServerOptions } from "../../supabase/local/auth-server.ts";
 import { migrate } from "../../supabase/local/migrate.ts";
 import { startPostgres, type LocalPostgres } from "../../supabase/local/postgres.ts";
+import { firstRow } from "../support/rows.ts";
 
 const publishableKey = "sb_publishable_test_0123456789";
 const secretKey = "sb_secret_test_0123456789";
@@ -44,7 +45,7 @@ const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encodi
 async function toRequest(incoming: IncomingMessage, origin: string): Promise<Request> {
   const headers = new Headers();
   for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
-    if (!HOP_BY_HOP.has(incoming.rawHeaders[i].toLowerCase())) headers.append(incoming.rawHeaders[i], incoming.rawHeaders[i + 1]);
+    if (!HOP_BY_HOP.has(incoming.rawHeaders[i]!.toLowerCase())) headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
   }
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
@@ -97,7 +98,7 @@ async function sessionIdsOf(userId: string): Promise<string[]> {
 }
 
 function claimsOf(accessToken: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(accessToken.split(".")[1], "base64url").toString("utf8"));
+  return JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString("utf8"));
 }
 
 beforeAll(async () => {
@@ -205,9 +206,11 @@ describe("the local auth server", () => {
       }),
     ]);
 
-    const [row] = await db`
+    const row = firstRow(
+      await db`
       select email, encrypted_password, email_confirmed_at, last_sign_in_at, raw_user_meta_data
-      from auth.users where id = ${user!.id}`;
+      from auth.users where id = ${user!.id}`,
+    );
     expect(row.email).toBe(email.toLowerCase());
     expect(row.encrypted_password).toMatch(/^\$2[aby]\$/);
     expect(row.email_confirmed_at).toBeInstanceOf(Date);
@@ -227,7 +230,7 @@ describe("the local auth server", () => {
     expect(error).toBeNull();
     expect(data.user!.id).toBe(userId);
     expect(data.session!.access_token).toEqual(expect.any(String));
-    const [row] = await db`select last_sign_in_at from auth.users where id = ${userId}`;
+    const row = firstRow(await db`select last_sign_in_at from auth.users where id = ${userId}`);
     expect(Math.abs(row.last_sign_in_at.getTime() - (Date.now() + clockOffsetMs))).toBeLessThan(10_000);
     expect(await sessionIdsOf(userId)).toHaveLength(2);
   });
@@ -294,8 +297,10 @@ describe("the local auth server", () => {
     const again = await refresh(session.refresh_token);
     expect(again.error).toBeNull();
     expect(again.data.session!.refresh_token).toBe(first.data.session!.refresh_token);
-    const [{ count }] = await db`
-      select count(*)::int as count from auth.refresh_tokens where session_id = ${claimsOf(session.access_token).session_id as string}`;
+    const { count } = firstRow(
+      await db`
+      select count(*)::int as count from auth.refresh_tokens where session_id = ${claimsOf(session.access_token).session_id as string}`,
+    );
     expect(count).toBe(2);
   });
 
@@ -359,7 +364,7 @@ describe("the local auth server", () => {
     const { data, error } = await supabase.auth.updateUser({ data: { locale: null, plan: "team" } });
     expect(error).toBeNull();
     expect(data.user!.user_metadata).toEqual({ theme: "dark", plan: "team" });
-    const [row] = await db`select raw_user_meta_data from auth.users where id = ${userId}`;
+    const row = firstRow(await db`select raw_user_meta_data from auth.users where id = ${userId}`);
     expect(row.raw_user_meta_data).toEqual({ theme: "dark", plan: "team" });
   });
 

@@ -23,6 +23,7 @@ import { fakeTrailEvents } from "../fakes/aws-cloudtrail.ts";
 import { CLOUDKEEP_KEY, startAwsFake, type AwsFake, type AwsFakeRole } from "../fakes/aws.ts";
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 const ROLE = "arn:aws:iam::444455556666:role/ops/CloudkeepReadOnly";
@@ -188,9 +189,9 @@ describe("assuming a customer's role", () => {
     expect((await awsAdapter.checkHealth(credentials(), context())).ok).toBe(true);
     const minted = fake.keys.filter((key) => key.role);
     expect(minted).toHaveLength(1);
-    expect(minted[0].expiresAt! - Date.now()).toBeLessThanOrEqual(900_000);
-    expect(minted[0].expiresAt! - Date.now()).toBeGreaterThan(890_000);
-    minted[0].expired = true;
+    expect(minted[0]!.expiresAt! - Date.now()).toBeLessThanOrEqual(900_000);
+    expect(minted[0]!.expiresAt! - Date.now()).toBeGreaterThan(890_000);
+    minted[0]!.expired = true;
     expect(failureOf(await awsAdapter.checkHealth(credentials(), context())).code).toBe("ExpiredToken");
     expect((await awsAdapter.checkHealth(credentials(), context())).ok).toBe(true);
     expect(assumeCalls().filter((call) => call.externalId === EXTERNAL_ID)).toHaveLength(2);
@@ -200,7 +201,7 @@ describe("assuming a customer's role", () => {
     expect((await awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).resources.length).toBeGreaterThan(0);
     const minted = fake.keys.filter((key) => key.role);
     expect(minted).toHaveLength(1);
-    minted[0].expired = true;
+    minted[0]!.expired = true;
     await expect(awsAdapter.listResources(credentials(), context({ regions: ["us-east-1"] }))).rejects.toMatchObject({
       code: "ExpiredToken",
       status: 401,
@@ -274,7 +275,7 @@ describe("assuming a customer's role", () => {
       call.service === "s3" && call.action === "ListBuckets" ? "s3:ListAllMyBuckets" : `${call.service}:${call.action}`;
     const called = new Set(fake.calls.filter((call) => call.accessKeyId?.startsWith("ASIA")).map(iamAction));
     expect([...called].sort()).toEqual([...CLOUDKEEP_ROLE_ACTIONS].sort());
-    expect(permissionsPolicy().Statement[0].Action).toEqual([...CLOUDKEEP_ROLE_ACTIONS]);
+    expect(permissionsPolicy().Statement[0]?.Action).toEqual([...CLOUDKEEP_ROLE_ACTIONS]);
   });
 });
 
@@ -290,7 +291,7 @@ describe("CloudTrail LookupEvents", () => {
     expect(lookups).toHaveLength(3);
     expect(lookups.every((call) => call.status === 200)).toBe(true);
     expect(events[0]).toEqual({
-      event_id: fakeTrailEvents("eu-west-1", 1, newest)[0].id,
+      event_id: fakeTrailEvents("eu-west-1", 1, newest)[0]?.id,
       event_name: "RunInstances",
       event_source: "ec2.amazonaws.com",
       username: "alice",
@@ -298,7 +299,7 @@ describe("CloudTrail LookupEvents", () => {
       resources: [{ type: "AWS::EC2::Instance", name: "i-00000000000000000" }],
       region: "eu-west-1",
       read_only: false,
-      console_url: `https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/${events[0].event_id}`,
+      console_url: `https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/${events[0]?.event_id}`,
     });
   });
 
@@ -352,10 +353,12 @@ describe("role providers in the database", () => {
 
   it("issues a random external ID on save, returns it with the provider, and seals it into the credential", async () => {
     expect(externalId).toMatch(/^ck[0-9a-f]{64}$/);
-    const [row] = await asService(
-      sql,
-      (tx) => tx`
+    const row = firstRow(
+      await asService(
+        sql,
+        (tx) => tx`
       select auth_method, account_identifier, credential_hint, external_id, credentials from public.cloud_providers where id = ${providerId}`,
+      ),
     );
     expect(row).toMatchObject({
       auth_method: "assume_role",
@@ -393,7 +396,7 @@ describe("role providers in the database", () => {
       insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint)
       values (${p.orgId}, 'Direct', 'aws', 'assume_role', '{"ct":"x","wk":"y"}', 'k:direct') returning external_id`,
     );
-    expect(direct.ok && direct.value[0].external_id).toMatch(/^ck[0-9a-f]{64}$/);
+    expect(direct.ok && direct.value[0]?.external_id).toMatch(/^ck[0-9a-f]{64}$/);
     expect(
       await attempt(sql, p.owner.claims, (tx) => tx`update public.cloud_providers set external_id = ${chosen} where id = ${providerId}`),
     ).toMatchObject({ ok: false, code: "42501" });
@@ -428,7 +431,7 @@ describe("role providers in the database", () => {
       role_arn: "arn:aws:iam::222233334444:role/Reader",
     });
     expect(rotated).toMatchObject({ auth_method: "assume_role", external_id: keys.external_id, credential_hint: "role/Reader" });
-    const [row] = await asService(sql, (tx) => tx`select credentials from public.cloud_providers where id = ${keys.id}`);
+    const row = firstRow(await asService(sql, (tx) => tx`select credentials from public.cloud_providers where id = ${keys.id}`));
     expect(await decryptCredential(ring, { organizationId: p.orgId, providerId: keys.id }, row.credentials)).toEqual({
       role_arn: "arn:aws:iam::222233334444:role/Reader",
       external_id: keys.external_id,
@@ -439,7 +442,7 @@ describe("role providers in the database", () => {
     const { result } = await checkProviderHealth({ ...vault(p.member), timeoutMs: 8_000 }, providerId, "manual");
     expect(result.ok).toBe(true);
     expect(assumeCalls().find((call) => call.externalId === externalId)).toBeDefined();
-    const [row] = await sql`select status from public.cloud_providers where id = ${providerId}`;
+    const row = firstRow(await sql`select status from public.cloud_providers where id = ${providerId}`);
     expect(row.status).toBe("healthy");
   });
 
@@ -455,7 +458,7 @@ describe("role providers in the database", () => {
     expect(again.fetched).toBeLessThan(60);
     fake.aws.trail["us-east-1"].push(...fakeTrailEvents("us-east-1", 3, Date.now() + 60_000, 1000));
     expect((await importProviderEvents({ ...vault(p.member), timeoutMs: 8_000 }, providerId)).added).toBe(2);
-    const [{ stored }] = await sql`select count(*)::int as stored from public.provider_events where provider_id = ${providerId}`;
+    const { stored } = firstRow(await sql`select count(*)::int as stored from public.provider_events where provider_id = ${providerId}`);
     expect(stored).toBe(62);
     const [state] = await sql`select added, regions from public.provider_event_imports where provider_id = ${providerId}`;
     expect(state).toMatchObject({ added: 2, regions: ["us-east-1"] });
@@ -470,8 +473,8 @@ describe("role providers in the database", () => {
     const next = await withRls(sql, p.member.claims, (tx) =>
       selectEvents(tx, providerId, { user: "ali", limit: 5, cursor: page.nextCursor }),
     );
-    expect(next.events[0].event_time.getTime()).toBeLessThan(times[4]);
-    const resource = page.events[0].resources[0].name!;
+    expect(next.events[0]?.event_time.getTime()).toBeLessThan(times[4]!);
+    const resource = page.events[0]!.resources[0]!.name!;
     const byResource = await withRls(sql, p.member.claims, (tx) => selectEvents(tx, providerId, { resource: resource.slice(2) }));
     expect(byResource.events.every((event) => event.resources.some((r) => r.name?.includes(resource.slice(2))))).toBe(true);
     const byName = await withRls(sql, p.member.claims, (tx) => selectEvents(tx, providerId, { eventName: "createbucket", limit: 200 }));

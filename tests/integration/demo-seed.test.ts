@@ -7,6 +7,7 @@ import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/fu
 import { PROVIDER_TYPES } from "../../supabase/functions/_shared/schemas/providers.ts";
 import { DEMO_ORG, DEMO_TENANT, DEMO_USER, seedDemo, startDemoFakes, type DemoFakes, type SeedReport } from "../../supabase/local/demo.ts";
 import { connect } from "../support/db.ts";
+import { firstRow } from "../support/rows.ts";
 import { VULTR_DATABASE_PASSWORD } from "../fakes/vultr.ts";
 
 let sql: postgres.Sql;
@@ -56,13 +57,13 @@ async function demoProviders() {
 }
 
 async function counts() {
-  const [row] = await sql<{ users: number; orgs: number; providers: number; resources: number; checks: number }[]>`
+  const rows = await sql<{ users: number; orgs: number; providers: number; resources: number; checks: number }[]>`
     select (select count(*)::int from auth.users where email = ${DEMO_USER.email}) as users,
            (select count(*)::int from public.organizations where slug = ${DEMO_ORG.slug}) as orgs,
            (select count(*)::int from public.cloud_providers where organization_id = ${first.organizationId}) as providers,
            (select count(*)::int from public.provider_resources where organization_id = ${first.organizationId} and vanished_at is null) as resources,
            (select count(*)::int from public.provider_health_checks where organization_id = ${first.organizationId}) as checks`;
-  return row;
+  return firstRow(rows);
 }
 
 beforeAll(async () => {
@@ -112,8 +113,8 @@ describe("the demo seed", () => {
     for (const provider of first.providers) expect(checks.filter((c) => c.provider_id === provider.id)).toHaveLength(1);
     const failed = checks.filter((c) => !c.ok);
     expect(failed).toHaveLength(1);
-    expect(failed[0].error_message).toMatch(/authenticate|token/i);
-    expect(failed[0].error_hint).toMatch(/token/i);
+    expect(failed[0]!.error_message).toMatch(/authenticate|token/i);
+    expect(failed[0]!.error_hint).toMatch(/token/i);
   });
 
   it("stores more than one page (25) of resources for every healthy provider", async () => {
@@ -130,8 +131,9 @@ describe("the demo seed", () => {
     }
     // AWS lists every one of its 17 default regions.
     const aws = first.providers.find((p) => p.provider_type === "aws")!;
-    const [{ regions }] =
-      await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`;
+    const { regions } = firstRow(
+      await sql`select count(distinct region)::int as regions from public.provider_resources where provider_id = ${aws.id}`,
+    );
     expect(regions).toBe(17);
     // Beside instances, each region has EBS volumes, an RDS database, an EKS cluster and a load balancer; the account has three buckets.
     const awsTypes = await sql<{ type: string; n: number }[]>`
@@ -286,7 +288,9 @@ describe("the demo's providers with no secret", () => {
         [azure!.id]: "federated",
       });
       // Nothing secret behind the Azure one: its envelope holds the app, tenant and subscription only.
-      const [stored] = await sql<{ credentials: unknown }[]>`select credentials from public.cloud_providers where id = ${azure!.id}`;
+      const stored = firstRow(
+        await sql<{ credentials: unknown }[]>`select credentials from public.cloud_providers where id = ${azure!.id}`,
+      );
       const envelope = await decryptCredential(ring, { organizationId: report.organizationId, providerId: azure!.id }, stored.credentials);
       expect(Object.keys(envelope as object).sort()).toEqual(["auth_method", "client_id", "subscription_id", "tenant_id"]);
       // Two instances in each of three regions, read with a role assumed by web identity.

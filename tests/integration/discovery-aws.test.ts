@@ -114,9 +114,9 @@ describe("AWS organization discovery", () => {
   it("says why closed, suspended and closing accounts will not be connected, reading State before the deprecated Status", async () => {
     const found = byId((await awsOrganizationDiscovery.discoverAccounts(keys, scope, context())).accounts);
     // A closed account's Status says SUSPENDED; its State says CLOSED.
-    expect(found["210000000003"].unavailable).toEqual({ code: "account_closed", message: expect.stringMatching(/closed/) });
-    expect(found["210000000004"].unavailable).toEqual({ code: "account_suspended", message: expect.stringMatching(/suspended/) });
-    expect(found["210000000005"].unavailable).toEqual({ code: "account_pending_closure", message: expect.stringMatching(/being closed/) });
+    expect(found["210000000003"]?.unavailable).toEqual({ code: "account_closed", message: expect.stringMatching(/closed/) });
+    expect(found["210000000004"]?.unavailable).toEqual({ code: "account_suspended", message: expect.stringMatching(/suspended/) });
+    expect(found["210000000005"]?.unavailable).toEqual({ code: "account_pending_closure", message: expect.stringMatching(/being closed/) });
   });
 
   it("refuses an identity without organizations:ListAccounts with what the parent must be", async () => {
@@ -225,7 +225,7 @@ describe("AWS member credentials", () => {
     });
     const roleResource = byExternalId.Resources.CloudkeepMemberRole.Properties;
     expect(roleResource.RoleName).toBe("CloudkeepMember");
-    expect(roleResource.Policies[0].PolicyDocument.Statement[0].Action).toEqual([...CLOUDKEEP_ROLE_ACTIONS]);
+    expect(roleResource.Policies[0]?.PolicyDocument.Statement[0]?.Action).toEqual([...CLOUDKEEP_ROLE_ACTIONS]);
     expect(roleResource.AssumeRolePolicyDocument.Statement[0]).toMatchObject({
       Principal: { AWS: CLOUDKEEP_KEY.arn },
       Condition: { StringEquals: { "sts:ExternalId": EXTERNAL_ID } },

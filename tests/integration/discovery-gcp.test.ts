@@ -96,7 +96,7 @@ describe("Google Cloud organization discovery", () => {
   it("finds a folder's projects only, and says a project scheduled for deletion will not be connected", async () => {
     const { accounts } = await discovery.discoverAccounts(keyParent(), { cloud: "gcp", parent: "folders/110" }, context());
     expect(ids(accounts)).toEqual(["prod-leaving", "prod-web-eu"]);
-    expect(byId(accounts)["prod-leaving"].unavailable).toEqual({
+    expect(byId(accounts)["prod-leaving"]?.unavailable).toEqual({
       code: "project_delete_requested",
       message: expect.stringMatching(/scheduled for deletion/),
     });

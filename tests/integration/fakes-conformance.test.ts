@@ -206,7 +206,7 @@ describe("fakes conform to the clouds' published API definitions", () => {
       fake.state.apiDisabled = false;
       fake.state.noRole = true;
       expect((await adapter.checkHealth(credentials, context)).ok).toBe(false);
-      fake.state.accounts[0].disabled = true;
+      fake.state.accounts[0]!.disabled = true;
       fake.revokeTokens();
       expect(
         (await adapter.checkHealth(credentialsSchema("gcp").parse(fake.keyFile({ private_key_id: "f".repeat(40) })), context)).ok,
@@ -399,10 +399,12 @@ describe("fakes conform to the clouds' published API definitions", () => {
       fake.aws.iamDenied = true;
       expect((await awsAdapter.checkHealth(keys, loopback(fake.url))).ok).toBe(true);
 
-      const shapes = awsSchema.shapes as unknown as Record<string, XmlShapes>;
+      // The services the fake answers in XML, each with its operations and shapes in the excerpt.
+      type Service = "ec2" | "elbv2" | "iam" | "rds" | "s3" | "sts";
+      const shapes = awsSchema.shapes as unknown as Record<Service, XmlShapes>;
       const errors = awsSchema.errors as unknown as Record<"ec2" | "query" | "s3", { root: string; shapes: XmlShapes }>;
       const operations = awsSchema.operations as unknown as Record<
-        string,
+        Service,
         Record<string, { root: string; output: string; result?: string; extra?: string[] }>
       >;
       const problems: string[] = [];
@@ -623,14 +625,14 @@ function eksProblems(action: string | null, status: number, text: string): strin
       .filter((key) => !allowed.includes(key))
       .map((key) => `eks ${action} error: ${key} is not part of an error`);
   }
-  const operation = (awsSchema.operations as unknown as Record<string, Record<string, { output: string }>>).eks[action ?? ""];
+  const operation = (awsSchema.operations as unknown as { eks: Record<string, { output: string }> }).eks[action ?? ""];
   if (!operation) return [`eks ${action}: not an operation of the excerpt`];
   const problems: string[] = [];
   const check = (value: unknown, kind: unknown, path: string): void => {
     if (typeof kind === "string" && kind in eks) {
       if (!value || typeof value !== "object" || Array.isArray(value)) return void problems.push(`${path}: not an object`);
       for (const [key, child] of Object.entries(value)) {
-        const member = eks[kind].members[key];
+        const member = eks[kind]!.members[key]; // kind in eks, checked above
         if (member === undefined) problems.push(`${path}.${key}: not a member of ${kind}`);
         else check(child, member, `${path}.${key}`);
       }

@@ -28,6 +28,7 @@ import { enableAwsWebIdentity, type AwsWebIdentity } from "../fakes/aws-web-iden
 import { createOidcVerifier } from "../fakes/oidc-verify.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 const ACCOUNT = "444455556666";
@@ -116,9 +117,11 @@ describe("AWS by web identity federation", () => {
 
     const provider = await addProvider("AWS no secret");
     expect(provider).toMatchObject({ auth_method: "web_identity", account_identifier: ACCOUNT, credential_hint: "role/CloudkeepReadOnly" });
-    const [row] = await sql<
-      { credentials: never; external_id: string | null }[]
-    >`select credentials, external_id from public.cloud_providers where id = ${provider.id}`;
+    const row = firstRow(
+      await sql<
+        { credentials: never; external_id: string | null }[]
+      >`select credentials, external_id from public.cloud_providers where id = ${provider.id}`,
+    );
     const stored = await decryptCredential(ring, { organizationId: people.orgId, providerId: provider.id }, row.credentials);
     expect(stored).toEqual({ auth_method: "web_identity", role_arn: ROLE, region: "eu-west-1" });
   });
@@ -134,7 +137,7 @@ describe("AWS by web identity federation", () => {
       [true, AWS_WEB_IDENTITY_AUDIENCE, true],
       [false, AWS_WEB_IDENTITY_AUDIENCE, false],
     ]);
-    expect(String(aws.exchanges[1].sub)).toMatch(new RegExp(`^org:${people.orgId}:provider:[0-9a-f-]{36}$`));
+    expect(String(aws.exchanges[1]?.sub)).toMatch(new RegExp(`^org:${people.orgId}:provider:[0-9a-f-]{36}$`));
     // No call was signed with anything but the role's session: Cloudkeep has no AWS identity here.
     expect(fake.callsOf("AssumeRoleWithWebIdentity").every((call) => call.accessKeyId === null)).toBe(true);
     expect(fake.calls.filter((c) => c.action !== "AssumeRoleWithWebIdentity").every((c) => c.accessKeyId?.startsWith("ASIA"))).toBe(true);
@@ -178,7 +181,7 @@ describe("AWS by web identity federation", () => {
   it("says the audience did not match, and how to add it", async () => {
     const provider = await addProvider("AWS audience");
     fake.roles = [trustingRole(federationSubject(people.orgId, provider.id))];
-    aws.providers[0].clientIds = ["some-other-client"];
+    aws.providers[0]!.clientIds = ["some-other-client"];
     const failure = failureOf((await checkProviderHealth(vault(), provider.id)).result);
     expect(failure.code).toBe("federation_audience_mismatch");
     expect(failure.hint).toContain(`--client-id ${AWS_WEB_IDENTITY_AUDIENCE}`);
@@ -199,7 +202,7 @@ describe("AWS by web identity federation", () => {
     const subject = federationSubject(people.orgId, provider.id);
     fake.roles = [trustingRole(subject)];
     const elsewhere = `${issuer}/nowhere`;
-    aws.providers[0].url = issuerHostPath(elsewhere);
+    aws.providers[0]!.url = issuerHostPath(elsewhere);
     const context: AdapterContext = {
       apiEndpoint: fake.url,
       regions: [],
@@ -266,8 +269,10 @@ describe("AWS by web identity federation", () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, rotation.activeFrom.getTime() - Date.now()) + 100));
     clearRoleSessions();
     expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
-    const [latest] = await sql<{ metadata: { kid: string } }[]>`
-      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id desc limit 1`;
+    const latest = firstRow(
+      await sql<{ metadata: { kid: string } }[]>`
+      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id desc limit 1`,
+    );
     expect(latest.metadata.kid).toBe(rotation.kid);
   });
 
@@ -301,7 +306,7 @@ describe("AWS by web identity federation", () => {
       Type: "AWS::IAM::OIDCProvider",
       Properties: { Url: issuer, ClientIdList: [AWS_WEB_IDENTITY_AUDIENCE] },
     });
-    const trust = JSON.stringify(template.Resources.CloudkeepRole.Properties.AssumeRolePolicyDocument);
+    const trust = JSON.stringify(template.Resources.CloudkeepRole?.Properties.AssumeRolePolicyDocument);
     expect(trust).toContain("sts:AssumeRoleWithWebIdentity");
     expect(trust).toContain(`"${issuerHostPath(issuer)}:sub":"${subject}"`);
     expect(trust).toContain(`"${issuerHostPath(issuer)}:aud":"${AWS_WEB_IDENTITY_AUDIENCE}"`);
@@ -370,9 +375,9 @@ describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
 
   it("assumes customers' roles with a session of the operator role, taken with Cloudkeep's own token", async () => {
     const provider = await addRoleProvider();
-    const [{ external_id: externalId }] = await sql<
-      { external_id: string }[]
-    >`select external_id from public.cloud_providers where id = ${provider.id}`;
+    const { external_id: externalId } = firstRow(
+      await sql<{ external_id: string }[]>`select external_id from public.cloud_providers where id = ${provider.id}`,
+    );
     fake.roles = [
       {
         arn: OPERATOR_ROLE,
@@ -390,8 +395,10 @@ describe("Cloudkeep's own AWS identity from its issuer (operators)", () => {
     const assumes = fake.callsOf("AssumeRole");
     expect(assumes.map((call) => call.status)).toEqual([200, 403]);
     expect(assumes.every((call) => call.accessKeyId?.startsWith("ASIA"))).toBe(true);
-    const [audit] = await sql<{ metadata: Record<string, string> }[]>`
-      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`;
+    const audit = firstRow(
+      await sql<{ metadata: Record<string, string> }[]>`
+      select metadata from public.audit_events where target_id = ${provider.id} and action = 'oidc.token_issued' order by id`,
+    );
     expect(audit.metadata.operator_sub).toBe(OPERATOR_SUBJECT);
   });
 

@@ -6,6 +6,7 @@
 import type postgres from "postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { decodeProtectedHeader } from "jose";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 import { decryptCredential, parseKeyRing, type KeyRing } from "../../supabase/functions/_shared/crypto/index.ts";
 import { checkProviderHealth, refreshResources } from "../../supabase/functions/_shared/domain/connectivity.ts";
 import { createProvider, type VaultContext } from "../../supabase/functions/_shared/domain/providers.ts";
@@ -21,6 +22,7 @@ import { startAzureFake, TEST_CA, type AzureFake, type FederatedIdentityCredenti
 import { createOidcVerifier } from "../fakes/oidc-verify.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -136,8 +138,10 @@ afterEach(async () => {
 describe("Azure by workload identity federation", () => {
   it("stores tenant, client and subscription only: the decrypted envelope holds no client secret", async () => {
     const provider = await addProvider("Azure no secret");
-    const [row] = await sql<{ auth_method: string; credential_hint: string; account_identifier: string; credentials: unknown }[]>`
-      select auth_method, credential_hint, account_identifier, credentials from public.cloud_providers where id = ${provider.id}`;
+    const row = firstRow(
+      await sql<{ auth_method: string; credential_hint: string; account_identifier: string; credentials: unknown }[]>`
+      select auth_method, credential_hint, account_identifier, credentials from public.cloud_providers where id = ${provider.id}`,
+    );
     expect(row).toMatchObject({
       auth_method: "federated",
       credential_hint: `app ${fake.state.clientId} in tenant ${fake.state.tenantId}`,
@@ -162,21 +166,25 @@ describe("Azure by workload identity federation", () => {
     // Exactly what the provider's page tells the admin to run.
     const setup = azureFederationSetup(provider, issuer)!;
     expect(setup).toMatchObject({ cloud: "azure", issuer, subject, audience: AZURE_FEDERATION_AUDIENCE, principal: fake.state.clientId });
-    fake.state.federatedCredentials.push(JSON.parse(/--parameters '(.*)'/.exec(setup.commands)![1]) as FederatedIdentityCredential);
+    fake.state.federatedCredentials.push(
+      JSON.parse(captures(/--parameters '(.*)'/.exec(setup.commands)!, 1)[0]) as FederatedIdentityCredential,
+    );
 
     const { result } = await checkProviderHealth(vault(people.member.claims), provider.id);
     expect(result).toMatchObject({ ok: true, identity: { account: fake.state.subscriptionId, label: fake.state.subscriptionName } });
     expect(fake.assertions).toEqual([{ ok: true, iss: issuer, sub: subject, aud: AZURE_FEDERATION_AUDIENCE }]);
-    const form = new URLSearchParams(fake.tokenRequests()[0].body);
+    const form = new URLSearchParams(fake.tokenRequests()[0]!.body);
     expect(form.get("grant_type")).toBe("client_credentials");
     expect(form.get("client_assertion_type")).toBe("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
     expect(form.get("client_secret")).toBeNull();
 
     const listing = await refreshResources(vault(people.member.claims), provider.id);
     expect(listing.resources).toHaveLength(3);
-    const [stored] = await sql<
-      { n: number }[]
-    >`select count(*)::int as n from public.provider_resources where provider_id = ${provider.id} and vanished_at is null`;
+    const stored = firstRow(
+      await sql<
+        { n: number }[]
+      >`select count(*)::int as n from public.provider_resources where provider_id = ${provider.id} and vanished_at is null`,
+    );
     expect(stored.n).toBe(3);
     // Each token Cloudkeep handed out is audited with Azure's audience.
     const audits = await sql<{ metadata: Record<string, string> }[]>`
@@ -261,9 +269,10 @@ describe("Azure by workload identity federation", () => {
     // Entra's real rule: RSA only. Cloudkeep's token for api://AzureADTokenExchange is RS256, its own RSA key in the JWKS.
     fake.state.assertionAlgorithms = ["RS256"];
     expect((await checkProviderHealth(vault(), provider.id)).result.ok).toBe(true);
-    const [header] = presented().map(
-      (token) => JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { alg: string; kid: string },
-    );
+    // The check passed, so a token was presented.
+    const header = presented().map(
+      (token) => JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as { alg: string; kid: string },
+    )[0]!;
     expect(header.alg).toBe("RS256");
     const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string; kty: string; alg: string; d?: string }[];
@@ -326,7 +335,7 @@ describe("Azure by workload identity federation", () => {
     const tokens = presented();
     expect(tokens.length).toBeGreaterThanOrEqual(4);
     // Entra's answers did carry the token back (the fake echoes the request): the test can fail.
-    expect(fake.tokenRequests().some((request) => request.answer?.text.includes(tokens[0].split(".")[2]))).toBe(true);
+    expect(fake.tokenRequests().some((request) => request.answer?.text.includes(tokens[0]!.split(".")[2]!))).toBe(true);
     const stored = await sql<{ text: string }[]>`
       select coalesce(string_agg(row_to_json(h)::text, ' '), '') as text from public.provider_health_checks h where provider_id = ${provider.id}
       union all select row_to_json(p)::text from public.cloud_providers p where id = ${provider.id}

@@ -30,6 +30,7 @@ import { startGcpFake, TEST_CA, type GcpFake } from "../fakes/gcp.ts";
 import { createOidcVerifier } from "../fakes/oidc-verify.ts";
 import { attempt, connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -165,7 +166,7 @@ describe("the issuer's documents", () => {
     const audits = await sql<{ action: string; actor_id: string | null; metadata: Record<string, string> }[]>`
       select action, actor_id, metadata from public.audit_events where target_id = ${providerId} order by id`;
     expect(audits.map((a) => a.action)).toEqual(["oidc.token_issued", "oidc.token_issued"]);
-    expect(audits[0].metadata).toEqual({ jti: first.jti, aud: "sts.amazonaws.com", kid: first.kid, exp: first.expiresAt.toISOString() });
+    expect(audits[0]!.metadata).toEqual({ jti: first.jti, aud: "sts.amazonaws.com", kid: first.kid, exp: first.expiresAt.toISOString() });
     expect(JSON.stringify(audits)).not.toContain(first.token.split(".")[2]);
     expect(JSON.stringify(audits)).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
   });
@@ -182,9 +183,9 @@ describe("the issuer's documents", () => {
              has_table_privilege('authenticated', 'private.oidc_signing_keys', 'select') as authenticated,
              (select relrowsecurity from pg_class where oid = 'private.oidc_signing_keys'::regclass) as rls`;
     expect(grants).toEqual({ anon: false, authenticated: false, rls: true });
-    const [row] = await sql<
-      { kid: string; private_jwk: Record<string, unknown> }[]
-    >`select kid, private_jwk from private.oidc_signing_keys limit 1`;
+    const row = firstRow(
+      await sql<{ kid: string; private_jwk: Record<string, unknown> }[]>`select kid, private_jwk from private.oidc_signing_keys limit 1`,
+    );
     expect(row.private_jwk).toMatchObject({ v: 1, alg: "A256GCM" });
     expect(JSON.stringify(row.private_jwk)).not.toContain('"d"');
     expect(await decryptCredential(ring, signingKeyBinding(row.kid), row.private_jwk)).toHaveProperty("d");

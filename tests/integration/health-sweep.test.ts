@@ -14,6 +14,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { accessToken } from "../support/api.ts";
 import { affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createOrganizationAs, createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -35,10 +36,12 @@ beforeEach(() => fake.reset());
 afterAll(async () => {
   // The canary: the token the fake accepts never lands in a table a sweep writes.
   const secret = fake.token.slice(7);
-  const [leaks] = await sql`
+  const leaks = firstRow(
+    await sql`
     select (select count(*) from public.audit_events where metadata::text like ${`%${secret}%`})::int
          + (select count(*) from public.provider_health_checks where coalesce(error_message, '') || coalesce(identity::text, '') like ${`%${secret}%`})::int
-         + (select count(*) from public.provider_status_events where coalesce(error_message, '') like ${`%${secret}%`})::int as n`;
+         + (select count(*) from public.provider_status_events where coalesce(error_message, '') like ${`%${secret}%`})::int as n`,
+  );
   expect(leaks.n).toBe(0);
   await fake.close();
   await sql.end();
@@ -90,12 +93,12 @@ async function scheduledChecks(providerIds: string[]) {
 }
 
 async function state(providerId: string) {
-  const [row] = await sql<
+  const rows = await sql<
     { status: string; consecutive_failures: number; last_error_code: string | null; leased_by: string | null; never_due: boolean }[]
   >`
     select p.status, s.consecutive_failures, p.last_error_code, s.leased_by, s.next_check_at = 'infinity' as never_due
     from public.cloud_providers p join public.provider_check_schedule s on s.provider_id = p.id where p.id = ${providerId}`;
-  return row;
+  return firstRow(rows);
 }
 
 describe("claiming", () => {
@@ -120,13 +123,14 @@ describe("claiming", () => {
       select distinct actor_id, actor_email, metadata ->> 'purpose' as purpose from public.audit_events
       where organization_id = ${org} and action = 'provider.credentials_read'`;
     expect(reads).toEqual([{ actor_id: null, actor_email: null, purpose: "scheduled_health_check" }]);
-    const [{ n: readCount }] =
-      await sql`select count(*)::int as n from public.audit_events where organization_id = ${org} and action = 'provider.credentials_read'`;
+    const { n: readCount } = firstRow(
+      await sql`select count(*)::int as n from public.audit_events where organization_id = ${org} and action = 'provider.credentials_read'`,
+    );
     expect(readCount).toBe(30);
     // Leases are released with the result, and every provider is now due one interval later.
     const leased =
       await sql`select count(*)::int as n from public.provider_check_schedule where organization_id = ${org} and leased_by is not null`;
-    expect(leased[0].n).toBe(0);
+    expect(firstRow(leased).n).toBe(0);
 
     const again = await sweep([org]);
     expect(again).toMatchObject({ claimed: 0, checked: 0 });
@@ -270,7 +274,7 @@ describe("failure threshold", () => {
     fake.switches.delayMs = 300;
     const running = sweep([org]);
     for (let waited = 0; fake.requests.length < 3 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-    await sql`delete from public.cloud_providers where id = ${ids[0]}`;
+    await sql`delete from public.cloud_providers where id = ${ids[0]!}`;
     expect(await running).toMatchObject({ claimed: 3, checked: 2, errors: 1 });
     expect((await scheduledChecks(ids)).map((c) => c.provider_id).sort()).toEqual(ids.slice(1).sort());
   });
@@ -295,16 +299,18 @@ describe("accounts learned from a check", () => {
     // The fake answers the same account for every token, as two tokens of one account would.
     const first = await seedProvider(orgId, "Droplets", "pending", { accountKnown: false });
     expect((await sweep([orgId])).checked).toBe(1);
-    const [{ account }] = await sql<
-      { account: string | null }[]
-    >`select account_identifier as account from public.cloud_providers where id = ${first}`;
+    const { account } = firstRow(
+      await sql<{ account: string | null }[]>`select account_identifier as account from public.cloud_providers where id = ${first}`,
+    );
     expect(account).toBeTruthy();
 
     const second = await seedProvider(orgId, "Droplets again", "pending", { accountKnown: false });
     const run = await sweep([orgId]);
     expect(run).toMatchObject({ checked: 1, errors: 0 });
-    const [row] = await sql<{ status: string; account_identifier: string | null; last_error_code: string; last_error_message: string }[]>`
-      select status, account_identifier, last_error_code, last_error_message from public.cloud_providers where id = ${second}`;
+    const row = firstRow(
+      await sql<{ status: string; account_identifier: string | null; last_error_code: string; last_error_message: string }[]>`
+      select status, account_identifier, last_error_code, last_error_message from public.cloud_providers where id = ${second}`,
+    );
     expect(row).toMatchObject({ account_identifier: null, last_error_code: "duplicate_account" });
     expect(row.last_error_message).toBe('These credentials reach the same account as "Droplets", which is already connected.');
     const [check] = await sql`select ok, error_code, error_hint from public.provider_health_checks where provider_id = ${second}`;
@@ -328,22 +334,28 @@ describe("retention", () => {
              (${orgId}, ${id}, false, 10, 'timeout', 'scheduled', now() - interval '100 days'),
              (${orgId}, ${id}, false, 10, 'timeout', 'scheduled', now() - interval '10 days')
       returning id::text, error_code as label`;
-    const event = (actor: string | null, purpose: string, age: string) => sql`
+    const event = async (actor: string | null, purpose: string, age: string) =>
+      firstRow(
+        await sql`
       insert into public.audit_events (organization_id, actor_id, action, target_type, target_id, target_name, metadata, created_at)
       values (${orgId}, ${actor}, 'provider.credentials_read', 'provider', ${id}, 'long-lived', ${sql.json({ purpose })}, now() - ${age}::interval)
-      returning id::text`;
-    const [[sweeperOld], [sweeperRecent], [personOld], [otherOld]] = await Promise.all([
+      returning id::text`,
+      );
+    const [sweeperOld, sweeperRecent, personOld, otherOld] = await Promise.all([
       event(null, "scheduled_health_check", "100 days"),
       event(null, "scheduled_health_check", "10 days"),
       event(p.owner.id, "health_check", "100 days"),
       event(null, "list_resources", "100 days"),
     ]);
     // One audit row per federation token issued: the sweep's leave after 90 days too.
-    const tokenEvent = (age: string) => sql`
+    const tokenEvent = async (age: string) =>
+      firstRow(
+        await sql`
       insert into public.audit_events (organization_id, actor_id, action, target_type, target_id, target_name, metadata, created_at)
       values (${orgId}, null, 'oidc.token_issued', 'provider', ${id}, null, ${sql.json({ jti: age })}, now() - ${age}::interval)
-      returning id::text`;
-    const [[tokenOld], [tokenRecent]] = await Promise.all([tokenEvent("100 days"), tokenEvent("10 days")]);
+      returning id::text`,
+      );
+    const [tokenOld, tokenRecent] = await Promise.all([tokenEvent("100 days"), tokenEvent("10 days")]);
     await sql`insert into public.health_sweeps (run_id, organization_id, sweeper_id, started_at, finished_at)
               values (gen_random_uuid(), ${orgId}, 'old', now() - interval '40 days', now() - interval '40 days'),
                      (gen_random_uuid(), ${orgId}, 'new', now() - interval '1 day', now() - interval '1 day')`;
@@ -357,10 +369,12 @@ describe("retention", () => {
     // Batches of one, until nothing is left: each call does a bounded amount of work.
     let rounds = 0;
     for (;;) {
-      const [pruned] = await asService(
-        sql,
-        (tx) => tx<{ total: number }[]>`
+      const pruned = firstRow(
+        await asService(
+          sql,
+          (tx) => tx<{ total: number }[]>`
         select (health_checks + credential_reads + sweep_runs + webhook_deliveries)::int as total from private.prune_history(1)`,
+        ),
       );
       if (pruned.total === 0) break;
       expect(pruned.total).toBeLessThanOrEqual(4);
@@ -372,7 +386,7 @@ describe("retention", () => {
       { id: string }[]
     >`select id::text from public.provider_health_checks where provider_id = ${id} order by checked_at`;
     // The 200-day check went; the 120-day one stays as the last good check; the old failure went.
-    expect(kept.map((row) => row.id)).toEqual([checks[1].id, checks[3].id]);
+    expect(kept.map((row) => row.id)).toEqual([checks[1]?.id, checks[3]?.id]);
     const events = await sql<
       { id: string }[]
     >`select id::text from public.audit_events where target_id = ${id} and action = 'provider.credentials_read' order by id`;
@@ -402,7 +416,9 @@ describe("read-only credentials", () => {
     const org = await newOrganization("read-only");
     const id = await withReadOnlyCredential(org, "two-keys");
     expect(await sweep([org])).toMatchObject({ checked: 1, healthy: 1 });
-    const [read] = await sql`select metadata from public.audit_events where target_id = ${id} and action = 'provider.credentials_read'`;
+    const read = firstRow(
+      await sql`select metadata from public.audit_events where target_id = ${id} and action = 'provider.credentials_read'`,
+    );
     expect(read.metadata).toMatchObject({ purpose: "scheduled_health_check", read_only: true });
   });
 

@@ -11,6 +11,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { asService } from "../../supabase/functions/_shared/db.ts";
 import { connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -119,8 +120,10 @@ describe("which stored resources a partial failure protects (migration …1100)"
   it("counts the provider's live resources after a refresh of one type, not that type's alone", async () => {
     await record(stored, []);
     await record([{ id: "db-eu", name: "db-eu", type: "database", region: "eu-west-1" }], [], "database");
-    const [inventory] = await sql<{ resource_count: number }[]>`
-      select resource_count from public.provider_inventory where provider_id = ${providerId}`;
+    const inventory = firstRow(
+      await sql<{ resource_count: number }[]>`
+      select resource_count from public.provider_inventory where provider_id = ${providerId}`,
+    );
     expect(inventory.resource_count).toBe(4);
   });
 });
@@ -132,7 +135,9 @@ describe("a listing that repeats an id", () => {
       { id: "vol-1", name: "again", type: "volume", status: "running", region: "us-east-2" },
     ];
     await asService(sql, (tx) => tx`select private.record_inventory(${providerId}, ${tx.json(rows as never)}, '[]')`);
-    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.provider_resources where provider_id = ${providerId}`;
+    const { n } = firstRow(
+      await sql<{ n: number }[]>`select count(*)::int as n from public.provider_resources where provider_id = ${providerId}`,
+    );
     expect(n).toBe(1);
   });
 });

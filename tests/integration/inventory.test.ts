@@ -15,15 +15,18 @@ import {
 } from "../../supabase/functions/_shared/domain/inventory-queries.ts";
 import { attempt, connect, FAKE_ENVELOPE } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
 const ids: Record<string, string> = {};
 
 async function seedProvider(orgId: string, name: string, kind: string, environment = "production") {
-  const [row] = await sql<{ id: string }[]>`
+  const row = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint, environment)
-    values (${orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-${orgId}-${name}`}, ${environment}) returning id`;
+    values (${orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-${orgId}-${name}`}, ${environment}) returning id`,
+  );
   return row.id;
 }
 

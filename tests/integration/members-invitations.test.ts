@@ -18,6 +18,7 @@ import { asService, withRls } from "../../supabase/functions/_shared/db.ts";
 import { DomainError } from "../../supabase/functions/_shared/domain/errors.ts";
 import { affected, attempt, connect, createUser, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 type Claims = TestUser["claims"] | null;
@@ -60,7 +61,7 @@ describe("inviting", () => {
     const invitee = await createUser(sql, "hashed");
     const { invitation, token } = await invite(p.admin, p.orgId, invitee.email);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const [row] = await sql`select token_hash from public.organization_invitations where id = ${invitation.id}`;
+    const row = firstRow(await sql`select token_hash from public.organization_invitations where id = ${invitation.id}`);
     expect(row.token_hash).toBe(createHash("sha256").update(token).digest("hex"));
     expect(await hashInvitationToken(token)).toBe(row.token_hash);
     expect((await accept(invitee, token)).status).toBe("accepted");
@@ -73,12 +74,13 @@ describe("inviting", () => {
     expect(tables.length).toBeGreaterThan(10);
     const holding: string[] = [];
     for (const { name } of tables) {
-      const [{ count }] = await sql.unsafe(`select count(*)::int as count from ${name} t where strpos(t::text, $1) > 0`, [token]);
+      const { count } = firstRow(await sql.unsafe(`select count(*)::int as count from ${name} t where strpos(t::text, $1) > 0`, [token]));
       if (count > 0) holding.push(name);
     }
     expect(holding).toEqual([]);
-    const [{ count: hashInAudit }] =
-      await sql`select count(*)::int as count from public.audit_events where strpos(metadata::text, ${row.token_hash}) > 0`;
+    const { count: hashInAudit } = firstRow(
+      await sql`select count(*)::int as count from public.audit_events where strpos(metadata::text, ${row.token_hash}) > 0`,
+    );
     expect(hashInAudit).toBe(0);
   });
 
@@ -175,8 +177,9 @@ describe("accepting", () => {
     const { token } = await invite(p.admin, p.orgId, invitee.email, "admin");
     expect(await accept(invitee, token)).toMatchObject({ status: "accepted", organization_id: p.orgId, role: "admin" });
     expect(await roleOf(p.orgId, invitee.id)).toBe("admin");
-    const [row] =
-      await sql`select accepted_by, accepted_at from public.organization_invitations where token_hash = ${await hashInvitationToken(token)}`;
+    const row = firstRow(
+      await sql`select accepted_by, accepted_at from public.organization_invitations where token_hash = ${await hashInvitationToken(token)}`,
+    );
     expect(row.accepted_by).toBe(invitee.id);
     expect(row.accepted_at).toBeInstanceOf(Date);
 
@@ -189,8 +192,9 @@ describe("accepting", () => {
     const { token } = await invite(p.admin, p.orgId, invitee.email);
     const results = await Promise.all([accept(invitee, token), accept(invitee, token), accept(invitee, token)]);
     expect(results.map((r) => r.status).sort()).toEqual(["accepted", "used", "used"]);
-    const [{ count }] =
-      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and user_id = ${invitee.id}`;
+    const { count } = firstRow(
+      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and user_id = ${invitee.id}`,
+    );
     expect(count).toBe(1);
   });
 
@@ -199,17 +203,17 @@ describe("accepting", () => {
     const { token } = await invite(p.admin, p.orgId, invitee.email);
     let second: Promise<Awaited<ReturnType<typeof accept>>> | undefined;
     const first = await withRls(sql, invitee.claims, async (tx) => {
-      const [result] = await tx`select status from public.accept_invitation(${token})`;
+      const result = firstRow(await tx`select status from public.accept_invitation(${token})`);
       // Still uncommitted: a second accept must block on the invitation row, not race past it.
       second = accept(invitee, token);
       await expect
         .poll(
           async () =>
-            (
+            firstRow(
               await sql`
         select count(*)::int as count from pg_stat_activity
-        where wait_event_type = 'Lock' and query like '%accept_invitation%'`
-            )[0].count,
+        where wait_event_type = 'Lock' and query like '%accept_invitation%'`,
+            ).count,
           { timeout: 5_000 },
         )
         .toBe(1);
@@ -569,14 +573,16 @@ describe("the last owner", () => {
       changeMemberRole(as(p.admin), p.orgId, p.admin.id, "admin"),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
-    const [{ count }] =
-      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
+    const { count } = firstRow(
+      await sql`select count(*)::int as count from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`,
+    );
     expect(count).toBe(1);
   });
 
   it("cannot be removed by an admin, who is told why", async () => {
-    const [{ user_id: owner }] =
-      await sql`select user_id from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`;
+    const { user_id: owner } = firstRow(
+      await sql`select user_id from public.organization_members where organization_id = ${p.orgId} and role = 'owner'`,
+    );
     const admin = owner === p.owner.id ? p.admin : p.owner;
     expect(await roleOf(p.orgId, admin.id)).toBe("admin");
     expect(await refusal(() => removeMember(as(admin), p.orgId, owner))).toEqual({

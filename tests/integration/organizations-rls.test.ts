@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { affected, attempt, connect, createUser, type TestUser } from "../support/db.ts";
 import { createPersonas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let owner: TestUser, admin: TestUser, member: TestUser, viewer: TestUser, outsider: TestUser, newcomer: TestUser;
@@ -72,7 +73,7 @@ describe("organizations", () => {
 describe("create_organization", () => {
   it("makes the caller the owner of the new organization", async () => {
     const r = await attempt(sql, newcomer.claims, async (tx) => {
-      const [org] = await tx`select id, slug from public.create_organization('Newco', ${`newco-${newcomer.id.slice(0, 6)}`})`;
+      const org = firstRow(await tx`select id, slug from public.create_organization('Newco', ${`newco-${newcomer.id.slice(0, 6)}`})`);
       return tx`select role from public.organization_members where organization_id = ${org.id} and user_id = ${newcomer.id}`;
     });
     expect(r).toEqual({ ok: true, value: [{ role: "owner" }] });
@@ -91,7 +92,7 @@ describe("create_organization", () => {
   });
 
   it("refuses a slug that is taken with a clear message", async () => {
-    const [{ slug }] = await sql`select slug from public.organizations where id = ${outsiderOrgId}`;
+    const { slug } = firstRow(await sql`select slug from public.organizations where id = ${outsiderOrgId}`);
     const r = await attempt(sql, newcomer.claims, (tx) => tx`select public.create_organization('Clash', ${slug})`);
     expect(r).toEqual({ ok: false, code: "23505", message: `The slug "${slug}" is already taken` });
   });
@@ -134,8 +135,9 @@ describe("organization_members", () => {
         });
       }
     }
-    const [{ n }] =
-      await sql`select count(*)::int as n from public.organization_members where organization_id = ${orgId} and user_id = ${newcomer.id}`;
+    const { n } = firstRow(
+      await sql`select count(*)::int as n from public.organization_members where organization_id = ${orgId} and user_id = ${newcomer.id}`,
+    );
     expect(n).toBe(0);
   });
 

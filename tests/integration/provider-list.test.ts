@@ -7,6 +7,7 @@ import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { PROVIDERS_PAGE_SIZE, providerPageQuery, selectProviderPage } from "../../supabase/functions/_shared/domain/provider-queries.ts";
 import { FAKE_ENVELOPE, connect } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -32,7 +33,8 @@ beforeAll(async () => {
     // Many small organizations, as in production: with thousands of distinct organization
     // ids the planner's estimate under RLS drops to about one row, which is what once made
     // it pick another index and sort. Suspended, so no health sweep of another test claims them.
-    [{ ids: fillerOrgs }] = await tx<{ ids: string[] }[]>`
+    ({ ids: fillerOrgs } = firstRow(
+      await tx<{ ids: string[] }[]>`
       with orgs as (
         insert into public.organizations (slug, name, created_by)
         select 'list-filler-' || ${p.orgId.slice(0, 8)} || '-' || g, 'Filler ' || g, ${p.outsider.id} from generate_series(1, ${FILLER_ORGS}) g
@@ -42,7 +44,8 @@ beforeAll(async () => {
         select o.id, 'filler-' || g, 'digitalocean', 'api_token', ${tx.json(FAKE_ENVELOPE)}, 'filler-' || g, 'suspended'
         from orgs o cross join generate_series(1, 3) g
       )
-      select array_agg(id) as ids from orgs`;
+      select array_agg(id) as ids from orgs`,
+    ));
   });
   await sql`analyze public.cloud_providers`;
 });
@@ -91,7 +94,7 @@ describe("the providers page query", () => {
 
   it("reads one page from the name index under RLS instead of sorting the organization", async () => {
     const plan = await withRls(sql, p.member.claims, async (tx) => {
-      const [row] = await tx<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>`explain (format json) ${providerPageQuery(tx, p.orgId, {})}`;
+      const row = firstRow(await tx<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>`explain (format json) ${providerPageQuery(tx, p.orgId, {})}`);
       return row["QUERY PLAN"][0].Plan;
     });
     // Limit over an ordered scan of the name index: no Sort of the whole organization.

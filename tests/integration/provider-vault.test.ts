@@ -16,6 +16,7 @@ import { rotateKeys } from "../../scripts/keys-rotate.ts";
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { firstRow } from "../support/rows.ts";
 import { awsSecret, sampleProvider } from "../support/samples.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
@@ -45,8 +46,9 @@ describe("createProvider", () => {
       expect(created).toMatchObject({ name: input.name, provider_type: kind, status: "pending", organization_id: p.orgId });
       expect(JSON.stringify(created)).not.toContain(canary);
 
-      const [row] =
-        await sql`select to_jsonb(c) - 'credentials' as visible, credentials from public.cloud_providers c where id = ${created.id}`;
+      const row = firstRow(
+        await sql`select to_jsonb(c) - 'credentials' as visible, credentials from public.cloud_providers c where id = ${created.id}`,
+      );
       expect(JSON.stringify(row.visible)).not.toContain(canary);
       expect(JSON.stringify(row.credentials)).not.toContain(canary);
       const plaintext = await decryptCredential(ring, { organizationId: p.orgId, providerId: created.id }, row.credentials);
@@ -73,7 +75,7 @@ describe("createProvider", () => {
   });
 
   it("refuses invalid input naming the field, and writes nothing", async () => {
-    const [{ before }] = await sql`select count(*)::int as before from public.cloud_providers where organization_id = ${p.orgId}`;
+    const { before } = firstRow(await sql`select count(*)::int as before from public.cloud_providers where organization_id = ${p.orgId}`);
     const r = await refusal(
       createProvider(ctx(p.admin), p.orgId, {
         name: "Bad",
@@ -83,7 +85,7 @@ describe("createProvider", () => {
     );
     expect(r.code).toBe("validation_failed");
     expect(Object.keys(r.fieldErrors ?? {})).toContain("credentials.secret_key");
-    const [{ after }] = await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`;
+    const { after } = firstRow(await sql`select count(*)::int as after from public.cloud_providers where organization_id = ${p.orgId}`);
     expect(after).toBe(before);
   });
 
@@ -122,17 +124,19 @@ describe("createProvider", () => {
 describe("rotate, update, suspend, delete", () => {
   it("rotates credentials with a fresh data key, overwriting the old ciphertext", async () => {
     const created = await createProvider(ctx(p.admin), p.orgId, body("vultr", "rotate"));
-    const [before] = await sql`select credentials from public.cloud_providers where id = ${created.id}`;
+    const before = firstRow(await sql`select credentials from public.cloud_providers where id = ${created.id}`);
     const next = sampleProvider("vultr", "rotated");
     const rotated = await rotateProviderCredentials(ctx(p.admin), created.id, next.credentials);
-    const [after] = await sql`select credentials from public.cloud_providers where id = ${created.id}`;
+    const after = firstRow(await sql`select credentials from public.cloud_providers where id = ${created.id}`);
     expect(after.credentials.wk).not.toBe(before.credentials.wk);
     expect(after.credentials.ct).not.toBe(before.credentials.ct);
     expect(rotated.credentials_rotated_at).toBeInstanceOf(Date);
     expect(rotated.credential_hint).toBe(`…${next.canary.slice(-4)}`);
     const plaintext = await decryptCredential(ring, { organizationId: p.orgId, providerId: created.id }, after.credentials);
     expect(JSON.stringify(plaintext)).toContain(next.canary);
-    const [audit] = await sql`select action, metadata from public.audit_events where target_id = ${created.id} order by id desc limit 1`;
+    const audit = firstRow(
+      await sql`select action, metadata from public.audit_events where target_id = ${created.id} order by id desc limit 1`,
+    );
     expect(audit.action).toBe("provider.credentials_rotated");
     expect(JSON.stringify(audit.metadata)).not.toContain(next.canary);
   });
@@ -180,7 +184,7 @@ describe("rotate, update, suspend, delete", () => {
       (tx) => tx`update public.cloud_providers set api_endpoint = 'https://elsewhere.example.net/v3' where id = ${created.id}`,
     );
     expect(outcome).toMatchObject({ ok: false, code: "22023" });
-    const [row] = await sql`select api_endpoint from public.cloud_providers where id = ${created.id}`;
+    const row = firstRow(await sql`select api_endpoint from public.cloud_providers where id = ${created.id}`);
     expect(row.api_endpoint).toBe(created.api_endpoint);
   });
 
@@ -209,13 +213,14 @@ describe("rotate, update, suspend, delete", () => {
 describe("keys:rotate", () => {
   it("re-wraps every data key under the new key, leaves ciphertext and plaintext identical, and lets the old key go", async () => {
     const created = await createProvider(ctx(p.admin), p.orgId, body("s3_compatible", "keyrot"));
-    const [before] = await sql`select credentials from public.cloud_providers where id = ${created.id}`;
+    const before = firstRow(await sql`select credentials from public.cloud_providers where id = ${created.id}`);
     const binding = { organizationId: p.orgId, providerId: created.id };
     const plainBefore = await decryptCredential(ring, binding, before.credentials);
 
     const newKey = "k-new:" + Buffer.alloc(32, 9).toString("base64");
     const bothKeys = parseKeyRing(`${newKey},k-old:${Buffer.alloc(32, 7).toString("base64")}`);
-    const auditCount = async () => (await sql`select count(*)::int as n from public.audit_events where target_id = ${created.id}`)[0].n;
+    const auditCount = async () =>
+      firstRow(await sql`select count(*)::int as n from public.audit_events where target_id = ${created.id}`).n;
     const eventsBefore = await auditCount();
     const report = await rotateKeys(sql, bothKeys, { batchSize: 3 });
     // Other test files share the database under the stack's own key; only this org's rows count here.
@@ -224,7 +229,7 @@ describe("keys:rotate", () => {
     expect(await auditCount()).toBe(eventsBefore); // a re-wrap is not a credential change
     expect(report.rewrapped).toBeGreaterThan(0);
 
-    const [after] = await sql`select credentials, credential_fingerprint from public.cloud_providers where id = ${created.id}`;
+    const after = firstRow(await sql`select credentials, credential_fingerprint from public.cloud_providers where id = ${created.id}`);
     expect(after.credentials).toMatchObject({ kid: "k-new", ct: before.credentials.ct, iv: before.credentials.iv });
     expect(after.credential_fingerprint).toMatch(/^k-new:/);
     const onlyNew = parseKeyRing(newKey);

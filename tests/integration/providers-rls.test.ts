@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_ENVELOPE, affected, attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
+import { firstRow } from "../support/rows.ts";
 
 let sql: postgres.Sql;
 let p: Personas;
@@ -114,10 +115,11 @@ describe("read_provider_credentials", () => {
       const r = await read(persona.claims);
       expect(r.ok).toBe(true);
       if (!r.ok) continue;
-      expect(r.value.rows[0].credentials).toEqual(FAKE_ENVELOPE);
+      expect(r.value.rows[0]?.credentials).toEqual(FAKE_ENVELOPE);
     }
-    const [{ count }] =
-      await sql`select count(*)::int from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`;
+    const { count } = firstRow(
+      await sql`select count(*)::int from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read'`,
+    );
     expect(count).toBe(0); // every attempt above rolled back, its audit row with it
     const r = await read(p.owner.claims);
     expect(r.ok && r.value.audit).toEqual([{ action: "provider.credentials_read", metadata: { purpose: "test", read_only: false } }]);
@@ -132,9 +134,11 @@ describe("read_provider_credentials", () => {
 describe("audit_events", () => {
   it("records who created a provider, readable by admins and owners only", async () => {
     const r = await attempt(sql, p.admin.claims, async (tx) => {
-      const [row] = await tx`
+      const row = firstRow(
+        await tx`
         insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_fingerprint)
-        values (${p.orgId}, 'Linode', 'linode', 'api_token', ${tx.json(FAKE_ENVELOPE)}, 'k1:bbbb') returning id`;
+        values (${p.orgId}, 'Linode', 'linode', 'api_token', ${tx.json(FAKE_ENVELOPE)}, 'k1:bbbb') returning id`,
+      );
       return tx`select action, actor_id, actor_email, target_name from public.audit_events where target_id = ${row.id}`;
     });
     expect(r).toEqual({

@@ -14,6 +14,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { attempt, connect, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -58,16 +59,18 @@ describe("read-only credential pairs", () => {
     const listing = await refreshResources(ctx(p.member), providerId);
     expect(listing.resources).toHaveLength(30);
 
-    const [read] =
-      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read' order by id desc limit 1`;
+    const read = firstRow(
+      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.credentials_read' order by id desc limit 1`,
+    );
     expect(read.metadata).toMatchObject({ read_only: true });
-    const [set] =
-      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.read_only_credentials_set'`;
+    const set = firstRow(
+      await sql`select metadata from public.audit_events where target_id = ${providerId} and action = 'provider.read_only_credentials_set'`,
+    );
     expect(JSON.stringify(set.metadata)).not.toContain(READ_ONLY_TOKEN.slice(7));
   });
 
   it("binds the read-only envelope to its own slot: it does not decrypt as the full credential", async () => {
-    const [row] = await sql`select read_only_credentials from public.cloud_providers where id = ${providerId}`;
+    const row = firstRow(await sql`select read_only_credentials from public.cloud_providers where id = ${providerId}`);
     await expect(decryptCredential(ring, { organizationId: p.orgId, providerId }, row.read_only_credentials)).rejects.toBeInstanceOf(
       CredentialDecryptError,
     );
@@ -116,14 +119,14 @@ describe("read-only credential pairs", () => {
 
   it("is re-wrapped by keys:rotate like the full credential, without audit noise", async () => {
     const next = parseKeyRing(`k-ro2:${Buffer.alloc(32, 12).toString("base64")},k-ro:${Buffer.alloc(32, 11).toString("base64")}`);
-    const [{ before }] = await sql`select count(*)::int as before from public.audit_events where target_id = ${providerId}`;
+    const { before } = firstRow(await sql`select count(*)::int as before from public.audit_events where target_id = ${providerId}`);
     const report = await rotateKeys(sql, next);
     // Other tests' providers live under other rings in this shared database; this one must not fail.
     expect(report.failed.filter((failure) => failure.providerId.startsWith(providerId))).toEqual([]);
     const [row] =
       await sql`select credentials ->> 'kid' as kid, read_only_credentials ->> 'kid' as ro_kid from public.cloud_providers where id = ${providerId}`;
     expect(row).toEqual({ kid: "k-ro2", ro_kid: "k-ro2" });
-    const [{ after }] = await sql`select count(*)::int as after from public.audit_events where target_id = ${providerId}`;
+    const { after } = firstRow(await sql`select count(*)::int as after from public.audit_events where target_id = ${providerId}`);
     expect(after).toBe(before);
     ring = parseKeyRing(`k-ro2:${Buffer.alloc(32, 12).toString("base64")}`);
     expect((await checkProviderHealth(ctx(p.member), providerId)).result.ok).toBe(true);

@@ -14,6 +14,7 @@ import { startDigitalOceanFake, type DigitalOceanFake } from "../fakes/digitaloc
 import { attempt, connect, createUser, FAKE_ENVELOPE, type TestUser } from "../support/db.ts";
 import { createPersonas, type Personas } from "../support/personas.ts";
 import { refusal } from "../support/refusal.ts";
+import { firstRow } from "../support/rows.ts";
 import { trustedCidrs } from "../support/stack.ts";
 
 let sql: postgres.Sql;
@@ -23,9 +24,11 @@ const ctx = (user: TestUser): VaultContext => ({ sql, ring, claims: user.claims,
 const token = (tag: string) => `dop_v1_${tag.repeat(64 / tag.length)}`;
 
 async function seedProvider(name: string, kind = "digitalocean") {
-  const [row] = await sql<{ id: string }[]>`
+  const row = firstRow(
+    await sql<{ id: string }[]>`
     insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint)
-    values (${p.orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-${name}`}) returning id`;
+    values (${p.orgId}, ${name}, ${kind}, 'api_token', ${sql.json(FAKE_ENVELOPE)}, 'hint', ${`fp-${name}`}) returning id`,
+  );
   return row.id;
 }
 
@@ -151,7 +154,7 @@ describe("2. the private-network allow-list cannot open loopback, metadata or li
       code: "validation_failed",
       fieldErrors: { allowed_private_cidrs: [expect.stringMatching(/^169\.254\.169\.254\/32: .*can never be allow-listed/)] },
     });
-    const [after] = await sql`select allowed_private_cidrs::text[] from public.organizations where id = ${p.orgId}`;
+    const after = firstRow(await sql`select allowed_private_cidrs::text[] from public.organizations where id = ${p.orgId}`);
     expect(after.allowed_private_cidrs).not.toContain("10.0.0.0/8");
   });
 });
@@ -234,7 +237,7 @@ describe("6. only the server path that made the call records its result", () => 
     const stored = await sql<{ resource_id: string; console_url: string | null }[]>`
       select resource_id, console_url from public.provider_resources where provider_id = ${id} order by resource_id`;
     expect(Object.fromEntries(stored.map((r) => [r.resource_id, r.console_url]))).toEqual({
-      good: resources[0].console_url,
+      good: resources[0]?.console_url,
       lookalike: null,
       "other-cloud": null,
       plain: null,
@@ -254,7 +257,7 @@ describe("7. the external ID is issued inside the database only", () => {
         values (${p.orgId}, 'chosen-external-id', 'aws', 'access_key', ${tx.json(FAKE_ENVELOPE)}, 'hint', 'fp-chosen') returning external_id`;
     });
     expect(inserted.ok).toBe(true);
-    const [row] = (inserted as unknown as { value: { external_id: string }[] }).value;
+    const row = firstRow((inserted as unknown as { value: { external_id: string }[] }).value);
     expect(row.external_id).toMatch(/^ck[0-9a-f]{64}$/);
     expect(row.external_id).not.toBe(chosen);
   });
@@ -272,10 +275,12 @@ describe("7. the external ID is issued inside the database only", () => {
       code: "42501",
     });
     const issued = await attempt(sql, p.admin.claims, async (tx) => {
-      const [{ external_id }] = await tx<{ external_id: string }[]>`select private.issue_external_id() as external_id`;
-      const [row] = await tx<{ external_id: string }[]>`
+      const { external_id } = firstRow(await tx<{ external_id: string }[]>`select private.issue_external_id() as external_id`);
+      const row = firstRow(
+        await tx<{ external_id: string }[]>`
         insert into public.cloud_providers (organization_id, name, provider_type, auth_method, credentials, credential_hint, credential_fingerprint)
-        values (${p.orgId}, 'issued-external-id', 'aws', 'access_key', ${tx.json(FAKE_ENVELOPE)}, 'hint', 'fp-issued') returning external_id`;
+        values (${p.orgId}, 'issued-external-id', 'aws', 'access_key', ${tx.json(FAKE_ENVELOPE)}, 'hint', 'fp-issued') returning external_id`,
+      );
       return { issued: external_id, stored: row.external_id };
     });
     expect(issued.ok).toBe(true);

@@ -3,6 +3,7 @@
 import type postgres from "postgres";
 import { withRls } from "../../supabase/functions/_shared/db.ts";
 import { createUser, type TestUser } from "./db.ts";
+import { firstRow } from "./rows.ts";
 
 export type Personas = {
   owner: TestUser;
@@ -16,14 +17,21 @@ export type Personas = {
 };
 
 export async function createOrganizationAs(sql: postgres.Sql, user: TestUser, name: string, slug: string) {
-  const [row] = await withRls(sql, user.claims, (tx) => tx<{ id: string }[]>`select id from public.create_organization(${name}, ${slug})`);
+  const row = firstRow(
+    await withRls(sql, user.claims, (tx) => tx<{ id: string }[]>`select id from public.create_organization(${name}, ${slug})`),
+  );
   return row.id;
 }
 
 export async function createPersonas(sql: postgres.Sql, label: string): Promise<Personas> {
-  const [owner, admin, member, viewer, outsider] = await Promise.all(
-    ["owner", "admin", "member", "viewer", "outsider"].map((role) => createUser(sql, `${label}-${role}`)),
-  );
+  const user = (role: string) => createUser(sql, `${label}-${role}`);
+  const [owner, admin, member, viewer, outsider] = await Promise.all([
+    user("owner"),
+    user("admin"),
+    user("member"),
+    user("viewer"),
+    user("outsider"),
+  ]);
   const suffix = owner.id.slice(0, 8);
   const orgSlug = `${label}-${suffix}`;
   const orgId = await createOrganizationAs(sql, owner, `${label} org`, orgSlug);

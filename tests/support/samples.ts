@@ -45,7 +45,7 @@ export function sampleProvider(kind: ProviderType, tag: string) {
         auth_uri: "https://accounts.google.com/o/oauth2/auth",
         token_uri: "https://oauth2.googleapis.com/token",
       },
-      canary: PEM.split("\n")[5],
+      canary: PEM.split("\n")[5]!, // the fixture's key runs to some 28 lines
     },
     digitalocean: { credentials: { access_key: `dop_v1_c0ffee${hex(58)}` }, canary: `c0ffee${hex(58)}` },
     linode: { credentials: { token: `beef${hex(60)}` }, canary: `beef${hex(60)}` },

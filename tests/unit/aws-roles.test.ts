@@ -124,9 +124,9 @@ describe("aws role credentials", () => {
   it("offers no secret (federation) first, then a role or access keys in the form, a role's fields holding no secret", () => {
     const variants = CREDENTIAL_VARIANTS.aws!;
     expect(variants.map((variant) => variant.value)).toEqual(["web_identity", "assume_role", "access_key"]);
-    expect(variants[0].label).toBe("No secret (federation)");
-    expect(variants[0].fields.map((field) => field.name)).toEqual(["role_arn", "read_only_role_arn", "region"]);
-    const role = variants[1].fields;
+    expect(variants[0]!.label).toBe("No secret (federation)");
+    expect(variants[0]!.fields.map((field) => field.name)).toEqual(["role_arn", "read_only_role_arn", "region"]);
+    const role = variants[1]!.fields;
     expect(role.map((field) => field.name)).toEqual(["role_arn", "read_only_role_arn", "region"]);
     expect(role.every((field) => !field.secret && !SECRET_FIELDS.aws.includes(field.name))).toBe(true);
   });
@@ -232,7 +232,7 @@ describe("role templates", () => {
   it("prefills the quick-create link with the external ID when a template URL is configured", () => {
     const templateUrl = "https://cloudkeep-public.s3.amazonaws.com/cloudkeep-role.json";
     const link = awsRoleSetup(PROVIDER, { ...SETTINGS, templateUrl }).cloudformation.quick_create_url!;
-    const [page, fragment] = link.split("#");
+    const [page, fragment = ""] = link.split("#");
     expect(page).toBe("https://console.aws.amazon.com/cloudformation/home?region=eu-west-1");
     const [route, query] = fragment.split("?");
     expect(route).toBe("/stacks/quickcreate");

@@ -2,6 +2,7 @@
 // the clear, the form's variants, the setup values and commands built from the non-secret columns,
 // and the failures each Entra refusal becomes.
 import { describe, expect, it } from "vitest";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 import { AZURE_FEDERATION_AUDIENCE, federationSubject } from "../../supabase/functions/_shared/federation/issuer.ts";
 import { azureFederationSetup } from "../../supabase/functions/_shared/federation/setup-azure.ts";
 import { federationFailure, federationUnavailable } from "../../supabase/functions/_shared/providers/azure-errors.ts";
@@ -97,8 +98,8 @@ describe("federated azure credentials", () => {
       ["federated", "No secret (federation)"],
       ["client_secret", "Client secret"],
     ]);
-    expect(variants[0].fields.map((field) => field.name)).toEqual(["tenant_id", "client_id", "subscription_id", "subscription_name"]);
-    expect(variants[0].fields.every((field) => !field.secret && !SECRET_FIELDS.azure.includes(field.name))).toBe(true);
+    expect(variants[0]!.fields.map((field) => field.name)).toEqual(["tenant_id", "client_id", "subscription_id", "subscription_name"]);
+    expect(variants[0]!.fields.every((field) => !field.secret && !SECRET_FIELDS.azure.includes(field.name))).toBe(true);
     expect(SECRET_FIELDS.azure).toEqual(["client_secret"]);
   });
 });
@@ -130,7 +131,8 @@ describe("azure federation setup values", () => {
       `az ad app federated-credential create --id ${CLIENT} --parameters '{"name":"cloudkeep-456789abcdef","issuer":"${ISSUER}","subject":"${subject}","audiences":["api://AzureADTokenExchange"]}'`,
       `az role assignment create --assignee ${CLIENT} --role Reader --scope /subscriptions/${SUBSCRIPTION}`,
     ]);
-    const parameters = JSON.parse(/--parameters '(.*)'$/.exec(commands.split("\n\n")[0])![1]);
+    const [json] = captures(/--parameters '(.*)'$/.exec(commands.split("\n\n")[0]!)!, 1);
+    const parameters = JSON.parse(json);
     expect(parameters).toEqual({ name: "cloudkeep-456789abcdef", issuer: ISSUER, subject, audiences: [AZURE_FEDERATION_AUDIENCE] });
   });
 

@@ -34,7 +34,7 @@ const credential = {
 
 function flipByte(base64: string, index = 0): string {
   const bytes = Buffer.from(base64, "base64");
-  bytes[index] ^= 0x01;
+  bytes[index]! ^= 0x01;
   return bytes.toString("base64");
 }
 

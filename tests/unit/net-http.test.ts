@@ -39,7 +39,7 @@ describe("requestJson", () => {
     const response = await requestJson<{ ok: boolean }>(fetchChecked, `${fake.url}/thing`);
     expect(response).toMatchObject({ status: 200, body: { ok: true, path: "/thing" } });
     expect(response.headers.get("x-request-id")).toBe("req-1");
-    expect(fake.requests[0].headers.accept).toBe("application/json");
+    expect(fake.requests[0]!.headers.accept).toBe("application/json");
   });
 
   it("turns a slow answer into a timeout (504) without retrying it", async () => {

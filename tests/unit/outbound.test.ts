@@ -360,7 +360,7 @@ describe("safeFetch", () => {
     expect(response.redirected).toBe(true);
     expect(response.url).toBe(`${other.url}/landing`);
     expect(other.requests).toHaveLength(1);
-    expect(other.requests[0].headers.authorization).toBeUndefined();
+    expect(other.requests[0]!.headers.authorization).toBeUndefined();
   });
 
   it("stops after five redirects", async () => {

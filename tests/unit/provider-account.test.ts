@@ -5,6 +5,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { ProviderDetailsCard, ProviderHealthCard, providerAccount } from "../../components/providers/provider-overview.tsx";
 import type { HealthCheck } from "../../lib/db/queries/connectivity.ts";
+import { captures } from "../../supabase/functions/_shared/captures.ts";
 import type { ProviderRecord } from "../../supabase/functions/_shared/domain/providers.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");
@@ -48,7 +49,7 @@ const failedCheck = { ok: false, identity: null };
 function row(html: string, term: string): string {
   const match = new RegExp(`<dt[^>]*>${term}</dt>\\s*<dd[^>]*>([\\s\\S]*?)</dd>`).exec(html);
   if (!match) throw new Error(`no "${term}" row in ${html}`);
-  return match[1].replace(/<[^>]+>/g, "");
+  return captures(match, 1)[0].replace(/<[^>]+>/g, "");
 }
 
 describe("the provider page's account", () => {

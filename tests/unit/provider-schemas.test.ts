@@ -94,8 +94,8 @@ describe("provider kinds", () => {
 
   it("tells the user where to find an Azure tenant id and to copy the secret's Value", () => {
     const fields = Object.fromEntries(CREDENTIAL_FIELDS.azure.map((field) => [field.name, field]));
-    expect(fields.tenant_id.help).toContain("Directory (tenant) ID");
-    expect(fields.client_secret.help).toContain("Value, not the Secret ID");
+    expect(fields.tenant_id?.help).toContain("Directory (tenant) ID");
+    expect(fields.client_secret?.help).toContain("Value, not the Secret ID");
   });
 });
 
@@ -125,7 +125,7 @@ describe("aws credentials", () => {
   });
 
   it("refuses an access key id that is not 20 characters", () => {
-    expect(errorsOf(parse("aws", { ...AWS, access_key: "AKIAIOSFODNN7EXAMPL" }))["credentials.access_key"][0]).toContain(
+    expect(errorsOf(parse("aws", { ...AWS, access_key: "AKIAIOSFODNN7EXAMPL" }))["credentials.access_key"]?.[0]).toContain(
       "must be 20 characters",
     );
   });
@@ -149,7 +149,7 @@ describe("aws credentials", () => {
 
   it("requires a session token with a temporary ASIA key", () => {
     const temporary = { ...AWS, access_key: "ASIAIOSFODNN7EXAMPLE" };
-    expect(errorsOf(parse("aws", temporary))["credentials.session_token"][0]).toBe(
+    expect(errorsOf(parse("aws", temporary))["credentials.session_token"]?.[0]).toBe(
       "Session token is required with a temporary access key (one starting with ASIA).",
     );
     const token = "FwoGZXIvYXdzEBYaDFAKEFAKEFAKE+session/token==";
@@ -157,7 +157,7 @@ describe("aws credentials", () => {
   });
 
   it("refuses a session token with a long-term AKIA key", () => {
-    expect(errorsOf(parse("aws", { ...AWS, session_token: "FwoGZXIvYXdzEBYaDFAKEFAKEFAKE" }))["credentials.session_token"][0]).toContain(
+    expect(errorsOf(parse("aws", { ...AWS, session_token: "FwoGZXIvYXdzEBYaDFAKEFAKEFAKE" }))["credentials.session_token"]?.[0]).toContain(
       "only with temporary access keys",
     );
   });
@@ -170,7 +170,7 @@ describe("aws credentials", () => {
   });
 
   it("refuses two names for one field with different values", () => {
-    expect(errorsOf(parse("aws", { ...AWS, accessKey: "AKIAI44QH8DHBEXAMPLE" }))["credentials.access_key"][0]).toBe(
+    expect(errorsOf(parse("aws", { ...AWS, accessKey: "AKIAI44QH8DHBEXAMPLE" }))["credentials.access_key"]?.[0]).toBe(
       "access_key and accessKey name the same field with different values; send only one of them.",
     );
   });
@@ -232,7 +232,7 @@ describe("azure credentials", () => {
 
   it("refuses the secret's ID pasted instead of its Value", () => {
     expect(
-      errorsOf(parse("azure", { ...AZURE, client_secret: "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" }))["credentials.client_secret"][0],
+      errorsOf(parse("azure", { ...AZURE, client_secret: "f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" }))["credentials.client_secret"]?.[0],
     ).toContain("copy the secret's Value");
   });
 
@@ -298,7 +298,7 @@ describe("gcp credentials", () => {
 
   it("refuses a user credential file and says what it is", () => {
     const errors = errorsOf(parse("gcp", { ...GCP, type: "authorized_user" }));
-    expect(errors["credentials.type"][0]).toContain('"authorized_user" (a user login');
+    expect(errors["credentials.type"]?.[0]).toContain('"authorized_user" (a user login');
   });
 
   it("says which required fields are missing", () => {
@@ -338,16 +338,16 @@ describe("gcp credentials", () => {
   });
 
   it("refuses a project id of the wrong shape", () => {
-    expect(errorsOf(parse("gcp", { ...GCP, project_id: "My Project" }))["credentials.project_id"][0]).toContain(
+    expect(errorsOf(parse("gcp", { ...GCP, project_id: "My Project" }))["credentials.project_id"]?.[0]).toContain(
       "Project ID must be 6–30 lowercase letters",
     );
   });
 
   it("refuses an http token URI unless the organization allows http", () => {
     const local = { ...GCP, token_uri: "http://127.0.0.1:4444/token" };
-    expect(errorsOf(parse("gcp", local))["credentials.token_uri"][0]).toContain("Token URI must use https://");
+    expect(errorsOf(parse("gcp", local))["credentials.token_uri"]?.[0]).toContain("Token URI must use https://");
     expect(dataOf(parse("gcp", local, { allowHttp: true }))).toHaveProperty("token_uri", local.token_uri);
-    expect(errorsOf(parse("gcp", { ...GCP, auth_uri: "not a url" }))["credentials.auth_uri"][0]).toContain(
+    expect(errorsOf(parse("gcp", { ...GCP, auth_uri: "not a url" }))["credentials.auth_uri"]?.[0]).toContain(
       "Auth URI must be an absolute URL",
     );
   });
@@ -499,7 +499,7 @@ describe("api_endpoint", () => {
   const message = (kind: ProviderType, value: unknown, allowHttp = false) => {
     const result = endpoint(kind, value, allowHttp);
     if (result.success) throw new Error("expected the endpoint to be refused");
-    return result.error.issues[0].message;
+    return result.error.issues[0]!.message; // a refusal has at least one issue
   };
 
   it("is optional for public clouds and null when empty", () => {
