@@ -58,8 +58,8 @@ rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
 check("format", step("Format (prettier --check)", bin("prettier"), ["--check", "--log-level=warn", "**/*.{ts,tsx,js,mjs,json,css}"]));
-// Product code with noUncheckedIndexedAccess (tsconfig.json, what `next build` checks); tests and
-// benchmarks without it (their own tsconfig.json extends the root one). Every config runs, even after a failure.
+// Product code (tsconfig.json, what `next build` checks), tests and benchmarks (their own tsconfig.json
+// extends the root one), all under noUncheckedIndexedAccess. Every config runs, even after a failure.
 const typecheckOk = ["tsconfig.json", "tests/tsconfig.json", "bench/tsconfig.json"]
   .map((project) => step(`Typecheck (tsc -p ${project})`, bin("tsc"), ["--noEmit", "-p", project]))
   .every(Boolean);
