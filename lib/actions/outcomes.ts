@@ -18,10 +18,12 @@ export type CloudRefusal = { ok: false; code: string; message: string; hint: str
 
 type Pages = { path: string; layout?: boolean };
 
+const refresh = (pages: Pages) => revalidatePath(pages.path, pages.layout ? "layout" : undefined);
+
 /** Runs a domain call, then refreshes the pages it changed (orgAction turns refusals into messages). */
 export async function thenRefresh<T>(pages: Pages, run: () => Promise<T>): Promise<T> {
   const result = await run();
-  revalidatePath(pages.path, pages.layout ? "layout" : undefined);
+  refresh(pages);
   return result;
 }
 
@@ -36,7 +38,7 @@ export async function liveCall<T extends object>(pages: Pages, run: () => Promis
     }
     throw error;
   } finally {
-    revalidatePath(pages.path, pages.layout ? "layout" : undefined);
+    refresh(pages);
   }
 }
 
